@@ -1,0 +1,239 @@
+//! The typed IPC contract between the UI (wasm32) and the desktop backend (native).
+//!
+//! Each command is a type implementing [`Command`]: its name, its request and its response.
+//! The UI calls `ipc::call::<C>(request)`; the backend registers a `#[tauri::command]` with the
+//! same name taking one argument, [`ARG`]. Errors cross as [`IpcError`]. This crate does no IO.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+pub use meshdesk_domain::{Classification, ProductStatus};
+
+/// The name of the single argument every command takes.
+pub const ARG: &str = "req";
+
+/// One IPC command: its name on the wire and its typed request and response.
+pub trait Command {
+    const NAME: &'static str;
+    type Request: Serialize + DeserializeOwned;
+    type Response: Serialize + DeserializeOwned;
+}
+
+/// An error as it crosses IPC: a message for people, and a code only where the UI branches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IpcError {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ErrorCode>,
+    pub message: String,
+}
+
+impl IpcError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { code: None, message: message.into() }
+    }
+    pub fn with_code(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code: Some(code), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for IpcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for IpcError {}
+
+/// Codes the UI branches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The backend is still starting (sandbox booting, cache opening): retry shortly.
+    NotReady,
+}
+
+/// A request with no fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoArgs {}
+
+/// Backend events the UI listens to (Tauri events; payload `()` unless stated).
+pub mod events {
+    /// The cache applied new governance events: catalog pages should reload.
+    pub const CATALOG_CHANGED: &str = "catalog-changed";
+    /// The environment's reachability or the sandbox's state changed.
+    pub const STATUS_CHANGED: &str = "status-changed";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment status
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeState {
+    Starting,
+    Up,
+    Down,
+}
+
+/// Whether one endpoint answered, and why not if it did not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probe {
+    pub state: ProbeState,
+    /// For people: "3 topics, 1 broker" or "connection refused at 127.0.0.1:9092".
+    pub detail: String,
+    pub latency_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnvironmentKind {
+    /// The embedded local sandbox.
+    Sandbox,
+    /// A cluster described by a config file.
+    Cluster,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncInfo {
+    /// Events applied from the governance log so far (its next offset).
+    pub next_offset: i64,
+    /// Milliseconds since the epoch of the last successful sync.
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentStatus {
+    pub name: String,
+    pub kind: EnvironmentKind,
+    pub bootstrap_servers: String,
+    pub registry_url: String,
+    pub broker: Probe,
+    pub registry: Probe,
+    pub last_sync: Option<SyncInfo>,
+    /// The last error of the background sync, if the last attempt failed.
+    pub sync_error: Option<String>,
+}
+
+pub struct GetEnvironmentStatus;
+impl Command for GetEnvironmentStatus {
+    const NAME: &'static str = "environment_status";
+    type Request = NoArgs;
+    type Response = EnvironmentStatus;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Catalog
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductQuery {
+    /// Case-insensitive filter on id, title, description, tags and topics.
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductSummary {
+    pub id: String,
+    pub domain: String,
+    pub title: String,
+    pub description: String,
+    pub owners: Vec<String>,
+    pub classification: Classification,
+    pub status: ProductStatus,
+    pub version: String,
+    pub tags: Vec<String>,
+    pub topics: Vec<String>,
+}
+
+pub struct ListProducts;
+impl Command for ListProducts {
+    const NAME: &'static str = "list_products";
+    type Request = ProductQuery;
+    type Response = Vec<ProductSummary>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSummary {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub owners: Vec<String>,
+    pub contact: String,
+    pub product_count: i64,
+}
+
+pub struct ListDomains;
+impl Command for ListDomains {
+    const NAME: &'static str = "list_domains";
+    type Request = NoArgs;
+    type Response = Vec<DomainSummary>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sync
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub applied: u64,
+    pub skipped: u64,
+    pub next_offset: i64,
+}
+
+pub struct SyncNow;
+impl Command for SyncNow {
+    const NAME: &'static str = "sync_now";
+    type Request = NoArgs;
+    type Response = SyncReport;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub cache_path: String,
+    /// Where the environment came from: "embedded sandbox" or the config file's path.
+    pub environment_source: String,
+    pub governance_topic: String,
+    /// librdkafka properties in effect, secrets masked.
+    pub kafka_properties: Vec<(String, String)>,
+}
+
+pub struct GetAppInfo;
+impl Command for GetAppInfo {
+    const NAME: &'static str = "app_info";
+    type Request = NoArgs;
+    type Response = AppInfo;
+}
+
+/// Every command's name, for the backend's registration check.
+pub const COMMAND_NAMES: &[&str] = &[
+    GetEnvironmentStatus::NAME,
+    ListProducts::NAME,
+    ListDomains::NAME,
+    SyncNow::NAME,
+    GetAppInfo::NAME,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_carry_a_code_only_when_set() {
+        let plain = serde_json::to_value(IpcError::new("boom")).unwrap();
+        assert_eq!(plain, serde_json::json!({"message": "boom"}));
+        let coded = serde_json::to_value(IpcError::with_code(ErrorCode::NotReady, "starting")).unwrap();
+        assert_eq!(coded, serde_json::json!({"code": "not_ready", "message": "starting"}));
+        let back: IpcError = serde_json::from_value(serde_json::json!({"message": "x"})).unwrap();
+        assert_eq!(back.code, None);
+    }
+
+    #[test]
+    fn command_names_are_unique() {
+        let mut names = COMMAND_NAMES.to_vec();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), COMMAND_NAMES.len());
+    }
+}

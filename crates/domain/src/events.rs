@@ -1,0 +1,153 @@
+//! Governance events: the ordered log every desktop folds into its cache.
+//!
+//! On the wire an event is a JSON [`Envelope`]: the envelope's fields are stable across app
+//! versions; the payload's shape is given by `type` and `version`. A reader that meets a type
+//! or version it does not know keeps the envelope and skips it ([`Decoded::Unknown`]), so
+//! desktops on different app versions can share one log.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{DataProduct, Domain};
+
+/// The default governance topic: one partition (a total order), unlimited retention.
+pub const GOVERNANCE_TOPIC: &str = "_meshdesk.governance";
+
+/// An event as it travels through Kafka.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// Unique id; applying an event whose id was applied before changes nothing.
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub version: u32,
+    /// The principal who caused the event, e.g. `User:alice`.
+    pub actor: String,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    pub payload: serde_json::Value,
+}
+
+/// The events this version of Meshdesk understands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "payload")]
+pub enum EventBody {
+    DomainRegistered(Domain),
+    ProductPublished(DataProduct),
+}
+
+impl EventBody {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::DomainRegistered(_) => "DomainRegistered",
+            EventBody::ProductPublished(_) => "ProductPublished",
+        }
+    }
+    /// The payload version this app writes and the newest it reads, per type.
+    pub fn current_version(kind: &str) -> Option<u32> {
+        match kind {
+            "DomainRegistered" | "ProductPublished" => Some(1),
+            _ => None,
+        }
+    }
+}
+
+/// What a reader made of an envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decoded {
+    Known(EventBody),
+    /// Kept, not applied; `reason` says why (unknown type, newer version, bad payload).
+    Unknown { reason: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("not a governance event: {0}")]
+pub struct EnvelopeError(String);
+
+impl Envelope {
+    pub fn new(id: impl Into<String>, actor: impl Into<String>, at_ms: i64, body: &EventBody) -> Self {
+        let value = serde_json::to_value(body).expect("event bodies always serialize");
+        let payload = value.get("payload").cloned().unwrap_or(serde_json::Value::Null);
+        Self {
+            id: id.into(),
+            kind: body.kind().to_owned(),
+            version: EventBody::current_version(body.kind()).unwrap_or(1),
+            actor: actor.into(),
+            at_ms,
+            payload,
+        }
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("envelopes always serialize")
+    }
+
+    /// Parses the envelope only; a record that is not even an envelope is an error.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, EnvelopeError> {
+        serde_json::from_slice(bytes).map_err(|e| EnvelopeError(e.to_string()))
+    }
+
+    /// Interprets the payload, never failing: what this version cannot apply is `Unknown`.
+    pub fn decode(&self) -> Decoded {
+        match EventBody::current_version(&self.kind) {
+            None => Decoded::Unknown { reason: format!("unknown event type `{}`", self.kind) },
+            Some(newest) if self.version > newest => Decoded::Unknown {
+                reason: format!(
+                    "`{}` version {} is newer than this app understands (up to {newest})",
+                    self.kind, self.version
+                ),
+            },
+            Some(_) => {
+                let tagged = serde_json::json!({ "type": self.kind, "payload": self.payload });
+                match serde_json::from_value::<EventBody>(tagged) {
+                    Ok(body) => Decoded::Known(body),
+                    Err(e) => Decoded::Unknown { reason: format!("`{}` payload is malformed: {e}", self.kind) },
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed;
+
+    #[test]
+    fn known_events_round_trip_through_bytes() {
+        let domain = seed::domains().remove(0);
+        let env = Envelope::new("e-1", "User:alice", 1_700_000_000_000, &EventBody::DomainRegistered(domain.clone()));
+        let back = Envelope::from_bytes(&env.to_bytes()).unwrap();
+        assert_eq!(back, env);
+        assert_eq!(back.kind, "DomainRegistered");
+        assert_eq!(back.decode(), Decoded::Known(EventBody::DomainRegistered(domain)));
+    }
+
+    #[test]
+    fn unknown_types_and_newer_versions_are_kept_but_not_applied() {
+        let mut env = Envelope::new("e-2", "User:bob", 0, &EventBody::ProductPublished(seed::products().remove(0)));
+        env.version = 7;
+        match env.decode() {
+            Decoded::Unknown { reason } => assert!(reason.contains("version 7 is newer"), "{reason}"),
+            other => panic!("expected Unknown, got {other:?}"),
+        }
+        env.kind = "AccessTeleported".into();
+        match env.decode() {
+            Decoded::Unknown { reason } => assert!(reason.contains("unknown event type `AccessTeleported`"), "{reason}"),
+            other => panic!("expected Unknown, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_payloads_are_unknown_not_a_crash() {
+        let env = Envelope {
+            id: "e-3".into(),
+            kind: "DomainRegistered".into(),
+            version: 1,
+            actor: "User:x".into(),
+            at_ms: 0,
+            payload: serde_json::json!({"id": "Not Kebab"}),
+        };
+        assert!(matches!(env.decode(), Decoded::Unknown { .. }));
+        assert!(Envelope::from_bytes(b"\x00\x00garbage").is_err());
+    }
+}

@@ -1,0 +1,15 @@
+//! Meshdesk's domain model. This crate does no IO and compiles for wasm32, so the same rules
+//! run in the browser (live checks) and in the backend (enforcement).
+
+pub mod events;
+pub mod ids;
+pub mod model;
+pub mod seed;
+pub mod wire;
+
+pub use events::{Envelope, EventBody, Decoded, GOVERNANCE_TOPIC};
+pub use ids::{DomainId, IdError, ProductId, TopicName, subject_for};
+pub use model::{
+    Classification, CleanupPolicy, CompatibilityLevel, DataProduct, Domain, OutputPort, Principal,
+    ProductStatus, SchemaFormat, SchemaRef,
+};

@@ -1,0 +1,228 @@
+//! The data mesh's nouns: domains, data products and their output ports.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{DomainId, ProductId, TopicName};
+
+/// A Kafka principal such as `User:alice`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Principal(String);
+
+impl Principal {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s.split_once(':') {
+            Some((kind, name)) if !kind.is_empty() && !name.is_empty() && !name.contains(char::is_whitespace) => {
+                Ok(Self(s.to_owned()))
+            }
+            _ => Err(format!("principal `{s}` must look like `User:alice` (a type, a colon, a name)")),
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl TryFrom<String> for Principal {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+impl From<Principal> for String {
+    fn from(p: Principal) -> String {
+        p.0
+    }
+}
+impl fmt::Display for Principal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A business domain that owns data products.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Domain {
+    pub id: DomainId,
+    pub name: String,
+    pub description: String,
+    pub owners: Vec<Principal>,
+    pub contact: String,
+}
+
+macro_rules! keyword_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(format!(
+                        "`{other}` is not a valid {}; expected one of: {}",
+                        stringify!($name),
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+    };
+}
+
+keyword_enum!(
+    /// Who may see a product's data.
+    Classification {
+        Public => "public",
+        Internal => "internal",
+        Confidential => "confidential",
+        Restricted => "restricted",
+    }
+);
+
+keyword_enum!(
+    /// A product's lifecycle.
+    ProductStatus {
+        Draft => "draft",
+        Published => "published",
+        Deprecated => "deprecated",
+        Retired => "retired",
+    }
+);
+
+keyword_enum!(
+    /// The Schema Registry's compatibility levels.
+    CompatibilityLevel {
+        None => "NONE",
+        Backward => "BACKWARD",
+        BackwardTransitive => "BACKWARD_TRANSITIVE",
+        Forward => "FORWARD",
+        ForwardTransitive => "FORWARD_TRANSITIVE",
+        Full => "FULL",
+        FullTransitive => "FULL_TRANSITIVE",
+    }
+);
+
+impl CompatibilityLevel {
+    /// Whether records written with the new schema stay readable by consumers of older ones
+    /// or vice versa at least as strictly as BACKWARD (the products' minimum).
+    pub fn is_at_least_backward(self) -> bool {
+        !matches!(self, Self::None | Self::Forward | Self::ForwardTransitive)
+    }
+}
+
+keyword_enum!(
+    /// The schema languages the registry speaks.
+    SchemaFormat {
+        Avro => "AVRO",
+        Json => "JSON",
+        Protobuf => "PROTOBUF",
+    }
+);
+
+keyword_enum!(
+    /// A topic's `cleanup.policy`.
+    CleanupPolicy {
+        Delete => "delete",
+        Compact => "compact",
+        CompactDelete => "compact,delete",
+    }
+);
+
+/// A schema as the registry stores it, referenced from a port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaRef {
+    pub subject: String,
+    pub format: SchemaFormat,
+    /// The schema text, so the catalog can show fields offline.
+    pub schema: String,
+    /// The registry's id and the subject version, once registered.
+    pub id: Option<u32>,
+    pub version: Option<u32>,
+    pub compatibility: CompatibilityLevel,
+}
+
+/// One Kafka topic a product publishes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputPort {
+    pub topic: TopicName,
+    pub description: String,
+    pub partitions: i32,
+    pub replication_factor: i32,
+    /// `retention.ms`; -1 keeps records forever.
+    pub retention_ms: i64,
+    pub cleanup_policy: CleanupPolicy,
+    pub key_schema: Option<SchemaRef>,
+    pub value_schema: Option<SchemaRef>,
+}
+
+impl OutputPort {
+    /// The topic configs Meshdesk sets when it creates this port's topic.
+    pub fn topic_configs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("retention.ms", self.retention_ms.to_string()),
+            ("cleanup.policy", self.cleanup_policy.as_str().to_owned()),
+        ]
+    }
+}
+
+/// A data product: metadata, output ports with schemas, and (later) its contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataProduct {
+    pub id: ProductId,
+    pub domain: DomainId,
+    pub title: String,
+    pub description: String,
+    pub owners: Vec<Principal>,
+    pub classification: Classification,
+    pub tags: Vec<String>,
+    pub status: ProductStatus,
+    pub version: String,
+    pub output_ports: Vec<OutputPort>,
+    /// Products this one is derived from (lineage).
+    #[serde(default)]
+    pub input_ports: Vec<ProductId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principals_need_a_type_and_a_name() {
+        assert!(Principal::parse("User:alice").is_ok());
+        assert!(Principal::parse("alice").is_err());
+        assert!(Principal::parse("User:").is_err());
+        assert!(Principal::parse(":alice").is_err());
+        assert!(Principal::parse("User:al ice").is_err());
+    }
+
+    #[test]
+    fn keywords_parse_and_print_as_kafka_and_the_registry_spell_them() {
+        assert_eq!("BACKWARD_TRANSITIVE".parse::<CompatibilityLevel>(), Ok(CompatibilityLevel::BackwardTransitive));
+        assert_eq!(CompatibilityLevel::FullTransitive.to_string(), "FULL_TRANSITIVE");
+        assert_eq!(serde_json::to_string(&Classification::Restricted).unwrap(), "\"restricted\"");
+        assert_eq!(CleanupPolicy::CompactDelete.as_str(), "compact,delete");
+        let err = "secret".parse::<Classification>().unwrap_err();
+        assert!(err.contains("public, internal, confidential, restricted"), "{err}");
+    }
+
+    #[test]
+    fn only_backward_or_stricter_levels_count_as_backward() {
+        use CompatibilityLevel::*;
+        let ok: Vec<_> = CompatibilityLevel::ALL.iter().copied().filter(|l| l.is_at_least_backward()).collect();
+        assert_eq!(ok, vec![Backward, BackwardTransitive, Full, FullTransitive]);
+    }
+}

@@ -1,0 +1,240 @@
+//! The retail example the sandbox is seeded with: three domains, each with one product whose
+//! output port carries an Avro value schema. Event ids are fixed, so seeding twice changes
+//! nothing in any cache.
+
+use crate::events::{Envelope, EventBody};
+use crate::ids::{DomainId, ProductId, TopicName, subject_for};
+use crate::model::*;
+
+/// The principal the sandbox acts as when it seeds.
+pub const SEED_ACTOR: &str = "User:meshdesk-sandbox";
+
+fn principal(s: &str) -> Principal {
+    Principal::parse(s).expect("seed principals are valid")
+}
+fn domain_id(s: &str) -> DomainId {
+    DomainId::parse(s).expect("seed domain ids are valid")
+}
+
+pub fn domains() -> Vec<Domain> {
+    vec![
+        Domain {
+            id: domain_id("inventory"),
+            name: "Inventory".into(),
+            description: "Stock levels of every product at every warehouse and store.".into(),
+            owners: vec![principal("User:ines")],
+            contact: "inventory-team@retail.example".into(),
+        },
+        Domain {
+            id: domain_id("sales"),
+            name: "Sales".into(),
+            description: "Orders placed in every sales channel.".into(),
+            owners: vec![principal("User:sam")],
+            contact: "sales-team@retail.example".into(),
+        },
+        Domain {
+            id: domain_id("customer"),
+            name: "Customer".into(),
+            description: "Customer profiles and their changes.".into(),
+            owners: vec![principal("User:carla")],
+            contact: "customer-team@retail.example".into(),
+        },
+    ]
+}
+
+pub const STOCK_LEVEL_UPDATED: &str = r#"{
+  "type": "record",
+  "name": "StockLevelUpdated",
+  "namespace": "example.retail.inventory",
+  "doc": "The quantity of one product at one location changed.",
+  "fields": [
+    {"name": "productId", "type": "string", "doc": "The product's SKU."},
+    {"name": "locationId", "type": "string", "doc": "The warehouse or store holding the stock."},
+    {"name": "quantity", "type": "int", "doc": "Units on hand after the change; never negative."},
+    {"name": "timestamp", "type": {"type": "long", "logicalType": "timestamp-millis"}, "doc": "When the level was measured."}
+  ]
+}"#;
+
+pub const ORDER_PLACED: &str = r#"{
+  "type": "record",
+  "name": "OrderPlaced",
+  "namespace": "example.retail.sales",
+  "doc": "A customer placed an order.",
+  "fields": [
+    {"name": "orderId", "type": "string", "doc": "The order's id."},
+    {"name": "customerId", "type": "string", "doc": "The customer who placed it."},
+    {"name": "productList", "doc": "The ordered lines.", "type": {"type": "array", "items": {
+      "type": "record", "name": "OrderLine", "fields": [
+        {"name": "productId", "type": "string", "doc": "The product's SKU."},
+        {"name": "quantity", "type": "int", "doc": "Units ordered."}
+      ]}}},
+    {"name": "totalAmount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 2}, "doc": "Order total in EUR."},
+    {"name": "orderDate", "type": {"type": "long", "logicalType": "timestamp-millis"}, "doc": "When the order was placed."}
+  ]
+}"#;
+
+pub const PROFILE_UPDATED: &str = r#"{
+  "type": "record",
+  "name": "ProfileUpdated",
+  "namespace": "example.retail.customer",
+  "doc": "A customer's profile was created or changed.",
+  "fields": [
+    {"name": "customerId", "type": "string", "doc": "The customer's id."},
+    {"name": "name", "type": "string", "doc": "Full name (PII)."},
+    {"name": "email", "type": "string", "doc": "E-mail address (PII)."},
+    {"name": "phoneNumber", "type": ["null", "string"], "default": null, "doc": "Phone number (PII)."},
+    {"name": "address", "doc": "Postal address (PII).", "type": {
+      "type": "record", "name": "Address", "fields": [
+        {"name": "street", "type": "string"},
+        {"name": "city", "type": "string"},
+        {"name": "postalCode", "type": "string"},
+        {"name": "country", "type": "string", "doc": "ISO 3166-1 alpha-2 code."}
+      ]}}
+  ]
+}"#;
+
+fn port(topic: &str, description: &str, retention_ms: i64, cleanup: CleanupPolicy, schema: &str) -> OutputPort {
+    let topic = TopicName::parse(topic).expect("seed topics are valid");
+    OutputPort {
+        value_schema: Some(SchemaRef {
+            subject: subject_for(&topic, false),
+            format: SchemaFormat::Avro,
+            schema: schema.to_owned(),
+            id: None,
+            version: None,
+            compatibility: CompatibilityLevel::BackwardTransitive,
+        }),
+        key_schema: None,
+        topic,
+        description: description.into(),
+        partitions: 3,
+        replication_factor: 1,
+        retention_ms,
+        cleanup_policy: cleanup,
+    }
+}
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+pub fn products() -> Vec<DataProduct> {
+    let p = |id: &str| ProductId::parse(id).expect("seed product ids are valid");
+    vec![
+        DataProduct {
+            id: p("inventory.stock-levels"),
+            domain: domain_id("inventory"),
+            title: "Stock levels".into(),
+            description: "Every change of a product's stock level at a location, as it happens.".into(),
+            owners: vec![principal("User:ines")],
+            classification: Classification::Internal,
+            tags: vec!["stock".into(), "real-time".into()],
+            status: ProductStatus::Published,
+            version: "1.0.0".into(),
+            output_ports: vec![port(
+                "inventory.stock-level-updated",
+                "One record per stock level change, keyed by productId.",
+                7 * DAY_MS,
+                CleanupPolicy::Delete,
+                STOCK_LEVEL_UPDATED,
+            )],
+            input_ports: vec![],
+        },
+        DataProduct {
+            id: p("sales.orders"),
+            domain: domain_id("sales"),
+            title: "Orders".into(),
+            description: "Orders placed in every channel, with their lines and totals.".into(),
+            owners: vec![principal("User:sam")],
+            classification: Classification::Internal,
+            tags: vec!["orders".into(), "revenue".into()],
+            status: ProductStatus::Published,
+            version: "1.0.0".into(),
+            output_ports: vec![port(
+                "sales.order-placed",
+                "One record per placed order, keyed by orderId.",
+                30 * DAY_MS,
+                CleanupPolicy::Delete,
+                ORDER_PLACED,
+            )],
+            input_ports: vec![],
+        },
+        DataProduct {
+            id: p("customer.profiles"),
+            domain: domain_id("customer"),
+            title: "Customer profiles".into(),
+            description: "The latest profile of every customer; contains personal data.".into(),
+            owners: vec![principal("User:carla")],
+            classification: Classification::Confidential,
+            tags: vec!["customer".into(), "pii".into()],
+            status: ProductStatus::Published,
+            version: "1.0.0".into(),
+            output_ports: vec![port(
+                "customer.profile-updated",
+                "The latest profile per customer, keyed by customerId (compacted).",
+                -1,
+                CleanupPolicy::Compact,
+                PROFILE_UPDATED,
+            )],
+            input_ports: vec![],
+        },
+    ]
+}
+
+/// The seed's governance events, with fixed ids, for `products` as registered (schema ids set).
+pub fn events(products: &[DataProduct], at_ms: i64) -> Vec<Envelope> {
+    let mut out: Vec<Envelope> = domains()
+        .into_iter()
+        .map(|d| Envelope::new(format!("seed:domain:{}", d.id), SEED_ACTOR, at_ms, &EventBody::DomainRegistered(d)))
+        .collect();
+    out.extend(products.iter().map(|p| {
+        Envelope::new(format!("seed:product:{}", p.id), SEED_ACTOR, at_ms, &EventBody::ProductPublished(p.clone()))
+    }));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_retail_example_has_three_domains_each_owning_one_product() {
+        let domains = domains();
+        let products = products();
+        assert_eq!(domains.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["inventory", "sales", "customer"]);
+        assert_eq!(products.len(), 3);
+        for p in &products {
+            assert_eq!(p.id.domain(), p.domain, "{} is owned by its own domain", p.id);
+            let owners = &domains.iter().find(|d| d.id == p.domain).unwrap().owners;
+            assert_eq!(&p.owners, owners);
+            for port in &p.output_ports {
+                assert!(port.topic.follows_convention(), "{}", port.topic);
+                assert!(port.topic.as_str().starts_with(&format!("{}.", p.domain)));
+                let schema = port.value_schema.as_ref().unwrap();
+                assert!(schema.compatibility.is_at_least_backward());
+                let parsed: serde_json::Value = serde_json::from_str(&schema.schema).expect("seed schema is JSON");
+                assert_eq!(parsed["type"], "record");
+            }
+        }
+    }
+
+    #[test]
+    fn seed_schemas_carry_the_fields_of_the_design() {
+        let fields = |s: &str| -> Vec<String> {
+            let v: serde_json::Value = serde_json::from_str(s).unwrap();
+            v["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap().to_owned()).collect()
+        };
+        assert_eq!(fields(STOCK_LEVEL_UPDATED), ["productId", "locationId", "quantity", "timestamp"]);
+        assert_eq!(fields(ORDER_PLACED), ["orderId", "customerId", "productList", "totalAmount", "orderDate"]);
+        assert_eq!(fields(PROFILE_UPDATED), ["customerId", "name", "email", "phoneNumber", "address"]);
+    }
+
+    #[test]
+    fn seed_events_have_fixed_ids_and_decode() {
+        let a = events(&products(), 1);
+        let b = events(&products(), 2);
+        assert_eq!(a.len(), 6);
+        assert_eq!(a.iter().map(|e| &e.id).collect::<Vec<_>>(), b.iter().map(|e| &e.id).collect::<Vec<_>>());
+        assert!(a.iter().all(|e| matches!(e.decode(), crate::Decoded::Known(_))));
+        assert_eq!(a[0].kind, "DomainRegistered");
+        assert_eq!(a[5].kind, "ProductPublished");
+    }
+}

@@ -1,0 +1,120 @@
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Message;
+use rdkafka::{Offset, TopicPartitionList};
+
+use crate::context::Capturing;
+use crate::{KafkaError, KafkaProfile};
+
+/// One record as read, bytes untouched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub partition: i32,
+    pub offset: i64,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub timestamp_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Watermarks {
+    pub low: i64,
+    pub high: i64,
+}
+
+fn consumer(profile: &KafkaProfile) -> Result<(BaseConsumer<Capturing>, Capturing), KafkaError> {
+    let ctx = Capturing::default();
+    let mut cfg = profile.client_config();
+    // Reads by assignment: no group is joined and nothing is committed.
+    cfg.set("group.id", "meshdesk.reader")
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("enable.partition.eof", "false");
+    let c = cfg.create_with_context(ctx.clone()).map_err(|e| KafkaError::from_rd(e, None))?;
+    Ok((c, ctx))
+}
+
+/// The low and high watermark of one partition.
+pub async fn watermarks(profile: &KafkaProfile, topic: &str, partition: i32) -> Result<Watermarks, KafkaError> {
+    let profile = profile.clone();
+    let topic = topic.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let (c, ctx) = consumer(&profile)?;
+        let (low, high) = c
+            .fetch_watermarks(&topic, partition, Duration::from_secs(10))
+            .map_err(|e| KafkaError::from_rd(e, ctx.last_error()))?;
+        Ok(Watermarks { low, high })
+    })
+    .await
+    .map_err(|e| KafkaError::Unreachable(format!("reader task failed: {e}")))?
+}
+
+/// Reads one partition from `from` up to (not including) its high watermark at the time of the
+/// call, at most `max` records, without joining a consumer group.
+pub async fn read_partition(
+    profile: &KafkaProfile,
+    topic: &str,
+    partition: i32,
+    from: i64,
+    max: usize,
+) -> Result<Vec<Record>, KafkaError> {
+    let profile = profile.clone();
+    let topic = topic.to_owned();
+    tokio::task::spawn_blocking(move || read_blocking(&profile, &topic, partition, from, max))
+        .await
+        .map_err(|e| KafkaError::Unreachable(format!("reader task failed: {e}")))?
+}
+
+fn read_blocking(
+    profile: &KafkaProfile,
+    topic: &str,
+    partition: i32,
+    from: i64,
+    max: usize,
+) -> Result<Vec<Record>, KafkaError> {
+    let (c, ctx) = consumer(profile)?;
+    let (low, high) = c
+        .fetch_watermarks(topic, partition, Duration::from_secs(10))
+        .map_err(|e| KafkaError::from_rd(e, ctx.last_error()))?;
+    let start = from.max(low);
+    if start >= high || max == 0 {
+        return Ok(Vec::new());
+    }
+    let end = high.min(start.saturating_add(max as i64));
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition_offset(topic, partition, Offset::Offset(start))
+        .map_err(|e| KafkaError::from_rd(e, None))?;
+    c.assign(&tpl).map_err(|e| KafkaError::from_rd(e, ctx.last_error()))?;
+
+    let mut out = Vec::with_capacity((end - start) as usize);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut next = start;
+    while next < end {
+        if Instant::now() > deadline {
+            return Err(KafkaError::Read {
+                topic: topic.to_owned(),
+                offset: next,
+                reason: format!("timed out; {}", ctx.last_error().unwrap_or_else(|| "no record arrived".into())),
+            });
+        }
+        match c.poll(Duration::from_millis(200)) {
+            None => continue,
+            Some(Err(e)) => return Err(KafkaError::from_rd(e, ctx.last_error())),
+            Some(Ok(m)) => {
+                if m.offset() < next {
+                    continue;
+                }
+                next = m.offset() + 1;
+                out.push(Record {
+                    partition: m.partition(),
+                    offset: m.offset(),
+                    key: m.key().map(<[u8]>::to_vec),
+                    value: m.payload().map(<[u8]>::to_vec),
+                    timestamp_ms: m.timestamp().to_millis(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}

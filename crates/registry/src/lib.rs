@@ -1,0 +1,310 @@
+//! The Schema Registry client: the only crate that knows the registry's HTTP API.
+//!
+//! Speaks the Confluent REST API and copes with compatible servers that differ (the sandbox's
+//! rivven-schema answers `application/json` and `200 []` for an unknown subject's versions).
+//! Every HTTP status and `error_code` is mapped once, in [`map_error`], into [`RegistryError`].
+
+use std::time::{Duration, Instant};
+
+use meshdesk_domain::{CompatibilityLevel, SchemaFormat};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+
+/// Which registry object was not found, from Confluent's `error_code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Subject,
+    Version,
+    Schema,
+    Other,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("not found: {message}")]
+    NotFound { what: Missing, message: String },
+    #[error("the schema is incompatible with earlier versions: {message}")]
+    Incompatible { message: String },
+    #[error("the registry refused the schema as invalid: {message}")]
+    Invalid { message: String },
+    #[error("the registry refused the credentials ({status}): {message}")]
+    Unauthorized { status: u16, message: String },
+    #[error("the registry at {url} did not answer: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("the registry failed ({status}): {message}")]
+    Server { status: u16, message: String },
+    #[error("the registry's answer could not be read: {0}")]
+    Protocol(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    Basic { user: String, password: String },
+    Bearer(String),
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorBody {
+    error_code: Option<u32>,
+    message: Option<String>,
+}
+
+/// Maps a non-success HTTP answer to a domain outcome. The one place that knows the codes.
+pub fn map_error(status: StatusCode, body: &str) -> RegistryError {
+    let parsed: Option<ErrorBody> = serde_json::from_str(body).ok();
+    let code = parsed.as_ref().and_then(|b| b.error_code);
+    let message = parsed
+        .and_then(|b| b.message)
+        .unwrap_or_else(|| if body.is_empty() { status.to_string() } else { body.to_owned() });
+    match status.as_u16() {
+        404 => RegistryError::NotFound {
+            what: match code {
+                Some(40401) => Missing::Subject,
+                Some(40402) => Missing::Version,
+                Some(40403) => Missing::Schema,
+                _ => Missing::Other,
+            },
+            message,
+        },
+        409 => RegistryError::Incompatible { message },
+        422 => RegistryError::Invalid { message },
+        s @ (401 | 403) => RegistryError::Unauthorized { status: s, message },
+        s => RegistryError::Server { status: s, message },
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SubjectVersion {
+    pub subject: String,
+    pub version: u32,
+    pub id: u32,
+    pub schema: String,
+    #[serde(rename = "schemaType", default = "avro")]
+    pub schema_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SchemaById {
+    pub schema: String,
+    #[serde(rename = "schemaType", default = "avro")]
+    pub schema_type: String,
+}
+
+fn avro() -> String {
+    "AVRO".to_owned()
+}
+
+#[derive(Serialize)]
+struct RegisterBody<'a> {
+    schema: &'a str,
+    #[serde(rename = "schemaType")]
+    schema_type: &'a str,
+}
+
+#[derive(Deserialize)]
+struct IdBody {
+    id: u32,
+}
+
+#[derive(Deserialize)]
+struct ConfigBody {
+    #[serde(rename = "compatibilityLevel", alias = "compatibility")]
+    level: String,
+}
+
+/// Whether the registry answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryProbe {
+    pub ok: bool,
+    pub detail: String,
+    pub latency_ms: u64,
+}
+
+#[derive(Clone)]
+pub struct RegistryClient {
+    base: String,
+    http: reqwest::Client,
+    auth: Option<Auth>,
+}
+
+impl RegistryClient {
+    pub fn new(base_url: &str, auth: Option<Auth>) -> Result<Self, RegistryError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| RegistryError::Protocol(e.to_string()))?;
+        Ok(Self { base: base_url.trim_end_matches('/').to_owned(), http, auth })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<T, RegistryError> {
+        // GET and PUT are idempotent: retried on connection failures with a short backoff.
+        let attempts = if method == Method::GET || method == Method::PUT { 3 } else { 1 };
+        let mut last = None;
+        for attempt in 0..attempts {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(200 * (1 << attempt))).await;
+            }
+            let mut req = self.http.request(method.clone(), self.url(path)).header("Accept", CONTENT_TYPE);
+            if let Some(b) = &body {
+                req = req.header("Content-Type", CONTENT_TYPE).body(b.to_string());
+            }
+            req = match &self.auth {
+                Some(Auth::Basic { user, password }) => req.basic_auth(user, Some(password)),
+                Some(Auth::Bearer(t)) => req.bearer_auth(t),
+                None => req,
+            };
+            match req.send().await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    let text = resp.text().await.map_err(|e| RegistryError::Protocol(e.to_string()))?;
+                    if !status.is_success() {
+                        return Err(map_error(status, &text));
+                    }
+                    return serde_json::from_str(&text)
+                        .map_err(|e| RegistryError::Protocol(format!("{e} in {method} {path}: {text}")));
+                }
+                Err(e) if e.is_connect() || e.is_timeout() => {
+                    last = Some(RegistryError::Unreachable { url: self.base.clone(), reason: describe(&e) });
+                }
+                Err(e) => return Err(RegistryError::Unreachable { url: self.base.clone(), reason: describe(&e) }),
+            }
+        }
+        Err(last.expect("at least one attempt"))
+    }
+
+    /// Registers `schema` under `subject`; the registry's id (the same id for the same schema).
+    pub async fn register(&self, subject: &str, schema: &str, format: SchemaFormat) -> Result<u32, RegistryError> {
+        let body = serde_json::to_value(RegisterBody { schema, schema_type: format.as_str() })
+            .map_err(|e| RegistryError::Protocol(e.to_string()))?;
+        let r: IdBody = self.call(Method::POST, &format!("/subjects/{}/versions", enc(subject)), Some(body)).await?;
+        Ok(r.id)
+    }
+
+    pub async fn schema_by_id(&self, id: u32) -> Result<SchemaById, RegistryError> {
+        self.call(Method::GET, &format!("/schemas/ids/{id}"), None).await
+    }
+
+    pub async fn subjects(&self) -> Result<Vec<String>, RegistryError> {
+        self.call(Method::GET, "/subjects", None).await
+    }
+
+    /// The subject's versions, oldest first. An unknown subject is `NotFound(Subject)` whether
+    /// the server says 404 (Confluent) or `200 []` (rivven-schema).
+    pub async fn versions(&self, subject: &str) -> Result<Vec<u32>, RegistryError> {
+        let v: Vec<u32> = self.call(Method::GET, &format!("/subjects/{}/versions", enc(subject)), None).await?;
+        if v.is_empty() {
+            return Err(RegistryError::NotFound {
+                what: Missing::Subject,
+                message: format!("subject '{subject}' not found"),
+            });
+        }
+        Ok(v)
+    }
+
+    /// One version of a subject; `None` asks for the latest.
+    pub async fn version(&self, subject: &str, version: Option<u32>) -> Result<SubjectVersion, RegistryError> {
+        let v = version.map(|v| v.to_string()).unwrap_or_else(|| "latest".into());
+        self.call(Method::GET, &format!("/subjects/{}/versions/{v}", enc(subject)), None).await
+    }
+
+    pub async fn set_compatibility(&self, subject: &str, level: CompatibilityLevel) -> Result<(), RegistryError> {
+        let _: serde_json::Value = self
+            .call(
+                Method::PUT,
+                &format!("/config/{}", enc(subject)),
+                Some(serde_json::json!({ "compatibility": level.as_str() })),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The subject's own compatibility level, or the global one when it has none.
+    pub async fn compatibility(&self, subject: &str) -> Result<CompatibilityLevel, RegistryError> {
+        let r: ConfigBody =
+            self.call(Method::GET, &format!("/config/{}?defaultToGlobal=true", enc(subject)), None).await?;
+        r.level.parse().map_err(RegistryError::Protocol)
+    }
+
+    pub async fn probe(&self) -> RegistryProbe {
+        let started = Instant::now();
+        let r: Result<Vec<String>, _> = self.subjects().await;
+        let latency_ms = started.elapsed().as_millis() as u64;
+        match r {
+            Ok(s) => RegistryProbe {
+                ok: true,
+                detail: format!("{} subject{}", s.len(), if s.len() == 1 { "" } else { "s" }),
+                latency_ms,
+            },
+            Err(e) => RegistryProbe { ok: false, detail: e.to_string(), latency_ms },
+        }
+    }
+}
+
+fn enc(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    use std::error::Error;
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confluent_error_codes_map_to_outcomes() {
+        let e = map_error(StatusCode::NOT_FOUND, r#"{"error_code":40401,"message":"Subject 'x' not found."}"#);
+        assert!(matches!(e, RegistryError::NotFound { what: Missing::Subject, .. }));
+        let e = map_error(StatusCode::NOT_FOUND, r#"{"error_code":40402,"message":"Version 9 not found."}"#);
+        assert!(matches!(e, RegistryError::NotFound { what: Missing::Version, .. }));
+        let e = map_error(StatusCode::NOT_FOUND, r#"{"error_code":40403,"message":"Schema 7 not found"}"#);
+        assert!(matches!(e, RegistryError::NotFound { what: Missing::Schema, .. }));
+        let e = map_error(StatusCode::CONFLICT, r#"{"error_code":409,"message":"incompatible: field removed"}"#);
+        assert!(matches!(&e, RegistryError::Incompatible { message } if message.contains("field removed")));
+        let e = map_error(StatusCode::UNPROCESSABLE_ENTITY, r#"{"error_code":42201,"message":"Invalid schema"}"#);
+        assert!(matches!(e, RegistryError::Invalid { .. }));
+        let e = map_error(StatusCode::UNAUTHORIZED, "");
+        assert!(matches!(e, RegistryError::Unauthorized { status: 401, .. }));
+        let e = map_error(StatusCode::BAD_GATEWAY, "<html>proxy</html>");
+        assert!(matches!(&e, RegistryError::Server { status: 502, message } if message.contains("proxy")));
+    }
+
+    #[test]
+    fn subjects_are_percent_encoded_in_paths() {
+        assert_eq!(enc("sales.order-placed-value"), "sales.order-placed-value");
+        assert_eq!(enc("a/b c"), "a%2Fb%20c");
+    }
+}

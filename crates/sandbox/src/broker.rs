@@ -1,0 +1,119 @@
+//! The sandbox's Kafka-compatible broker: nisshi, run as a child process on loopback with SQLite
+//! storage under the sandbox's data directory. The child dies with its parent.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use meshdesk_kafka::{KafkaProfile, probe};
+use tokio::process::{Child, Command};
+
+/// Where to find the nisshi binary: `$MESHDESK_NISSHI`, then the tools folder the setup script
+/// installs into, then `PATH`.
+pub fn locate_nisshi() -> anyhow::Result<PathBuf> {
+    if let Some(p) = std::env::var_os("MESHDESK_NISSHI") {
+        let p = PathBuf::from(p);
+        if p.is_file() {
+            return Ok(p);
+        }
+        bail!("MESHDESK_NISSHI points at {}, which is not a file", p.display());
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        let tools = std::env::var_os("MESHDESK_TOOLS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(home).join(".cache/meshdesk/tools"));
+        let p = tools.join(format!("nisshi-{}/bin/nisshi", crate::NISSHI_VERSION));
+        if p.is_file() {
+            return Ok(p);
+        }
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            let p = dir.join("nisshi");
+            if p.is_file() {
+                return Ok(p);
+            }
+        }
+    }
+    bail!("the sandbox broker (nisshi {}) is not installed: run scripts/setup.sh", crate::NISSHI_VERSION)
+}
+
+pub struct BrokerProcess {
+    child: Child,
+    pub port: u16,
+    log: PathBuf,
+}
+
+impl BrokerProcess {
+    pub async fn start(nisshi: &Path, dir: &Path, port: u16) -> anyhow::Result<Self> {
+        tokio::fs::create_dir_all(dir).await?;
+        let log = dir.join("broker.log");
+        let out = std::fs::OpenOptions::new().create(true).append(true).open(&log)?;
+        let url = format!("tcp://127.0.0.1:{port}");
+        let mut cmd = Command::new(nisshi);
+        cmd.arg("broker")
+            .args(["--listener-url", &url, "--advertised-listener-url", &url])
+            .args(["--storage-engine", "sqlite://broker.db"])
+            // The sqlite path is relative to the working directory.
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out)
+            .kill_on_drop(true);
+        #[cfg(target_os = "linux")]
+        unsafe {
+            // If Meshdesk dies, so does its broker.
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().with_context(|| format!("starting {}", nisshi.display()))?;
+        let mut me = Self { child, port, log };
+        me.wait_ready(Duration::from_secs(60)).await?;
+        Ok(me)
+    }
+
+    pub fn bootstrap(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    async fn wait_ready(&mut self, within: Duration) -> anyhow::Result<()> {
+        let started = Instant::now();
+        let profile = KafkaProfile::plaintext(self.bootstrap());
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("the broker exited during start-up ({status}); its log says:\n{}", self.log_tail());
+            }
+            let p = probe(&profile, Duration::from_secs(2)).await;
+            if p.ok {
+                return Ok(());
+            }
+            if started.elapsed() > within {
+                bail!("the broker did not become ready within {within:?}: {}\n{}", p.detail, self.log_tail());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    /// Stops the broker: SIGTERM, then SIGKILL after five seconds.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(pid) = self.child.id() {
+            unsafe {
+                libc::kill(pid as i32, libc::SIGTERM);
+            }
+            if tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await.is_ok() {
+                return Ok(());
+            }
+        }
+        self.child.kill().await?;
+        Ok(())
+    }
+}

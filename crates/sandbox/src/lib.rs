@@ -1,0 +1,175 @@
+//! The local sandbox: a Kafka-compatible broker (nisshi, child process, SQLite storage) and a
+//! Confluent-compatible Schema Registry (rivven-schema, in process, journaled), both on
+//! loopback and durable under one data directory, seeded once with the retail example.
+//!
+//! Layout of the data directory:
+//! ```text
+//! sandbox.json          ports in use and whether the seed was applied
+//! broker/broker.db      the broker's storage     broker/broker.log  its output
+//! registry/journal.jsonl every successful mutating registry request, in order
+//! ```
+
+mod broker;
+mod registry;
+pub mod seed;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use meshdesk_kafka::KafkaProfile;
+use serde::{Deserialize, Serialize};
+
+pub use broker::{BrokerProcess, locate_nisshi};
+pub use registry::RegistryServer;
+
+pub const NISSHI_VERSION: &str = "0.8.1";
+
+/// Meshdesk's data directory: `$MESHDESK_DATA_DIR`, else `$XDG_DATA_HOME/meshdesk`, else
+/// `~/.local/share/meshdesk`.
+pub fn meshdesk_data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("MESHDESK_DATA_DIR") {
+        return PathBuf::from(d);
+    }
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("meshdesk")
+}
+
+/// Which loopback port to listen on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortChoice {
+    /// Exactly this port.
+    Fixed(u16),
+    /// Any free port (tests: concurrent runs never collide).
+    Free,
+    /// The port used last time if it is free, else any free port (the app: stable addresses
+    /// for tools pointed at the sandbox).
+    Remembered,
+}
+
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    pub data_dir: PathBuf,
+    pub broker_port: PortChoice,
+    pub registry_port: PortChoice,
+    /// Seed the retail example if it was not seeded before.
+    pub seed: bool,
+    /// The nisshi binary; `None` finds it with [`locate_nisshi`].
+    pub nisshi: Option<PathBuf>,
+}
+
+impl SandboxOptions {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            broker_port: PortChoice::Remembered,
+            registry_port: PortChoice::Remembered,
+            seed: true,
+            nisshi: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxState {
+    pub broker_port: Option<u16>,
+    pub registry_port: Option<u16>,
+    pub seeded_at_ms: Option<i64>,
+}
+
+impl SandboxState {
+    fn path(dir: &Path) -> PathBuf {
+        dir.join("sandbox.json")
+    }
+    pub fn load(dir: &Path) -> anyhow::Result<Self> {
+        match std::fs::read(Self::path(dir)) {
+            Ok(b) => serde_json::from_slice(&b).with_context(|| format!("reading {}", Self::path(dir).display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(e.into()),
+        }
+    }
+    fn save(&self, dir: &Path) -> anyhow::Result<()> {
+        let tmp = dir.join("sandbox.json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;
+        std::fs::rename(tmp, Self::path(dir))?;
+        Ok(())
+    }
+}
+
+/// Binds a loopback listener for `choice`; for `Remembered`, `last` is tried first.
+async fn bind(choice: PortChoice, last: Option<u16>) -> anyhow::Result<tokio::net::TcpListener> {
+    let try_port = |p: u16| tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, p)));
+    match choice {
+        PortChoice::Fixed(p) => try_port(p).await.with_context(|| format!("port {p} on 127.0.0.1 is taken")),
+        PortChoice::Free => Ok(try_port(0).await?),
+        PortChoice::Remembered => match last {
+            Some(p) => match try_port(p).await {
+                Ok(l) => Ok(l),
+                Err(_) => Ok(try_port(0).await?),
+            },
+            None => Ok(try_port(0).await?),
+        },
+    }
+}
+
+/// A running sandbox. Dropping it kills the broker; [`Sandbox::stop`] stops both cleanly.
+pub struct Sandbox {
+    pub data_dir: PathBuf,
+    broker: BrokerProcess,
+    registry: RegistryServer,
+    pub seed_report: Option<seed::SeedReport>,
+}
+
+impl Sandbox {
+    pub async fn start(opts: SandboxOptions) -> anyhow::Result<Self> {
+        let dir = &opts.data_dir;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let mut state = SandboxState::load(dir)?;
+        let nisshi = match &opts.nisshi {
+            Some(p) => p.clone(),
+            None => locate_nisshi()?,
+        };
+
+        // The broker needs a concrete port on its command line: reserve one, release it, start.
+        let broker_port = {
+            let l = bind(opts.broker_port, state.broker_port).await?;
+            l.local_addr()?.port()
+        };
+        let broker = BrokerProcess::start(&nisshi, &dir.join("broker"), broker_port).await?;
+        let listener = bind(opts.registry_port, state.registry_port).await?;
+        let registry = RegistryServer::start(&dir.join("registry"), listener).await?;
+
+        state.broker_port = Some(broker.port);
+        state.registry_port = Some(registry.addr.port());
+        state.save(dir)?;
+
+        let mut me = Self { data_dir: dir.clone(), broker, registry, seed_report: None };
+        if opts.seed && state.seeded_at_ms.is_none() {
+            let report = seed::seed(&me.kafka_profile(), &me.registry_url()).await.context("seeding the retail example")?;
+            state.seeded_at_ms = Some(report.at_ms);
+            state.save(dir)?;
+            me.seed_report = Some(report);
+        }
+        Ok(me)
+    }
+
+    pub fn bootstrap_servers(&self) -> String {
+        self.broker.bootstrap()
+    }
+
+    pub fn registry_url(&self) -> String {
+        self.registry.url()
+    }
+
+    pub fn kafka_profile(&self) -> KafkaProfile {
+        KafkaProfile::plaintext(self.bootstrap_servers())
+    }
+
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.registry.stop().await;
+        self.broker.stop().await
+    }
+}

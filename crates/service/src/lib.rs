@@ -1,0 +1,362 @@
+//! Meshdesk's application services, shared by the desktop app and the tests: open the cache,
+//! connect to an environment (starting the embedded sandbox when that is the environment),
+//! keep the cache in step with the governance log, and answer the UI's questions.
+//!
+//! The cache opens first and serves reads at once, offline too; connecting happens in the
+//! background and its progress is visible in [`Meshdesk::environment_status`].
+
+pub mod env;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use meshdesk_contract as c;
+use meshdesk_kafka::{KafkaProfile, read_partition};
+use meshdesk_registry::RegistryClient;
+use meshdesk_sandbox::{Sandbox, SandboxOptions};
+use meshdesk_store::{LogRecord, Store};
+use tokio::sync::{Mutex, RwLock, broadcast};
+
+pub use env::{ClusterConfig, EnvError, EnvSource};
+pub use meshdesk_sandbox::{PortChoice, meshdesk_data_dir};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Store(#[from] meshdesk_store::StoreError),
+    #[error(transparent)]
+    Kafka(#[from] meshdesk_kafka::KafkaError),
+    #[error(transparent)]
+    Registry(#[from] meshdesk_registry::RegistryError),
+    #[error(transparent)]
+    Env(#[from] EnvError),
+    #[error("the local sandbox could not start: {0}")]
+    Sandbox(String),
+    #[error("{0}")]
+    NotConnected(String),
+}
+
+impl From<ServiceError> for c::IpcError {
+    fn from(e: ServiceError) -> Self {
+        match &e {
+            ServiceError::NotConnected(_) => c::IpcError::with_code(c::ErrorCode::NotReady, e.to_string()),
+            _ => c::IpcError::new(e.to_string()),
+        }
+    }
+}
+
+/// What the service tells whoever listens (the app forwards these as Tauri events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    CatalogChanged,
+    StatusChanged,
+}
+
+#[derive(Clone)]
+struct Connection {
+    name: String,
+    kafka: KafkaProfile,
+    registry: RegistryClient,
+    governance_topic: String,
+}
+
+enum ConnState {
+    Starting,
+    Failed(String),
+    Ready(Connection),
+}
+
+#[derive(Default)]
+struct SyncState {
+    last_error: Option<String>,
+}
+
+/// How the sandbox is started when it is the environment.
+#[derive(Debug, Clone)]
+pub struct SandboxPorts {
+    pub broker: PortChoice,
+    pub registry: PortChoice,
+}
+
+impl Default for SandboxPorts {
+    fn default() -> Self {
+        Self { broker: PortChoice::Remembered, registry: PortChoice::Remembered }
+    }
+}
+
+pub struct Meshdesk {
+    data_dir: PathBuf,
+    cache_path: PathBuf,
+    source: EnvSource,
+    sandbox_ports: SandboxPorts,
+    store: Store,
+    conn: RwLock<ConnState>,
+    sandbox: Mutex<Option<Sandbox>>,
+    sync_lock: Mutex<()>,
+    sync_state: std::sync::Mutex<SyncState>,
+    notices: broadcast::Sender<Notice>,
+}
+
+impl Meshdesk {
+    /// Opens the cache for `source` under `data_dir`. Fast and offline: nothing is contacted.
+    pub async fn open(data_dir: &Path, source: EnvSource, sandbox_ports: SandboxPorts) -> Result<Arc<Self>, ServiceError> {
+        let (cache_name, conn) = match &source {
+            EnvSource::Sandbox { .. } => ("sandbox".to_owned(), ConnState::Starting),
+            EnvSource::File(path) => {
+                let cfg = ClusterConfig::load(path)?;
+                let registry = RegistryClient::new(&cfg.registry_url, cfg.registry_auth.clone())?;
+                let name = cfg.name.clone();
+                (
+                    name.clone(),
+                    ConnState::Ready(Connection { name, kafka: cfg.kafka, registry, governance_topic: cfg.governance_topic }),
+                )
+            }
+        };
+        let cache_dir = data_dir.join("cache");
+        std::fs::create_dir_all(&cache_dir)
+            .map_err(|e| ServiceError::NotConnected(format!("cannot create {}: {e}", cache_dir.display())))?;
+        let safe: String = cache_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+        let cache_path = cache_dir.join(format!("{safe}.db"));
+        let store = Store::open(&cache_path).await?;
+        let (notices, _) = broadcast::channel(64);
+        Ok(Arc::new(Self {
+            data_dir: data_dir.to_owned(),
+            cache_path,
+            source,
+            sandbox_ports,
+            store,
+            conn: RwLock::new(conn),
+            sandbox: Mutex::new(None),
+            sync_lock: Mutex::new(()),
+            sync_state: Default::default(),
+            notices,
+        }))
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
+        self.notices.subscribe()
+    }
+
+    fn notify(&self, n: Notice) {
+        let _ = self.notices.send(n);
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Connects to the environment; for the sandbox this starts (and on first use seeds) it.
+    pub async fn connect(&self) -> Result<(), ServiceError> {
+        let EnvSource::Sandbox { dir } = &self.source else {
+            return Ok(());
+        };
+        let mut opts = SandboxOptions::new(dir.clone());
+        opts.broker_port = self.sandbox_ports.broker;
+        opts.registry_port = self.sandbox_ports.registry;
+        match Sandbox::start(opts).await {
+            Ok(sb) => {
+                let conn = Connection {
+                    name: "sandbox".into(),
+                    kafka: sb.kafka_profile(),
+                    registry: RegistryClient::new(&sb.registry_url(), None)?,
+                    governance_topic: meshdesk_domain::GOVERNANCE_TOPIC.into(),
+                };
+                *self.sandbox.lock().await = Some(sb);
+                *self.conn.write().await = ConnState::Ready(conn);
+                self.notify(Notice::StatusChanged);
+                Ok(())
+            }
+            Err(e) => {
+                let msg = format!("{e:#}");
+                *self.conn.write().await = ConnState::Failed(msg.clone());
+                self.notify(Notice::StatusChanged);
+                Err(ServiceError::Sandbox(msg))
+            }
+        }
+    }
+
+    async fn connection(&self) -> Result<Connection, ServiceError> {
+        match &*self.conn.read().await {
+            ConnState::Ready(c) => Ok(c.clone()),
+            ConnState::Starting => Err(ServiceError::NotConnected("the local sandbox is still starting".into())),
+            ConnState::Failed(e) => Err(ServiceError::Sandbox(e.clone())),
+        }
+    }
+
+    /// Reads the governance log from where the cache stopped up to its end and folds it in.
+    pub async fn sync(&self) -> Result<c::SyncReport, ServiceError> {
+        let conn = self.connection().await?;
+        let _one_at_a_time = self.sync_lock.lock().await;
+        let result = self.sync_inner(&conn).await;
+        let changed = matches!(&result, Ok(r) if r.applied > 0);
+        let (old, new) = {
+            let mut st = self.sync_state.lock().expect("sync state lock");
+            let old = st.last_error.clone();
+            st.last_error = result.as_ref().err().map(|e| e.to_string());
+            (old, st.last_error.clone())
+        };
+        if changed {
+            self.notify(Notice::CatalogChanged);
+        }
+        if old != new {
+            self.notify(Notice::StatusChanged);
+        }
+        result
+    }
+
+    async fn sync_inner(&self, conn: &Connection) -> Result<c::SyncReport, ServiceError> {
+        const BATCH: usize = 500;
+        let topic = &conn.governance_topic;
+        let mut total = c::SyncReport { applied: 0, skipped: 0, next_offset: self.store.next_offset(topic).await? };
+        loop {
+            let records = read_partition(&conn.kafka, topic, 0, total.next_offset, BATCH).await?;
+            if records.is_empty() {
+                // Record the successful check even when nothing was new.
+                let r = self.store.apply(topic, &[]).await?;
+                total.next_offset = r.next_offset;
+                return Ok(total);
+            }
+            let batch: Vec<LogRecord> = records
+                .into_iter()
+                .map(|r| LogRecord {
+                    offset: r.offset,
+                    envelope: match r.value {
+                        Some(v) => meshdesk_domain::Envelope::from_bytes(&v).map_err(|e| e.to_string()),
+                        None => Err("empty record".into()),
+                    },
+                })
+                .collect();
+            let r = self.store.apply(topic, &batch).await?;
+            total.applied += r.applied;
+            total.skipped += r.skipped;
+            total.next_offset = r.next_offset;
+        }
+    }
+
+    /// Connects, then keeps syncing every `every`, forever. Failures are kept for
+    /// [`Meshdesk::environment_status`] and retried; run it as a task and abort it to stop.
+    pub async fn run(self: Arc<Self>, every: Duration) {
+        if let Err(e) = self.connect().await {
+            tracing::error!("connecting failed: {e}");
+            return;
+        }
+        loop {
+            if let Err(e) = self.sync().await {
+                tracing::warn!("sync failed: {e}");
+            }
+            tokio::time::sleep(every).await;
+        }
+    }
+
+    pub async fn environment_status(&self) -> c::EnvironmentStatus {
+        let kind = match self.source {
+            EnvSource::Sandbox { .. } => c::EnvironmentKind::Sandbox,
+            EnvSource::File(_) => c::EnvironmentKind::Cluster,
+        };
+        let topic = match &*self.conn.read().await {
+            ConnState::Ready(c) => c.governance_topic.clone(),
+            _ => meshdesk_domain::GOVERNANCE_TOPIC.to_owned(),
+        };
+        let last_sync = match (self.store.next_offset(&topic).await, self.store.last_applied_at(&topic).await) {
+            (Ok(next_offset), Ok(Some(at_ms))) => Some(c::SyncInfo { next_offset, at_ms }),
+            _ => None,
+        };
+        let sync_error = self.sync_state.lock().expect("sync state lock").last_error.clone();
+        let (name, bootstrap, registry_url, broker, registry) = match self.connection().await {
+            Ok(conn) => {
+                let timeout = Duration::from_secs(3);
+                let (k, r) = tokio::join!(meshdesk_kafka::probe(&conn.kafka, timeout), conn.registry.probe());
+                (
+                    conn.name.clone(),
+                    conn.kafka.bootstrap_servers().to_owned(),
+                    conn.registry.base_url().to_owned(),
+                    c::Probe { state: state(k.ok), detail: k.detail, latency_ms: Some(k.latency_ms) },
+                    c::Probe { state: state(r.ok), detail: r.detail, latency_ms: Some(r.latency_ms) },
+                )
+            }
+            Err(e) => {
+                let st = if matches!(e, ServiceError::NotConnected(_)) { c::ProbeState::Starting } else { c::ProbeState::Down };
+                let p = c::Probe { state: st, detail: e.to_string(), latency_ms: None };
+                ("sandbox".into(), String::new(), String::new(), p.clone(), p)
+            }
+        };
+        c::EnvironmentStatus { name, kind, bootstrap_servers: bootstrap, registry_url, broker, registry, last_sync, sync_error }
+    }
+
+    pub async fn list_products(&self, q: &c::ProductQuery) -> Result<Vec<c::ProductSummary>, ServiceError> {
+        let rows = self.store.list_products(q.text.as_deref()).await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(c::ProductSummary {
+                    classification: r.classification.parse().map_err(corrupt)?,
+                    status: r.status.parse().map_err(corrupt)?,
+                    id: r.id,
+                    domain: r.domain,
+                    title: r.title,
+                    description: r.description,
+                    owners: r.owners,
+                    version: r.version,
+                    tags: r.tags,
+                    topics: r.topics,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn list_domains(&self) -> Result<Vec<c::DomainSummary>, ServiceError> {
+        Ok(self
+            .store
+            .list_domains()
+            .await?
+            .into_iter()
+            .map(|d| c::DomainSummary {
+                id: d.id,
+                name: d.name,
+                description: d.description,
+                owners: d.owners,
+                contact: d.contact,
+                product_count: d.product_count,
+            })
+            .collect())
+    }
+
+    pub async fn app_info(&self) -> c::AppInfo {
+        let (source, props, topic) = match (&self.source, &*self.conn.read().await) {
+            (EnvSource::Sandbox { dir }, ConnState::Ready(c)) => {
+                (format!("embedded sandbox in {}", dir.display()), c.kafka.masked(), c.governance_topic.clone())
+            }
+            (EnvSource::Sandbox { dir }, _) => {
+                (format!("embedded sandbox in {}", dir.display()), vec![], meshdesk_domain::GOVERNANCE_TOPIC.into())
+            }
+            (EnvSource::File(p), ConnState::Ready(c)) => (p.display().to_string(), c.kafka.masked(), c.governance_topic.clone()),
+            (EnvSource::File(p), _) => (p.display().to_string(), vec![], meshdesk_domain::GOVERNANCE_TOPIC.into()),
+        };
+        c::AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            data_dir: self.data_dir.display().to_string(),
+            cache_path: self.cache_path.display().to_string(),
+            environment_source: source,
+            governance_topic: topic,
+            kafka_properties: props,
+        }
+    }
+
+    /// Stops the embedded sandbox, if any, and closes the cache.
+    pub async fn shutdown(&self) {
+        if let Some(sb) = self.sandbox.lock().await.take() {
+            if let Err(e) = sb.stop().await {
+                tracing::warn!("stopping the sandbox: {e}");
+            }
+        }
+        self.store.close().await;
+    }
+}
+
+fn state(ok: bool) -> c::ProbeState {
+    if ok { c::ProbeState::Up } else { c::ProbeState::Down }
+}
+
+fn corrupt(e: String) -> ServiceError {
+    ServiceError::Store(meshdesk_store::StoreError::Corrupt(e))
+}

@@ -1,0 +1,391 @@
+//! The SQLite cache: the only crate that knows sqlx. It folds governance events into tables and
+//! serves the catalog's reads, offline too. Folding stores the log position in the same
+//! transaction as the changes it made, so a crash never applies an event twice or skips one.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use meshdesk_domain::{Decoded, Envelope, EventBody};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the local cache failed: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("the local cache could not be migrated: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the local cache holds data it cannot read: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// One record read from a log, as handed to [`Store::apply`]: its offset and either the
+/// envelope or why the bytes were not one.
+#[derive(Debug, Clone)]
+pub struct LogRecord {
+    pub offset: i64,
+    pub envelope: std::result::Result<Envelope, String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    pub applied: u64,
+    /// Duplicates, unknown types or versions, and records that were not events.
+    pub skipped: u64,
+    pub next_offset: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductRow {
+    pub id: String,
+    pub domain: String,
+    pub title: String,
+    pub description: String,
+    pub classification: String,
+    pub status: String,
+    pub version: String,
+    pub owners: Vec<String>,
+    pub tags: Vec<String>,
+    pub topics: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainRow {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub owners: Vec<String>,
+    pub contact: String,
+    pub product_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub offset: i64,
+    pub id: String,
+    pub kind: String,
+    pub actor: String,
+    pub at_ms: i64,
+    pub outcome: String,
+    pub note: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+fn json_list(s: &str) -> Result<Vec<String>> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("list column: {e}")))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Store {
+    /// Opens (creating if needed) the cache at `path` and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+        Self::from_pool(pool).await
+    }
+
+    /// Wraps an existing pool (used by `#[sqlx::test]`), applying migrations.
+    pub async fn from_pool(pool: SqlitePool) -> Result<Self> {
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The offset of the next record to read from `log` (0 when nothing was applied yet).
+    pub async fn next_offset(&self, log: &str) -> Result<i64> {
+        let row = sqlx::query_scalar!("SELECT next_offset FROM log_position WHERE log = ?", log)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.unwrap_or(0))
+    }
+
+    /// When the log was last applied to, in ms since the epoch.
+    pub async fn last_applied_at(&self, log: &str) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar!("SELECT updated_at_ms FROM log_position WHERE log = ?", log)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Folds a batch of consecutive records into the cache in one transaction, together with
+    /// the new log position. Records below the stored position were applied before and are
+    /// ignored; an event id seen before is recorded as a duplicate and changes nothing.
+    pub async fn apply(&self, log: &str, records: &[LogRecord]) -> Result<ApplyReport> {
+        let mut tx = self.pool.begin().await?;
+        let mut next = sqlx::query_scalar!("SELECT next_offset FROM log_position WHERE log = ?", log)
+            .fetch_optional(&mut *tx)
+            .await?
+            .unwrap_or(0);
+        let mut report = ApplyReport { next_offset: next, ..Default::default() };
+        for rec in records {
+            if rec.offset < next {
+                continue;
+            }
+            let (outcome, note) = match &rec.envelope {
+                Err(reason) => {
+                    let (id, kind, payload) = (format!("invalid@{}", rec.offset), "?", "null");
+                    sqlx::query!(
+                        r#"INSERT INTO events (log, "offset", id, kind, version, actor, at_ms, payload, outcome, note)
+                           VALUES (?, ?, ?, ?, 0, '', 0, ?, 'invalid', ?)"#,
+                        log,
+                        rec.offset,
+                        id,
+                        kind,
+                        payload,
+                        reason
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                    tracing::warn!(offset = rec.offset, "governance record is not an event: {reason}");
+                    report.skipped += 1;
+                    next = rec.offset + 1;
+                    continue;
+                }
+                Ok(env) => {
+                    let seen = sqlx::query_scalar!(
+                        "SELECT COUNT(*) FROM events WHERE id = ? AND outcome = 'applied'",
+                        env.id
+                    )
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if seen > 0 {
+                        ("duplicate", Some(format!("event {} was applied before", env.id)))
+                    } else {
+                        match env.decode() {
+                            Decoded::Known(body) => {
+                                apply_body(&mut tx, env, &body).await?;
+                                ("applied", None)
+                            }
+                            Decoded::Unknown { reason } => {
+                                tracing::warn!(offset = rec.offset, "skipping governance event: {reason}");
+                                ("skipped", Some(reason))
+                            }
+                        }
+                    }
+                }
+            };
+            let env = rec.envelope.as_ref().expect("invalid records continue above");
+            let payload = env.payload.to_string();
+            let version = env.version as i64;
+            sqlx::query!(
+                r#"INSERT INTO events (log, "offset", id, kind, version, actor, at_ms, payload, outcome, note)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
+                log,
+                rec.offset,
+                env.id,
+                env.kind,
+                version,
+                env.actor,
+                env.at_ms,
+                payload,
+                outcome,
+                note
+            )
+            .execute(&mut *tx)
+            .await?;
+            if outcome == "applied" {
+                report.applied += 1;
+            } else {
+                report.skipped += 1;
+            }
+            next = rec.offset + 1;
+        }
+        let now = now_ms();
+        sqlx::query!(
+            r#"INSERT INTO log_position (log, next_offset, updated_at_ms) VALUES (?, ?, ?)
+               ON CONFLICT (log) DO UPDATE SET next_offset = excluded.next_offset, updated_at_ms = excluded.updated_at_ms"#,
+            log,
+            next,
+            now
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        report.next_offset = next;
+        Ok(report)
+    }
+
+    /// Products, optionally filtered by a case-insensitive text on id, title, description,
+    /// tags and topics; ordered by domain, then id.
+    pub async fn list_products(&self, text: Option<&str>) -> Result<Vec<ProductRow>> {
+        let pattern = text.map(str::trim).filter(|t| !t.is_empty()).map(|t| format!("%{}%", t.to_lowercase()));
+        let rows = sqlx::query!(
+            r#"SELECT p.id, p.domain, p.title, p.description, p.classification, p.status, p.version,
+                      p.owners_json, p.tags_json,
+                      (SELECT json_group_array(topic) FROM (SELECT topic FROM ports WHERE product_id = p.id ORDER BY position)) AS "topics_json!: String"
+               FROM products p
+               WHERE ?1 IS NULL
+                  OR lower(p.id || ' ' || p.title || ' ' || p.description || ' ' || p.tags_json) LIKE ?1
+                  OR EXISTS (SELECT 1 FROM ports WHERE product_id = p.id AND lower(topic) LIKE ?1)
+               ORDER BY p.domain, p.id"#,
+            pattern
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(ProductRow {
+                    id: r.id,
+                    domain: r.domain,
+                    title: r.title,
+                    description: r.description,
+                    classification: r.classification,
+                    status: r.status,
+                    version: r.version,
+                    owners: json_list(&r.owners_json)?,
+                    tags: json_list(&r.tags_json)?,
+                    topics: json_list(&r.topics_json)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn list_domains(&self) -> Result<Vec<DomainRow>> {
+        let rows = sqlx::query!(
+            r#"SELECT d.id, d.name, d.description, d.owners_json, d.contact,
+                      (SELECT COUNT(*) FROM products WHERE domain = d.id) AS "product_count!: i64"
+               FROM domains d ORDER BY d.id"#
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(DomainRow {
+                    id: r.id,
+                    name: r.name,
+                    description: r.description,
+                    owners: json_list(&r.owners_json)?,
+                    contact: r.contact,
+                    product_count: r.product_count,
+                })
+            })
+            .collect()
+    }
+
+    /// The audit trail of a log, oldest first.
+    pub async fn events(&self, log: &str) -> Result<Vec<EventRow>> {
+        let rows = sqlx::query!(
+            r#"SELECT "offset" AS "offset!: i64", id, kind, actor, at_ms, outcome, note
+               FROM events WHERE log = ? ORDER BY "offset""#,
+            log
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| EventRow {
+                offset: r.offset,
+                id: r.id,
+                kind: r.kind,
+                actor: r.actor,
+                at_ms: r.at_ms,
+                outcome: r.outcome,
+                note: r.note,
+            })
+            .collect())
+    }
+}
+
+async fn apply_body(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, body: &EventBody) -> Result<()> {
+    match body {
+        EventBody::DomainRegistered(d) => {
+            let id = d.id.as_str();
+            let owners = serde_json::to_string(&d.owners).expect("principals serialize");
+            sqlx::query!(
+                r#"INSERT INTO domains (id, name, description, owners_json, contact, registered_at_ms, registered_by)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+                       owners_json = excluded.owners_json, contact = excluded.contact"#,
+                id,
+                d.name,
+                d.description,
+                owners,
+                d.contact,
+                env.at_ms,
+                env.actor
+            )
+            .execute(&mut **tx)
+            .await?;
+        }
+        EventBody::ProductPublished(p) => {
+            let id = p.id.as_str();
+            let domain = p.domain.as_str();
+            let classification = p.classification.as_str();
+            let status = p.status.as_str();
+            let owners = serde_json::to_string(&p.owners).expect("principals serialize");
+            let tags = serde_json::to_string(&p.tags).expect("tags serialize");
+            let body = serde_json::to_string(p).expect("products serialize");
+            sqlx::query!(
+                r#"INSERT INTO products (id, domain, title, description, classification, status, version,
+                                         owners_json, tags_json, body_json, published_at_ms, published_by)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET title = excluded.title, description = excluded.description,
+                       classification = excluded.classification, status = excluded.status, version = excluded.version,
+                       owners_json = excluded.owners_json, tags_json = excluded.tags_json, body_json = excluded.body_json,
+                       published_at_ms = excluded.published_at_ms, published_by = excluded.published_by"#,
+                id,
+                domain,
+                p.title,
+                p.description,
+                classification,
+                status,
+                p.version,
+                owners,
+                tags,
+                body,
+                env.at_ms,
+                env.actor
+            )
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query!("DELETE FROM ports WHERE product_id = ?", id).execute(&mut **tx).await?;
+            for (position, port) in p.output_ports.iter().enumerate() {
+                let topic = port.topic.as_str();
+                let position = position as i64;
+                let cleanup = port.cleanup_policy.as_str();
+                let subject = port.value_schema.as_ref().map(|s| s.subject.clone());
+                let schema_id = port.value_schema.as_ref().and_then(|s| s.id).map(i64::from);
+                sqlx::query!(
+                    r#"INSERT INTO ports (topic, product_id, position, partitions, replication_factor, retention_ms,
+                                          cleanup_policy, value_subject, value_schema_id)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
+                    topic,
+                    id,
+                    position,
+                    port.partitions,
+                    port.replication_factor,
+                    port.retention_ms,
+                    cleanup,
+                    subject,
+                    schema_id
+                )
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the Leptos UI to ui/dist: wasm32 release build, then wasm-bindgen (no trunk, no downloads).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$MESHDESK_ROOT"
+cargo build -p meshdesk-ui --target wasm32-unknown-unknown --release
+rm -rf ui/dist.tmp && mkdir -p ui/dist.tmp
+wasm-bindgen --target web --no-typescript --out-dir ui/dist.tmp \
+  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/meshdesk_ui.wasm"
+cp ui/index.html ui/style.css ui/dist.tmp/
+# Replace only if something changed, so the desktop app is not rebuilt for nothing.
+if [ -d ui/dist ] && diff -qr ui/dist ui/dist.tmp >/dev/null; then
+  rm -rf ui/dist.tmp
+else
+  rm -rf ui/dist && mv ui/dist.tmp ui/dist
+fi
+echo "[build-ui] ui/dist ready"

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs what Meshdesk needs and is missing; skips whatever is already present.
+# Idempotent: run it as often as you like. Versions are pinned in scripts/env.sh.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+say() { printf '[setup] %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# 1. Debian packages: WebKitGTK 4.1 and friends for Tauri, Xvfb and WebKitWebDriver for
+#    end-to-end tests, build tools for librdkafka (bundled) and SQLite.
+APT_PACKAGES=(
+  build-essential pkg-config cmake curl ca-certificates
+  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+  libssl-dev zlib1g-dev
+  webkit2gtk-driver xvfb xauth imagemagick
+  python3 python3-venv
+)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  say "Debian packages present"
+fi
+
+# 2. Rust: the machine's toolchain (rustup) with the wasm32 target.
+if ! command -v rustup >/dev/null || ! command -v cargo >/dev/null; then
+  say "error: rustup and cargo are required (https://rustup.rs); install them and run again" >&2
+  exit 1
+fi
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+else
+  say "wasm32-unknown-unknown target present"
+fi
+
+# 3. The sandbox broker: nisshi (Kafka-compatible), built once (about 25 minutes on 2 cores).
+if [ ! -x "$MESHDESK_NISSHI" ]; then
+  if ! rustup toolchain list | grep -q "^$NISSHI_TOOLCHAIN"; then
+    say "installing Rust $NISSHI_TOOLCHAIN for nisshi"
+    rustup toolchain install "$NISSHI_TOOLCHAIN" --profile minimal
+  fi
+  say "building nisshi $NISSHI_VERSION (once; about 25 minutes on 2 cores)"
+  cargo "+$NISSHI_TOOLCHAIN" install nisshi --version "$NISSHI_VERSION" --locked \
+    --no-default-features --features dynostore,libsql \
+    --root "$MESHDESK_TOOLS/nisshi-$NISSHI_VERSION" -j "$CARGO_BUILD_JOBS"
+else
+  say "nisshi $NISSHI_VERSION present"
+fi
+
+# 4. wasm-bindgen-cli at exactly the version in Cargo.lock (no --locked: its lockfile pins a
+#    crate version the registry does not serve).
+if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --no-default-features \
+    --root "$MESHDESK_TOOLS/wasm-bindgen-$WASM_BINDGEN_VERSION" -j "$CARGO_BUILD_JOBS"
+else
+  say "wasm-bindgen-cli $WASM_BINDGEN_VERSION present"
+fi
+
+# 5. tauri-driver for end-to-end tests through the real window.
+if [ ! -x "$MESHDESK_TOOLS/tauri-driver-$TAURI_DRIVER_VERSION/bin/tauri-driver" ]; then
+  say "installing tauri-driver $TAURI_DRIVER_VERSION"
+  cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked \
+    --root "$MESHDESK_TOOLS/tauri-driver-$TAURI_DRIVER_VERSION" -j "$CARGO_BUILD_JOBS"
+else
+  say "tauri-driver $TAURI_DRIVER_VERSION present"
+fi
+say "done"

@@ -1,0 +1,54 @@
+//! The IPC surface: one thin function per contract command, each calling one service method.
+//! Names and argument (`req`) follow `meshdesk_contract`.
+
+use meshdesk_contract as c;
+use tauri::State;
+
+use crate::AppState;
+
+type Reply<T> = Result<T, c::IpcError>;
+
+#[tauri::command]
+pub async fn environment_status(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::EnvironmentStatus> {
+    let _ = req;
+    Ok(state.service()?.environment_status().await)
+}
+
+#[tauri::command]
+pub async fn list_products(state: State<'_, AppState>, req: c::ProductQuery) -> Reply<Vec<c::ProductSummary>> {
+    Ok(state.service()?.list_products(&req).await?)
+}
+
+#[tauri::command]
+pub async fn list_domains(state: State<'_, AppState>, req: c::NoArgs) -> Reply<Vec<c::DomainSummary>> {
+    let _ = req;
+    Ok(state.service()?.list_domains().await?)
+}
+
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::SyncReport> {
+    let _ = req;
+    Ok(state.service()?.sync().await?)
+}
+
+#[tauri::command]
+pub async fn app_info(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::AppInfo> {
+    let _ = req;
+    Ok(state.service()?.app_info().await)
+}
+
+/// The names registered in `main.rs`, checked against the contract by a test.
+#[cfg_attr(not(test), allow(dead_code))]
+pub const REGISTERED: &[&str] = &["environment_status", "list_products", "list_domains", "sync_now", "app_info"];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_contract_command_is_registered_and_nothing_else() {
+        let mut contract = meshdesk_contract::COMMAND_NAMES.to_vec();
+        let mut registered = super::REGISTERED.to_vec();
+        contract.sort();
+        registered.sort();
+        assert_eq!(contract, registered);
+    }
+}

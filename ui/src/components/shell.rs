@@ -1,0 +1,90 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+use meshdesk_contract::{EnvironmentKind, GetEnvironmentStatus, NoArgs, Probe, ProbeState};
+
+use crate::Refresh;
+use crate::ipc;
+
+/// The frame of every page: navigation on the left, the environment indicator on top.
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    view! {
+        <div class="shell">
+            <nav class="sidebar">
+                <div class="brand">"Meshdesk"</div>
+                <A href="/">"Catalog"</A>
+                <A href="/domains">"My domains"</A>
+                <A href="/requests">"Requests"</A>
+                <A href="/policies">"Policies"</A>
+                <A href="/settings">"Settings"</A>
+            </nav>
+            <div class="main">
+                <header class="topbar">
+                    <EnvironmentIndicator />
+                </header>
+                <main class="content">{children()}</main>
+            </div>
+        </div>
+    }
+}
+
+fn dot(p: &Probe) -> &'static str {
+    match p.state {
+        ProbeState::Up => "dot up",
+        ProbeState::Down => "dot down",
+        ProbeState::Starting => "dot starting",
+    }
+}
+
+#[component]
+fn EnvironmentIndicator() -> impl IntoView {
+    let refresh = expect_context::<Refresh>();
+    let status = LocalResource::new(move || {
+        refresh.status.track();
+        async move { ipc::call::<GetEnvironmentStatus>(&NoArgs {}).await }
+    });
+    // Probe again every ten seconds, so a broker that went away shows up here.
+    let handle = set_interval_with_handle(move || status.refetch(), std::time::Duration::from_secs(10)).ok();
+    on_cleanup(move || {
+        if let Some(h) = handle {
+            h.clear();
+        }
+    });
+    view! {
+        <div class="env" id="environment">
+            <Transition fallback=|| view! { <span class="muted">"Checking the environment…"</span> }>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(s) => {
+                            let kind = match s.kind {
+                                EnvironmentKind::Sandbox => "sandbox",
+                                EnvironmentKind::Cluster => "cluster",
+                            };
+                            let sync = match (&s.sync_error, &s.last_sync) {
+                                (Some(e), _) => format!("sync failed: {e}"),
+                                (None, Some(l)) => format!("{} governance events applied", l.next_offset),
+                                (None, None) => "not synced yet".to_owned(),
+                            };
+                            view! {
+                                <span class="env-name" title=format!("{kind} environment")>{s.name.clone()}</span>
+                                <span class="probe" id="probe-broker" title=s.broker.detail.clone()>
+                                    <span class=dot(&s.broker)></span>
+                                    "Broker "
+                                    <span class="muted">{s.broker.detail.clone()}</span>
+                                </span>
+                                <span class="probe" id="probe-registry" title=s.registry.detail.clone()>
+                                    <span class=dot(&s.registry)></span>
+                                    "Registry "
+                                    <span class="muted">{s.registry.detail.clone()}</span>
+                                </span>
+                                <span class="muted sync">{sync}</span>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <span class="error-inline" role="alert">{e.message}</span> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}

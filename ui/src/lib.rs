@@ -1,0 +1,49 @@
+//! Meshdesk's UI: a Leptos client-side app compiled to wasm32 and shown in the Tauri window.
+//! It knows the backend only through `meshdesk_contract` (see `ipc`).
+
+mod components;
+mod ipc;
+mod routes;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use meshdesk_contract::events;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Counters bumped by backend events; pages re-fetch when they change.
+#[derive(Clone, Copy)]
+pub struct Refresh {
+    pub catalog: RwSignal<u32>,
+    pub status: RwSignal<u32>,
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let refresh = Refresh { catalog: RwSignal::new(0), status: RwSignal::new(0) };
+    provide_context(refresh);
+    ipc::listen(events::CATALOG_CHANGED, move || refresh.catalog.update(|n| *n += 1));
+    ipc::listen(events::STATUS_CHANGED, move || {
+        refresh.status.update(|n| *n += 1);
+        refresh.catalog.update(|n| *n += 1);
+    });
+    view! {
+        <Router>
+            <components::shell::Shell>
+                <Routes fallback=|| view! { <p class="empty">"This page does not exist."</p> }>
+                    <Route path=path!("/") view=routes::catalog::CatalogPage />
+                    <Route path=path!("/domains") view=routes::domains::DomainsPage />
+                    <Route path=path!("/requests") view=routes::requests::RequestsPage />
+                    <Route path=path!("/policies") view=routes::policies::PoliciesPage />
+                    <Route path=path!("/settings") view=routes::settings::SettingsPage />
+                </Routes>
+            </components::shell::Shell>
+        </Router>
+    }
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

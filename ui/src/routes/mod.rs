@@ -1,0 +1,5 @@
+pub mod catalog;
+pub mod domains;
+pub mod policies;
+pub mod requests;
+pub mod settings;

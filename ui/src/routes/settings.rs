@@ -1,0 +1,57 @@
+use leptos::prelude::*;
+use meshdesk_contract::{GetAppInfo, IpcError, NoArgs, SyncNow};
+
+use crate::components::errors::ErrorList;
+use crate::ipc;
+
+/// Where Meshdesk keeps its data and which environment it talks to.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let info = LocalResource::new(|| async { ipc::call::<GetAppInfo>(&NoArgs {}).await });
+    let sync = Action::new_local(|_: &()| async { ipc::call::<SyncNow>(&NoArgs {}).await });
+    view! {
+        <section class="page">
+            <div class="page-head">
+                <h1>"Settings"</h1>
+            </div>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
+                    {move || Suspend::new(async move {
+                        let i = info.await?;
+                        Ok::<_, IpcError>(view! {
+                            <dl class="facts wide">
+                                <dt>"Version"</dt>
+                                <dd>{i.version}</dd>
+                                <dt>"Environment"</dt>
+                                <dd>{i.environment_source}</dd>
+                                <dt>"Data directory"</dt>
+                                <dd class="mono">{i.data_dir}</dd>
+                                <dt>"Cache"</dt>
+                                <dd class="mono">{i.cache_path}</dd>
+                                <dt>"Governance topic"</dt>
+                                <dd class="mono">{i.governance_topic}</dd>
+                                <dt>"Kafka properties"</dt>
+                                <dd class="mono">
+                                    {i.kafka_properties.into_iter().map(|(k, v)| view! { <div>{k} " = " {v}</div> }).collect_view()}
+                                </dd>
+                            </dl>
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+            <p>
+                <button on:click=move |_| { sync.dispatch(()); } disabled=move || sync.pending().get()>
+                    "Sync the governance log now"
+                </button>
+                " "
+                {move || match sync.value().get() {
+                    None => ().into_any(),
+                    Some(Ok(r)) => view! {
+                        <span class="muted">{format!("{} applied, {} skipped; next offset {}", r.applied, r.skipped, r.next_offset)}</span>
+                    }.into_any(),
+                    Some(Err(e)) => view! { <span class="error-inline" role="alert">{e.message}</span> }.into_any(),
+                }}
+            </p>
+        </section>
+    }
+}
