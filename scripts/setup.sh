@@ -33,6 +33,10 @@ if ! command -v rustup >/dev/null || ! command -v cargo >/dev/null; then
   say "error: rustup and cargo are required (https://rustup.rs); install them and run again" >&2
   exit 1
 fi
+if ! cargo fmt --version >/dev/null 2>&1; then
+  say "adding rustfmt"
+  rustup component add rustfmt
+fi
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown

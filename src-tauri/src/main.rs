@@ -27,10 +27,10 @@ impl AppState {
 fn env_source(data_dir: &std::path::Path) -> EnvSource {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        if a == "--env" {
-            if let Some(p) = args.next() {
-                return EnvSource::File(PathBuf::from(p));
-            }
+        if a == "--env"
+            && let Some(p) = args.next()
+        {
+            return EnvSource::File(PathBuf::from(p));
         }
     }
     match std::env::var_os("MESHDESK_ENV_FILE") {
@@ -87,10 +87,10 @@ fn main() {
         .expect("the Tauri application could not be built");
 
     app.run(|handle, event| {
-        if let tauri::RunEvent::Exit = event {
-            if let Ok(service) = &handle.state::<AppState>().service {
-                tauri::async_runtime::block_on(service.shutdown());
-            }
+        if let tauri::RunEvent::Exit = event
+            && let Ok(service) = &handle.state::<AppState>().service
+        {
+            tauri::async_runtime::block_on(service.shutdown());
         }
     });
 }

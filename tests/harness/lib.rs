@@ -1,1 +1,141 @@
+//! The test harness: real sandboxes (nisshi broker + journaled registry) on free loopback ports
+//! in temporary directories, and the pieces of the end-to-end setup (Xvfb, tauri-driver).
 
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use meshdesk_sandbox::{PortChoice, Sandbox, SandboxOptions};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository").to_owned()
+}
+
+/// Where cargo puts build output: `$CARGO_TARGET_DIR`, else `<repo>/target`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"))
+}
+
+/// Options for a sandbox in `dir` on free ports: tests never share a port or a directory.
+pub fn sandbox_options(dir: &Path, seed: bool) -> SandboxOptions {
+    let mut o = SandboxOptions::new(dir);
+    o.broker_port = PortChoice::Free;
+    o.registry_port = PortChoice::Free;
+    o.seed = seed;
+    o
+}
+
+pub struct TestSandbox {
+    pub dir: tempfile::TempDir,
+    pub sandbox: Sandbox,
+}
+
+pub async fn sandbox(seed: bool) -> TestSandbox {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sandbox = Sandbox::start(sandbox_options(dir.path(), seed)).await.expect("the sandbox starts");
+    TestSandbox { dir, sandbox }
+}
+
+/// A name no other test (or earlier run) uses.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{prefix}-{}-{}-{}", std::process::id(), t % 1_000_000_000, N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A loopback port that nothing listens on (bound, then released).
+pub fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A child process started in its own process group; dropping it ends the whole group
+/// (SIGTERM, then SIGKILL), so grandchildren such as WebKitWebDriver go too.
+pub struct Proc(Child);
+
+impl Proc {
+    pub fn spawn(cmd: &mut Command) -> std::io::Result<Proc> {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0).spawn().map(Proc)
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let group = -(self.0.id() as i32);
+        unsafe { libc::kill(group, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        unsafe { libc::kill(group, libc::SIGKILL) };
+        let _ = self.0.wait();
+    }
+}
+
+/// A private X server; its display number is chosen by Xvfb itself (`-displayfd`).
+pub struct Xvfb {
+    pub display: String,
+    _proc: Proc,
+}
+
+impl Xvfb {
+    pub fn start() -> Xvfb {
+        let mut proc = Proc::spawn(
+            Command::new("Xvfb")
+                .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null()),
+        )
+        .expect("Xvfb runs (package xvfb; scripts/setup.sh installs it)");
+        let mut line = String::new();
+        BufReader::new(proc.0.stdout.take().unwrap()).read_line(&mut line).expect("Xvfb reports its display");
+        let n = line.trim();
+        assert!(!n.is_empty(), "Xvfb did not report a display number");
+        Xvfb { display: format!(":{n}"), _proc: proc }
+    }
+}
+
+/// Waits until `url` answers 200 with `"ready": true` (the WebDriver status endpoint).
+pub async fn wait_webdriver_ready(url: &str, within: Duration) {
+    let started = Instant::now();
+    let http = reqwest::Client::new();
+    loop {
+        if let Ok(r) = http.get(format!("{url}/status")).send().await
+            && let Ok(v) = r.json::<serde_json::Value>().await
+            && v["value"]["ready"] == serde_json::Value::Bool(true)
+        {
+            return;
+        }
+        assert!(started.elapsed() < within, "the WebDriver at {url} was not ready within {within:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Finds a tool installed by scripts/setup.sh: on PATH, or in the tools folder.
+pub fn tool(name: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            let p = dir.join(name);
+            if p.is_file() {
+                return p;
+            }
+        }
+    }
+    let tools = std::env::var_os("MESHDESK_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/meshdesk/tools"));
+    if let Ok(rd) = std::fs::read_dir(&tools) {
+        for e in rd.flatten() {
+            let p = e.path().join("bin").join(name);
+            if p.is_file() {
+                return p;
+            }
+        }
+    }
+    panic!("{name} is not installed: run scripts/setup.sh");
+}

@@ -1,1 +1,8 @@
+//! Meshdesk's one integration-test binary. Every test talks to real parts: a nisshi broker and a
+//! rivven-schema registry started by the project's own sandbox code on free loopback ports, real
+//! SQLite files, and (end to end) the real app window through tauri-driver and WebKitWebDriver.
 
+mod e2e;
+mod layers;
+mod sandbox;
+mod service;

@@ -33,16 +33,17 @@ pub async fn call<C: Command>(req: &C::Request) -> Result<C::Response, IpcError>
         return Err(IpcError::new("Meshdesk's backend is not available here: open this page in the Meshdesk app."));
     }
     let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    let payload = req
-        .serialize(&ser)
-        .map_err(|e| IpcError::new(format!("could not encode the {} request: {e}", C::NAME)))?;
+    let payload =
+        req.serialize(&ser).map_err(|e| IpcError::new(format!("could not encode the {} request: {e}", C::NAME)))?;
     let args = js_sys::Object::new();
     js_sys::Reflect::set(&args, &ARG.into(), &payload).map_err(|e| IpcError::new(describe(&e)))?;
     let promise = tauri_invoke(C::NAME, args.into()).map_err(|e| IpcError::new(describe(&e)))?;
     match JsFuture::from(promise).await {
         Ok(v) => serde_wasm_bindgen::from_value(v)
             .map_err(|e| IpcError::new(format!("could not read the {} response: {e}", C::NAME))),
-        Err(e) => Err(serde_wasm_bindgen::from_value::<IpcError>(e.clone()).unwrap_or_else(|_| IpcError::new(describe(&e)))),
+        Err(e) => {
+            Err(serde_wasm_bindgen::from_value::<IpcError>(e.clone()).unwrap_or_else(|_| IpcError::new(describe(&e))))
+        }
     }
 }
 

@@ -22,7 +22,11 @@ pub struct Refresh {
 fn App() -> impl IntoView {
     let refresh = Refresh { catalog: RwSignal::new(0), status: RwSignal::new(0) };
     provide_context(refresh);
-    ipc::listen(events::CATALOG_CHANGED, move || refresh.catalog.update(|n| *n += 1));
+    // A sync that applied events changes the catalog and the indicator's sync position.
+    ipc::listen(events::CATALOG_CHANGED, move || {
+        refresh.catalog.update(|n| *n += 1);
+        refresh.status.update(|n| *n += 1);
+    });
     ipc::listen(events::STATUS_CHANGED, move || {
         refresh.status.update(|n| *n += 1);
         refresh.catalog.update(|n| *n += 1);

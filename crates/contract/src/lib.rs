@@ -207,13 +207,8 @@ impl Command for GetAppInfo {
 }
 
 /// Every command's name, for the backend's registration check.
-pub const COMMAND_NAMES: &[&str] = &[
-    GetEnvironmentStatus::NAME,
-    ListProducts::NAME,
-    ListDomains::NAME,
-    SyncNow::NAME,
-    GetAppInfo::NAME,
-];
+pub const COMMAND_NAMES: &[&str] =
+    &[GetEnvironmentStatus::NAME, ListProducts::NAME, ListDomains::NAME, SyncNow::NAME, GetAppInfo::NAME];
 
 #[cfg(test)]
 mod tests {

@@ -56,7 +56,9 @@ impl EventBody {
 pub enum Decoded {
     Known(EventBody),
     /// Kept, not applied; `reason` says why (unknown type, newer version, bad payload).
-    Unknown { reason: String },
+    Unknown {
+        reason: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,7 +134,9 @@ mod tests {
         }
         env.kind = "AccessTeleported".into();
         match env.decode() {
-            Decoded::Unknown { reason } => assert!(reason.contains("unknown event type `AccessTeleported`"), "{reason}"),
+            Decoded::Unknown { reason } => {
+                assert!(reason.contains("unknown event type `AccessTeleported`"), "{reason}")
+            }
             other => panic!("expected Unknown, got {other:?}"),
         }
     }

@@ -26,9 +26,7 @@ pub const MAX_TOPIC_LEN: usize = 249;
 
 fn is_kebab(s: &str) -> bool {
     !s.is_empty()
-        && s.split('-').all(|w| {
-            !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        })
+        && s.split('-').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
         && s.starts_with(|c: char| c.is_ascii_lowercase())
 }
 
@@ -40,10 +38,8 @@ fn check_kebab(what: &'static str, s: &str, max: usize) -> Result<(), IdError> {
     if len > max {
         return Err(IdError::TooLong { what, value: s.to_owned(), len, max });
     }
-    if let Some((pos, ch)) = s
-        .chars()
-        .enumerate()
-        .find(|(_, c)| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    if let Some((pos, ch)) =
+        s.chars().enumerate().find(|(_, c)| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
     {
         return Err(IdError::IllegalChar {
             what,
@@ -144,10 +140,8 @@ impl TopicName {
         if len > MAX_TOPIC_LEN {
             return Err(IdError::TooLong { what: WHAT, value: s.to_owned(), len, max: MAX_TOPIC_LEN });
         }
-        if let Some((pos, ch)) = s
-            .chars()
-            .enumerate()
-            .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+        if let Some((pos, ch)) =
+            s.chars().enumerate().find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
         {
             return Err(IdError::IllegalChar {
                 what: WHAT,

@@ -7,9 +7,9 @@ pub mod model;
 pub mod seed;
 pub mod wire;
 
-pub use events::{Envelope, EventBody, Decoded, GOVERNANCE_TOPIC};
+pub use events::{Decoded, Envelope, EventBody, GOVERNANCE_TOPIC};
 pub use ids::{DomainId, IdError, ProductId, TopicName, subject_for};
 pub use model::{
-    Classification, CleanupPolicy, CompatibilityLevel, DataProduct, Domain, OutputPort, Principal,
-    ProductStatus, SchemaFormat, SchemaRef,
+    Classification, CleanupPolicy, CompatibilityLevel, DataProduct, Domain, OutputPort, Principal, ProductStatus,
+    SchemaFormat, SchemaRef,
 };

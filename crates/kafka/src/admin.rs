@@ -42,10 +42,8 @@ pub struct Admin {
 impl Admin {
     pub fn new(profile: &KafkaProfile) -> Result<Self, KafkaError> {
         let ctx = Capturing::default();
-        let client = profile
-            .client_config()
-            .create_with_context(ctx.clone())
-            .map_err(|e| KafkaError::from_rd(e, None))?;
+        let client =
+            profile.client_config().create_with_context(ctx.clone()).map_err(|e| KafkaError::from_rd(e, None))?;
         Ok(Self { client, ctx })
     }
 

@@ -27,7 +27,11 @@ impl ClientContext for Capturing {
     fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
         if matches!(
             level,
-            RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical | RDKafkaLogLevel::Error | RDKafkaLogLevel::Warning
+            RDKafkaLogLevel::Emerg
+                | RDKafkaLogLevel::Alert
+                | RDKafkaLogLevel::Critical
+                | RDKafkaLogLevel::Error
+                | RDKafkaLogLevel::Warning
         ) {
             tracing::debug!(target: "librdkafka", "{fac}: {log_message}");
             if fac == "FAIL" || fac == "ERROR" || log_message.contains("failed") {

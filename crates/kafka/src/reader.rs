@@ -83,8 +83,7 @@ fn read_blocking(
     }
     let end = high.min(start.saturating_add(max as i64));
     let mut tpl = TopicPartitionList::new();
-    tpl.add_partition_offset(topic, partition, Offset::Offset(start))
-        .map_err(|e| KafkaError::from_rd(e, None))?;
+    tpl.add_partition_offset(topic, partition, Offset::Offset(start)).map_err(|e| KafkaError::from_rd(e, None))?;
     c.assign(&tpl).map_err(|e| KafkaError::from_rd(e, ctx.last_error()))?;
 
     let mut out = Vec::with_capacity((end - start) as usize);

@@ -148,7 +148,8 @@ impl Sandbox {
 
         let mut me = Self { data_dir: dir.clone(), broker, registry, seed_report: None };
         if opts.seed && state.seeded_at_ms.is_none() {
-            let report = seed::seed(&me.kafka_profile(), &me.registry_url()).await.context("seeding the retail example")?;
+            let report =
+                seed::seed(&me.kafka_profile(), &me.registry_url()).await.context("seeding the retail example")?;
             state.seeded_at_ms = Some(report.at_ms);
             state.save(dir)?;
             me.seed_report = Some(report);

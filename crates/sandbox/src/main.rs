@@ -20,7 +20,9 @@ fn default_data_dir() -> PathBuf {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
     let mut opts = SandboxOptions::new(default_data_dir());
     let mut args = std::env::args().skip(1);
     let port = |v: Option<String>| match v.and_then(|s| s.parse::<u16>().ok()) {

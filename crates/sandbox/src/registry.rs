@@ -143,16 +143,16 @@ async fn journaling(State(journal): State<Arc<Journal>>, req: Request, next: Nex
     };
     let _serial = journal.lock.lock().await;
     let resp = next.run(Request::from_parts(parts, Body::from(bytes))).await;
-    if resp.status().is_success() {
-        if let Err(e) = append(&journal.path, &entry).await {
-            // The change happened in memory but would not survive a restart: say so loudly.
-            tracing::error!("registry journal append failed: {e}");
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                axum::Json(serde_json::json!({"error_code": 50001, "message": format!("journal write failed: {e}")})),
-            )
-                .into_response();
-        }
+    if resp.status().is_success()
+        && let Err(e) = append(&journal.path, &entry).await
+    {
+        // The change happened in memory but would not survive a restart: say so loudly.
+        tracing::error!("registry journal append failed: {e}");
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(serde_json::json!({"error_code": 50001, "message": format!("journal write failed: {e}")})),
+        )
+            .into_response();
     }
     resp
 }

@@ -93,7 +93,12 @@ impl ClusterConfig {
                 toml::Value::String(s) => s,
                 toml::Value::Integer(i) => i.to_string(),
                 toml::Value::Boolean(b) => b.to_string(),
-                other => return Err(format!("kafka property `{k}` must be a string, number or boolean, not {}", other.type_str())),
+                other => {
+                    return Err(format!(
+                        "kafka property `{k}` must be a string, number or boolean, not {}",
+                        other.type_str()
+                    ));
+                }
             };
             properties.insert(k, v);
         }
@@ -156,11 +161,17 @@ mod tests {
     fn bad_config_files_say_what_is_wrong() {
         let e = ClusterConfig::parse("[kafka]\n[registry]\nurl = \"http://x\"").unwrap_err();
         assert!(e.contains("bootstrap.servers"), "{e}");
-        let e = ClusterConfig::parse("[kafka]\n\"bootstrap.servers\"=\"b:1\"\n[registry]\nurl = \"x:8081\"").unwrap_err();
+        let e =
+            ClusterConfig::parse("[kafka]\n\"bootstrap.servers\"=\"b:1\"\n[registry]\nurl = \"x:8081\"").unwrap_err();
         assert!(e.contains("http://"), "{e}");
-        let e = ClusterConfig::parse("[kafka]\n\"bootstrap.servers\"=\"b:1\"\n[registry]\nurl=\"http://x\"\nuser=\"u\"").unwrap_err();
+        let e =
+            ClusterConfig::parse("[kafka]\n\"bootstrap.servers\"=\"b:1\"\n[registry]\nurl=\"http://x\"\nuser=\"u\"")
+                .unwrap_err();
         assert!(e.contains("unknown field"), "{e}");
-        let e = ClusterConfig::parse("principal=\"alice\"\n[kafka]\n\"bootstrap.servers\"=\"b:1\"\n[registry]\nurl=\"http://x\"").unwrap_err();
+        let e = ClusterConfig::parse(
+            "principal=\"alice\"\n[kafka]\n\"bootstrap.servers\"=\"b:1\"\n[registry]\nurl=\"http://x\"",
+        )
+        .unwrap_err();
         assert!(e.contains("User:alice"), "{e}");
     }
 }

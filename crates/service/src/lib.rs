@@ -100,7 +100,11 @@ pub struct Meshdesk {
 
 impl Meshdesk {
     /// Opens the cache for `source` under `data_dir`. Fast and offline: nothing is contacted.
-    pub async fn open(data_dir: &Path, source: EnvSource, sandbox_ports: SandboxPorts) -> Result<Arc<Self>, ServiceError> {
+    pub async fn open(
+        data_dir: &Path,
+        source: EnvSource,
+        sandbox_ports: SandboxPorts,
+    ) -> Result<Arc<Self>, ServiceError> {
         let (cache_name, conn) = match &source {
             EnvSource::Sandbox { .. } => ("sandbox".to_owned(), ConnState::Starting),
             EnvSource::File(path) => {
@@ -109,14 +113,20 @@ impl Meshdesk {
                 let name = cfg.name.clone();
                 (
                     name.clone(),
-                    ConnState::Ready(Connection { name, kafka: cfg.kafka, registry, governance_topic: cfg.governance_topic }),
+                    ConnState::Ready(Connection {
+                        name,
+                        kafka: cfg.kafka,
+                        registry,
+                        governance_topic: cfg.governance_topic,
+                    }),
                 )
             }
         };
         let cache_dir = data_dir.join("cache");
         std::fs::create_dir_all(&cache_dir)
             .map_err(|e| ServiceError::NotConnected(format!("cannot create {}: {e}", cache_dir.display())))?;
-        let safe: String = cache_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+        let safe: String =
+            cache_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
         let cache_path = cache_dir.join(format!("{safe}.db"));
         let store = Store::open(&cache_path).await?;
         let (notices, _) = broadcast::channel(64);
@@ -276,12 +286,25 @@ impl Meshdesk {
                 )
             }
             Err(e) => {
-                let st = if matches!(e, ServiceError::NotConnected(_)) { c::ProbeState::Starting } else { c::ProbeState::Down };
+                let st = if matches!(e, ServiceError::NotConnected(_)) {
+                    c::ProbeState::Starting
+                } else {
+                    c::ProbeState::Down
+                };
                 let p = c::Probe { state: st, detail: e.to_string(), latency_ms: None };
                 ("sandbox".into(), String::new(), String::new(), p.clone(), p)
             }
         };
-        c::EnvironmentStatus { name, kind, bootstrap_servers: bootstrap, registry_url, broker, registry, last_sync, sync_error }
+        c::EnvironmentStatus {
+            name,
+            kind,
+            bootstrap_servers: bootstrap,
+            registry_url,
+            broker,
+            registry,
+            last_sync,
+            sync_error,
+        }
     }
 
     pub async fn list_products(&self, q: &c::ProductQuery) -> Result<Vec<c::ProductSummary>, ServiceError> {
@@ -329,7 +352,9 @@ impl Meshdesk {
             (EnvSource::Sandbox { dir }, _) => {
                 (format!("embedded sandbox in {}", dir.display()), vec![], meshdesk_domain::GOVERNANCE_TOPIC.into())
             }
-            (EnvSource::File(p), ConnState::Ready(c)) => (p.display().to_string(), c.kafka.masked(), c.governance_topic.clone()),
+            (EnvSource::File(p), ConnState::Ready(c)) => {
+                (p.display().to_string(), c.kafka.masked(), c.governance_topic.clone())
+            }
             (EnvSource::File(p), _) => (p.display().to_string(), vec![], meshdesk_domain::GOVERNANCE_TOPIC.into()),
         };
         c::AppInfo {
@@ -344,10 +369,10 @@ impl Meshdesk {
 
     /// Stops the embedded sandbox, if any, and closes the cache.
     pub async fn shutdown(&self) {
-        if let Some(sb) = self.sandbox.lock().await.take() {
-            if let Err(e) = sb.stop().await {
-                tracing::warn!("stopping the sandbox: {e}");
-            }
+        if let Some(sb) = self.sandbox.lock().await.take()
+            && let Err(e) = sb.stop().await
+        {
+            tracing::warn!("stopping the sandbox: {e}");
         }
         self.store.close().await;
     }

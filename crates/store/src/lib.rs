@@ -84,10 +84,7 @@ fn json_list(s: &str) -> Result<Vec<String>> {
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 impl Store {
@@ -162,12 +159,10 @@ impl Store {
                     continue;
                 }
                 Ok(env) => {
-                    let seen = sqlx::query_scalar!(
-                        "SELECT COUNT(*) FROM events WHERE id = ? AND outcome = 'applied'",
-                        env.id
-                    )
-                    .fetch_one(&mut *tx)
-                    .await?;
+                    let seen =
+                        sqlx::query_scalar!("SELECT COUNT(*) FROM events WHERE id = ? AND outcome = 'applied'", env.id)
+                            .fetch_one(&mut *tx)
+                            .await?;
                     if seen > 0 {
                         ("duplicate", Some(format!("event {} was applied before", env.id)))
                     } else {

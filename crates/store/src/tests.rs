@@ -49,7 +49,13 @@ async fn an_event_id_seen_before_is_recorded_as_a_duplicate(pool: SqlitePool) {
     // Verifies idempotence by event id: a re-published seed (new offsets, same ids) changes nothing.
     let store = Store::from_pool(pool).await.unwrap();
     let mut log = seed_log();
-    let replay: Vec<_> = seed_log().into_iter().map(|mut r| { r.offset += 6; r }).collect();
+    let replay: Vec<_> = seed_log()
+        .into_iter()
+        .map(|mut r| {
+            r.offset += 6;
+            r
+        })
+        .collect();
     log.extend(replay);
     let report = store.apply(LOG, &log).await.unwrap();
     assert_eq!((report.applied, report.skipped, report.next_offset), (6, 6, 12));

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds everything and runs the whole test suite: unit tests, the
+# integration tests against a real broker and registry, and the end-to-end test through the
+# real app window (under its own Xvfb).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$MESHDESK_ROOT"
+started=$SECONDS
+scripts/setup.sh
+cargo fmt --all --check
+scripts/build-ui.sh
+# One build of every target with the tests' feature set (so `cargo test` reuses it); it also
+# builds the app binary the end-to-end test launches.
+cargo build --all-targets
+export MESHDESK_APP_BIN="$CARGO_TARGET_DIR/debug/meshdesk"
+# The default members: every crate but the wasm-only UI (built above).
+log="$(mktemp)"; trap 'rm -f "$log"' EXIT
+cargo test --all-targets 2>&1 | tee "$log"
+passed=$(awk '/^test result:/ {for (i = 1; i <= NF; i++) if ($i ~ /^passed;?$/) s += $(i-1)} END {print s + 0}' "$log")
+failed=$(awk '/^test result:/ {for (i = 1; i <= NF; i++) if ($i ~ /^failed;?$/) s += $(i-1)} END {print s + 0}' "$log")
+echo "[test] done in $((SECONDS - started)) s"
+echo "summary: $passed passed, $failed failed"

@@ -1,0 +1,98 @@
+use std::path::Path;
+
+use meshdesk_contract::{ProbeState, ProductQuery};
+use meshdesk_service::{EnvSource, Meshdesk, PortChoice, SandboxPorts};
+use meshdesk_tests::{closed_port, sandbox};
+
+fn env_file(dir: &Path, bootstrap: &str, registry: &str) -> std::path::PathBuf {
+    let path = dir.join("env.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "name = \"test\"\n[kafka]\n\"bootstrap.servers\" = \"{bootstrap}\"\n[registry]\nurl = \"{registry}\"\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_sandbox_fills_the_catalog_as_the_app_does() {
+    // Verifies the app's own path: the service starts the embedded sandbox in a fresh data dir, both endpoints probe as up, and one sync folds the seed into a catalog of three products and three domains.
+    let data = tempfile::tempdir().unwrap();
+    let ports = SandboxPorts { broker: PortChoice::Free, registry: PortChoice::Free };
+    let md = Meshdesk::open(data.path(), EnvSource::Sandbox { dir: data.path().join("sandbox") }, ports).await.unwrap();
+    let before = md.environment_status().await;
+    assert_eq!(before.broker.state, ProbeState::Starting);
+    assert!(
+        md.list_products(&ProductQuery::default()).await.unwrap().is_empty(),
+        "the cache serves reads before connecting"
+    );
+
+    md.connect().await.unwrap();
+    let status = md.environment_status().await;
+    assert_eq!(status.broker.state, ProbeState::Up, "{}", status.broker.detail);
+    assert_eq!(status.registry.state, ProbeState::Up, "{}", status.registry.detail);
+    assert_eq!(status.registry.detail, "3 subjects");
+
+    let report = md.sync().await.unwrap();
+    assert_eq!((report.applied, report.next_offset), (6, 6));
+    let titles: Vec<String> =
+        md.list_products(&ProductQuery::default()).await.unwrap().into_iter().map(|p| p.title).collect();
+    assert_eq!(titles, ["Customer profiles", "Stock levels", "Orders"]);
+    assert_eq!(md.list_domains().await.unwrap().len(), 3);
+    assert_eq!(md.sync().await.unwrap().applied, 0, "a second sync finds nothing new");
+    assert_eq!(md.environment_status().await.last_sync.unwrap().next_offset, 6);
+    md.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_desktops_fold_the_same_log_into_identical_catalogs() {
+    // Verifies that two fresh caches configured from an environment file read the same governance log and end with identical catalogs, domains and audit trails.
+    let t = sandbox(true).await;
+    let cfg = tempfile::tempdir().unwrap();
+    let env = env_file(cfg.path(), &t.sandbox.bootstrap_servers(), &t.sandbox.registry_url());
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = Meshdesk::open(a_dir.path(), EnvSource::File(env.clone()), SandboxPorts::default()).await.unwrap();
+    let b = Meshdesk::open(b_dir.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
+    a.sync().await.unwrap();
+    b.sync().await.unwrap();
+    let q = ProductQuery::default();
+    let pa = a.list_products(&q).await.unwrap();
+    assert_eq!(pa.len(), 3);
+    assert_eq!(pa, b.list_products(&q).await.unwrap());
+    assert_eq!(a.list_domains().await.unwrap(), b.list_domains().await.unwrap());
+    let log = meshdesk_domain::GOVERNANCE_TOPIC;
+    assert_eq!(a.store().events(log).await.unwrap(), b.store().events(log).await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_cluster_is_explained_and_the_cache_still_answers() {
+    // Verifies that with nothing listening the status names the reason for both endpoints, sync fails with a message, and the catalog is still served from the cache.
+    let cfg = tempfile::tempdir().unwrap();
+    let env =
+        env_file(cfg.path(), &format!("127.0.0.1:{}", closed_port()), &format!("http://127.0.0.1:{}", closed_port()));
+    let data = tempfile::tempdir().unwrap();
+    let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
+    let status = md.environment_status().await;
+    assert_eq!(status.broker.state, ProbeState::Down);
+    assert!(status.broker.detail.contains("refused"), "{}", status.broker.detail);
+    assert_eq!(status.registry.state, ProbeState::Down);
+    assert!(status.registry.detail.contains("did not answer"), "{}", status.registry.detail);
+    let err = md.sync().await.unwrap_err().to_string();
+    assert!(!err.is_empty());
+    assert!(md.environment_status().await.sync_error.is_some());
+    assert!(md.list_products(&ProductQuery::default()).await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_environment_file_is_refused_with_its_reason() {
+    // Verifies that an invalid environment file is reported with the file's path and what is wrong in it.
+    let cfg = tempfile::tempdir().unwrap();
+    let path = cfg.path().join("env.toml");
+    std::fs::write(&path, "[kafka]\n[registry]\nurl = \"http://127.0.0.1:1\"\n").unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let err =
+        Meshdesk::open(data.path(), EnvSource::File(path), SandboxPorts::default()).await.err().unwrap().to_string();
+    assert!(err.contains("env.toml") && err.contains("bootstrap.servers"), "{err}");
+}
