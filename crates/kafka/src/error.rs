@@ -7,6 +7,8 @@ pub enum KafkaError {
     Unreachable(String),
     #[error("Kafka refused the request: {0}")]
     Refused(String),
+    #[error("the cluster has no authorizer, so ACLs do not apply there: {0}")]
+    SecurityDisabled(String),
     #[error("record {offset} of {topic} could not be read: {reason}")]
     Read { topic: String, offset: i64, reason: String },
 }

@@ -4,13 +4,18 @@
 mod admin;
 mod context;
 mod error;
+mod native;
 mod probe;
 mod producer;
 mod profile;
 mod reader;
 
-pub use admin::{Admin, TopicInfo, TopicOutcome, TopicSpec};
+pub use admin::{Admin, ConfigValue, PartitionInfo, TopicDescription, TopicInfo, TopicOutcome, TopicSpec};
 pub use error::KafkaError;
+pub use native::{
+    AclBinding, AclFilter, AclOperation, AclOutcome, AclPermission, BrokerNode, ClusterDescription, ConfigChange,
+    PatternType, ResourceType,
+};
 pub use probe::{ProbeOutcome, probe};
 pub use producer::Producer;
 pub use profile::KafkaProfile;
