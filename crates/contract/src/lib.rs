@@ -111,6 +111,10 @@ pub struct EnvironmentStatus {
     pub last_sync: Option<SyncInfo>,
     /// The last error of the background sync, if the last attempt failed.
     pub sync_error: Option<String>,
+    /// Governance events written here and not yet acknowledged by the cluster.
+    pub pending_writes: i64,
+    /// Why the oldest pending write has not gone out yet, if an attempt failed.
+    pub pending_error: Option<String>,
 }
 
 pub struct GetEnvironmentStatus;

@@ -13,9 +13,15 @@ pub struct Producer {
 
 impl Producer {
     pub fn new(profile: &KafkaProfile) -> Result<Self, KafkaError> {
+        Self::with_timeout(profile, Duration::from_secs(30))
+    }
+
+    /// A producer whose records fail after `timeout` without an acknowledgement.
+    pub fn with_timeout(profile: &KafkaProfile, timeout: Duration) -> Result<Self, KafkaError> {
         let ctx = Capturing::default();
         let mut cfg = profile.client_config();
-        cfg.set("enable.idempotence", "true").set("acks", "all").set("message.timeout.ms", "30000");
+        let ms = timeout.as_millis().to_string();
+        cfg.set("enable.idempotence", "true").set("acks", "all").set("message.timeout.ms", &ms);
         let inner = cfg.create_with_context(ctx.clone()).map_err(|e| KafkaError::from_rd(e, None))?;
         Ok(Self { inner, ctx })
     }

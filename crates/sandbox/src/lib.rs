@@ -118,7 +118,9 @@ async fn bind(choice: PortChoice, last: Option<u16>) -> anyhow::Result<tokio::ne
 /// A running sandbox. Dropping it kills the broker; [`Sandbox::stop`] stops both cleanly.
 pub struct Sandbox {
     pub data_dir: PathBuf,
-    broker: BrokerProcess,
+    nisshi: PathBuf,
+    broker_port: u16,
+    broker: Option<BrokerProcess>,
     registry: RegistryServer,
     pub seed_report: Option<seed::SeedReport>,
 }
@@ -146,7 +148,14 @@ impl Sandbox {
         state.registry_port = Some(registry.addr.port());
         state.save(dir)?;
 
-        let mut me = Self { data_dir: dir.clone(), broker, registry, seed_report: None };
+        let mut me = Self {
+            data_dir: dir.clone(),
+            nisshi,
+            broker_port: broker.port,
+            broker: Some(broker),
+            registry,
+            seed_report: None,
+        };
         if opts.seed && state.seeded_at_ms.is_none() {
             let report =
                 seed::seed(&me.kafka_profile(), &me.registry_url()).await.context("seeding the retail example")?;
@@ -158,7 +167,24 @@ impl Sandbox {
     }
 
     pub fn bootstrap_servers(&self) -> String {
-        self.broker.bootstrap()
+        format!("127.0.0.1:{}", self.broker_port)
+    }
+
+    /// Stops the broker only (the registry keeps running): the cluster "goes away".
+    pub async fn stop_broker(&mut self) -> anyhow::Result<()> {
+        match self.broker.take() {
+            Some(b) => b.stop().await,
+            None => Ok(()),
+        }
+    }
+
+    /// Starts the broker again on the same port and storage.
+    pub async fn start_broker(&mut self) -> anyhow::Result<()> {
+        if self.broker.is_none() {
+            let b = BrokerProcess::start(&self.nisshi, &self.data_dir.join("broker"), self.broker_port).await?;
+            self.broker = Some(b);
+        }
+        Ok(())
     }
 
     pub fn registry_url(&self) -> String {
@@ -169,8 +195,9 @@ impl Sandbox {
         KafkaProfile::plaintext(self.bootstrap_servers())
     }
 
-    pub async fn stop(self) -> anyhow::Result<()> {
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        let broker = self.stop_broker().await;
         self.registry.stop().await;
-        self.broker.stop().await
+        broker
     }
 }

@@ -12,7 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use meshdesk_contract as c;
-use meshdesk_kafka::{KafkaProfile, read_partition};
+use meshdesk_domain::{Envelope, EventBody};
+use meshdesk_kafka::{KafkaProfile, Producer, read_partition};
 use meshdesk_registry::RegistryClient;
 use meshdesk_sandbox::{Sandbox, SandboxOptions};
 use meshdesk_store::{LogRecord, Store};
@@ -56,6 +57,7 @@ pub enum Notice {
 #[derive(Clone)]
 struct Connection {
     name: String,
+    principal: String,
     kafka: KafkaProfile,
     registry: RegistryClient,
     governance_topic: String,
@@ -96,6 +98,24 @@ pub struct Meshdesk {
     sync_lock: Mutex<()>,
     sync_state: std::sync::Mutex<SyncState>,
     notices: broadcast::Sender<Notice>,
+    /// The outbox's producer; dropped after a failure so a retry starts afresh.
+    producer: Mutex<Option<Producer>>,
+    wake: tokio::sync::Notify,
+}
+
+/// Who this desktop acts as when the environment does not say: `User:<login>`.
+fn default_principal() -> String {
+    let user = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "anonymous".into());
+    format!("User:{user}")
+}
+
+/// Backoff before retrying an outbox entry that failed `attempts` times: 0.5 s doubling to 30 s.
+pub fn outbox_backoff_ms(attempts: i64) -> i64 {
+    (500i64 << attempts.clamp(0, 6)).min(30_000)
+}
+
+fn new_event_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 impl Meshdesk {
@@ -115,6 +135,7 @@ impl Meshdesk {
                     name.clone(),
                     ConnState::Ready(Connection {
                         name,
+                        principal: cfg.principal.clone().unwrap_or_else(default_principal),
                         kafka: cfg.kafka,
                         registry,
                         governance_topic: cfg.governance_topic,
@@ -141,6 +162,8 @@ impl Meshdesk {
             sync_lock: Mutex::new(()),
             sync_state: Default::default(),
             notices,
+            producer: Mutex::new(None),
+            wake: tokio::sync::Notify::new(),
         }))
     }
 
@@ -168,6 +191,7 @@ impl Meshdesk {
             Ok(sb) => {
                 let conn = Connection {
                     name: "sandbox".into(),
+                    principal: std::env::var("MESHDESK_PRINCIPAL").unwrap_or_else(|_| default_principal()),
                     kafka: sb.kafka_profile(),
                     registry: RegistryClient::new(&sb.registry_url(), None)?,
                     governance_topic: meshdesk_domain::GOVERNANCE_TOPIC.into(),
@@ -252,10 +276,81 @@ impl Meshdesk {
             return;
         }
         loop {
+            if let Err(e) = self.flush_outbox().await {
+                tracing::warn!("sending pending writes failed: {e}");
+            }
             if let Err(e) = self.sync().await {
                 tracing::warn!("sync failed: {e}");
             }
-            tokio::time::sleep(every).await;
+            let _ = tokio::time::timeout(every, self.wake.notified()).await;
+        }
+    }
+
+    fn governance_topic_now(&self, conn: Option<&Connection>) -> String {
+        conn.map(|c| c.governance_topic.clone()).unwrap_or_else(|| meshdesk_domain::GOVERNANCE_TOPIC.to_owned())
+    }
+
+    /// Writes a governance event: it is queued in the cache's outbox at once (so nothing is lost
+    /// if the cluster is away or the app closes) and sent in order by [`Meshdesk::flush_outbox`].
+    /// Returns the event's id.
+    pub async fn publish(&self, body: &EventBody) -> Result<String, ServiceError> {
+        let conn = match &*self.conn.read().await {
+            ConnState::Ready(c) => Some(c.clone()),
+            _ => None,
+        };
+        let actor = conn.as_ref().map(|c| c.principal.clone()).unwrap_or_else(default_principal);
+        let at_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        let env = Envelope::new(new_event_id(), actor, at_ms, body);
+        self.store.enqueue(&self.governance_topic_now(conn.as_ref()), &env).await?;
+        self.notify(Notice::StatusChanged);
+        self.wake.notify_one();
+        Ok(env.id)
+    }
+
+    /// Sends pending outbox entries in order, one acknowledged write at a time, until none is
+    /// left or one fails (then it is retried later with backoff and the rest wait behind it).
+    /// Returns how many were sent.
+    pub async fn flush_outbox(&self) -> Result<usize, ServiceError> {
+        let conn = self.connection().await?;
+        let topic = conn.governance_topic.clone();
+        let mut sent = 0;
+        loop {
+            let batch = self.store.pending(&topic, 100).await?;
+            if batch.is_empty() {
+                return Ok(sent);
+            }
+            for entry in batch {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_millis() as i64)
+                    .unwrap_or(0);
+                if entry.next_attempt_at_ms > now {
+                    return Ok(sent);
+                }
+                let mut guard = self.producer.lock().await;
+                if guard.is_none() {
+                    // A failed attempt gives up after 10 s; the entry is retried with backoff.
+                    *guard = Some(Producer::with_timeout(&conn.kafka, Duration::from_secs(10))?);
+                }
+                let producer = guard.as_ref().expect("set above");
+                match producer.send(&topic, Some(entry.event_id.as_bytes()), &entry.envelope).await {
+                    Ok((_, offset)) => {
+                        self.store.mark_sent(entry.seq, offset).await?;
+                        sent += 1;
+                        self.notify(Notice::StatusChanged);
+                    }
+                    Err(e) => {
+                        *guard = None;
+                        let next = now + outbox_backoff_ms(entry.attempts);
+                        self.store.mark_failed(entry.seq, &e.to_string(), next).await?;
+                        self.notify(Notice::StatusChanged);
+                        return Err(e.into());
+                    }
+                }
+            }
         }
     }
 
@@ -273,6 +368,7 @@ impl Meshdesk {
             _ => None,
         };
         let sync_error = self.sync_state.lock().expect("sync state lock").last_error.clone();
+        let outbox = self.store.outbox_status(&topic).await.unwrap_or_default();
         let (name, bootstrap, registry_url, broker, registry) = match self.connection().await {
             Ok(conn) => {
                 let timeout = Duration::from_secs(3);
@@ -304,6 +400,8 @@ impl Meshdesk {
             registry,
             last_sync,
             sync_error,
+            pending_writes: outbox.pending,
+            pending_error: outbox.last_error,
         }
     }
 

@@ -2,12 +2,16 @@
 //! serves the catalog's reads, offline too. Folding stores the log position in the same
 //! transaction as the changes it made, so a crash never applies an event twice or skips one.
 
+mod outbox;
+
 use std::path::Path;
 use std::str::FromStr;
 
 use meshdesk_domain::{Decoded, Envelope, EventBody};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
+
+pub use outbox::{OutboxEntry, OutboxStatus};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -83,7 +87,7 @@ fn json_list(s: &str) -> Result<Vec<String>> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("list column: {e}")))
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 

@@ -96,3 +96,26 @@ async fn the_text_filter_matches_ids_titles_tags_and_topics(pool: SqlitePool) {
     assert!(store.list_products(Some("nothing-like-this")).await.unwrap().is_empty());
     assert_eq!(store.list_products(Some("  ")).await.unwrap().len(), 3);
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_outbox_keeps_order_and_survives_failures(pool: SqlitePool) {
+    // Verifies outbox bookkeeping: entries come back in the order written, a failure keeps the entry pending with its error and backoff, a re-queued event id is not duplicated, and sent entries leave the pending set.
+    let store = Store::from_pool(pool).await.unwrap();
+    let evs = seed::events(&seed::products(), 1);
+    for e in &evs[..3] {
+        store.enqueue(LOG, e).await.unwrap();
+    }
+    store.enqueue(LOG, &evs[0]).await.unwrap();
+    let pending = store.pending(LOG, 10).await.unwrap();
+    assert_eq!(pending.iter().map(|p| p.event_id.as_str()).collect::<Vec<_>>(), [&evs[0].id, &evs[1].id, &evs[2].id]);
+    assert_eq!(pending[0].envelope, evs[0].to_bytes());
+    store.mark_failed(pending[0].seq, "broker away", 99).await.unwrap();
+    let st = store.outbox_status(LOG).await.unwrap();
+    assert_eq!((st.pending, st.last_error.as_deref()), (3, Some("broker away")));
+    let first = &store.pending(LOG, 1).await.unwrap()[0];
+    assert_eq!((first.attempts, first.next_attempt_at_ms), (1, 99));
+    store.mark_sent(first.seq, 41).await.unwrap();
+    let st = store.outbox_status(LOG).await.unwrap();
+    assert_eq!((st.pending, st.last_error), (2, None));
+    assert_eq!(store.pending(LOG, 10).await.unwrap()[0].event_id, evs[1].id);
+}

@@ -78,6 +78,20 @@ fn EnvironmentIndicator() -> impl IntoView {
                                     <span class="muted">{s.registry.detail.clone()}</span>
                                 </span>
                                 <span class="muted sync">{sync}</span>
+                                {(s.pending_writes > 0)
+                                    .then(|| {
+                                        let why = s.pending_error.clone().unwrap_or_else(|| "sending…".into());
+                                        view! {
+                                            <span class="pending" id="pending-writes" title=why.clone()>
+                                                {format!(
+                                                    "{} change{} waiting to be sent",
+                                                    s.pending_writes,
+                                                    if s.pending_writes == 1 { "" } else { "s" },
+                                                )}
+                                                <span class="muted">{format!(" ({why})")}</span>
+                                            </span>
+                                        }
+                                    })}
                             }
                                 .into_any()
                         }
