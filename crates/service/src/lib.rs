@@ -220,9 +220,14 @@ impl Meshdesk {
 
     /// Reads the governance log from where the cache stopped up to its end and folds it in.
     pub async fn sync(&self) -> Result<c::SyncReport, ServiceError> {
+        self.sync_batched(500).await
+    }
+
+    /// [`Meshdesk::sync`], folding `batch` records per transaction.
+    pub async fn sync_batched(&self, batch: usize) -> Result<c::SyncReport, ServiceError> {
         let conn = self.connection().await?;
         let _one_at_a_time = self.sync_lock.lock().await;
-        let result = self.sync_inner(&conn).await;
+        let result = self.sync_inner(&conn, batch.max(1)).await;
         let changed = matches!(&result, Ok(r) if r.applied > 0);
         let (old, new) = {
             let mut st = self.sync_state.lock().expect("sync state lock");
@@ -239,12 +244,11 @@ impl Meshdesk {
         result
     }
 
-    async fn sync_inner(&self, conn: &Connection) -> Result<c::SyncReport, ServiceError> {
-        const BATCH: usize = 500;
+    async fn sync_inner(&self, conn: &Connection, batch: usize) -> Result<c::SyncReport, ServiceError> {
         let topic = &conn.governance_topic;
         let mut total = c::SyncReport { applied: 0, skipped: 0, next_offset: self.store.next_offset(topic).await? };
         loop {
-            let records = read_partition(&conn.kafka, topic, 0, total.next_offset, BATCH).await?;
+            let records = read_partition(&conn.kafka, topic, 0, total.next_offset, batch).await?;
             if records.is_empty() {
                 // Record the successful check even when nothing was new.
                 let r = self.store.apply(topic, &[]).await?;

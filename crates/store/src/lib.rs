@@ -81,6 +81,9 @@ pub struct EventRow {
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// Test hook: a pause inside each fold transaction, after its changes and before its commit,
+    /// so that a test can kill the process in exactly that window. Zero unless a test sets it.
+    pause_before_commit_ms: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 fn json_list(s: &str) -> Result<Vec<String>> {
@@ -106,7 +109,12 @@ impl Store {
     /// Wraps an existing pool (used by `#[sqlx::test]`), applying migrations.
     pub async fn from_pool(pool: SqlitePool) -> Result<Self> {
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, pause_before_commit_ms: Default::default() })
+    }
+
+    /// Test hook, see the field. Only `meshctl sync --pause-before-commit-ms` sets it.
+    pub fn set_pause_before_commit(&self, ms: u64) {
+        self.pause_before_commit_ms.store(ms, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub async fn close(&self) {
@@ -219,6 +227,10 @@ impl Store {
         )
         .execute(&mut *tx)
         .await?;
+        let pause = self.pause_before_commit_ms.load(std::sync::atomic::Ordering::Relaxed);
+        if pause > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(pause));
+        }
         tx.commit().await?;
         report.next_offset = next;
         Ok(report)
