@@ -37,9 +37,20 @@ pub async fn app_info(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::Ap
     Ok(state.service()?.app_info().await)
 }
 
+#[tauri::command]
+pub async fn topic_metrics(state: State<'_, AppState>, req: c::TopicRequest) -> Reply<c::TopicMetrics> {
+    Ok(state.service()?.topic_metrics(&req.topic).await?)
+}
+
+#[tauri::command]
+pub async fn sample_topic(state: State<'_, AppState>, req: c::SampleRequest) -> Reply<Vec<c::SampleRecord>> {
+    Ok(state.service()?.sample_topic(&req.topic, req.count as usize).await?)
+}
+
 /// The names registered in `main.rs`, checked against the contract by a test.
 #[cfg_attr(not(test), allow(dead_code))]
-pub const REGISTERED: &[&str] = &["environment_status", "list_products", "list_domains", "sync_now", "app_info"];
+pub const REGISTERED: &[&str] =
+    &["environment_status", "list_products", "list_domains", "sync_now", "app_info", "topic_metrics", "sample_topic"];
 
 #[cfg(test)]
 mod tests {

@@ -63,6 +63,8 @@ fn main() {
             commands::list_domains,
             commands::sync_now,
             commands::app_info,
+            commands::topic_metrics,
+            commands::sample_topic,
         ])
         .setup(move |app| {
             if let Ok(service) = &service {

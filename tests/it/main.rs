@@ -7,4 +7,6 @@ mod crash;
 mod e2e;
 mod layers;
 mod sandbox;
+mod scram;
 mod service;
+mod topics;

@@ -12,6 +12,9 @@ use crate::model::{DataProduct, Domain};
 /// The default governance topic: one partition (a total order), unlimited retention.
 pub const GOVERNANCE_TOPIC: &str = "_meshdesk.governance";
 
+/// The governance topic's configs: records are kept forever and never compacted away.
+pub const GOVERNANCE_TOPIC_CONFIGS: &[(&str, &str)] = &[("retention.ms", "-1"), ("cleanup.policy", "delete")];
+
 /// An event as it travels through Kafka.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {

@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod ids;
+pub mod metrics;
 pub mod model;
 pub mod seed;
 pub mod wire;

@@ -16,9 +16,15 @@ impl Capturing {
     pub(crate) fn last_error(&self) -> Option<String> {
         self.last.lock().ok().and_then(|g| g.clone())
     }
+    /// Keeps the most specific report: librdkafka follows a concrete failure ("SASL
+    /// authentication error: ...", "Connect to ... failed: Connection refused") with a generic
+    /// summary ("1/1 brokers are down") that must not hide it.
     fn remember(&self, s: String) {
         if let Ok(mut g) = self.last.lock() {
-            *g = Some(s);
+            let generic = s.contains("brokers are down");
+            if !(generic && g.is_some()) {
+                *g = Some(s);
+            }
         }
     }
 }
@@ -34,9 +40,7 @@ impl ClientContext for Capturing {
                 | RDKafkaLogLevel::Warning
         ) {
             tracing::debug!(target: "librdkafka", "{fac}: {log_message}");
-            if fac == "FAIL" || fac == "ERROR" || log_message.contains("failed") {
-                self.remember(log_message.to_owned());
-            }
+            self.remember(log_message.to_owned());
         }
     }
     fn error(&self, error: RdError, reason: &str) {
@@ -46,3 +50,8 @@ impl ClientContext for Capturing {
 }
 
 impl ConsumerContext for Capturing {}
+
+impl rdkafka::producer::ProducerContext for Capturing {
+    type DeliveryOpaque = ();
+    fn delivery(&self, _: &rdkafka::message::DeliveryResult<'_>, _: Self::DeliveryOpaque) {}
+}

@@ -4,6 +4,7 @@
 mod admin;
 mod context;
 mod error;
+mod groups;
 mod native;
 mod probe;
 mod producer;
@@ -12,6 +13,9 @@ mod reader;
 
 pub use admin::{Admin, ConfigValue, PartitionInfo, TopicDescription, TopicInfo, TopicOutcome, TopicSpec};
 pub use error::KafkaError;
+pub use groups::{
+    GroupInfo, GroupMember, PartitionLag, TopicSnapshot, group_lag, last_records, list_groups, topic_snapshot,
+};
 pub use native::{
     AclBinding, AclFilter, AclOperation, AclOutcome, AclPermission, BrokerNode, ClusterDescription, ConfigChange,
     PatternType, ResourceType,
@@ -19,4 +23,4 @@ pub use native::{
 pub use probe::{ProbeOutcome, probe};
 pub use producer::Producer;
 pub use profile::KafkaProfile;
-pub use reader::{Record, Watermarks, read_partition, watermarks};
+pub use reader::{PartitionReader, Record, Watermarks, read_partition, watermarks};

@@ -1,6 +1,6 @@
 use std::time::{Duration, Instant};
 
-use rdkafka::admin::AdminClient;
+use rdkafka::producer::{BaseProducer, Producer};
 use tokio::net::TcpStream;
 
 use crate::KafkaProfile;
@@ -43,11 +43,19 @@ pub async fn probe(profile: &KafkaProfile, timeout: Duration) -> ProbeOutcome {
     let profile = profile.clone();
     let outcome = tokio::task::spawn_blocking(move || {
         let ctx = Capturing::default();
-        let admin: AdminClient<Capturing> = match profile.client_config().create_with_context(ctx.clone()) {
+        // A producer client, because polling it delivers librdkafka's log and error events
+        // (authentication, TLS) to the context, where the reason is kept.
+        let client: BaseProducer<Capturing> = match profile.client_config().create_with_context(ctx.clone()) {
             Ok(p) => p,
             Err(e) => return Err(format!("invalid configuration: {e}")),
         };
-        match admin.inner().fetch_metadata(None, timeout) {
+        let md = client.client().fetch_metadata(None, timeout);
+        if md.is_err() {
+            for _ in 0..5 {
+                client.poll(Duration::from_millis(50));
+            }
+        }
+        match md {
             Ok(md) => {
                 let topics = md.topics().iter().filter(|t| !t.name().starts_with('_')).count();
                 Ok(format!(

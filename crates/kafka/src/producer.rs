@@ -38,6 +38,45 @@ impl Producer {
         }
     }
 
+    /// Sends many records to one topic with many in flight at once (the idempotent producer
+    /// keeps their order) and waits for all; returns each record's `(partition, offset)`.
+    pub async fn send_many(
+        &self,
+        topic: &str,
+        records: &[(Option<Vec<u8>>, Vec<u8>)],
+    ) -> Result<Vec<(i32, i64)>, KafkaError> {
+        use rdkafka::error::{KafkaError as RdError, RDKafkaErrorCode};
+        let mut pending = Vec::with_capacity(records.len());
+        for (key, value) in records {
+            loop {
+                let mut record = FutureRecord::<[u8], [u8]>::to(topic).payload(value);
+                if let Some(k) = key {
+                    record = record.key(k);
+                }
+                match self.inner.send_result(record) {
+                    Ok(f) => {
+                        pending.push(f);
+                        break;
+                    }
+                    // The local queue is full: let deliveries drain, then try again.
+                    Err((RdError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                        tokio::time::sleep(Duration::from_millis(5)).await
+                    }
+                    Err((e, _)) => return Err(KafkaError::from_rd(e, self.ctx.last_error())),
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(pending.len());
+        for f in pending {
+            match f.await {
+                Ok(Ok(d)) => out.push((d.partition, d.offset)),
+                Ok(Err((e, _))) => return Err(KafkaError::from_rd(e, self.ctx.last_error())),
+                Err(_) => return Err(KafkaError::Unreachable("the producer was closed".into())),
+            }
+        }
+        Ok(out)
+    }
+
     pub fn flush(&self) -> Result<(), KafkaError> {
         self.inner.flush(Duration::from_secs(30)).map_err(|e| KafkaError::from_rd(e, self.ctx.last_error()))
     }

@@ -41,6 +41,9 @@ impl KafkaProfile {
         }
         // Fail fast enough for a desktop: an unreachable cluster must not hang the UI.
         cfg.set_if_absent("socket.connection.setup.timeout.ms", "5000");
+        // librdkafka's warnings carry the reasons people need (authentication, TLS); rdkafka
+        // would otherwise pass on only errors when no `log` logger is installed.
+        cfg.set_log_level(rdkafka::config::RDKafkaLogLevel::Warning);
         cfg
     }
 }

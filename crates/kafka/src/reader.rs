@@ -59,36 +59,82 @@ pub async fn read_partition(
     from: i64,
     max: usize,
 ) -> Result<Vec<Record>, KafkaError> {
-    let profile = profile.clone();
-    let topic = topic.to_owned();
-    tokio::task::spawn_blocking(move || read_blocking(&profile, &topic, partition, from, max))
-        .await
-        .map_err(|e| KafkaError::Unreachable(format!("reader task failed: {e}")))?
+    let mut reader = PartitionReader::open(profile, topic, partition, from).await?;
+    reader.next_batch(max).await
 }
 
-fn read_blocking(
-    profile: &KafkaProfile,
+/// Reads one partition in batches with a single consumer, from a start offset up to the high
+/// watermark seen when it was opened. No group is joined and nothing is committed.
+pub struct PartitionReader {
+    consumer: Option<BaseConsumer<Capturing>>,
+    ctx: Capturing,
+    topic: String,
+    partition: i32,
+    next: i64,
+    end: i64,
+}
+
+impl PartitionReader {
+    pub async fn open(profile: &KafkaProfile, topic: &str, partition: i32, from: i64) -> Result<Self, KafkaError> {
+        let profile = profile.clone();
+        let topic = topic.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let (c, ctx) = consumer(&profile)?;
+            let (low, high) = c
+                .fetch_watermarks(&topic, partition, Duration::from_secs(10))
+                .map_err(|e| KafkaError::from_rd(e, ctx.last_error()))?;
+            let start = from.max(low);
+            if start < high {
+                let mut tpl = TopicPartitionList::new();
+                tpl.add_partition_offset(&topic, partition, Offset::Offset(start))
+                    .map_err(|e| KafkaError::from_rd(e, None))?;
+                c.assign(&tpl).map_err(|e| KafkaError::from_rd(e, ctx.last_error()))?;
+            }
+            Ok(Self { consumer: Some(c), ctx, topic, partition, next: start, end: high })
+        })
+        .await
+        .map_err(|e| KafkaError::Unreachable(format!("reader task failed: {e}")))?
+    }
+
+    /// The offset after the last record this reader will return.
+    pub fn end(&self) -> i64 {
+        self.end
+    }
+
+    /// The next up to `max` records; empty when the reader reached its end.
+    pub async fn next_batch(&mut self, max: usize) -> Result<Vec<Record>, KafkaError> {
+        if self.next >= self.end || max == 0 {
+            return Ok(Vec::new());
+        }
+        let c = self.consumer.take().expect("the consumer is put back after every batch");
+        let (topic, partition, ctx) = (self.topic.clone(), self.partition, self.ctx.clone());
+        let (from, end) = (self.next, self.end.min(self.next.saturating_add(max as i64)));
+        let (c, result) = tokio::task::spawn_blocking(move || {
+            let r = poll_range(&c, &ctx, &topic, partition, from, end);
+            (c, r)
+        })
+        .await
+        .map_err(|e| KafkaError::Unreachable(format!("reader task failed: {e}")))?;
+        self.consumer = Some(c);
+        let records = result?;
+        if let Some(last) = records.last() {
+            self.next = last.offset + 1;
+        }
+        Ok(records)
+    }
+}
+
+fn poll_range(
+    c: &BaseConsumer<Capturing>,
+    ctx: &Capturing,
     topic: &str,
     partition: i32,
     from: i64,
-    max: usize,
+    end: i64,
 ) -> Result<Vec<Record>, KafkaError> {
-    let (c, ctx) = consumer(profile)?;
-    let (low, high) = c
-        .fetch_watermarks(topic, partition, Duration::from_secs(10))
-        .map_err(|e| KafkaError::from_rd(e, ctx.last_error()))?;
-    let start = from.max(low);
-    if start >= high || max == 0 {
-        return Ok(Vec::new());
-    }
-    let end = high.min(start.saturating_add(max as i64));
-    let mut tpl = TopicPartitionList::new();
-    tpl.add_partition_offset(topic, partition, Offset::Offset(start)).map_err(|e| KafkaError::from_rd(e, None))?;
-    c.assign(&tpl).map_err(|e| KafkaError::from_rd(e, ctx.last_error()))?;
-
-    let mut out = Vec::with_capacity((end - start) as usize);
+    let mut out = Vec::with_capacity((end - from) as usize);
     let deadline = Instant::now() + Duration::from_secs(30);
-    let mut next = start;
+    let mut next = from;
     while next < end {
         if Instant::now() > deadline {
             return Err(KafkaError::Read {
@@ -101,7 +147,7 @@ fn read_blocking(
             None => continue,
             Some(Err(e)) => return Err(KafkaError::from_rd(e, ctx.last_error())),
             Some(Ok(m)) => {
-                if m.offset() < next {
+                if m.partition() != partition || m.offset() < next {
                     continue;
                 }
                 next = m.offset() + 1;

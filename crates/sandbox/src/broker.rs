@@ -47,6 +47,17 @@ pub struct BrokerProcess {
 
 impl BrokerProcess {
     pub async fn start(nisshi: &Path, dir: &Path, port: u16) -> anyhow::Result<Self> {
+        Self::start_with(nisshi, dir, port, None).await
+    }
+
+    /// Starts the broker; with `authenticated = Some(profile)` it requires SASL (SCRAM) client
+    /// authentication and readiness is probed with `profile`'s credentials.
+    pub async fn start_with(
+        nisshi: &Path,
+        dir: &Path,
+        port: u16,
+        authenticated: Option<KafkaProfile>,
+    ) -> anyhow::Result<Self> {
         tokio::fs::create_dir_all(dir).await?;
         let log = dir.join("broker.log");
         let out = std::fs::OpenOptions::new().create(true).append(true).open(&log)?;
@@ -55,6 +66,7 @@ impl BrokerProcess {
         cmd.arg("broker")
             .args(["--listener-url", &url, "--advertised-listener-url", &url])
             .args(["--storage-engine", "sqlite://broker.db"])
+            .args(authenticated.as_ref().map(|_| "--authentication"))
             // The sqlite path is relative to the working directory.
             .current_dir(dir)
             .stdin(Stdio::null())
@@ -71,22 +83,42 @@ impl BrokerProcess {
         }
         let child = cmd.spawn().with_context(|| format!("starting {}", nisshi.display()))?;
         let mut me = Self { child, port, log };
-        me.wait_ready(Duration::from_secs(60)).await?;
+        let profile = authenticated.unwrap_or_else(|| KafkaProfile::plaintext(me.bootstrap()));
+        me.wait_ready(&profile, Duration::from_secs(60)).await?;
         Ok(me)
+    }
+
+    /// Creates (or updates) a SCRAM user through the running broker, with nisshi's own CLI.
+    pub async fn create_scram_user(
+        nisshi: &Path,
+        bootstrap: &str,
+        user: &str,
+        password: &str,
+        sha512: bool,
+    ) -> anyhow::Result<()> {
+        let out = Command::new(nisshi)
+            .args(["user", "create", user, password, "--broker", &format!("tcp://{bootstrap}")])
+            .args(["--mechanism", if sha512 { "scram512" } else { "scram256" }])
+            .stdin(Stdio::null())
+            .output()
+            .await?;
+        if !out.status.success() {
+            bail!("creating SCRAM user {user} failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(())
     }
 
     pub fn bootstrap(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
 
-    async fn wait_ready(&mut self, within: Duration) -> anyhow::Result<()> {
+    async fn wait_ready(&mut self, profile: &KafkaProfile, within: Duration) -> anyhow::Result<()> {
         let started = Instant::now();
-        let profile = KafkaProfile::plaintext(self.bootstrap());
         loop {
             if let Some(status) = self.child.try_wait()? {
                 bail!("the broker exited during start-up ({status}); its log says:\n{}", self.log_tail());
             }
-            let p = probe(&profile, Duration::from_secs(2)).await;
+            let p = probe(profile, Duration::from_secs(2)).await;
             if p.ok {
                 return Ok(());
             }

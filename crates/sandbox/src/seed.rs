@@ -20,7 +20,10 @@ pub fn governance_topic_spec() -> TopicSpec {
         name: GOVERNANCE_TOPIC.to_owned(),
         partitions: 1,
         replication_factor: 1,
-        configs: vec![("retention.ms".into(), "-1".into()), ("cleanup.policy".into(), "delete".into())],
+        configs: meshdesk_domain::events::GOVERNANCE_TOPIC_CONFIGS
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
     }
 }
 

@@ -6,6 +6,7 @@
 //! background and its progress is visible in [`Meshdesk::environment_status`].
 
 pub mod env;
+mod topics;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use meshdesk_contract as c;
 use meshdesk_domain::{Envelope, EventBody};
-use meshdesk_kafka::{KafkaProfile, Producer, read_partition};
+use meshdesk_kafka::{KafkaProfile, PartitionReader, Producer};
 use meshdesk_registry::RegistryClient;
 use meshdesk_sandbox::{Sandbox, SandboxOptions};
 use meshdesk_store::{LogRecord, Store};
@@ -101,6 +102,12 @@ pub struct Meshdesk {
     /// The outbox's producer; dropped after a failure so a retry starts afresh.
     producer: Mutex<Option<Producer>>,
     wake: tokio::sync::Notify,
+    metrics: std::sync::Mutex<topics::MetricsState>,
+    governance_ready: std::sync::atomic::AtomicBool,
+}
+
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Who this desktop acts as when the environment does not say: `User:<login>`.
@@ -164,6 +171,8 @@ impl Meshdesk {
             notices,
             producer: Mutex::new(None),
             wake: tokio::sync::Notify::new(),
+            metrics: Default::default(),
+            governance_ready: Default::default(),
         }))
     }
 
@@ -218,9 +227,10 @@ impl Meshdesk {
         }
     }
 
-    /// Reads the governance log from where the cache stopped up to its end and folds it in.
+    /// Reads the governance log from where the cache stopped up to its end and folds it in,
+    /// 1,000 events per transaction.
     pub async fn sync(&self) -> Result<c::SyncReport, ServiceError> {
-        self.sync_batched(500).await
+        self.sync_batched(1000).await
     }
 
     /// [`Meshdesk::sync`], folding `batch` records per transaction.
@@ -244,31 +254,59 @@ impl Meshdesk {
         result
     }
 
+    /// Creates the governance topic if the cluster does not have it yet (first use): one
+    /// partition for a total order, records kept forever, the broker's replication factor.
+    async fn ensure_governance_topic(&self, conn: &Connection) -> Result<(), ServiceError> {
+        use std::sync::atomic::Ordering;
+        if self.governance_ready.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+        let exists = admin.list_topics(true).await?.iter().any(|t| t.name == conn.governance_topic);
+        if !exists {
+            let spec = meshdesk_kafka::TopicSpec {
+                name: conn.governance_topic.clone(),
+                partitions: 1,
+                replication_factor: if matches!(self.source, EnvSource::Sandbox { .. }) { 1 } else { -1 },
+                configs: meshdesk_domain::events::GOVERNANCE_TOPIC_CONFIGS
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            };
+            for (name, outcome) in admin.create_topics(&[spec]).await? {
+                if let meshdesk_kafka::TopicOutcome::Failed { reason } = outcome {
+                    return Err(ServiceError::Kafka(meshdesk_kafka::KafkaError::Refused(format!(
+                        "creating the governance topic {name}: {reason}"
+                    ))));
+                }
+            }
+            tracing::info!("created the governance topic {}", conn.governance_topic);
+        }
+        self.governance_ready.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
     async fn sync_inner(&self, conn: &Connection, batch: usize) -> Result<c::SyncReport, ServiceError> {
+        self.ensure_governance_topic(conn).await?;
         let topic = &conn.governance_topic;
         let mut total = c::SyncReport { applied: 0, skipped: 0, next_offset: self.store.next_offset(topic).await? };
+        let mut reader = PartitionReader::open(&conn.kafka, topic, 0, total.next_offset).await?;
+        // Reading the next batch overlaps with folding the current one; each batch is still
+        // applied in one transaction together with the new position.
+        let mut current = decode_batch(reader.next_batch(batch).await?);
         loop {
-            let records = read_partition(&conn.kafka, topic, 0, total.next_offset, batch).await?;
-            if records.is_empty() {
+            if current.is_empty() {
                 // Record the successful check even when nothing was new.
                 let r = self.store.apply(topic, &[]).await?;
                 total.next_offset = r.next_offset;
                 return Ok(total);
             }
-            let batch: Vec<LogRecord> = records
-                .into_iter()
-                .map(|r| LogRecord {
-                    offset: r.offset,
-                    envelope: match r.value {
-                        Some(v) => meshdesk_domain::Envelope::from_bytes(&v).map_err(|e| e.to_string()),
-                        None => Err("empty record".into()),
-                    },
-                })
-                .collect();
-            let r = self.store.apply(topic, &batch).await?;
+            let (next, applied) = tokio::join!(reader.next_batch(batch), self.store.apply(topic, &current));
+            let r = applied?;
             total.applied += r.applied;
             total.skipped += r.skipped;
             total.next_offset = r.next_offset;
+            current = decode_batch(next?);
         }
     }
 
@@ -286,6 +324,7 @@ impl Meshdesk {
             if let Err(e) = self.sync().await {
                 tracing::warn!("sync failed: {e}");
             }
+            self.sample_watched_topics().await;
             let _ = tokio::time::timeout(every, self.wake.notified()).await;
         }
     }
@@ -319,6 +358,7 @@ impl Meshdesk {
     /// Returns how many were sent.
     pub async fn flush_outbox(&self) -> Result<usize, ServiceError> {
         let conn = self.connection().await?;
+        self.ensure_governance_topic(&conn).await?;
         let topic = conn.governance_topic.clone();
         let mut sent = 0;
         loop {
@@ -478,6 +518,19 @@ impl Meshdesk {
         }
         self.store.close().await;
     }
+}
+
+fn decode_batch(records: Vec<meshdesk_kafka::Record>) -> Vec<LogRecord> {
+    records
+        .into_iter()
+        .map(|r| LogRecord {
+            offset: r.offset,
+            envelope: match r.value {
+                Some(v) => meshdesk_domain::Envelope::from_bytes(&v).map_err(|e| e.to_string()),
+                None => Err("empty record".into()),
+            },
+        })
+        .collect()
 }
 
 fn state(ok: bool) -> c::ProbeState {

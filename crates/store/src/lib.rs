@@ -140,47 +140,68 @@ impl Store {
     /// the new log position. Records below the stored position were applied before and are
     /// ignored; an event id seen before is recorded as a duplicate and changes nothing.
     pub async fn apply(&self, log: &str, records: &[LogRecord]) -> Result<ApplyReport> {
+        /// One audit row; the batch's rows are inserted with one statement.
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            offset: i64,
+            id: std::borrow::Cow<'a, str>,
+            kind: &'a str,
+            version: i64,
+            actor: &'a str,
+            at_ms: i64,
+            payload: String,
+            outcome: &'static str,
+            note: Option<String>,
+        }
+
         let mut tx = self.pool.begin().await?;
         let mut next = sqlx::query_scalar!("SELECT next_offset FROM log_position WHERE log = ?", log)
             .fetch_optional(&mut *tx)
             .await?
             .unwrap_or(0);
         let mut report = ApplyReport { next_offset: next, ..Default::default() };
-        for rec in records {
+        let fresh: Vec<&LogRecord> = records.iter().filter(|r| r.offset >= next).collect();
+
+        // Which of the batch's event ids were applied before: one query for the whole batch.
+        let ids: Vec<&str> = fresh.iter().filter_map(|r| r.envelope.as_ref().ok()).map(|e| e.id.as_str()).collect();
+        let ids_json = serde_json::to_string(&ids).expect("ids serialize");
+        let mut seen: std::collections::HashSet<String> = sqlx::query_scalar!(
+            "SELECT id FROM events WHERE outcome = 'applied' AND id IN (SELECT value FROM json_each(?))",
+            ids_json
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+
+        let mut rows = Vec::with_capacity(fresh.len());
+        for rec in fresh {
             if rec.offset < next {
                 continue;
             }
-            let (outcome, note) = match &rec.envelope {
+            let row = match &rec.envelope {
                 Err(reason) => {
-                    let (id, kind, payload) = (format!("invalid@{}", rec.offset), "?", "null");
-                    sqlx::query!(
-                        r#"INSERT INTO events (log, "offset", id, kind, version, actor, at_ms, payload, outcome, note)
-                           VALUES (?, ?, ?, ?, 0, '', 0, ?, 'invalid', ?)"#,
-                        log,
-                        rec.offset,
-                        id,
-                        kind,
-                        payload,
-                        reason
-                    )
-                    .execute(&mut *tx)
-                    .await?;
                     tracing::warn!(offset = rec.offset, "governance record is not an event: {reason}");
-                    report.skipped += 1;
-                    next = rec.offset + 1;
-                    continue;
+                    Row {
+                        offset: rec.offset,
+                        id: format!("invalid@{}", rec.offset).into(),
+                        kind: "?",
+                        version: 0,
+                        actor: "",
+                        at_ms: 0,
+                        payload: "null".into(),
+                        outcome: "invalid",
+                        note: Some(reason.clone()),
+                    }
                 }
                 Ok(env) => {
-                    let seen =
-                        sqlx::query_scalar!("SELECT COUNT(*) FROM events WHERE id = ? AND outcome = 'applied'", env.id)
-                            .fetch_one(&mut *tx)
-                            .await?;
-                    if seen > 0 {
+                    let (outcome, note) = if seen.contains(&env.id) {
                         ("duplicate", Some(format!("event {} was applied before", env.id)))
                     } else {
                         match env.decode() {
                             Decoded::Known(body) => {
                                 apply_body(&mut tx, env, &body).await?;
+                                seen.insert(env.id.clone());
                                 ("applied", None)
                             }
                             Decoded::Unknown { reason } => {
@@ -188,34 +209,41 @@ impl Store {
                                 ("skipped", Some(reason))
                             }
                         }
+                    };
+                    Row {
+                        offset: rec.offset,
+                        id: env.id.as_str().into(),
+                        kind: &env.kind,
+                        version: env.version as i64,
+                        actor: &env.actor,
+                        at_ms: env.at_ms,
+                        payload: env.payload.to_string(),
+                        outcome,
+                        note,
                     }
                 }
             };
-            let env = rec.envelope.as_ref().expect("invalid records continue above");
-            let payload = env.payload.to_string();
-            let version = env.version as i64;
-            sqlx::query!(
-                r#"INSERT INTO events (log, "offset", id, kind, version, actor, at_ms, payload, outcome, note)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
-                log,
-                rec.offset,
-                env.id,
-                env.kind,
-                version,
-                env.actor,
-                env.at_ms,
-                payload,
-                outcome,
-                note
-            )
-            .execute(&mut *tx)
-            .await?;
-            if outcome == "applied" {
+            if row.outcome == "applied" {
                 report.applied += 1;
             } else {
                 report.skipped += 1;
             }
             next = rec.offset + 1;
+            rows.push(row);
+        }
+        if !rows.is_empty() {
+            let rows_json = serde_json::to_string(&rows).expect("rows serialize");
+            sqlx::query!(
+                r#"INSERT INTO events (log, "offset", id, kind, version, actor, at_ms, payload, outcome, note)
+                   SELECT ?1, json_extract(value, '$.offset'), json_extract(value, '$.id'), json_extract(value, '$.kind'),
+                          json_extract(value, '$.version'), json_extract(value, '$.actor'), json_extract(value, '$.at_ms'),
+                          json_extract(value, '$.payload'), json_extract(value, '$.outcome'), json_extract(value, '$.note')
+                   FROM json_each(?2)"#,
+                log,
+                rows_json
+            )
+            .execute(&mut *tx)
+            .await?;
         }
         let now = now_ms();
         sqlx::query!(
