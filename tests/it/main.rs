@@ -6,6 +6,7 @@ mod admin;
 mod crash;
 mod e2e;
 mod layers;
+mod probe;
 mod sandbox;
 mod scram;
 mod service;

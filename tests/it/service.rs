@@ -152,3 +152,32 @@ async fn writes_made_while_the_broker_is_away_wait_and_land_once_in_order() {
     md.sync().await.unwrap();
     assert_eq!(md.list_domains().await.unwrap().len(), 6);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_governance_topic_is_created_on_first_use() {
+    // Verifies that a cluster without a governance topic gets one on the first sync (one partition, records kept forever) and that a write then lands in it.
+    use meshdesk_domain::{Domain, DomainId, EventBody, GOVERNANCE_TOPIC, Principal};
+    let t = sandbox(false).await;
+    let admin = meshdesk_kafka::Admin::new(&t.sandbox.kafka_profile()).unwrap();
+    assert!(!admin.list_topics(true).await.unwrap().iter().any(|x| x.name == GOVERNANCE_TOPIC));
+    let cfg = tempfile::tempdir().unwrap();
+    let env = env_file(cfg.path(), &t.sandbox.bootstrap_servers(), &t.sandbox.registry_url());
+    let data = tempfile::tempdir().unwrap();
+    let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
+    let r = md.sync().await.unwrap();
+    assert_eq!((r.applied, r.next_offset), (0, 0));
+    let d = admin.describe_topic(GOVERNANCE_TOPIC).await.unwrap();
+    assert_eq!(d.partitions.len(), 1);
+    assert_eq!(d.configs.iter().find(|c| c.name == "retention.ms").and_then(|c| c.value.as_deref()), Some("-1"));
+    let domain = Domain {
+        id: DomainId::parse("billing").unwrap(),
+        name: "Billing".into(),
+        description: "Invoices.".into(),
+        owners: vec![Principal::parse("User:bo").unwrap()],
+        contact: "bo@example".into(),
+    };
+    md.publish(&EventBody::DomainRegistered(domain)).await.unwrap();
+    assert_eq!(md.flush_outbox().await.unwrap(), 1);
+    md.sync().await.unwrap();
+    assert_eq!(md.list_domains().await.unwrap().iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["billing"]);
+}

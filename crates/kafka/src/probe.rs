@@ -49,7 +49,9 @@ pub async fn probe(profile: &KafkaProfile, timeout: Duration) -> ProbeOutcome {
             Ok(p) => p,
             Err(e) => return Err(format!("invalid configuration: {e}")),
         };
+        let asked = Instant::now();
         let md = client.client().fetch_metadata(None, timeout);
+        let waited_out = asked.elapsed() + Duration::from_millis(100) >= timeout;
         if md.is_err() {
             for _ in 0..5 {
                 client.poll(Duration::from_millis(50));
@@ -67,6 +69,11 @@ pub async fn probe(profile: &KafkaProfile, timeout: Duration) -> ProbeOutcome {
             }
             Err(e) => Err(match ctx.last_error() {
                 Some(r) => format!("{e}: {r}"),
+                // Connected (checked above), then silence until the deadline.
+                None if waited_out => format!(
+                    "{addr} accepted the connection but did not answer as a Kafka broker within {} ms (timed out)",
+                    timeout.as_millis()
+                ),
                 None => e.to_string(),
             }),
         }
