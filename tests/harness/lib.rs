@@ -37,6 +37,22 @@ pub async fn sandbox(seed: bool) -> TestSandbox {
     TestSandbox { dir, sandbox }
 }
 
+/// Writes an environment file in `dir` for a cluster address (which need not answer), as a
+/// desktop configured for a real cluster would have it, and returns its path.
+pub fn env_file_for(dir: &Path, name: &str, bootstrap: &str, registry: &str) -> PathBuf {
+    let path = dir.join("env.toml");
+    let text = format!(
+        "name = \"{name}\"\n[kafka]\n\"bootstrap.servers\" = \"{bootstrap}\"\n[registry]\nurl = \"{registry}\"\n"
+    );
+    std::fs::write(&path, text).expect("the environment file is written");
+    path
+}
+
+/// [`env_file_for`] the sandbox `sb`.
+pub fn env_file(dir: &Path, name: &str, sb: &Sandbox) -> PathBuf {
+    env_file_for(dir, name, &sb.bootstrap_servers(), &sb.registry_url())
+}
+
 /// A name no other test (or earlier run) uses.
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};

@@ -5,7 +5,7 @@ use std::time::Duration;
 use meshdesk_domain::{Domain, DomainId, Envelope, EventBody, GOVERNANCE_TOPIC, Principal};
 use meshdesk_kafka::Producer;
 use meshdesk_store::Store;
-use meshdesk_tests::{sandbox, target_dir};
+use meshdesk_tests::{env_file, sandbox, target_dir};
 
 /// Checks the cache's invariants after a crash: the position equals the number of records kept,
 /// offsets are 0..position with none missing or repeated, and no event id was applied twice.
@@ -49,16 +49,7 @@ async fn a_fold_killed_mid_batch_never_applies_an_event_twice_or_skips_one() {
     let total = (EXTRA + 6) as i64;
 
     let cfg = tempfile::tempdir().unwrap();
-    let env = cfg.path().join("env.toml");
-    std::fs::write(
-        &env,
-        format!(
-            "name = \"crash\"\n[kafka]\n\"bootstrap.servers\" = \"{}\"\n[registry]\nurl = \"{}\"\n",
-            t.sandbox.bootstrap_servers(),
-            t.sandbox.registry_url()
-        ),
-    )
-    .unwrap();
+    let env = env_file(cfg.path(), "crash", &t.sandbox);
     let data = tempfile::tempdir().unwrap();
     let db = data.path().join("cache/crash.db");
     let sync = |pause: &str| {

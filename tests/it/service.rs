@@ -1,20 +1,6 @@
-use std::path::Path;
-
 use meshdesk_contract::{ProbeState, ProductQuery};
 use meshdesk_service::{EnvSource, Meshdesk, PortChoice, SandboxPorts};
-use meshdesk_tests::{closed_port, sandbox};
-
-fn env_file(dir: &Path, bootstrap: &str, registry: &str) -> std::path::PathBuf {
-    let path = dir.join("env.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "name = \"test\"\n[kafka]\n\"bootstrap.servers\" = \"{bootstrap}\"\n[registry]\nurl = \"{registry}\"\n"
-        ),
-    )
-    .unwrap();
-    path
-}
+use meshdesk_tests::{closed_port, env_file, env_file_for, sandbox};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_embedded_sandbox_fills_the_catalog_as_the_app_does() {
@@ -51,7 +37,7 @@ async fn two_desktops_fold_the_same_log_into_identical_catalogs() {
     // Verifies that two fresh caches configured from an environment file read the same governance log and end with identical catalogs, domains and audit trails.
     let t = sandbox(true).await;
     let cfg = tempfile::tempdir().unwrap();
-    let env = env_file(cfg.path(), &t.sandbox.bootstrap_servers(), &t.sandbox.registry_url());
+    let env = env_file(cfg.path(), "test", &t.sandbox);
     let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = Meshdesk::open(a_dir.path(), EnvSource::File(env.clone()), SandboxPorts::default()).await.unwrap();
     let b = Meshdesk::open(b_dir.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
@@ -70,8 +56,12 @@ async fn two_desktops_fold_the_same_log_into_identical_catalogs() {
 async fn an_unreachable_cluster_is_explained_and_the_cache_still_answers() {
     // Verifies that with nothing listening the status names the reason for both endpoints, sync fails with a message, and the catalog is still served from the cache.
     let cfg = tempfile::tempdir().unwrap();
-    let env =
-        env_file(cfg.path(), &format!("127.0.0.1:{}", closed_port()), &format!("http://127.0.0.1:{}", closed_port()));
+    let env = env_file_for(
+        cfg.path(),
+        "test",
+        &format!("127.0.0.1:{}", closed_port()),
+        &format!("http://127.0.0.1:{}", closed_port()),
+    );
     let data = tempfile::tempdir().unwrap();
     let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
     let status = md.environment_status().await;
@@ -105,7 +95,7 @@ async fn writes_made_while_the_broker_is_away_wait_and_land_once_in_order() {
 
     let mut t = sandbox(true).await;
     let cfg = tempfile::tempdir().unwrap();
-    let env = env_file(cfg.path(), &t.sandbox.bootstrap_servers(), &t.sandbox.registry_url());
+    let env = env_file(cfg.path(), "test", &t.sandbox);
     let data = tempfile::tempdir().unwrap();
     let open = || Meshdesk::open(data.path(), EnvSource::File(env.clone()), SandboxPorts::default());
     let md = open().await.unwrap();
@@ -161,7 +151,7 @@ async fn the_governance_topic_is_created_on_first_use() {
     let admin = meshdesk_kafka::Admin::new(&t.sandbox.kafka_profile()).unwrap();
     assert!(!admin.list_topics(true).await.unwrap().iter().any(|x| x.name == GOVERNANCE_TOPIC));
     let cfg = tempfile::tempdir().unwrap();
-    let env = env_file(cfg.path(), &t.sandbox.bootstrap_servers(), &t.sandbox.registry_url());
+    let env = env_file(cfg.path(), "test", &t.sandbox);
     let data = tempfile::tempdir().unwrap();
     let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
     let r = md.sync().await.unwrap();

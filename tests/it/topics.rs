@@ -6,7 +6,7 @@ use meshdesk_domain::{SchemaFormat, seed, wire};
 use meshdesk_kafka::{Admin, Producer, TopicSpec, group_lag, list_groups};
 use meshdesk_registry::RegistryClient;
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
-use meshdesk_tests::{sandbox, unique};
+use meshdesk_tests::{env_file, sandbox, unique};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
@@ -57,16 +57,7 @@ async fn groups_samples_and_live_metrics_of_a_topic() {
     assert!(groups.iter().any(|g| g.name == group), "{groups:?}");
 
     let cfg = tempfile::tempdir().unwrap();
-    let env = cfg.path().join("env.toml");
-    std::fs::write(
-        &env,
-        format!(
-            "name = \"m\"\n[kafka]\n\"bootstrap.servers\" = \"{}\"\n[registry]\nurl = \"{}\"\n",
-            t.sandbox.bootstrap_servers(),
-            t.sandbox.registry_url()
-        ),
-    )
-    .unwrap();
+    let env = env_file(cfg.path(), "m", &t.sandbox);
     let data = tempfile::tempdir().unwrap();
     let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
 

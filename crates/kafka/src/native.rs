@@ -258,11 +258,11 @@ pub(crate) fn create_acls(rk: Rk, acls: &[AclBinding], timeout: Duration) -> Res
             rd::rd_kafka_CreateAcls(rk, ptrs.as_mut_ptr(), ptrs.len(), o, q)
         })
     }
-    .and_then(|ev| unsafe {
+    .map(|ev| unsafe {
         let res = rd::rd_kafka_event_CreateAcls_result(ev.ptr);
         let mut n = 0usize;
         let items = rd::rd_kafka_CreateAcls_result_acls(res, &mut n);
-        Ok((0..n).map(|i| outcome(item_error(rd::rd_kafka_acl_result_error(*items.add(i))), ())).collect())
+        (0..n).map(|i| outcome(item_error(rd::rd_kafka_acl_result_error(*items.add(i))), ())).collect()
     });
     whole_request(r, acls.len())
 }
@@ -333,11 +333,11 @@ pub(crate) fn delete_acls(
             rd::rd_kafka_DeleteAcls(rk, ptrs.as_mut_ptr(), ptrs.len(), o, q)
         })
     }
-    .and_then(|ev| unsafe {
+    .map(|ev| unsafe {
         let res = rd::rd_kafka_event_DeleteAcls_result(ev.ptr);
         let mut n = 0usize;
         let items = rd::rd_kafka_DeleteAcls_result_responses(res, &mut n);
-        Ok((0..n)
+        (0..n)
             .map(|i| {
                 let item = *items.add(i);
                 let mut m = 0usize;
@@ -345,7 +345,7 @@ pub(crate) fn delete_acls(
                 let bindings = (0..m).filter_map(|j| binding_from_c(*matched.add(j))).collect();
                 outcome(item_error(rd::rd_kafka_DeleteAcls_result_response_error(item)), bindings)
             })
-            .collect())
+            .collect()
     });
     whole_request(r, filters.len())
 }

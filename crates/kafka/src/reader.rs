@@ -35,19 +35,26 @@ fn consumer(profile: &KafkaProfile) -> Result<(BaseConsumer<Capturing>, Capturin
     Ok((c, ctx))
 }
 
+/// A reading consumer and the partition's watermarks as it sees them (blocking).
+fn consumer_at(
+    profile: &KafkaProfile,
+    topic: &str,
+    partition: i32,
+) -> Result<(BaseConsumer<Capturing>, Capturing, Watermarks), KafkaError> {
+    let (c, ctx) = consumer(profile)?;
+    let (low, high) = c
+        .fetch_watermarks(topic, partition, Duration::from_secs(10))
+        .map_err(|e| KafkaError::from_rd(e, ctx.last_error()))?;
+    Ok((c, ctx, Watermarks { low, high }))
+}
+
 /// The low and high watermark of one partition.
 pub async fn watermarks(profile: &KafkaProfile, topic: &str, partition: i32) -> Result<Watermarks, KafkaError> {
     let profile = profile.clone();
     let topic = topic.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let (c, ctx) = consumer(&profile)?;
-        let (low, high) = c
-            .fetch_watermarks(&topic, partition, Duration::from_secs(10))
-            .map_err(|e| KafkaError::from_rd(e, ctx.last_error()))?;
-        Ok(Watermarks { low, high })
-    })
-    .await
-    .map_err(|e| KafkaError::Unreachable(format!("reader task failed: {e}")))?
+    tokio::task::spawn_blocking(move || consumer_at(&profile, &topic, partition).map(|(_, _, w)| w))
+        .await
+        .map_err(|e| KafkaError::Unreachable(format!("reader task failed: {e}")))?
 }
 
 /// Reads one partition from `from` up to (not including) its high watermark at the time of the
@@ -79,10 +86,7 @@ impl PartitionReader {
         let profile = profile.clone();
         let topic = topic.to_owned();
         tokio::task::spawn_blocking(move || {
-            let (c, ctx) = consumer(&profile)?;
-            let (low, high) = c
-                .fetch_watermarks(&topic, partition, Duration::from_secs(10))
-                .map_err(|e| KafkaError::from_rd(e, ctx.last_error()))?;
+            let (c, ctx, Watermarks { low, high }) = consumer_at(&profile, &topic, partition)?;
             let start = from.max(low);
             if start < high {
                 let mut tpl = TopicPartitionList::new();

@@ -84,9 +84,9 @@ impl Meshdesk {
                 Some(bytes) => match wire::decode(bytes) {
                     None => raw(bytes, None, "not in the Confluent wire format".into()),
                     Some((id, payload)) => {
-                        if !schemas.contains_key(&id) {
+                        if let std::collections::hash_map::Entry::Vacant(e) = schemas.entry(id) {
                             let s = conn.registry.schema_by_id(id).await.map(|s| (s.schema_type, s.schema));
-                            schemas.insert(id, s.map_err(|e| e.to_string()));
+                            e.insert(s.map_err(|e| e.to_string()));
                         }
                         decode(bytes, id, payload, &schemas[&id])
                     }
