@@ -3,6 +3,7 @@
 //! SQLite files, and (end to end) the real app window through tauri-driver and WebKitWebDriver.
 
 mod admin;
+mod avro_compat;
 mod crash;
 mod e2e;
 mod layers;

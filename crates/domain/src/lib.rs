@@ -5,6 +5,7 @@ pub mod events;
 pub mod ids;
 pub mod metrics;
 pub mod model;
+pub mod schema;
 pub mod seed;
 pub mod wire;
 

@@ -1,0 +1,450 @@
+//! Avro schemas: a model and a parser that checks the specification's rules and reports every
+//! mistake at its line and column, in plain words.
+
+use std::fmt;
+
+use super::json::{self, Json, Pos, Spanned};
+
+/// A mistake in a schema, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SchemaError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+impl fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}: {}", self.pos.line, self.pos.column, self.message)
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AvroType {
+    Null,
+    Boolean,
+    Int,
+    Long,
+    Float,
+    Double,
+    Bytes,
+    String,
+    Array(Box<AvroType>),
+    Map(Box<AvroType>),
+    Union(Vec<AvroType>),
+    /// A record, enum or fixed: an index into [`AvroSchema::named`].
+    Named(usize),
+    /// A primitive or fixed annotated with a logical type (`timestamp-millis`, `decimal`, ...).
+    /// Compatibility follows the underlying type, as Avro's resolution does.
+    Logical(Box<AvroType>, String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub doc: Option<String>,
+    pub ty: AvroType,
+    pub default: Option<serde_json::Value>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NamedKind {
+    Record { fields: Vec<Field> },
+    Enum { symbols: Vec<String>, default: Option<String> },
+    Fixed { size: u64 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Named {
+    pub fullname: String,
+    /// Full names this type was known by before.
+    pub aliases: Vec<String>,
+    pub doc: Option<String>,
+    pub kind: NamedKind,
+    pub pos: Pos,
+}
+
+impl Named {
+    pub fn short_name(&self) -> &str {
+        self.fullname.rsplit('.').next().unwrap_or(&self.fullname)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AvroSchema {
+    pub root: AvroType,
+    pub named: Vec<Named>,
+}
+
+impl AvroSchema {
+    pub fn parse(text: &str) -> Result<Self, SchemaError> {
+        let json = json::parse(text).map_err(|e| SchemaError { pos: e.pos, message: e.message })?;
+        let mut p = AvroParser { named: Vec::new() };
+        let root = p.ty(&json, None)?;
+        Ok(Self { root, named: p.named })
+    }
+
+    /// The type's name as people read it: `int`, `array<string>`, `Address`, `long (timestamp-millis)`.
+    pub fn describe(&self, t: &AvroType) -> String {
+        match t {
+            AvroType::Null => "null".into(),
+            AvroType::Boolean => "boolean".into(),
+            AvroType::Int => "int".into(),
+            AvroType::Long => "long".into(),
+            AvroType::Float => "float".into(),
+            AvroType::Double => "double".into(),
+            AvroType::Bytes => "bytes".into(),
+            AvroType::String => "string".into(),
+            AvroType::Array(i) => format!("array<{}>", self.describe(i)),
+            AvroType::Map(v) => format!("map<{}>", self.describe(v)),
+            AvroType::Union(b) => b.iter().map(|t| self.describe(t)).collect::<Vec<_>>().join(" | "),
+            AvroType::Named(i) => self.named[*i].short_name().to_owned(),
+            AvroType::Logical(base, l) => format!("{} ({l})", self.describe(base)),
+        }
+    }
+
+    /// The root record's fields, if the root is a record.
+    pub fn root_record(&self) -> Option<(&Named, &[Field])> {
+        match &self.root {
+            AvroType::Named(i) => match &self.named[*i].kind {
+                NamedKind::Record { fields } => Some((&self.named[*i], fields)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+fn valid_name(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some(f) if f.is_ascii_alphabetic() || f == '_')
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+}
+
+struct AvroParser {
+    named: Vec<Named>,
+}
+
+fn err<T>(pos: Pos, message: impl Into<String>) -> Result<T, SchemaError> {
+    Err(SchemaError { pos, message: message.into() })
+}
+
+fn primitive(name: &str) -> Option<AvroType> {
+    Some(match name {
+        "null" => AvroType::Null,
+        "boolean" => AvroType::Boolean,
+        "int" => AvroType::Int,
+        "long" => AvroType::Long,
+        "float" => AvroType::Float,
+        "double" => AvroType::Double,
+        "bytes" => AvroType::Bytes,
+        "string" => AvroType::String,
+        _ => return None,
+    })
+}
+
+fn fullname(name: &str, namespace: Option<&str>) -> String {
+    match namespace {
+        Some(ns) if !name.contains('.') && !ns.is_empty() => format!("{ns}.{name}"),
+        _ => name.to_owned(),
+    }
+}
+
+impl AvroParser {
+    fn lookup(&self, name: &str, namespace: Option<&str>) -> Option<usize> {
+        let full = fullname(name, namespace);
+        self.named
+            .iter()
+            .position(|n| n.fullname == full)
+            .or_else(|| self.named.iter().position(|n| n.fullname == name))
+    }
+
+    fn ty(&mut self, j: &Spanned, ns: Option<&str>) -> Result<AvroType, SchemaError> {
+        match &j.value {
+            Json::String(name) => match primitive(name) {
+                Some(t) => Ok(t),
+                None => match self.lookup(name, ns) {
+                    Some(i) => Ok(AvroType::Named(i)),
+                    None => err(
+                        j.pos,
+                        format!(
+                            "unknown type `{name}`: it is not a primitive type and no record, enum or fixed of that name is defined before this point"
+                        ),
+                    ),
+                },
+            },
+            Json::Array(branches) => self.union(j.pos, branches, ns),
+            Json::Object(_) => self.complex(j, ns),
+            _ => err(j.pos, format!("a type must be a name, an object or an array (a union), not {}", j.kind())),
+        }
+    }
+
+    fn union(&mut self, pos: Pos, branches: &[Spanned], ns: Option<&str>) -> Result<AvroType, SchemaError> {
+        if branches.is_empty() {
+            return err(pos, "a union needs at least one type");
+        }
+        let mut out: Vec<AvroType> = Vec::new();
+        for b in branches {
+            let t = self.ty(b, ns)?;
+            if matches!(t, AvroType::Union(_)) {
+                return err(b.pos, "a union cannot directly contain another union");
+            }
+            let key = |t: &AvroType| match t {
+                AvroType::Named(i) => self.named[*i].fullname.clone(),
+                AvroType::Logical(b, _) => format!("{:?}", b),
+                AvroType::Array(_) => "array".into(),
+                AvroType::Map(_) => "map".into(),
+                other => format!("{other:?}"),
+            };
+            if out.iter().any(|o| key(o) == key(&t)) {
+                return err(b.pos, format!("the union lists `{}` twice", self.describe_branch(&t)));
+            }
+            out.push(t);
+        }
+        Ok(AvroType::Union(out))
+    }
+
+    fn describe_branch(&self, t: &AvroType) -> String {
+        AvroSchema { root: AvroType::Null, named: self.named.clone() }.describe(t)
+    }
+
+    fn name_of(&self, j: &Spanned, what: &str) -> Result<(String, Pos), SchemaError> {
+        match j.get("name") {
+            None => err(j.pos, format!("a {what} needs a \"name\"")),
+            Some(n) => match n.as_str() {
+                None => err(n.pos, format!("the {what}'s \"name\" must be a string")),
+                Some(s) => {
+                    let last = s.rsplit('.').next().unwrap_or(s);
+                    if !s.split('.').all(valid_name) || !valid_name(last) {
+                        return err(
+                            n.pos,
+                            format!(
+                                "`{s}` is not a valid name: use letters, digits and `_`, not starting with a digit"
+                            ),
+                        );
+                    }
+                    Ok((s.to_owned(), n.pos))
+                }
+            },
+        }
+    }
+
+    fn define(
+        &mut self,
+        j: &Spanned,
+        ns: Option<&str>,
+        what: &str,
+        kind: NamedKind,
+    ) -> Result<(usize, Option<String>), SchemaError> {
+        let (name, npos) = self.name_of(j, what)?;
+        let own_ns = match j.get("namespace") {
+            Some(n) => match n.as_str() {
+                Some(s) if s.is_empty() || s.split('.').all(valid_name) => Some(s.to_owned()),
+                Some(s) => return err(n.pos, format!("`{s}` is not a valid namespace")),
+                None => return err(n.pos, "\"namespace\" must be a string"),
+            },
+            None => ns.map(str::to_owned),
+        };
+        let full = fullname(&name, own_ns.as_deref());
+        let effective_ns = full.rsplit_once('.').map(|(n, _)| n.to_owned());
+        if self.named.iter().any(|n| n.fullname == full) {
+            return err(npos, format!("`{full}` is defined twice; refer to it by name the second time"));
+        }
+        let aliases = match j.get("aliases") {
+            None => vec![],
+            Some(a) => self.strings(a, "aliases")?.into_iter().map(|s| fullname(&s, effective_ns.as_deref())).collect(),
+        };
+        let doc = j.get("doc").and_then(|d| d.as_str()).map(str::to_owned);
+        self.named.push(Named { fullname: full, aliases, doc, kind, pos: j.pos });
+        Ok((self.named.len() - 1, effective_ns))
+    }
+
+    fn strings(&self, j: &Spanned, what: &str) -> Result<Vec<String>, SchemaError> {
+        match &j.value {
+            Json::Array(items) => items
+                .iter()
+                .map(|i| {
+                    i.as_str().map(str::to_owned).ok_or_else(|| SchemaError {
+                        pos: i.pos,
+                        message: format!("every entry of \"{what}\" must be a string"),
+                    })
+                })
+                .collect(),
+            _ => err(j.pos, format!("\"{what}\" must be an array of strings")),
+        }
+    }
+
+    fn complex(&mut self, j: &Spanned, ns: Option<&str>) -> Result<AvroType, SchemaError> {
+        let Some(t) = j.get("type") else {
+            return err(j.pos, "this object needs a \"type\"");
+        };
+        let Some(kind) = t.as_str() else {
+            // {"type": {...}} or {"type": [...]}: a type wrapped in an object.
+            return self.ty(t, ns);
+        };
+        let base = match kind {
+            "record" | "error" => return self.record(j, ns),
+            "enum" => return self.enumeration(j, ns),
+            "fixed" => {
+                let size = match j.get("size") {
+                    None => return err(j.pos, "a fixed type needs a \"size\""),
+                    Some(s) => match s.to_value().as_u64() {
+                        Some(n) => n,
+                        None => return err(s.pos, "\"size\" must be a whole number of bytes"),
+                    },
+                };
+                let (i, _) = self.define(j, ns, "fixed type", NamedKind::Fixed { size })?;
+                AvroType::Named(i)
+            }
+            "array" => match j.get("items") {
+                None => return err(j.pos, "an array needs \"items\""),
+                Some(items) => AvroType::Array(Box::new(self.ty(items, ns)?)),
+            },
+            "map" => match j.get("values") {
+                None => return err(j.pos, "a map needs \"values\""),
+                Some(v) => AvroType::Map(Box::new(self.ty(v, ns)?)),
+            },
+            // A primitive with attributes (`{"type": "long", "logicalType": ...}`) or a named type.
+            _ => self.ty(t, ns)?,
+        };
+        match j.get("logicalType").and_then(|l| l.as_str()) {
+            None => Ok(base),
+            Some(l) => {
+                if l == "decimal" {
+                    let precision = j.get("precision").and_then(|p| p.to_value().as_u64());
+                    let scale = j.get("scale").map(|s| s.to_value().as_u64());
+                    match (precision, scale) {
+                        (None | Some(0), _) => {
+                            return err(
+                                j.key_pos("logicalType").unwrap_or(j.pos),
+                                "a decimal needs a positive \"precision\"",
+                            );
+                        }
+                        (_, Some(None)) => {
+                            return err(j.key_pos("scale").unwrap_or(j.pos), "\"scale\" must be a whole number");
+                        }
+                        (Some(p), Some(Some(s))) if s > p => {
+                            return err(
+                                j.key_pos("scale").unwrap_or(j.pos),
+                                format!("\"scale\" {s} is larger than \"precision\" {p}"),
+                            );
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(AvroType::Logical(Box::new(base), l.to_owned()))
+            }
+        }
+    }
+
+    fn record(&mut self, j: &Spanned, ns: Option<&str>) -> Result<AvroType, SchemaError> {
+        let (idx, own_ns) = self.define(j, ns, "record", NamedKind::Record { fields: vec![] })?;
+        let fields_json = match j.get("fields") {
+            None => return err(j.pos, "a record needs \"fields\""),
+            Some(f) => match &f.value {
+                Json::Array(items) => items.clone(),
+                _ => return err(f.pos, "\"fields\" must be an array"),
+            },
+        };
+        let mut fields: Vec<Field> = Vec::new();
+        for f in &fields_json {
+            if !matches!(f.value, Json::Object(_)) {
+                return err(f.pos, "every field must be an object with a \"name\" and a \"type\"");
+            }
+            let (name, npos) = self.name_of(f, "field")?;
+            if name.contains('.') {
+                return err(npos, format!("a field name cannot contain `.`: `{name}`"));
+            }
+            if fields.iter().any(|x| x.name == name) {
+                return err(npos, format!("the record has two fields named `{name}`"));
+            }
+            let Some(tj) = f.get("type") else {
+                return err(f.pos, format!("field `{name}` needs a \"type\""));
+            };
+            let ty = self.ty(tj, own_ns.as_deref())?;
+            let default = match f.get("default") {
+                None => None,
+                Some(d) => {
+                    let v = d.to_value();
+                    if let Err(why) = self.check_default(&ty, &v) {
+                        return err(d.pos, format!("the default of field `{name}` {why}"));
+                    }
+                    Some(v)
+                }
+            };
+            let aliases = match f.get("aliases") {
+                None => vec![],
+                Some(a) => self.strings(a, "aliases")?,
+            };
+            let doc = f.get("doc").and_then(|d| d.as_str()).map(str::to_owned);
+            fields.push(Field { name, aliases, doc, ty, default, pos: f.pos });
+        }
+        self.named[idx].kind = NamedKind::Record { fields };
+        Ok(AvroType::Named(idx))
+    }
+
+    fn enumeration(&mut self, j: &Spanned, ns: Option<&str>) -> Result<AvroType, SchemaError> {
+        let symbols_json = match j.get("symbols") {
+            None => return err(j.pos, "an enum needs \"symbols\""),
+            Some(s) => s.clone(),
+        };
+        let symbols = self.strings(&symbols_json, "symbols")?;
+        if let Json::Array(items) = &symbols_json.value {
+            for (i, s) in symbols.iter().enumerate() {
+                if !valid_name(s) {
+                    return err(items[i].pos, format!("`{s}` is not a valid enum symbol"));
+                }
+                if symbols[..i].contains(s) {
+                    return err(items[i].pos, format!("the enum lists `{s}` twice"));
+                }
+            }
+        }
+        let default = match j.get("default") {
+            None => None,
+            Some(d) => match d.as_str() {
+                Some(s) if symbols.iter().any(|x| x == s) => Some(s.to_owned()),
+                _ => return err(d.pos, "the enum's \"default\" must be one of its symbols"),
+            },
+        };
+        let (i, _) = self.define(j, ns, "enum", NamedKind::Enum { symbols, default })?;
+        Ok(AvroType::Named(i))
+    }
+
+    /// Whether `v` is a valid default for `t` (for a union: for its first branch).
+    fn check_default(&self, t: &AvroType, v: &serde_json::Value) -> Result<(), String> {
+        use serde_json::Value as V;
+        let ok = match (t, v) {
+            (AvroType::Logical(b, _), _) => return self.check_default(b, v),
+            (AvroType::Null, V::Null) => true,
+            (AvroType::Boolean, V::Bool(_)) => true,
+            (AvroType::Int, V::Number(n)) => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
+            (AvroType::Long, V::Number(n)) => n.as_i64().is_some(),
+            (AvroType::Float | AvroType::Double, V::Number(_)) => true,
+            (AvroType::Bytes | AvroType::String, V::String(_)) => true,
+            (AvroType::Array(i), V::Array(items)) => return items.iter().try_for_each(|x| self.check_default(i, x)),
+            (AvroType::Map(vt), V::Object(m)) => return m.values().try_for_each(|x| self.check_default(vt, x)),
+            (AvroType::Union(b), _) => {
+                return self
+                    .check_default(&b[0], v)
+                    .map_err(|_| format!("must match the union's first type, {}", self.describe_branch(&b[0])));
+            }
+            (AvroType::Named(i), _) => match (&self.named[*i].kind, v) {
+                (NamedKind::Enum { symbols, .. }, V::String(s)) => symbols.contains(s),
+                (NamedKind::Fixed { .. }, V::String(_)) => true,
+                (NamedKind::Record { fields }, V::Object(m)) => {
+                    return fields.iter().try_for_each(|f| match m.get(&f.name) {
+                        Some(x) => self.check_default(&f.ty, x),
+                        None if f.default.is_some() => Ok(()),
+                        None => Err(format!("lacks a value for `{}`", f.name)),
+                    });
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if ok { Ok(()) } else { Err(format!("must be a valid {} value, not {v}", self.describe_branch(t))) }
+    }
+}
