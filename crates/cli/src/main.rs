@@ -3,6 +3,9 @@
 //! ```text
 //! meshctl sync --env FILE [--data-dir DIR] [--batch N]
 //!     Folds the environment's governance log into the local cache and prints what it applied.
+//! meshctl schema check --type avro --level LEVEL --previous FILE [--previous FILE ...] --new FILE
+//!     Checks a new schema against previous versions (oldest first) with the local engine.
+//!     Exit 0: compatible; 1: incompatible (reasons printed); 2: invalid input (line:column).
 //! ```
 
 use std::path::PathBuf;
@@ -10,7 +13,9 @@ use std::process::ExitCode;
 
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
 
-const USAGE: &str = "usage: meshctl sync --env FILE [--data-dir DIR] [--batch N]";
+mod schema;
+
+const USAGE: &str = "usage: meshctl sync --env FILE [--data-dir DIR] [--batch N]\n       meshctl schema check --type avro|json|protobuf --level LEVEL --previous FILE [--previous FILE ...] --new FILE";
 
 struct SyncArgs {
     env: PathBuf,
@@ -62,6 +67,7 @@ async fn main() -> ExitCode {
         .init();
     let mut args = std::env::args().skip(1);
     let result = match args.next().as_deref() {
+        Some("schema") => return schema::main(args),
         Some("sync") => match parse_sync(args) {
             Ok(a) => sync(a).await,
             Err(e) => {

@@ -1,0 +1,96 @@
+//! `meshctl schema check`: the local schema engine on files.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use meshdesk_domain::CompatibilityLevel;
+use meshdesk_domain::schema::{AvroSchema, SchemaError, check};
+
+const INCOMPATIBLE: u8 = 1;
+const INVALID: u8 = 2;
+
+struct Args {
+    format: String,
+    level: CompatibilityLevel,
+    previous: Vec<PathBuf>,
+    new: PathBuf,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    if args.next().as_deref() != Some("check") {
+        return Err("the only schema command is `check`".into());
+    }
+    let (mut format, mut level, mut previous, mut new) = (None, None, Vec::new(), None);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        match a.as_str() {
+            "--type" => format = Some(value("--type")?),
+            "--level" => level = Some(value("--level")?.to_uppercase().parse::<CompatibilityLevel>()?),
+            "--previous" => previous.push(PathBuf::from(value("--previous")?)),
+            "--new" => new = Some(PathBuf::from(value("--new")?)),
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    Ok(Args {
+        format: format.ok_or("--type is required")?,
+        level: level.ok_or("--level is required")?,
+        previous,
+        new: new.ok_or("--new FILE is required")?,
+    })
+}
+
+fn load(path: &PathBuf) -> Result<AvroSchema, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    AvroSchema::parse(&text)
+        .map_err(|e: SchemaError| format!("{}:{}:{}: {}", path.display(), e.pos.line, e.pos.column, e.message))
+}
+
+pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
+    let a = match parse(args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("meshctl schema: {e}\n{}", super::USAGE);
+            return ExitCode::from(INVALID);
+        }
+    };
+    match a.format.as_str() {
+        "avro" => {}
+        "json" | "protobuf" => {
+            eprintln!("meshctl schema: {} schemas cannot be checked locally yet; only avro can", a.format);
+            return ExitCode::from(INVALID);
+        }
+        other => {
+            eprintln!("meshctl schema: unknown --type `{other}`; expected avro, json or protobuf");
+            return ExitCode::from(INVALID);
+        }
+    }
+    let mut previous = Vec::new();
+    for p in a.previous.iter() {
+        match load(p) {
+            Ok(s) => previous.push(s),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(INVALID);
+            }
+        }
+    }
+    let new = match load(&a.new) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(INVALID);
+        }
+    };
+    let labelled: Vec<(u32, &AvroSchema)> = previous.iter().enumerate().map(|(i, s)| (i as u32 + 1, s)).collect();
+    let verdict = check(a.level, &labelled, &new);
+    if verdict.is_compatible() {
+        println!("compatible at {} with {} previous version(s)", a.level, previous.len());
+        ExitCode::SUCCESS
+    } else {
+        println!("incompatible at {}:", a.level);
+        for i in &verdict.issues {
+            println!("- {}", i.message);
+        }
+        ExitCode::from(INCOMPATIBLE)
+    }
+}

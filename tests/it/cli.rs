@@ -1,0 +1,64 @@
+use std::process::Command;
+
+use meshdesk_tests::target_dir;
+
+fn meshctl(args: &[&str]) -> (i32, String, String) {
+    let bin = target_dir().join("debug/meshctl");
+    assert!(bin.is_file(), "{} is missing: scripts/test.sh builds it", bin.display());
+    let out = Command::new(bin).args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn meshctl_schema_check_exits_0_1_or_2() {
+    // Verifies `meshctl schema check`: 0 when compatible, 1 with the reasons when incompatible, 2 with file:line:column for a malformed schema, previous versions given oldest first.
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let v1 = write("v1.avsc", r#"{"type": "record", "name": "S", "fields": [{"name": "quantity", "type": "int"}]}"#);
+    let v2 = write("v2.avsc", r#"{"type": "record", "name": "S", "fields": [{"name": "quantity", "type": "long"}]}"#);
+    let v3 = write("v3.avsc", r#"{"type": "record", "name": "S", "fields": [{"name": "quantity", "type": "string"}]}"#);
+    let bad = write(
+        "bad.avsc",
+        "{\"type\": \"record\", \"name\": \"S\",\n \"fields\": [{\"name\": \"q\", \"type\": \"integer\"}]}",
+    );
+
+    let (code, out, _) =
+        meshctl(&["schema", "check", "--type", "avro", "--level", "BACKWARD", "--previous", &v1, "--new", &v2]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("compatible at BACKWARD"), "{out}");
+
+    let (code, out, _) = meshctl(&[
+        "schema",
+        "check",
+        "--type",
+        "avro",
+        "--level",
+        "BACKWARD_TRANSITIVE",
+        "--previous",
+        &v1,
+        "--previous",
+        &v2,
+        "--new",
+        &v3,
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("field `quantity` changed from long to string: consumers using the new version cannot read records written with version 2"), "{out}");
+    assert!(out.contains("written with version 1"), "transitive: version 1 too: {out}");
+
+    let (code, _, err) =
+        meshctl(&["schema", "check", "--type", "avro", "--level", "FULL", "--previous", &v1, "--new", &bad]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.avsc:2:35: unknown type `integer`"), "{err}");
+
+    let (code, _, err) = meshctl(&["schema", "check", "--type", "avro", "--level", "SIDEWAYS", "--new", &v1]);
+    assert_eq!(code, 2);
+    assert!(err.contains("SIDEWAYS"), "{err}");
+}
