@@ -103,3 +103,73 @@ async fn registry_answers_are_mapped_to_domain_outcomes() {
     assert!(matches!(gone.subjects().await, Err(RegistryError::Unreachable { .. })));
     assert!(started.elapsed() < Duration::from_secs(10), "an unreachable registry fails fast");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_registry_client_covers_checks_lookup_config_mode_and_deletes() {
+    // Verifies the registry client's wider API against the sandbox registry: compatibility checks with the registry's messages, lookup (with the fallback for servers without it), subject prefixes, global config, mode, version-not-found mapping, and soft then permanent deletes.
+    let t = sandbox(false).await;
+    let r = RegistryClient::new(&t.sandbox.registry_url(), None).unwrap();
+    let subject = unique("it.wide") + "-value";
+    let v1 = r#"{"type": "record", "name": "W", "fields": [{"name": "a", "type": "int"}]}"#;
+    let v2 = r#"{"type": "record", "name": "W", "fields": [{"name": "a", "type": "int"}, {"name": "b", "type": "string", "default": ""}]}"#;
+    let bad = r#"{"type": "record", "name": "W", "fields": [{"name": "a", "type": "string"}]}"#;
+    let id1 = r.register(&subject, v1, SchemaFormat::Avro).await.unwrap();
+
+    let ok = r.check_compatibility(&subject, None, v2, SchemaFormat::Avro).await.unwrap();
+    assert!(ok.is_compatible, "{ok:?}");
+    let no = r.check_compatibility(&subject, Some(1), bad, SchemaFormat::Avro).await.unwrap();
+    assert!(!no.is_compatible && !no.messages.is_empty(), "{no:?}");
+
+    // Lookup: rivven-schema has no `POST /subjects/{s}`, so the client compares versions.
+    let found = r.lookup(&subject, &v1.replace(", ", ",  "), SchemaFormat::Avro).await.unwrap().expect("found");
+    assert_eq!((found.version, found.id), (1, id1));
+    assert_eq!(r.lookup(&subject, v2, SchemaFormat::Avro).await.unwrap(), None);
+    assert_eq!(r.lookup("it.nobody-value", v1, SchemaFormat::Avro).await.unwrap(), None);
+
+    r.register(&subject, v2, SchemaFormat::Avro).await.unwrap();
+    let other = unique("zz.other") + "-value";
+    r.register(&other, v1, SchemaFormat::Avro).await.unwrap();
+    let mine = r.subjects_matching(Some("it.wide"), false).await.unwrap();
+    assert!(mine.contains(&subject) && !mine.contains(&other), "{mine:?}");
+
+    assert!(matches!(r.version(&subject, Some(9)).await, Err(RegistryError::NotFound { .. })));
+
+    r.set_global_compatibility(meshdesk_domain::CompatibilityLevel::Full).await.unwrap();
+    assert_eq!(r.global_compatibility().await.unwrap(), meshdesk_domain::CompatibilityLevel::Full);
+    assert_eq!(r.mode().await.unwrap(), "READWRITE");
+    r.set_mode("READONLY").await.unwrap();
+    let refused = r.register(&other, v2, SchemaFormat::Avro).await;
+    assert!(matches!(refused, Err(RegistryError::Unauthorized { status: 403, .. })), "{refused:?}");
+    r.set_mode("READWRITE").await.unwrap();
+
+    assert_eq!(r.delete_subject(&subject, false).await.unwrap(), vec![1, 2]);
+    assert!(!r.subjects().await.unwrap().contains(&subject), "soft-deleted subjects are not listed");
+    // Confluent lists the versions again on the permanent delete; rivven-schema answers [].
+    r.delete_subject(&subject, true).await.unwrap();
+    assert!(matches!(r.versions(&subject).await, Err(RegistryError::NotFound { .. })));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registry_bulk_sync_fills_the_cache_and_counts_its_requests() {
+    // Verifies the bulk copy of the registry into the cache: all seeded versions arrive, the HTTP requests are counted (one attempt at GET /schemas, then subjects, version lists and each version), and a second sync fetches no version again.
+    let t = sandbox(true).await;
+    let cfg = tempfile::tempdir().unwrap();
+    let env = meshdesk_tests::env_file(cfg.path(), "reg", &t.sandbox);
+    let data = tempfile::tempdir().unwrap();
+    let md = meshdesk_service::Meshdesk::open(
+        data.path(),
+        meshdesk_service::EnvSource::File(env),
+        meshdesk_service::SandboxPorts::default(),
+    )
+    .await
+    .unwrap();
+    let (added, requests) = md.sync_registry().await.unwrap();
+    println!("registry sync: {added} versions in {requests} HTTP requests");
+    assert_eq!((added, requests), (3, 8), "GET /schemas, GET /subjects, 3 version lists, 3 versions");
+    let cached = md.store().registry_versions("sales.order-placed-value").await.unwrap();
+    assert_eq!(cached.len(), 1);
+    assert!(cached[0].schema.contains("OrderPlaced"));
+    let (again, requests) = md.sync_registry().await.unwrap();
+    println!("registry sync again: {again} versions in {requests} HTTP requests");
+    assert_eq!((again, requests), (0, 5), "only the lists are asked again");
+}

@@ -128,6 +128,29 @@ pub struct RegistryClient {
     base: String,
     http: reqwest::Client,
     auth: Option<Auth>,
+    /// HTTP requests sent so far, retries included.
+    requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// A schema reference (Avro named type, Protobuf import, JSON Schema `$ref`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaReference {
+    pub name: String,
+    pub subject: String,
+    pub version: u32,
+}
+
+/// The registry's own compatibility verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CompatibilityCheck {
+    pub is_compatible: bool,
+    #[serde(default)]
+    pub messages: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ModeBody {
+    mode: String,
 }
 
 impl RegistryClient {
@@ -137,11 +160,16 @@ impl RegistryClient {
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| RegistryError::Protocol(e.to_string()))?;
-        Ok(Self { base: base_url.trim_end_matches('/').to_owned(), http, auth })
+        Ok(Self { base: base_url.trim_end_matches('/').to_owned(), http, auth, requests: Default::default() })
     }
 
     pub fn base_url(&self) -> &str {
         &self.base
+    }
+
+    /// HTTP requests this client (and its clones) sent so far.
+    pub fn requests_made(&self) -> u64 {
+        self.requests.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn url(&self, path: &str) -> String {
@@ -161,6 +189,7 @@ impl RegistryClient {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(200 * (1 << attempt))).await;
             }
+            self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let mut req = self.http.request(method.clone(), self.url(path)).header("Accept", CONTENT_TYPE);
             if let Some(b) = &body {
                 req = req.header("Content-Type", CONTENT_TYPE).body(b.to_string());
@@ -195,6 +224,163 @@ impl RegistryClient {
             .map_err(|e| RegistryError::Protocol(e.to_string()))?;
         let r: IdBody = self.call(Method::POST, &format!("/subjects/{}/versions", enc(subject)), Some(body)).await?;
         Ok(r.id)
+    }
+
+    /// Registers with references; `metadata` is sent as is where the registry supports it.
+    pub async fn register_with(
+        &self,
+        subject: &str,
+        schema: &str,
+        format: SchemaFormat,
+        references: &[SchemaReference],
+        metadata: Option<serde_json::Value>,
+    ) -> Result<u32, RegistryError> {
+        let mut body = serde_json::json!({ "schema": schema, "schemaType": format.as_str() });
+        if !references.is_empty() {
+            body["references"] =
+                serde_json::to_value(references).map_err(|e| RegistryError::Protocol(e.to_string()))?;
+        }
+        if let Some(m) = metadata {
+            body["metadata"] = m;
+        }
+        let r: IdBody = self.call(Method::POST, &format!("/subjects/{}/versions", enc(subject)), Some(body)).await?;
+        Ok(r.id)
+    }
+
+    /// The version of `subject` holding exactly `schema`, if any. Uses the registry's lookup
+    /// (`POST /subjects/{s}`); where the server has none (rivven-schema answers 405), compares
+    /// the subject's versions as JSON.
+    pub async fn lookup(
+        &self,
+        subject: &str,
+        schema: &str,
+        format: SchemaFormat,
+    ) -> Result<Option<SubjectVersion>, RegistryError> {
+        let body = serde_json::json!({ "schema": schema, "schemaType": format.as_str() });
+        match self.call::<SubjectVersion>(Method::POST, &format!("/subjects/{}", enc(subject)), Some(body)).await {
+            Ok(v) => Ok(Some(v)),
+            Err(RegistryError::NotFound { what: Missing::Subject | Missing::Schema, .. }) => Ok(None),
+            Err(RegistryError::Server { status: 405, .. })
+            | Err(RegistryError::NotFound { what: Missing::Other, .. }) => {
+                let wanted: Option<serde_json::Value> = serde_json::from_str(schema).ok();
+                let versions = match self.versions(subject).await {
+                    Ok(v) => v,
+                    Err(RegistryError::NotFound { .. }) => return Ok(None),
+                    Err(e) => return Err(e),
+                };
+                for v in versions.into_iter().rev() {
+                    let sv = self.version(subject, Some(v)).await?;
+                    let same = match (&wanted, serde_json::from_str::<serde_json::Value>(&sv.schema)) {
+                        (Some(a), Ok(b)) => *a == b,
+                        _ => sv.schema.trim() == schema.trim(),
+                    };
+                    if same {
+                        return Ok(Some(sv));
+                    }
+                }
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The registry's verdict on `schema` against one version of `subject` (`None`: latest),
+    /// with its messages (`verbose=true`).
+    pub async fn check_compatibility(
+        &self,
+        subject: &str,
+        version: Option<u32>,
+        schema: &str,
+        format: SchemaFormat,
+    ) -> Result<CompatibilityCheck, RegistryError> {
+        let v = version.map(|v| v.to_string()).unwrap_or_else(|| "latest".into());
+        let body = serde_json::json!({ "schema": schema, "schemaType": format.as_str() });
+        self.call(
+            Method::POST,
+            &format!("/compatibility/subjects/{}/versions/{v}?verbose=true", enc(subject)),
+            Some(body),
+        )
+        .await
+    }
+
+    /// Subjects, optionally only those starting with `prefix`, and with soft-deleted ones.
+    pub async fn subjects_matching(
+        &self,
+        prefix: Option<&str>,
+        include_deleted: bool,
+    ) -> Result<Vec<String>, RegistryError> {
+        let mut path = format!("/subjects?deleted={include_deleted}");
+        if let Some(p) = prefix {
+            path.push_str(&format!("&subjectPrefix={}", enc(p)));
+        }
+        let mut subjects: Vec<String> = self.call(Method::GET, &path, None).await?;
+        // Servers that ignore `subjectPrefix` still get filtered.
+        if let Some(p) = prefix {
+            subjects.retain(|s| s.starts_with(p));
+        }
+        Ok(subjects)
+    }
+
+    pub async fn global_compatibility(&self) -> Result<CompatibilityLevel, RegistryError> {
+        let r: ConfigBody = self.call(Method::GET, "/config", None).await?;
+        r.level.parse().map_err(RegistryError::Protocol)
+    }
+
+    pub async fn set_global_compatibility(&self, level: CompatibilityLevel) -> Result<(), RegistryError> {
+        let _: serde_json::Value =
+            self.call(Method::PUT, "/config", Some(serde_json::json!({ "compatibility": level.as_str() }))).await?;
+        Ok(())
+    }
+
+    /// The registry's mode: `READWRITE`, `READONLY` or `IMPORT`.
+    pub async fn mode(&self) -> Result<String, RegistryError> {
+        let r: ModeBody = self.call(Method::GET, "/mode", None).await?;
+        Ok(r.mode)
+    }
+
+    pub async fn set_mode(&self, mode: &str) -> Result<(), RegistryError> {
+        let _: serde_json::Value = self.call(Method::PUT, "/mode", Some(serde_json::json!({ "mode": mode }))).await?;
+        Ok(())
+    }
+
+    /// Deletes a subject (soft, or `permanent` after a soft delete); the versions deleted.
+    pub async fn delete_subject(&self, subject: &str, permanent: bool) -> Result<Vec<u32>, RegistryError> {
+        self.call(Method::DELETE, &format!("/subjects/{}?permanent={permanent}", enc(subject)), None).await
+    }
+
+    pub async fn delete_version(&self, subject: &str, version: u32, permanent: bool) -> Result<u32, RegistryError> {
+        self.call(Method::DELETE, &format!("/subjects/{}/versions/{version}?permanent={permanent}", enc(subject)), None)
+            .await
+    }
+
+    /// Every version of every subject, skipping those in `known`, in as few requests as the
+    /// server allows: one `GET /schemas` where it exists (Confluent), else the subjects, their
+    /// version lists, and each unknown version.
+    pub async fn all_versions(
+        &self,
+        known: &std::collections::HashSet<(String, u32)>,
+    ) -> Result<Vec<SubjectVersion>, RegistryError> {
+        match self.call::<Vec<SubjectVersion>>(Method::GET, "/schemas?latestOnly=false", None).await {
+            Ok(all) => {
+                return Ok(all.into_iter().filter(|v| !known.contains(&(v.subject.clone(), v.version))).collect());
+            }
+            Err(RegistryError::NotFound { what: Missing::Other, .. } | RegistryError::Server { status: 405, .. }) => {}
+            Err(e) => return Err(e),
+        }
+        let mut out = Vec::new();
+        for subject in self.subjects().await? {
+            let versions = match self.versions(&subject).await {
+                Ok(v) => v,
+                Err(RegistryError::NotFound { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            for v in versions {
+                if !known.contains(&(subject.clone(), v)) {
+                    out.push(self.version(&subject, Some(v)).await?);
+                }
+            }
+        }
+        Ok(out)
     }
 
     pub async fn schema_by_id(&self, id: u32) -> Result<SchemaById, RegistryError> {

@@ -398,6 +398,27 @@ impl Meshdesk {
         }
     }
 
+    /// Copies every registry version the cache lacks into it; returns (versions added, HTTP
+    /// requests made).
+    pub async fn sync_registry(&self) -> Result<(usize, u64), ServiceError> {
+        let conn = self.connection().await?;
+        let known = self.store.cached_registry_keys().await?;
+        let before = conn.registry.requests_made();
+        let fresh = conn.registry.all_versions(&known).await?;
+        let rows: Vec<meshdesk_store::CachedVersion> = fresh
+            .into_iter()
+            .map(|v| meshdesk_store::CachedVersion {
+                subject: v.subject,
+                version: v.version,
+                schema_id: v.id,
+                schema_type: v.schema_type,
+                schema: v.schema,
+            })
+            .collect();
+        self.store.put_registry_versions(&rows).await?;
+        Ok((rows.len(), conn.registry.requests_made() - before))
+    }
+
     pub async fn environment_status(&self) -> c::EnvironmentStatus {
         let kind = match self.source {
             EnvSource::Sandbox { .. } => c::EnvironmentKind::Sandbox,

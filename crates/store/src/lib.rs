@@ -3,6 +3,7 @@
 //! transaction as the changes it made, so a crash never applies an event twice or skips one.
 
 mod outbox;
+mod registry_cache;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -12,6 +13,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use outbox::{OutboxEntry, OutboxStatus};
+pub use registry_cache::CachedVersion;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

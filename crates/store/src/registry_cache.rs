@@ -1,0 +1,67 @@
+//! The cached copy of the Schema Registry: subjects and their versions.
+
+use std::collections::HashSet;
+
+use crate::{Result, Store, now_ms};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedVersion {
+    pub subject: String,
+    pub version: u32,
+    pub schema_id: u32,
+    pub schema_type: String,
+    pub schema: String,
+}
+
+impl Store {
+    /// Adds (or refreshes) registry versions, in one transaction.
+    pub async fn put_registry_versions(&self, versions: &[CachedVersion]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let now = now_ms();
+        for v in versions {
+            let (version, id) = (v.version as i64, v.schema_id as i64);
+            sqlx::query!(
+                "INSERT INTO registry_versions (subject, version, schema_id, schema_type, schema, synced_at_ms)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (subject, version) DO UPDATE SET schema_id = excluded.schema_id,
+                     schema_type = excluded.schema_type, schema = excluded.schema, synced_at_ms = excluded.synced_at_ms",
+                v.subject,
+                version,
+                id,
+                v.schema_type,
+                v.schema,
+                now
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The (subject, version) pairs already cached.
+    pub async fn cached_registry_keys(&self) -> Result<HashSet<(String, u32)>> {
+        let rows = sqlx::query!("SELECT subject, version FROM registry_versions").fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|r| (r.subject, r.version as u32)).collect())
+    }
+
+    /// A subject's cached versions, oldest first.
+    pub async fn registry_versions(&self, subject: &str) -> Result<Vec<CachedVersion>> {
+        let rows = sqlx::query!(
+            "SELECT subject, version, schema_id, schema_type, schema FROM registry_versions WHERE subject = ? ORDER BY version",
+            subject
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CachedVersion {
+                subject: r.subject,
+                version: r.version as u32,
+                schema_id: r.schema_id as u32,
+                schema_type: r.schema_type,
+                schema: r.schema,
+            })
+            .collect())
+    }
+}
