@@ -47,10 +47,36 @@ pub async fn sample_topic(state: State<'_, AppState>, req: c::SampleRequest) -> 
     Ok(state.service()?.sample_topic(&req.topic, req.count as usize).await?)
 }
 
+#[tauri::command]
+pub async fn list_subjects(state: State<'_, AppState>, req: c::NoArgs) -> Reply<Vec<c::SubjectSummary>> {
+    let _ = req;
+    Ok(state.service()?.list_subjects().await?)
+}
+
+#[tauri::command]
+pub async fn get_subject(state: State<'_, AppState>, req: c::SubjectRequest) -> Reply<c::SubjectDetail> {
+    Ok(state.service()?.subject_detail(&req.subject).await?)
+}
+
+#[tauri::command]
+pub async fn register_schema(state: State<'_, AppState>, req: c::RegisterRequest) -> Reply<c::Registered> {
+    Ok(state.service()?.register_schema(&req).await?)
+}
+
 /// The names registered in `main.rs`, checked against the contract by a test.
 #[cfg_attr(not(test), allow(dead_code))]
-pub const REGISTERED: &[&str] =
-    &["environment_status", "list_products", "list_domains", "sync_now", "app_info", "topic_metrics", "sample_topic"];
+pub const REGISTERED: &[&str] = &[
+    "environment_status",
+    "list_products",
+    "list_domains",
+    "sync_now",
+    "app_info",
+    "topic_metrics",
+    "sample_topic",
+    "list_subjects",
+    "get_subject",
+    "register_schema",
+];
 
 #[cfg(test)]
 mod tests {

@@ -65,6 +65,9 @@ fn main() {
             commands::app_info,
             commands::topic_metrics,
             commands::sample_topic,
+            commands::list_subjects,
+            commands::get_subject,
+            commands::register_schema,
         ])
         .setup(move |app| {
             if let Ok(service) = &service {

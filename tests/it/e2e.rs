@@ -108,5 +108,102 @@ async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
         assert!(started.elapsed() < Duration::from_secs(10), "the domains page did not list three domains");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+
+    schema_editor_journey(&client).await;
     client.close().await.unwrap();
+}
+
+async fn text_of(client: &Client, css: &str, within: Duration, want: impl Fn(&str) -> bool) -> String {
+    let started = Instant::now();
+    loop {
+        if let Ok(el) = client.find(Locator::Css(css)).await {
+            if let Ok(t) = el.text().await {
+                if want(&t) {
+                    return t;
+                }
+                if started.elapsed() > within {
+                    panic!("`{css}` says `{t}`, not what was expected");
+                }
+            }
+        }
+        assert!(started.elapsed() < within, "`{css}` never appeared");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn type_schema(client: &Client, text: &str) {
+    let editor = client.find(Locator::Id("schema-editor")).await.unwrap();
+    editor.clear().await.unwrap();
+    editor.send_keys(text).await.unwrap();
+}
+
+/// The schema editor in the real window gives the same verdicts as the native engine.
+async fn schema_editor_journey(client: &Client) {
+    use meshdesk_domain::CompatibilityLevel;
+    use meshdesk_domain::schema::{AvroSchema, check};
+    use meshdesk_domain::seed;
+
+    client.find(Locator::LinkText("Schemas")).await.unwrap().click().await.unwrap();
+    let subject = "button.subject[data-subject='inventory.stock-level-updated-value']";
+    let started = Instant::now();
+    let button = loop {
+        if let Ok(b) = client.find(Locator::Css(subject)).await {
+            break b;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the subject list never showed the seeded subjects");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    button.click().await.unwrap();
+    text_of(client, "#subject-level", Duration::from_secs(10), |t| t == "BACKWARD_TRANSITIVE").await;
+    text_of(client, "#schema-valid", Duration::from_secs(10), |t| t == "Valid Avro.").await;
+
+    // A mistake: the browser points where the native parser points.
+    let invalid = r#"{"type": "record", "name": "StockLevelUpdated", "namespace": "example.retail.inventory", "fields": [{"name": "productId", "type": "integer"}]}"#;
+    let native_error = AvroSchema::parse(invalid).unwrap_err().to_string();
+    type_schema(client, invalid).await;
+    text_of(client, "#schema-error", Duration::from_secs(10), |t| t == native_error).await;
+    let marked = client.find(Locator::Css(".gutter .ln.err")).await.unwrap().text().await.unwrap();
+    assert_eq!(marked, "1", "the error's line is highlighted");
+
+    // An incompatible change: the same explanations as natively.
+    let incompatible = r#"{"type": "record", "name": "StockLevelUpdated", "namespace": "example.retail.inventory", "fields": [{"name": "productId", "type": "string"}, {"name": "quantity", "type": "string"}]}"#;
+    let old = AvroSchema::parse(seed::STOCK_LEVEL_UPDATED).unwrap();
+    let native: Vec<String> =
+        check(CompatibilityLevel::BackwardTransitive, &[(1, &old)], &AvroSchema::parse(incompatible).unwrap())
+            .issues
+            .into_iter()
+            .map(|i| i.message)
+            .collect();
+    assert!(!native.is_empty());
+    type_schema(client, incompatible).await;
+    text_of(client, "#schema-verdict", Duration::from_secs(10), |t| t.starts_with("Not compatible")).await;
+    let mut shown = Vec::new();
+    for li in client.find_all(Locator::Css("#schema-verdict li.issue")).await.unwrap() {
+        shown.push(li.text().await.unwrap());
+    }
+    assert_eq!(shown, native, "the browser's verdict is the native one");
+    let register = client.find(Locator::Id("register-schema")).await.unwrap();
+    assert!(register.attr("disabled").await.unwrap().is_some(), "an incompatible schema cannot be registered");
+    let shot = client.screenshot().await.unwrap();
+    std::fs::write(repo_root().join("target/e2e/schema-editor.png"), shot).unwrap();
+
+    // A compatible change registers, and the history shows it field by field.
+    client
+        .find(Locator::Css("button.subject[data-subject='customer.profile-updated-value']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_of(client, "#schema-valid", Duration::from_secs(10), |t| t == "Valid Avro.").await;
+    let mut evolved: serde_json::Value = serde_json::from_str(seed::PROFILE_UPDATED).unwrap();
+    evolved["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "loyaltyTier", "type": ["null", "string"], "default": null}));
+    type_schema(client, &evolved.to_string()).await;
+    text_of(client, "#schema-verdict", Duration::from_secs(10), |t| t.starts_with("Compatible")).await;
+    client.find(Locator::Id("register-schema")).await.unwrap().click().await.unwrap();
+    text_of(client, "#schema-diff", Duration::from_secs(20), |t| t.contains("loyaltyTier") && t.contains("added"))
+        .await;
 }

@@ -37,6 +37,7 @@ fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="empty">"This page does not exist."</p> }>
                     <Route path=path!("/") view=routes::catalog::CatalogPage />
                     <Route path=path!("/domains") view=routes::domains::DomainsPage />
+                    <Route path=path!("/schemas") view=routes::schemas::SchemasPage />
                     <Route path=path!("/requests") view=routes::requests::RequestsPage />
                     <Route path=path!("/policies") view=routes::policies::PoliciesPage />
                     <Route path=path!("/settings") view=routes::settings::SettingsPage />

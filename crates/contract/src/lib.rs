@@ -7,7 +7,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-pub use meshdesk_domain::{Classification, ProductStatus};
+pub use meshdesk_domain::{Classification, CompatibilityLevel, ProductStatus, SchemaFormat};
 
 /// The name of the single argument every command takes.
 pub const ARG: &str = "req";
@@ -285,6 +285,76 @@ impl Command for SampleTopic {
     type Response = Vec<SampleRecord>;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Schemas
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectSummary {
+    pub subject: String,
+    pub versions: u32,
+    pub latest_version: u32,
+    pub latest_id: u32,
+    pub schema_type: String,
+}
+
+pub struct ListSubjects;
+impl Command for ListSubjects {
+    const NAME: &'static str = "list_subjects";
+    type Request = NoArgs;
+    type Response = Vec<SubjectSummary>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectRequest {
+    pub subject: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaVersionView {
+    pub version: u32,
+    pub id: u32,
+    pub schema_type: String,
+    pub schema: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectDetail {
+    pub subject: String,
+    /// The subject's compatibility level (its own, or the registry's global one); `None` when
+    /// the registry could not be asked, with the reason in `level_note`.
+    pub level: Option<CompatibilityLevel>,
+    pub level_note: Option<String>,
+    /// Oldest first.
+    pub versions: Vec<SchemaVersionView>,
+}
+
+pub struct GetSubject;
+impl Command for GetSubject {
+    const NAME: &'static str = "get_subject";
+    type Request = SubjectRequest;
+    type Response = SubjectDetail;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    pub subject: String,
+    pub schema: String,
+    pub format: SchemaFormat,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registered {
+    pub id: u32,
+    pub version: u32,
+}
+
+pub struct RegisterSchema;
+impl Command for RegisterSchema {
+    const NAME: &'static str = "register_schema";
+    type Request = RegisterRequest;
+    type Response = Registered;
+}
+
 /// Every command's name, for the backend's registration check.
 pub const COMMAND_NAMES: &[&str] = &[
     GetEnvironmentStatus::NAME,
@@ -294,6 +364,9 @@ pub const COMMAND_NAMES: &[&str] = &[
     GetAppInfo::NAME,
     GetTopicMetrics::NAME,
     SampleTopic::NAME,
+    ListSubjects::NAME,
+    GetSubject::NAME,
+    RegisterSchema::NAME,
 ];
 
 #[cfg(test)]

@@ -419,6 +419,61 @@ impl Meshdesk {
         Ok((rows.len(), conn.registry.requests_made() - before))
     }
 
+    /// Subjects from the cache, refreshed from the registry first when it answers.
+    pub async fn list_subjects(&self) -> Result<Vec<c::SubjectSummary>, ServiceError> {
+        if let Err(e) = self.sync_registry().await {
+            tracing::info!("listing subjects from the cache: {e}");
+        }
+        Ok(self
+            .store
+            .registry_subjects()
+            .await?
+            .into_iter()
+            .map(|s| c::SubjectSummary {
+                subject: s.subject,
+                versions: s.versions,
+                latest_version: s.latest_version,
+                latest_id: s.latest_id,
+                schema_type: s.schema_type,
+            })
+            .collect())
+    }
+
+    /// A subject's versions (from the cache, refreshed first) and its compatibility level.
+    pub async fn subject_detail(&self, subject: &str) -> Result<c::SubjectDetail, ServiceError> {
+        let _ = self.sync_registry().await;
+        let (level, level_note) = match self.connection().await {
+            Ok(conn) => match conn.registry.compatibility(subject).await {
+                Ok(l) => (Some(l), None),
+                Err(e) => (None, Some(e.to_string())),
+            },
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let versions = self
+            .store
+            .registry_versions(subject)
+            .await?
+            .into_iter()
+            .map(|v| c::SchemaVersionView {
+                version: v.version,
+                id: v.schema_id,
+                schema_type: v.schema_type,
+                schema: v.schema,
+            })
+            .collect();
+        Ok(c::SubjectDetail { subject: subject.to_owned(), level, level_note, versions })
+    }
+
+    /// Registers a new version; the registry enforces the subject's level again.
+    pub async fn register_schema(&self, req: &c::RegisterRequest) -> Result<c::Registered, ServiceError> {
+        let conn = self.connection().await?;
+        let id = conn.registry.register(&req.subject, &req.schema, req.format).await?;
+        self.sync_registry().await?;
+        let version =
+            conn.registry.lookup(&req.subject, &req.schema, req.format).await?.map(|v| v.version).unwrap_or_default();
+        Ok(c::Registered { id, version })
+    }
+
     pub async fn environment_status(&self) -> c::EnvironmentStatus {
         let kind = match self.source {
             EnvSource::Sandbox { .. } => c::EnvironmentKind::Sandbox,

@@ -13,7 +13,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use outbox::{OutboxEntry, OutboxStatus};
-pub use registry_cache::CachedVersion;
+pub use registry_cache::{CachedSubject, CachedVersion};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

@@ -65,3 +65,36 @@ impl Store {
             .collect())
     }
 }
+
+/// One subject as cached: how many versions, and the latest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedSubject {
+    pub subject: String,
+    pub versions: u32,
+    pub latest_version: u32,
+    pub latest_id: u32,
+    pub schema_type: String,
+}
+
+impl Store {
+    pub async fn registry_subjects(&self) -> Result<Vec<CachedSubject>> {
+        let rows = sqlx::query!(
+            r#"SELECT subject AS "subject!: String", COUNT(*) AS "versions!: i64", MAX(version) AS "latest!: i64",
+                      (SELECT schema_id FROM registry_versions l WHERE l.subject = v.subject ORDER BY version DESC LIMIT 1) AS "latest_id!: i64",
+                      (SELECT schema_type FROM registry_versions l WHERE l.subject = v.subject ORDER BY version DESC LIMIT 1) AS "schema_type!: String"
+               FROM registry_versions v GROUP BY subject ORDER BY subject"#
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CachedSubject {
+                subject: r.subject,
+                versions: r.versions as u32,
+                latest_version: r.latest as u32,
+                latest_id: r.latest_id as u32,
+                schema_type: r.schema_type,
+            })
+            .collect())
+    }
+}

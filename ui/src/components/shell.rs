@@ -14,6 +14,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <div class="brand">"Meshdesk"</div>
                 <A href="/">"Catalog"</A>
                 <A href="/domains">"My domains"</A>
+                <A href="/schemas">"Schemas"</A>
                 <A href="/requests">"Requests"</A>
                 <A href="/policies">"Policies"</A>
                 <A href="/settings">"Settings"</A>

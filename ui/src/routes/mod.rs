@@ -2,4 +2,5 @@ pub mod catalog;
 pub mod domains;
 pub mod policies;
 pub mod requests;
+pub mod schemas;
 pub mod settings;

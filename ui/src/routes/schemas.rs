@@ -1,0 +1,270 @@
+use leptos::prelude::*;
+use meshdesk_contract::{
+    CompatibilityLevel, GetSubject, IpcError, ListSubjects, NoArgs, RegisterRequest, RegisterSchema, SchemaFormat,
+    SubjectDetail, SubjectRequest,
+};
+use meshdesk_domain::schema::diff::{FieldChange, diff};
+use meshdesk_domain::schema::{AvroSchema, check};
+
+use crate::components::errors::ErrorList;
+use crate::ipc;
+
+/// Subjects of the registry; pick one to edit its schema, check it and see its history.
+#[component]
+pub fn SchemasPage() -> impl IntoView {
+    let subjects = LocalResource::new(|| async { ipc::call::<ListSubjects>(&NoArgs {}).await });
+    let selected = RwSignal::new(None::<String>);
+    view! {
+        <section class="page">
+            <div class="page-head">
+                <h1>"Schemas"</h1>
+            </div>
+            <div class="schemas-layout">
+                <aside class="subject-list">
+                    <Transition fallback=|| view! { <p class="muted">"Loading subjects…"</p> }>
+                        <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
+                            {move || Suspend::new(async move {
+                                let list = subjects.await?;
+                                Ok::<_, IpcError>(
+                                    list
+                                        .into_iter()
+                                        .map(|s| {
+                                            let name = s.subject.clone();
+                                            let active = {
+                                                let name = name.clone();
+                                                move || selected.get().as_deref() == Some(name.as_str())
+                                            };
+                                            view! {
+                                                <button
+                                                    class="subject"
+                                                    class:active=active
+                                                    data-subject=s.subject.clone()
+                                                    on:click=move |_| selected.set(Some(name.clone()))
+                                                >
+                                                    <span class="mono">{s.subject.clone()}</span>
+                                                    <span class="muted">
+                                                        {format!(" v{} · {}", s.latest_version, s.schema_type)}
+                                                    </span>
+                                                </button>
+                                            }
+                                        })
+                                        .collect_view(),
+                                )
+                            })}
+                        </ErrorBoundary>
+                    </Transition>
+                </aside>
+                <div class="subject-pane">
+                    {move || match selected.get() {
+                        None => view! { <p class="empty">"Choose a subject to edit, check and compare its schema."</p> }.into_any(),
+                        Some(s) => view! { <SubjectView subject=s /> }.into_any(),
+                    }}
+                </div>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn SubjectView(subject: String) -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let detail = LocalResource::new(move || {
+        reload.track();
+        let subject = subject.clone();
+        async move { ipc::call::<GetSubject>(&SubjectRequest { subject }).await }
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading the subject…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
+                {move || Suspend::new(async move {
+                    let d = detail.await?;
+                    Ok::<_, IpcError>(view! { <Editor detail=d reload /> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
+    let latest = detail.versions.last().map(|v| v.schema.clone()).unwrap_or_default();
+    let is_avro = detail.versions.last().is_none_or(|v| v.schema_type == "AVRO");
+    let text = RwSignal::new(pretty(&latest));
+    let level = detail.level.unwrap_or(CompatibilityLevel::Backward);
+    let level_text = match (&detail.level, &detail.level_note) {
+        (Some(l), _) => format!("{l}"),
+        (None, Some(note)) => format!("BACKWARD assumed ({note})"),
+        (None, None) => "BACKWARD assumed".into(),
+    };
+    let previous: Vec<(u32, Result<AvroSchema, String>)> =
+        detail.versions.iter().map(|v| (v.version, AvroSchema::parse(&v.schema).map_err(|e| e.to_string()))).collect();
+    let parsed = Memo::new(move |_| AvroSchema::parse(&text.get()));
+    let verdict = {
+        let previous = previous.clone();
+        Memo::new(move |_| {
+            let new = parsed.get().ok()?;
+            let prev: Vec<(u32, &AvroSchema)> =
+                previous.iter().filter_map(|(v, s)| s.as_ref().ok().map(|s| (*v, s))).collect();
+            Some(check(level, &prev, &new).issues.into_iter().map(|i| i.message).collect::<Vec<_>>())
+        })
+    };
+    let subject = detail.subject.clone();
+    let register = Action::new_local(move |schema: &String| {
+        let req = RegisterRequest { subject: subject.clone(), schema: schema.clone(), format: SchemaFormat::Avro };
+        async move { ipc::call::<RegisterSchema>(&req).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = register.value().get() {
+            reload.update(|n| *n += 1);
+        }
+    });
+    let error_line = move || parsed.with(|p| p.as_ref().err().map(|e| e.pos.line));
+    let unchanged = {
+        let latest = latest.clone();
+        move || serde_json::from_str::<serde_json::Value>(&text.get()).ok() == serde_json::from_str(&latest).ok()
+    };
+    let can_register = {
+        let unchanged = unchanged.clone();
+        move || parsed.with(|p| p.is_ok()) && verdict.with(|v| v.as_ref().is_some_and(|i| i.is_empty())) && !unchanged()
+    };
+    let versions = detail.versions.clone();
+    view! {
+        <div class="subject-head">
+            <h2 class="mono">{detail.subject.clone()}</h2>
+            <span class="badge">{format!("{} version(s)", detail.versions.len())}</span>
+            <span class="badge" id="subject-level">{level_text}</span>
+        </div>
+        {(!is_avro).then(|| view! { <p class="muted">"Only Avro schemas are checked locally; the registry checks this one when you register."</p> })}
+        <div class="editor">
+            <div class="gutter" aria-hidden="true">
+                {move || {
+                    let n = text.with(|t| t.lines().count().max(1));
+                    let bad = error_line();
+                    (1..=n as u32)
+                        .map(|i| view! { <div class="ln" class:err=move || bad == Some(i)>{i}</div> })
+                        .collect_view()
+                }}
+            </div>
+            <textarea
+                id="schema-editor"
+                spellcheck="false"
+                wrap="off"
+                rows=move || text.with(|t| t.lines().count().max(1) + 1)
+                prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))
+            ></textarea>
+        </div>
+        <div class="checks">
+            {move || match parsed.get() {
+                Err(e) => view! { <p class="schema-error" id="schema-error" role="alert">{e.to_string()}</p> }.into_any(),
+                Ok(_) => view! { <p class="ok" id="schema-valid">"Valid Avro."</p> }.into_any(),
+            }}
+            {move || verdict.get().map(|issues| {
+                if issues.is_empty() {
+                    view! { <p class="ok" id="schema-verdict">{format!("Compatible with the registered versions at {level}.")}</p> }.into_any()
+                } else {
+                    view! {
+                        <div class="schema-error" id="schema-verdict">
+                            <strong>{format!("Not compatible at {level}:")}</strong>
+                            <ul>{issues.into_iter().map(|m| view! { <li class="issue">{m}</li> }).collect_view()}</ul>
+                        </div>
+                    }.into_any()
+                }
+            })}
+            <p>
+                <button
+                    id="register-schema"
+                    disabled=move || !can_register() || register.pending().get()
+                    on:click=move |_| { register.dispatch(text.get_untracked()); }
+                >
+                    "Register as a new version"
+                </button>
+                " "
+                {move || match register.value().get() {
+                    None => ().into_any(),
+                    Some(Ok(r)) => view! { <span class="ok" id="register-outcome">{format!("Registered as version {} (id {}).", r.version, r.id)}</span> }.into_any(),
+                    Some(Err(e)) => view! { <span class="error-inline" id="register-outcome" role="alert">{e.message}</span> }.into_any(),
+                }}
+            </p>
+        </div>
+        <History versions=versions />
+    }
+}
+
+/// Version history with a field-level diff between two chosen versions.
+#[component]
+fn History(versions: Vec<meshdesk_contract::SchemaVersionView>) -> impl IntoView {
+    if versions.len() < 2 {
+        return view! { <p class="muted">"One version so far: nothing to compare."</p> }.into_any();
+    }
+    let n = versions.len();
+    let from = RwSignal::new(n - 2);
+    let to = RwSignal::new(n - 1);
+    let options = {
+        let versions = versions.clone();
+        move |sel: RwSignal<usize>| {
+            versions
+                .iter()
+                .enumerate()
+                .map(|(i, v)| view! { <option value=i.to_string() selected=move || sel.get() == i>{format!("version {} (id {})", v.version, v.id)}</option> })
+                .collect_view()
+        }
+    };
+    let changes = {
+        let versions = versions.clone();
+        move || {
+            let (a, b) = (&versions[from.get()], &versions[to.get()]);
+            match (AvroSchema::parse(&a.schema), AvroSchema::parse(&b.schema)) {
+                (Ok(x), Ok(y)) => Ok(diff(&x, &y)),
+                _ => Err("these versions are not Avro, or do not parse".to_owned()),
+            }
+        }
+    };
+    view! {
+        <h3>"History"</h3>
+        <div class="diff-pick">
+            <select on:change=move |ev| from.set(event_target_value(&ev).parse().unwrap_or(0))>{options.clone()(from)}</select>
+            " → "
+            <select on:change=move |ev| to.set(event_target_value(&ev).parse().unwrap_or(0))>{options(to)}</select>
+        </div>
+        {move || match changes() {
+            Err(e) => view! { <p class="muted">{e}</p> }.into_any(),
+            Ok(c) if c.is_empty() => view! { <p class="muted">"No field changes."</p> }.into_any(),
+            Ok(c) => view! {
+                <table class="diff" id="schema-diff">
+                    <thead><tr><th>"Field"</th><th>"Change"</th><th>"Before"</th><th>"After"</th></tr></thead>
+                    <tbody>{c.into_iter().map(row).collect_view()}</tbody>
+                </table>
+            }.into_any(),
+        }}
+    }
+    .into_any()
+}
+
+fn row(c: FieldChange) -> impl IntoView {
+    let o = |s: Option<String>| s.unwrap_or_else(|| "—".into());
+    let (field, change, before, after) = match c {
+        FieldChange::Added { path, ty } => (path, "added", "—".into(), ty),
+        FieldChange::Removed { path, ty } => (path, "removed", ty, "—".into()),
+        FieldChange::Renamed { from, to } => (to.clone(), "renamed", from, to),
+        FieldChange::TypeChanged { path, from, to } => (path, "type", from, to),
+        FieldChange::DefaultChanged { path, from, to } => (path, "default", o(from), o(to)),
+        FieldChange::DocChanged { path, from, to } => (path, "doc", o(from), o(to)),
+    };
+    view! {
+        <tr class=format!("change-{change}")>
+            <td class="mono">{field}</td>
+            <td>{change}</td>
+            <td class="mono">{before}</td>
+            <td class="mono">{after}</td>
+        </tr>
+    }
+}
+
+/// The registry returns schemas on one line; show them indented.
+fn pretty(schema: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(schema)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| schema.to_owned())
+}
