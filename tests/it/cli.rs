@@ -58,6 +58,39 @@ fn meshctl_schema_check_exits_0_1_or_2() {
     assert_eq!(code, 2);
     assert!(err.contains("bad.avsc:2:35: unknown type `integer`"), "{err}");
 
+    let j1 = write(
+        "v1.json",
+        r#"{"type": "object", "properties": {"q": {"type": "integer"}}, "additionalProperties": false}"#,
+    );
+    let j2 = write(
+        "v2.json",
+        r#"{"type": "object", "properties": {"q": {"type": "integer"}}, "required": ["q"], "additionalProperties": false}"#,
+    );
+    let (code, out, _) =
+        meshctl(&["schema", "check", "--type", "json", "--level", "BACKWARD", "--previous", &j1, "--new", &j2]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("`q` became required"), "{out}");
+    let p1 = write("v1.proto", "syntax = \"proto3\";\nmessage S {\n  int32 quantity = 1;\n}\n");
+    let p2 = write("v2.proto", "syntax = \"proto3\";\nmessage S {\n  int64 quantity = 1;\n  string note = 2;\n}\n");
+    let (code, out, _) = meshctl(&[
+        "schema",
+        "check",
+        "--type",
+        "protobuf",
+        "--level",
+        "FULL_TRANSITIVE",
+        "--previous",
+        &p1,
+        "--new",
+        &p2,
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let p3 = write("v3.proto", "syntax = \"proto3\";\nmessage S {\n  int64 quantity = 1\n}\n");
+    let (code, _, err) =
+        meshctl(&["schema", "check", "--type", "protobuf", "--level", "FULL", "--previous", &p1, "--new", &p3]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("v3.proto:4:1:"), "{err}");
+
     let (code, _, err) = meshctl(&["schema", "check", "--type", "avro", "--level", "SIDEWAYS", "--new", &v1]);
     assert_eq!(code, 2);
     assert!(err.contains("SIDEWAYS"), "{err}");

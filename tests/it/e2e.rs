@@ -116,14 +116,14 @@ async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
 async fn text_of(client: &Client, css: &str, within: Duration, want: impl Fn(&str) -> bool) -> String {
     let started = Instant::now();
     loop {
-        if let Ok(el) = client.find(Locator::Css(css)).await {
-            if let Ok(t) = el.text().await {
-                if want(&t) {
-                    return t;
-                }
-                if started.elapsed() > within {
-                    panic!("`{css}` says `{t}`, not what was expected");
-                }
+        if let Ok(el) = client.find(Locator::Css(css)).await
+            && let Ok(t) = el.text().await
+        {
+            if want(&t) {
+                return t;
+            }
+            if started.elapsed() > within {
+                panic!("`{css}` says `{t}`, not what was expected");
             }
         }
         assert!(started.elapsed() < within, "`{css}` never appeared");

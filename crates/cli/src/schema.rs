@@ -3,14 +3,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use meshdesk_domain::CompatibilityLevel;
-use meshdesk_domain::schema::{AvroSchema, SchemaError, check};
+use meshdesk_domain::schema::{ParsedSchema, SchemaError, check_messages};
+use meshdesk_domain::{CompatibilityLevel, SchemaFormat};
 
 const INCOMPATIBLE: u8 = 1;
 const INVALID: u8 = 2;
 
 struct Args {
-    format: String,
+    format: SchemaFormat,
     level: CompatibilityLevel,
     previous: Vec<PathBuf>,
     new: PathBuf,
@@ -24,7 +24,14 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         match a.as_str() {
-            "--type" => format = Some(value("--type")?),
+            "--type" => {
+                format = Some(match value("--type")?.as_str() {
+                    "avro" => SchemaFormat::Avro,
+                    "json" => SchemaFormat::Json,
+                    "protobuf" => SchemaFormat::Protobuf,
+                    other => return Err(format!("unknown --type `{other}`; expected avro, json or protobuf")),
+                })
+            }
             "--level" => level = Some(value("--level")?.to_uppercase().parse::<CompatibilityLevel>()?),
             "--previous" => previous.push(PathBuf::from(value("--previous")?)),
             "--new" => new = Some(PathBuf::from(value("--new")?)),
@@ -39,9 +46,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     })
 }
 
-fn load(path: &PathBuf) -> Result<AvroSchema, String> {
+fn load(format: SchemaFormat, path: &PathBuf) -> Result<ParsedSchema, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    AvroSchema::parse(&text)
+    ParsedSchema::parse(format, &text)
         .map_err(|e: SchemaError| format!("{}:{}:{}: {}", path.display(), e.pos.line, e.pos.column, e.message))
 }
 
@@ -53,20 +60,9 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
             return ExitCode::from(INVALID);
         }
     };
-    match a.format.as_str() {
-        "avro" => {}
-        "json" | "protobuf" => {
-            eprintln!("meshctl schema: {} schemas cannot be checked locally yet; only avro can", a.format);
-            return ExitCode::from(INVALID);
-        }
-        other => {
-            eprintln!("meshctl schema: unknown --type `{other}`; expected avro, json or protobuf");
-            return ExitCode::from(INVALID);
-        }
-    }
     let mut previous = Vec::new();
     for p in a.previous.iter() {
-        match load(p) {
+        match load(a.format, p) {
             Ok(s) => previous.push(s),
             Err(e) => {
                 eprintln!("{e}");
@@ -74,22 +70,22 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
             }
         }
     }
-    let new = match load(&a.new) {
+    let new = match load(a.format, &a.new) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(INVALID);
         }
     };
-    let labelled: Vec<(u32, &AvroSchema)> = previous.iter().enumerate().map(|(i, s)| (i as u32 + 1, s)).collect();
-    let verdict = check(a.level, &labelled, &new);
-    if verdict.is_compatible() {
+    let labelled: Vec<(u32, &ParsedSchema)> = previous.iter().enumerate().map(|(i, s)| (i as u32 + 1, s)).collect();
+    let issues = check_messages(a.level, &labelled, &new);
+    if issues.is_empty() {
         println!("compatible at {} with {} previous version(s)", a.level, previous.len());
         ExitCode::SUCCESS
     } else {
         println!("incompatible at {}:", a.level);
-        for i in &verdict.issues {
-            println!("- {}", i.message);
+        for i in &issues {
+            println!("- {i}");
         }
         ExitCode::from(INCOMPATIBLE)
     }

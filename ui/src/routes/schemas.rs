@@ -4,7 +4,7 @@ use meshdesk_contract::{
     SubjectDetail, SubjectRequest,
 };
 use meshdesk_domain::schema::diff::{FieldChange, diff};
-use meshdesk_domain::schema::{AvroSchema, check};
+use meshdesk_domain::schema::{AvroSchema, ParsedSchema, check_messages};
 
 use crate::components::errors::ErrorList;
 use crate::ipc;
@@ -88,29 +88,38 @@ fn SubjectView(subject: String) -> impl IntoView {
 #[component]
 fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
     let latest = detail.versions.last().map(|v| v.schema.clone()).unwrap_or_default();
-    let is_avro = detail.versions.last().is_none_or(|v| v.schema_type == "AVRO");
-    let text = RwSignal::new(pretty(&latest));
+    let format: SchemaFormat =
+        detail.versions.last().and_then(|v| v.schema_type.parse().ok()).unwrap_or(SchemaFormat::Avro);
+    let format_name = match format {
+        SchemaFormat::Avro => "Avro",
+        SchemaFormat::Json => "JSON Schema",
+        SchemaFormat::Protobuf => "Protobuf",
+    };
+    let text = RwSignal::new(if format == SchemaFormat::Protobuf { latest.clone() } else { pretty(&latest) });
     let level = detail.level.unwrap_or(CompatibilityLevel::Backward);
     let level_text = match (&detail.level, &detail.level_note) {
         (Some(l), _) => format!("{l}"),
         (None, Some(note)) => format!("BACKWARD assumed ({note})"),
         (None, None) => "BACKWARD assumed".into(),
     };
-    let previous: Vec<(u32, Result<AvroSchema, String>)> =
-        detail.versions.iter().map(|v| (v.version, AvroSchema::parse(&v.schema).map_err(|e| e.to_string()))).collect();
-    let parsed = Memo::new(move |_| AvroSchema::parse(&text.get()));
+    let previous: Vec<(u32, Result<ParsedSchema, String>)> = detail
+        .versions
+        .iter()
+        .map(|v| (v.version, ParsedSchema::parse(format, &v.schema).map_err(|e| e.to_string())))
+        .collect();
+    let parsed = Memo::new(move |_| ParsedSchema::parse(format, &text.get()));
     let verdict = {
         let previous = previous.clone();
         Memo::new(move |_| {
             let new = parsed.get().ok()?;
-            let prev: Vec<(u32, &AvroSchema)> =
+            let prev: Vec<(u32, &ParsedSchema)> =
                 previous.iter().filter_map(|(v, s)| s.as_ref().ok().map(|s| (*v, s))).collect();
-            Some(check(level, &prev, &new).issues.into_iter().map(|i| i.message).collect::<Vec<_>>())
+            Some(check_messages(level, &prev, &new))
         })
     };
     let subject = detail.subject.clone();
     let register = Action::new_local(move |schema: &String| {
-        let req = RegisterRequest { subject: subject.clone(), schema: schema.clone(), format: SchemaFormat::Avro };
+        let req = RegisterRequest { subject: subject.clone(), schema: schema.clone(), format };
         async move { ipc::call::<RegisterSchema>(&req).await }
     });
     Effect::new(move |_| {
@@ -121,7 +130,13 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
     let error_line = move || parsed.with(|p| p.as_ref().err().map(|e| e.pos.line));
     let unchanged = {
         let latest = latest.clone();
-        move || serde_json::from_str::<serde_json::Value>(&text.get()).ok() == serde_json::from_str(&latest).ok()
+        move || match (
+            serde_json::from_str::<serde_json::Value>(&text.get()),
+            serde_json::from_str::<serde_json::Value>(&latest),
+        ) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => text.with(|t| t.trim() == latest.trim()),
+        }
     };
     let can_register = {
         let unchanged = unchanged.clone();
@@ -134,7 +149,6 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
             <span class="badge">{format!("{} version(s)", detail.versions.len())}</span>
             <span class="badge" id="subject-level">{level_text}</span>
         </div>
-        {(!is_avro).then(|| view! { <p class="muted">"Only Avro schemas are checked locally; the registry checks this one when you register."</p> })}
         <div class="editor">
             <div class="gutter" aria-hidden="true">
                 {move || {
@@ -157,7 +171,7 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
         <div class="checks">
             {move || match parsed.get() {
                 Err(e) => view! { <p class="schema-error" id="schema-error" role="alert">{e.to_string()}</p> }.into_any(),
-                Ok(_) => view! { <p class="ok" id="schema-valid">"Valid Avro."</p> }.into_any(),
+                Ok(_) => view! { <p class="ok" id="schema-valid">{format!("Valid {format_name}.")}</p> }.into_any(),
             }}
             {move || verdict.get().map(|issues| {
                 if issues.is_empty() {
@@ -216,7 +230,7 @@ fn History(versions: Vec<meshdesk_contract::SchemaVersionView>) -> impl IntoView
             let (a, b) = (&versions[from.get()], &versions[to.get()]);
             match (AvroSchema::parse(&a.schema), AvroSchema::parse(&b.schema)) {
                 (Ok(x), Ok(y)) => Ok(diff(&x, &y)),
-                _ => Err("these versions are not Avro, or do not parse".to_owned()),
+                _ => Err("Field diffs are shown for Avro subjects.".to_owned()),
             }
         }
     };

@@ -5,11 +5,15 @@
 //! mistakes (an unknown type, a bad default) and its compatibility check does not say which field
 //! broke or why; here both are the point.
 
+pub mod any;
 pub mod avro;
 pub mod compat;
 pub mod diff;
 pub mod json;
+pub mod jsonschema;
+pub mod protobuf;
 
+pub use any::{ParsedSchema, check_messages};
 pub use avro::{AvroSchema, SchemaError};
 pub use compat::{Direction, Issue, Verdict, check};
 pub use json::Pos;

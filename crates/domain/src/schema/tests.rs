@@ -131,3 +131,128 @@ fn diffs_name_every_kind_of_field_change() {
     ];
     assert_eq!(changes, expected);
 }
+
+mod other_formats {
+    use crate::model::{CompatibilityLevel, SchemaFormat};
+    use crate::schema::json::Pos;
+    use crate::schema::{ParsedSchema, check_messages};
+
+    fn err_at(format: SchemaFormat, text: &str) -> (Pos, String) {
+        let e = ParsedSchema::parse(format, text).expect_err("must fail");
+        (e.pos, e.message)
+    }
+
+    #[test]
+    fn json_schema_mistakes_are_reported_at_their_line_and_column() {
+        let (pos, msg) =
+            err_at(SchemaFormat::Json, "{\"type\": \"object\",\n \"properties\": {\"q\": {\"type\": \"int\"}}}");
+        assert_eq!(
+            (pos, msg.contains("`int` is not a JSON Schema type")),
+            (Pos { line: 2, column: 31 }, true),
+            "{msg}"
+        );
+        let (pos, msg) = err_at(SchemaFormat::Json, "{\"required\": \"q\"}");
+        assert_eq!(pos, Pos { line: 1, column: 14 });
+        assert!(msg.contains("array of property names"), "{msg}");
+        let (pos, _) = err_at(SchemaFormat::Json, "{\"maxLength\": -1}");
+        assert_eq!(pos, Pos { line: 1, column: 15 });
+        let (pos, msg) = err_at(SchemaFormat::Json, "{\"type\": \"object\",}");
+        assert_eq!((pos.line, pos.column), (1, 19), "{msg}");
+    }
+
+    #[test]
+    fn protobuf_mistakes_are_reported_at_their_line_and_column() {
+        let (pos, msg) = err_at(SchemaFormat::Protobuf, "syntax = \"proto3\";\nmessage M {\n  int32 a = 1\n}");
+        assert_eq!(pos.line, 4, "a missing `;` is found at the next token: {msg}");
+        let (pos, msg) =
+            err_at(SchemaFormat::Protobuf, "syntax = \"proto3\";\nmessage M {\n  int32 a = 1;\n  string b = 1;\n}");
+        assert_eq!((pos, msg.as_str()), (Pos { line: 4, column: 3 }, "field number 1 is used twice in message M"));
+        let (pos, msg) = err_at(SchemaFormat::Protobuf, "syntax = \"proto3\";\nmessage M {\n  Adress home = 1;\n}");
+        assert_eq!(pos, Pos { line: 3, column: 3 });
+        assert!(msg.contains("unknown type `Adress`"), "{msg}");
+        let (_, msg) = err_at(SchemaFormat::Protobuf, "syntax = \"proto3\";\nmessage M { int32 a = 19001; }");
+        assert!(msg.contains("reserved by Protobuf"), "{msg}");
+    }
+
+    fn verdict(format: SchemaFormat, level: CompatibilityLevel, old: &str, new: &str) -> Vec<String> {
+        let o = ParsedSchema::parse(format, old).unwrap();
+        let n = ParsedSchema::parse(format, new).unwrap();
+        check_messages(level, &[(1, &o)], &n)
+    }
+
+    #[test]
+    fn json_schema_rules() {
+        use CompatibilityLevel::*;
+        let j = SchemaFormat::Json;
+        let closed = r#"{"type": "object", "properties": {"q": {"type": "integer"}}, "additionalProperties": false}"#;
+        // Widening integer to number reads every old document; narrowing does not.
+        assert!(verdict(j, Backward, closed, &closed.replace("integer", "number")).is_empty());
+        let v = verdict(j, Backward, &closed.replace("integer", "number"), closed);
+        assert_eq!(
+            v,
+            [
+                "`q` changed from number to integer: consumers using the new version cannot read records written with version 1"
+            ]
+        );
+        // A property made required.
+        let req = closed.replace(r#""additionalProperties""#, r#""required": ["q"], "additionalProperties""#);
+        assert!(verdict(j, Backward, closed, &req)[0].contains("`q` became required"));
+        // Adding to a closed model is fine; to an open one it is not (old documents may carry it).
+        let added =
+            closed.replace(r#"{"q": {"type": "integer"}}"#, r#"{"q": {"type": "integer"}, "r": {"type": "string"}}"#);
+        assert!(verdict(j, Backward, closed, &added).is_empty());
+        let open = closed.replace(r#", "additionalProperties": false"#, "");
+        let open_added = added.replace(r#", "additionalProperties": false"#, "");
+        assert!(verdict(j, Backward, &open, &open_added)[0].contains("`r` was added to an open object"));
+        // Removing from a closed model refuses old documents; FORWARD reads the other way round.
+        assert!(verdict(j, Backward, &added, closed)[0].contains("`r` was removed from a closed object"));
+        assert!(verdict(j, Forward, closed, &added)[0].contains("`r` was removed from a closed object"));
+        // Tightened bounds and removed enum values.
+        let s = |x: &str| format!(r#"{{"type": "string", {x}}}"#);
+        assert!(
+            verdict(j, Backward, &s(r#""maxLength": 10"#), &s(r#""maxLength": 5"#))[0]
+                .contains("`maxLength` tightened from 10 to 5")
+        );
+        assert!(
+            verdict(j, Backward, &s(r#""enum": ["a", "b"]"#), &s(r#""enum": ["a"]"#))[0]
+                .contains("no longer allows \"b\"")
+        );
+        assert!(verdict(j, Full, closed, closed).is_empty());
+    }
+
+    #[test]
+    fn protobuf_rules() {
+        use CompatibilityLevel::*;
+        let p = SchemaFormat::Protobuf;
+        let base = "syntax = \"proto3\";\npackage shop;\nmessage Order {\n  string id = 1;\n  int32 qty = 2;\n  repeated string lines = 3;\n}";
+        // Wire-compatible widening, renames, added and removed fields are fine.
+        assert!(verdict(p, Full, base, &base.replace("int32 qty", "int64 qty")).is_empty());
+        assert!(verdict(p, Full, base, &base.replace("int32 qty", "int32 quantity")).is_empty());
+        assert!(verdict(p, Full, base, &base.replace("}", "  string note = 4;\n}")).is_empty());
+        assert!(verdict(p, Full, base, &base.replace("  repeated string lines = 3;\n", "")).is_empty());
+        // Breaking changes.
+        let v = verdict(p, Backward, base, &base.replace("int32 qty", "string qty"));
+        assert_eq!(
+            v,
+            [
+                "`shop.Order.qty` changed from int32 to string: consumers using the new version cannot read records written with version 1"
+            ]
+        );
+        assert!(
+            verdict(p, Forward, base, &base.replace("repeated string lines", "string lines"))[0]
+                .contains("changed from repeated to single")
+        );
+        assert!(
+            verdict(p, Backward, base, &base.replace("package shop", "package store"))[0].contains("package changed")
+        );
+        let two = base.replace("}", "}\nmessage Line { string sku = 1; }");
+        assert!(verdict(p, Backward, &two, base)[0].contains("`shop.Line` message was removed"));
+        let oneof = base.replace("  int32 qty = 2;\n", "  oneof amount { int32 qty = 2; }\n");
+        assert!(verdict(p, Backward, base, &oneof)[0].contains("moved into a oneof"));
+        let nested = "syntax = \"proto3\";\nmessage A { B b = 1; message B { int32 x = 1; } }";
+        assert!(
+            verdict(p, Backward, nested, &nested.replace("int32 x", "sint32 x"))[0]
+                .contains("`A.B.x` changed from int32 to sint32")
+        );
+    }
+}

@@ -1,0 +1,85 @@
+//! One entry point over the three formats: parse by format, check against previous versions.
+
+use super::avro::{AvroSchema, SchemaError};
+use super::jsonschema::{JsonSchemaDoc, accepts_all};
+use super::protobuf::{ProtoSchema, differences};
+use crate::model::{CompatibilityLevel, SchemaFormat};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParsedSchema {
+    Avro(AvroSchema),
+    Json(JsonSchemaDoc),
+    Protobuf(Box<ProtoSchema>),
+}
+
+impl ParsedSchema {
+    pub fn parse(format: SchemaFormat, text: &str) -> Result<Self, SchemaError> {
+        Ok(match format {
+            SchemaFormat::Avro => Self::Avro(AvroSchema::parse(text)?),
+            SchemaFormat::Json => Self::Json(JsonSchemaDoc::parse(text)?),
+            SchemaFormat::Protobuf => Self::Protobuf(Box::new(ProtoSchema::parse(text)?)),
+        })
+    }
+}
+
+fn new_cannot_read(version: u32) -> String {
+    format!("consumers using the new version cannot read records written with version {version}")
+}
+fn old_cannot_read(version: u32) -> String {
+    format!("consumers using version {version} cannot read records written with the new version")
+}
+
+/// Every incompatibility of `new` with `previous` (oldest first) at `level`, explained.
+pub fn check_messages(level: CompatibilityLevel, previous: &[(u32, &ParsedSchema)], new: &ParsedSchema) -> Vec<String> {
+    use CompatibilityLevel as L;
+    if let ParsedSchema::Avro(n) = new {
+        let avro: Vec<(u32, &AvroSchema)> = previous
+            .iter()
+            .filter_map(|(v, p)| if let ParsedSchema::Avro(a) = p { Some((*v, a)) } else { None })
+            .collect();
+        if avro.len() == previous.len() {
+            return super::compat::check(level, &avro, n).issues.into_iter().map(|i| i.message).collect();
+        }
+    }
+    let against: &[(u32, &ParsedSchema)] = match level {
+        L::None => &[],
+        L::Backward | L::Forward | L::Full => previous.last().map(std::slice::from_ref).unwrap_or(&[]),
+        L::BackwardTransitive | L::ForwardTransitive | L::FullTransitive => previous,
+    };
+    let backward = matches!(level, L::Backward | L::BackwardTransitive | L::Full | L::FullTransitive);
+    let forward = matches!(level, L::Forward | L::ForwardTransitive | L::Full | L::FullTransitive);
+    let mut out = Vec::new();
+    for (version, old) in against.iter().rev() {
+        match (old, new) {
+            (ParsedSchema::Json(o), ParsedSchema::Json(n)) => {
+                if backward {
+                    for (p, what) in accepts_all(&n.root, &o.root, "") {
+                        out.push(format!("`{p}` {what}: {}", new_cannot_read(*version)));
+                    }
+                }
+                if forward {
+                    for (p, what) in accepts_all(&o.root, &n.root, "") {
+                        out.push(format!("`{p}` {what} (read the other way round): {}", old_cannot_read(*version)));
+                    }
+                }
+            }
+            (ParsedSchema::Protobuf(o), ParsedSchema::Protobuf(n)) => {
+                // These rules break readers on both sides alike.
+                for (p, what) in differences(o, n) {
+                    let who = match (backward, forward) {
+                        (true, false) => new_cannot_read(*version),
+                        (false, true) => old_cannot_read(*version),
+                        _ => format!(
+                            "consumers of version {version} and of the new version cannot read each other's records"
+                        ),
+                    };
+                    out.push(format!("`{p}` {what}: {who}"));
+                }
+            }
+            _ => {
+                out.push(format!("version {version} is in another format than the new schema: they cannot be compared"))
+            }
+        }
+    }
+    out
+}
