@@ -31,7 +31,6 @@ fn old_cannot_read(version: u32) -> String {
 
 /// Every incompatibility of `new` with `previous` (oldest first) at `level`, explained.
 pub fn check_messages(level: CompatibilityLevel, previous: &[(u32, &ParsedSchema)], new: &ParsedSchema) -> Vec<String> {
-    use CompatibilityLevel as L;
     if let ParsedSchema::Avro(n) = new {
         let avro: Vec<(u32, &AvroSchema)> = previous
             .iter()
@@ -41,13 +40,7 @@ pub fn check_messages(level: CompatibilityLevel, previous: &[(u32, &ParsedSchema
             return super::compat::check(level, &avro, n).issues.into_iter().map(|i| i.message).collect();
         }
     }
-    let against: &[(u32, &ParsedSchema)] = match level {
-        L::None => &[],
-        L::Backward | L::Forward | L::Full => previous.last().map(std::slice::from_ref).unwrap_or(&[]),
-        L::BackwardTransitive | L::ForwardTransitive | L::FullTransitive => previous,
-    };
-    let backward = matches!(level, L::Backward | L::BackwardTransitive | L::Full | L::FullTransitive);
-    let forward = matches!(level, L::Forward | L::ForwardTransitive | L::Full | L::FullTransitive);
+    let (against, backward, forward) = super::compat::plan(level, previous);
     let mut out = Vec::new();
     for (version, old) in against.iter().rev() {
         match (old, new) {

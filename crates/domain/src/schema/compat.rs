@@ -269,16 +269,23 @@ fn explain(version: u32, direction: Direction, i: &Incompatibility) -> String {
     format!("{what}: {consequence}")
 }
 
-/// Checks `new` against `previous` (oldest first, each with its version label) at `level`.
-pub fn check(level: CompatibilityLevel, previous: &[(u32, &AvroSchema)], new: &AvroSchema) -> Verdict {
+/// What a level asks for, whatever the format: the previous versions to check against (the
+/// latest, all, or none) and in which directions (new reads old: backward; old reads new: forward).
+pub fn plan<T>(level: CompatibilityLevel, previous: &[T]) -> (&[T], bool, bool) {
     use CompatibilityLevel as L;
-    let against: &[(u32, &AvroSchema)] = match level {
+    let against = match level {
         L::None => &[],
         L::Backward | L::Forward | L::Full => previous.last().map(std::slice::from_ref).unwrap_or(&[]),
         L::BackwardTransitive | L::ForwardTransitive | L::FullTransitive => previous,
     };
     let backward = matches!(level, L::Backward | L::BackwardTransitive | L::Full | L::FullTransitive);
     let forward = matches!(level, L::Forward | L::ForwardTransitive | L::Full | L::FullTransitive);
+    (against, backward, forward)
+}
+
+/// Checks `new` against `previous` (oldest first, each with its version label) at `level`.
+pub fn check(level: CompatibilityLevel, previous: &[(u32, &AvroSchema)], new: &AvroSchema) -> Verdict {
+    let (against, backward, forward) = plan(level, previous);
     let mut issues = Vec::new();
     for (version, old) in against.iter().rev() {
         if backward {
