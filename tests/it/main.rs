@@ -10,6 +10,6 @@ mod e2e;
 mod layers;
 mod probe;
 mod sandbox;
-mod scram;
+mod security;
 mod service;
 mod topics;

@@ -1,6 +1,7 @@
 //! The sandbox's Kafka-compatible broker: nisshi, run as a child process on loopback with SQLite
 //! storage under the sandbox's data directory. The child dies with its parent.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -39,6 +40,15 @@ pub fn locate_nisshi() -> anyhow::Result<PathBuf> {
     bail!("the sandbox broker (nisshi {}) is not installed: run scripts/setup.sh", crate::NISSHI_VERSION)
 }
 
+/// How the broker guards its listener.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BrokerSecurity {
+    /// Require SASL (SCRAM) client authentication.
+    pub authentication: bool,
+    /// Serve TLS with this certificate chain and private key (PEM files).
+    pub tls: Option<(PathBuf, PathBuf)>,
+}
+
 pub struct BrokerProcess {
     child: Child,
     pub port: u16,
@@ -47,16 +57,17 @@ pub struct BrokerProcess {
 
 impl BrokerProcess {
     pub async fn start(nisshi: &Path, dir: &Path, port: u16) -> anyhow::Result<Self> {
-        Self::start_with(nisshi, dir, port, None).await
+        Self::start_with(nisshi, dir, port, &BrokerSecurity::default(), None).await
     }
 
-    /// Starts the broker; with `authenticated = Some(profile)` it requires SASL (SCRAM) client
-    /// authentication and readiness is probed with `profile`'s credentials.
+    /// Starts the broker with `security`; readiness is probed with `probe_with` (the client
+    /// settings that security needs), or plaintext without credentials.
     pub async fn start_with(
         nisshi: &Path,
         dir: &Path,
         port: u16,
-        authenticated: Option<KafkaProfile>,
+        security: &BrokerSecurity,
+        probe_with: Option<KafkaProfile>,
     ) -> anyhow::Result<Self> {
         tokio::fs::create_dir_all(dir).await?;
         let log = dir.join("broker.log");
@@ -66,9 +77,14 @@ impl BrokerProcess {
         cmd.arg("broker")
             .args(["--listener-url", &url, "--advertised-listener-url", &url])
             .args(["--storage-engine", "sqlite://broker.db"])
-            .args(authenticated.as_ref().map(|_| "--authentication"))
+            .args(security.authentication.then_some("--authentication"))
             // The sqlite path is relative to the working directory.
             .current_dir(dir)
+            .args(
+                security.tls.iter().flat_map(|(cert, key)| {
+                    [OsStr::new("--cert"), cert.as_os_str(), OsStr::new("--key"), key.as_os_str()]
+                }),
+            )
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
             .stderr(out)
@@ -83,7 +99,7 @@ impl BrokerProcess {
         }
         let child = cmd.spawn().with_context(|| format!("starting {}", nisshi.display()))?;
         let mut me = Self { child, port, log };
-        let profile = authenticated.unwrap_or_else(|| KafkaProfile::plaintext(me.bootstrap()));
+        let profile = probe_with.unwrap_or_else(|| KafkaProfile::plaintext(me.bootstrap()));
         me.wait_ready(&profile, Duration::from_secs(60)).await?;
         Ok(me)
     }

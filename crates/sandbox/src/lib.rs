@@ -20,7 +20,7 @@ use anyhow::Context;
 use meshdesk_kafka::KafkaProfile;
 use serde::{Deserialize, Serialize};
 
-pub use broker::{BrokerProcess, locate_nisshi};
+pub use broker::{BrokerProcess, BrokerSecurity, locate_nisshi};
 pub use registry::RegistryServer;
 
 pub const NISSHI_VERSION: &str = "0.8.1";
