@@ -342,11 +342,7 @@ impl Meshdesk {
             _ => None,
         };
         let actor = conn.as_ref().map(|c| c.principal.clone()).unwrap_or_else(default_principal);
-        let at_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        let env = Envelope::new(new_event_id(), actor, at_ms, body);
+        let env = Envelope::new(new_event_id(), actor, now_ms(), body);
         self.store.enqueue(&self.governance_topic_now(conn.as_ref()), &env).await?;
         self.notify(Notice::StatusChanged);
         self.wake.notify_one();
@@ -367,10 +363,7 @@ impl Meshdesk {
                 return Ok(sent);
             }
             for entry in batch {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_millis() as i64)
-                    .unwrap_or(0);
+                let now = now_ms();
                 if entry.next_attempt_at_ms > now {
                     return Ok(sent);
                 }
