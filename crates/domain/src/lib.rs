@@ -13,5 +13,5 @@ pub use events::{Decoded, Envelope, EventBody, GOVERNANCE_TOPIC};
 pub use ids::{DomainId, IdError, ProductId, TopicName, subject_for};
 pub use model::{
     Classification, CleanupPolicy, CompatibilityLevel, DataProduct, Domain, OutputPort, Principal, ProductStatus,
-    SchemaFormat, SchemaRef,
+    SchemaFormat, SchemaRef, looks_like_pii,
 };

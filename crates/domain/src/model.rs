@@ -196,9 +196,48 @@ pub struct DataProduct {
     pub input_ports: Vec<ProductId>,
 }
 
+/// Whether a field name suggests personal data (email, phone, address, names, birth dates,
+/// national ids, bank accounts), to flag it as PII until its owner says otherwise.
+pub fn looks_like_pii(field: &str) -> bool {
+    let n: String = field.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+    const HINTS: &[&str] = &[
+        "email",
+        "phone",
+        "mobile",
+        "address",
+        "street",
+        "postcode",
+        "postalcode",
+        "zipcode",
+        "birth",
+        "dob",
+        "ssn",
+        "socialsecurity",
+        "passport",
+        "iban",
+        "creditcard",
+        "cardnumber",
+        "firstname",
+        "lastname",
+        "fullname",
+        "surname",
+    ];
+    n == "name" || HINTS.iter().any(|h| n.contains(h))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn personal_data_is_recognised_by_field_name() {
+        for pii in ["email", "phoneNumber", "address", "name", "birth_date", "dateOfBirth", "ssn", "IBAN", "lastName"] {
+            assert!(looks_like_pii(pii), "{pii}");
+        }
+        for not in ["productId", "quantity", "orderDate", "locationId", "productName", "totalAmount"] {
+            assert!(!looks_like_pii(not), "{not}");
+        }
+    }
 
     #[test]
     fn principals_need_a_type_and_a_name() {

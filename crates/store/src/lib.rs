@@ -4,6 +4,7 @@
 
 mod outbox;
 mod registry_cache;
+mod search;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -14,6 +15,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use outbox::{OutboxEntry, OutboxStatus};
 pub use registry_cache::{CachedSubject, CachedVersion};
+pub use search::{Facets, MARK_END, MARK_START, SEARCH_FIELDS, SearchHit, SearchQuery, SearchResult, fts_query};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -423,6 +425,7 @@ async fn apply_body(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, body: &Eve
                 .execute(&mut **tx)
                 .await?;
             }
+            search::index_product(tx, p).await?;
         }
     }
     Ok(())

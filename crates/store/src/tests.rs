@@ -119,3 +119,107 @@ async fn the_outbox_keeps_order_and_survives_failures(pool: SqlitePool) {
     assert_eq!((st.pending, st.last_error), (2, None));
     assert_eq!(store.pending(LOG, 10).await.unwrap()[0].event_id, evs[1].id);
 }
+
+fn ids(r: &crate::SearchResult) -> Vec<&str> {
+    r.hits.iter().map(|h| h.product.id.as_str()).collect()
+}
+
+#[sqlx::test(migrations = false)]
+async fn search_finds_products_by_field_names_topics_and_words(pool: SqlitePool) {
+    // Verifies full-text search on the seeded catalog: a schema field name, a prefix typed so far, a topic word and a tag each find the right product, with the matched field highlighted.
+    use crate::{MARK_END, MARK_START, SearchQuery};
+    let store = Store::from_pool(pool).await.unwrap();
+    store.apply(LOG, &seed_log()).await.unwrap();
+    let q = |t: &str| SearchQuery { text: Some(t.into()), limit: 50, ..Default::default() };
+
+    let r = store.search(&q("quantity")).await.unwrap();
+    let mut found = ids(&r);
+    found.sort();
+    assert_eq!(found, ["inventory.stock-levels", "sales.orders"], "a field of stock levels and of order lines");
+    for hit in &r.hits {
+        let fields = hit.highlights.iter().find(|(f, _)| f == "fields").expect("the fields column matched");
+        assert!(fields.1.contains(&format!("{MARK_START}quantity{MARK_END}")), "{:?}", fields.1);
+    }
+    assert_eq!(
+        ids(&store.search(&q("stock")).await.unwrap())[0],
+        "inventory.stock-levels",
+        "a title match ranks first"
+    );
+
+    assert_eq!(ids(&store.search(&q("ema")).await.unwrap()), ["customer.profiles"], "prefixes match as you type");
+    assert_eq!(ids(&store.search(&q("order placed")).await.unwrap()), ["sales.orders"], "every word must match");
+    assert_eq!(ids(&store.search(&q("real-time")).await.unwrap()), ["inventory.stock-levels"]);
+    assert!(store.search(&q("warehouse zebra")).await.unwrap().hits.is_empty());
+    assert_eq!(store.search(&q("  ")).await.unwrap().total, 3, "no words: everything");
+}
+
+#[sqlx::test(migrations = false)]
+async fn search_facets_count_and_filter(pool: SqlitePool) {
+    // Verifies facet counts (domain, classification, status, tag, has-PII) on the seeded catalog and that each filter narrows results and counts alike.
+    use crate::SearchQuery;
+    let store = Store::from_pool(pool).await.unwrap();
+    store.apply(LOG, &seed_log()).await.unwrap();
+    let all = store.search(&SearchQuery { limit: 50, ..Default::default() }).await.unwrap();
+    let f = &all.facets;
+    let pairs = |v: &Vec<(String, i64)>| v.iter().map(|(a, n)| format!("{a}={n}")).collect::<Vec<_>>();
+    assert_eq!(pairs(&f.domain), ["customer=1", "inventory=1", "sales=1"]);
+    assert_eq!(pairs(&f.classification), ["internal=2", "confidential=1"]);
+    assert_eq!(pairs(&f.status), ["published=3"]);
+    assert_eq!(pairs(&f.has_pii), ["no=2", "yes=1"]);
+    assert_eq!(f.tag.len(), 6);
+    let pii = store.search(&SearchQuery { has_pii: Some(true), limit: 50, ..Default::default() }).await.unwrap();
+    assert_eq!(ids(&pii), ["customer.profiles"]);
+    let internal = store
+        .search(&SearchQuery { classification: Some("internal".into()), limit: 50, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(internal.total, 2);
+    assert_eq!(pairs(&internal.facets.classification), ["internal=2"]);
+    let tagged = store.search(&SearchQuery { tag: Some("pii".into()), limit: 50, ..Default::default() }).await.unwrap();
+    assert_eq!(ids(&tagged), ["customer.profiles"]);
+    let both = store
+        .search(&SearchQuery { text: Some("id".into()), domain: Some("sales".into()), limit: 50, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(ids(&both), ["sales.orders"]);
+}
+
+#[sqlx::test(migrations = false)]
+async fn search_over_generated_products_counts_exactly(pool: SqlitePool) {
+    // Verifies search and facets on 300 generated products with known distributions: counts per facet match what was generated, a republished product is indexed once, and the limit caps the hits but not the total.
+    use crate::SearchQuery;
+    use meshdesk_domain::{Classification, DataProduct, ProductId};
+    let store = Store::from_pool(pool).await.unwrap();
+    let template = seed::products().remove(0);
+    let mut records = Vec::new();
+    for i in 0..300usize {
+        let mut p: DataProduct = template.clone();
+        p.id = ProductId::parse(&format!("inventory.generated-{i}")).unwrap();
+        p.output_ports[0].topic = meshdesk_domain::TopicName::parse(&format!("inventory.generated-{i}")).unwrap();
+        p.title = format!("Generated {i}");
+        p.classification = if i % 3 == 0 { Classification::Restricted } else { Classification::Internal };
+        p.tags = vec![format!("batch-{}", i % 5)];
+        let env = Envelope::new(format!("gen-{i}"), "User:gen", 1, &EventBody::ProductPublished(p));
+        records.push(LogRecord { offset: i as i64, envelope: Ok(env) });
+    }
+    let mut again: DataProduct = template.clone();
+    again.id = ProductId::parse("inventory.generated-7").unwrap();
+    again.output_ports[0].topic = meshdesk_domain::TopicName::parse("inventory.generated-7").unwrap();
+    again.title = "Generated 7, renamed".into();
+    again.tags = vec!["batch-2".into()];
+    let env = Envelope::new("gen-7-again", "User:gen", 2, &EventBody::ProductPublished(again));
+    records.push(LogRecord { offset: 300, envelope: Ok(env) });
+    store.apply(LOG, &records).await.unwrap();
+
+    let r =
+        store.search(&SearchQuery { text: Some("generated".into()), limit: 20, ..Default::default() }).await.unwrap();
+    assert_eq!((r.hits.len(), r.total), (20, 300));
+    let count = |v: &Vec<(String, i64)>, k: &str| v.iter().find(|(a, _)| a == k).map(|(_, n)| *n);
+    assert_eq!(count(&r.facets.classification, "restricted"), Some(100));
+    assert_eq!(count(&r.facets.classification, "internal"), Some(200));
+    assert_eq!(count(&r.facets.tag, "batch-2"), Some(60), "the republished product is counted once");
+    assert_eq!(count(&r.facets.tag, "batch-3"), Some(60));
+    let renamed =
+        store.search(&SearchQuery { text: Some("renamed".into()), limit: 20, ..Default::default() }).await.unwrap();
+    assert_eq!(ids(&renamed), ["inventory.generated-7"], "the index follows the latest publication");
+}

@@ -106,6 +106,37 @@ impl AvroSchema {
         }
     }
 
+    /// Every field path with its doc, through nested records, arrays, maps and unions
+    /// (`address.city`), each named type entered once.
+    pub fn field_paths(&self) -> Vec<(String, Option<String>)> {
+        fn walk(
+            s: &AvroSchema,
+            t: &AvroType,
+            prefix: &str,
+            seen: &mut Vec<usize>,
+            out: &mut Vec<(String, Option<String>)>,
+        ) {
+            match t {
+                AvroType::Named(i) if !seen.contains(i) => {
+                    seen.push(*i);
+                    if let NamedKind::Record { fields } = &s.named[*i].kind {
+                        for f in fields {
+                            let path = if prefix.is_empty() { f.name.clone() } else { format!("{prefix}.{}", f.name) };
+                            out.push((path.clone(), f.doc.clone()));
+                            walk(s, &f.ty, &path, seen, out);
+                        }
+                    }
+                }
+                AvroType::Array(x) | AvroType::Map(x) | AvroType::Logical(x, _) => walk(s, x, prefix, seen, out),
+                AvroType::Union(b) => b.iter().for_each(|x| walk(s, x, prefix, seen, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &self.root, "", &mut Vec::new(), &mut out);
+        out
+    }
+
     /// The root record's fields, if the root is a record.
     pub fn root_record(&self) -> Option<(&Named, &[Field])> {
         match &self.root {
