@@ -105,7 +105,11 @@ impl Store {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Search and the catalog read many rows: a 16 MiB page cache per connection and
+            // memory-mapped reads keep them off the read(2) path.
+            .pragma("cache_size", "-16384")
+            .pragma("mmap_size", "268435456");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         Self::from_pool(pool).await
     }
@@ -113,7 +117,9 @@ impl Store {
     /// Wraps an existing pool (used by `#[sqlx::test]`), applying migrations.
     pub async fn from_pool(pool: SqlitePool) -> Result<Self> {
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, pause_before_commit_ms: Default::default() })
+        let store = Self { pool, pause_before_commit_ms: Default::default() };
+        store.reindex_if_needed().await?;
+        Ok(store)
     }
 
     /// Test hook, see the field. Only `meshctl sync --pause-before-commit-ms` sets it.

@@ -223,3 +223,21 @@ async fn search_over_generated_products_counts_exactly(pool: SqlitePool) {
         store.search(&SearchQuery { text: Some("renamed".into()), limit: 20, ..Default::default() }).await.unwrap();
     assert_eq!(ids(&renamed), ["inventory.generated-7"], "the index follows the latest publication");
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_search_index_is_rebuilt_from_products_when_it_is_behind(pool: SqlitePool) {
+    // Verifies that a store whose search index and facets are empty or partial (as after the migration that rebuilt them) refills them from the products on open, so search finds what the fold applied earlier.
+    use crate::SearchQuery;
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    store.apply(LOG, &seed_log()).await.unwrap();
+    sqlx::query("DELETE FROM product_search").execute(&pool).await.unwrap();
+    sqlx::query("DELETE FROM product_facets WHERE product_id <> 'sales.orders'").execute(&pool).await.unwrap();
+    let q = SearchQuery { text: Some("quantity".into()), limit: 50, ..Default::default() };
+    assert!(store.search(&q).await.unwrap().hits.is_empty(), "the index is behind");
+    let reopened = Store::from_pool(pool).await.unwrap();
+    let r = reopened.search(&q).await.unwrap();
+    let mut found = ids(&r);
+    found.sort();
+    assert_eq!(found, ["inventory.stock-levels", "sales.orders"]);
+    assert_eq!(reopened.search(&SearchQuery { limit: 50, ..Default::default() }).await.unwrap().total, 3);
+}
