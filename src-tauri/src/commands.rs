@@ -63,6 +63,42 @@ pub async fn register_schema(state: State<'_, AppState>, req: c::RegisterRequest
     Ok(state.service()?.register_schema(&req).await?)
 }
 
+#[tauri::command]
+pub async fn search_catalog(state: State<'_, AppState>, req: c::SearchRequest) -> Reply<c::SearchResponse> {
+    Ok(state.service()?.search(&req).await?)
+}
+
+#[tauri::command]
+pub async fn get_product(state: State<'_, AppState>, req: c::ProductRequest) -> Reply<c::ProductDetail> {
+    Ok(state.service()?.product_detail(&req.id).await?)
+}
+
+#[tauri::command]
+pub async fn product_health(state: State<'_, AppState>, req: c::ProductRequest) -> Reply<c::ProductHealth> {
+    Ok(state.service()?.product_health(&req.id).await?)
+}
+
+#[tauri::command]
+pub async fn sample_product_port(state: State<'_, AppState>, req: c::PortSampleRequest) -> Reply<c::PortSamples> {
+    Ok(state.service()?.sample_product_port(&req).await?)
+}
+
+#[tauri::command]
+pub async fn list_unmanaged(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::Unmanaged> {
+    let _ = req;
+    Ok(state.service()?.list_unmanaged().await?)
+}
+
+#[tauri::command]
+pub async fn adopt_topic(state: State<'_, AppState>, req: c::AdoptRequest) -> Reply<c::Adopted> {
+    Ok(state.service()?.adopt_topic(&req).await?)
+}
+
+#[tauri::command]
+pub fn report_first_paint(state: State<'_, AppState>, req: c::FirstPaint) -> Reply<c::StartupTiming> {
+    Ok(state.first_paint(&req))
+}
+
 /// The names registered in `main.rs`, checked against the contract by a test.
 #[cfg_attr(not(test), allow(dead_code))]
 pub const REGISTERED: &[&str] = &[
@@ -76,6 +112,13 @@ pub const REGISTERED: &[&str] = &[
     "list_subjects",
     "get_subject",
     "register_schema",
+    "search_catalog",
+    "get_product",
+    "product_health",
+    "sample_product_port",
+    "list_unmanaged",
+    "adopt_topic",
+    "report_first_paint",
 ];
 
 #[cfg(test)]

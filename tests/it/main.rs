@@ -4,6 +4,7 @@
 
 mod admin;
 mod avro_compat;
+mod catalog;
 mod cli;
 mod crash;
 mod e2e;

@@ -36,6 +36,8 @@ fn App() -> impl IntoView {
             <components::shell::Shell>
                 <Routes fallback=|| view! { <p class="empty">"This page does not exist."</p> }>
                     <Route path=path!("/") view=routes::catalog::CatalogPage />
+                    <Route path=path!("/products/:id") view=routes::product::ProductPage />
+                    <Route path=path!("/unmanaged") view=routes::unmanaged::UnmanagedPage />
                     <Route path=path!("/domains") view=routes::domains::DomainsPage />
                     <Route path=path!("/schemas") view=routes::schemas::SchemasPage />
                     <Route path=path!("/requests") view=routes::requests::RequestsPage />

@@ -57,7 +57,7 @@ impl EventBody {
 /// What a reader made of an envelope.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decoded {
-    Known(EventBody),
+    Known(Box<EventBody>),
     /// Kept, not applied; `reason` says why (unknown type, newer version, bad payload).
     Unknown {
         reason: String,
@@ -104,7 +104,7 @@ impl Envelope {
             Some(_) => {
                 let tagged = serde_json::json!({ "type": self.kind, "payload": self.payload });
                 match serde_json::from_value::<EventBody>(tagged) {
-                    Ok(body) => Decoded::Known(body),
+                    Ok(body) => Decoded::Known(Box::new(body)),
                     Err(e) => Decoded::Unknown { reason: format!("`{}` payload is malformed: {e}", self.kind) },
                 }
             }
@@ -124,7 +124,7 @@ mod tests {
         let back = Envelope::from_bytes(&env.to_bytes()).unwrap();
         assert_eq!(back, env);
         assert_eq!(back.kind, "DomainRegistered");
-        assert_eq!(back.decode(), Decoded::Known(EventBody::DomainRegistered(domain)));
+        assert_eq!(back.decode(), Decoded::Known(Box::new(EventBody::DomainRegistered(domain))));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! run in the browser (live checks) and in the backend (enforcement).
 
 pub mod events;
+pub mod health;
 pub mod ids;
 pub mod metrics;
 pub mod model;
@@ -12,6 +13,6 @@ pub mod wire;
 pub use events::{Decoded, Envelope, EventBody, GOVERNANCE_TOPIC};
 pub use ids::{DomainId, IdError, ProductId, TopicName, subject_for};
 pub use model::{
-    Classification, CleanupPolicy, CompatibilityLevel, DataProduct, Domain, OutputPort, Principal, ProductStatus,
-    SchemaFormat, SchemaRef, looks_like_pii,
+    Classification, CleanupPolicy, CompatibilityLevel, Contract, DataProduct, Domain, FieldSemantics, MASK, OutputPort,
+    Principal, ProductStatus, SchemaFormat, SchemaRef, Sla, looks_like_pii, mask_pii,
 };

@@ -194,6 +194,109 @@ pub struct DataProduct {
     /// Products this one is derived from (lineage).
     #[serde(default)]
     pub input_ports: Vec<ProductId>,
+    #[serde(default)]
+    pub sla: Sla,
+    #[serde(default)]
+    pub contract: Contract,
+}
+
+/// What the owning domain promises about a product's data. Absent values promise nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sla {
+    /// The newest record is never older than this (ms) while the product is published.
+    #[serde(default)]
+    pub freshness_ms: Option<i64>,
+    /// Availability in basis points: 9990 = 99.90%.
+    #[serde(default)]
+    pub availability_bp: Option<u32>,
+    /// How long records are kept (ms; -1 = forever).
+    #[serde(default)]
+    pub retention_ms: Option<i64>,
+}
+
+/// The meaning of one schema field, as the data contract states it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldSemantics {
+    /// The field's dotted path in the value schema, e.g. `address.street`.
+    pub path: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub example: Option<String>,
+    #[serde(default)]
+    pub pii: bool,
+}
+
+/// The data contract beyond the schema: field semantics and terms of use.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contract {
+    #[serde(default)]
+    pub fields: Vec<FieldSemantics>,
+    #[serde(default)]
+    pub terms_of_use: String,
+}
+
+impl DataProduct {
+    /// The dotted paths of the fields that hold personal data: flagged in the contract, or
+    /// (where the contract says nothing about a field) named like personal data or documented
+    /// as "PII" in the schema.
+    pub fn pii_paths(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.contract.fields.iter().filter(|f| f.pii).map(|f| f.path.clone()).collect();
+        let stated: std::collections::HashSet<&str> = self.contract.fields.iter().map(|f| f.path.as_str()).collect();
+        for port in &self.output_ports {
+            for s in port.value_schema.iter().chain(port.key_schema.iter()) {
+                if s.format != SchemaFormat::Avro {
+                    continue;
+                }
+                if let Ok(schema) = crate::schema::AvroSchema::parse(&s.schema) {
+                    for (path, doc) in schema.field_paths() {
+                        let name = path.rsplit('.').next().unwrap_or(&path);
+                        let looks = looks_like_pii(name) || doc.as_deref().is_some_and(|d| d.contains("PII"));
+                        if looks && !stated.contains(path.as_str()) && !out.contains(&path) {
+                            out.push(path);
+                        }
+                    }
+                }
+            }
+        }
+        out.sort();
+        // A masked parent masks its children: keep the parents only.
+        let parents = out.clone();
+        out.retain(|p| !parents.iter().any(|q| p.starts_with(&format!("{q}."))));
+        out
+    }
+}
+
+/// The text that replaces a masked value in samples.
+pub const MASK: &str = "••• masked (PII)";
+
+/// Replaces, in a decoded record, every value at one of `paths` (dotted; arrays are passed
+/// through) with [`MASK`]. Returns how many values were masked.
+pub fn mask_pii(value: &mut serde_json::Value, paths: &[String]) -> usize {
+    fn walk(v: &mut serde_json::Value, prefix: &str, paths: &[String]) -> usize {
+        match v {
+            serde_json::Value::Object(map) => {
+                let mut n = 0;
+                for (k, child) in map.iter_mut() {
+                    let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    if paths.contains(&path) {
+                        if !child.is_null() {
+                            *child = serde_json::Value::String(MASK.into());
+                            n += 1;
+                        }
+                    } else {
+                        n += walk(child, &path, paths);
+                    }
+                }
+                n
+            }
+            serde_json::Value::Array(items) => items.iter_mut().map(|i| walk(i, prefix, paths)).sum(),
+            _ => 0,
+        }
+    }
+    walk(value, "", paths)
 }
 
 /// Whether a field name suggests personal data (email, phone, address, names, birth dates,
@@ -237,6 +340,26 @@ mod tests {
         for not in ["productId", "quantity", "orderDate", "locationId", "productName", "totalAmount"] {
             assert!(!looks_like_pii(not), "{not}");
         }
+    }
+
+    #[test]
+    fn pii_fields_come_from_the_contract_or_the_schema_and_are_masked_in_samples() {
+        let profiles = crate::seed::products().remove(2);
+        assert_eq!(profiles.pii_paths(), ["address", "email", "name", "phoneNumber"]);
+        let mut record = serde_json::json!({
+            "customerId": "C-1", "name": "Ada", "email": "ada@example.org", "phoneNumber": null,
+            "address": {"street": "Main St 1", "city": "Berlin", "postalCode": "10115", "country": "DE"}
+        });
+        assert_eq!(mask_pii(&mut record, &profiles.pii_paths()), 3, "null stays null");
+        assert_eq!(record["customerId"], "C-1");
+        assert_eq!(record["name"], MASK);
+        assert_eq!(record["address"], MASK, "a masked record is masked whole");
+        // Nested paths inside arrays.
+        let mut order = serde_json::json!({"lines": [{"email": "a@b.c", "sku": "1"}, {"email": "d@e.f", "sku": "2"}]});
+        assert_eq!(mask_pii(&mut order, &["lines.email".to_owned()]), 2);
+        assert_eq!(order["lines"][1]["sku"], "2");
+        // The schema alone flags names that look personal when the contract says nothing.
+        assert_eq!(crate::seed::products()[0].pii_paths(), Vec::<String>::new());
     }
 
     #[test]

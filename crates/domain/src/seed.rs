@@ -114,7 +114,18 @@ fn port(topic: &str, description: &str, retention_ms: i64, cleanup: CleanupPolic
     }
 }
 
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+const MINUTE_MS: i64 = 60 * 1000;
+const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
+
+fn field(path: &str, description: &str, unit: Option<&str>, example: Option<&str>, pii: bool) -> FieldSemantics {
+    FieldSemantics {
+        path: path.into(),
+        description: description.into(),
+        unit: unit.map(Into::into),
+        example: example.map(Into::into),
+        pii,
+    }
+}
 
 pub fn products() -> Vec<DataProduct> {
     let p = |id: &str| ProductId::parse(id).expect("seed product ids are valid");
@@ -137,6 +148,23 @@ pub fn products() -> Vec<DataProduct> {
                 STOCK_LEVEL_UPDATED,
             )],
             input_ports: vec![],
+            sla: Sla { freshness_ms: Some(5 * MINUTE_MS), availability_bp: Some(9990), retention_ms: Some(7 * DAY_MS) },
+            contract: Contract {
+                fields: vec![
+                    field("productId", "The product's SKU.", None, Some("SKU-10042"), false),
+                    field("locationId", "The warehouse or store holding the stock.", None, Some("WH-BER-1"), false),
+                    field(
+                        "quantity",
+                        "Units on hand after the change; never negative.",
+                        Some("units"),
+                        Some("17"),
+                        false,
+                    ),
+                    field("timestamp", "When the level was measured.", Some("ms since epoch"), None, false),
+                ],
+                terms_of_use: "Internal use for stock checks and planning; do not republish outside the company."
+                    .into(),
+            },
         },
         DataProduct {
             id: p("sales.orders"),
@@ -155,7 +183,13 @@ pub fn products() -> Vec<DataProduct> {
                 CleanupPolicy::Delete,
                 ORDER_PLACED,
             )],
-            input_ports: vec![],
+            input_ports: vec![p("inventory.stock-levels"), p("customer.profiles")],
+            sla: Sla {
+                freshness_ms: Some(15 * MINUTE_MS),
+                availability_bp: Some(9950),
+                retention_ms: Some(30 * DAY_MS),
+            },
+            contract: Contract::default(),
         },
         DataProduct {
             id: p("customer.profiles"),
@@ -175,6 +209,18 @@ pub fn products() -> Vec<DataProduct> {
                 PROFILE_UPDATED,
             )],
             input_ports: vec![],
+            sla: Sla { freshness_ms: None, availability_bp: Some(9990), retention_ms: Some(-1) },
+            contract: Contract {
+                fields: vec![
+                    field("customerId", "The customer's id.", None, Some("C-000123"), false),
+                    field("name", "Full name.", None, None, true),
+                    field("email", "E-mail address.", None, None, true),
+                    field("phoneNumber", "Phone number.", None, None, true),
+                    field("address", "Postal address.", None, None, true),
+                ],
+                terms_of_use: "Personal data: access only with a documented purpose; never copy into public products."
+                    .into(),
+            },
         },
     ]
 }

@@ -5,6 +5,7 @@
 //! The cache opens first and serves reads at once, offline too; connecting happens in the
 //! background and its progress is visible in [`Meshdesk::environment_status`].
 
+mod catalog;
 pub mod env;
 mod topics;
 
@@ -37,6 +38,9 @@ pub enum ServiceError {
     Sandbox(String),
     #[error("{0}")]
     NotConnected(String),
+    /// The request itself is wrong (unknown product, bad name): says what to fix.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl From<ServiceError> for c::IpcError {

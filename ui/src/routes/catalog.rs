@@ -1,20 +1,55 @@
 use leptos::prelude::*;
-use meshdesk_contract::{IpcError, ListProducts, ProductQuery, ProductSummary};
+use leptos_router::components::A;
+use meshdesk_contract::{
+    FacetCount, FirstPaint, Highlight, IpcError, ReportFirstPaint, SearchCatalog, SearchHit, SearchRequest,
+    SearchResponse,
+};
 
 use crate::Refresh;
 use crate::components::errors::ErrorList;
 use crate::ipc;
 
-/// The catalog: every data product in the local cache, filtered as you type.
+/// How many hits a search shows (the counts cover all of them).
+const PAGE: u32 = 50;
+
+/// The filters a facet click sets; `None` shows every value.
+#[derive(Clone, Copy)]
+struct Filters {
+    domain: RwSignal<Option<String>>,
+    classification: RwSignal<Option<String>>,
+    status: RwSignal<Option<String>>,
+    tag: RwSignal<Option<String>>,
+    has_pii: RwSignal<Option<String>>,
+}
+
+/// The catalog: full-text search over the local cache (works offline) with facets and counts;
+/// results update as you type.
 #[component]
 pub fn CatalogPage() -> impl IntoView {
     let refresh = expect_context::<Refresh>();
     let text = RwSignal::new(String::new());
-    let products = LocalResource::new(move || {
+    let f = Filters {
+        domain: RwSignal::new(None),
+        classification: RwSignal::new(None),
+        status: RwSignal::new(None),
+        tag: RwSignal::new(None),
+        has_pii: RwSignal::new(None),
+    };
+    let results = LocalResource::new(move || {
         refresh.catalog.track();
-        let t = text.get();
-        async move { ipc::call::<ListProducts>(&ProductQuery { text: Some(t).filter(|t| !t.trim().is_empty()) }).await }
+        let req = SearchRequest {
+            text: Some(text.get()).filter(|t| !t.trim().is_empty()),
+            domain: f.domain.get(),
+            classification: f.classification.get(),
+            status: f.status.get(),
+            tag: f.tag.get(),
+            has_pii: f.has_pii.get().map(|v| v == "yes"),
+            limit: PAGE,
+        };
+        async move { ipc::call::<SearchCatalog>(&req).await }
     });
+    // The first paint of the catalog is reported once, for the start-up figure.
+    let reported = StoredValue::new(false);
     view! {
         <section class="page">
             <div class="page-head">
@@ -23,16 +58,29 @@ pub fn CatalogPage() -> impl IntoView {
                     class="search"
                     id="catalog-search"
                     type="search"
-                    placeholder="Filter by name, topic, tag…"
+                    placeholder="Search products, topics, fields, tags, owners…"
                     prop:value=move || text.get()
                     on:input=move |ev| text.set(event_target_value(&ev))
                 />
+                <A href="/unmanaged">"Unmanaged topics"</A>
             </div>
             <Transition fallback=|| view! { <p class="muted">"Loading the catalog…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                     {move || Suspend::new(async move {
-                        let list = products.await?;
-                        Ok::<_, IpcError>(product_list(list, !text.get_untracked().trim().is_empty()))
+                        let r = results.await?;
+                        if !reported.get_value() {
+                            reported.set_value(true);
+                            let products = r.total as u32;
+                            request_animation_frame(move || {
+                                leptos::task::spawn_local(async move {
+                                    // A failed report only loses the figure; say so in the console.
+                                    if let Err(e) = ipc::call::<ReportFirstPaint>(&FirstPaint { products }).await {
+                                        leptos::logging::error!("start-up figure not recorded: {e}");
+                                    }
+                                });
+                            });
+                        }
+                        Ok::<_, IpcError>(results_view(r, f, !text.get_untracked().trim().is_empty()))
                     })}
                 </ErrorBoundary>
             </Transition>
@@ -40,36 +88,133 @@ pub fn CatalogPage() -> impl IntoView {
     }
 }
 
-fn product_list(list: Vec<ProductSummary>, filtered: bool) -> AnyView {
-    if list.is_empty() {
-        let msg = if filtered {
-            "No product matches this filter."
+fn results_view(r: SearchResponse, f: Filters, searching: bool) -> AnyView {
+    let any_filter = f.domain.get_untracked().is_some()
+        || f.classification.get_untracked().is_some()
+        || f.status.get_untracked().is_some()
+        || f.tag.get_untracked().is_some()
+        || f.has_pii.get_untracked().is_some();
+    let list = if r.hits.is_empty() {
+        let msg = if searching || any_filter {
+            "No product matches this search."
         } else {
             "No data products yet. The catalog fills as soon as the environment's governance log is read."
         };
-        return view! { <p class="empty" id="catalog-empty">{msg}</p> }.into_any();
-    }
-    let count = list.len();
+        view! { <p class="empty" id="catalog-empty">{msg}</p> }.into_any()
+    } else {
+        let shown = r.hits.len() as i64;
+        let more = if r.total > shown { format!(" (showing the best {shown})") } else { String::new() };
+        view! {
+            <p class="muted" id="catalog-count">
+                {format!("{} data product{}{more} · {:.1} ms", r.total, if r.total == 1 { "" } else { "s" }, r.took_us as f64 / 1000.0)}
+            </p>
+            <ul class="cards" id="catalog-list">
+                {r.hits.into_iter().map(product_card).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
     view! {
-        <p class="muted">{format!("{count} data product{}", if count == 1 { "" } else { "s" })}</p>
-        <ul class="cards" id="catalog-list">
-            {list.into_iter().map(product_card).collect_view()}
-        </ul>
+        <div class="catalog">
+            <aside class="facets" id="facets">
+                {facet("Domain", "domain", r.facets.domain, f.domain)}
+                {facet("Classification", "classification", r.facets.classification, f.classification)}
+                {facet("Status", "status", r.facets.status, f.status)}
+                {facet("Personal data", "has_pii", r.facets.has_pii, f.has_pii)}
+                {facet("Tag", "tag", r.facets.tag, f.tag)}
+            </aside>
+            <div class="results">{list}</div>
+        </div>
     }
     .into_any()
 }
 
-fn product_card(p: ProductSummary) -> impl IntoView {
+/// One facet: its values with counts; clicking a value filters by it, clicking it again clears.
+fn facet(
+    title: &'static str,
+    key: &'static str,
+    values: Vec<FacetCount>,
+    selected: RwSignal<Option<String>>,
+) -> AnyView {
+    let current = selected.get_untracked();
+    if values.is_empty() && current.is_none() {
+        return ().into_any();
+    }
+    view! {
+        <div class="facet" data-facet=key>
+            <h3>{title}</h3>
+            <ul>
+                {values
+                    .into_iter()
+                    .map(|v| {
+                        let on = current.as_deref() == Some(v.value.as_str());
+                        let value = v.value.clone();
+                        view! {
+                            <li>
+                                <button
+                                    class=if on { "facet-value on" } else { "facet-value" }
+                                    data-value=v.value.clone()
+                                    on:click=move |_| {
+                                        selected.update(|s| *s = if on { None } else { Some(value.clone()) })
+                                    }
+                                >
+                                    <span>{v.value.clone()}</span>
+                                    <span class="count">{v.count}</span>
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+    .into_any()
+}
+
+fn highlight_view(h: Highlight) -> impl IntoView {
+    let label = match h.field.as_str() {
+        "fields" => "field",
+        "docs" => "field docs",
+        "topics" => "topic",
+        "tags" => "tag",
+        "owners" => "owner",
+        other => other,
+    }
+    .to_owned();
+    view! {
+        <li class="highlight" data-field=h.field.clone()>
+            <span class="hl-field">{label}</span>
+            {h
+                .parts
+                .into_iter()
+                .map(|p| if p.matched { view! { <mark>{p.text}</mark> }.into_any() } else { p.text.into_any() })
+                .collect_view()}
+        </li>
+    }
+}
+
+fn product_card(hit: SearchHit) -> impl IntoView {
+    let p = hit.product;
     let class = format!("badge class-{}", p.classification);
+    let href = format!("/products/{}", p.id);
     view! {
         <li class="card product-card" data-product-id=p.id.clone()>
             <div class="card-head">
-                <h2 class="product-title">{p.title.clone()}</h2>
+                <h2 class="product-title">
+                    <A href=href>{p.title.clone()}</A>
+                </h2>
                 <span class=class>{p.classification.to_string()}</span>
                 <span class="badge status">{p.status.to_string()}</span>
+                {hit.has_pii.then(|| view! { <span class="badge pii">"PII"</span> })}
             </div>
             <div class="product-id mono">{p.id.clone()} " · v" {p.version.clone()}</div>
             <p>{p.description.clone()}</p>
+            {(!hit.highlights.is_empty())
+                .then(|| {
+                    view! {
+                        <ul class="highlights">{hit.highlights.into_iter().map(highlight_view).collect_view()}</ul>
+                    }
+                })}
             <dl class="facts">
                 <dt>"Domain"</dt>
                 <dd>{p.domain.clone()}</dd>

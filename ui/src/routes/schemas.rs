@@ -207,7 +207,7 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
 
 /// Version history with a field-level diff between two chosen versions.
 #[component]
-fn History(versions: Vec<meshdesk_contract::SchemaVersionView>) -> impl IntoView {
+pub(crate) fn History(versions: Vec<meshdesk_contract::SchemaVersionView>) -> impl IntoView {
     if versions.len() < 2 {
         return view! { <p class="muted">"One version so far: nothing to compare."</p> }.into_any();
     }

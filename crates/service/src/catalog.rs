@@ -1,0 +1,389 @@
+//! The catalog beyond the list: search, the product page (live ports, lineage, health, masked
+//! samples), and topics and subjects on the cluster that no product manages, with adoption.
+
+use std::collections::{BTreeSet, HashSet};
+use std::time::Instant;
+
+use meshdesk_contract as c;
+use meshdesk_domain::health::{self, HealthLevel, Observed};
+use meshdesk_domain::{
+    CleanupPolicy, CompatibilityLevel, DataProduct, EventBody, OutputPort, Principal, ProductId, ProductStatus,
+    SchemaFormat, SchemaRef, TopicName, mask_pii, subject_for,
+};
+use meshdesk_store::{MARK_END, MARK_START, SearchQuery};
+
+use crate::{ConnState, Meshdesk, ServiceError, corrupt};
+
+fn invalid(msg: impl Into<String>) -> ServiceError {
+    ServiceError::Invalid(msg.into())
+}
+
+/// A highlighted snippet as parts: the store marks matches with private-use characters.
+fn parts(marked: &str) -> Vec<c::TextPart> {
+    let mut out = Vec::new();
+    for (i, chunk) in marked.split(MARK_START).enumerate() {
+        if i == 0 {
+            if !chunk.is_empty() {
+                out.push(c::TextPart { text: chunk.to_owned(), matched: false });
+            }
+            continue;
+        }
+        let (hit, rest) = chunk.split_once(MARK_END).unwrap_or((chunk, ""));
+        out.push(c::TextPart { text: hit.to_owned(), matched: true });
+        if !rest.is_empty() {
+            out.push(c::TextPart { text: rest.to_owned(), matched: false });
+        }
+    }
+    out
+}
+
+fn counts(v: Vec<(String, i64)>) -> Vec<c::FacetCount> {
+    v.into_iter().map(|(value, count)| c::FacetCount { value, count }).collect()
+}
+
+fn summary(r: meshdesk_store::ProductRow) -> Result<c::ProductSummary, ServiceError> {
+    Ok(c::ProductSummary {
+        classification: r.classification.parse().map_err(corrupt)?,
+        status: r.status.parse().map_err(corrupt)?,
+        id: r.id,
+        domain: r.domain,
+        title: r.title,
+        description: r.description,
+        owners: r.owners,
+        version: r.version,
+        tags: r.tags,
+        topics: r.topics,
+    })
+}
+
+fn node(r: meshdesk_store::ProductRef) -> c::LineageNode {
+    c::LineageNode { id: r.id, title: r.title, domain: r.domain, known: true }
+}
+
+impl Meshdesk {
+    /// The principal this desktop acts as, once connected.
+    pub(crate) async fn viewer(&self) -> Option<String> {
+        match &*self.conn.read().await {
+            ConnState::Ready(c) => Some(c.principal.clone()),
+            _ => None,
+        }
+    }
+
+    /// Full-text search with facets over the cache; works offline.
+    pub async fn search(&self, req: &c::SearchRequest) -> Result<c::SearchResponse, ServiceError> {
+        let t = Instant::now();
+        let r = self
+            .store
+            .search(&SearchQuery {
+                text: req.text.clone(),
+                domain: req.domain.clone(),
+                classification: req.classification.clone(),
+                status: req.status.clone(),
+                tag: req.tag.clone(),
+                has_pii: req.has_pii,
+                limit: i64::from(req.limit.clamp(1, 500)),
+            })
+            .await?;
+        let hits = r
+            .hits
+            .into_iter()
+            .map(|h| {
+                Ok(c::SearchHit {
+                    product: summary(h.product)?,
+                    has_pii: h.has_pii,
+                    highlights: h
+                        .highlights
+                        .into_iter()
+                        .map(|(field, marked)| c::Highlight { field, parts: parts(&marked) })
+                        .collect(),
+                })
+            })
+            .collect::<Result<Vec<_>, ServiceError>>()?;
+        let f = r.facets;
+        Ok(c::SearchResponse {
+            hits,
+            total: r.total,
+            facets: c::Facets {
+                domain: counts(f.domain),
+                classification: counts(f.classification),
+                status: counts(f.status),
+                tag: counts(f.tag),
+                has_pii: counts(f.has_pii),
+            },
+            took_us: t.elapsed().as_micros() as u64,
+        })
+    }
+
+    async fn published(&self, id: &str) -> Result<meshdesk_store::PublishedProduct, ServiceError> {
+        self.store.product(id).await?.ok_or_else(|| invalid(format!("product {id} is not in the catalog")))
+    }
+
+    /// The product page: the product as published, lineage from the cache, and each port as the
+    /// cluster has it now (or why that is unknown: the rest of the page works offline).
+    pub async fn product_detail(&self, id: &str) -> Result<c::ProductDetail, ServiceError> {
+        let p = self.published(id).await?;
+        let viewer = self.viewer().await;
+        let viewer_is_owner = viewer.as_deref().is_some_and(|v| p.product.owners.iter().any(|o| o.as_str() == v));
+        let inputs: Vec<String> = p.product.input_ports.iter().map(|i| i.as_str().to_owned()).collect();
+        let known = self.store.product_refs(&inputs).await?;
+        let upstream = inputs
+            .iter()
+            .map(|i| match known.iter().find(|k| &k.id == i) {
+                Some(k) => node(k.clone()),
+                None => c::LineageNode {
+                    id: i.clone(),
+                    title: i.clone(),
+                    domain: i.split('.').next().unwrap_or_default().to_owned(),
+                    known: false,
+                },
+            })
+            .collect();
+        let downstream = self.store.downstream_of(id).await?.into_iter().map(node).collect();
+        let mut ports = Vec::new();
+        let admin = match self.connection().await {
+            Ok(conn) => meshdesk_kafka::Admin::new(&conn.kafka).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        for port in &p.product.output_ports {
+            let topic = port.topic.as_str().to_owned();
+            let live = match &admin {
+                Err(e) => c::PortLive { topic, partitions: None, configs: vec![], error: Some(e.clone()) },
+                Ok(admin) => match admin.describe_topic(&topic).await {
+                    Ok(d) => c::PortLive {
+                        topic,
+                        partitions: Some(d.partitions.len() as i32),
+                        configs: d
+                            .configs
+                            .into_iter()
+                            .filter(|cv| !cv.is_sensitive)
+                            .map(|cv| c::TopicConfigEntry {
+                                set_on_topic: cv.source == "DynamicTopic",
+                                name: cv.name,
+                                value: cv.value,
+                            })
+                            .collect(),
+                        error: None,
+                    },
+                    Err(e) => c::PortLive { topic, partitions: None, configs: vec![], error: Some(e.to_string()) },
+                },
+            };
+            ports.push(live);
+        }
+        Ok(c::ProductDetail {
+            pii_paths: p.product.pii_paths(),
+            product: p.product,
+            published_at_ms: p.published_at_ms,
+            published_by: p.published_by,
+            viewer_is_owner,
+            viewer,
+            upstream,
+            downstream,
+            consumers: Vec::new(),
+            ports,
+        })
+    }
+
+    /// Live metrics of every port and the health badge they earn against the contract's SLA.
+    pub async fn product_health(&self, id: &str) -> Result<c::ProductHealth, ServiceError> {
+        let p = self.published(id).await?.product;
+        let mut ports = Vec::new();
+        for port in &p.output_ports {
+            let topic = port.topic.as_str();
+            match self.topic_metrics(topic).await {
+                Ok(m) => {
+                    let seen = Observed {
+                        newest_record_age_ms: m.newest_record_age_ms,
+                        records_per_sec: m.records_per_sec,
+                        consumer_lag: m.consumer_lag.iter().map(|g| (g.group.clone(), g.lag)).collect(),
+                    };
+                    let health = health::assess(&p.sla, &seen);
+                    ports.push(c::PortHealth { topic: topic.to_owned(), metrics: Some(m), health, error: None });
+                }
+                Err(e) => ports.push(c::PortHealth {
+                    topic: topic.to_owned(),
+                    metrics: None,
+                    health: c::Health {
+                        level: HealthLevel::AtRisk,
+                        reasons: vec![format!("the topic's metrics could not be read: {e}")],
+                    },
+                    error: Some(e.to_string()),
+                }),
+            }
+        }
+        let level = ports.iter().map(|p| p.health.level).max().unwrap_or(HealthLevel::Healthy);
+        Ok(c::ProductHealth { product: id.to_owned(), level, ports, freshness_sla_ms: p.sla.freshness_ms })
+    }
+
+    /// The last records of one port, decoded, with personal data masked unless this desktop's
+    /// principal owns the product.
+    pub async fn sample_product_port(&self, req: &c::PortSampleRequest) -> Result<c::PortSamples, ServiceError> {
+        let p = self.published(&req.product).await?.product;
+        if !p.output_ports.iter().any(|o| o.topic.as_str() == req.topic) {
+            return Err(invalid(format!("{} is not an output port of {}", req.topic, req.product)));
+        }
+        let viewer = self.viewer().await;
+        let owner = viewer.as_deref().is_some_and(|v| p.owners.iter().any(|o| o.as_str() == v));
+        let mut records = self.sample_topic(&req.topic, req.count as usize).await?;
+        let pii = p.pii_paths();
+        let mut masked_values = 0;
+        if !owner {
+            for r in &mut records {
+                if let c::SampleValue::Decoded { json, .. } = &mut r.value {
+                    masked_values += mask_pii(json, &pii);
+                }
+            }
+        }
+        // Raw values cannot be masked field by field: a non-owner sees them only when the
+        // product has no personal data.
+        if !owner && !pii.is_empty() {
+            for r in &mut records {
+                if let c::SampleValue::Raw { text, hex, note, .. } = &mut r.value {
+                    *text = None;
+                    hex.clear();
+                    note.push_str("; hidden: the product holds personal data and the record could not be decoded");
+                    masked_values += 1;
+                }
+            }
+        }
+        Ok(c::PortSamples { records, masked: !owner && !pii.is_empty(), masked_values })
+    }
+
+    /// Topics on the cluster and subjects in the registry that belong to no product.
+    pub async fn list_unmanaged(&self) -> Result<c::Unmanaged, ServiceError> {
+        let managed: HashSet<String> = self.store.managed_topics().await?.into_iter().map(|(t, _)| t).collect();
+        let conn = self.connection().await?;
+        let mut errors = Vec::new();
+        let _ = self.sync_registry().await.map_err(|e| errors.push(format!("registry: {e}")));
+        let subjects: BTreeSet<String> = self.store.registry_subjects().await?.into_iter().map(|s| s.subject).collect();
+        let mut topics = Vec::new();
+        let mut on_cluster = HashSet::new();
+        match meshdesk_kafka::Admin::new(&conn.kafka) {
+            Err(e) => errors.push(format!("cluster: {e}")),
+            Ok(admin) => match admin.list_topics(false).await {
+                Err(e) => errors.push(format!("cluster: {e}")),
+                Ok(list) => {
+                    for t in list {
+                        on_cluster.insert(t.name.clone());
+                        if managed.contains(&t.name) || t.name == conn.governance_topic {
+                            continue;
+                        }
+                        let value_subject = Some(format!("{}-value", t.name)).filter(|s| subjects.contains(s));
+                        let suggested_product = TopicName::parse(&t.name)
+                            .ok()
+                            .and_then(|n| n.as_str().split_once('.').map(|(d, e)| format!("{d}.{e}")))
+                            .filter(|id| ProductId::parse(id).is_ok());
+                        topics.push(c::UnmanagedTopic {
+                            topic: t.name,
+                            partitions: t.partitions as i32,
+                            value_subject,
+                            suggested_product,
+                        });
+                    }
+                }
+            },
+        }
+        let subjects = subjects
+            .into_iter()
+            .filter(|s| {
+                let topic = s.strip_suffix("-value").or_else(|| s.strip_suffix("-key"));
+                topic.is_none_or(|t| !managed.contains(t) && !on_cluster.contains(t))
+            })
+            .collect();
+        Ok(c::Unmanaged { topics, subjects, errors })
+    }
+
+    /// Adopts an existing topic: describes it as it is (partitions, replication, retention,
+    /// cleanup policy, latest value schema and the subject's level) into a new product or a new
+    /// port of an existing one, and publishes that. Nothing on the cluster is created or changed.
+    pub async fn adopt_topic(&self, req: &c::AdoptRequest) -> Result<c::Adopted, ServiceError> {
+        let topic = TopicName::parse(&req.topic).map_err(|e| invalid(e.to_string()))?;
+        let id = ProductId::parse(&req.product).map_err(|e| invalid(e.to_string()))?;
+        if let Some((_, owner)) = self.store.managed_topics().await?.into_iter().find(|(t, _)| t == topic.as_str()) {
+            return Err(invalid(format!("{topic} already belongs to {owner}")));
+        }
+        let conn = self.connection().await?;
+        let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+        let d = admin.describe_topic(topic.as_str()).await?;
+        let config = |name: &str| d.configs.iter().find(|c| c.name == name).and_then(|c| c.value.clone());
+        let retention_ms = config("retention.ms").and_then(|v| v.parse().ok()).unwrap_or(-1);
+        let cleanup_policy = match config("cleanup.policy").as_deref() {
+            Some("compact") => CleanupPolicy::Compact,
+            Some(p) if p.contains("compact") && p.contains("delete") => CleanupPolicy::CompactDelete,
+            _ => CleanupPolicy::Delete,
+        };
+        let subject = subject_for(&topic, false);
+        let value_schema = match conn.registry.version(&subject, None).await {
+            Ok(v) => Some(SchemaRef {
+                format: v.schema_type.parse::<SchemaFormat>().unwrap_or(SchemaFormat::Avro),
+                compatibility: conn.registry.compatibility(&subject).await.unwrap_or(CompatibilityLevel::Backward),
+                subject,
+                schema: v.schema,
+                id: Some(v.id),
+                version: Some(v.version),
+            }),
+            Err(meshdesk_registry::RegistryError::NotFound { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let port = OutputPort {
+            topic: topic.clone(),
+            description: format!("Adopted from the existing topic {topic}."),
+            partitions: d.partitions.len() as i32,
+            replication_factor: d.partitions.first().map(|p| p.replicas.len() as i32).unwrap_or(1),
+            retention_ms,
+            cleanup_policy,
+            key_schema: None,
+            value_schema,
+        };
+        let existing = self.store.product(id.as_str()).await?;
+        let extended_existing = existing.is_some();
+        let product = match existing {
+            Some(p) => {
+                let mut p = p.product;
+                p.output_ports.push(port);
+                p
+            }
+            None => {
+                if req.title.trim().is_empty() {
+                    return Err(invalid("a new product needs a title"));
+                }
+                let mut owners = Vec::new();
+                for o in &req.owners {
+                    owners.push(Principal::parse(o.trim()).map_err(invalid)?);
+                }
+                if owners.is_empty() {
+                    owners.push(Principal::parse(&conn.principal).map_err(invalid)?);
+                }
+                DataProduct {
+                    domain: id.domain(),
+                    id: id.clone(),
+                    title: req.title.trim().to_owned(),
+                    description: req.description.trim().to_owned(),
+                    owners,
+                    classification: req.classification,
+                    tags: vec!["adopted".into()],
+                    status: ProductStatus::Published,
+                    version: "1.0.0".into(),
+                    output_ports: vec![port],
+                    input_ports: vec![],
+                    sla: Default::default(),
+                    contract: Default::default(),
+                }
+            }
+        };
+        let event_id = self.publish(&EventBody::ProductPublished(product)).await?;
+        Ok(c::Adopted { product: id.as_str().to_owned(), event_id, extended_existing })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marked_snippets_become_parts() {
+        let m = format!("the {MARK_START}quant{MARK_END}ity and {MARK_START}x{MARK_END}");
+        let p = parts(&m);
+        let shown: Vec<(bool, &str)> = p.iter().map(|p| (p.matched, p.text.as_str())).collect();
+        assert_eq!(shown, [(false, "the "), (true, "quant"), (false, "ity and "), (true, "x")]);
+    }
+}

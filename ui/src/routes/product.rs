@@ -1,0 +1,428 @@
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use meshdesk_contract::{
+    GetProduct, GetProductHealth, GetSubject, HealthLevel, IpcError, LineageNode, PortHealth, PortLive,
+    PortSampleRequest, ProductDetail, ProductRequest, RatePoint, SampleProductPort, SampleValue, SubjectRequest,
+};
+use meshdesk_domain::OutputPort;
+
+use crate::components::errors::ErrorList;
+use crate::ipc;
+use crate::routes::schemas::History;
+
+/// How often live quality is refreshed while the page is open.
+const HEALTH_EVERY: Duration = Duration::from_secs(5);
+
+/// A product's page: overview, ports with live configs and schema history, contract, live
+/// quality with its health badge, decoded samples and lineage.
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.get().get("id").unwrap_or_default();
+    let detail = LocalResource::new(move || {
+        let id = id();
+        async move { ipc::call::<GetProduct>(&ProductRequest { id }).await }
+    });
+    view! {
+        <section class="page product-page">
+            <Transition fallback=|| view! { <p class="muted">"Loading the product…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
+                    {move || Suspend::new(async move {
+                        let d = detail.await?;
+                        Ok::<_, IpcError>(view! { <Product d /> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+fn human_ms(ms: i64) -> String {
+    match ms {
+        ms if ms < 0 => "forever".into(),
+        ms if ms < 1_000 => format!("{ms} ms"),
+        ms if ms < 120_000 => format!("{} s", ms / 1000),
+        ms if ms < 7_200_000 => format!("{} min", ms / 60_000),
+        ms if ms < 172_800_000 => format!("{} h", ms / 3_600_000),
+        ms => format!("{} days", ms / 86_400_000),
+    }
+}
+
+#[component]
+fn Product(d: ProductDetail) -> impl IntoView {
+    let p = d.product.clone();
+    let sla = p.sla.clone();
+    let class = format!("badge class-{}", p.classification);
+    let id = p.id.as_str().to_owned();
+    view! {
+        <div class="page-head">
+            <h1 id="product-title">{p.title.clone()}</h1>
+            <span class=class>{p.classification.to_string()}</span>
+            <span class="badge status">{p.status.to_string()}</span>
+            <HealthBadge id=id.clone() />
+        </div>
+        <div class="product-id mono">{id.clone()} " · v" {p.version.clone()}</div>
+        <p>{p.description.clone()}</p>
+        <dl class="facts">
+            <dt>"Domain"</dt>
+            <dd>{p.domain.to_string()}</dd>
+            <dt>"Owners"</dt>
+            <dd>{p.owners.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ")}</dd>
+            <dt>"Tags"</dt>
+            <dd>{p.tags.join(", ")}</dd>
+            <dt>"Freshness SLA"</dt>
+            <dd>{sla.freshness_ms.map(human_ms).unwrap_or_else(|| "none".into())}</dd>
+            <dt>"Availability SLA"</dt>
+            <dd>{sla.availability_bp.map(|b| format!("{:.2}%", b as f64 / 100.0)).unwrap_or_else(|| "none".into())}</dd>
+            <dt>"Retention SLA"</dt>
+            <dd>{sla.retention_ms.map(human_ms).unwrap_or_else(|| "none".into())}</dd>
+            <dt>"Published"</dt>
+            <dd>{format!("by {}", d.published_by)}</dd>
+            <dt>"You"</dt>
+            <dd>
+                {match (&d.viewer, d.viewer_is_owner) {
+                    (Some(v), true) => format!("{v} (owner)"),
+                    (Some(v), false) => format!("{v} (not an owner: personal data is masked)"),
+                    (None, _) => "not connected yet".into(),
+                }}
+            </dd>
+        </dl>
+        <h2>"Lineage"</h2>
+        <Lineage id=id.clone() title=p.title.clone() upstream=d.upstream.clone() downstream=d.downstream.clone() consumers=d.consumers.iter().map(|c| c.principal.clone()).collect() />
+        <h2>"Consumers"</h2>
+        {if d.consumers.is_empty() {
+            view! { <p class="muted" id="consumers-empty">"No one has been granted access to this product."</p> }.into_any()
+        } else {
+            view! {
+                <table class="consumers">
+                    <thead><tr><th>"Principal"</th><th>"Domain"</th><th>"Since"</th><th>"Until"</th></tr></thead>
+                    <tbody>
+                        {d.consumers.iter().map(|c| view! {
+                            <tr><td class="mono">{c.principal.clone()}</td><td>{c.domain.clone()}</td><td>{c.since_ms}</td><td>{c.until_ms.map(|u| u.to_string()).unwrap_or_else(|| "no end".into())}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        <h2>"Output ports"</h2>
+        {p.output_ports
+            .iter()
+            .map(|port| {
+                let live = d.ports.iter().find(|l| l.topic == port.topic.as_str()).cloned();
+                view! { <Port product=id.clone() port=port.clone() live pii=d.pii_paths.clone() /> }
+            })
+            .collect_view()}
+        <h2>"Contract"</h2>
+        <Contract d=d.clone() />
+    }
+}
+
+/// The health badge and, under it, the live quality of each port; refreshed every few seconds.
+#[component]
+fn HealthBadge(id: String) -> impl IntoView {
+    let tick = RwSignal::new(0u32);
+    set_interval(move || tick.update(|t| *t += 1), HEALTH_EVERY);
+    let health = LocalResource::new(move || {
+        tick.track();
+        let id = id.clone();
+        async move { ipc::call::<GetProductHealth>(&ProductRequest { id }).await }
+    });
+    view! {
+        <Transition fallback=|| view! { <span class="badge health">"health…"</span> }>
+            {move || Suspend::new(async move {
+                match health.await {
+                    Ok(h) => {
+                        let (class, label) = level(h.level);
+                        let why = h.ports.iter().flat_map(|p| p.health.reasons.clone()).collect::<Vec<_>>().join("; ");
+                        view! {
+                            <span class=class id="health-badge" data-level=label title=why.clone()>{label}</span>
+                            <div class="quality" id="live-quality">
+                                {h.ports.into_iter().map(port_quality).collect_view()}
+                            </div>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <span class="badge health unknown" title=e.message.clone()>"health unknown"</span> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn level(l: HealthLevel) -> (&'static str, &'static str) {
+    match l {
+        HealthLevel::Healthy => ("badge health healthy", "healthy"),
+        HealthLevel::AtRisk => ("badge health at-risk", "at risk"),
+        HealthLevel::Breaching => ("badge health breaching", "breaching"),
+    }
+}
+
+fn port_quality(p: PortHealth) -> impl IntoView {
+    let m = p.metrics.clone();
+    view! {
+        <div class="port-quality" data-topic=p.topic.clone()>
+            <div class="mono">{p.topic.clone()}</div>
+            {match m {
+                None => view! { <p class="error">{p.error.unwrap_or_default()}</p> }.into_any(),
+                Some(m) => view! {
+                    <Sparkline points=m.series.clone() />
+                    <span>{m.records_per_sec.map(|r| format!("{r:.1} records/s over {} min", m.window_secs / 60)).unwrap_or_else(|| "rate: measuring…".into())}</span>
+                    " · "
+                    <span>{m.newest_record_age_ms.map(|a| format!("newest record {} old", human_ms(a))).unwrap_or_else(|| "no records yet".into())}</span>
+                    {(!m.consumer_lag.is_empty()).then(|| view! {
+                        <ul class="lag">{m.consumer_lag.iter().map(|g| view! { <li class="mono">{format!("{}: lag {}", g.group, g.lag)}</li> }).collect_view()}</ul>
+                    })}
+                }.into_any(),
+            }}
+            <ul class="reasons">{p.health.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+        </div>
+    }
+}
+
+/// Records per second over the last minutes as a small line chart.
+#[component]
+fn Sparkline(points: Vec<RatePoint>) -> impl IntoView {
+    const W: f64 = 240.0;
+    const H: f64 = 40.0;
+    if points.len() < 2 {
+        return view! { <span class="muted">"(chart after two samples)"</span> }.into_any();
+    }
+    let t0 = points[0].at_ms as f64;
+    let span = (points[points.len() - 1].at_ms as f64 - t0).max(1.0);
+    let max = points.iter().map(|p| p.per_sec).fold(0.0, f64::max).max(1.0);
+    let line = points
+        .iter()
+        .map(|p| format!("{:.1},{:.1}", (p.at_ms as f64 - t0) / span * W, H - p.per_sec / max * (H - 2.0) - 1.0))
+        .collect::<Vec<_>>()
+        .join(" ");
+    view! {
+        <svg class="sparkline" width=W height=H viewBox=format!("0 0 {W} {H}") role="img">
+            <title>{format!("records per second, peak {max:.1}")}</title>
+            <polyline points=line fill="none" stroke="currentColor" stroke-width="1.5" />
+        </svg>
+    }
+    .into_any()
+}
+
+#[component]
+fn Port(product: String, port: OutputPort, live: Option<PortLive>, pii: Vec<String>) -> impl IntoView {
+    let topic = port.topic.as_str().to_owned();
+    let subject = port.value_schema.as_ref().map(|s| s.subject.clone());
+    let level = port.value_schema.as_ref().map(|s| s.compatibility.to_string()).unwrap_or_default();
+    view! {
+        <div class="card port" data-topic=topic.clone()>
+            <h3 class="mono">{topic.clone()}</h3>
+            <p>{port.description.clone()}</p>
+            <dl class="facts">
+                <dt>"Partitions"</dt>
+                <dd>
+                    {match live.as_ref().and_then(|l| l.partitions) {
+                        Some(n) if n != port.partitions => format!("{n} on the cluster ({} declared)", port.partitions),
+                        Some(n) => n.to_string(),
+                        None => format!("{} declared", port.partitions),
+                    }}
+                </dd>
+                <dt>"Replication"</dt>
+                <dd>{port.replication_factor}</dd>
+                <dt>"Retention"</dt>
+                <dd>{human_ms(port.retention_ms)}</dd>
+                <dt>"Cleanup"</dt>
+                <dd>{port.cleanup_policy.to_string()}</dd>
+                <dt>"Value subject"</dt>
+                <dd class="mono">{subject.clone().map(|s| format!("{s} ({level})")).unwrap_or_else(|| "none".into())}</dd>
+            </dl>
+            {live.map(|l| match l.error {
+                Some(e) => view! { <p class="muted">{format!("Live configuration unavailable: {e}")}</p> }.into_any(),
+                None => {
+                    let set: Vec<_> = l.configs.into_iter().filter(|c| c.set_on_topic).collect();
+                    view! {
+                        <details class="configs">
+                            <summary>{format!("{} configs set on the topic", set.len())}</summary>
+                            <table>{set.into_iter().map(|c| view! { <tr><td class="mono">{c.name}</td><td class="mono">{c.value.unwrap_or_default()}</td></tr> }).collect_view()}</table>
+                        </details>
+                    }.into_any()
+                }
+            })}
+            {subject.map(|s| view! { <SubjectHistory subject=s /> })}
+            <Samples product topic=topic.clone() pii />
+        </div>
+    }
+}
+
+#[component]
+fn SubjectHistory(subject: String) -> impl IntoView {
+    let detail = LocalResource::new(move || {
+        let subject = subject.clone();
+        async move { ipc::call::<GetSubject>(&SubjectRequest { subject }).await }
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading versions…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
+                {move || Suspend::new(async move {
+                    let d = detail.await?;
+                    Ok::<_, IpcError>(view! {
+                        <p class="muted">{format!("{} version{} in the registry", d.versions.len(), if d.versions.len() == 1 { "" } else { "s" })}</p>
+                        <History versions=d.versions />
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn Samples(product: String, topic: String, pii: Vec<String>) -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let samples = LocalResource::new(move || {
+        reload.track();
+        let req = PortSampleRequest { product: product.clone(), topic: topic.clone(), count: 10 };
+        async move { ipc::call::<SampleProductPort>(&req).await }
+    });
+    view! {
+        <div class="samples">
+            <h4>
+                "Latest records "
+                <button class="small" on:click=move |_| reload.update(|n| *n += 1)>"Refresh"</button>
+            </h4>
+            <Transition fallback=|| view! { <p class="muted">"Reading the topic…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
+                    {move || {
+                        let pii = pii.clone();
+                        Suspend::new(async move {
+                        let s = samples.await?;
+                        Ok::<_, IpcError>(if s.records.is_empty() {
+                            view! { <p class="empty samples-empty">"No records on this topic yet."</p> }.into_any()
+                        } else {
+                            view! {
+                                {s.masked.then(|| view! { <p class="muted">{format!("Personal data masked ({} values): fields {}", s.masked_values, pii.join(", "))}</p> })}
+                                <ul class="sample-records">
+                                    {s.records.into_iter().map(|r| {
+                                        let body = match r.value {
+                                            SampleValue::Decoded { json, schema_id, .. } => format!("{}  (schema {schema_id})", json),
+                                            SampleValue::Raw { text, note, .. } => format!("{}  ({note})", text.unwrap_or_else(|| "binary".into())),
+                                            SampleValue::Null => "null (tombstone)".into(),
+                                        };
+                                        view! { <li class="sample mono" data-offset=r.offset.to_string()>{format!("p{} @{} key={} ", r.partition, r.offset, r.key.unwrap_or_else(|| "∅".into()))}{body}</li> }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        })
+                    })}}
+                </ErrorBoundary>
+            </Transition>
+        </div>
+    }
+}
+
+/// Upstream products (input ports) → this product → downstream products and consumers, as an
+/// SVG picture; products are links.
+#[component]
+fn Lineage(
+    id: String,
+    title: String,
+    upstream: Vec<LineageNode>,
+    downstream: Vec<LineageNode>,
+    consumers: Vec<String>,
+) -> impl IntoView {
+    const BOX_W: f64 = 200.0;
+    const BOX_H: f64 = 44.0;
+    const GAP: f64 = 16.0;
+    const COL: [f64; 3] = [10.0, 290.0, 570.0];
+    let right: Vec<(String, String, Option<String>)> = downstream
+        .iter()
+        .map(|n| (n.title.clone(), n.id.clone(), Some(format!("/products/{}", n.id))))
+        .chain(consumers.iter().map(|c| (c.clone(), "consumer".to_owned(), None)))
+        .collect();
+    let left: Vec<(String, String, Option<String>)> = upstream
+        .iter()
+        .map(|n| (n.title.clone(), n.id.clone(), n.known.then(|| format!("/products/{}", n.id))))
+        .collect();
+    let rows = left.len().max(right.len()).max(1) as f64;
+    let height = rows * (BOX_H + GAP) + GAP;
+    let y = |i: usize, n: usize| {
+        let total = n as f64 * (BOX_H + GAP) - GAP;
+        (height - total) / 2.0 + i as f64 * (BOX_H + GAP)
+    };
+    let mid_y = (height - BOX_H) / 2.0;
+    let node = |x: f64, y: f64, label: String, sub: String, href: Option<String>, class: &'static str| {
+        let inner = view! {
+            <rect x=x y=y width=BOX_W height=BOX_H rx="6" class=class />
+            <text x=x + 10.0 y=y + 18.0 class="lineage-title">{label}</text>
+            <text x=x + 10.0 y=y + 34.0 class="lineage-sub">{sub}</text>
+        };
+        match href {
+            Some(h) => view! { <a href=h class="lineage-link">{inner}</a> }.into_any(),
+            None => view! { <g>{inner}</g> }.into_any(),
+        }
+    };
+    let nl = left.len();
+    let nr = right.len();
+    let edges_left: Vec<_> = (0..nl)
+        .map(|i| {
+            let (x1, y1, x2, y2) = (COL[0] + BOX_W, y(i, nl) + BOX_H / 2.0, COL[1], mid_y + BOX_H / 2.0);
+            view! { <line x1=x1 y1=y1 x2=x2 y2=y2 class="lineage-edge" marker-end="url(#arrow)" /> }
+        })
+        .collect();
+    let edges_right: Vec<_> = (0..nr)
+        .map(|i| {
+            let (x1, y1, x2, y2) = (COL[1] + BOX_W, mid_y + BOX_H / 2.0, COL[2], y(i, nr) + BOX_H / 2.0);
+            view! { <line x1=x1 y1=y1 x2=x2 y2=y2 class="lineage-edge" marker-end="url(#arrow)" /> }
+        })
+        .collect();
+    let lefts: Vec<_> = left
+        .into_iter()
+        .enumerate()
+        .map(|(i, (t, s, h))| node(COL[0], y(i, nl), t, s, h, "lineage-node upstream"))
+        .collect();
+    let rights: Vec<_> = right
+        .into_iter()
+        .enumerate()
+        .map(|(i, (t, s, h))| node(COL[2], y(i, nr), t, s, h, "lineage-node downstream"))
+        .collect();
+    let me = node(COL[1], mid_y, title, id, None, "lineage-node self");
+    view! {
+        <svg class="lineage" id="lineage" width="780" height=height viewBox=format!("0 0 780 {height}") role="img">
+            <defs>
+                <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto">
+                    <path d="M0,0 L10,5 L0,10 z" />
+                </marker>
+            </defs>
+            {edges_left}
+            {edges_right}
+            {lefts}
+            {me}
+            {rights}
+        </svg>
+        {(nl == 0 && nr == 0).then(|| view! { <p class="muted">"No upstream products, derived products or consumers yet."</p> })}
+    }
+}
+
+#[component]
+fn Contract(d: ProductDetail) -> impl IntoView {
+    let c = d.product.contract.clone();
+    let pii = d.pii_paths.clone();
+    view! {
+        {if c.fields.is_empty() {
+            view! { <p class="muted">"The contract documents no fields yet; personal data is inferred from field names and docs: " {if pii.is_empty() { "none found".to_owned() } else { pii.join(", ") }}</p> }.into_any()
+        } else {
+            view! {
+                <table class="contract" id="contract-fields">
+                    <thead><tr><th>"Field"</th><th>"Meaning"</th><th>"Unit"</th><th>"Example"</th><th>"PII"</th></tr></thead>
+                    <tbody>
+                        {c.fields.into_iter().map(|f| view! {
+                            <tr>
+                                <td class="mono">{f.path}</td>
+                                <td>{f.description}</td>
+                                <td>{f.unit.unwrap_or_default()}</td>
+                                <td class="mono">{f.example.unwrap_or_default()}</td>
+                                <td>{if f.pii { "yes" } else { "" }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        {(!c.terms_of_use.is_empty()).then(|| view! { <p><strong>"Terms of use: "</strong>{c.terms_of_use}</p> })}
+    }
+}
