@@ -6,6 +6,7 @@ export MESHDESK_ROOT
 NISSHI_VERSION=0.8.1
 NISSHI_TOOLCHAIN=1.96.0          # nisshi 0.8.1 needs rustc >= 1.96
 TAURI_DRIVER_VERSION=2.1.0
+CONFLUENT_KAFKA_PY_VERSION=2.16.1  # independent Python client for end-to-end tests
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$MESHDESK_ROOT/Cargo.lock")"
 
@@ -13,6 +14,7 @@ WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/meshdesk/target}"
 export MESHDESK_TOOLS="${MESHDESK_TOOLS:-$HOME/.cache/meshdesk/tools}"
 export MESHDESK_NISSHI="${MESHDESK_NISSHI:-$MESHDESK_TOOLS/nisshi-$NISSHI_VERSION/bin/nisshi}"
+export MESHDESK_PYTHON="${MESHDESK_PYTHON:-$MESHDESK_TOOLS/pyclients-confluent-kafka-$CONFLUENT_KAFKA_PY_VERSION/bin/python}"
 export PATH="$MESHDESK_TOOLS/wasm-bindgen-$WASM_BINDGEN_VERSION/bin:$MESHDESK_TOOLS/tauri-driver-$TAURI_DRIVER_VERSION/bin:$HOME/.cargo/bin:$PATH"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 # Queries are checked at compile time against the committed .sqlx/ data.

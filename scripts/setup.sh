@@ -76,4 +76,15 @@ if [ ! -x "$MESHDESK_TOOLS/tauri-driver-$TAURI_DRIVER_VERSION/bin/tauri-driver" 
 else
   say "tauri-driver $TAURI_DRIVER_VERSION present"
 fi
+# 6. confluent-kafka (Python) as an independent client for end-to-end tests: it produces Avro
+#    records with its own serializer against the sandbox registry.
+PYCLIENTS="$MESHDESK_TOOLS/pyclients-confluent-kafka-$CONFLUENT_KAFKA_PY_VERSION"
+if [ ! -x "$PYCLIENTS/bin/python" ] || ! "$PYCLIENTS/bin/python" -c "import confluent_kafka.schema_registry.avro" 2>/dev/null; then
+  say "installing confluent-kafka $CONFLUENT_KAFKA_PY_VERSION (Python) for the end-to-end tests"
+  rm -rf "$PYCLIENTS"
+  python3 -m venv "$PYCLIENTS"
+  "$PYCLIENTS/bin/pip" install -q --disable-pip-version-check "confluent-kafka[avro,schemaregistry]==$CONFLUENT_KAFKA_PY_VERSION"
+else
+  say "confluent-kafka $CONFLUENT_KAFKA_PY_VERSION (Python) present"
+fi
 say "done"

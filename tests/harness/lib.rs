@@ -75,6 +75,11 @@ impl Proc {
         use std::os::unix::process::CommandExt;
         cmd.process_group(0).spawn().map(Proc)
     }
+
+    /// The child's standard error, if it was piped (once).
+    pub fn take_stderr(&mut self) -> Option<std::process::ChildStderr> {
+        self.0.stderr.take()
+    }
 }
 
 impl Drop for Proc {

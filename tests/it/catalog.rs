@@ -143,7 +143,7 @@ async fn samples_mask_personal_data_unless_the_viewer_owns_the_product() {
         .unwrap();
     let contract = Contract {
         fields: vec![FieldSemantics { path: "email".into(), pii: true, ..Default::default() }],
-        terms_of_use: String::new(),
+        ..Default::default()
     };
     let schema_ref = SchemaRef {
         subject,
@@ -203,8 +203,8 @@ async fn topic_state(t: &TestSandbox, topic: &str) -> (usize, BTreeMap<String, S
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adopting_an_unmanaged_topic_does_not_recreate_or_alter_it() {
-    // Verifies on the real broker and registry that a topic no product manages is listed as unmanaged with its subject, that adopting it publishes a product describing it as it is (partitions, retention, latest schema) while the topic keeps its partitions, configs and records, and that it is then managed (adopting again is refused).
-    let t = sandbox(false).await;
+    // Verifies on the real broker and registry that a topic no product manages is listed as unmanaged with its subject (from the cache, saying since when, while the broker is down), that adopting it publishes a product describing it as it is (partitions, retention, latest schema) while the topic keeps its partitions, configs and records, and that it is then managed (adopting again is refused).
+    let mut t = sandbox(false).await;
     let topic = unique("it.legacy");
     create_topic(&t, &topic, 2, vec![("retention.ms".into(), "7200000".into())]).await;
     let registry = RegistryClient::new(&t.sandbox.registry_url(), None).unwrap();
@@ -224,6 +224,14 @@ async fn adopting_an_unmanaged_topic_does_not_recreate_or_alter_it() {
     assert_eq!(listed.partitions, 2);
     assert_eq!(listed.value_subject.as_deref(), Some(format!("{topic}-value").as_str()));
     assert_eq!(listed.suggested_product.as_deref(), Some(topic.as_str()));
+    let as_of = unmanaged.topics_as_of_ms.expect("the list is cached");
+
+    t.sandbox.stop_broker().await.unwrap();
+    let offline = md.list_unmanaged().await.unwrap();
+    assert!(offline.errors.iter().any(|e| e.starts_with("cluster:")), "{:?}", offline.errors);
+    assert_eq!(offline.topics_as_of_ms, Some(as_of), "the cached list, with its time");
+    assert!(offline.topics.iter().any(|u| u.topic == topic));
+    t.sandbox.start_broker().await.unwrap();
 
     let req = AdoptRequest {
         topic: topic.clone(),

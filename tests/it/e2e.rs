@@ -36,7 +36,7 @@ async fn wait_for_cards(client: &Client, want: &[&str], within: Duration) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
-    // Verifies the first journey through the real app window: on a fresh data dir the app starts its embedded sandbox, seeds it, shows the three seeded products with both endpoints up, filters them as you type, and leaves a screenshot in target/e2e/catalog.png.
+    // Verifies the main journeys through the real app window: on a fresh data dir the app starts its embedded sandbox, seeds it, shows the three seeded products with both endpoints up and filters them as you type (screenshot target/e2e/catalog.png); the schema editor (see schema_editor_journey); searching a field name and opening the product page with records produced by an independent client (see search_and_product_page_journey).
     let app =
         std::env::var_os("MESHDESK_APP_BIN").map(PathBuf::from).unwrap_or_else(|| target_dir().join("debug/meshdesk"));
     assert!(app.is_file(), "the app binary {} is missing: scripts/test.sh builds it before the tests", app.display());
@@ -110,6 +110,7 @@ async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
     }
 
     schema_editor_journey(&client).await;
+    search_and_product_page_journey(&client, &data.path().join("meshdesk/sandbox")).await;
     client.close().await.unwrap();
 }
 
@@ -206,4 +207,63 @@ async fn schema_editor_journey(client: &Client) {
     client.find(Locator::Id("register-schema")).await.unwrap().click().await.unwrap();
     text_of(client, "#schema-diff", Duration::from_secs(20), |t| t.contains("loyaltyTier") && t.contains("added"))
         .await;
+}
+
+/// Searching a schema field name finds the product whose topic carries it, with the match
+/// highlighted; its page shows the records an independent client (confluent-kafka for Python,
+/// with its own Avro serializer against the sandbox registry) produced, decoded, with the
+/// health badge, the contract and the lineage.
+async fn search_and_product_page_journey(client: &Client, sandbox_dir: &std::path::Path) {
+    client.find(Locator::LinkText("Catalog")).await.unwrap().click().await.unwrap();
+    let search = client.find(Locator::Id("catalog-search")).await.unwrap();
+    search.send_keys("quantity").await.unwrap();
+    wait_for_cards(client, &["inventory.stock-levels", "sales.orders"], Duration::from_secs(10)).await;
+    let card = client.find(Locator::Css(".product-card[data-product-id='inventory.stock-levels']")).await.unwrap();
+    let text = card.text().await.unwrap();
+    assert!(text.contains("inventory.stock-level-updated"), "the card shows the topic: {text}");
+    let marked = card.find(Locator::Css(".highlight[data-field='fields'] mark")).await.unwrap().text().await.unwrap();
+    assert_eq!(marked, "quantity", "the matched field is highlighted");
+    let facet = text_of(client, "[data-facet='domain']", Duration::from_secs(5), |t| t.contains("inventory")).await;
+    assert!(facet.contains("sales"), "domain facet with counts: {facet}");
+
+    // An independent client produces five Avro records with the registry's latest schema.
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sandbox_dir.join("sandbox.json")).unwrap()).unwrap();
+    let (broker, registry) = (state["broker_port"].as_u64().unwrap(), state["registry_port"].as_u64().unwrap());
+    let python = std::env::var_os("MESHDESK_PYTHON").map(PathBuf::from).expect("scripts/env.sh sets MESHDESK_PYTHON");
+    let out = Command::new(&python)
+        .arg(repo_root().join("tests/clients/produce_avro.py"))
+        .args([
+            format!("127.0.0.1:{broker}"),
+            format!("http://127.0.0.1:{registry}"),
+            "inventory.stock-level-updated".into(),
+            "5".into(),
+        ])
+        .output()
+        .expect("the confluent-kafka producer runs (scripts/setup.sh installs it)");
+    assert!(out.status.success(), "the Python producer failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 5);
+
+    card.find(Locator::Css(".product-title a")).await.unwrap().click().await.unwrap();
+    text_of(client, "#product-title", Duration::from_secs(10), |t| t == "Stock levels").await;
+    let samples = text_of(
+        client,
+        ".port[data-topic='inventory.stock-level-updated'] .sample-records",
+        Duration::from_secs(20),
+        |t| t.contains("SKU-PY-004"),
+    )
+    .await;
+    assert!(samples.contains(r#""quantity":44"#) && samples.contains(r#""locationId":"WH-PY-1""#), "{samples}");
+    text_of(client, "#health-badge", Duration::from_secs(15), |t| t == "healthy").await;
+    let lineage = text_of(client, "#lineage", Duration::from_secs(5), |t| t.contains("Orders")).await;
+    assert!(lineage.contains("Stock levels"), "{lineage}");
+    let contract = text_of(client, "#contract-fields", Duration::from_secs(5), |t| t.contains("units")).await;
+    assert!(contract.contains("Units on hand after the change"), "{contract}");
+    text_of(client, "#contract-quality", Duration::from_secs(5), |t| t.contains("quantity >= 0")).await;
+    let shot = client.screenshot().await.unwrap();
+    std::fs::write(repo_root().join("target/e2e/product.png"), shot).unwrap();
+
+    // The lineage links to the downstream product.
+    client.find(Locator::Css("#lineage g.lineage-link rect")).await.unwrap().click().await.unwrap();
+    text_of(client, "#product-title", Duration::from_secs(10), |t| t == "Orders").await;
 }

@@ -360,7 +360,7 @@ pub struct UnmanagedTopic {
     pub partitions: i32,
     /// The subject `<topic>-value` if the registry has it.
     pub value_subject: Option<String>,
-    /// A product id the topic's name suggests (`<domain>.<event>` → `<domain>.<event>`).
+    /// The product id the topic's name suggests, when it is a valid one (`<domain>.<name>`).
     pub suggested_product: Option<String>,
 }
 
@@ -369,8 +369,10 @@ pub struct Unmanaged {
     pub topics: Vec<UnmanagedTopic>,
     /// Subjects whose topic is neither managed nor on the cluster.
     pub subjects: Vec<String>,
-    /// Why the cluster or registry could not be listed (the lists are then partial).
+    /// Why the cluster or registry could not be listed (the lists are then from the cache).
     pub errors: Vec<String>,
+    /// When the cluster's topics were last listed (ms since the epoch); `None` if never.
+    pub topics_as_of_ms: Option<i64>,
 }
 
 pub struct ListUnmanaged;

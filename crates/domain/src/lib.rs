@@ -13,6 +13,6 @@ pub mod wire;
 pub use events::{Decoded, Envelope, EventBody, GOVERNANCE_TOPIC};
 pub use ids::{DomainId, IdError, ProductId, TopicName, subject_for};
 pub use model::{
-    Classification, CleanupPolicy, CompatibilityLevel, Contract, DataProduct, Domain, FieldSemantics, MASK, OutputPort,
-    Principal, ProductStatus, SchemaFormat, SchemaRef, Sla, looks_like_pii, mask_pii,
+    Classification, CleanupPolicy, CompatibilityLevel, Contract, DataProduct, Domain, Expectation, FieldSemantics,
+    MASK, OutputPort, Principal, ProductStatus, SchemaFormat, SchemaRef, Sla, looks_like_pii, mask_pii,
 };

@@ -229,11 +229,47 @@ pub struct FieldSemantics {
     pub pii: bool,
 }
 
-/// The data contract beyond the schema: field semantics and terms of use.
+/// A quality expectation of the data contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Expectation {
+    /// The field is always present and not null.
+    NotNull { field: String },
+    /// The field's numeric value lies within the bounds (inclusive).
+    Range { field: String, min: Option<i64>, max: Option<i64> },
+    /// The field only takes one of these values.
+    AllowedValues { field: String, values: Vec<String> },
+    /// These fields identify a record: no two live records share them.
+    UniqueKey { fields: Vec<String> },
+    /// A new record arrives at least this often.
+    Freshness { max_age_ms: i64 },
+}
+
+impl Expectation {
+    /// The expectation as a sentence, e.g. `quantity >= 0`.
+    pub fn describe(&self) -> String {
+        match self {
+            Expectation::NotNull { field } => format!("{field} is never null"),
+            Expectation::Range { field, min: Some(a), max: Some(b) } => format!("{a} <= {field} <= {b}"),
+            Expectation::Range { field, min: Some(a), max: None } => format!("{field} >= {a}"),
+            Expectation::Range { field, min: None, max: Some(b) } => format!("{field} <= {b}"),
+            Expectation::Range { field, min: None, max: None } => format!("{field} is a number"),
+            Expectation::AllowedValues { field, values } => format!("{field} is one of {}", values.join(", ")),
+            Expectation::UniqueKey { fields } => format!("{} identifies a record", fields.join(" + ")),
+            Expectation::Freshness { max_age_ms } => {
+                format!("a new record at least every {} s", max_age_ms / 1000)
+            }
+        }
+    }
+}
+
+/// The data contract beyond the schema: field semantics, quality expectations and terms of use.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contract {
     #[serde(default)]
     pub fields: Vec<FieldSemantics>,
+    #[serde(default)]
+    pub quality: Vec<Expectation>,
     #[serde(default)]
     pub terms_of_use: String,
 }

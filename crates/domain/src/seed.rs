@@ -162,6 +162,12 @@ pub fn products() -> Vec<DataProduct> {
                     ),
                     field("timestamp", "When the level was measured.", Some("ms since epoch"), None, false),
                 ],
+                quality: vec![
+                    Expectation::NotNull { field: "productId".into() },
+                    Expectation::Range { field: "quantity".into(), min: Some(0), max: None },
+                    Expectation::UniqueKey { fields: vec!["productId".into(), "locationId".into()] },
+                    Expectation::Freshness { max_age_ms: 5 * MINUTE_MS },
+                ],
                 terms_of_use: "Internal use for stock checks and planning; do not republish outside the company."
                     .into(),
             },
@@ -217,6 +223,10 @@ pub fn products() -> Vec<DataProduct> {
                     field("email", "E-mail address.", None, None, true),
                     field("phoneNumber", "Phone number.", None, None, true),
                     field("address", "Postal address.", None, None, true),
+                ],
+                quality: vec![
+                    Expectation::NotNull { field: "customerId".into() },
+                    Expectation::UniqueKey { fields: vec!["customerId".into()] },
                 ],
                 terms_of_use: "Personal data: access only with a documented purpose; never copy into public products."
                     .into(),

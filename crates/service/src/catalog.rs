@@ -248,40 +248,51 @@ impl Meshdesk {
         Ok(c::PortSamples { records, masked: !owner && !pii.is_empty(), masked_values })
     }
 
-    /// Topics on the cluster and subjects in the registry that belong to no product.
+    /// Topics on the cluster and subjects in the registry that belong to no product. The
+    /// cluster's topics are cached: when the cluster cannot be listed, the last list is used
+    /// and the answer says since when.
     pub async fn list_unmanaged(&self) -> Result<c::Unmanaged, ServiceError> {
         let managed: HashSet<String> = self.store.managed_topics().await?.into_iter().map(|(t, _)| t).collect();
-        let conn = self.connection().await?;
         let mut errors = Vec::new();
-        let _ = self.sync_registry().await.map_err(|e| errors.push(format!("registry: {e}")));
-        let subjects: BTreeSet<String> = self.store.registry_subjects().await?.into_iter().map(|s| s.subject).collect();
-        let mut topics = Vec::new();
-        let mut on_cluster = HashSet::new();
-        match meshdesk_kafka::Admin::new(&conn.kafka) {
-            Err(e) => errors.push(format!("cluster: {e}")),
-            Ok(admin) => match admin.list_topics(false).await {
-                Err(e) => errors.push(format!("cluster: {e}")),
-                Ok(list) => {
-                    for t in list {
-                        on_cluster.insert(t.name.clone());
-                        if managed.contains(&t.name) || t.name == conn.governance_topic {
-                            continue;
-                        }
-                        let value_subject = Some(format!("{}-value", t.name)).filter(|s| subjects.contains(s));
-                        let suggested_product = TopicName::parse(&t.name)
-                            .ok()
-                            .and_then(|n| n.as_str().split_once('.').map(|(d, e)| format!("{d}.{e}")))
-                            .filter(|id| ProductId::parse(id).is_ok());
-                        topics.push(c::UnmanagedTopic {
-                            topic: t.name,
-                            partitions: t.partitions as i32,
-                            value_subject,
-                            suggested_product,
-                        });
-                    }
+        let governance_topic = match self.connection().await {
+            Ok(conn) => {
+                let listed = async {
+                    let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+                    admin.list_topics(false).await
                 }
-            },
-        }
+                .await;
+                match listed {
+                    Ok(list) => {
+                        let topics: Vec<(String, i64)> =
+                            list.into_iter().map(|t| (t.name, t.partitions as i64)).collect();
+                        self.store.put_cluster_topics(&topics, crate::now_ms()).await?;
+                    }
+                    Err(e) => errors.push(format!("cluster: {e}")),
+                }
+                if let Err(e) = self.sync_registry().await {
+                    errors.push(format!("registry: {e}"));
+                }
+                conn.governance_topic
+            }
+            Err(e) => {
+                errors.push(e.to_string());
+                meshdesk_domain::GOVERNANCE_TOPIC.to_owned()
+            }
+        };
+        let cached = self.store.cluster_topics().await?;
+        let topics_as_of_ms = cached.iter().map(|t| t.listed_at_ms).max();
+        let subjects: BTreeSet<String> = self.store.registry_subjects().await?.into_iter().map(|s| s.subject).collect();
+        let on_cluster: HashSet<&str> = cached.iter().map(|t| t.name.as_str()).collect();
+        let topics = cached
+            .iter()
+            .filter(|t| !managed.contains(&t.name) && t.name != governance_topic && !t.name.starts_with('_'))
+            .map(|t| c::UnmanagedTopic {
+                topic: t.name.clone(),
+                partitions: t.partitions as i32,
+                value_subject: Some(format!("{}-value", t.name)).filter(|s| subjects.contains(s)),
+                suggested_product: Some(t.name.clone()).filter(|id| ProductId::parse(id).is_ok()),
+            })
+            .collect();
         let subjects = subjects
             .into_iter()
             .filter(|s| {
@@ -289,7 +300,7 @@ impl Meshdesk {
                 topic.is_none_or(|t| !managed.contains(t) && !on_cluster.contains(t))
             })
             .collect();
-        Ok(c::Unmanaged { topics, subjects, errors })
+        Ok(c::Unmanaged { topics, subjects, errors, topics_as_of_ms })
     }
 
     /// Adopts an existing topic: describes it as it is (partitions, replication, retention,

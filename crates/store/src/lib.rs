@@ -15,7 +15,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use outbox::{OutboxEntry, OutboxStatus};
-pub use products::{ProductRef, PublishedProduct};
+pub use products::{ClusterTopic, ProductRef, PublishedProduct};
 pub use registry_cache::{CachedSubject, CachedVersion};
 pub use search::{Facets, MARK_END, MARK_START, SEARCH_FIELDS, SearchHit, SearchQuery, SearchResult, fts_query};
 

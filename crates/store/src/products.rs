@@ -73,3 +73,38 @@ impl Store {
             .collect())
     }
 }
+
+/// A topic as the cluster listed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterTopic {
+    pub name: String,
+    pub partitions: i64,
+    pub listed_at_ms: i64,
+}
+
+impl Store {
+    /// Replaces the cached list of the cluster's topics.
+    pub async fn put_cluster_topics(&self, topics: &[(String, i64)], at_ms: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query!("DELETE FROM cluster_topics").execute(&mut *tx).await?;
+        for (name, partitions) in topics {
+            sqlx::query!(
+                "INSERT INTO cluster_topics (name, partitions, listed_at_ms) VALUES (?, ?, ?)",
+                name,
+                partitions,
+                at_ms
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The cluster's topics as last listed.
+    pub async fn cluster_topics(&self) -> Result<Vec<ClusterTopic>> {
+        Ok(sqlx::query_as!(ClusterTopic, "SELECT name, partitions, listed_at_ms FROM cluster_topics ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map};
 use meshdesk_contract::{
     GetProduct, GetProductHealth, GetSubject, HealthLevel, IpcError, LineageNode, PortHealth, PortLive,
     PortSampleRequest, ProductDetail, ProductRequest, RatePoint, SampleProductPort, SampleValue, SubjectRequest,
@@ -56,12 +56,14 @@ fn Product(d: ProductDetail) -> impl IntoView {
     let sla = p.sla.clone();
     let class = format!("badge class-{}", p.classification);
     let id = p.id.as_str().to_owned();
+    let health = live_health(id.clone());
+    let has_pii = !d.pii_paths.is_empty();
     view! {
         <div class="page-head">
             <h1 id="product-title">{p.title.clone()}</h1>
             <span class=class>{p.classification.to_string()}</span>
             <span class="badge status">{p.status.to_string()}</span>
-            <HealthBadge id=id.clone() />
+            <HealthBadge health />
         </div>
         <div class="product-id mono">{id.clone()} " · v" {p.version.clone()}</div>
         <p>{p.description.clone()}</p>
@@ -84,11 +86,14 @@ fn Product(d: ProductDetail) -> impl IntoView {
             <dd>
                 {match (&d.viewer, d.viewer_is_owner) {
                     (Some(v), true) => format!("{v} (owner)"),
-                    (Some(v), false) => format!("{v} (not an owner: personal data is masked)"),
+                    (Some(v), false) if has_pii => format!("{v} (not an owner: personal data is masked)"),
+                    (Some(v), false) => format!("{v} (not an owner)"),
                     (None, _) => "not connected yet".into(),
                 }}
             </dd>
         </dl>
+        <h2>"Live quality"</h2>
+        <LiveQuality health />
         <h2>"Lineage"</h2>
         <Lineage id=id.clone() title=p.title.clone() upstream=d.upstream.clone() downstream=d.downstream.clone() consumers=d.consumers.iter().map(|c| c.principal.clone()).collect() />
         <h2>"Consumers"</h2>
@@ -119,16 +124,20 @@ fn Product(d: ProductDetail) -> impl IntoView {
     }
 }
 
-/// The health badge and, under it, the live quality of each port; refreshed every few seconds.
-#[component]
-fn HealthBadge(id: String) -> impl IntoView {
+/// The product's live health, refreshed every few seconds while the page is open.
+fn live_health(id: String) -> LocalResource<Result<meshdesk_contract::ProductHealth, IpcError>> {
     let tick = RwSignal::new(0u32);
     set_interval(move || tick.update(|t| *t += 1), HEALTH_EVERY);
-    let health = LocalResource::new(move || {
+    LocalResource::new(move || {
         tick.track();
         let id = id.clone();
         async move { ipc::call::<GetProductHealth>(&ProductRequest { id }).await }
-    });
+    })
+}
+
+/// The health badge (healthy / at risk / breaching) with its reasons as a tooltip.
+#[component]
+fn HealthBadge(health: LocalResource<Result<meshdesk_contract::ProductHealth, IpcError>>) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <span class="badge health">"health…"</span> }>
             {move || Suspend::new(async move {
@@ -136,16 +145,28 @@ fn HealthBadge(id: String) -> impl IntoView {
                     Ok(h) => {
                         let (class, label) = level(h.level);
                         let why = h.ports.iter().flat_map(|p| p.health.reasons.clone()).collect::<Vec<_>>().join("; ");
-                        view! {
-                            <span class=class id="health-badge" data-level=label title=why.clone()>{label}</span>
-                            <div class="quality" id="live-quality">
-                                {h.ports.into_iter().map(port_quality).collect_view()}
-                            </div>
-                        }.into_any()
+                        view! { <span class=class id="health-badge" data-level=label title=why>{label}</span> }.into_any()
                     }
                     Err(e) => view! { <span class="badge health unknown" title=e.message.clone()>"health unknown"</span> }.into_any(),
                 }
             })}
+        </Transition>
+    }
+}
+
+/// Each port's rate chart, newest record's age, consumer lag and the reasons for the badge.
+#[component]
+fn LiveQuality(health: LocalResource<Result<meshdesk_contract::ProductHealth, IpcError>>) -> impl IntoView {
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Measuring…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
+                {move || Suspend::new(async move {
+                    let h = health.await?;
+                    Ok::<_, IpcError>(view! {
+                        <div class="quality" id="live-quality">{h.ports.into_iter().map(port_quality).collect_view()}</div>
+                    })
+                })}
+            </ErrorBoundary>
         </Transition>
     }
 }
@@ -345,14 +366,24 @@ fn Lineage(
         (height - total) / 2.0 + i as f64 * (BOX_H + GAP)
     };
     let mid_y = (height - BOX_H) / 2.0;
-    let node = |x: f64, y: f64, label: String, sub: String, href: Option<String>, class: &'static str| {
+    let navigate = use_navigate();
+    let node = move |x: f64, y: f64, label: String, sub: String, href: Option<String>, class: &'static str| {
         let inner = view! {
             <rect x=x y=y width=BOX_W height=BOX_H rx="6" class=class />
             <text x=x + 10.0 y=y + 18.0 class="lineage-title">{label}</text>
             <text x=x + 10.0 y=y + 34.0 class="lineage-sub">{sub}</text>
         };
         match href {
-            Some(h) => view! { <a href=h class="lineage-link">{inner}</a> }.into_any(),
+            // Products are links: the router navigates in the app.
+            Some(h) => {
+                let navigate = navigate.clone();
+                view! {
+                    <g class="lineage-link" role="link" data-href=h.clone() on:click=move |_| navigate(&h, Default::default())>
+                        {inner}
+                    </g>
+                }
+                .into_any()
+            }
             None => view! { <g>{inner}</g> }.into_any(),
         }
     };
@@ -422,6 +453,12 @@ fn Contract(d: ProductDetail) -> impl IntoView {
                     </tbody>
                 </table>
             }.into_any()
+        }}
+        <h3>"Quality expectations"</h3>
+        {if c.quality.is_empty() {
+            view! { <p class="muted">"None stated."</p> }.into_any()
+        } else {
+            view! { <ul id="contract-quality">{c.quality.iter().map(|q| view! { <li class="mono">{q.describe()}</li> }).collect_view()}</ul> }.into_any()
         }}
         {(!c.terms_of_use.is_empty()).then(|| view! { <p><strong>"Terms of use: "</strong>{c.terms_of_use}</p> })}
     }

@@ -26,6 +26,10 @@ pub fn UnmanagedPage() -> impl IntoView {
                         let u = list.await?;
                         Ok::<_, IpcError>(view! {
                             {u.errors.into_iter().map(|e| view! { <p class="error">{e}</p> }).collect_view()}
+                            {u.topics_as_of_ms.map(|at| {
+                                let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64)).to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED);
+                                view! { <p class="muted" id="unmanaged-as-of">{format!("Cluster topics as listed at {}", String::from(when))}</p> }
+                            })}
                             {if u.topics.is_empty() {
                                 view! { <p class="empty" id="unmanaged-empty">"Every topic on the cluster belongs to a product."</p> }.into_any()
                             } else {
