@@ -99,6 +99,22 @@ pub fn report_first_paint(state: State<'_, AppState>, req: c::FirstPaint) -> Rep
     Ok(state.first_paint(&req))
 }
 
+#[tauri::command]
+pub async fn request_access(state: State<'_, AppState>, req: c::AccessRequestForm) -> Reply<c::RequestSent> {
+    Ok(state.service()?.request_access(&req).await?)
+}
+
+#[tauri::command]
+pub async fn decide_access(state: State<'_, AppState>, req: c::DecideRequest) -> Reply<c::Decided> {
+    Ok(state.service()?.decide_access(&req).await?)
+}
+
+#[tauri::command]
+pub async fn list_access(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::AccessOverview> {
+    let _ = req;
+    Ok(state.service()?.list_access().await?)
+}
+
 /// The names registered in `main.rs`, checked against the contract by a test.
 #[cfg_attr(not(test), allow(dead_code))]
 pub const REGISTERED: &[&str] = &[
@@ -119,6 +135,9 @@ pub const REGISTERED: &[&str] = &[
     "list_unmanaged",
     "adopt_topic",
     "report_first_paint",
+    "request_access",
+    "decide_access",
+    "list_access",
 ];
 
 #[cfg(test)]

@@ -102,6 +102,9 @@ fn main() {
             commands::list_unmanaged,
             commands::adopt_topic,
             commands::report_first_paint,
+            commands::request_access,
+            commands::decide_access,
+            commands::list_access,
         ])
         .setup(move |app| {
             if let Ok(service) = &service {

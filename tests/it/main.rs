@@ -2,6 +2,7 @@
 //! rivven-schema registry started by the project's own sandbox code on free loopback ports, real
 //! SQLite files, and (end to end) the real app window through tauri-driver and WebKitWebDriver.
 
+mod access;
 mod admin;
 mod avro_compat;
 mod catalog;

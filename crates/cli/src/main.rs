@@ -6,6 +6,9 @@
 //! meshctl schema check --type avro --level LEVEL --previous FILE [--previous FILE ...] --new FILE
 //!     Checks a new schema against previous versions (oldest first) with the local engine.
 //!     Exit 0: compatible; 1: incompatible (reasons printed); 2: invalid input (line:column).
+//! meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]
+//!     Applies approved access grants' ACLs, removes expired and revoked ones, records each
+//!     change as a governance event; --dry-run prints the changes (and kafka-acls.sh commands).
 //! ```
 
 use std::path::PathBuf;
@@ -13,9 +16,10 @@ use std::process::ExitCode;
 
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
 
+mod reconcile;
 mod schema;
 
-const USAGE: &str = "usage: meshctl sync --env FILE [--data-dir DIR] [--batch N]\n       meshctl schema check --type avro|json|protobuf --level LEVEL --previous FILE [--previous FILE ...] --new FILE";
+const USAGE: &str = "usage: meshctl sync --env FILE [--data-dir DIR] [--batch N]\n       meshctl schema check --type avro|json|protobuf --level LEVEL --previous FILE [--previous FILE ...] --new FILE\n       meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]";
 
 struct SyncArgs {
     env: PathBuf,
@@ -68,6 +72,13 @@ async fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let result = match args.next().as_deref() {
         Some("schema") => return schema::main(args),
+        Some("reconcile") => match reconcile::parse(args) {
+            Ok(a) => reconcile::run(a).await,
+            Err(e) => {
+                eprintln!("meshctl: {e}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
         Some("sync") => match parse_sync(args) {
             Ok(a) => sync(a).await,
             Err(e) => {

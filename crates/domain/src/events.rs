@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access::{AccessRequest, Decision};
 use crate::model::{DataProduct, Domain};
 
 /// The default governance topic: one partition (a total order), unlimited retention.
@@ -36,6 +37,39 @@ pub struct Envelope {
 pub enum EventBody {
     DomainRegistered(Domain),
     ProductPublished(DataProduct),
+    AccessRequested(AccessRequest),
+    AccessApproved {
+        request_id: String,
+        days: Option<u32>,
+    },
+    AccessDenied {
+        request_id: String,
+        reason: String,
+    },
+    AccessWithdrawn {
+        request_id: String,
+    },
+    AccessRevoked {
+        request_id: String,
+        reason: String,
+    },
+    /// A desktop or the reconciler tried to apply (or remove) a grant's ACLs on the cluster.
+    GrantApplied {
+        request_id: String,
+        outcome: GrantOutcome,
+    },
+}
+
+/// What the cluster made of a grant's ACLs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum GrantOutcome {
+    /// Every binding was created.
+    Applied,
+    /// Every binding was removed (after expiry or revocation).
+    Removed,
+    /// The cluster refused, e.g. no authorizer (SECURITY_DISABLED) or no rights: the reason.
+    NotApplied { reason: String },
 }
 
 impl EventBody {
@@ -43,14 +77,36 @@ impl EventBody {
         match self {
             EventBody::DomainRegistered(_) => "DomainRegistered",
             EventBody::ProductPublished(_) => "ProductPublished",
+            EventBody::AccessRequested(_) => "AccessRequested",
+            EventBody::AccessApproved { .. } => "AccessApproved",
+            EventBody::AccessDenied { .. } => "AccessDenied",
+            EventBody::AccessWithdrawn { .. } => "AccessWithdrawn",
+            EventBody::AccessRevoked { .. } => "AccessRevoked",
+            EventBody::GrantApplied { .. } => "GrantApplied",
         }
     }
     /// The payload version this app writes and the newest it reads, per type.
     pub fn current_version(kind: &str) -> Option<u32> {
         match kind {
-            "DomainRegistered" | "ProductPublished" => Some(1),
+            "DomainRegistered" | "ProductPublished" | "AccessRequested" | "AccessApproved" | "AccessDenied"
+            | "AccessWithdrawn" | "AccessRevoked" | "GrantApplied" => Some(1),
             _ => None,
         }
+    }
+}
+
+impl EventBody {
+    /// For a decision on an access request: the request and the decision.
+    pub fn as_decision(&self) -> Option<(&str, Decision)> {
+        Some(match self {
+            EventBody::AccessApproved { request_id, days } => (request_id, Decision::Approve { days: *days }),
+            EventBody::AccessDenied { request_id, reason } => (request_id, Decision::Deny { reason: reason.clone() }),
+            EventBody::AccessWithdrawn { request_id } => (request_id, Decision::Withdraw),
+            EventBody::AccessRevoked { request_id, reason } => {
+                (request_id, Decision::Revoke { reason: reason.clone() })
+            }
+            _ => return None,
+        })
     }
 }
 

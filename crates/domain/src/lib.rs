@@ -1,6 +1,7 @@
 //! Meshdesk's domain model. This crate does no IO and compiles for wasm32, so the same rules
 //! run in the browser (live checks) and in the backend (enforcement).
 
+pub mod access;
 pub mod events;
 pub mod health;
 pub mod ids;

@@ -139,6 +139,23 @@ impl Meshdesk {
             })
             .collect();
         let downstream = self.store.downstream_of(id).await?.into_iter().map(node).collect();
+        let now = crate::now_ms();
+        let consumers = self
+            .store
+            .access_requests_for(id)
+            .await?
+            .into_iter()
+            .filter(|r| r.state.is_active(now))
+            .map(|r| c::Consumer {
+                principal: r.request.consumer.as_str().to_owned(),
+                domain: r.request.requester_domain.as_str().to_owned(),
+                since_ms: r.decided_at_ms.unwrap_or(r.updated_at_ms),
+                until_ms: match r.state {
+                    meshdesk_domain::access::RequestState::Approved { until_ms, .. } => Some(until_ms),
+                    _ => None,
+                },
+            })
+            .collect();
         let mut ports = Vec::new();
         let admin = match self.connection().await {
             Ok(conn) => meshdesk_kafka::Admin::new(&conn.kafka).map_err(|e| e.to_string()),
@@ -178,7 +195,7 @@ impl Meshdesk {
             viewer,
             upstream,
             downstream,
-            consumers: Vec::new(),
+            consumers,
             ports,
         })
     }

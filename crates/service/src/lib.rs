@@ -5,6 +5,7 @@
 //! The cache opens first and serves reads at once, offline too; connecting happens in the
 //! background and its progress is visible in [`Meshdesk::environment_status`].
 
+pub mod access;
 mod catalog;
 pub mod env;
 mod topics;

@@ -2,6 +2,7 @@
 //! serves the catalog's reads, offline too. Folding stores the log position in the same
 //! transaction as the changes it made, so a crash never applies an event twice or skips one.
 
+mod access;
 mod outbox;
 mod products;
 mod registry_cache;
@@ -14,6 +15,7 @@ use meshdesk_domain::{Decoded, Envelope, EventBody};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+pub use access::AccessRow;
 pub use outbox::{OutboxEntry, OutboxStatus};
 pub use products::{ClusterTopic, ProductRef, PublishedProduct};
 pub use registry_cache::{CachedSubject, CachedVersion};
@@ -212,9 +214,14 @@ impl Store {
                     } else {
                         match env.decode() {
                             Decoded::Known(body) => {
-                                apply_body(&mut tx, env, &body).await?;
                                 seen.insert(env.id.clone());
-                                ("applied", None)
+                                match apply_body(&mut tx, env, &body).await? {
+                                    None => ("applied", None),
+                                    Some(why) => {
+                                        tracing::info!(offset = rec.offset, "governance event refused: {why}");
+                                        ("refused", Some(why))
+                                    }
+                                }
                             }
                             Decoded::Unknown { reason } => {
                                 tracing::warn!(offset = rec.offset, "skipping governance event: {reason}");
@@ -357,7 +364,8 @@ impl Store {
     }
 }
 
-async fn apply_body(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, body: &EventBody) -> Result<()> {
+/// Applies one event; `Ok(Some(reason))` when the rules refuse it and nothing changed.
+async fn apply_body(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, body: &EventBody) -> Result<Option<String>> {
     match body {
         EventBody::DomainRegistered(d) => {
             let id = d.id.as_str();
@@ -435,8 +443,9 @@ async fn apply_body(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, body: &Eve
             }
             search::index_product(tx, p).await?;
         }
+        other => return access::apply(tx, env, other).await,
     }
-    Ok(())
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -241,3 +241,80 @@ async fn the_search_index_is_rebuilt_from_products_when_it_is_behind(pool: Sqlit
     assert_eq!(found, ["inventory.stock-levels", "sales.orders"]);
     assert_eq!(reopened.search(&SearchQuery { limit: 50, ..Default::default() }).await.unwrap().total, 3);
 }
+
+#[sqlx::test(migrations = false)]
+async fn access_events_fold_through_the_rules_and_refusals_change_nothing(pool: SqlitePool) {
+    // Verifies the access fold on the seed: a request from Sales is pending, its own requester's approval is refused (kept in the audit as refused), the owner's approval makes it approved until now + 30 days, a second approval is refused, a grant outcome is recorded, and revocation ends it.
+    use meshdesk_domain::access::{AccessRequest, RequestState};
+    use meshdesk_domain::events::GrantOutcome;
+    use meshdesk_domain::{DomainId, ProductId, TopicName};
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    let mut log = seed_log();
+    let req = AccessRequest {
+        id: "req-1".into(),
+        product: ProductId::parse("inventory.stock-levels").unwrap(),
+        ports: vec![TopicName::parse("inventory.stock-level-updated").unwrap()],
+        consumer: meshdesk_domain::Principal::parse("User:sales-app").unwrap(),
+        requester_domain: DomainId::parse("sales").unwrap(),
+        group_prefix: "sales.".into(),
+        purpose: "Check stock before confirming orders.".into(),
+        days: 90,
+    };
+    let t0 = 1_800_000_000_000;
+    let events = [
+        ("User:sam", EventBody::AccessRequested(req.clone())),
+        ("User:sam", EventBody::AccessApproved { request_id: "req-1".into(), days: None }),
+        ("User:ines", EventBody::AccessApproved { request_id: "req-1".into(), days: Some(30) }),
+        ("User:ines", EventBody::AccessApproved { request_id: "req-1".into(), days: None }),
+        (
+            "User:ines",
+            EventBody::GrantApplied {
+                request_id: "req-1".into(),
+                outcome: GrantOutcome::NotApplied { reason: "SECURITY_DISABLED".into() },
+            },
+        ),
+    ];
+    for (i, (actor, body)) in events.iter().enumerate() {
+        let env = Envelope::new(format!("a{i}"), *actor, t0 + i as i64, body);
+        log.push(LogRecord { offset: log.len() as i64, envelope: Ok(env) });
+    }
+    let report = store.apply(LOG, &log).await.unwrap();
+    assert_eq!((report.applied, report.skipped), (9, 2));
+    let rows = store.access_requests_for("inventory.stock-levels").await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!(r.requested_by, "User:sam");
+    match &r.state {
+        RequestState::Approved { approvers, until_ms } => {
+            assert_eq!(approvers.iter().map(|a| a.as_str()).collect::<Vec<_>>(), ["User:ines"]);
+            assert_eq!(*until_ms, t0 + 2 + 30 * 86_400_000);
+        }
+        other => panic!("expected approved, got {other:?}"),
+    }
+    assert_eq!(
+        (r.grant_status.as_deref(), r.grant_detail.as_deref()),
+        (Some("not_applied"), Some("SECURITY_DISABLED"))
+    );
+    let refused: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, note FROM events WHERE outcome = 'refused' ORDER BY \"offset\"")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        refused,
+        [
+            ("a1".to_owned(), "User:sam does not own inventory.stock-levels".to_owned()),
+            ("a3".to_owned(), "a request that is approved cannot be approved".to_owned())
+        ]
+    );
+
+    let revoke = Envelope::new(
+        "a9",
+        "User:ines",
+        t0 + 10,
+        &EventBody::AccessRevoked { request_id: "req-1".into(), reason: "project ended".into() },
+    );
+    store.apply(LOG, &[LogRecord { offset: log.len() as i64, envelope: Ok(revoke) }]).await.unwrap();
+    let r = &store.access_requests().await.unwrap()[0];
+    assert_eq!(r.state.name(), "revoked");
+}

@@ -1,0 +1,348 @@
+//! Cross-domain access: requests, decisions and the grant an approval implies. Pure: the state
+//! machine and the ACL plan are the same in the browser, the desktop and the reconciler.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{DomainId, ProductId, TopicName};
+use crate::model::{Classification, Principal};
+
+/// Default and maximum lengths of access, in days.
+pub const DEFAULT_DAYS: u32 = 90;
+pub const MAX_DAYS: u32 = 365;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// A request for read access to some ports of another domain's product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessRequest {
+    /// Chosen by the requester's desktop (a UUID); the request's identity in the log.
+    pub id: String,
+    pub product: ProductId,
+    /// The ports (topics) asked for: at least one, all of the product's.
+    pub ports: Vec<TopicName>,
+    /// The principal that will consume, e.g. `User:sales-app`.
+    pub consumer: Principal,
+    pub requester_domain: DomainId,
+    /// Consumer groups the consumer may use: every group starting with this prefix.
+    pub group_prefix: String,
+    pub purpose: String,
+    pub days: u32,
+}
+
+impl AccessRequest {
+    /// The default consumer-group prefix for a requesting domain: `<domain>.`.
+    pub fn default_group_prefix(domain: &DomainId) -> String {
+        format!("{domain}.")
+    }
+
+    /// Checks the request on its own and against the product's ports: what is wrong, for people.
+    pub fn validate(&self, product_ports: &[TopicName], max_days: u32) -> Result<(), String> {
+        if self.ports.is_empty() {
+            return Err("choose at least one port".into());
+        }
+        for p in &self.ports {
+            if !product_ports.contains(p) {
+                return Err(format!("{p} is not an output port of {}", self.product));
+            }
+        }
+        if self.purpose.trim().len() < 10 {
+            return Err("say what the data is for (at least 10 characters)".into());
+        }
+        if self.days == 0 || self.days > max_days {
+            return Err(format!("access lasts 1 to {max_days} days, not {}", self.days));
+        }
+        let prefix = self.group_prefix.as_str();
+        if prefix.is_empty() || prefix == "*" || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Err(format!(
+                "consumer-group prefix `{prefix}` must be non-empty and use only letters, digits, `.`, `_` and `-`"
+            ));
+        }
+        if self.product.domain() == self.requester_domain {
+            return Err("a domain reads its own products without a request".into());
+        }
+        Ok(())
+    }
+}
+
+/// What happened to a request, as recorded in the governance log (the envelope carries the actor
+/// and the time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Decision {
+    /// An owner approves; `days` may shorten the requested duration.
+    Approve {
+        days: Option<u32>,
+    },
+    Deny {
+        reason: String,
+    },
+    /// The requester takes the request back before it is decided.
+    Withdraw,
+    /// An owner ends an approved grant.
+    Revoke {
+        reason: String,
+    },
+}
+
+/// The state of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RequestState {
+    /// Waiting for owners; `approvals` so far (restricted products need two).
+    Pending {
+        approvals: Vec<Principal>,
+    },
+    /// Approved until `until_ms`; `approvers` who decided.
+    Approved {
+        approvers: Vec<Principal>,
+        until_ms: i64,
+    },
+    Denied {
+        by: Principal,
+        reason: String,
+    },
+    Withdrawn,
+    Revoked {
+        by: Principal,
+        reason: String,
+    },
+}
+
+impl RequestState {
+    pub fn name(&self) -> &'static str {
+        match self {
+            RequestState::Pending { .. } => "pending",
+            RequestState::Approved { .. } => "approved",
+            RequestState::Denied { .. } => "denied",
+            RequestState::Withdrawn => "withdrawn",
+            RequestState::Revoked { .. } => "revoked",
+        }
+    }
+
+    /// Whether the grant is in force at `now_ms` (approved and not past its end).
+    pub fn is_active(&self, now_ms: i64) -> bool {
+        matches!(self, RequestState::Approved { until_ms, .. } if *until_ms > now_ms)
+    }
+}
+
+/// What the decider knows about the request's context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionContext<'a> {
+    pub request: &'a AccessRequest,
+    /// Who asked (the envelope's actor of the request).
+    pub requested_by: &'a Principal,
+    pub requested_at_ms: i64,
+    pub product_owners: &'a [Principal],
+    pub classification: Classification,
+}
+
+/// How many distinct owners must approve a request for a product of this classification.
+pub fn approvals_needed(c: Classification) -> usize {
+    if c == Classification::Restricted { 2 } else { 1 }
+}
+
+/// Applies `decision`, made by `actor` at `now_ms`, to a request in `state`: the next state, or
+/// why the decision is refused.
+pub fn decide(
+    state: &RequestState,
+    ctx: &DecisionContext<'_>,
+    decision: &Decision,
+    actor: &Principal,
+    now_ms: i64,
+) -> Result<RequestState, String> {
+    let is_owner = ctx.product_owners.contains(actor);
+    let owner_check = || -> Result<(), String> {
+        if !is_owner {
+            return Err(format!("{actor} does not own {}", ctx.request.product));
+        }
+        if actor == ctx.requested_by {
+            return Err(format!("{actor} made this request and cannot decide it"));
+        }
+        if actor == &ctx.request.consumer {
+            return Err(format!("{actor} is the consumer named in this request and cannot decide it"));
+        }
+        Ok(())
+    };
+    match (state, decision) {
+        (RequestState::Pending { approvals }, Decision::Approve { days }) => {
+            owner_check()?;
+            if approvals.contains(actor) {
+                return Err(format!("{actor} has already approved this request"));
+            }
+            let days = days.unwrap_or(ctx.request.days);
+            if days == 0 || days > ctx.request.days {
+                return Err(format!("approval may shorten the duration ({} days) but not extend it", ctx.request.days));
+            }
+            let mut approvals = approvals.clone();
+            approvals.push(actor.clone());
+            if approvals.len() < approvals_needed(ctx.classification) {
+                return Ok(RequestState::Pending { approvals });
+            }
+            Ok(RequestState::Approved { approvers: approvals, until_ms: now_ms + i64::from(days) * DAY_MS })
+        }
+        (RequestState::Pending { .. }, Decision::Deny { reason }) => {
+            owner_check()?;
+            if reason.trim().is_empty() {
+                return Err("a denial needs a reason".into());
+            }
+            Ok(RequestState::Denied { by: actor.clone(), reason: reason.trim().to_owned() })
+        }
+        (RequestState::Pending { .. }, Decision::Withdraw) => {
+            if actor != ctx.requested_by {
+                return Err(format!("only {} who made the request can withdraw it", ctx.requested_by));
+            }
+            Ok(RequestState::Withdrawn)
+        }
+        (RequestState::Approved { until_ms, .. }, Decision::Revoke { reason }) => {
+            if !is_owner {
+                return Err(format!("{actor} does not own {}", ctx.request.product));
+            }
+            if *until_ms <= now_ms {
+                return Err("the grant has already expired".into());
+            }
+            Ok(RequestState::Revoked { by: actor.clone(), reason: reason.trim().to_owned() })
+        }
+        (RequestState::Approved { until_ms, .. }, Decision::Approve { .. } | Decision::Deny { .. })
+            if *until_ms <= now_ms =>
+        {
+            Err("the grant has expired; ask for a renewal with a new request".into())
+        }
+        (s, d) => Err(format!("a request that is {} cannot be {}", s.name(), past(d))),
+    }
+}
+
+fn past(d: &Decision) -> &'static str {
+    match d {
+        Decision::Approve { .. } => "approved",
+        Decision::Deny { .. } => "denied",
+        Decision::Withdraw => "withdrawn",
+        Decision::Revoke { .. } => "revoked",
+    }
+}
+
+/// The kinds of Kafka resources a grant touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    Topic,
+    Group,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PatternKind {
+    Literal,
+    Prefixed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Operation {
+    Read,
+    Describe,
+}
+
+/// One ACL binding: ALLOW `principal` to do `operation` on the resource from any host.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct AclBinding {
+    pub resource: ResourceKind,
+    pub name: String,
+    pub pattern: PatternKind,
+    pub principal: Principal,
+    pub operation: Operation,
+}
+
+/// The grant an approval implies, and nothing more: READ and DESCRIBE on each requested topic
+/// (literal) and READ on the consumer groups with the request's prefix (prefixed).
+pub fn grant_plan(req: &AccessRequest) -> Vec<AclBinding> {
+    let mut out = Vec::with_capacity(req.ports.len() * 2 + 1);
+    for topic in &req.ports {
+        for operation in [Operation::Read, Operation::Describe] {
+            out.push(AclBinding {
+                resource: ResourceKind::Topic,
+                name: topic.as_str().to_owned(),
+                pattern: PatternKind::Literal,
+                principal: req.consumer.clone(),
+                operation,
+            });
+        }
+    }
+    out.push(AclBinding {
+        resource: ResourceKind::Group,
+        name: req.group_prefix.clone(),
+        pattern: PatternKind::Prefixed,
+        principal: req.consumer.clone(),
+        operation: Operation::Read,
+    });
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The plan as `kafka-acls.sh` commands for platform teams (`add`, or `remove` to undo it).
+pub fn kafka_acls_commands(plan: &[AclBinding], bootstrap: &str, remove: bool) -> Vec<String> {
+    plan.iter()
+        .map(|b| {
+            let resource = match b.resource {
+                ResourceKind::Topic => "--topic",
+                ResourceKind::Group => "--group",
+            };
+            let pattern = match b.pattern {
+                PatternKind::Literal => "literal",
+                PatternKind::Prefixed => "prefixed",
+            };
+            let op = match b.operation {
+                Operation::Read => "Read",
+                Operation::Describe => "Describe",
+            };
+            format!(
+                "kafka-acls.sh --bootstrap-server {bootstrap} --{} --allow-principal {} --operation {op} {resource} '{}' --resource-pattern-type {pattern}{}",
+                if remove { "remove" } else { "add" },
+                b.principal,
+                b.name,
+                if remove { " --force" } else { "" }
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
+
+/// What the reconciler must do for one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconcileAction {
+    pub request_id: String,
+    /// `true`: create the bindings (approved, in force, not applied yet); `false`: remove them
+    /// (revoked or expired, not removed yet).
+    pub apply: bool,
+    pub why: String,
+    pub bindings: Vec<AclBinding>,
+}
+
+/// The changes that bring the cluster in line with the requests: `grant_status` is the last
+/// recorded outcome (`applied`, `removed`, `not_applied` or none).
+pub fn reconcile_actions<'a>(
+    requests: impl IntoIterator<Item = (&'a AccessRequest, &'a RequestState, Option<&'a str>)>,
+    now_ms: i64,
+) -> Vec<ReconcileAction> {
+    let mut out = Vec::new();
+    for (req, state, status) in requests {
+        let action = match state {
+            RequestState::Approved { until_ms, .. } if *until_ms > now_ms && status != Some("applied") => {
+                Some((true, "approved and in force; its ACLs are not applied yet".to_owned()))
+            }
+            RequestState::Approved { until_ms, .. } if *until_ms <= now_ms && status != Some("removed") => {
+                Some((false, "expired".to_owned()))
+            }
+            RequestState::Revoked { by, reason } if status != Some("removed") => {
+                Some((false, format!("revoked by {by}: {reason}")))
+            }
+            _ => None,
+        };
+        if let Some((apply, why)) = action {
+            out.push(ReconcileAction { request_id: req.id.clone(), apply, why, bindings: grant_plan(req) });
+        }
+    }
+    out
+}

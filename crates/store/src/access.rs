@@ -1,0 +1,205 @@
+//! Access requests and grants, folded from the governance log with the domain's rules: every
+//! desktop reaches the same state from the same log, and a decision the rules refuse is
+//! recorded as refused rather than applied.
+
+use meshdesk_domain::access::{AccessRequest, DecisionContext, RequestState, decide};
+use meshdesk_domain::events::GrantOutcome;
+use meshdesk_domain::{DataProduct, Envelope, EventBody, Principal};
+use sqlx::{Sqlite, Transaction};
+
+use crate::{Result, Store, StoreError};
+
+/// An access request as the cache holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessRow {
+    pub request: AccessRequest,
+    pub requested_by: String,
+    pub requested_at_ms: i64,
+    pub state: RequestState,
+    pub grant_status: Option<String>,
+    pub grant_detail: Option<String>,
+    pub decided_at_ms: Option<i64>,
+    pub updated_at_ms: i64,
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+/// Applies an access event; `Ok(Some(reason))` when the rules refuse it (nothing changes).
+pub(crate) async fn apply(
+    tx: &mut Transaction<'_, Sqlite>,
+    env: &Envelope,
+    body: &EventBody,
+) -> Result<Option<String>> {
+    if let EventBody::AccessRequested(req) = body {
+        if sqlx::query_scalar!("SELECT 1 AS \"x!: i64\" FROM access_requests WHERE id = ?", req.id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .is_some()
+        {
+            return Ok(Some(format!("request {} exists already", req.id)));
+        }
+        let Some(product) = product(tx, req.product.as_str()).await? else {
+            return Ok(Some(format!("product {} is not in the catalog", req.product)));
+        };
+        let ports: Vec<_> = product.output_ports.iter().map(|p| p.topic.clone()).collect();
+        if let Err(why) = req.validate(&ports, meshdesk_domain::access::MAX_DAYS) {
+            return Ok(Some(why));
+        }
+        let state = RequestState::Pending { approvals: vec![] };
+        let body_json = serde_json::to_string(req).expect("requests serialize");
+        let state_json = serde_json::to_string(&state).expect("states serialize");
+        let (product_id, domain, consumer) =
+            (req.product.as_str(), req.requester_domain.as_str(), req.consumer.as_str());
+        sqlx::query!(
+            r#"INSERT INTO access_requests (id, product_id, requester_domain, consumer, requested_by, requested_at_ms,
+                                            body_json, state, state_json, until_ms, updated_at_ms)
+               VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, NULL, ?)"#,
+            req.id,
+            product_id,
+            domain,
+            consumer,
+            env.actor,
+            env.at_ms,
+            body_json,
+            state_json,
+            env.at_ms
+        )
+        .execute(&mut **tx)
+        .await?;
+        return Ok(None);
+    }
+    if let EventBody::GrantApplied { request_id, outcome } = body {
+        let (status, detail) = match outcome {
+            GrantOutcome::Applied => ("applied", None),
+            GrantOutcome::Removed => ("removed", None),
+            GrantOutcome::NotApplied { reason } => ("not_applied", Some(reason.as_str())),
+        };
+        let n = sqlx::query!(
+            "UPDATE access_requests SET grant_status = ?, grant_detail = ?, updated_at_ms = ? WHERE id = ?",
+            status,
+            detail,
+            env.at_ms,
+            request_id
+        )
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        return Ok((n == 0).then(|| format!("no request {request_id}")));
+    }
+    let Some((request_id, decision)) = body.as_decision() else { return Ok(None) };
+    let Some(row) = load(tx, request_id).await? else { return Ok(Some(format!("no request {request_id}"))) };
+    let Some(product) = product(tx, row.request.product.as_str()).await? else {
+        return Ok(Some(format!("product {} is not in the catalog", row.request.product)));
+    };
+    let Ok(actor) = Principal::parse(&env.actor) else {
+        return Ok(Some(format!("actor `{}` is not a principal", env.actor)));
+    };
+    let Ok(requested_by) = Principal::parse(&row.requested_by) else {
+        return Ok(Some(format!("requester `{}` is not a principal", row.requested_by)));
+    };
+    let ctx = DecisionContext {
+        request: &row.request,
+        requested_by: &requested_by,
+        requested_at_ms: row.requested_at_ms,
+        product_owners: &product.owners,
+        classification: product.classification,
+    };
+    let next = match decide(&row.state, &ctx, &decision, &actor, env.at_ms) {
+        Ok(next) => next,
+        Err(why) => return Ok(Some(why)),
+    };
+    let until = match &next {
+        RequestState::Approved { until_ms, .. } => Some(*until_ms),
+        _ => None,
+    };
+    let (name, state_json) = (next.name(), serde_json::to_string(&next).expect("states serialize"));
+    // A partial approval (restricted products) leaves the request pending: not yet decided.
+    let decided = (name != "pending").then_some(env.at_ms);
+    sqlx::query!(
+        "UPDATE access_requests SET state = ?, state_json = ?, until_ms = ?, updated_at_ms = ?,
+                decided_at_ms = COALESCE(?, decided_at_ms) WHERE id = ?",
+        name,
+        state_json,
+        until,
+        env.at_ms,
+        decided,
+        request_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(None)
+}
+
+async fn product(tx: &mut Transaction<'_, Sqlite>, id: &str) -> Result<Option<DataProduct>> {
+    let body = sqlx::query_scalar!("SELECT body_json FROM products WHERE id = ?", id).fetch_optional(&mut **tx).await?;
+    body.map(|b| serde_json::from_str(&b).map_err(|e| corrupt("a product in the cache", e))).transpose()
+}
+
+struct Raw {
+    body_json: String,
+    requested_by: String,
+    requested_at_ms: i64,
+    state_json: String,
+    grant_status: Option<String>,
+    grant_detail: Option<String>,
+    decided_at_ms: Option<i64>,
+    updated_at_ms: i64,
+}
+
+fn row(r: Raw) -> Result<AccessRow> {
+    Ok(AccessRow {
+        request: serde_json::from_str(&r.body_json).map_err(|e| corrupt("an access request in the cache", e))?,
+        requested_by: r.requested_by,
+        requested_at_ms: r.requested_at_ms,
+        state: serde_json::from_str(&r.state_json).map_err(|e| corrupt("an access state in the cache", e))?,
+        grant_status: r.grant_status,
+        grant_detail: r.grant_detail,
+        decided_at_ms: r.decided_at_ms,
+        updated_at_ms: r.updated_at_ms,
+    })
+}
+
+async fn load(tx: &mut Transaction<'_, Sqlite>, id: &str) -> Result<Option<AccessRow>> {
+    let r = sqlx::query_as!(
+        Raw,
+        "SELECT body_json, requested_by, requested_at_ms, state_json, grant_status, grant_detail, decided_at_ms, updated_at_ms
+         FROM access_requests WHERE id = ?",
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    r.map(row).transpose()
+}
+
+impl Store {
+    /// Every access request, newest first.
+    pub async fn access_requests(&self) -> Result<Vec<AccessRow>> {
+        sqlx::query_as!(
+            Raw,
+            "SELECT body_json, requested_by, requested_at_ms, state_json, grant_status, grant_detail, decided_at_ms, updated_at_ms
+             FROM access_requests ORDER BY requested_at_ms DESC, id"
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(row)
+        .collect()
+    }
+
+    /// The requests for one product, newest first.
+    pub async fn access_requests_for(&self, product: &str) -> Result<Vec<AccessRow>> {
+        sqlx::query_as!(
+            Raw,
+            "SELECT body_json, requested_by, requested_at_ms, state_json, grant_status, grant_detail, decided_at_ms, updated_at_ms
+             FROM access_requests WHERE product_id = ? ORDER BY requested_at_ms DESC, id",
+            product
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(row)
+        .collect()
+    }
+}

@@ -1,0 +1,183 @@
+//! Cross-domain access on the real broker: two desktops (Sales' and Inventory's owners) share
+//! one governance log; the reconciler's dry run.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use meshdesk_contract::{AccessRequestForm, DecideRequest, Decision};
+use meshdesk_domain::access::AccessRequest;
+use meshdesk_domain::{DomainId, Envelope, EventBody, GOVERNANCE_TOPIC, Principal, ProductId, TopicName};
+use meshdesk_kafka::{Producer, watermarks};
+use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
+use meshdesk_tests::{TestSandbox, sandbox, target_dir};
+
+fn env_as(dir: &Path, t: &TestSandbox, principal: &str) -> PathBuf {
+    let path = dir.join("env.toml");
+    let text = format!(
+        "name = \"it\"\nprincipal = \"{principal}\"\n[kafka]\n\"bootstrap.servers\" = \"{}\"\n[registry]\nurl = \"{}\"\n",
+        t.sandbox.bootstrap_servers(),
+        t.sandbox.registry_url()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+async fn desktop(t: &TestSandbox, principal: &str) -> (tempfile::TempDir, Arc<Meshdesk>) {
+    let data = tempfile::tempdir().unwrap();
+    let env = env_as(data.path(), t, principal);
+    let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
+    md.connect().await.unwrap();
+    md.sync().await.unwrap();
+    (data, md)
+}
+
+fn form(purpose: &str) -> AccessRequestForm {
+    AccessRequestForm {
+        product: "inventory.stock-levels".into(),
+        ports: vec!["inventory.stock-level-updated".into()],
+        consumer: "User:sales-app".into(),
+        requester_domain: "sales".into(),
+        group_prefix: None,
+        purpose: purpose.into(),
+        days: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop() {
+    // Verifies the seed's access story across two desktops sharing the sandbox's governance log: Sales' owner requests read access to inventory.stock-level-updated (the plan is exactly READ+DESCRIBE on the topic and READ on groups `sales.`), Inventory's owner sees it arrive and approves it, the ACLs meet SECURITY_DISABLED and the grant stays approved-not-applied with that reason, both desktops see the same state, the product's consumers list the grant, and illegal decisions are refused.
+    let t = sandbox(true).await;
+    let (_s, sam) = desktop(&t, "User:sam").await;
+    let (_i, ines) = desktop(&t, "User:ines").await;
+
+    // Sam cannot request for a domain he does not own, nor without a purpose.
+    let mut bad = form("Check stock before confirming orders.");
+    bad.requester_domain = "customer".into();
+    assert!(sam.request_access(&bad).await.unwrap_err().to_string().contains("does not own the domain customer"));
+    assert!(sam.request_access(&form("x")).await.unwrap_err().to_string().contains("say what the data is for"));
+
+    let sent = sam.request_access(&form("Check stock before confirming orders.")).await.unwrap();
+    let plan: Vec<String> =
+        sent.plan.iter().map(|b| format!("{:?} {:?} {} {:?}", b.resource, b.operation, b.name, b.pattern)).collect();
+    assert_eq!(
+        plan,
+        [
+            "Topic Read inventory.stock-level-updated Literal",
+            "Topic Describe inventory.stock-level-updated Literal",
+            "Group Read sales. Prefixed"
+        ]
+    );
+    sam.flush_outbox().await.unwrap();
+
+    ines.sync().await.unwrap();
+    let queue = ines.list_access().await.unwrap();
+    assert_eq!(queue.my_domains, ["inventory"]);
+    assert_eq!(queue.incoming.len(), 1, "the request arrived on Inventory's desktop");
+    let incoming = &queue.incoming[0];
+    assert_eq!((incoming.requested_by.as_str(), incoming.state.name()), ("User:sam", "pending"));
+    assert_eq!(incoming.request.purpose, "Check stock before confirming orders.");
+
+    // Sam cannot approve his own request (he does not own the product either).
+    let approve = DecideRequest { request_id: sent.request_id.clone(), decision: Decision::Approve { days: Some(30) } };
+    sam.sync().await.unwrap();
+    let refused = sam.decide_access(&approve).await.unwrap_err().to_string();
+    assert!(refused.contains("does not own inventory.stock-levels"), "{refused}");
+
+    let decided = ines.decide_access(&approve).await.unwrap();
+    assert_eq!(decided.state, "approved");
+    let grant = decided.grant.expect("an approval applies the grant");
+    assert_eq!(grant.status, "not_applied");
+    assert!(grant.detail.as_deref().unwrap().contains("SECURITY_DISABLED"), "{grant:?}");
+    assert_eq!(ines.flush_outbox().await.unwrap(), 2, "the approval and the grant's outcome");
+    // Deciding twice is refused.
+    let twice = ines.decide_access(&approve).await;
+    ines.sync().await.unwrap();
+    let twice = match twice {
+        Err(e) => e.to_string(),
+        Ok(_) => ines.decide_access(&approve).await.unwrap_err().to_string(),
+    };
+    assert!(twice.contains("cannot be approved"), "{twice}");
+
+    sam.sync().await.unwrap();
+    let mine = sam.list_access().await.unwrap();
+    let out = &mine.outgoing[0];
+    assert!(out.active && out.state.name() == "approved");
+    assert_eq!(out.grant.as_ref().map(|g| g.status.as_str()), Some("not_applied"));
+    let consumers = sam.product_detail("inventory.stock-levels").await.unwrap().consumers;
+    assert_eq!(consumers.len(), 1);
+    assert_eq!((consumers[0].principal.as_str(), consumers[0].domain.as_str()), ("User:sales-app", "sales"));
+    let until = consumers[0].until_ms.unwrap();
+    let days = (until - consumers[0].since_ms) / 86_400_000;
+    assert_eq!(days, 30, "the owner shortened it to 30 days");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
+    // Verifies `meshctl reconcile --dry-run` on a log with an approved grant not yet applied, one that expired and one revoked (events written with their historical times): it prints an apply and two removals with their bindings and kafka-acls.sh commands, and writes nothing to the governance log.
+    let t = sandbox(true).await;
+    let profile = t.sandbox.kafka_profile();
+    let producer = Producer::new(&profile).unwrap();
+    let day = 86_400_000i64;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let req = |id: &str, consumer: &str| AccessRequest {
+        id: id.into(),
+        product: ProductId::parse("inventory.stock-levels").unwrap(),
+        ports: vec![TopicName::parse("inventory.stock-level-updated").unwrap()],
+        consumer: Principal::parse(consumer).unwrap(),
+        requester_domain: DomainId::parse("sales").unwrap(),
+        group_prefix: "sales.".into(),
+        purpose: "Check stock before confirming orders.".into(),
+        days: 90,
+    };
+    let events = [
+        ("User:sam", now - 20 * day, EventBody::AccessRequested(req("approved", "User:sales-app"))),
+        ("User:ines", now - 19 * day, EventBody::AccessApproved { request_id: "approved".into(), days: None }),
+        ("User:sam", now - 20 * day, EventBody::AccessRequested(req("expired", "User:sales-report"))),
+        ("User:ines", now - 19 * day, EventBody::AccessApproved { request_id: "expired".into(), days: Some(7) }),
+        ("User:sam", now - 5 * day, EventBody::AccessRequested(req("revoked", "User:sales-batch"))),
+        ("User:ines", now - 4 * day, EventBody::AccessApproved { request_id: "revoked".into(), days: None }),
+        (
+            "User:ines",
+            now - day,
+            EventBody::AccessRevoked { request_id: "revoked".into(), reason: "batch job retired".into() },
+        ),
+    ];
+    for (i, (actor, at, body)) in events.iter().enumerate() {
+        let env = Envelope::new(format!("hist-{i}"), *actor, *at, body);
+        producer.send(GOVERNANCE_TOPIC, Some(env.id.as_bytes()), &env.to_bytes()).await.unwrap();
+    }
+    let before = watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high;
+
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_as(dir.path(), &t, "User:platform");
+    let out = std::process::Command::new(target_dir().join("debug/meshctl"))
+        .args(["reconcile", "--dry-run", "--once", "--env"])
+        .arg(&env)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    // Newest request first.
+    let headlines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("would ")).collect();
+    assert_eq!(
+        headlines,
+        [
+            "would remove grant revoked (revoked by User:ines: batch job retired):",
+            "would apply grant approved (approved and in force; its ACLs are not applied yet):",
+            "would remove grant expired (expired):",
+        ]
+    );
+    assert!(
+        stdout.contains("  ALLOW User:sales-app Read on topic inventory.stock-level-updated (literal)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  ALLOW User:sales-app Read on group sales. (prefixed)"), "{stdout}");
+    let bootstrap = t.sandbox.bootstrap_servers();
+    assert!(stdout.contains(&format!(
+        "kafka-acls.sh --bootstrap-server {bootstrap} --remove --allow-principal User:sales-batch --operation Describe --topic 'inventory.stock-level-updated' --resource-pattern-type literal --force"
+    )), "{stdout}");
+    assert!(stdout.contains("dry run: 3 change(s), none made"), "{stdout}");
+    assert_eq!(watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high, before, "nothing was written");
+}
