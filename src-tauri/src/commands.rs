@@ -115,6 +115,17 @@ pub async fn list_access(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c:
     Ok(state.service()?.list_access().await?)
 }
 
+#[tauri::command]
+pub async fn product_access(state: State<'_, AppState>, req: c::ProductRequest) -> Reply<Vec<c::AccessView>> {
+    Ok(state.service()?.product_access(&req.id).await?)
+}
+
+#[tauri::command]
+pub async fn export_audit(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::AuditExport> {
+    let _ = req;
+    Ok(state.service()?.export_access_audit().await?)
+}
+
 /// The names registered in `main.rs`, checked against the contract by a test.
 #[cfg_attr(not(test), allow(dead_code))]
 pub const REGISTERED: &[&str] = &[
@@ -138,6 +149,8 @@ pub const REGISTERED: &[&str] = &[
     "request_access",
     "decide_access",
     "list_access",
+    "product_access",
+    "export_audit",
 ];
 
 #[cfg(test)]

@@ -84,6 +84,7 @@ fn main() {
 
     let app = tauri::Builder::default()
         .manage(AppState { service: service.clone(), main_started, first_paint_ms: Default::default() })
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(tauri::generate_handler![
             commands::environment_status,
             commands::list_products,
@@ -105,6 +106,8 @@ fn main() {
             commands::request_access,
             commands::decide_access,
             commands::list_access,
+            commands::product_access,
+            commands::export_audit,
         ])
         .setup(move |app| {
             if let Ok(service) = &service {
@@ -115,6 +118,16 @@ fn main() {
                         let name = match n {
                             Notice::CatalogChanged => events::CATALOG_CHANGED,
                             Notice::StatusChanged => events::STATUS_CHANGED,
+                            Notice::Access { title, body } => {
+                                // A desktop notification; without a notification service (a
+                                // bare X server) it is logged instead.
+                                use tauri_plugin_notification::NotificationExt;
+                                tracing::info!("notification: {title}: {body}");
+                                if let Err(e) = handle.notification().builder().title(&title).body(&body).show() {
+                                    tracing::warn!("desktop notification not shown: {e}");
+                                }
+                                events::ACCESS_CHANGED
+                            }
                         };
                         if let Err(e) = handle.emit(name, ()) {
                             tracing::warn!("emitting {name}: {e}");

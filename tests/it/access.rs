@@ -89,13 +89,8 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
     assert_eq!(grant.status, "not_applied");
     assert!(grant.detail.as_deref().unwrap().contains("SECURITY_DISABLED"), "{grant:?}");
     assert_eq!(ines.flush_outbox().await.unwrap(), 2, "the approval and the grant's outcome");
-    // Deciding twice is refused.
-    let twice = ines.decide_access(&approve).await;
-    ines.sync().await.unwrap();
-    let twice = match twice {
-        Err(e) => e.to_string(),
-        Ok(_) => ines.decide_access(&approve).await.unwrap_err().to_string(),
-    };
+    // Deciding twice is refused (the decider reads the log first).
+    let twice = ines.decide_access(&approve).await.unwrap_err().to_string();
     assert!(twice.contains("cannot be approved"), "{twice}");
 
     sam.sync().await.unwrap();
@@ -109,6 +104,35 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
     let until = consumers[0].until_ms.unwrap();
     let days = (until - consumers[0].since_ms) / 86_400_000;
     assert_eq!(days, 30, "the owner shortened it to 30 days");
+
+    // The reconciler retries the grant; the cluster refuses for the same reason, which is
+    // already recorded, so the log does not grow.
+    let profile = t.sandbox.kafka_profile();
+    let before = watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high;
+    let done = ines.reconcile().await.unwrap();
+    assert_eq!(done.len(), 1);
+    assert!(done[0].0.apply);
+    assert!(
+        matches!(&done[0].1, meshdesk_domain::events::GrantOutcome::NotApplied { reason } if reason.contains("SECURITY_DISABLED"))
+    );
+    assert_eq!(ines.flush_outbox().await.unwrap(), 0);
+    assert_eq!(watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high, before);
+
+    // Revocation by the owner ends it on every desktop.
+    let revoke = DecideRequest {
+        request_id: sent.request_id.clone(),
+        decision: Decision::Revoke { reason: "the stock check moved to a batch job".into() },
+    };
+    let revoked = ines.decide_access(&revoke).await.unwrap();
+    assert_eq!(revoked.state, "revoked");
+    assert_eq!(revoked.grant.map(|g| g.status), Some("not_applied".to_owned()));
+    ines.flush_outbox().await.unwrap();
+    sam.sync().await.unwrap();
+    assert_eq!(sam.list_access().await.unwrap().outgoing[0].state.name(), "revoked");
+    assert!(sam.product_detail("inventory.stock-levels").await.unwrap().consumers.is_empty());
+    let csv = sam.access_audit_csv().await.unwrap();
+    let kinds: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').nth(3).unwrap()).collect();
+    assert_eq!(kinds, ["AccessRequested", "AccessApproved", "GrantApplied", "AccessRevoked", "GrantApplied"], "{csv}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -179,5 +203,6 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
         "kafka-acls.sh --bootstrap-server {bootstrap} --remove --allow-principal User:sales-batch --operation Describe --topic 'inventory.stock-level-updated' --resource-pattern-type literal --force"
     )), "{stdout}");
     assert!(stdout.contains("dry run: 3 change(s), none made"), "{stdout}");
+    assert!(stdout.contains("drift: none"), "nisshi answers DescribeAcls with no bindings: {stdout}");
     assert_eq!(watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high, before, "nothing was written");
 }

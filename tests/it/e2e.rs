@@ -267,3 +267,141 @@ async fn search_and_product_page_journey(client: &Client, sandbox_dir: &std::pat
     client.find(Locator::Css("#lineage g.lineage-link rect")).await.unwrap().click().await.unwrap();
     text_of(client, "#product-title", Duration::from_secs(10), |t| t == "Orders").await;
 }
+
+async fn session(url: &str, app: &std::path::Path, env: &std::path::Path) -> Client {
+    let caps = serde_json::json!({
+        "browserName": "wry",
+        "tauri:options": { "application": app.to_str().unwrap(), "args": ["--env", env.to_str().unwrap()] }
+    });
+    ClientBuilder::native()
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(url)
+        .await
+        .expect("a WebDriver session on the app window")
+}
+
+async fn click(client: &Client, css: &str) {
+    let started = Instant::now();
+    loop {
+        if let Ok(el) = client.find(Locator::Css(css)).await
+            && el.click().await.is_ok()
+        {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "`{css}` never became clickable");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_owners_request_and_approve_access_through_the_window() {
+    // Verifies the access journey through the real app window with two profiles on one seeded sandbox: Sales' owner (User:sam) sees the exact ACL plan and sends a request from the stock-levels page; Inventory's owner (User:ines) sees it arrive with its purpose, approves it and is told the ACLs met SECURITY_DISABLED (screenshot target/e2e/requests.png); the audit trail exported as CSV holds both events; Sam then sees the grant approved, not applied, with the reason.
+    use meshdesk_tests::{env_file_for, sandbox};
+    let app =
+        std::env::var_os("MESHDESK_APP_BIN").map(PathBuf::from).unwrap_or_else(|| target_dir().join("debug/meshdesk"));
+    let t = sandbox(true).await;
+    let cfg = tempfile::tempdir().unwrap();
+    let env_for = |who: &str| {
+        let dir = cfg.path().join(who);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = env_file_for(&dir, who, &t.sandbox.bootstrap_servers(), &t.sandbox.registry_url());
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("principal = \"User:{who}\"\n{text}")).unwrap();
+        path
+    };
+    let (sam, ines) = (env_for("sam"), env_for("ines"));
+
+    let xvfb = Xvfb::start();
+    let data = tempfile::tempdir().unwrap();
+    let (port, native_port) = (closed_port(), closed_port());
+    let log = std::fs::File::create(data.path().join("tauri-driver.log")).unwrap();
+    let _driver = Proc::spawn(
+        Command::new(tool("tauri-driver"))
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", &xvfb.display)
+            .env("MESHDESK_DATA_DIR", data.path().join("meshdesk"))
+            .stdout(Stdio::null())
+            .stderr(log),
+    )
+    .expect("tauri-driver starts");
+    let url = format!("http://127.0.0.1:{port}");
+    wait_webdriver_ready(&url, Duration::from_secs(30)).await;
+    let all = ["customer.profiles", "inventory.stock-levels", "sales.orders"];
+
+    // Sam asks for Inventory's stock levels on behalf of Sales.
+    let client = session(&url, &app, &sam).await;
+    wait_for_cards(&client, &all, Duration::from_secs(60)).await;
+    click(&client, ".product-card[data-product-id='inventory.stock-levels'] .product-title a").await;
+    text_of(&client, "#product-title", Duration::from_secs(10), |t| t == "Stock levels").await;
+    click(&client, "#request-access summary").await;
+    text_of(&client, "#request-domain", Duration::from_secs(10), |t| t.contains("sales")).await;
+    client.find(Locator::Id("request-consumer")).await.unwrap().send_keys("User:sales-app").await.unwrap();
+    client
+        .find(Locator::Id("request-purpose"))
+        .await
+        .unwrap()
+        .send_keys("Check stock before confirming orders.")
+        .await
+        .unwrap();
+    text_of(&client, "#request-plan", Duration::from_secs(10), |t| t.contains("sales.")).await;
+    let mut plan = Vec::new();
+    for li in client.find_all(Locator::Css("#request-plan li")).await.unwrap() {
+        plan.push(li.text().await.unwrap());
+    }
+    assert_eq!(
+        plan,
+        [
+            "ALLOW User:sales-app Read on topic inventory.stock-level-updated",
+            "ALLOW User:sales-app Describe on topic inventory.stock-level-updated",
+            "ALLOW User:sales-app Read on consumer groups sales. (prefix)",
+        ]
+    );
+    click(&client, "#send-request").await;
+    text_of(&client, "#request-sent", Duration::from_secs(10), |t| t.starts_with("Request sent")).await;
+    client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
+    // Pending here means the request went out and came back through the log.
+    text_of(&client, "#outgoing .request[data-state='pending']", Duration::from_secs(30), |t| {
+        t.contains("Stock levels")
+    })
+    .await;
+    client.close().await.unwrap();
+
+    // Ines sees it arrive and approves it.
+    let client = session(&url, &app, &ines).await;
+    wait_for_cards(&client, &all, Duration::from_secs(60)).await;
+    client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
+    let card = text_of(&client, "#incoming .request[data-state='pending']", Duration::from_secs(30), |t| {
+        t.contains("Check stock before confirming orders.")
+    })
+    .await;
+    assert!(card.contains("User:sam for the sales domain") && card.contains("User:sales-app"), "{card}");
+    click(&client, "#incoming .request .approve").await;
+    let outcome = text_of(&client, ".decision-outcome", Duration::from_secs(20), |t| t.starts_with("Now")).await;
+    assert!(outcome.starts_with("Now approved.") && outcome.contains("SECURITY_DISABLED"), "{outcome}");
+    let grant = text_of(&client, "#incoming .request[data-state='approved'] .grant", Duration::from_secs(30), |t| {
+        t.starts_with("not applied")
+    })
+    .await;
+    assert!(grant.contains("no authorizer"), "{grant}");
+    std::fs::create_dir_all(repo_root().join("target/e2e")).unwrap();
+    std::fs::write(repo_root().join("target/e2e/requests.png"), client.screenshot().await.unwrap()).unwrap();
+    click(&client, "#export-audit").await;
+    let exported = text_of(&client, "#export-outcome", Duration::from_secs(10), |t| t.contains("written to")).await;
+    let path = exported.split("written to ").nth(1).unwrap().trim();
+    let csv = std::fs::read_to_string(path).unwrap();
+    let kinds: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').nth(3).unwrap()).collect();
+    assert!(kinds.starts_with(&["AccessRequested", "AccessApproved"]), "{csv}");
+    assert!(csv.lines().nth(1).unwrap().contains(",User:sam,"), "{csv}");
+    client.close().await.unwrap();
+
+    // Sam sees the decision and why the ACLs are not on the cluster.
+    let client = session(&url, &app, &sam).await;
+    wait_for_cards(&client, &all, Duration::from_secs(60)).await;
+    client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
+    let mine = text_of(&client, "#outgoing .request[data-state='approved']", Duration::from_secs(30), |t| {
+        t.contains("SECURITY_DISABLED")
+    })
+    .await;
+    assert!(mine.contains("30 days") || mine.contains("90 days"), "{mine}");
+    client.close().await.unwrap();
+}

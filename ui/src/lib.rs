@@ -27,6 +27,7 @@ fn App() -> impl IntoView {
         refresh.catalog.update(|n| *n += 1);
         refresh.status.update(|n| *n += 1);
     });
+    ipc::listen(events::ACCESS_CHANGED, move || refresh.catalog.update(|n| *n += 1));
     ipc::listen(events::STATUS_CHANGED, move || {
         refresh.status.update(|n| *n += 1);
         refresh.catalog.update(|n| *n += 1);

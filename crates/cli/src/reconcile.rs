@@ -63,8 +63,22 @@ fn describe(a: &ReconcileAction) -> String {
     s
 }
 
+async fn report_drift(md: &Meshdesk) {
+    match md.acl_drift().await {
+        Ok(d) if d.is_empty() => println!("drift: none (the cluster's ACLs match the grants in force)"),
+        Ok(d) => {
+            println!("drift: {} finding(s)", d.len());
+            for line in d {
+                println!("  {line}");
+            }
+        }
+        Err(e) => println!("drift: not checked: {e}"),
+    }
+}
+
 async fn round(md: &Meshdesk, a: &Args, bootstrap: &str) -> Result<(), String> {
     md.sync().await.map_err(|e| e.to_string())?;
+    report_drift(md).await;
     if a.dry_run {
         let plan = md.reconcile_plan().await.map_err(|e| e.to_string())?;
         if plan.is_empty() {

@@ -62,6 +62,8 @@ pub mod events {
     pub const CATALOG_CHANGED: &str = "catalog-changed";
     /// The environment's reachability or the sandbox's state changed.
     pub const STATUS_CHANGED: &str = "status-changed";
+    /// An access request arrived or was decided (a desktop notification was shown too).
+    pub const ACCESS_CHANGED: &str = "access-changed";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -527,6 +529,27 @@ pub struct AccessOverview {
     pub outgoing: Vec<AccessView>,
 }
 
+pub struct ProductAccess;
+impl Command for ProductAccess {
+    const NAME: &'static str = "product_access";
+    type Request = ProductRequest;
+    type Response = Vec<AccessView>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditExport {
+    /// Where the CSV was written.
+    pub path: String,
+    pub rows: usize,
+}
+
+pub struct ExportAudit;
+impl Command for ExportAudit {
+    const NAME: &'static str = "export_audit";
+    type Request = NoArgs;
+    type Response = AuditExport;
+}
+
 pub struct ListAccess;
 impl Command for ListAccess {
     const NAME: &'static str = "list_access";
@@ -740,6 +763,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     RequestAccess::NAME,
     DecideAccess::NAME,
     ListAccess::NAME,
+    ProductAccess::NAME,
+    ExportAudit::NAME,
 ];
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use meshdesk_domain::access::{
     RequestState, ResourceKind, decide, grant_plan, reconcile_actions,
 };
 use meshdesk_domain::events::GrantOutcome;
-use meshdesk_domain::{DomainId, EventBody, Principal, ProductId, TopicName};
+use meshdesk_domain::{DomainId, Envelope, EventBody, Principal, ProductId, TopicName};
 use meshdesk_kafka::{AclFilter, AclOperation, AclOutcome, AclPermission, PatternType, ResourceType};
 use meshdesk_store::AccessRow;
 
@@ -115,6 +115,25 @@ impl Meshdesk {
     pub async fn decide_access(&self, d: &c::DecideRequest) -> Result<c::Decided, ServiceError> {
         let viewer = self.viewer().await.ok_or_else(|| invalid("not connected yet: the decider is not known"))?;
         let actor = Principal::parse(&viewer).map_err(invalid)?;
+        // Decide on the newest state: send what waits, read what others decided. Offline, the
+        // cache and the outbox are what there is.
+        let _ = self.flush_outbox().await;
+        let _ = self.sync().await;
+        let log = self.governance_topic_now(self.connection().await.ok().as_ref());
+        for e in self.store.pending(&log, 1000).await? {
+            let decided_here = Envelope::from_bytes(&e.envelope)
+                .ok()
+                .and_then(|env| match env.decode() {
+                    meshdesk_domain::Decoded::Known(body) => body.as_decision().map(|(id, _)| id == d.request_id),
+                    _ => None,
+                })
+                .unwrap_or(false);
+            if decided_here {
+                return Err(invalid(
+                    "a decision on this request is already waiting to be sent; it goes out when the cluster is reachable",
+                ));
+            }
+        }
         let row = self.access_row(&d.request_id).await?;
         let product = self.store.product(row.request.product.as_str()).await?.ok_or_else(|| invalid("product gone"))?;
         let requested_by = Principal::parse(&row.requested_by).map_err(invalid)?;
@@ -146,11 +165,15 @@ impl Meshdesk {
     /// governance event.
     async fn enforce(&self, req: &AccessRequest, apply: bool) -> GrantOutcome {
         let outcome = self.enforce_on_cluster(req, apply).await;
+        self.record_grant(req, &outcome).await;
+        outcome
+    }
+
+    async fn record_grant(&self, req: &AccessRequest, outcome: &GrantOutcome) {
         let body = EventBody::GrantApplied { request_id: req.id.clone(), outcome: outcome.clone() };
         if let Err(e) = self.publish(&body).await {
             tracing::warn!("the grant outcome could not be queued: {e}");
         }
-        outcome
     }
 
     async fn enforce_on_cluster(&self, req: &AccessRequest, apply: bool) -> GrantOutcome {
@@ -183,30 +206,13 @@ impl Meshdesk {
             .filter(|d| viewer.as_ref().is_some_and(|v| d.owners.contains(v)))
             .map(|d| d.id.clone())
             .collect();
-        let now = now_ms();
         let mut incoming = Vec::new();
         let mut outgoing = Vec::new();
-        for r in self.store.access_requests().await? {
-            let Some(p) = self.store.product(r.request.product.as_str()).await? else { continue };
-            let mine = viewer.as_ref().is_some_and(|v| p.product.owners.iter().any(|o| o.as_str() == v));
-            let asked = viewer.as_ref().is_some_and(|v| *v == r.requested_by);
-            let expired = matches!(r.state, RequestState::Approved { until_ms, .. } if until_ms <= now);
-            let view = c::AccessView {
-                active: r.state.is_active(now),
-                expired,
-                product_title: p.product.title.clone(),
-                classification: p.product.classification,
-                has_pii: !p.product.pii_paths().is_empty(),
-                plan: grant_plan(&r.request),
-                grant: r
-                    .grant_status
-                    .as_deref()
-                    .map(|s| c::GrantResult { status: s.to_owned(), detail: r.grant_detail.clone() }),
-                requested_by: r.requested_by.clone(),
-                requested_at_ms: r.requested_at_ms,
-                state: r.state.clone(),
-                request: r.request.clone(),
-            };
+        for view in self.list_access_all().await? {
+            let owners = self.store.product(view.request.product.as_str()).await?.map(|p| p.product.owners);
+            let mine =
+                viewer.as_ref().is_some_and(|v| owners.as_ref().is_some_and(|o| o.iter().any(|o| o.as_str() == v)));
+            let asked = viewer.as_ref().is_some_and(|v| *v == view.requested_by);
             if mine {
                 incoming.push(view.clone());
             }
@@ -223,17 +229,257 @@ impl Meshdesk {
         Ok(reconcile_actions(rows.iter().map(|r| (&r.request, &r.state, r.grant_status.as_deref())), now_ms()))
     }
 
-    /// Carries out `reconcile_plan` (each change recorded as a governance event) and returns
-    /// the actions with their outcomes.
+    /// Carries out `reconcile_plan` and returns the actions with their outcomes. Each outcome
+    /// is recorded as a governance event unless it is the one already recorded (a cluster that
+    /// keeps refusing does not fill the log).
     pub async fn reconcile(&self) -> Result<Vec<(rules::ReconcileAction, GrantOutcome)>, ServiceError> {
         let actions = self.reconcile_plan().await?;
         let rows = self.store.access_requests().await?;
         let mut out = Vec::new();
         for a in actions {
             let Some(r) = rows.iter().find(|r| r.request.id == a.request_id) else { continue };
-            let outcome = self.enforce(&r.request, a.apply).await;
+            let outcome = self.enforce_on_cluster(&r.request, a.apply).await;
+            let same = match &outcome {
+                GrantOutcome::NotApplied { reason } => {
+                    r.grant_status.as_deref() == Some("not_applied")
+                        && r.grant_detail.as_deref() == Some(reason.as_str())
+                }
+                _ => false,
+            };
+            if !same {
+                self.record_grant(&r.request, &outcome).await;
+            }
             out.push((a, outcome));
         }
         Ok(out)
+    }
+}
+
+impl Meshdesk {
+    /// Announces (as [`crate::Notice::Access`]) requests that arrived for my products and my
+    /// requests whose state changed since the last look.
+    pub(crate) async fn announce_access_changes(&self) {
+        let Ok(overview) = self.list_access().await else { return };
+        let mut notices = Vec::new();
+        {
+            let mut seen = self.access_seen.lock().expect("access_seen lock");
+            let first = seen.is_none();
+            let map = seen.get_or_insert_with(Default::default);
+            for v in &overview.incoming {
+                let state = v.state.name().to_owned();
+                if map.get(&v.request.id) != Some(&state) && !first && state == "pending" {
+                    notices.push((
+                        "New access request".to_owned(),
+                        format!(
+                            "{} asks for {} for {}: {}",
+                            v.requested_by, v.product_title, v.request.consumer, v.request.purpose
+                        ),
+                    ));
+                }
+                map.insert(v.request.id.clone(), state);
+            }
+            for v in &overview.outgoing {
+                let state = v.state.name().to_owned();
+                let before = map.insert(v.request.id.clone(), state.clone());
+                if !first && before.is_some_and(|b| b != state) {
+                    notices.push((
+                        format!("Access request {state}"),
+                        format!("Your request for {} ({}) is {state}", v.product_title, v.request.consumer),
+                    ));
+                }
+            }
+        }
+        for (title, body) in notices {
+            self.notify(crate::Notice::Access { title, body });
+        }
+    }
+
+    /// One reconciliation round inside the app (sandbox only), at most once a minute; failures
+    /// are logged and retried.
+    pub(crate) async fn reconcile_in_app(&self) {
+        {
+            let mut last = self.last_reconcile.lock().expect("last_reconcile lock");
+            if last.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(60)) {
+                return;
+            }
+            *last = Some(std::time::Instant::now());
+        }
+        match self.reconcile().await {
+            Ok(done) if !done.is_empty() => tracing::info!("reconciled {} grant(s)", done.len()),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("reconciling grants failed: {e}"),
+        }
+    }
+
+    /// The access requests of one product (its page's access history), newest first.
+    pub async fn product_access(&self, product: &str) -> Result<Vec<c::AccessView>, ServiceError> {
+        let all = self.list_access_all().await?;
+        Ok(all.into_iter().filter(|v| v.request.product.as_str() == product).collect())
+    }
+
+    async fn list_access_all(&self) -> Result<Vec<c::AccessView>, ServiceError> {
+        let now = now_ms();
+        let mut out = Vec::new();
+        for r in self.store.access_requests().await? {
+            let Some(p) = self.store.product(r.request.product.as_str()).await? else { continue };
+            out.push(c::AccessView {
+                active: r.state.is_active(now),
+                expired: matches!(r.state, RequestState::Approved { until_ms, .. } if until_ms <= now),
+                product_title: p.product.title.clone(),
+                classification: p.product.classification,
+                has_pii: !p.product.pii_paths().is_empty(),
+                plan: grant_plan(&r.request),
+                grant: r
+                    .grant_status
+                    .as_deref()
+                    .map(|s| c::GrantResult { status: s.to_owned(), detail: r.grant_detail.clone() }),
+                requested_by: r.requested_by,
+                requested_at_ms: r.requested_at_ms,
+                state: r.state,
+                request: r.request,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The audit trail of access decisions as CSV: every access event read from the log, in
+    /// log order, with its actor, time and what the rules made of it.
+    pub async fn access_audit_csv(&self) -> Result<String, ServiceError> {
+        let rows = self.store.access_audit().await?;
+        let mut out = String::from("offset,time_utc,at_ms,event,actor,request_id,outcome,note\n");
+        for r in rows {
+            let fields = [
+                r.offset.to_string(),
+                utc(r.at_ms),
+                r.at_ms.to_string(),
+                r.kind,
+                r.actor,
+                r.request_id.unwrap_or_default(),
+                r.outcome,
+                r.note.unwrap_or_default(),
+            ];
+            out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
+
+impl Meshdesk {
+    /// Writes the audit trail as CSV under the data directory's `exports/` and says where.
+    pub async fn export_access_audit(&self) -> Result<c::AuditExport, ServiceError> {
+        let csv = self.access_audit_csv().await?;
+        let dir = self.data_dir.join("exports");
+        let path = dir.join(format!("meshdesk-access-audit-{}.csv", utc(now_ms()).replace(':', "-")));
+        let write = || -> std::io::Result<()> {
+            std::fs::create_dir_all(&dir)?;
+            std::fs::write(&path, &csv)
+        };
+        write().map_err(|e| invalid(format!("the audit trail could not be written to {}: {e}", path.display())))?;
+        Ok(c::AuditExport { path: path.display().to_string(), rows: csv.lines().count().saturating_sub(1) })
+    }
+}
+
+impl Meshdesk {
+    /// Drift between the cluster's ACLs and the grants: bindings on managed topics that no grant
+    /// in force explains, and bindings of grants recorded as applied that the cluster lacks.
+    pub async fn acl_drift(&self) -> Result<Vec<String>, ServiceError> {
+        use std::collections::HashSet;
+        let conn = self.connection().await?;
+        let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+        let now = now_ms();
+        let rows = self.store.access_requests().await?;
+        let active: Vec<&AccessRow> = rows.iter().filter(|r| r.state.is_active(now)).collect();
+        let expected: HashSet<meshdesk_kafka::AclBinding> =
+            active.iter().flat_map(|r| grant_plan(&r.request)).map(|b| to_kafka(&b)).collect();
+        let show = |b: &meshdesk_kafka::AclBinding| {
+            format!(
+                "{:?} {} {:?} on {:?} {} ({:?})",
+                b.permission, b.principal, b.operation, b.resource, b.name, b.pattern
+            )
+        };
+        let mut out = Vec::new();
+        let mut present = HashSet::new();
+        let mut filters: Vec<AclFilter> = self
+            .store
+            .managed_topics()
+            .await?
+            .into_iter()
+            .map(|(t, _)| AclFilter { resource: Some(ResourceType::Topic), name: Some(t), ..Default::default() })
+            .collect();
+        for r in &active {
+            filters.push(AclFilter {
+                resource: Some(ResourceType::Group),
+                name: Some(r.request.group_prefix.clone()),
+                pattern: Some(PatternType::Prefixed),
+                ..Default::default()
+            });
+        }
+        for f in filters {
+            match admin.describe_acls(&f).await? {
+                AclOutcome::Done(list) => {
+                    for b in list {
+                        if !expected.contains(&b) && b.resource == ResourceType::Topic {
+                            out.push(format!("unexplained: {} (no grant in force)", show(&b)));
+                        }
+                        present.insert(b);
+                    }
+                }
+                AclOutcome::SecurityDisabled(m) => {
+                    return Ok(vec![format!(
+                        "ACLs cannot be compared: the cluster has no authorizer (SECURITY_DISABLED: {m})"
+                    )]);
+                }
+                AclOutcome::Failed(m) => {
+                    out.push(format!("the ACLs of {} could not be read: {m}", f.name.unwrap_or_default()))
+                }
+            }
+        }
+        for r in active.iter().filter(|r| r.grant_status.as_deref() == Some("applied")) {
+            for b in grant_plan(&r.request).iter().map(to_kafka) {
+                if !present.contains(&b) {
+                    out.push(format!("missing: {} (grant {})", show(&b), r.request.id));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+}
+
+/// `2026-11-24T21:53:51Z` from milliseconds since the epoch (proleptic Gregorian, UTC).
+fn utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_fields_are_written_for_spreadsheets() {
+        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc(1_795_989_231_000), "2026-11-29T21:53:51Z");
+        assert_eq!(utc(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
     }
 }

@@ -54,10 +54,16 @@ impl From<ServiceError> for c::IpcError {
 }
 
 /// What the service tells whoever listens (the app forwards these as Tauri events).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     CatalogChanged,
     StatusChanged,
+    /// An access request arrived for one of my products, or one of mine was decided: a title
+    /// and a sentence for a desktop notification.
+    Access {
+        title: String,
+        body: String,
+    },
 }
 
 #[derive(Clone)]
@@ -109,6 +115,10 @@ pub struct Meshdesk {
     wake: tokio::sync::Notify,
     metrics: std::sync::Mutex<topics::MetricsState>,
     governance_ready: std::sync::atomic::AtomicBool,
+    /// The access requests the viewer has been told about, by id, with their state; `None`
+    /// until the first look (nothing is announced for what was there before the app started).
+    access_seen: std::sync::Mutex<Option<std::collections::HashMap<String, String>>>,
+    last_reconcile: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -178,6 +188,8 @@ impl Meshdesk {
             wake: tokio::sync::Notify::new(),
             metrics: Default::default(),
             governance_ready: Default::default(),
+            access_seen: Default::default(),
+            last_reconcile: Default::default(),
         }))
     }
 
@@ -326,15 +338,23 @@ impl Meshdesk {
             if let Err(e) = self.flush_outbox().await {
                 tracing::warn!("sending pending writes failed: {e}");
             }
-            if let Err(e) = self.sync().await {
-                tracing::warn!("sync failed: {e}");
+            match self.sync().await {
+                Ok(r) if r.applied > 0 => self.announce_access_changes().await,
+                Ok(_) => {}
+                Err(e) => tracing::warn!("sync failed: {e}"),
+            }
+            // In the sandbox the reconciler runs inside the app: grants in force are applied,
+            // expired and revoked ones removed (on a real cluster the platform team runs
+            // `meshctl reconcile`).
+            if matches!(self.source, EnvSource::Sandbox { .. }) {
+                self.reconcile_in_app().await;
             }
             self.sample_watched_topics().await;
             let _ = tokio::time::timeout(every, self.wake.notified()).await;
         }
     }
 
-    fn governance_topic_now(&self, conn: Option<&Connection>) -> String {
+    pub(crate) fn governance_topic_now(&self, conn: Option<&Connection>) -> String {
         conn.map(|c| c.governance_topic.clone()).unwrap_or_else(|| meshdesk_domain::GOVERNANCE_TOPIC.to_owned())
     }
 

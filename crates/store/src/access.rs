@@ -203,3 +203,32 @@ impl Store {
         .collect()
     }
 }
+
+/// One access event of the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub offset: i64,
+    pub at_ms: i64,
+    pub kind: String,
+    pub actor: String,
+    pub request_id: Option<String>,
+    pub outcome: String,
+    pub note: Option<String>,
+}
+
+impl Store {
+    /// Every access event read from the log, in log order, with what the fold made of it.
+    pub async fn access_audit(&self) -> Result<Vec<AuditRow>> {
+        Ok(sqlx::query_as!(
+            AuditRow,
+            r#"SELECT "offset" AS "offset!", at_ms AS "at_ms!", kind AS "kind!", actor AS "actor!",
+                      COALESCE(json_extract(payload, '$.request_id'), json_extract(payload, '$.id')) AS "request_id: String",
+                      outcome AS "outcome!", note
+               FROM events
+               WHERE kind IN ('AccessRequested', 'AccessApproved', 'AccessDenied', 'AccessWithdrawn', 'AccessRevoked', 'GrantApplied')
+               ORDER BY "offset""#
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

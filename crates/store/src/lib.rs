@@ -15,7 +15,7 @@ use meshdesk_domain::{Decoded, Envelope, EventBody};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-pub use access::AccessRow;
+pub use access::{AccessRow, AuditRow};
 pub use outbox::{OutboxEntry, OutboxStatus};
 pub use products::{ClusterTopic, ProductRef, PublishedProduct};
 pub use registry_cache::{CachedSubject, CachedVersion};

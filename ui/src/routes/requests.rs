@@ -1,17 +1,214 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
+use meshdesk_contract::{
+    AccessRequestForm, AccessView, AclBinding, DecideAccess, DecideRequest, Decision, ExportAudit, IpcError,
+    ListAccess, NoArgs, RequestAccess,
+};
+use meshdesk_domain::access::{PatternKind, ResourceKind, kafka_acls_commands};
 
-/// Cross-domain access requests. The request and approval flow is not built yet; the page says
-/// so instead of showing an empty list that would look like "nobody asked".
+use crate::Refresh;
+use crate::components::errors::ErrorList;
+use crate::ipc;
+
+/// The owners' queue: requests for my domains' products (approve, deny, revoke) and my own
+/// requests with their state (withdraw); the audit trail as CSV.
 #[component]
 pub fn RequestsPage() -> impl IntoView {
+    let refresh = expect_context::<Refresh>();
+    let reload = RwSignal::new(0u32);
+    let overview = LocalResource::new(move || {
+        refresh.catalog.track();
+        reload.track();
+        async { ipc::call::<ListAccess>(&NoArgs {}).await }
+    });
+    let exported = RwSignal::new(None::<Result<String, String>>);
+    // The last decision's outcome, kept here so that it survives the list being re-read.
+    let last = RwSignal::new(None::<(String, Result<String, String>)>);
+    let export = move |_| {
+        leptos::task::spawn_local(async move {
+            let r = ipc::call::<ExportAudit>(&NoArgs {}).await;
+            exported.set(Some(r.map(|e| format!("{} events written to {}", e.rows, e.path)).map_err(|e| e.message)));
+        });
+    };
     view! {
         <section class="page">
             <div class="page-head">
                 <h1>"Requests"</h1>
+                <button id="export-audit" on:click=export>"Export the audit trail (CSV)"</button>
             </div>
-            <p class="empty">
-                "Access requests are not available in this version yet. When they are, requests for your domains' products and your own requests appear here."
-            </p>
+            {move || exported.get().map(|r| match r {
+                Ok(m) => view! { <p class="ok" id="export-outcome">{m}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            })}
+            <Transition fallback=|| view! { <p class="muted">"Loading requests…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
+                    {move || Suspend::new(async move {
+                        let o = overview.await?;
+                        Ok::<_, IpcError>(view! {
+                            <p class="muted">
+                                {match &o.viewer {
+                                    Some(v) if o.my_domains.is_empty() => format!("You are {v}; you own no domain."),
+                                    Some(v) => format!("You are {v}, owner of {}.", o.my_domains.join(", ")),
+                                    None => "Not connected yet.".to_owned(),
+                                }}
+                            </p>
+                            <h2>"For my products"</h2>
+                            {if o.incoming.is_empty() {
+                                view! { <p class="empty" id="incoming-empty">"No one has asked for your domains' products."</p> }.into_any()
+                            } else {
+                                view! { <ul class="cards" id="incoming">{o.incoming.into_iter().map(|v| view! { <RequestCard v incoming=true reload last /> }).collect_view()}</ul> }.into_any()
+                            }}
+                            <h2>"My requests"</h2>
+                            {if o.outgoing.is_empty() {
+                                view! { <p class="empty" id="outgoing-empty">"You have not asked for access yet: open a product in the catalog and request it there."</p> }.into_any()
+                            } else {
+                                view! { <ul class="cards" id="outgoing">{o.outgoing.into_iter().map(|v| view! { <RequestCard v incoming=false reload last /> }).collect_view()}</ul> }.into_any()
+                            }}
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
         </section>
+    }
+}
+
+/// The bindings of a plan, one line each.
+pub fn plan_view(plan: &[AclBinding]) -> impl IntoView + use<> {
+    let lines: Vec<String> = plan
+        .iter()
+        .map(|b| {
+            let kind = match b.resource {
+                ResourceKind::Topic => "topic",
+                ResourceKind::Group => "consumer groups",
+            };
+            let pattern = match b.pattern {
+                PatternKind::Literal => "",
+                PatternKind::Prefixed => " (prefix)",
+            };
+            format!("ALLOW {} {:?} on {kind} {}{pattern}", b.principal, b.operation, b.name)
+        })
+        .collect();
+    view! { <ul class="plan mono">{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul> }
+}
+
+fn days_left(until_ms: i64) -> String {
+    let now = js_sys::Date::now() as i64;
+    let days = (until_ms - now) as f64 / 86_400_000.0;
+    if days <= 0.0 { "expired".into() } else { format!("{:.0} days left", days.ceil()) }
+}
+
+#[component]
+fn RequestCard(
+    v: AccessView,
+    incoming: bool,
+    reload: RwSignal<u32>,
+    last: RwSignal<Option<(String, Result<String, String>)>>,
+) -> impl IntoView {
+    let id = v.request.id.clone();
+    let mine = id.clone();
+    let state = v.state.name();
+    let reason = RwSignal::new(String::new());
+    let days = RwSignal::new(String::new());
+    let send = move |decision: Decision| {
+        let req = DecideRequest { request_id: id.clone(), decision };
+        leptos::task::spawn_local(async move {
+            let r = ipc::call::<DecideAccess>(&req).await;
+            last.set(Some((
+                req.request_id.clone(),
+                r.map(|d| {
+                    let grant = d.grant.map(|g| match g.detail {
+                        Some(why) => format!(" ACLs {}: {why}", g.status.replace('_', " ")),
+                        None => format!(" ACLs {}.", g.status.replace('_', " ")),
+                    });
+                    format!("Now {}.{}", d.state, grant.unwrap_or_default())
+                })
+                .map_err(|e| e.message),
+            )));
+            reload.update(|n| *n += 1);
+        });
+    };
+    let (approve, deny, revoke, withdraw) = (send.clone(), send.clone(), send.clone(), send);
+    let until = match &v.state {
+        meshdesk_contract::RequestState::Approved { until_ms, .. } => Some(days_left(*until_ms)),
+        _ => None,
+    };
+    let label = if v.expired { "expired" } else { state };
+    view! {
+        <li class="card request" data-request=v.request.id.clone() data-state=label>
+            <div class="card-head">
+                <h3>
+                    <A href=format!("/products/{}", v.request.product)>{v.product_title.clone()}</A>
+                </h3>
+                <span class=format!("badge state-{label}")>{label}</span>
+                <span class=format!("badge class-{}", v.classification)>{v.classification.to_string()}</span>
+                {v.has_pii.then(|| view! { <span class="badge pii" title="The product holds personal data">"PII"</span> })}
+            </div>
+            <dl class="facts">
+                <dt>"Requested by"</dt><dd>{format!("{} for the {} domain", v.requested_by, v.request.requester_domain)}</dd>
+                <dt>"Consumer"</dt><dd class="mono">{v.request.consumer.to_string()}</dd>
+                <dt>"Ports"</dt><dd class="mono">{v.request.ports.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")}</dd>
+                <dt>"Purpose"</dt><dd class="purpose">{v.request.purpose.clone()}</dd>
+                <dt>"Duration"</dt><dd>{format!("{} days requested", v.request.days)}{until.map(|u| format!(" · {u}"))}</dd>
+                {v.grant.clone().map(|g| view! {
+                    <dt>"ACLs"</dt>
+                    <dd class="grant" data-status=g.status.clone()>{g.status.replace('_', " ")}{g.detail.map(|d| format!(": {d}"))}</dd>
+                })}
+            </dl>
+            <details class="plan-details">
+                <summary>"Exact ACL bindings"</summary>
+                {plan_view(&v.plan)}
+                <p class="muted">"As kafka-acls.sh commands for platform teams:"</p>
+                <pre class="mono acl-commands">{kafka_acls_commands(&v.plan, "BOOTSTRAP", false).join("\n")}</pre>
+            </details>
+            {match (incoming, state, v.expired) {
+                (true, "pending", _) => view! {
+                    <div class="decide">
+                        <label>"Days (optional, shorter)" <input class="approve-days" type="number" min="1" prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev)) /></label>
+                        <button class="approve" on:click=move |_| approve(Decision::Approve { days: days.get_untracked().trim().parse().ok() })>"Approve"</button>
+                        <input class="deny-reason" placeholder="Reason (required to deny)" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                        <button class="deny" on:click=move |_| deny(Decision::Deny { reason: reason.get_untracked() })>"Deny"</button>
+                    </div>
+                }.into_any(),
+                (true, "approved", false) => view! {
+                    <div class="decide">
+                        <input class="revoke-reason" placeholder="Reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                        <button class="revoke" on:click=move |_| revoke(Decision::Revoke { reason: reason.get_untracked() })>"Revoke"</button>
+                    </div>
+                }.into_any(),
+                (false, "pending", _) => view! {
+                    <button class="withdraw" on:click=move |_| withdraw(Decision::Withdraw)>"Withdraw"</button>
+                }.into_any(),
+                (false, "approved", _) => {
+                    // A renewal is a new request with the same scope; the owners decide it again.
+                    let r = v.request.clone();
+                    let form = AccessRequestForm {
+                        product: r.product.to_string(),
+                        ports: r.ports.iter().map(|p| p.to_string()).collect(),
+                        consumer: r.consumer.to_string(),
+                        requester_domain: r.requester_domain.to_string(),
+                        group_prefix: Some(r.group_prefix.clone()),
+                        purpose: if r.purpose.starts_with("Renewal: ") { r.purpose.clone() } else { format!("Renewal: {}", r.purpose) },
+                        days: Some(r.days),
+                    };
+                    let rid = r.id.clone();
+                    view! {
+                        <button class="renew" on:click=move |_| {
+                            let form = form.clone();
+                            let rid = rid.clone();
+                            leptos::task::spawn_local(async move {
+                                let out = ipc::call::<RequestAccess>(&form).await;
+                                last.set(Some((rid, out.map(|s| format!("Renewal requested ({}).", s.request_id)).map_err(|e| e.message))));
+                                reload.update(|n| *n += 1);
+                            });
+                        }>"Ask for renewal"</button>
+                    }.into_any()
+                }
+                _ => ().into_any(),
+            }}
+            {move || last.get().filter(|(id, _)| *id == mine).map(|(_, o)| match o {
+                Ok(m) => view! { <p class="ok decision-outcome">{m}</p> }.into_any(),
+                Err(e) => view! { <p class="error decision-outcome" role="alert">{e}</p> }.into_any(),
+            })}
+        </li>
     }
 }
