@@ -49,6 +49,10 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
     let t = sandbox(true).await;
     let (_s, sam) = desktop(&t, "User:sam").await;
     let (_i, ines) = desktop(&t, "User:ines").await;
+    let mut ines_notices = ines.subscribe();
+    let mut sam_notices = sam.subscribe();
+    ines.announce_access_changes().await; // the first look announces nothing
+    sam.announce_access_changes().await;
 
     // Sam cannot request for a domain he does not own, nor without a purpose.
     let mut bad = form("Check stock before confirming orders.");
@@ -70,6 +74,15 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
     sam.flush_outbox().await.unwrap();
 
     ines.sync().await.unwrap();
+    ines.announce_access_changes().await;
+    let notice = loop {
+        match ines_notices.try_recv().expect("a notice for the new request") {
+            meshdesk_service::Notice::Access { title, body } => break (title, body),
+            _ => continue,
+        }
+    };
+    assert_eq!(notice.0, "New access request");
+    assert!(notice.1.starts_with("User:sam asks for Stock levels for User:sales-app"), "{}", notice.1);
     let queue = ines.list_access().await.unwrap();
     assert_eq!(queue.my_domains, ["inventory"]);
     assert_eq!(queue.incoming.len(), 1, "the request arrived on Inventory's desktop");
@@ -94,6 +107,14 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
     assert!(twice.contains("cannot be approved"), "{twice}");
 
     sam.sync().await.unwrap();
+    sam.announce_access_changes().await;
+    let decided_notice = std::iter::from_fn(|| sam_notices.try_recv().ok())
+        .find_map(|n| match n {
+            meshdesk_service::Notice::Access { title, body } => Some((title, body)),
+            _ => None,
+        })
+        .expect("Sam is told about the decision");
+    assert_eq!(decided_notice.0, "Access request approved");
     let mine = sam.list_access().await.unwrap();
     let out = &mine.outgoing[0];
     assert!(out.active && out.state.name() == "approved");

@@ -258,7 +258,7 @@ impl Meshdesk {
 impl Meshdesk {
     /// Announces (as [`crate::Notice::Access`]) requests that arrived for my products and my
     /// requests whose state changed since the last look.
-    pub(crate) async fn announce_access_changes(&self) {
+    pub async fn announce_access_changes(&self) {
         let Ok(overview) = self.list_access().await else { return };
         let mut notices = Vec::new();
         {
@@ -281,7 +281,8 @@ impl Meshdesk {
             for v in &overview.outgoing {
                 let state = v.state.name().to_owned();
                 let before = map.insert(v.request.id.clone(), state.clone());
-                if !first && before.is_some_and(|b| b != state) {
+                // A decision on my request, whether or not I saw it pending first.
+                if !first && before.as_deref() != Some(state.as_str()) && state != "pending" {
                     notices.push((
                         format!("Access request {state}"),
                         format!("Your request for {} ({}) is {state}", v.product_title, v.request.consumer),
