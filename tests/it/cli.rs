@@ -95,3 +95,23 @@ fn meshctl_schema_check_exits_0_1_or_2() {
     assert_eq!(code, 2);
     assert!(err.contains("SIDEWAYS"), "{err}");
 }
+
+#[test]
+fn meshctl_topic_name_check_exits_0_for_valid_and_1_with_the_reason() {
+    // Verifies `meshctl topic-name check`: 0 for a name Kafka and the naming policy accept, 1 with the same reason the wizard shows for names Kafka refuses or that break the convention, 2 for a malformed call.
+    let (code, out, _) = meshctl(&["topic-name", "check", "inventory.stock-reserved"]);
+    assert_eq!((code, out.trim()), (0, "inventory.stock-reserved: valid"));
+    for (name, reason) in [
+        ("inventory.stock reserved", "contains ` ` at position 16"),
+        ("inventory", "<domain>.<event-name>"),
+        ("Inventory.Stock", "kebab-case"),
+        ("..", "reserved"),
+        ("_inventory.internal", "internal"),
+    ] {
+        let (code, out, _) = meshctl(&["topic-name", "check", name]);
+        assert_eq!(code, 1, "{name}: {out}");
+        assert_eq!(out.trim(), meshdesk_domain::policy::check_topic_name(name).unwrap_err(), "the policy's own words");
+        assert!(out.to_lowercase().contains(reason), "{name}: {out}");
+    }
+    assert_eq!(meshctl(&["topic-name", "check"]).0, 2);
+}

@@ -6,6 +6,9 @@
 //! meshctl schema check --type avro --level LEVEL --previous FILE [--previous FILE ...] --new FILE
 //!     Checks a new schema against previous versions (oldest first) with the local engine.
 //!     Exit 0: compatible; 1: incompatible (reasons printed); 2: invalid input (line:column).
+//! meshctl topic-name check NAME
+//!     Checks a topic name by Kafka's rules and the naming policy (<domain>.<event-name>).
+//!     Exit 0: valid; 1: invalid (the reason printed).
 //! meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]
 //!     Applies approved access grants' ACLs, removes expired and revoked ones, records each
 //!     change as a governance event; --dry-run prints the changes (and kafka-acls.sh commands).
@@ -19,7 +22,7 @@ use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
 mod reconcile;
 mod schema;
 
-const USAGE: &str = "usage: meshctl sync --env FILE [--data-dir DIR] [--batch N]\n       meshctl schema check --type avro|json|protobuf --level LEVEL --previous FILE [--previous FILE ...] --new FILE\n       meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]";
+const USAGE: &str = "usage: meshctl sync --env FILE [--data-dir DIR] [--batch N]\n       meshctl schema check --type avro|json|protobuf --level LEVEL --previous FILE [--previous FILE ...] --new FILE\n       meshctl topic-name check NAME\n       meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]";
 
 struct SyncArgs {
     env: PathBuf,
@@ -72,6 +75,27 @@ async fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let result = match args.next().as_deref() {
         Some("schema") => return schema::main(args),
+        Some("topic-name") => {
+            let rest: Vec<String> = args.collect();
+            let [check, name] = rest.as_slice() else {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            };
+            if check != "check" {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+            return match meshdesk_domain::policy::check_topic_name(name) {
+                Ok(t) => {
+                    println!("{t}: valid");
+                    ExitCode::SUCCESS
+                }
+                Err(why) => {
+                    println!("{why}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         Some("reconcile") => match reconcile::parse(args) {
             Ok(a) => reconcile::run(a).await,
             Err(e) => {

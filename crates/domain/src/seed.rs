@@ -223,6 +223,9 @@ pub fn products() -> Vec<DataProduct> {
                     field("email", "E-mail address.", None, None, true),
                     field("phoneNumber", "Phone number.", None, None, true),
                     field("address", "Postal address.", None, None, true),
+                    field("address.street", "Street and number.", None, None, true),
+                    field("address.city", "City.", None, None, true),
+                    field("address.postalCode", "Postal code.", None, None, true),
                 ],
                 quality: vec![
                     Expectation::NotNull { field: "customerId".into() },
