@@ -126,6 +126,32 @@ pub async fn export_audit(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c
     Ok(state.service()?.export_access_audit().await?)
 }
 
+#[tauri::command]
+pub async fn save_draft(state: State<'_, AppState>, req: c::WizardDraft) -> Reply<c::DraftState> {
+    Ok(state.service()?.save_draft(&req).await?)
+}
+
+#[tauri::command]
+pub async fn get_draft(state: State<'_, AppState>, req: c::DraftRequest) -> Reply<c::DraftState> {
+    Ok(state.service()?.get_draft(&req.id).await?)
+}
+
+#[tauri::command]
+pub async fn list_drafts(state: State<'_, AppState>, req: c::NoArgs) -> Reply<Vec<c::DraftState>> {
+    let _ = req;
+    Ok(state.service()?.list_drafts().await?)
+}
+
+#[tauri::command]
+pub async fn check_draft(state: State<'_, AppState>, req: c::WizardDraft) -> Reply<c::DraftCheck> {
+    Ok(state.service()?.check_draft(&req).await?)
+}
+
+#[tauri::command]
+pub async fn publish_draft(state: State<'_, AppState>, req: c::DraftRequest) -> Reply<c::DraftState> {
+    Ok(state.service()?.publish_draft(&req.id).await?)
+}
+
 /// The names registered in `main.rs`, checked against the contract by a test.
 #[cfg_attr(not(test), allow(dead_code))]
 pub const REGISTERED: &[&str] = &[
@@ -151,6 +177,11 @@ pub const REGISTERED: &[&str] = &[
     "list_access",
     "product_access",
     "export_audit",
+    "save_draft",
+    "get_draft",
+    "list_drafts",
+    "check_draft",
+    "publish_draft",
 ];
 
 #[cfg(test)]

@@ -108,6 +108,11 @@ fn main() {
             commands::list_access,
             commands::product_access,
             commands::export_audit,
+            commands::save_draft,
+            commands::get_draft,
+            commands::list_drafts,
+            commands::check_draft,
+            commands::publish_draft,
         ])
         .setup(move |app| {
             if let Ok(service) = &service {

@@ -15,3 +15,4 @@ mod sandbox;
 mod security;
 mod service;
 mod topics;
+mod wizard;

@@ -7,6 +7,7 @@ pub mod health;
 pub mod ids;
 pub mod metrics;
 pub mod model;
+pub mod plan;
 pub mod policy;
 pub mod schema;
 pub mod seed;

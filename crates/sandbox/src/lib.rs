@@ -121,7 +121,8 @@ pub struct Sandbox {
     nisshi: PathBuf,
     broker_port: u16,
     broker: Option<BrokerProcess>,
-    registry: RegistryServer,
+    registry: Option<RegistryServer>,
+    registry_addr: SocketAddr,
     pub seed_report: Option<seed::SeedReport>,
 }
 
@@ -153,7 +154,8 @@ impl Sandbox {
             nisshi,
             broker_port: broker.port,
             broker: Some(broker),
-            registry,
+            registry_addr: registry.addr,
+            registry: Some(registry),
             seed_report: None,
         };
         if opts.seed && state.seeded_at_ms.is_none() {
@@ -188,7 +190,23 @@ impl Sandbox {
     }
 
     pub fn registry_url(&self) -> String {
-        self.registry.url()
+        format!("http://{}", self.registry_addr)
+    }
+
+    /// Stops the registry only (the broker keeps running): the registry "goes away".
+    pub async fn stop_registry(&mut self) {
+        if let Some(r) = self.registry.take() {
+            r.stop().await;
+        }
+    }
+
+    /// Starts the registry again on the same port, replaying its journal (same schema ids).
+    pub async fn start_registry(&mut self) -> anyhow::Result<()> {
+        if self.registry.is_none() {
+            let listener = bind(PortChoice::Fixed(self.registry_addr.port()), None).await?;
+            self.registry = Some(RegistryServer::start(&self.data_dir.join("registry"), listener).await?);
+        }
+        Ok(())
     }
 
     pub fn kafka_profile(&self) -> KafkaProfile {
@@ -197,7 +215,7 @@ impl Sandbox {
 
     pub async fn stop(mut self) -> anyhow::Result<()> {
         let broker = self.stop_broker().await;
-        self.registry.stop().await;
+        self.stop_registry().await;
         broker
     }
 }

@@ -35,6 +35,7 @@ pub fn to_kafka(b: &AclBinding) -> meshdesk_kafka::AclBinding {
         operation: match b.operation {
             Operation::Read => AclOperation::Read,
             Operation::Describe => AclOperation::Describe,
+            Operation::Write => AclOperation::Write,
         },
         permission: AclPermission::Allow,
     }

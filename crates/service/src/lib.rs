@@ -9,6 +9,7 @@ pub mod access;
 mod catalog;
 pub mod env;
 mod topics;
+mod wizard;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -3,6 +3,7 @@
 //! transaction as the changes it made, so a crash never applies an event twice or skips one.
 
 mod access;
+mod drafts;
 mod outbox;
 mod products;
 mod registry_cache;
@@ -16,6 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use access::{AccessRow, AuditRow};
+pub use drafts::DraftRow;
 pub use outbox::{OutboxEntry, OutboxStatus};
 pub use products::{ClusterTopic, ProductRef, PublishedProduct};
 pub use registry_cache::{CachedSubject, CachedVersion};

@@ -240,6 +240,8 @@ pub enum PatternKind {
 pub enum Operation {
     Read,
     Describe,
+    /// Only for the owning domain's producers (`plan::owner_bindings`), never in a grant.
+    Write,
 }
 
 /// One ACL binding: ALLOW `principal` to do `operation` on the resource from any host.
@@ -294,6 +296,7 @@ pub fn kafka_acls_commands(plan: &[AclBinding], bootstrap: &str, remove: bool) -
             let op = match b.operation {
                 Operation::Read => "Read",
                 Operation::Describe => "Describe",
+                Operation::Write => "Write",
             };
             format!(
                 "kafka-acls.sh --bootstrap-server {bootstrap} --{} --allow-principal {} --operation {op} {resource} '{}' --resource-pattern-type {pattern}{}",

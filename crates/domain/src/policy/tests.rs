@@ -30,7 +30,8 @@ fn the_seeded_products_pass() {
 #[test]
 fn each_policy_fails_on_its_own_input() {
     type Edit = fn(&mut DataProduct);
-    let rows: Vec<(&str, Edit, (&str, Severity, &str, &str))> = vec![
+    type Want = (&'static str, Severity, &'static str, &'static str);
+    let rows: Vec<(&str, Edit, Want)> = vec![
         (
             "no title",
             |p| p.title = " ".into(),

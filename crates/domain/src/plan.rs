@@ -1,0 +1,124 @@
+//! The exact plan that publishing a product applies: what is created or set on the cluster and
+//! the registry, and which governance events are written. Pure: the review step shows it, the
+//! backend applies it step by step, and a journal of finished steps makes it resumable.
+
+use serde::{Deserialize, Serialize};
+
+use crate::access::{AclBinding, Operation, PatternKind, ResourceKind};
+use crate::ids::TopicName;
+use crate::model::{CompatibilityLevel, DataProduct, Domain, SchemaFormat};
+
+/// One step; each is idempotent, so a step that ran before (or half ran) can run again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// Create the topic (an existing topic with the same partitions counts as done).
+    CreateTopic { topic: TopicName, partitions: i32, replication_factor: i32, configs: Vec<(String, String)> },
+    /// Set the subject's compatibility level (before registering, so the first version is
+    /// already checked at that level).
+    SetCompatibility { subject: String, level: CompatibilityLevel },
+    /// Register the schema (registering the same schema again returns the same id).
+    RegisterSchema { subject: String, format: SchemaFormat, schema: String },
+    /// Let the owners produce to the topics: WRITE and DESCRIBE, literal.
+    GrantOwners { bindings: Vec<AclBinding> },
+    /// Write `DomainRegistered` (a domain new to the catalog).
+    RegisterDomain { domain: Domain },
+    /// Write `ProductPublished`, with the registered schema ids and versions.
+    PublishProduct,
+}
+
+impl Step {
+    /// The step for people, e.g. `create topic inventory.stock-reserved (3 partitions, ...)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Step::CreateTopic { topic, partitions, replication_factor, configs } => format!(
+                "create topic {topic} ({partitions} partitions, replication {replication_factor}{})",
+                configs.iter().map(|(k, v)| format!(", {k}={v}")).collect::<String>()
+            ),
+            Step::SetCompatibility { subject, level } => format!("set the compatibility of {subject} to {level}"),
+            Step::RegisterSchema { subject, format, .. } => format!("register the {format} schema as {subject}"),
+            Step::GrantOwners { bindings } => format!(
+                "allow the owners to produce: {}",
+                bindings
+                    .iter()
+                    .map(|b| format!("{} {:?} on {}", b.principal, b.operation, b.name))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            Step::RegisterDomain { domain } => format!("publish the new domain {} to the governance log", domain.id),
+            Step::PublishProduct => "publish the product to the governance log".to_owned(),
+        }
+    }
+}
+
+/// The owners' bindings on the product's topics: WRITE and DESCRIBE, literal, per owner.
+pub fn owner_bindings(p: &DataProduct) -> Vec<AclBinding> {
+    let mut out = Vec::new();
+    for port in &p.output_ports {
+        for owner in &p.owners {
+            for operation in [Operation::Write, Operation::Describe] {
+                out.push(AclBinding {
+                    resource: ResourceKind::Topic,
+                    name: port.topic.as_str().to_owned(),
+                    pattern: PatternKind::Literal,
+                    principal: owner.clone(),
+                    operation,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The plan for publishing `p`; `new_domain` when its domain is not in the catalog yet.
+pub fn plan(p: &DataProduct, new_domain: Option<&Domain>) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for port in &p.output_ports {
+        steps.push(Step::CreateTopic {
+            topic: port.topic.clone(),
+            partitions: port.partitions,
+            replication_factor: port.replication_factor,
+            configs: port.topic_configs().into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        });
+    }
+    for port in &p.output_ports {
+        for s in port.key_schema.iter().chain(port.value_schema.iter()) {
+            steps.push(Step::SetCompatibility { subject: s.subject.clone(), level: s.compatibility });
+            steps.push(Step::RegisterSchema { subject: s.subject.clone(), format: s.format, schema: s.schema.clone() });
+        }
+    }
+    let bindings = owner_bindings(p);
+    if !bindings.is_empty() {
+        steps.push(Step::GrantOwners { bindings });
+    }
+    if let Some(d) = new_domain {
+        steps.push(Step::RegisterDomain { domain: d.clone() });
+    }
+    steps.push(Step::PublishProduct);
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed;
+
+    #[test]
+    fn the_plan_creates_sets_registers_grants_and_publishes_in_that_order() {
+        let p = seed::products().remove(0);
+        let steps: Vec<String> = plan(&p, None).iter().map(Step::describe).collect();
+        assert_eq!(
+            steps,
+            [
+                "create topic inventory.stock-level-updated (3 partitions, replication 1, retention.ms=604800000, cleanup.policy=delete)",
+                "set the compatibility of inventory.stock-level-updated-value to BACKWARD_TRANSITIVE",
+                "register the AVRO schema as inventory.stock-level-updated-value",
+                "allow the owners to produce: User:ines Write on inventory.stock-level-updated; User:ines Describe on inventory.stock-level-updated",
+                "publish the product to the governance log",
+            ]
+        );
+        let domain = seed::domains().remove(0);
+        let with_domain = plan(&p, Some(&domain));
+        assert_eq!(with_domain[with_domain.len() - 2], Step::RegisterDomain { domain });
+    }
+}

@@ -1,0 +1,238 @@
+//! The onboarding wizard's backend: drafts saved on every change, the policies enforced again,
+//! and the plan applied step by step with a journal, so a failure stops with the reason and
+//! "resume" continues where it stopped without applying anything twice.
+
+use meshdesk_contract as c;
+use meshdesk_domain::EventBody;
+use meshdesk_domain::plan::{Step, plan};
+use meshdesk_domain::policy::{self, Policies};
+use meshdesk_kafka::{AclOutcome, TopicOutcome, TopicSpec};
+use meshdesk_store::DraftRow;
+
+use crate::access::to_kafka;
+use crate::{Meshdesk, Notice, ServiceError};
+
+fn invalid(msg: impl Into<String>) -> ServiceError {
+    ServiceError::Invalid(msg.into())
+}
+
+fn parse_draft(row: &DraftRow) -> Result<c::WizardDraft, ServiceError> {
+    serde_json::from_str(&row.body_json).map_err(|e| invalid(format!("draft {} cannot be read: {e}", row.id)))
+}
+
+impl Meshdesk {
+    fn state(&self, row: &DraftRow) -> Result<c::DraftState, ServiceError> {
+        let draft = parse_draft(row)?;
+        let steps: Vec<Step> = match &row.plan_json {
+            Some(p) => serde_json::from_str(p).map_err(|e| invalid(format!("the plan cannot be read: {e}")))?,
+            None => Vec::new(),
+        };
+        let done: Vec<serde_json::Value> = serde_json::from_str(&row.done_json).unwrap_or_default();
+        let views = steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let (state, result) = match done.get(i) {
+                    Some(v) => ("done", v.as_str().map(str::to_owned).or_else(|| Some(v.to_string()))),
+                    None if i == done.len() && row.status == "failed" => ("failed", row.last_error.clone()),
+                    None => ("pending", None),
+                };
+                c::PlanStepView { description: s.describe(), state: state.into(), result }
+            })
+            .collect();
+        Ok(c::DraftState {
+            draft,
+            status: row.status.clone(),
+            steps: views,
+            last_error: row.last_error.clone(),
+            updated_at_ms: row.updated_at_ms,
+        })
+    }
+
+    /// Saves a draft (on every change in the wizard).
+    pub async fn save_draft(&self, d: &c::WizardDraft) -> Result<c::DraftState, ServiceError> {
+        if d.id.trim().is_empty() {
+            return Err(invalid("a draft needs an id"));
+        }
+        if let Some(row) = self.store.draft(&d.id).await?
+            && row.status == "published"
+        {
+            return Err(invalid("this draft is published; edit the product instead"));
+        }
+        let body = serde_json::to_string(d).expect("drafts serialize");
+        self.store.save_draft(&d.id, &body).await?;
+        self.get_draft(&d.id).await
+    }
+
+    pub async fn get_draft(&self, id: &str) -> Result<c::DraftState, ServiceError> {
+        let row = self.store.draft(id).await?.ok_or_else(|| invalid(format!("no draft {id}")))?;
+        self.state(&row)
+    }
+
+    pub async fn list_drafts(&self) -> Result<Vec<c::DraftState>, ServiceError> {
+        self.store.drafts().await?.iter().map(|r| self.state(r)).collect()
+    }
+
+    /// The policies' findings on a draft (with the cluster's topics as last listed, for
+    /// collisions; the draft's own topics do not collide with themselves) and its plan.
+    pub async fn check_draft(&self, d: &c::WizardDraft) -> Result<c::DraftCheck, ServiceError> {
+        let existing: Vec<String> = self.store.cluster_topics().await?.into_iter().map(|t| t.name).collect();
+        let findings = policy::check(&d.product, &Policies::default(), &existing);
+        let new_domain = self.new_domain(d).await?;
+        Ok(c::DraftCheck {
+            blocks: policy::blocks(&findings),
+            findings,
+            plan: plan(&d.product, new_domain.as_ref()).iter().map(Step::describe).collect(),
+        })
+    }
+
+    async fn new_domain(&self, d: &c::WizardDraft) -> Result<Option<meshdesk_domain::Domain>, ServiceError> {
+        let known = self.store.list_domains().await?.iter().any(|x| x.id == d.product.domain.as_str());
+        match (&d.new_domain, known) {
+            (_, true) => Ok(None),
+            (Some(nd), false) if nd.id == d.product.domain => Ok(Some(nd.clone())),
+            _ => Err(invalid(format!(
+                "the domain {} is not in the catalog: register it in the first step",
+                d.product.domain
+            ))),
+        }
+    }
+
+    /// Publishes a draft: enforces the policies again, fixes the plan, and applies it step by
+    /// step from the first unfinished one (so calling it again after a failure resumes). Each
+    /// finished step is journaled before the next starts; progress is announced as status
+    /// notices.
+    pub async fn publish_draft(&self, id: &str) -> Result<c::DraftState, ServiceError> {
+        let row = self.store.draft(id).await?.ok_or_else(|| invalid(format!("no draft {id}")))?;
+        if row.status == "published" {
+            return self.state(&row);
+        }
+        let mut d = parse_draft(&row)?;
+        let _ = self.sync().await;
+        let steps: Vec<Step> = match (&row.plan_json, row.status.as_str()) {
+            (Some(p), "publishing" | "failed") => serde_json::from_str(p).map_err(|e| invalid(e.to_string()))?,
+            _ => {
+                let check = self.check_draft(&d).await?;
+                if check.blocks {
+                    let errors: Vec<String> = check
+                        .findings
+                        .iter()
+                        .filter(|f| f.severity == policy::Severity::Error)
+                        .map(|f| format!("{}: {}", f.at, f.message))
+                        .collect();
+                    return Err(invalid(format!("the policies block publishing: {}", errors.join("; "))));
+                }
+                let steps = plan(&d.product, self.new_domain(&d).await?.as_ref());
+                self.store.start_publishing(id, &serde_json::to_string(&steps).expect("plans serialize")).await?;
+                steps
+            }
+        };
+        let done: Vec<serde_json::Value> = match self.store.draft(id).await? {
+            Some(r) => serde_json::from_str(&r.done_json).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        // Registered schema ids and versions, from this run or the journal, for the event.
+        for (i, step) in steps.iter().enumerate() {
+            if let Some(result) = done.get(i) {
+                self.note_registration(&mut d, step, result);
+                continue;
+            }
+            match self.apply_step(&d, step).await {
+                Ok(result) => {
+                    self.note_registration(&mut d, step, &result);
+                    self.store.record_step(id, &result.to_string()).await?;
+                    self.notify(Notice::StatusChanged);
+                }
+                Err(e) => {
+                    let msg = format!("{} failed: {e}", step.describe());
+                    self.store.finish_draft(id, "failed", Some(&msg)).await?;
+                    self.notify(Notice::StatusChanged);
+                    return self.get_draft(id).await;
+                }
+            }
+        }
+        self.store.finish_draft(id, "published", None).await?;
+        self.wake.notify_one();
+        self.get_draft(id).await
+    }
+
+    /// Fills the product's schema ids and versions from a registration step's result.
+    fn note_registration(&self, d: &mut c::WizardDraft, step: &Step, result: &serde_json::Value) {
+        if let Step::RegisterSchema { subject, .. } = step {
+            for port in &mut d.product.output_ports {
+                for s in port.key_schema.iter_mut().chain(port.value_schema.iter_mut()) {
+                    if &s.subject == subject {
+                        s.id = result["id"].as_u64().map(|v| v as u32);
+                        s.version = result["version"].as_u64().map(|v| v as u32);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn apply_step(&self, d: &c::WizardDraft, step: &Step) -> Result<serde_json::Value, ServiceError> {
+        let conn = self.connection().await?;
+        Ok(match step {
+            Step::CreateTopic { topic, partitions, replication_factor, configs } => {
+                let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+                let spec = TopicSpec {
+                    name: topic.as_str().to_owned(),
+                    partitions: *partitions,
+                    replication_factor: *replication_factor,
+                    configs: configs.clone(),
+                };
+                match admin.create_topics(&[spec]).await?.pop().map(|(_, o)| o) {
+                    Some(TopicOutcome::Created) => serde_json::json!("created"),
+                    Some(TopicOutcome::AlreadyExists) => {
+                        let have = admin.describe_topic(topic.as_str()).await?.partitions.len() as i32;
+                        if have != *partitions {
+                            return Err(invalid(format!(
+                                "{topic} exists with {have} partitions, not {partitions}; choose another name or adopt it"
+                            )));
+                        }
+                        serde_json::json!("already there")
+                    }
+                    Some(TopicOutcome::Failed { reason }) => return Err(invalid(reason)),
+                    None => return Err(invalid("the cluster gave no answer for the topic")),
+                }
+            }
+            Step::SetCompatibility { subject, level } => {
+                conn.registry.set_compatibility(subject, *level).await?;
+                serde_json::json!(format!("{level}"))
+            }
+            Step::RegisterSchema { subject, format, schema } => {
+                let id = conn.registry.register(subject, schema, *format).await?;
+                let version = conn.registry.lookup(subject, schema, *format).await?.map(|v| v.version);
+                serde_json::json!({ "id": id, "version": version })
+            }
+            Step::GrantOwners { bindings } => {
+                let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+                let kafka: Vec<_> = bindings.iter().map(to_kafka).collect();
+                let outcomes = admin.create_acls(&kafka).await?;
+                let refusal = outcomes.iter().find_map(|o| match o {
+                    AclOutcome::Done(_) => None,
+                    AclOutcome::SecurityDisabled(m) => Some(Ok(m)),
+                    AclOutcome::Failed(m) => Some(Err(m)),
+                });
+                match refusal {
+                    None => serde_json::json!("applied"),
+                    // Not a failure: a cluster without an authorizer lets everyone produce.
+                    Some(Ok(m)) => {
+                        serde_json::json!(format!(
+                            "not applied: the cluster has no authorizer (SECURITY_DISABLED: {m})"
+                        ))
+                    }
+                    Some(Err(m)) => return Err(invalid(format!("the cluster refused the ACLs: {m}"))),
+                }
+            }
+            Step::RegisterDomain { domain } => {
+                let id = self.publish(&EventBody::DomainRegistered(domain.clone())).await?;
+                serde_json::json!({ "event": id })
+            }
+            Step::PublishProduct => {
+                let id = self.publish(&EventBody::ProductPublished(d.product.clone())).await?;
+                serde_json::json!({ "event": id })
+            }
+        })
+    }
+}

@@ -1,0 +1,104 @@
+//! Wizard drafts and the publication journal (see migration 0008).
+
+use crate::{Result, Store, now_ms};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftRow {
+    pub id: String,
+    pub body_json: String,
+    pub status: String,
+    pub plan_json: Option<String>,
+    pub done_json: String,
+    pub last_error: Option<String>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+impl Store {
+    /// Saves the draft's content (creating it); a draft being published keeps its journal.
+    pub async fn save_draft(&self, id: &str, body_json: &str) -> Result<()> {
+        let now = now_ms();
+        sqlx::query!(
+            r#"INSERT INTO drafts (id, body_json, status, created_at_ms, updated_at_ms) VALUES (?, ?, 'editing', ?, ?)
+               ON CONFLICT (id) DO UPDATE SET body_json = excluded.body_json, updated_at_ms = excluded.updated_at_ms"#,
+            id,
+            body_json,
+            now,
+            now
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn draft(&self, id: &str) -> Result<Option<DraftRow>> {
+        Ok(sqlx::query_as!(
+            DraftRow,
+            r#"SELECT id AS "id!", body_json, status, plan_json, done_json, last_error, created_at_ms, updated_at_ms
+               FROM drafts WHERE id = ?"#,
+            id
+        )
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Every draft, the most recently changed first.
+    pub async fn drafts(&self) -> Result<Vec<DraftRow>> {
+        Ok(sqlx::query_as!(
+            DraftRow,
+            r#"SELECT id AS "id!", body_json, status, plan_json, done_json, last_error, created_at_ms, updated_at_ms
+               FROM drafts ORDER BY updated_at_ms DESC"#
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn delete_draft(&self, id: &str) -> Result<()> {
+        sqlx::query!("DELETE FROM drafts WHERE id = ?", id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Fixes the plan and marks the draft as being published (the journal starts empty).
+    pub async fn start_publishing(&self, id: &str, plan_json: &str) -> Result<()> {
+        let now = now_ms();
+        sqlx::query!(
+            "UPDATE drafts SET status = 'publishing', plan_json = ?, done_json = '[]', last_error = NULL, updated_at_ms = ?
+             WHERE id = ?",
+            plan_json,
+            now,
+            id
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records the result of the next finished step.
+    pub async fn record_step(&self, id: &str, result_json: &str) -> Result<()> {
+        let now = now_ms();
+        sqlx::query!(
+            "UPDATE drafts SET done_json = json_insert(done_json, '$[#]', json(?)), status = 'publishing',
+                    last_error = NULL, updated_at_ms = ? WHERE id = ?",
+            result_json,
+            now,
+            id
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn finish_draft(&self, id: &str, status: &str, error: Option<&str>) -> Result<()> {
+        let now = now_ms();
+        sqlx::query!(
+            "UPDATE drafts SET status = ?, last_error = ?, updated_at_ms = ? WHERE id = ?",
+            status,
+            error,
+            now,
+            id
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,155 @@
+//! The onboarding wizard's backend on the real broker and registry: drafts that survive a
+//! restart, the policies enforced again, and a publication interrupted by the registry going
+//! away, then resumed without creating anything twice.
+
+use meshdesk_contract::WizardDraft;
+use meshdesk_domain::{
+    Classification, CleanupPolicy, CompatibilityLevel, Contract, DataProduct, Domain, DomainId, FieldSemantics,
+    GOVERNANCE_TOPIC, OutputPort, Principal, ProductId, ProductStatus, SchemaFormat, SchemaRef, TopicName,
+};
+use meshdesk_kafka::Admin;
+use meshdesk_registry::RegistryClient;
+use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
+use meshdesk_tests::sandbox;
+
+const RESERVED: &str = r#"{"type": "record", "name": "StockReserved", "namespace": "example.retail.inventory", "fields": [
+  {"name": "reservationId", "type": "string", "doc": "The reservation's id."},
+  {"name": "customerEmail", "type": "string", "doc": "Who reserved."}
+]}"#;
+
+fn draft() -> WizardDraft {
+    let topic = TopicName::parse("inventory.stock-reserved").unwrap();
+    WizardDraft {
+        id: "draft-1".into(),
+        step: 6,
+        product: DataProduct {
+            id: ProductId::parse("inventory.stock-reservations").unwrap(),
+            domain: DomainId::parse("inventory").unwrap(),
+            title: "Stock reservations".into(),
+            description: "Stock reserved for a customer until the order is confirmed.".into(),
+            owners: vec![Principal::parse("User:ines").unwrap()],
+            classification: Classification::Internal,
+            tags: vec!["stock".into()],
+            status: ProductStatus::Published,
+            version: "1.0.0".into(),
+            output_ports: vec![OutputPort {
+                topic: topic.clone(),
+                description: "One record per reservation.".into(),
+                partitions: 2,
+                replication_factor: 1,
+                retention_ms: 3 * 86_400_000,
+                cleanup_policy: CleanupPolicy::Delete,
+                key_schema: None,
+                value_schema: Some(SchemaRef {
+                    subject: "inventory.stock-reserved-value".into(),
+                    format: SchemaFormat::Avro,
+                    schema: RESERVED.into(),
+                    id: None,
+                    version: None,
+                    compatibility: CompatibilityLevel::BackwardTransitive,
+                }),
+            }],
+            input_ports: vec![],
+            sla: Default::default(),
+            contract: Contract {
+                fields: vec![FieldSemantics { path: "customerEmail".into(), pii: true, ..Default::default() }],
+                ..Default::default()
+            },
+        },
+        new_domain: Some(Domain {
+            id: DomainId::parse("inventory").unwrap(),
+            name: "Inventory".into(),
+            description: "Stock levels and reservations.".into(),
+            owners: vec![Principal::parse("User:ines").unwrap()],
+            contact: "inventory@retail.example".into(),
+        }),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_publication_interrupted_by_the_registry_resumes_without_creating_anything_twice() {
+    // Verifies the wizard's publish on the real broker and registry: a draft survives closing and reopening the app; the policies block a bad draft with the reason; with the registry stopped after the topic step the publication stops with the reason and the topic step journaled; once the registry is back, resume finishes (subject at BACKWARD_TRANSITIVE with one version, topic created once with its configs, the domain and product events written once) and the product is in the catalog.
+    let mut t = sandbox(false).await;
+    let data = tempfile::tempdir().unwrap();
+    let env = data.path().join("env.toml");
+    std::fs::write(
+        &env,
+        format!(
+            "name = \"it\"\nprincipal = \"User:ines\"\n[kafka]\n\"bootstrap.servers\" = \"{}\"\n[registry]\nurl = \"{}\"\n",
+            t.sandbox.bootstrap_servers(),
+            t.sandbox.registry_url()
+        ),
+    )
+    .unwrap();
+    let open = || Meshdesk::open(data.path(), EnvSource::File(env.clone()), SandboxPorts::default());
+
+    // Drafts are kept across restarts.
+    let md = open().await.unwrap();
+    md.save_draft(&draft()).await.unwrap();
+    md.shutdown().await;
+    drop(md);
+    let md = open().await.unwrap();
+    md.connect().await.unwrap();
+    let kept = md.get_draft("draft-1").await.unwrap();
+    assert_eq!((kept.draft, kept.status.as_str()), (draft(), "editing"));
+
+    // The backend enforces the policies.
+    let mut bad = draft();
+    bad.id = "draft-bad".into();
+    bad.product.classification = Classification::Public;
+    md.save_draft(&bad).await.unwrap();
+    let err = md.publish_draft("draft-bad").await.unwrap_err().to_string();
+    assert!(err.contains("customerEmail` is personal data and cannot be in a public product"), "{err}");
+
+    let check = md.check_draft(&draft()).await.unwrap();
+    assert!(!check.blocks, "{:?}", check.findings);
+    assert_eq!(check.plan.len(), 6, "{:?}", check.plan);
+
+    // The registry goes away after the topic is created.
+    t.sandbox.stop_registry().await;
+    let failed = md.publish_draft("draft-1").await.unwrap();
+    assert_eq!(failed.status, "failed");
+    let states: Vec<&str> = failed.steps.iter().map(|s| s.state.as_str()).collect();
+    assert_eq!(states, ["done", "failed", "pending", "pending", "pending", "pending"]);
+    assert_eq!(failed.steps[0].result.as_deref(), Some("created"));
+    let why = failed.last_error.unwrap();
+    assert!(
+        why.starts_with("set the compatibility of inventory.stock-reserved-value to BACKWARD_TRANSITIVE failed:"),
+        "{why}"
+    );
+
+    t.sandbox.start_registry().await.unwrap();
+    let done = md.publish_draft("draft-1").await.unwrap();
+    assert_eq!(done.status, "published", "{:?}", done.last_error);
+    assert!(done.steps.iter().all(|s| s.state == "done"), "{:?}", done.steps);
+    assert_eq!(done.steps[0].result.as_deref(), Some("created"), "the topic step was not run again");
+    assert!(done.steps[3].result.as_deref().unwrap().contains("SECURITY_DISABLED"), "{:?}", done.steps[3]);
+
+    let admin = Admin::new(&t.sandbox.kafka_profile()).unwrap();
+    assert_eq!(admin.describe_topic("inventory.stock-reserved").await.unwrap().partitions.len(), 2);
+    assert_eq!(admin.topic_configs("inventory.stock-reserved").await.unwrap()["retention.ms"], "259200000");
+    let registry = RegistryClient::new(&t.sandbox.registry_url(), None).unwrap();
+    assert_eq!(
+        registry.compatibility("inventory.stock-reserved-value").await.unwrap(),
+        CompatibilityLevel::BackwardTransitive
+    );
+    assert_eq!(registry.versions("inventory.stock-reserved-value").await.unwrap(), [1]);
+
+    md.flush_outbox().await.unwrap();
+    md.sync().await.unwrap();
+    let p = md.product_detail("inventory.stock-reservations").await.unwrap().product;
+    let vs = p.output_ports[0].value_schema.as_ref().unwrap();
+    assert_eq!(vs.version, Some(1));
+    assert!(vs.id.is_some());
+    // Exactly one DomainRegistered and one ProductPublished reached the log.
+    let records =
+        meshdesk_kafka::read_partition(&t.sandbox.kafka_profile(), GOVERNANCE_TOPIC, 0, 0, 100).await.unwrap();
+    let types: Vec<String> = records
+        .iter()
+        .filter_map(|r| meshdesk_domain::Envelope::from_bytes(r.value.as_deref()?).ok())
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(types, ["DomainRegistered", "ProductPublished"]);
+    // Publishing a published draft changes nothing.
+    assert_eq!(md.publish_draft("draft-1").await.unwrap().status, "published");
+}
