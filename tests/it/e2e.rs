@@ -405,3 +405,122 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     assert!(mine.contains("30 days") || mine.contains("90 days"), "{mine}");
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wizard_publishes_a_product_through_the_window() {
+    // Verifies the onboarding wizard in the real app window as Inventory's owner: choose the domain, name the product, add the port inventory.stock-reserved, generate a two-field schema, see the PII flag suggested for customerEmail, pass the policies, review the exact plan (screenshot target/e2e/wizard-review.png) and publish with each step shown (screenshot target/e2e/wizard-published.png); then the broker has the topic with its configs, the registry the subject at BACKWARD_TRANSITIVE, the governance log the event, and the catalog the product.
+    use meshdesk_tests::{env_file_for, sandbox};
+    let app =
+        std::env::var_os("MESHDESK_APP_BIN").map(PathBuf::from).unwrap_or_else(|| target_dir().join("debug/meshdesk"));
+    let t = sandbox(true).await;
+    let cfg = tempfile::tempdir().unwrap();
+    let env = env_file_for(cfg.path(), "ines", &t.sandbox.bootstrap_servers(), &t.sandbox.registry_url());
+    let text = std::fs::read_to_string(&env).unwrap();
+    std::fs::write(&env, format!("principal = \"User:ines\"\n{text}")).unwrap();
+
+    let xvfb = Xvfb::start();
+    let data = tempfile::tempdir().unwrap();
+    let (port, native_port) = (closed_port(), closed_port());
+    let log = std::fs::File::create(data.path().join("tauri-driver.log")).unwrap();
+    let _driver = Proc::spawn(
+        Command::new(tool("tauri-driver"))
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", &xvfb.display)
+            .env("MESHDESK_DATA_DIR", data.path().join("meshdesk"))
+            .stdout(Stdio::null())
+            .stderr(log),
+    )
+    .expect("tauri-driver starts");
+    let url = format!("http://127.0.0.1:{port}");
+    wait_webdriver_ready(&url, Duration::from_secs(30)).await;
+    let client = session(&url, &app, &env).await;
+    wait_for_cards(&client, &["customer.profiles", "inventory.stock-levels", "sales.orders"], Duration::from_secs(60))
+        .await;
+
+    client.find(Locator::LinkText("New product")).await.unwrap().click().await.unwrap();
+    click(&client, "#wizard-new").await;
+    // 1. Domain
+    click(&client, ".domain-choice[value='inventory']").await;
+    click(&client, "#wizard-next").await;
+    // 2. Product
+    let typed = |css: &'static str, text: &'static str| {
+        let client = client.clone();
+        async move {
+            let el = client.find(Locator::Css(css)).await.unwrap();
+            el.clear().await.unwrap();
+            el.send_keys(text).await.unwrap();
+        }
+    };
+    typed("#product-name", "stock-reservations").await;
+    typed("#product-title", "Stock reservations").await;
+    typed("#product-description", "Stock reserved for a customer until the order is confirmed.").await;
+    text_of(&client, ".wizard-body", Duration::from_secs(5), |t| t.contains("id: inventory.stock-reservations")).await;
+    click(&client, "#wizard-next").await;
+    // 3. Output ports
+    typed("#port-event", "stock-reserved").await;
+    text_of(&client, "#port-topic-preview", Duration::from_secs(5), |t| t == "topic: inventory.stock-reserved ✓").await;
+    click(&client, "#port-add").await;
+    text_of(&client, ".port-edit h3", Duration::from_secs(5), |t| t == "inventory.stock-reserved").await;
+    click(&client, "#wizard-next").await;
+    // 4. Schemas
+    // Two lines; the newline is the Enter key.
+    typed(".schema-fields", "reservationId:string:The reservation's id.\u{E007}customerEmail:string:Who reserved.")
+        .await;
+    click(&client, ".schema-generate").await;
+    text_of(&client, ".schema-status", Duration::from_secs(5), |t| t == "Valid Avro.").await;
+    click(&client, "#wizard-next").await;
+    // 5. Contract: the PII flag is suggested for customerEmail, not for reservationId.
+    text_of(&client, "#contract-edit", Duration::from_secs(5), |t| t.contains("customerEmail")).await;
+    let pii = client.find(Locator::Css("tr[data-field='customerEmail'] .field-pii")).await.unwrap();
+    assert!(pii.is_selected().await.unwrap(), "PII suggested for customerEmail");
+    let not_pii = client.find(Locator::Css("tr[data-field='reservationId'] .field-pii")).await.unwrap();
+    assert!(!not_pii.is_selected().await.unwrap());
+    click(&client, "#wizard-next").await;
+    // 6. Policy check
+    text_of(&client, "#policy-verdict", Duration::from_secs(5), |t| t == "Every policy passes.").await;
+    click(&client, "#wizard-next").await;
+    // 7. Review
+    let plan = text_of(&client, "#review-plan", Duration::from_secs(20), |t| t.contains("publish the product")).await;
+    assert!(plan.contains("create topic inventory.stock-reserved (3 partitions, replication 1, retention.ms=604800000, cleanup.policy=delete)"), "{plan}");
+    assert!(plan.contains("set the compatibility of inventory.stock-reserved-value to BACKWARD_TRANSITIVE"), "{plan}");
+    text_of(&client, "#review-verdict", Duration::from_secs(5), |t| t == "The backend's policy check passes.").await;
+    std::fs::create_dir_all(repo_root().join("target/e2e")).unwrap();
+    std::fs::write(repo_root().join("target/e2e/wizard-review.png"), client.screenshot().await.unwrap()).unwrap();
+    click(&client, "#wizard-next").await;
+    // 8. Publish
+    click(&client, "#publish").await;
+    text_of(&client, "#publish-done", Duration::from_secs(60), |t| t.starts_with("Published.")).await;
+    let steps = client.find_all(Locator::Css("#publish-steps li[data-state='done']")).await.unwrap();
+    assert_eq!(steps.len(), 5, "topic, level, schema, owner ACLs, product");
+    std::fs::write(repo_root().join("target/e2e/wizard-published.png"), client.screenshot().await.unwrap()).unwrap();
+
+    // On the cluster, in the registry and in the log.
+    let profile = t.sandbox.kafka_profile();
+    let admin = meshdesk_kafka::Admin::new(&profile).unwrap();
+    assert_eq!(admin.describe_topic("inventory.stock-reserved").await.unwrap().partitions.len(), 3);
+    let configs = admin.topic_configs("inventory.stock-reserved").await.unwrap();
+    assert_eq!((configs["retention.ms"].as_str(), configs["cleanup.policy"].as_str()), ("604800000", "delete"));
+    let registry = meshdesk_registry::RegistryClient::new(&t.sandbox.registry_url(), None).unwrap();
+    assert_eq!(
+        registry.compatibility("inventory.stock-reserved-value").await.unwrap(),
+        meshdesk_domain::CompatibilityLevel::BackwardTransitive
+    );
+    assert!(registry.version("inventory.stock-reserved-value", None).await.unwrap().schema.contains("customerEmail"));
+    // The catalog lists it once the event went out and came back.
+    client.find(Locator::LinkText("Catalog")).await.unwrap().click().await.unwrap();
+    wait_for_cards(
+        &client,
+        &["customer.profiles", "inventory.stock-levels", "inventory.stock-reservations", "sales.orders"],
+        Duration::from_secs(30),
+    )
+    .await;
+    let records =
+        meshdesk_kafka::read_partition(&profile, meshdesk_domain::GOVERNANCE_TOPIC, 0, 0, 1000).await.unwrap();
+    let published = records
+        .iter()
+        .filter_map(|r| meshdesk_domain::Envelope::from_bytes(r.value.as_deref()?).ok())
+        .filter(|e| e.kind == "ProductPublished" && e.payload["id"] == "inventory.stock-reservations")
+        .count();
+    assert_eq!(published, 1);
+    client.close().await.unwrap();
+}

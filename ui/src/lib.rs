@@ -38,6 +38,8 @@ fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="empty">"This page does not exist."</p> }>
                     <Route path=path!("/") view=routes::catalog::CatalogPage />
                     <Route path=path!("/products/:id") view=routes::product::ProductPage />
+                    <Route path=path!("/wizard") view=routes::wizard::WizardStart />
+                    <Route path=path!("/wizard/:id") view=routes::wizard::WizardPage />
                     <Route path=path!("/unmanaged") view=routes::unmanaged::UnmanagedPage />
                     <Route path=path!("/domains") view=routes::domains::DomainsPage />
                     <Route path=path!("/schemas") view=routes::schemas::SchemasPage />

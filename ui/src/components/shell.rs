@@ -13,6 +13,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             <nav class="sidebar">
                 <div class="brand">"Meshdesk"</div>
                 <A href="/">"Catalog"</A>
+                <A href="/wizard">"New product"</A>
                 <A href="/domains">"My domains"</A>
                 <A href="/schemas">"Schemas"</A>
                 <A href="/requests">"Requests"</A>

@@ -6,3 +6,4 @@ pub mod requests;
 pub mod schemas;
 pub mod settings;
 pub mod unmanaged;
+pub mod wizard;
