@@ -7,6 +7,10 @@ NISSHI_VERSION=0.8.1
 NISSHI_TOOLCHAIN=1.96.0          # nisshi 0.8.1 needs rustc >= 1.96
 TAURI_DRIVER_VERSION=2.1.0
 CONFLUENT_KAFKA_PY_VERSION=2.16.1  # independent Python client for end-to-end tests
+ODCS_PY_VERSION=3.2.0              # open-data-contract-standard: ODCS's JSON Schema and model
+JSONSCHEMA_PY_VERSION=4.25.1
+ASYNCAPI_PARSER_VERSION=3.4.0      # @asyncapi/parser, validates AsyncAPI exports
+ASYNCAPI_AVRO_PARSER_VERSION=3.0.24
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$MESHDESK_ROOT/Cargo.lock")"
 
@@ -15,6 +19,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/meshdesk/target}"
 export MESHDESK_TOOLS="${MESHDESK_TOOLS:-$HOME/.cache/meshdesk/tools}"
 export MESHDESK_NISSHI="${MESHDESK_NISSHI:-$MESHDESK_TOOLS/nisshi-$NISSHI_VERSION/bin/nisshi}"
 export MESHDESK_PYTHON="${MESHDESK_PYTHON:-$MESHDESK_TOOLS/pyclients-confluent-kafka-$CONFLUENT_KAFKA_PY_VERSION/bin/python}"
+export MESHDESK_NODE_MODULES="${MESHDESK_NODE_MODULES:-$MESHDESK_TOOLS/asyncapi-parser-$ASYNCAPI_PARSER_VERSION/node_modules}"
 export PATH="$MESHDESK_TOOLS/wasm-bindgen-$WASM_BINDGEN_VERSION/bin:$MESHDESK_TOOLS/tauri-driver-$TAURI_DRIVER_VERSION/bin:$HOME/.cargo/bin:$PATH"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 # Queries are checked at compile time against the committed .sqlx/ data.

@@ -79,12 +79,31 @@ fi
 # 6. confluent-kafka (Python) as an independent client for end-to-end tests: it produces Avro
 #    records with its own serializer against the sandbox registry.
 PYCLIENTS="$MESHDESK_TOOLS/pyclients-confluent-kafka-$CONFLUENT_KAFKA_PY_VERSION"
-if [ ! -x "$PYCLIENTS/bin/python" ] || ! "$PYCLIENTS/bin/python" -c "import confluent_kafka.schema_registry.avro" 2>/dev/null; then
-  say "installing confluent-kafka $CONFLUENT_KAFKA_PY_VERSION (Python) for the end-to-end tests"
-  rm -rf "$PYCLIENTS"
+#    The same venv holds the ODCS validators (the standard's JSON Schema and model).
+if [ ! -x "$PYCLIENTS/bin/python" ]; then
   python3 -m venv "$PYCLIENTS"
-  "$PYCLIENTS/bin/pip" install -q --disable-pip-version-check "confluent-kafka[avro,schemaregistry]==$CONFLUENT_KAFKA_PY_VERSION"
+fi
+if ! "$PYCLIENTS/bin/python" -c "import confluent_kafka.schema_registry.avro, open_data_contract_standard, jsonschema, yaml" 2>/dev/null; then
+  say "installing confluent-kafka $CONFLUENT_KAFKA_PY_VERSION and open-data-contract-standard $ODCS_PY_VERSION (Python)"
+  "$PYCLIENTS/bin/pip" install -q --disable-pip-version-check "confluent-kafka[avro,schemaregistry]==$CONFLUENT_KAFKA_PY_VERSION" \
+    "open-data-contract-standard==$ODCS_PY_VERSION" "jsonschema==$JSONSCHEMA_PY_VERSION" pyyaml
 else
-  say "confluent-kafka $CONFLUENT_KAFKA_PY_VERSION (Python) present"
+  say "Python test clients present"
+fi
+
+# 7. @asyncapi/parser (Node.js) to validate AsyncAPI exports.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  say "installing Node.js and npm"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+if [ ! -d "$MESHDESK_NODE_MODULES/@asyncapi/parser" ] || [ ! -d "$MESHDESK_NODE_MODULES/@asyncapi/avro-schema-parser" ]; then
+  say "installing @asyncapi/parser $ASYNCAPI_PARSER_VERSION"
+  mkdir -p "$(dirname "$MESHDESK_NODE_MODULES")"
+  (cd "$(dirname "$MESHDESK_NODE_MODULES")" && echo '{"name":"meshdesk-asyncapi-tools","private":true}' > package.json &&
+    npm install --silent --no-audit --no-fund "@asyncapi/parser@$ASYNCAPI_PARSER_VERSION" \
+      "@asyncapi/avro-schema-parser@$ASYNCAPI_AVRO_PARSER_VERSION")
+else
+  say "@asyncapi/parser $ASYNCAPI_PARSER_VERSION present"
 fi
 say "done"

@@ -152,6 +152,35 @@ pub async fn publish_draft(state: State<'_, AppState>, req: c::DraftRequest) -> 
     Ok(state.service()?.publish_draft(&req.id).await?)
 }
 
+#[tauri::command]
+pub async fn edit_product(state: State<'_, AppState>, req: c::ProductRequest) -> Reply<c::DraftState> {
+    Ok(state.service()?.edit_product(&req.id).await?)
+}
+
+#[tauri::command]
+pub async fn deprecate_product(state: State<'_, AppState>, req: c::DeprecateRequest) -> Reply<String> {
+    Ok(state.service()?.deprecate_product(&req.id, &req.sunset).await?)
+}
+
+/// Asks where to save (the system's save dialog), then has the service write the export.
+#[tauri::command]
+pub async fn export_product(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    req: c::ExportRequest,
+) -> Reply<c::Exported> {
+    use tauri_plugin_dialog::DialogExt;
+    let service = state.service()?.clone();
+    let name = format!("{}.{}.yaml", req.id, req.format);
+    let chosen =
+        tauri::async_runtime::spawn_blocking(move || app.dialog().file().set_file_name(&name).blocking_save_file())
+            .await
+            .map_err(|e| c::IpcError::new(format!("the save dialog failed: {e}")))?;
+    let Some(path) = chosen.and_then(|p| p.into_path().ok()) else { return Ok(c::Exported { path: None }) };
+    service.export_product_to(&req.id, &req.format, &path).await?;
+    Ok(c::Exported { path: Some(path.display().to_string()) })
+}
+
 /// The names registered in `main.rs`, checked against the contract by a test.
 #[cfg_attr(not(test), allow(dead_code))]
 pub const REGISTERED: &[&str] = &[
@@ -182,6 +211,9 @@ pub const REGISTERED: &[&str] = &[
     "list_drafts",
     "check_draft",
     "publish_draft",
+    "export_product",
+    "edit_product",
+    "deprecate_product",
 ];
 
 #[cfg(test)]

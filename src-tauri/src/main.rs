@@ -85,6 +85,7 @@ fn main() {
     let app = tauri::Builder::default()
         .manage(AppState { service: service.clone(), main_started, first_paint_ms: Default::default() })
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             commands::environment_status,
             commands::list_products,
@@ -113,6 +114,9 @@ fn main() {
             commands::list_drafts,
             commands::check_draft,
             commands::publish_draft,
+            commands::export_product,
+            commands::edit_product,
+            commands::deprecate_product,
         ])
         .setup(move |app| {
             if let Ok(service) = &service {

@@ -61,6 +61,7 @@ fn product(topic: &str, schema: Option<SchemaRef>, sla: Sla, contract: Contract)
         input_ports: vec![],
         sla,
         contract,
+        sunset: None,
     }
 }
 

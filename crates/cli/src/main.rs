@@ -9,6 +9,8 @@
 //! meshctl topic-name check NAME
 //!     Checks a topic name by Kafka's rules and the naming policy (<domain>.<event-name>).
 //!     Exit 0: valid; 1: invalid (the reason printed).
+//! meshctl export odcs|asyncapi PRODUCT --env FILE [--data-dir DIR]
+//!     Prints the product's data contract as ODCS v3 YAML, or the product as AsyncAPI 3.0 YAML.
 //! meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]
 //!     Applies approved access grants' ACLs, removes expired and revoked ones, records each
 //!     change as a governance event; --dry-run prints the changes (and kafka-acls.sh commands).
@@ -22,7 +24,7 @@ use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
 mod reconcile;
 mod schema;
 
-const USAGE: &str = "usage: meshctl sync --env FILE [--data-dir DIR] [--batch N]\n       meshctl schema check --type avro|json|protobuf --level LEVEL --previous FILE [--previous FILE ...] --new FILE\n       meshctl topic-name check NAME\n       meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]";
+const USAGE: &str = "usage: meshctl sync --env FILE [--data-dir DIR] [--batch N]\n       meshctl schema check --type avro|json|protobuf --level LEVEL --previous FILE [--previous FILE ...] --new FILE\n       meshctl topic-name check NAME\n       meshctl export odcs|asyncapi PRODUCT --env FILE [--data-dir DIR]\n       meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]";
 
 struct SyncArgs {
     env: PathBuf,
@@ -66,6 +68,17 @@ async fn sync(a: SyncArgs) -> Result<(), String> {
     Ok(())
 }
 
+async fn export(a: SyncArgs, format: &str, product: &str) -> Result<(), String> {
+    let md = Meshdesk::open(&a.data_dir, EnvSource::File(a.env), SandboxPorts::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    md.sync().await.map_err(|e| e.to_string())?;
+    let text = md.export_product(product, format).await.map_err(|e| e.to_string())?;
+    print!("{text}");
+    md.shutdown().await;
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -95,6 +108,23 @@ async fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
             };
+        }
+        Some("export") => {
+            let rest: Vec<String> = args.collect();
+            let (format, product) = match (rest.first(), rest.get(1)) {
+                (Some(f), Some(p)) if f == "odcs" || f == "asyncapi" => (f.clone(), p.clone()),
+                _ => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            };
+            match parse_sync(rest.into_iter().skip(2)) {
+                Ok(a) => export(a, &format, &product).await,
+                Err(e) => {
+                    eprintln!("meshctl: {e}\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            }
         }
         Some("reconcile") => match reconcile::parse(args) {
             Ok(a) => reconcile::run(a).await,

@@ -644,6 +644,49 @@ impl Command for PublishDraft {
     type Response = DraftState;
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportRequest {
+    pub id: String,
+    /// `odcs` or `asyncapi`.
+    pub format: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exported {
+    /// Where the file was saved; `None` when the save dialog was cancelled.
+    pub path: Option<String>,
+}
+
+pub struct EditProduct;
+impl Command for EditProduct {
+    const NAME: &'static str = "edit_product";
+    type Request = ProductRequest;
+    type Response = DraftState;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeprecateRequest {
+    pub id: String,
+    /// YYYY-MM-DD.
+    pub sunset: String,
+}
+
+pub struct DeprecateProduct;
+impl Command for DeprecateProduct {
+    const NAME: &'static str = "deprecate_product";
+    type Request = DeprecateRequest;
+    /// The governance event's id.
+    type Response = String;
+}
+
+/// Saves an export through the system's save dialog.
+pub struct ExportProduct;
+impl Command for ExportProduct {
+    const NAME: &'static str = "export_product";
+    type Request = ExportRequest;
+    type Response = Exported;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sync
 
@@ -857,6 +900,9 @@ pub const COMMAND_NAMES: &[&str] = &[
     ListDrafts::NAME,
     CheckDraft::NAME,
     PublishDraft::NAME,
+    ExportProduct::NAME,
+    EditProduct::NAME,
+    DeprecateProduct::NAME,
 ];
 
 #[cfg(test)]

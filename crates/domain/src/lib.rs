@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod events;
+pub mod export;
 pub mod health;
 pub mod ids;
 pub mod metrics;

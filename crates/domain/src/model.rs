@@ -198,6 +198,9 @@ pub struct DataProduct {
     pub sla: Sla,
     #[serde(default)]
     pub contract: Contract,
+    /// For a deprecated product: the date (YYYY-MM-DD) after which it is retired.
+    #[serde(default)]
+    pub sunset: Option<String>,
 }
 
 /// What the owning domain promises about a product's data. Absent values promise nothing.

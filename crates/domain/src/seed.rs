@@ -171,6 +171,7 @@ pub fn products() -> Vec<DataProduct> {
                 terms_of_use: "Internal use for stock checks and planning; do not republish outside the company."
                     .into(),
             },
+            sunset: None,
         },
         DataProduct {
             id: p("sales.orders"),
@@ -196,6 +197,7 @@ pub fn products() -> Vec<DataProduct> {
                 retention_ms: Some(30 * DAY_MS),
             },
             contract: Contract::default(),
+            sunset: None,
         },
         DataProduct {
             id: p("customer.profiles"),
@@ -234,6 +236,7 @@ pub fn products() -> Vec<DataProduct> {
                 terms_of_use: "Personal data: access only with a documented purpose; never copy into public products."
                     .into(),
             },
+            sunset: None,
         },
     ]
 }

@@ -395,6 +395,7 @@ impl Meshdesk {
                     input_ports: vec![],
                     sla: Default::default(),
                     contract: Default::default(),
+                    sunset: None,
                 }
             }
         };

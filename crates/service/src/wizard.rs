@@ -236,3 +236,66 @@ impl Meshdesk {
         })
     }
 }
+
+impl Meshdesk {
+    /// A product's export as text: `odcs` (ODCS v3 YAML) or `asyncapi` (AsyncAPI 3.0 YAML), with
+    /// this environment's endpoints.
+    pub async fn export_product(&self, id: &str, format: &str) -> Result<String, ServiceError> {
+        let p = self.store.product(id).await?.ok_or_else(|| invalid(format!("product {id} is not in the catalog")))?;
+        let conn = self.connection().await?;
+        let at = meshdesk_domain::export::Endpoints {
+            name: conn.name.clone(),
+            bootstrap_servers: conn.kafka.bootstrap_servers().to_owned(),
+            registry_url: conn.registry.base_url().to_owned(),
+        };
+        match format {
+            "odcs" => Ok(meshdesk_domain::export::odcs_yaml(&p.product, &at)),
+            "asyncapi" => Ok(meshdesk_domain::export::asyncapi_yaml(&p.product, &at)),
+            other => Err(invalid(format!("unknown export format `{other}`: odcs or asyncapi"))),
+        }
+    }
+}
+
+impl Meshdesk {
+    /// Writes a product's export to `path`.
+    pub async fn export_product_to(&self, id: &str, format: &str, path: &std::path::Path) -> Result<(), ServiceError> {
+        let text = self.export_product(id, format).await?;
+        std::fs::write(path, text).map_err(|e| invalid(format!("{} could not be written: {e}", path.display())))
+    }
+}
+
+impl Meshdesk {
+    async fn owned_product(&self, id: &str) -> Result<meshdesk_domain::DataProduct, ServiceError> {
+        let p = self.store.product(id).await?.ok_or_else(|| invalid(format!("product {id} is not in the catalog")))?;
+        let viewer = self.viewer().await.ok_or_else(|| invalid("not connected yet: the owner is not known"))?;
+        if !p.product.owners.iter().any(|o| o.as_str() == viewer) {
+            return Err(invalid(format!("{viewer} does not own {id}: only its owners change it")));
+        }
+        Ok(p.product)
+    }
+
+    /// A new wizard draft holding a published product, to change its metadata or publish a new
+    /// schema version through the same checks and plan (existing topics count as done; the
+    /// registry checks the new version at the subject's level).
+    pub async fn edit_product(&self, id: &str) -> Result<c::DraftState, ServiceError> {
+        let product = self.owned_product(id).await?;
+        let draft = c::WizardDraft { id: format!("edit-{id}-{}", crate::now_ms()), step: 1, product, new_domain: None };
+        self.save_draft(&draft).await
+    }
+
+    /// Deprecates a product with a sunset date (YYYY-MM-DD, today or later): republished with
+    /// status `deprecated`, so every desktop shows it.
+    pub async fn deprecate_product(&self, id: &str, sunset: &str) -> Result<String, ServiceError> {
+        let mut p = self.owned_product(id).await?;
+        let ok = sunset.len() == 10
+            && sunset.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() })
+            && (1..=12).contains(&sunset[5..7].parse::<u32>().unwrap_or(0))
+            && (1..=31).contains(&sunset[8..10].parse::<u32>().unwrap_or(0));
+        if !ok {
+            return Err(invalid(format!("sunset date `{sunset}` must look like 2027-03-31")));
+        }
+        p.status = meshdesk_domain::ProductStatus::Deprecated;
+        p.sunset = Some(sunset.to_owned());
+        self.publish(&EventBody::ProductPublished(p)).await
+    }
+}

@@ -49,6 +49,7 @@ fn empty_draft(id: String, owner: Option<Principal>) -> WizardDraft {
             input_ports: vec![],
             sla: Sla::default(),
             contract: Contract::default(),
+            sunset: None,
         },
         new_domain: None,
     }
