@@ -408,11 +408,11 @@ async fn two_owners_request_and_approve_access_through_the_window() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wizard_publishes_a_product_through_the_window() {
-    // Verifies the onboarding wizard in the real app window as Inventory's owner: choose the domain, name the product, add the port inventory.stock-reserved, generate a two-field schema, see the PII flag suggested for customerEmail, pass the policies, review the exact plan (screenshot target/e2e/wizard-review.png) and publish with each step shown (screenshot target/e2e/wizard-published.png); then the broker has the topic with its configs, the registry the subject at BACKWARD_TRANSITIVE, the governance log the event, and the catalog the product.
+    // Verifies the onboarding wizard in the real app window as Inventory's owner: choose the domain, name the product, add the port inventory.stock-reserved, generate a two-field schema, see the PII flag suggested for customerEmail, pass the policies, review the exact plan (screenshot target/e2e/wizard-review.png) and publish with each step shown (the registry stopped after the topic step: the failure shows, and Resume completes once it is back; screenshots target/e2e/wizard-failed.png and wizard-published.png); then the broker has the topic with its configs, the registry the subject at BACKWARD_TRANSITIVE, the governance log the event, and the catalog the product.
     use meshdesk_tests::{env_file_for, sandbox};
     let app =
         std::env::var_os("MESHDESK_APP_BIN").map(PathBuf::from).unwrap_or_else(|| target_dir().join("debug/meshdesk"));
-    let t = sandbox(true).await;
+    let mut t = sandbox(true).await;
     let cfg = tempfile::tempdir().unwrap();
     let env = env_file_for(cfg.path(), "ines", &t.sandbox.bootstrap_servers(), &t.sandbox.registry_url());
     let text = std::fs::read_to_string(&env).unwrap();
@@ -487,9 +487,26 @@ async fn the_wizard_publishes_a_product_through_the_window() {
     std::fs::create_dir_all(repo_root().join("target/e2e")).unwrap();
     std::fs::write(repo_root().join("target/e2e/wizard-review.png"), client.screenshot().await.unwrap()).unwrap();
     click(&client, "#wizard-next").await;
-    // 8. Publish
+    // 8. Publish, with the registry gone after the topic step: the failure is shown with its
+    // reason; once the registry is back, Resume finishes without repeating the topic step.
+    t.sandbox.stop_registry().await;
+    click(&client, "#publish").await;
+    let failure = text_of(&client, "#publish-failure", Duration::from_secs(60), |t| !t.is_empty()).await;
+    assert!(
+        failure.starts_with("set the compatibility of inventory.stock-reserved-value to BACKWARD_TRANSITIVE failed:"),
+        "{failure}"
+    );
+    let first =
+        text_of(&client, "#publish-steps li[data-state='done']", Duration::from_secs(5), |t| t.contains("created"))
+            .await;
+    assert!(first.starts_with("create topic inventory.stock-reserved"), "{first}");
+    text_of(&client, "#publish", Duration::from_secs(5), |t| t == "Resume").await;
+    std::fs::write(repo_root().join("target/e2e/wizard-failed.png"), client.screenshot().await.unwrap()).unwrap();
+    t.sandbox.start_registry().await.unwrap();
     click(&client, "#publish").await;
     text_of(&client, "#publish-done", Duration::from_secs(60), |t| t.starts_with("Published.")).await;
+    let first = client.find(Locator::Css("#publish-steps li")).await.unwrap().text().await.unwrap();
+    assert!(first.ends_with(": created"), "the topic step kept its first result: {first}");
     let steps = client.find_all(Locator::Css("#publish-steps li[data-state='done']")).await.unwrap();
     assert_eq!(steps.len(), 5, "topic, level, schema, owner ACLs, product");
     std::fs::write(repo_root().join("target/e2e/wizard-published.png"), client.screenshot().await.unwrap()).unwrap();
