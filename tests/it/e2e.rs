@@ -418,6 +418,15 @@ async fn the_wizard_publishes_a_product_through_the_window() {
     let text = std::fs::read_to_string(&env).unwrap();
     std::fs::write(&env, format!("principal = \"User:ines\"\n{text}")).unwrap();
 
+    // A legacy topic whose name differs from the new port's only by `_` for `.`.
+    let legacy = meshdesk_kafka::TopicSpec {
+        name: "inventory_stock-reserved".into(),
+        partitions: 1,
+        replication_factor: 1,
+        configs: vec![],
+    };
+    meshdesk_kafka::Admin::new(&t.sandbox.kafka_profile()).unwrap().create_topics(&[legacy]).await.unwrap();
+
     let xvfb = Xvfb::start();
     let data = tempfile::tempdir().unwrap();
     let (port, native_port) = (closed_port(), closed_port());
@@ -461,6 +470,8 @@ async fn the_wizard_publishes_a_product_through_the_window() {
     text_of(&client, "#port-topic-preview", Duration::from_secs(5), |t| t == "topic: inventory.stock-reserved ✓").await;
     click(&client, "#port-add").await;
     text_of(&client, ".port-edit h3", Duration::from_secs(5), |t| t == "inventory.stock-reserved").await;
+    let warning = text_of(&client, "#port-collisions", Duration::from_secs(10), |t| t.contains("collides")).await;
+    assert!(warning.contains("`inventory_stock-reserved`"), "{warning}");
     click(&client, "#wizard-next").await;
     // 4. Schemas
     // Two lines; the newline is the Enter key.

@@ -76,6 +76,14 @@ impl Meshdesk {
     /// The policies' findings on a draft (with the cluster's topics as last listed, for
     /// collisions; the draft's own topics do not collide with themselves) and its plan.
     pub async fn check_draft(&self, d: &c::WizardDraft) -> Result<c::DraftCheck, ServiceError> {
+        // The cluster's topics now if it answers (the cached list otherwise).
+        if let Ok(conn) = self.connection().await
+            && let Ok(admin) = meshdesk_kafka::Admin::new(&conn.kafka)
+            && let Ok(list) = admin.list_topics(true).await
+        {
+            let topics: Vec<(String, i64)> = list.into_iter().map(|t| (t.name, t.partitions as i64)).collect();
+            self.store.put_cluster_topics(&topics, crate::now_ms()).await?;
+        }
         let existing: Vec<String> = self.store.cluster_topics().await?.into_iter().map(|t| t.name).collect();
         let findings = policy::check(&d.product, &Policies::default(), &existing);
         let new_domain = self.new_domain(d).await?;

@@ -351,6 +351,9 @@ fn DomainStep(draft: RwSignal<WizardDraft>) -> impl IntoView {
 #[component]
 fn ProductStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding>>) -> impl IntoView {
     let name_error = RwSignal::new(None::<String>);
+    let catalog = LocalResource::new(|| async {
+        ipc::call::<meshdesk_contract::ListProducts>(&meshdesk_contract::ProductQuery::default()).await
+    });
     view! {
         <h2>"2. Product"</h2>
         <div class="form-grid">
@@ -374,7 +377,30 @@ fn ProductStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding>>) -> im
             </label>
             {list_input("product-tags", "Tags (comma separated)", draft.with_untracked(|d| d.product.tags.join(", ")), move |v| draft.update(|d| d.product.tags = v.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect()))}
             {list_input("product-owners", "Owners (principals, comma separated)", draft.with_untracked(|d| d.product.owners.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ")), move |v| draft.update(|d| d.product.owners = v.split(',').filter_map(|o| Principal::parse(o.trim()).ok()).collect()))}
-            {list_input("product-inputs", "Input ports (product ids it is derived from)", draft.with_untracked(|d| d.product.input_ports.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ")), move |v| draft.update(|d| d.product.input_ports = v.split(',').filter_map(|o| ProductId::parse(o.trim()).ok()).collect()))}
+            <label>"Input ports (products it is derived from)"
+                <select id="product-inputs" multiple=true on:change=move |ev| {
+                    use wasm_bindgen::JsCast;
+                    let Some(sel) = ev.target().and_then(|t| t.dyn_into::<leptos::web_sys::HtmlSelectElement>().ok()) else { return };
+                    let opts = sel.selected_options();
+                    let chosen: Vec<ProductId> = (0..opts.length())
+                        .filter_map(|i| opts.item(i))
+                        .filter_map(|o| o.get_attribute("value"))
+                        .filter_map(|v| ProductId::parse(&v).ok())
+                        .collect();
+                    draft.update(|d| d.product.input_ports = chosen);
+                }>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let list = catalog.await.unwrap_or_default();
+                            list.into_iter().map(|p| {
+                                let id = p.id.clone();
+                                let on = draft.with_untracked(|d| d.product.input_ports.iter().any(|x| x.as_str() == id));
+                                view! { <option value=p.id.clone() selected=on>{format!("{} ({})", p.title, p.id)}</option> }
+                            }).collect_view()
+                        })}
+                    </Transition>
+                </select>
+            </label>
         </div>
         <label class="wide">"Description"<textarea id="product-description" rows="3" prop:value=move || draft.with(|d| d.product.description.clone()) on:input=move |ev| draft.update(|d| d.product.description = event_target_value(&ev))></textarea></label>
         <p class="muted mono">{move || format!("id: {}", draft.with(|d| d.product.id.to_string()))}</p>
@@ -386,6 +412,15 @@ fn ProductStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding>>) -> im
 #[component]
 fn PortsStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding>>) -> impl IntoView {
     let event = RwSignal::new(String::new());
+    // Collisions need the cluster's topics: the backend checks the ports as they change.
+    let ports = Memo::new(move |_| {
+        draft.with(|d| d.product.output_ports.iter().map(|p| p.topic.to_string()).collect::<Vec<_>>())
+    });
+    let backend = LocalResource::new(move || {
+        ports.track();
+        let d = draft.get_untracked();
+        async move { ipc::call::<CheckDraft>(&d).await }
+    });
     let add = move |_| {
         let name = kebab(&event.get_untracked());
         draft.update(|d| {
@@ -446,6 +481,15 @@ fn PortsStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding>>) -> impl
             }
         }).collect_view()}
         {move || findings_view(findings_at(&findings.get(), "ports").into_iter().filter(|f| f.at == "ports").collect())}
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let collisions: Vec<Finding> = backend
+                    .await
+                    .map(|c| c.findings.into_iter().filter(|f| f.policy == "naming" && f.severity == Severity::Warning).collect())
+                    .unwrap_or_default();
+                view! { <div id="port-collisions">{findings_view(collisions)}</div> }
+            })}
+        </Transition>
     }
 }
 
@@ -495,6 +539,22 @@ fn SchemasStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding>>) -> im
                         }>
                             {CompatibilityLevel::ALL.iter().map(|l| view! { <option value=l.as_str() selected=*l == level>{l.as_str()}</option> }).collect_view()}
                         </select>
+                    </label>
+                    <label>
+                        <input type="checkbox" class="schema-key" prop:checked=p.key_schema.is_some() on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            draft.update(|d| if let Some(p) = d.product.output_ports.get_mut(i) {
+                                p.key_schema = on.then(|| SchemaRef {
+                                    subject: meshdesk_domain::subject_for(&p.topic, true),
+                                    format: SchemaFormat::Avro,
+                                    schema: r#"{"type": "string"}"#.into(),
+                                    id: None,
+                                    version: None,
+                                    compatibility: CompatibilityLevel::BackwardTransitive,
+                                });
+                            })
+                        } />
+                        " A key schema (subject <topic>-key, a string key)"
                     </label>
                     {findings_view(findings_at(&findings.get_untracked(), &at).into_iter().filter(|f| f.at.contains("schema") || f.policy == "compatibility").collect())}
                 </div>
