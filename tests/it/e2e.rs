@@ -486,6 +486,11 @@ async fn the_wizard_publishes_a_product_through_the_window() {
     assert!(pii.is_selected().await.unwrap(), "PII suggested for customerEmail");
     let not_pii = client.find(Locator::Css("tr[data-field='reservationId'] .field-pii")).await.unwrap();
     assert!(!not_pii.is_selected().await.unwrap());
+    click(&client, "#quality-kind option[value='unique']").await;
+    typed("#quality-field", "reservationId").await;
+    click(&client, "#quality-add").await;
+    text_of(&client, "#quality-rules", Duration::from_secs(5), |t| t.contains("reservationId identifies a record"))
+        .await;
     click(&client, "#wizard-next").await;
     // 6. Policy check
     text_of(&client, "#policy-verdict", Duration::from_secs(5), |t| t == "Every policy passes.").await;

@@ -340,6 +340,7 @@ fn DomainStep(draft: RwSignal<WizardDraft>) -> impl IntoView {
                 <div class="form-grid">
                     {text_input("new-domain-name", "Name", move || draft.with(|d| d.new_domain.as_ref().map(|n| n.name.clone()).unwrap_or_default()), move |v| draft.update(|d| if let Some(n) = d.new_domain.as_mut() { n.name = v }))}
                     {text_input("new-domain-description", "Description", move || draft.with(|d| d.new_domain.as_ref().map(|n| n.description.clone()).unwrap_or_default()), move |v| draft.update(|d| if let Some(n) = d.new_domain.as_mut() { n.description = v }))}
+                    {list_input("new-domain-owners", "Owners (principals, comma separated)", draft.with_untracked(|d| d.new_domain.as_ref().map(|n| n.owners.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ")).unwrap_or_default()), move |v| draft.update(|d| if let Some(n) = d.new_domain.as_mut() { n.owners = v.split(',').filter_map(|o| Principal::parse(o.trim()).ok()).collect() }))}
                     {text_input("new-domain-contact", "Contact", move || draft.with(|d| d.new_domain.as_ref().map(|n| n.contact.clone()).unwrap_or_default()), move |v| draft.update(|d| if let Some(n) = d.new_domain.as_mut() { n.contact = v }))}
                     <p class="muted">{format!("Domain {nd} will be registered when the product is published.")}</p>
                 </div>
@@ -628,6 +629,7 @@ fn ContractStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding>>) -> i
                 }).collect_view()}
             </tbody>
         </table>
+        <QualityRules draft />
         <div class="form-grid">
             <label>"Freshness SLA (minutes)"<input id="sla-freshness" type="number" min="1" prop:value=move || draft.with(|d| d.product.sla.freshness_ms.map(|m| (m / 60_000).to_string()).unwrap_or_default())
                 on:change=move |ev| { let v = event_target_value(&ev).trim().parse::<i64>().ok(); draft.update(|d| { d.product.sla.freshness_ms = v.map(|m| m * 60_000); d.product.contract.quality.retain(|q| !matches!(q, Expectation::Freshness { .. })); if let Some(m) = v { d.product.contract.quality.push(Expectation::Freshness { max_age_ms: m * 60_000 }) } }) } /></label>
@@ -749,5 +751,73 @@ fn PublishStep(draft: RwSignal<WizardDraft>, status: RwSignal<DraftState>) -> im
             let pid = draft.with(|d| d.product.id.to_string());
             view! { <p class="ok" id="publish-done">"Published. "<A href=format!("/products/{pid}")>"Open the product"</A>" — it appears in every desktop's catalog once the log is read."</p> }
         })}
+    }
+}
+
+/// Quality expectations beyond "never null": numeric ranges, allowed values, a unique key.
+#[component]
+fn QualityRules(draft: RwSignal<WizardDraft>) -> impl IntoView {
+    let kind = RwSignal::new("range".to_owned());
+    let field = RwSignal::new(String::new());
+    let a = RwSignal::new(String::new());
+    let b = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let add = move |_| {
+        let f = field.get_untracked().trim().to_owned();
+        let (x, y) = (a.get_untracked().trim().to_owned(), b.get_untracked().trim().to_owned());
+        let known = draft.with_untracked(|d| fields_of(d).iter().any(|(p, _)| *p == f));
+        let rule = match kind.get_untracked().as_str() {
+            _ if !known && kind.get_untracked() != "unique" => Err(format!("`{f}` is not a field of the schema")),
+            "range" => match (x.parse::<i64>().ok(), y.parse::<i64>().ok()) {
+                (None, None) => Err("give a minimum, a maximum or both (whole numbers)".to_owned()),
+                (min, max) => Ok(Expectation::Range { field: f, min, max }),
+            },
+            "allowed" => {
+                let values: Vec<String> = x.split(',').map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).collect();
+                if values.is_empty() {
+                    Err("list the allowed values, comma separated".to_owned())
+                } else {
+                    Ok(Expectation::AllowedValues { field: f, values })
+                }
+            }
+            _ => {
+                let fields: Vec<String> = f.split(',').map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).collect();
+                let all = draft.with_untracked(fields_of);
+                match fields.iter().find(|k| !all.iter().any(|(p, _)| p == *k)) {
+                    Some(k) => Err(format!("`{k}` is not a field of the schema")),
+                    None if fields.is_empty() => Err("name the key's fields, comma separated".to_owned()),
+                    None => Ok(Expectation::UniqueKey { fields }),
+                }
+            }
+        };
+        match rule {
+            Ok(r) => {
+                draft.update(|d| d.product.contract.quality.push(r));
+                problem.set(None);
+            }
+            Err(e) => problem.set(Some(e)),
+        }
+    };
+    view! {
+        <h3>"Quality expectations"</h3>
+        <ul id="quality-rules">
+            {move || draft.with(|d| d.product.contract.quality.clone()).into_iter().enumerate().map(|(i, q)| view! {
+                <li class="mono">{q.describe()}" "<button class="small" on:click=move |_| draft.update(|d| { if i < d.product.contract.quality.len() { d.product.contract.quality.remove(i); } })>"remove"</button></li>
+            }).collect_view()}
+        </ul>
+        <div class="form-grid">
+            <label>"Rule"
+                <select id="quality-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                    <option value="range">"range (min ≤ field ≤ max)"</option>
+                    <option value="allowed">"allowed values"</option>
+                    <option value="unique">"unique key"</option>
+                </select>
+            </label>
+            <label>"Field (for a key: fields, comma separated)"<input id="quality-field" prop:value=move || field.get() on:input=move |ev| field.set(event_target_value(&ev)) /></label>
+            <label>"Minimum / allowed values"<input id="quality-a" prop:value=move || a.get() on:input=move |ev| a.set(event_target_value(&ev)) /></label>
+            <label>"Maximum"<input id="quality-b" prop:value=move || b.get() on:input=move |ev| b.set(event_target_value(&ev)) /></label>
+            <button id="quality-add" on:click=add>"Add rule"</button>
+        </div>
+        {move || problem.get().map(|p| view! { <p class="error">{p}</p> })}
     }
 }
