@@ -243,7 +243,7 @@ fn Wizard(initial: DraftState) -> impl IntoView {
                 4 => view! { <ContractStep draft findings /> }.into_any(),
                 5 => view! { <PolicyStep findings /> }.into_any(),
                 6 => view! { <ReviewStep draft /> }.into_any(),
-                _ => view! { <PublishStep draft status /> }.into_any(),
+                _ => view! { <PublishStep draft status findings /> }.into_any(),
             }}
         </div>
         <div class="wizard-nav">
@@ -696,7 +696,11 @@ fn ReviewStep(draft: RwSignal<WizardDraft>) -> impl IntoView {
 }
 
 #[component]
-fn PublishStep(draft: RwSignal<WizardDraft>, status: RwSignal<DraftState>) -> impl IntoView {
+fn PublishStep(
+    draft: RwSignal<WizardDraft>,
+    status: RwSignal<DraftState>,
+    findings: Memo<Vec<Finding>>,
+) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     // While publishing, the journal is re-read so each step shows as it finishes.
@@ -731,7 +735,10 @@ fn PublishStep(draft: RwSignal<WizardDraft>, status: RwSignal<DraftState>) -> im
     };
     view! {
         <h2>"8. Publish"</h2>
-        <button id="publish" prop:disabled=move || busy.get() || status.with(|s| s.status == "published") on:click=publish>
+        {move || (policy::blocks(&findings.get()) && status.with(|s| s.status == "editing")).then(|| view! {
+            <p class="error" id="publish-blocked">"The policy check has errors: fix them before publishing (step 6 lists them)."</p>
+        })}
+        <button id="publish" prop:disabled=move || busy.get() || status.with(|s| s.status == "published") || (policy::blocks(&findings.get()) && status.with(|s| s.status == "editing")) on:click=publish>
             {move || match status.with(|s| s.status.clone()).as_str() { "failed" => "Resume", "published" => "Published", _ => "Publish" }}
         </button>
         {move || busy.get().then(|| view! { <span class="muted">" applying…"</span> })}
