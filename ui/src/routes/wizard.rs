@@ -532,6 +532,7 @@ fn SchemasStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding>>) -> im
                         }></textarea>
                     </label>
                     <p class="schema-status">{error}</p>
+                    <Compatibility subject=meshdesk_domain::subject_for(&p.topic, false) text=p.value_schema.as_ref().map(|s| s.schema.clone()).unwrap_or_default() level=level />
                     <label>"Compatibility level"
                         <select class="schema-level" on:change=move |ev| {
                             if let Ok(l) = event_target_value(&ev).parse::<CompatibilityLevel>() {
@@ -826,5 +827,49 @@ fn QualityRules(draft: RwSignal<WizardDraft>) -> impl IntoView {
             <button id="quality-add" on:click=add>"Add rule"</button>
         </div>
         {move || problem.get().map(|p| view! { <p class="error">{p}</p> })}
+    }
+}
+
+/// For a subject the registry already has (editing a product): the new schema against its
+/// registered versions at the chosen level, with the local engine, as the Schemas page does.
+#[component]
+fn Compatibility(subject: String, text: String, level: CompatibilityLevel) -> impl IntoView {
+    use meshdesk_contract::{GetSubject, SubjectRequest};
+    use meshdesk_domain::schema::{ParsedSchema, check_messages};
+    let detail = LocalResource::new(move || {
+        let subject = subject.clone();
+        async move { ipc::call::<GetSubject>(&SubjectRequest { subject }).await }
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let text = text.clone();
+                Suspend::new(async move {
+                    // A subject the registry does not know yet: nothing to be compatible with.
+                    let Ok(d) = detail.await else { return ().into_any() };
+                    if d.versions.is_empty() || text.is_empty() {
+                        return ().into_any();
+                    }
+                    let Ok(new) = ParsedSchema::parse(SchemaFormat::Avro, &text) else { return ().into_any() };
+                    let prev: Vec<(u32, ParsedSchema)> = d
+                        .versions
+                        .iter()
+                        .filter_map(|v| ParsedSchema::parse(SchemaFormat::Avro, &v.schema).ok().map(|p| (v.version, p)))
+                        .collect();
+                    let refs: Vec<(u32, &ParsedSchema)> = prev.iter().map(|(v, p)| (*v, p)).collect();
+                    let issues = check_messages(level, &refs, &new);
+                    if issues.is_empty() {
+                        view! { <p class="ok schema-compat">{format!("Compatible ({level}) with the {} registered version(s).", d.versions.len())}</p> }.into_any()
+                    } else {
+                        view! {
+                            <div class="error schema-compat">
+                                {format!("Not compatible ({level}) with the registered versions:")}
+                                <ul>{issues.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul>
+                            </div>
+                        }.into_any()
+                    }
+                })
+            }}
+        </Transition>
     }
 }
