@@ -162,6 +162,11 @@ pub async fn deprecate_product(state: State<'_, AppState>, req: c::DeprecateRequ
     Ok(state.service()?.deprecate_product(&req.id, &req.sunset).await?)
 }
 
+#[tauri::command]
+pub async fn adopt_in_wizard(state: State<'_, AppState>, req: c::AdoptRequest) -> Reply<c::DraftState> {
+    Ok(state.service()?.adopt_in_wizard(&req).await?)
+}
+
 /// Asks where to save (the system's save dialog), then has the service write the export.
 #[tauri::command]
 pub async fn export_product(
@@ -214,6 +219,7 @@ pub const REGISTERED: &[&str] = &[
     "export_product",
     "edit_product",
     "deprecate_product",
+    "adopt_in_wizard",
 ];
 
 #[cfg(test)]

@@ -117,6 +117,7 @@ fn main() {
             commands::export_product,
             commands::edit_product,
             commands::deprecate_product,
+            commands::adopt_in_wizard,
         ])
         .setup(move |app| {
             if let Ok(service) = &service {

@@ -262,4 +262,36 @@ async fn adopting_an_unmanaged_topic_does_not_recreate_or_alter_it() {
         .await
         .unwrap();
     assert_eq!(hits.hits.iter().map(|h| h.product.id.as_str()).collect::<Vec<_>>(), [topic.as_str()]);
+
+    // Adoption through the wizard: a draft of the topic as it is, checked and published like
+    // any product; the topic step finds it there, the schema keeps its id and version.
+    let second = unique("it.legacy-two");
+    create_topic(&t, &second, 3, vec![("retention.ms".into(), "3600000".into())]).await;
+    let id2 =
+        registry.register(&format!("{second}-value"), seed::STOCK_LEVEL_UPDATED, SchemaFormat::Avro).await.unwrap();
+    producer.send_many(&second, &batch).await.unwrap();
+    let before = topic_state(&t, &second).await;
+    let wreq = AdoptRequest { topic: second.clone(), product: second.clone(), title: String::new(), ..req.clone() };
+    let mut draft = md.adopt_in_wizard(&wreq).await.unwrap().draft;
+    assert_eq!(draft.product.output_ports[0].partitions, 3);
+    draft.product.title = "Second legacy feed".into();
+    draft.product.description = "A second legacy feed, adopted through the wizard.".into();
+    // The test domain is new to this catalog: the wizard's first step registers it.
+    draft.new_domain = Some(meshdesk_domain::Domain {
+        id: DomainId::parse("it").unwrap(),
+        name: "Integration tests".into(),
+        description: "Topics made by tests.".into(),
+        owners: vec![Principal::parse("User:ines").unwrap()],
+        contact: "tests@example.org".into(),
+    });
+    md.save_draft(&draft).await.unwrap();
+    let done = md.publish_draft(&draft.id).await.unwrap();
+    assert_eq!(done.status, "published", "{:?}", done.last_error);
+    assert_eq!(done.steps[0].result.as_deref(), Some("already there"));
+    assert_eq!(topic_state(&t, &second).await, before, "the topic is neither recreated nor altered");
+    assert_eq!(registry.versions(&format!("{second}-value")).await.unwrap(), [1]);
+    md.flush_outbox().await.unwrap();
+    md.sync().await.unwrap();
+    let p2 = md.product_detail(&second).await.unwrap().product;
+    assert_eq!(p2.output_ports[0].value_schema.as_ref().unwrap().id, Some(id2));
 }

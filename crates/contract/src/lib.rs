@@ -406,6 +406,14 @@ pub struct Adopted {
     pub extended_existing: bool,
 }
 
+/// Adoption through the wizard: a draft of the product the topic would join.
+pub struct AdoptInWizard;
+impl Command for AdoptInWizard {
+    const NAME: &'static str = "adopt_in_wizard";
+    type Request = AdoptRequest;
+    type Response = DraftState;
+}
+
 pub struct AdoptTopic;
 impl Command for AdoptTopic {
     const NAME: &'static str = "adopt_topic";
@@ -903,6 +911,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     ExportProduct::NAME,
     EditProduct::NAME,
     DeprecateProduct::NAME,
+    AdoptInWizard::NAME,
 ];
 
 #[cfg(test)]

@@ -324,6 +324,31 @@ impl Meshdesk {
     /// cleanup policy, latest value schema and the subject's level) into a new product or a new
     /// port of an existing one, and publishes that. Nothing on the cluster is created or changed.
     pub async fn adopt_topic(&self, req: &c::AdoptRequest) -> Result<c::Adopted, ServiceError> {
+        let (product, extended_existing) = self.adopted_product(req, true).await?;
+        let id = product.id.as_str().to_owned();
+        let event_id = self.publish(&EventBody::ProductPublished(product)).await?;
+        Ok(c::Adopted { product: id, event_id, extended_existing })
+    }
+
+    /// Adoption through the wizard: a draft holding the topic as it is, to document and check
+    /// like any product before publishing (its topic step then finds the topic already there,
+    /// and the registered schema gets its existing id).
+    pub async fn adopt_in_wizard(&self, req: &c::AdoptRequest) -> Result<c::DraftState, ServiceError> {
+        let (product, _) = self.adopted_product(req, false).await?;
+        let draft = c::WizardDraft {
+            id: format!("adopt-{}-{}", req.topic, crate::now_ms()),
+            step: 1,
+            product,
+            new_domain: None,
+        };
+        self.save_draft(&draft).await
+    }
+
+    async fn adopted_product(
+        &self,
+        req: &c::AdoptRequest,
+        require_title: bool,
+    ) -> Result<(DataProduct, bool), ServiceError> {
         let topic = TopicName::parse(&req.topic).map_err(|e| invalid(e.to_string()))?;
         let id = ProductId::parse(&req.product).map_err(|e| invalid(e.to_string()))?;
         if let Some((_, owner)) = self.store.managed_topics().await?.into_iter().find(|(t, _)| t == topic.as_str()) {
@@ -371,7 +396,7 @@ impl Meshdesk {
                 p
             }
             None => {
-                if req.title.trim().is_empty() {
+                if require_title && req.title.trim().is_empty() {
                     return Err(invalid("a new product needs a title"));
                 }
                 let mut owners = Vec::new();
@@ -399,8 +424,7 @@ impl Meshdesk {
                 }
             }
         };
-        let event_id = self.publish(&EventBody::ProductPublished(product)).await?;
-        Ok(c::Adopted { product: id.as_str().to_owned(), event_id, extended_existing })
+        Ok((product, extended_existing))
     }
 }
 

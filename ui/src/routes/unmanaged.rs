@@ -1,6 +1,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use meshdesk_contract::{AdoptRequest, AdoptTopic, Classification, IpcError, ListUnmanaged, NoArgs, UnmanagedTopic};
+use leptos_router::hooks::use_navigate;
+use meshdesk_contract::{
+    AdoptInWizard, AdoptRequest, AdoptTopic, Classification, IpcError, ListUnmanaged, NoArgs, UnmanagedTopic,
+};
 
 use crate::components::errors::ErrorList;
 use crate::ipc;
@@ -59,6 +62,25 @@ fn Adopt(t: UnmanagedTopic, reload: RwSignal<u32>) -> impl IntoView {
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let busy = RwSignal::new(false);
     let topic = t.topic.clone();
+    let wizard_topic = t.topic.clone();
+    let navigate = use_navigate();
+    let in_wizard = move |_| {
+        let req = AdoptRequest {
+            topic: wizard_topic.clone(),
+            product: product.get_untracked().trim().to_owned(),
+            title: title.get_untracked(),
+            description: description.get_untracked(),
+            classification: classification.get_untracked(),
+            owners: owners.get_untracked().split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
+        };
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match ipc::call::<AdoptInWizard>(&req).await {
+                Ok(d) => navigate(&format!("/wizard/{}", d.draft.id), Default::default()),
+                Err(e) => outcome.set(Some(Err(e.message))),
+            }
+        });
+    };
     let adopt = move |_| {
         let req = AdoptRequest {
             topic: topic.clone(),
@@ -106,7 +128,9 @@ fn Adopt(t: UnmanagedTopic, reload: RwSignal<u32>) -> impl IntoView {
                     </select>
                 </label>
             </div>
-            <button class="adopt" prop:disabled=move || busy.get() on:click=adopt>"Adopt without changing the topic"</button>
+            <button class="adopt-wizard" on:click=in_wizard>"Document it in the wizard, then adopt"</button>
+            <button class="adopt" prop:disabled=move || busy.get() on:click=adopt>"Adopt now as it is"</button>
+            <p class="muted">"Either way the topic is not recreated or altered."</p>
             {move || outcome.get().map(|o| match o {
                 Ok(m) => view! { <p class="ok adopt-outcome">{m}</p> }.into_any(),
                 Err(e) => view! { <p class="error adopt-outcome" role="alert">{e}</p> }.into_any(),
