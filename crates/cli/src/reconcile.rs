@@ -111,18 +111,11 @@ async fn round(md: &Meshdesk, a: &Args, bootstrap: &str) -> Result<(), String> {
 }
 
 pub async fn run(a: Args) -> Result<(), String> {
-    let bootstrap = std::fs::read_to_string(&a.env)
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.contains("bootstrap.servers"))
-                .and_then(|l| l.split('=').nth(1))
-                .map(|v| v.trim().trim_matches('"').to_owned())
-        })
-        .unwrap_or_else(|| "BOOTSTRAP".into());
     let md = Meshdesk::open(&a.data_dir, EnvSource::File(a.env.clone()), SandboxPorts::default())
         .await
         .map_err(|e| e.to_string())?;
+    // The environment file as the service read it, not a second reading of the TOML.
+    let bootstrap = md.bootstrap_servers().await.unwrap_or_else(|| "BOOTSTRAP".into());
     let result = match a.interval {
         None => round(&md, &a, &bootstrap).await,
         Some(every) => loop {

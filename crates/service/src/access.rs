@@ -62,6 +62,10 @@ fn summarise<T>(outcomes: &[AclOutcome<T>]) -> Option<String> {
     })
 }
 
+fn plan_for(rows: &[AccessRow]) -> Vec<rules::ReconcileAction> {
+    reconcile_actions(rows.iter().map(|r| (&r.request, &r.state, r.grant_status.as_deref())), now_ms())
+}
+
 impl Meshdesk {
     /// Sends an access request for some ports of another domain's product, as the current
     /// principal on behalf of one of the domains it owns.
@@ -102,12 +106,7 @@ impl Meshdesk {
     }
 
     async fn access_row(&self, id: &str) -> Result<AccessRow, ServiceError> {
-        self.store
-            .access_requests()
-            .await?
-            .into_iter()
-            .find(|r| r.request.id == id)
-            .ok_or_else(|| invalid(format!("no access request {id} in the cache")))
+        self.store.access_request(id).await?.ok_or_else(|| invalid(format!("no access request {id} in the cache")))
     }
 
     /// Decides a request as the current principal. The rules are checked here first (so a
@@ -209,10 +208,8 @@ impl Meshdesk {
             .collect();
         let mut incoming = Vec::new();
         let mut outgoing = Vec::new();
-        for view in self.list_access_all().await? {
-            let owners = self.store.product(view.request.product.as_str()).await?.map(|p| p.product.owners);
-            let mine =
-                viewer.as_ref().is_some_and(|v| owners.as_ref().is_some_and(|o| o.iter().any(|o| o.as_str() == v)));
+        for (view, owners) in self.list_access_all().await? {
+            let mine = viewer.as_ref().is_some_and(|v| owners.iter().any(|o| o.as_str() == v));
             let asked = viewer.as_ref().is_some_and(|v| *v == view.requested_by);
             if mine {
                 incoming.push(view.clone());
@@ -226,18 +223,16 @@ impl Meshdesk {
 
     /// What the reconciler would do now: apply grants in force, remove expired and revoked ones.
     pub async fn reconcile_plan(&self) -> Result<Vec<rules::ReconcileAction>, ServiceError> {
-        let rows = self.store.access_requests().await?;
-        Ok(reconcile_actions(rows.iter().map(|r| (&r.request, &r.state, r.grant_status.as_deref())), now_ms()))
+        Ok(plan_for(&self.store.access_requests().await?))
     }
 
     /// Carries out `reconcile_plan` and returns the actions with their outcomes. Each outcome
     /// is recorded as a governance event unless it is the one already recorded (a cluster that
     /// keeps refusing does not fill the log).
     pub async fn reconcile(&self) -> Result<Vec<(rules::ReconcileAction, GrantOutcome)>, ServiceError> {
-        let actions = self.reconcile_plan().await?;
         let rows = self.store.access_requests().await?;
         let mut out = Vec::new();
-        for a in actions {
+        for a in plan_for(&rows) {
             let Some(r) = rows.iter().find(|r| r.request.id == a.request_id) else { continue };
             let outcome = self.enforce_on_cluster(&r.request, a.apply).await;
             let same = match &outcome {
@@ -316,15 +311,16 @@ impl Meshdesk {
     /// The access requests of one product (its page's access history), newest first.
     pub async fn product_access(&self, product: &str) -> Result<Vec<c::AccessView>, ServiceError> {
         let all = self.list_access_all().await?;
-        Ok(all.into_iter().filter(|v| v.request.product.as_str() == product).collect())
+        Ok(all.into_iter().map(|(v, _)| v).filter(|v| v.request.product.as_str() == product).collect())
     }
 
-    async fn list_access_all(&self) -> Result<Vec<c::AccessView>, ServiceError> {
+    /// Every request as the queues show it, with its product's owners.
+    async fn list_access_all(&self) -> Result<Vec<(c::AccessView, Vec<Principal>)>, ServiceError> {
         let now = now_ms();
         let mut out = Vec::new();
         for r in self.store.access_requests().await? {
             let Some(p) = self.store.product(r.request.product.as_str()).await? else { continue };
-            out.push(c::AccessView {
+            let view = c::AccessView {
                 active: r.state.is_active(now),
                 expired: matches!(r.state, RequestState::Approved { until_ms, .. } if until_ms <= now),
                 product_title: p.product.title.clone(),
@@ -339,7 +335,8 @@ impl Meshdesk {
                 requested_at_ms: r.requested_at_ms,
                 state: r.state,
                 request: r.request,
-            });
+            };
+            out.push((view, p.product.owners));
         }
         Ok(out)
     }

@@ -41,7 +41,8 @@ fn counts(v: Vec<(String, i64)>) -> Vec<c::FacetCount> {
     v.into_iter().map(|(value, count)| c::FacetCount { value, count }).collect()
 }
 
-fn summary(r: meshdesk_store::ProductRow) -> Result<c::ProductSummary, ServiceError> {
+/// A cached product row as the catalog shows it.
+pub(crate) fn summary(r: meshdesk_store::ProductRow) -> Result<c::ProductSummary, ServiceError> {
     Ok(c::ProductSummary {
         classification: r.classification.parse().map_err(corrupt)?,
         status: r.status.parse().map_err(corrupt)?,
@@ -65,6 +66,14 @@ impl Meshdesk {
     pub(crate) async fn viewer(&self) -> Option<String> {
         match &*self.conn.read().await {
             ConnState::Ready(c) => Some(c.principal.clone()),
+            _ => None,
+        }
+    }
+
+    /// The environment's bootstrap servers, once connected.
+    pub async fn bootstrap_servers(&self) -> Option<String> {
+        match &*self.conn.read().await {
+            ConnState::Ready(c) => Some(c.kafka.bootstrap_servers().to_owned()),
             _ => None,
         }
     }

@@ -545,23 +545,7 @@ impl Meshdesk {
     }
 
     pub async fn list_products(&self, q: &c::ProductQuery) -> Result<Vec<c::ProductSummary>, ServiceError> {
-        let rows = self.store.list_products(q.text.as_deref()).await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(c::ProductSummary {
-                    classification: r.classification.parse().map_err(corrupt)?,
-                    status: r.status.parse().map_err(corrupt)?,
-                    id: r.id,
-                    domain: r.domain,
-                    title: r.title,
-                    description: r.description,
-                    owners: r.owners,
-                    version: r.version,
-                    tags: r.tags,
-                    topics: r.topics,
-                })
-            })
-            .collect()
+        self.store.list_products(q.text.as_deref()).await?.into_iter().map(catalog::summary).collect()
     }
 
     pub async fn list_domains(&self) -> Result<Vec<c::DomainSummary>, ServiceError> {

@@ -89,7 +89,7 @@ pub(crate) async fn apply(
         return Ok((n == 0).then(|| format!("no request {request_id}")));
     }
     let Some((request_id, decision)) = body.as_decision() else { return Ok(None) };
-    let Some(row) = load(tx, request_id).await? else { return Ok(Some(format!("no request {request_id}"))) };
+    let Some(row) = load(&mut **tx, request_id).await? else { return Ok(Some(format!("no request {request_id}"))) };
     let Some(product) = product(tx, row.request.product.as_str()).await? else {
         return Ok(Some(format!("product {} is not in the catalog", row.request.product)));
     };
@@ -161,19 +161,24 @@ fn row(r: Raw) -> Result<AccessRow> {
     })
 }
 
-async fn load(tx: &mut Transaction<'_, Sqlite>, id: &str) -> Result<Option<AccessRow>> {
+async fn load<'e>(ex: impl sqlx::SqliteExecutor<'e>, id: &str) -> Result<Option<AccessRow>> {
     let r = sqlx::query_as!(
         Raw,
         "SELECT body_json, requested_by, requested_at_ms, state_json, grant_status, grant_detail, decided_at_ms, updated_at_ms
          FROM access_requests WHERE id = ?",
         id
     )
-    .fetch_optional(&mut **tx)
+    .fetch_optional(ex)
     .await?;
     r.map(row).transpose()
 }
 
 impl Store {
+    /// One access request.
+    pub async fn access_request(&self, id: &str) -> Result<Option<AccessRow>> {
+        load(&self.pool, id).await
+    }
+
     /// Every access request, newest first.
     pub async fn access_requests(&self) -> Result<Vec<AccessRow>> {
         sqlx::query_as!(
