@@ -53,6 +53,14 @@ pub fn env_file(dir: &Path, name: &str, sb: &Sandbox) -> PathBuf {
     env_file_for(dir, name, &sb.bootstrap_servers(), &sb.registry_url())
 }
 
+/// [`env_file`] for a desktop that acts as `principal` (e.g. `User:ines`).
+pub fn env_file_as(dir: &Path, name: &str, sb: &Sandbox, principal: &str) -> PathBuf {
+    let path = env_file(dir, name, sb);
+    let text = std::fs::read_to_string(&path).expect("the environment file was just written");
+    std::fs::write(&path, format!("principal = \"{principal}\"\n{text}")).expect("the environment file is written");
+    path
+}
+
 /// A name no other test (or earlier run) uses.
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,7 +1,6 @@
 //! Cross-domain access on the real broker: two desktops (Sales' and Inventory's owners) share
 //! one governance log; the reconciler's dry run.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use meshdesk_contract::{AccessRequestForm, DecideRequest, Decision};
@@ -9,22 +8,11 @@ use meshdesk_domain::access::AccessRequest;
 use meshdesk_domain::{DomainId, Envelope, EventBody, GOVERNANCE_TOPIC, Principal, ProductId, TopicName};
 use meshdesk_kafka::{Producer, watermarks};
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
-use meshdesk_tests::{TestSandbox, sandbox, target_dir};
-
-fn env_as(dir: &Path, t: &TestSandbox, principal: &str) -> PathBuf {
-    let path = dir.join("env.toml");
-    let text = format!(
-        "name = \"it\"\nprincipal = \"{principal}\"\n[kafka]\n\"bootstrap.servers\" = \"{}\"\n[registry]\nurl = \"{}\"\n",
-        t.sandbox.bootstrap_servers(),
-        t.sandbox.registry_url()
-    );
-    std::fs::write(&path, text).unwrap();
-    path
-}
+use meshdesk_tests::{TestSandbox, env_file_as, sandbox, target_dir};
 
 async fn desktop(t: &TestSandbox, principal: &str) -> (tempfile::TempDir, Arc<Meshdesk>) {
     let data = tempfile::tempdir().unwrap();
-    let env = env_as(data.path(), t, principal);
+    let env = env_file_as(data.path(), "it", &t.sandbox, principal);
     let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
     md.connect().await.unwrap();
     md.sync().await.unwrap();
@@ -194,7 +182,7 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
     let before = watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high;
 
     let dir = tempfile::tempdir().unwrap();
-    let env = env_as(dir.path(), &t, "User:platform");
+    let env = env_file_as(dir.path(), "it", &t.sandbox, "User:platform");
     let out = std::process::Command::new(target_dir().join("debug/meshctl"))
         .args(["reconcile", "--dry-run", "--once", "--env"])
         .arg(&env)

@@ -2,7 +2,6 @@
 //! and their adoption, on the real broker and registry.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use apache_avro::types::Value;
@@ -14,23 +13,11 @@ use meshdesk_domain::{
 use meshdesk_kafka::{Admin, Producer, TopicSpec, watermarks};
 use meshdesk_registry::RegistryClient;
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
-use meshdesk_tests::{TestSandbox, sandbox, unique};
-
-/// An environment file for the sandbox in which this desktop acts as `principal`.
-fn env_as(dir: &Path, t: &TestSandbox, principal: &str) -> PathBuf {
-    let path = dir.join(format!("{}.toml", principal.replace(':', "-")));
-    let text = format!(
-        "name = \"it\"\nprincipal = \"{principal}\"\n[kafka]\n\"bootstrap.servers\" = \"{}\"\n[registry]\nurl = \"{}\"\n",
-        t.sandbox.bootstrap_servers(),
-        t.sandbox.registry_url()
-    );
-    std::fs::write(&path, text).unwrap();
-    path
-}
+use meshdesk_tests::{TestSandbox, env_file_as, sandbox, unique};
 
 async fn desktop(t: &TestSandbox, principal: &str) -> (tempfile::TempDir, std::sync::Arc<Meshdesk>) {
     let data = tempfile::tempdir().unwrap();
-    let env = env_as(data.path(), t, principal);
+    let env = env_file_as(data.path(), "it", &t.sandbox, principal);
     let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
     (data, md)
 }

@@ -34,29 +34,52 @@ async fn wait_for_cards(client: &Client, want: &[&str], within: Duration) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
-    // Verifies the main journeys through the real app window: on a fresh data dir the app starts its embedded sandbox, seeds it, shows the three seeded products with both endpoints up and filters them as you type (screenshot target/e2e/catalog.png); the schema editor (see schema_editor_journey); searching a field name and opening the product page with records produced by an independent client (see search_and_product_page_journey).
+/// The app binary the tests launch (scripts/test.sh builds it and sets `MESHDESK_APP_BIN`).
+fn app_bin() -> PathBuf {
     let app =
         std::env::var_os("MESHDESK_APP_BIN").map(PathBuf::from).unwrap_or_else(|| target_dir().join("debug/meshdesk"));
     assert!(app.is_file(), "the app binary {} is missing: scripts/test.sh builds it before the tests", app.display());
+    app
+}
 
-    let xvfb = Xvfb::start();
-    let data = tempfile::tempdir().unwrap();
-    let (port, native_port) = (closed_port(), closed_port());
-    let log = std::fs::File::create(data.path().join("tauri-driver.log")).unwrap();
-    let _driver = Proc::spawn(
-        Command::new(tool("tauri-driver"))
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("DISPLAY", &xvfb.display)
-            // Inherited by WebKitWebDriver and the app it launches: a fresh, private data dir.
-            .env("MESHDESK_DATA_DIR", data.path().join("meshdesk"))
-            .stdout(Stdio::null())
-            .stderr(log),
-    )
-    .expect("tauri-driver starts");
-    let url = format!("http://127.0.0.1:{port}");
-    wait_webdriver_ready(&url, Duration::from_secs(30)).await;
+/// A private X server and a tauri-driver on free ports. The apps it launches inherit a fresh,
+/// private data dir (`data/meshdesk`). Dropped in field order: the driver (and the apps) first.
+struct Driver {
+    url: String,
+    _driver: Proc,
+    _xvfb: Xvfb,
+    data: tempfile::TempDir,
+}
+
+impl Driver {
+    async fn start() -> Driver {
+        let xvfb = Xvfb::start();
+        let data = tempfile::tempdir().unwrap();
+        let (port, native_port) = (closed_port(), closed_port());
+        let log = std::fs::File::create(data.path().join("tauri-driver.log")).unwrap();
+        let driver = Proc::spawn(
+            Command::new(tool("tauri-driver"))
+                .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+                .env("DISPLAY", &xvfb.display)
+                // Inherited by WebKitWebDriver and the app it launches.
+                .env("MESHDESK_DATA_DIR", data.path().join("meshdesk"))
+                .stdout(Stdio::null())
+                .stderr(log),
+        )
+        .expect("tauri-driver starts");
+        let url = format!("http://127.0.0.1:{port}");
+        wait_webdriver_ready(&url, Duration::from_secs(30)).await;
+        Driver { url, _driver: driver, _xvfb: xvfb, data }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
+    // Verifies the main journeys through the real app window: on a fresh data dir the app starts its embedded sandbox, seeds it, shows the three seeded products with both endpoints up and filters them as you type (screenshot target/e2e/catalog.png); the schema editor (see schema_editor_journey); searching a field name and opening the product page with records produced by an independent client (see search_and_product_page_journey).
+    let app = app_bin();
+
+    let driver = Driver::start().await;
+    let (url, data) = (&driver.url, &driver.data);
 
     let caps = serde_json::json!({
         "browserName": "wry",
@@ -64,7 +87,7 @@ async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
     });
     let client = ClientBuilder::native()
         .capabilities(caps.as_object().unwrap().clone())
-        .connect(&url)
+        .connect(url)
         .await
         .expect("a WebDriver session on the app window");
 
@@ -296,40 +319,23 @@ async fn click(client: &Client, css: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_owners_request_and_approve_access_through_the_window() {
     // Verifies the access journey through the real app window with two profiles on one seeded sandbox: Sales' owner (User:sam) sees the exact ACL plan and sends a request from the stock-levels page; Inventory's owner (User:ines) sees it arrive with its purpose, approves it and is told the ACLs met SECURITY_DISABLED (screenshot target/e2e/requests.png); the audit trail exported as CSV holds both events; Sam then sees the grant approved, not applied, with the reason.
-    use meshdesk_tests::{env_file_for, sandbox};
-    let app =
-        std::env::var_os("MESHDESK_APP_BIN").map(PathBuf::from).unwrap_or_else(|| target_dir().join("debug/meshdesk"));
+    use meshdesk_tests::{env_file_as, sandbox};
+    let app = app_bin();
     let t = sandbox(true).await;
     let cfg = tempfile::tempdir().unwrap();
     let env_for = |who: &str| {
         let dir = cfg.path().join(who);
         std::fs::create_dir_all(&dir).unwrap();
-        let path = env_file_for(&dir, who, &t.sandbox.bootstrap_servers(), &t.sandbox.registry_url());
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, format!("principal = \"User:{who}\"\n{text}")).unwrap();
-        path
+        env_file_as(&dir, who, &t.sandbox, &format!("User:{who}"))
     };
     let (sam, ines) = (env_for("sam"), env_for("ines"));
 
-    let xvfb = Xvfb::start();
-    let data = tempfile::tempdir().unwrap();
-    let (port, native_port) = (closed_port(), closed_port());
-    let log = std::fs::File::create(data.path().join("tauri-driver.log")).unwrap();
-    let _driver = Proc::spawn(
-        Command::new(tool("tauri-driver"))
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("DISPLAY", &xvfb.display)
-            .env("MESHDESK_DATA_DIR", data.path().join("meshdesk"))
-            .stdout(Stdio::null())
-            .stderr(log),
-    )
-    .expect("tauri-driver starts");
-    let url = format!("http://127.0.0.1:{port}");
-    wait_webdriver_ready(&url, Duration::from_secs(30)).await;
+    let driver = Driver::start().await;
+    let url = &driver.url;
     let all = ["customer.profiles", "inventory.stock-levels", "sales.orders"];
 
     // Sam asks for Inventory's stock levels on behalf of Sales.
-    let client = session(&url, &app, &sam).await;
+    let client = session(url, &app, &sam).await;
     wait_for_cards(&client, &all, Duration::from_secs(60)).await;
     click(&client, ".product-card[data-product-id='inventory.stock-levels'] .product-title a").await;
     text_of(&client, "#product-title", Duration::from_secs(10), |t| t == "Stock levels").await;
@@ -367,7 +373,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     client.close().await.unwrap();
 
     // Ines sees it arrive and approves it.
-    let client = session(&url, &app, &ines).await;
+    let client = session(url, &app, &ines).await;
     wait_for_cards(&client, &all, Duration::from_secs(60)).await;
     client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
     let card = text_of(&client, "#incoming .request[data-state='pending']", Duration::from_secs(30), |t| {
@@ -395,7 +401,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     client.close().await.unwrap();
 
     // Sam sees the decision and why the ACLs are not on the cluster.
-    let client = session(&url, &app, &sam).await;
+    let client = session(url, &app, &sam).await;
     wait_for_cards(&client, &all, Duration::from_secs(60)).await;
     client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
     let mine = text_of(&client, "#outgoing .request[data-state='approved']", Duration::from_secs(30), |t| {
@@ -409,14 +415,11 @@ async fn two_owners_request_and_approve_access_through_the_window() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wizard_publishes_a_product_through_the_window() {
     // Verifies the onboarding wizard in the real app window as Inventory's owner: choose the domain, name the product, add the port inventory.stock-reserved, generate a two-field schema, see the PII flag suggested for customerEmail, pass the policies, review the exact plan (screenshot target/e2e/wizard-review.png) and publish with each step shown (the registry stopped after the topic step: the failure shows, and Resume completes once it is back; screenshots target/e2e/wizard-failed.png and wizard-published.png); then the broker has the topic with its configs, the registry the subject at BACKWARD_TRANSITIVE, the governance log the event, and the catalog the product.
-    use meshdesk_tests::{env_file_for, sandbox};
-    let app =
-        std::env::var_os("MESHDESK_APP_BIN").map(PathBuf::from).unwrap_or_else(|| target_dir().join("debug/meshdesk"));
+    use meshdesk_tests::{env_file_as, sandbox};
+    let app = app_bin();
     let mut t = sandbox(true).await;
     let cfg = tempfile::tempdir().unwrap();
-    let env = env_file_for(cfg.path(), "ines", &t.sandbox.bootstrap_servers(), &t.sandbox.registry_url());
-    let text = std::fs::read_to_string(&env).unwrap();
-    std::fs::write(&env, format!("principal = \"User:ines\"\n{text}")).unwrap();
+    let env = env_file_as(cfg.path(), "ines", &t.sandbox, "User:ines");
 
     // A legacy topic whose name differs from the new port's only by `_` for `.`.
     let legacy = meshdesk_kafka::TopicSpec {
@@ -427,22 +430,9 @@ async fn the_wizard_publishes_a_product_through_the_window() {
     };
     meshdesk_kafka::Admin::new(&t.sandbox.kafka_profile()).unwrap().create_topics(&[legacy]).await.unwrap();
 
-    let xvfb = Xvfb::start();
-    let data = tempfile::tempdir().unwrap();
-    let (port, native_port) = (closed_port(), closed_port());
-    let log = std::fs::File::create(data.path().join("tauri-driver.log")).unwrap();
-    let _driver = Proc::spawn(
-        Command::new(tool("tauri-driver"))
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("DISPLAY", &xvfb.display)
-            .env("MESHDESK_DATA_DIR", data.path().join("meshdesk"))
-            .stdout(Stdio::null())
-            .stderr(log),
-    )
-    .expect("tauri-driver starts");
-    let url = format!("http://127.0.0.1:{port}");
-    wait_webdriver_ready(&url, Duration::from_secs(30)).await;
-    let client = session(&url, &app, &env).await;
+    let driver = Driver::start().await;
+    let url = &driver.url;
+    let client = session(url, &app, &env).await;
     wait_for_cards(&client, &["customer.profiles", "inventory.stock-levels", "sales.orders"], Duration::from_secs(60))
         .await;
 

@@ -72,16 +72,7 @@ async fn a_publication_interrupted_by_the_registry_resumes_without_creating_anyt
     // Verifies the wizard's publish on the real broker and registry: a draft survives closing and reopening the app; the policies block a bad draft with the reason; with the registry stopped after the topic step the publication stops with the reason and the topic step journaled; once the registry is back, resume finishes (subject at BACKWARD_TRANSITIVE with one version, topic created once with its configs, the domain and product events written once) and the product is in the catalog.
     let mut t = sandbox(false).await;
     let data = tempfile::tempdir().unwrap();
-    let env = data.path().join("env.toml");
-    std::fs::write(
-        &env,
-        format!(
-            "name = \"it\"\nprincipal = \"User:ines\"\n[kafka]\n\"bootstrap.servers\" = \"{}\"\n[registry]\nurl = \"{}\"\n",
-            t.sandbox.bootstrap_servers(),
-            t.sandbox.registry_url()
-        ),
-    )
-    .unwrap();
+    let env = meshdesk_tests::env_file_as(data.path(), "it", &t.sandbox, "User:ines");
     let open = || Meshdesk::open(data.path(), EnvSource::File(env.clone()), SandboxPorts::default());
 
     // Drafts are kept across restarts.
@@ -202,9 +193,7 @@ async fn owners_edit_a_product_with_a_new_schema_version_and_deprecate_it() {
     // Verifies editing and deprecating on the real broker and registry: only an owner may; an edit goes through the wizard's draft, policies and plan (the existing topic counts as done, the registry takes version 2 at the subject's level); deprecation needs a valid sunset date and every desktop then sees the product deprecated with it.
     let t = sandbox(true).await;
     let dir = tempfile::tempdir().unwrap();
-    let env = meshdesk_tests::env_file(dir.path(), "sandbox", &t.sandbox);
-    let text = std::fs::read_to_string(&env).unwrap();
-    std::fs::write(&env, format!("principal = \"User:carla\"\n{text}")).unwrap();
+    let env = meshdesk_tests::env_file_as(dir.path(), "sandbox", &t.sandbox, "User:carla");
     let md = Meshdesk::open(&dir.path().join("data"), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
     md.connect().await.unwrap();
     md.sync().await.unwrap();
