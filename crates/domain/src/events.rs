@@ -8,7 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::access::{AccessRequest, Decision};
-use crate::model::{DataProduct, Domain};
+use crate::model::{DataProduct, Domain, Principal};
+use crate::trust::Role;
 
 /// The default governance topic: one partition (a total order), unlimited retention.
 pub const GOVERNANCE_TOPIC: &str = "_meshdesk.governance";
@@ -26,9 +27,16 @@ pub struct Envelope {
     pub version: u32,
     /// The principal who caused the event, e.g. `User:alice`.
     pub actor: String,
-    /// Milliseconds since the Unix epoch.
+    /// Milliseconds since the Unix epoch, as the signer says; the fold checks it against the
+    /// broker's record timestamp.
     pub at_ms: i64,
     pub payload: serde_json::Value,
+    /// The key that signed the envelope (`ed25519:…`), see [`crate::trust`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Ed25519 signature (base64url) over the canonical form of every other field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sig: Option<String>,
 }
 
 /// The events this version of Meshdesk understands.
@@ -58,6 +66,29 @@ pub enum EventBody {
         request_id: String,
         outcome: GrantOutcome,
     },
+    /// A principal asks the governance admins to endorse its key; signed by that key.
+    KeyEnrollmentRequested {
+        principal: Principal,
+        key: String,
+        #[serde(default)]
+        note: String,
+    },
+    /// An admin endorses a principal's key with roles.
+    KeyEndorsed {
+        principal: Principal,
+        key: String,
+        roles: Vec<Role>,
+    },
+    /// An admin turns an enrollment request down.
+    EnrollmentRejected {
+        key: String,
+        reason: String,
+    },
+    /// An admin (or the key's own principal) revokes a key: nothing it signs counts any more.
+    KeyRevoked {
+        key: String,
+        reason: String,
+    },
 }
 
 /// What the cluster made of a grant's ACLs.
@@ -83,13 +114,27 @@ impl EventBody {
             EventBody::AccessWithdrawn { .. } => "AccessWithdrawn",
             EventBody::AccessRevoked { .. } => "AccessRevoked",
             EventBody::GrantApplied { .. } => "GrantApplied",
+            EventBody::KeyEnrollmentRequested { .. } => "KeyEnrollmentRequested",
+            EventBody::KeyEndorsed { .. } => "KeyEndorsed",
+            EventBody::EnrollmentRejected { .. } => "EnrollmentRejected",
+            EventBody::KeyRevoked { .. } => "KeyRevoked",
         }
     }
     /// The payload version this app writes and the newest it reads, per type.
     pub fn current_version(kind: &str) -> Option<u32> {
         match kind {
-            "DomainRegistered" | "ProductPublished" | "AccessRequested" | "AccessApproved" | "AccessDenied"
-            | "AccessWithdrawn" | "AccessRevoked" | "GrantApplied" => Some(1),
+            "DomainRegistered"
+            | "ProductPublished"
+            | "AccessRequested"
+            | "AccessApproved"
+            | "AccessDenied"
+            | "AccessWithdrawn"
+            | "AccessRevoked"
+            | "GrantApplied"
+            | "KeyEnrollmentRequested"
+            | "KeyEndorsed"
+            | "EnrollmentRejected"
+            | "KeyRevoked" => Some(1),
             _ => None,
         }
     }
@@ -135,6 +180,8 @@ impl Envelope {
             actor: actor.into(),
             at_ms,
             payload,
+            key: None,
+            sig: None,
         }
     }
 
@@ -209,6 +256,8 @@ mod tests {
             actor: "User:x".into(),
             at_ms: 0,
             payload: serde_json::json!({"id": "Not Kebab"}),
+            key: None,
+            sig: None,
         };
         assert!(matches!(env.decode(), Decoded::Unknown { .. }));
         assert!(Envelope::from_bytes(b"\x00\x00garbage").is_err());

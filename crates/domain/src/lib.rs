@@ -12,6 +12,7 @@ pub mod plan;
 pub mod policy;
 pub mod schema;
 pub mod seed;
+pub mod trust;
 pub mod wire;
 
 pub use events::{Decoded, Envelope, EventBody, GOVERNANCE_TOPIC};

@@ -241,17 +241,84 @@ pub fn products() -> Vec<DataProduct> {
     ]
 }
 
-/// The seed's governance events, with fixed ids, for `products` as registered (schema ids set).
+/// The seed's governance events, with fixed ids, for `products` as registered (schema ids set):
+/// the domains, registered by the sandbox's admin ([`SEED_ACTOR`]), and each product, published
+/// by its domain's first owner. Unsigned: the sandbox signs each with its actor's key.
 pub fn events(products: &[DataProduct], at_ms: i64) -> Vec<Envelope> {
-    let mut out: Vec<Envelope> = domains()
-        .into_iter()
-        .map(|d| Envelope::new(format!("seed:domain:{}", d.id), SEED_ACTOR, at_ms, &EventBody::DomainRegistered(d)))
+    let domains = domains();
+    let mut out: Vec<Envelope> = domains
+        .iter()
+        .map(|d| {
+            Envelope::new(format!("seed:domain:{}", d.id), SEED_ACTOR, at_ms, &EventBody::DomainRegistered(d.clone()))
+        })
         .collect();
     out.extend(products.iter().map(|p| {
-        Envelope::new(format!("seed:product:{}", p.id), SEED_ACTOR, at_ms, &EventBody::ProductPublished(p.clone()))
+        let owner = domains
+            .iter()
+            .find(|d| d.id == p.domain)
+            .and_then(|d| d.owners.first())
+            .map(|o| o.as_str())
+            .unwrap_or(SEED_ACTOR);
+        Envelope::new(format!("seed:product:{}", p.id), owner, at_ms, &EventBody::ProductPublished(p.clone()))
     }));
     out
 }
+
+/// The principals the sandbox endorses on first start, besides the local user: the seed's owners
+/// and a reconciler identity.
+pub fn principals() -> Vec<(Principal, crate::trust::Role)> {
+    let mut out: Vec<_> =
+        domains().into_iter().flat_map(|d| d.owners).map(|o| (o, crate::trust::Role::Owner)).collect();
+    out.push((principal(RECONCILER), crate::trust::Role::Reconciler));
+    out
+}
+
+/// Who signs the seed: the sandbox's admin (a key of the environment's trust root) and a key
+/// for each principal it endorses.
+#[derive(Debug, Clone)]
+pub struct SeedSigners {
+    pub admin: crate::trust::Signer,
+    pub principals: Vec<(crate::trust::Signer, crate::trust::Role)>,
+}
+
+impl SeedSigners {
+    /// The signer of `principal`: the admin for [`SEED_ACTOR`], else its endorsed key.
+    pub fn for_principal(&self, principal: &str) -> Option<&crate::trust::Signer> {
+        if principal == SEED_ACTOR {
+            return Some(&self.admin);
+        }
+        self.principals.iter().map(|(s, _)| s).find(|s| s.principal().as_str() == principal)
+    }
+}
+
+/// The seed's events signed: the admin endorses every principal's key (ids fixed per
+/// principal), then [`events`], each signed by its actor.
+pub fn signed_events(signers: &SeedSigners, products: &[DataProduct], at_ms: i64) -> Vec<Envelope> {
+    let mut out: Vec<Envelope> = signers
+        .principals
+        .iter()
+        .map(|(s, role)| {
+            let body = EventBody::KeyEndorsed {
+                principal: s.principal().clone(),
+                key: s.public_key().id(),
+                roles: vec![*role],
+            };
+            let mut e = Envelope::new(format!("seed:endorse:{}", s.principal()), SEED_ACTOR, at_ms, &body);
+            signers.admin.sign(&mut e);
+            e
+        })
+        .collect();
+    for mut e in events(products, at_ms) {
+        if let Some(s) = signers.for_principal(&e.actor) {
+            s.sign(&mut e);
+        }
+        out.push(e);
+    }
+    out
+}
+
+/// The reconciler identity of the sandbox (the in-app reconciler signs as it).
+pub const RECONCILER: &str = "User:meshdesk-reconciler";
 
 #[cfg(test)]
 mod tests {
@@ -294,6 +361,7 @@ mod tests {
         let a = events(&products(), 1);
         let b = events(&products(), 2);
         assert_eq!(a.len(), 6);
+        assert_eq!(a[3].actor, "User:ines", "a product is published by its domain's owner");
         assert_eq!(a.iter().map(|e| &e.id).collect::<Vec<_>>(), b.iter().map(|e| &e.id).collect::<Vec<_>>());
         assert!(a.iter().all(|e| matches!(e.decode(), crate::Decoded::Known(_))));
         assert_eq!(a[0].kind, "DomainRegistered");

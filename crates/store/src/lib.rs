@@ -8,10 +8,12 @@ mod outbox;
 mod products;
 mod registry_cache;
 mod search;
+mod trust;
 
 use std::path::Path;
 use std::str::FromStr;
 
+use meshdesk_domain::trust::TrustRoot;
 use meshdesk_domain::{Decoded, Envelope, EventBody};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -22,6 +24,7 @@ pub use outbox::{OutboxEntry, OutboxStatus};
 pub use products::{ClusterTopic, ProductRef, PublishedProduct};
 pub use registry_cache::{CachedSubject, CachedVersion};
 pub use search::{Facets, MARK_END, MARK_START, SEARCH_FIELDS, SearchHit, SearchQuery, SearchResult, fts_query};
+pub use trust::TrustKeyRow;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -42,6 +45,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 #[derive(Debug, Clone)]
 pub struct LogRecord {
     pub offset: i64,
+    /// The broker's timestamp of the record: an event's own time must lie near it.
+    pub timestamp_ms: Option<i64>,
     pub envelope: std::result::Result<Envelope, String>,
 }
 
@@ -86,6 +91,8 @@ pub struct EventRow {
     pub at_ms: i64,
     pub outcome: String,
     pub note: Option<String>,
+    /// The key that signed the event, when it was signed.
+    pub signer: Option<String>,
 }
 
 #[derive(Clone)]
@@ -154,8 +161,10 @@ impl Store {
 
     /// Folds a batch of consecutive records into the cache in one transaction, together with
     /// the new log position. Records below the stored position were applied before and are
-    /// ignored; an event id seen before is recorded as a duplicate and changes nothing.
-    pub async fn apply(&self, log: &str, records: &[LogRecord]) -> Result<ApplyReport> {
+    /// ignored; an event id seen before is recorded as a duplicate and changes nothing. Every
+    /// event is verified against `root` first (signature, time, standing, authorization, see
+    /// `meshdesk_domain::trust`); one that fails is recorded as refused with the reason.
+    pub async fn apply(&self, log: &str, root: &TrustRoot, records: &[LogRecord]) -> Result<ApplyReport> {
         /// One audit row; the batch's rows are inserted with one statement.
         #[derive(serde::Serialize)]
         struct Row<'a> {
@@ -168,6 +177,7 @@ impl Store {
             payload: String,
             outcome: &'static str,
             note: Option<String>,
+            signer: Option<&'a str>,
         }
 
         let mut tx = self.pool.begin().await?;
@@ -177,6 +187,8 @@ impl Store {
             .unwrap_or(0);
         let mut report = ApplyReport { next_offset: next, ..Default::default() };
         let fresh: Vec<&LogRecord> = records.iter().filter(|r| r.offset >= next).collect();
+        // Signatures are pure CPU: checked for the whole batch up front, on every core.
+        let signatures = verify_all(&fresh);
 
         // Which of the batch's event ids were applied before: one query for the whole batch.
         let ids: Vec<&str> = fresh.iter().filter_map(|r| r.envelope.as_ref().ok()).map(|e| e.id.as_str()).collect();
@@ -190,8 +202,9 @@ impl Store {
         .into_iter()
         .collect();
 
+        let mut keys = trust::KeyCache::default();
         let mut rows = Vec::with_capacity(fresh.len());
-        for rec in fresh {
+        for (rec, signature) in fresh.into_iter().zip(signatures) {
             if rec.offset < next {
                 continue;
             }
@@ -208,6 +221,7 @@ impl Store {
                         payload: "null".into(),
                         outcome: "invalid",
                         note: Some(reason.clone()),
+                        signer: None,
                     }
                 }
                 Ok(env) => {
@@ -216,13 +230,21 @@ impl Store {
                     } else {
                         match env.decode() {
                             Decoded::Known(body) => {
-                                seen.insert(env.id.clone());
-                                match apply_body(&mut tx, env, &body).await? {
-                                    None => ("applied", None),
-                                    Some(why) => {
+                                match admit(&mut tx, &mut keys, root, rec, env, &body, signature).await? {
+                                    Err(why) => {
                                         tracing::info!(offset = rec.offset, "governance event refused: {why}");
                                         ("refused", Some(why))
                                     }
+                                    Ok(legacy_note) => match apply_body(&mut tx, &mut keys, env, &body).await? {
+                                        None => {
+                                            seen.insert(env.id.clone());
+                                            ("applied", legacy_note)
+                                        }
+                                        Some(why) => {
+                                            tracing::info!(offset = rec.offset, "governance event refused: {why}");
+                                            ("refused", Some(why))
+                                        }
+                                    },
                                 }
                             }
                             Decoded::Unknown { reason } => {
@@ -241,6 +263,7 @@ impl Store {
                         payload: env.payload.to_string(),
                         outcome,
                         note,
+                        signer: env.key.as_deref(),
                     }
                 }
             };
@@ -255,10 +278,11 @@ impl Store {
         if !rows.is_empty() {
             let rows_json = serde_json::to_string(&rows).expect("rows serialize");
             sqlx::query!(
-                r#"INSERT INTO events (log, "offset", id, kind, version, actor, at_ms, payload, outcome, note)
+                r#"INSERT INTO events (log, "offset", id, kind, version, actor, at_ms, payload, outcome, note, signer)
                    SELECT ?1, json_extract(value, '$.offset'), json_extract(value, '$.id'), json_extract(value, '$.kind'),
                           json_extract(value, '$.version'), json_extract(value, '$.actor'), json_extract(value, '$.at_ms'),
-                          json_extract(value, '$.payload'), json_extract(value, '$.outcome'), json_extract(value, '$.note')
+                          json_extract(value, '$.payload'), json_extract(value, '$.outcome'), json_extract(value, '$.note'),
+                          json_extract(value, '$.signer')
                    FROM json_each(?2)"#,
                 log,
                 rows_json
@@ -345,7 +369,7 @@ impl Store {
     /// The audit trail of a log, oldest first.
     pub async fn events(&self, log: &str) -> Result<Vec<EventRow>> {
         let rows = sqlx::query!(
-            r#"SELECT "offset" AS "offset!: i64", id, kind, actor, at_ms, outcome, note
+            r#"SELECT "offset" AS "offset!: i64", id, kind, actor, at_ms, outcome, note, signer
                FROM events WHERE log = ? ORDER BY "offset""#,
             log
         )
@@ -361,13 +385,19 @@ impl Store {
                 at_ms: r.at_ms,
                 outcome: r.outcome,
                 note: r.note,
+                signer: r.signer,
             })
             .collect())
     }
 }
 
 /// Applies one event; `Ok(Some(reason))` when the rules refuse it and nothing changed.
-async fn apply_body(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, body: &EventBody) -> Result<Option<String>> {
+async fn apply_body(
+    tx: &mut Transaction<'_, Sqlite>,
+    keys: &mut trust::KeyCache,
+    env: &Envelope,
+    body: &EventBody,
+) -> Result<Option<String>> {
     match body {
         EventBody::DomainRegistered(d) => {
             let id = d.id.as_str();
@@ -445,9 +475,59 @@ async fn apply_body(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, body: &Eve
             }
             search::index_product(tx, p).await?;
         }
+        EventBody::KeyEnrollmentRequested { .. }
+        | EventBody::KeyEndorsed { .. }
+        | EventBody::EnrollmentRejected { .. }
+        | EventBody::KeyRevoked { .. } => trust::apply(tx, keys, env, body).await?,
         other => return access::apply(tx, env, other).await,
     }
     Ok(None)
+}
+
+/// Signature checks for a batch, index-aligned with it: the verified key id, or why not
+/// (`None` for records that are not envelopes). Split over the machine's cores.
+fn verify_all(records: &[&LogRecord]) -> Vec<Option<std::result::Result<String, String>>> {
+    let one = |r: &&LogRecord| r.envelope.as_ref().ok().map(|env| meshdesk_domain::trust::verify(env).map(|k| k.id()));
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    if cores < 2 || records.len() < 64 {
+        return records.iter().map(one).collect();
+    }
+    let chunk = records.len().div_ceil(cores);
+    std::thread::scope(|s| {
+        let parts: Vec<_> =
+            records.chunks(chunk).map(|c| s.spawn(move || c.iter().map(one).collect::<Vec<_>>())).collect();
+        parts.into_iter().flat_map(|h| h.join().expect("signature checks do not panic")).collect()
+    })
+}
+
+/// Whether an event may be applied: `Ok(note)` (a note for a legacy unsigned event), or why it
+/// is refused. Legacy unsigned events (below the root's `accept_unsigned_before_offset`) skip the
+/// trust checks; every other event needs a good signature, a time near its record's and the
+/// rules' consent.
+async fn admit(
+    tx: &mut Transaction<'_, Sqlite>,
+    keys: &mut trust::KeyCache,
+    root: &TrustRoot,
+    rec: &LogRecord,
+    env: &Envelope,
+    body: &EventBody,
+    signature: Option<std::result::Result<String, String>>,
+) -> Result<std::result::Result<Option<String>, String>> {
+    if env.sig.is_none() && env.key.is_none() && root.accepts_unsigned_at(rec.offset) {
+        return Ok(Ok(Some(format!(
+            "unsigned: accepted as written before signing (trust.accept_unsigned_before_offset = {})",
+            root.accept_unsigned_before_offset.unwrap_or_default()
+        ))));
+    }
+    let key = match signature {
+        Some(Ok(key)) => key,
+        Some(Err(why)) => return Ok(Err(why)),
+        None => return Ok(Err("not an event".into())),
+    };
+    if let Err(why) = meshdesk_domain::trust::check_time(env.at_ms, rec.timestamp_ms) {
+        return Ok(Err(why));
+    }
+    Ok(trust::judge(&mut **tx, keys, root, &key, &env.actor, body).await?.map(|()| None))
 }
 
 #[cfg(test)]

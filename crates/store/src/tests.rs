@@ -1,24 +1,57 @@
-use meshdesk_domain::{Envelope, EventBody, seed};
+use meshdesk_domain::seed::SeedSigners;
+use meshdesk_domain::trust::{Signer, TrustRoot};
+use meshdesk_domain::{Envelope, EventBody, Principal, seed};
 use sqlx::SqlitePool;
 
 use crate::{LogRecord, Store};
 
+mod trust;
+
 const LOG: &str = "_meshdesk.governance";
+const T0: i64 = 1_700_000_000_000;
+/// The signed seed: four endorsements, three domains, three products.
+const SEED_N: u64 = 10;
+
+/// The seed's signers, with fixed keys: the admin and one key per seeded principal.
+fn signers() -> SeedSigners {
+    SeedSigners {
+        admin: Signer::from_seed(Principal::parse(seed::SEED_ACTOR).unwrap(), &[100; 32]),
+        principals: seed::principals()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (p, role))| (Signer::from_seed(p, &[i as u8 + 1; 32]), role))
+            .collect(),
+    }
+}
+
+fn root() -> TrustRoot {
+    TrustRoot::new(vec![signers().admin.public_key().id()], None).unwrap()
+}
+
+/// A record as the broker would hand it: written when the event says it was.
+fn rec(offset: usize, env: Envelope) -> LogRecord {
+    LogRecord { offset: offset as i64, timestamp_ms: Some(env.at_ms), envelope: Ok(env) }
+}
+
+/// An event signed by `actor`'s seeded key.
+fn signed(id: impl Into<String>, actor: &str, at_ms: i64, body: &EventBody) -> Envelope {
+    let all = signers();
+    let signer = all.for_principal(actor).unwrap_or_else(|| panic!("{actor} has a seeded key"));
+    let mut env = Envelope::new(id, actor, at_ms, body);
+    signer.sign(&mut env);
+    env
+}
 
 fn seed_log() -> Vec<LogRecord> {
-    seed::events(&seed::products(), 1_700_000_000_000)
-        .into_iter()
-        .enumerate()
-        .map(|(i, e)| LogRecord { offset: i as i64, envelope: Ok(e) })
-        .collect()
+    seed::signed_events(&signers(), &seed::products(), T0).into_iter().enumerate().map(|(i, e)| rec(i, e)).collect()
 }
 
 #[sqlx::test(migrations = false)]
 async fn folding_the_seed_fills_domains_products_and_ports(pool: SqlitePool) {
-    // Verifies that the seed's six events become three domains and three products with their topics.
+    // Verifies that the signed seed (four endorsements, then three domains and three products) becomes three domains and three products with their topics.
     let store = Store::from_pool(pool).await.unwrap();
-    let report = store.apply(LOG, &seed_log()).await.unwrap();
-    assert_eq!((report.applied, report.skipped, report.next_offset), (6, 0, 6));
+    let report = store.apply(LOG, &root(), &seed_log()).await.unwrap();
+    assert_eq!((report.applied, report.skipped, report.next_offset), (SEED_N, 0, SEED_N as i64));
     let products = store.list_products(None).await.unwrap();
     let ids: Vec<_> = products.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["customer.profiles", "inventory.stock-levels", "sales.orders"]);
@@ -29,7 +62,8 @@ async fn folding_the_seed_fills_domains_products_and_ports(pool: SqlitePool) {
     let domains = store.list_domains().await.unwrap();
     assert_eq!(domains.len(), 3);
     assert!(domains.iter().all(|d| d.product_count == 1));
-    assert_eq!(store.next_offset(LOG).await.unwrap(), 6);
+    assert_eq!(store.next_offset(LOG).await.unwrap(), SEED_N as i64);
+    assert_eq!(store.trust_keys().await.unwrap().len(), 4);
 }
 
 #[sqlx::test(migrations = false)]
@@ -37,10 +71,10 @@ async fn re_reading_records_already_applied_changes_nothing(pool: SqlitePool) {
     // Verifies that overlapping batches (a re-read after a crash) apply each offset once.
     let store = Store::from_pool(pool).await.unwrap();
     let log = seed_log();
-    store.apply(LOG, &log[..4]).await.unwrap();
-    let again = store.apply(LOG, &log[2..]).await.unwrap();
-    assert_eq!((again.applied, again.skipped, again.next_offset), (2, 0, 6));
-    assert_eq!(store.events(LOG).await.unwrap().len(), 6);
+    store.apply(LOG, &root(), &log[..6]).await.unwrap();
+    let again = store.apply(LOG, &root(), &log[2..]).await.unwrap();
+    assert_eq!((again.applied, again.skipped, again.next_offset), (SEED_N - 6, 0, SEED_N as i64));
+    assert_eq!(store.events(LOG).await.unwrap().len(), SEED_N as usize);
     assert_eq!(store.list_products(None).await.unwrap().len(), 3);
 }
 
@@ -52,15 +86,15 @@ async fn an_event_id_seen_before_is_recorded_as_a_duplicate(pool: SqlitePool) {
     let replay: Vec<_> = seed_log()
         .into_iter()
         .map(|mut r| {
-            r.offset += 6;
+            r.offset += SEED_N as i64;
             r
         })
         .collect();
     log.extend(replay);
-    let report = store.apply(LOG, &log).await.unwrap();
-    assert_eq!((report.applied, report.skipped, report.next_offset), (6, 6, 12));
+    let report = store.apply(LOG, &root(), &log).await.unwrap();
+    assert_eq!((report.applied, report.skipped, report.next_offset), (SEED_N, SEED_N, 2 * SEED_N as i64));
     let events = store.events(LOG).await.unwrap();
-    assert!(events[6..].iter().all(|e| e.outcome == "duplicate"));
+    assert!(events[SEED_N as usize..].iter().all(|e| e.outcome == "duplicate"));
 }
 
 #[sqlx::test(migrations = false)]
@@ -73,11 +107,11 @@ async fn unknown_events_and_garbage_are_kept_and_skipped(pool: SqlitePool) {
     unknown.id = "u1".into();
     unknown.kind = "PolicyChanged".into();
     let records = vec![
-        LogRecord { offset: 0, envelope: Ok(newer) },
-        LogRecord { offset: 1, envelope: Ok(unknown) },
-        LogRecord { offset: 2, envelope: Err("expected value at line 1 column 1".into()) },
+        rec(0, newer),
+        rec(1, unknown),
+        LogRecord { offset: 2, timestamp_ms: Some(5), envelope: Err("expected value at line 1 column 1".into()) },
     ];
-    let report = store.apply(LOG, &records).await.unwrap();
+    let report = store.apply(LOG, &root(), &records).await.unwrap();
     assert_eq!((report.applied, report.skipped, report.next_offset), (0, 3, 3));
     assert!(store.list_domains().await.unwrap().is_empty());
     let outcomes: Vec<_> = store.events(LOG).await.unwrap().into_iter().map(|e| e.outcome).collect();
@@ -88,7 +122,7 @@ async fn unknown_events_and_garbage_are_kept_and_skipped(pool: SqlitePool) {
 async fn the_text_filter_matches_ids_titles_tags_and_topics(pool: SqlitePool) {
     // Verifies the catalog filter is case-insensitive over titles, tags and topic names.
     let store = Store::from_pool(pool).await.unwrap();
-    store.apply(LOG, &seed_log()).await.unwrap();
+    store.apply(LOG, &root(), &seed_log()).await.unwrap();
     let ids = |v: Vec<crate::ProductRow>| v.into_iter().map(|p| p.id).collect::<Vec<_>>();
     assert_eq!(ids(store.list_products(Some("ORDER-placed")).await.unwrap()), ["sales.orders"]);
     assert_eq!(ids(store.list_products(Some("pii")).await.unwrap()), ["customer.profiles"]);
@@ -129,7 +163,7 @@ async fn search_finds_products_by_field_names_topics_and_words(pool: SqlitePool)
     // Verifies full-text search on the seeded catalog: a schema field name, a prefix typed so far, a topic word and a tag each find the right product, with the matched field highlighted.
     use crate::{MARK_END, MARK_START, SearchQuery};
     let store = Store::from_pool(pool).await.unwrap();
-    store.apply(LOG, &seed_log()).await.unwrap();
+    store.apply(LOG, &root(), &seed_log()).await.unwrap();
     let q = |t: &str| SearchQuery { text: Some(t.into()), limit: 50, ..Default::default() };
 
     let r = store.search(&q("quantity")).await.unwrap();
@@ -158,7 +192,7 @@ async fn search_facets_count_and_filter(pool: SqlitePool) {
     // Verifies facet counts (domain, classification, status, tag, has-PII) on the seeded catalog and that each filter narrows results and counts alike.
     use crate::SearchQuery;
     let store = Store::from_pool(pool).await.unwrap();
-    store.apply(LOG, &seed_log()).await.unwrap();
+    store.apply(LOG, &root(), &seed_log()).await.unwrap();
     let all = store.search(&SearchQuery { limit: 50, ..Default::default() }).await.unwrap();
     let f = &all.facets;
     let pairs = |v: &Vec<(String, i64)>| v.iter().map(|(a, n)| format!("{a}={n}")).collect::<Vec<_>>();
@@ -191,7 +225,7 @@ async fn search_over_generated_products_counts_exactly(pool: SqlitePool) {
     use meshdesk_domain::{Classification, DataProduct, ProductId};
     let store = Store::from_pool(pool).await.unwrap();
     let template = seed::products().remove(0);
-    let mut records = Vec::new();
+    let mut records = seed_log();
     for i in 0..300usize {
         let mut p: DataProduct = template.clone();
         p.id = ProductId::parse(&format!("inventory.generated-{i}")).unwrap();
@@ -199,24 +233,24 @@ async fn search_over_generated_products_counts_exactly(pool: SqlitePool) {
         p.title = format!("Generated {i}");
         p.classification = if i % 3 == 0 { Classification::Restricted } else { Classification::Internal };
         p.tags = vec![format!("batch-{}", i % 5)];
-        let env = Envelope::new(format!("gen-{i}"), "User:gen", 1, &EventBody::ProductPublished(p));
-        records.push(LogRecord { offset: i as i64, envelope: Ok(env) });
+        let env = signed(format!("gen-{i}"), "User:ines", T0, &EventBody::ProductPublished(p));
+        records.push(rec(records.len(), env));
     }
     let mut again: DataProduct = template.clone();
     again.id = ProductId::parse("inventory.generated-7").unwrap();
     again.output_ports[0].topic = meshdesk_domain::TopicName::parse("inventory.generated-7").unwrap();
     again.title = "Generated 7, renamed".into();
     again.tags = vec!["batch-2".into()];
-    let env = Envelope::new("gen-7-again", "User:gen", 2, &EventBody::ProductPublished(again));
-    records.push(LogRecord { offset: 300, envelope: Ok(env) });
-    store.apply(LOG, &records).await.unwrap();
+    let env = signed("gen-7-again", "User:ines", T0 + 1, &EventBody::ProductPublished(again));
+    records.push(rec(records.len(), env));
+    store.apply(LOG, &root(), &records).await.unwrap();
 
     let r =
         store.search(&SearchQuery { text: Some("generated".into()), limit: 20, ..Default::default() }).await.unwrap();
     assert_eq!((r.hits.len(), r.total), (20, 300));
     let count = |v: &Vec<(String, i64)>, k: &str| v.iter().find(|(a, _)| a == k).map(|(_, n)| *n);
     assert_eq!(count(&r.facets.classification, "restricted"), Some(100));
-    assert_eq!(count(&r.facets.classification, "internal"), Some(200));
+    assert_eq!(count(&r.facets.classification, "internal"), Some(200), "the seed's are not generated");
     assert_eq!(count(&r.facets.tag, "batch-2"), Some(60), "the republished product is counted once");
     assert_eq!(count(&r.facets.tag, "batch-3"), Some(60));
     let renamed =
@@ -229,7 +263,7 @@ async fn the_search_index_is_rebuilt_from_products_when_it_is_behind(pool: Sqlit
     // Verifies that a store whose search index and facets are empty or partial (as after the migration that rebuilt them) refills them from the products on open, so search finds what the fold applied earlier.
     use crate::SearchQuery;
     let store = Store::from_pool(pool.clone()).await.unwrap();
-    store.apply(LOG, &seed_log()).await.unwrap();
+    store.apply(LOG, &root(), &seed_log()).await.unwrap();
     sqlx::query("DELETE FROM product_search").execute(&pool).await.unwrap();
     sqlx::query("DELETE FROM product_facets WHERE product_id <> 'sales.orders'").execute(&pool).await.unwrap();
     let q = SearchQuery { text: Some("quantity".into()), limit: 50, ..Default::default() };
@@ -275,11 +309,11 @@ async fn access_events_fold_through_the_rules_and_refusals_change_nothing(pool: 
         ),
     ];
     for (i, (actor, body)) in events.iter().enumerate() {
-        let env = Envelope::new(format!("a{i}"), *actor, t0 + i as i64, body);
-        log.push(LogRecord { offset: log.len() as i64, envelope: Ok(env) });
+        let env = signed(format!("a{i}"), actor, t0 + i as i64, body);
+        log.push(rec(log.len(), env));
     }
-    let report = store.apply(LOG, &log).await.unwrap();
-    assert_eq!((report.applied, report.skipped), (9, 2));
+    let report = store.apply(LOG, &root(), &log).await.unwrap();
+    assert_eq!((report.applied, report.skipped), (SEED_N + 3, 2));
     let rows = store.access_requests_for("inventory.stock-levels").await.unwrap();
     assert_eq!(rows.len(), 1);
     let r = &rows[0];
@@ -308,13 +342,13 @@ async fn access_events_fold_through_the_rules_and_refusals_change_nothing(pool: 
         ]
     );
 
-    let revoke = Envelope::new(
+    let revoke = signed(
         "a9",
         "User:ines",
         t0 + 10,
         &EventBody::AccessRevoked { request_id: "req-1".into(), reason: "project ended".into() },
     );
-    store.apply(LOG, &[LogRecord { offset: log.len() as i64, envelope: Ok(revoke) }]).await.unwrap();
+    store.apply(LOG, &root(), &[rec(log.len(), revoke)]).await.unwrap();
     let r = &store.access_requests().await.unwrap()[0];
     assert_eq!(r.state.name(), "revoked");
 }

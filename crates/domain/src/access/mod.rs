@@ -178,7 +178,11 @@ pub fn decide(
             if approvals.len() < approvals_needed(ctx.classification) {
                 return Ok(RequestState::Pending { approvals });
             }
-            Ok(RequestState::Approved { approvers: approvals, until_ms: now_ms + i64::from(days) * DAY_MS })
+            let until_ms = i64::from(days)
+                .checked_mul(DAY_MS)
+                .and_then(|d| now_ms.checked_add(d))
+                .ok_or_else(|| format!("an approval at {now_ms} ms for {days} days is out of range"))?;
+            Ok(RequestState::Approved { approvers: approvals, until_ms })
         }
         (RequestState::Pending { .. }, Decision::Deny { reason }) => {
             owner_check()?;

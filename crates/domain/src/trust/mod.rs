@@ -1,0 +1,316 @@
+//! Who may say what in the governance log. Pure rules, run in the window (to say why an action
+//! is not offered), in the service before anything is queued, in every desktop's fold and in
+//! the reconciler.
+//!
+//! Anyone with WRITE on the governance topic can append anything, and a reader cannot see who
+//! produced a record. So every event is signed by its actor's key ([`keys`]), and the fold
+//! applies it only when:
+//! 1. the signature verifies ([`keys::verify`]);
+//! 2. its time is within [`MAX_SKEW_MS`] of the broker's record timestamp ([`check_time`]);
+//! 3. the key is the environment's trust root (an admin key pinned in the environment file),
+//!    or was endorsed by an admin for exactly the envelope's actor and not revoked since
+//!    (an enrollment request is the one event a key signs before it is endorsed);
+//! 4. [`authorize`] allows the event for that principal given what the log said before.
+//!
+//! Whatever fails is kept in the audit as refused, with the reason, and changes nothing.
+
+pub mod keys;
+
+use serde::{Deserialize, Serialize};
+
+use crate::events::EventBody;
+use crate::ids::{ProductId, TopicName};
+use crate::model::Principal;
+
+pub use keys::{KEY_PREFIX, PublicKey, Signer, canonical_bytes, fingerprint, verify};
+
+/// How far an event's own time may be from its record's broker timestamp.
+pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
+
+/// What an endorsed key may do besides what every endorsed principal may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A person who owns domains (ownership itself comes from the domain's owner list).
+    Owner,
+    /// A headless reconciler: records what it applied on the cluster.
+    Reconciler,
+    /// A governance administrator: endorses and revokes keys, creates domains.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: &'static [Role] = &[Role::Owner, Role::Reconciler, Role::Admin];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Reconciler => "reconciler",
+            Role::Admin => "admin",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Self, String> {
+        Role::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("role `{s}` must be one of owner, reconciler, admin"))
+    }
+}
+
+/// The environment's trust root: its governance administrators' public keys, pinned like a CA
+/// bundle, and how an older, unsigned log is treated.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustRoot {
+    /// `ed25519:…` key ids.
+    pub admins: Vec<String>,
+    /// Unsigned events below this offset were written before signing and are applied as they
+    /// were then (their actor unchecked); off (`None`) unless the environment says so.
+    pub accept_unsigned_before_offset: Option<i64>,
+}
+
+impl TrustRoot {
+    /// Checks every admin key: what is wrong, for people.
+    pub fn new(admins: Vec<String>, accept_unsigned_before_offset: Option<i64>) -> Result<Self, String> {
+        for k in &admins {
+            PublicKey::parse(k).map_err(|e| format!("[trust] admins: {e}"))?;
+        }
+        if let Some(o) = accept_unsigned_before_offset
+            && o < 0
+        {
+            return Err(format!("[trust] accept_unsigned_before_offset must be 0 or more, not {o}"));
+        }
+        Ok(Self { admins, accept_unsigned_before_offset })
+    }
+
+    pub fn is_admin_key(&self, key: &str) -> bool {
+        self.admins.iter().any(|a| a == key)
+    }
+
+    /// Whether an unsigned event at `offset` is accepted as written before signing.
+    pub fn accepts_unsigned_at(&self, offset: i64) -> bool {
+        self.accept_unsigned_before_offset.is_some_and(|o| offset < o)
+    }
+}
+
+/// Where a key stands in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyState {
+    /// Its principal asked for enrollment; no admin has answered.
+    Pending,
+    Endorsed,
+    Rejected,
+    /// Final: nothing it signs counts any more.
+    Revoked,
+}
+
+impl KeyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyState::Pending => "pending",
+            KeyState::Endorsed => "endorsed",
+            KeyState::Rejected => "rejected",
+            KeyState::Revoked => "revoked",
+        }
+    }
+}
+
+/// What the log says of one key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRecord {
+    pub key: String,
+    pub principal: Principal,
+    pub state: KeyState,
+    pub roles: Vec<Role>,
+}
+
+/// The signer as the rules see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// One of the environment's pinned admin keys.
+    Root,
+    /// Endorsed for the envelope's actor, with these roles.
+    Endorsed(Vec<Role>),
+    /// The key of an enrollment request that is not endorsed yet.
+    Enrolling,
+}
+
+impl Standing {
+    pub fn is_admin(&self) -> bool {
+        match self {
+            Standing::Root => true,
+            Standing::Endorsed(roles) => roles.contains(&Role::Admin),
+            Standing::Enrolling => false,
+        }
+    }
+}
+
+/// Whether the key `signer_key` (with its record, if the log has one) may sign for `actor`, and
+/// how it stands. `enrolling` is true for an enrollment request, the one event an unendorsed
+/// key signs.
+pub fn standing(
+    root: &TrustRoot,
+    signer_key: &str,
+    record: Option<&KeyRecord>,
+    actor: &Principal,
+    enrolling: bool,
+) -> Result<Standing, String> {
+    if root.is_admin_key(signer_key) {
+        return Ok(Standing::Root);
+    }
+    let fp = fingerprint(signer_key);
+    match record {
+        Some(r) if r.state == KeyState::Revoked => Err(format!("key {fp} of {} was revoked", r.principal)),
+        Some(r) if r.principal != *actor => {
+            Err(format!("key {fp} belongs to {}, but the event claims to be by {actor}", r.principal))
+        }
+        Some(r) if r.state == KeyState::Endorsed => Ok(Standing::Endorsed(r.roles.clone())),
+        _ if enrolling => Ok(Standing::Enrolling),
+        Some(r) if r.state == KeyState::Rejected => Err(format!("the enrollment of key {fp} was rejected")),
+        _ => Err(format!("key {fp} is not endorsed by a governance admin")),
+    }
+}
+
+/// Checks an event's own time against its record's broker timestamp.
+pub fn check_time(at_ms: i64, record_ms: Option<i64>) -> Result<(), String> {
+    let record_ms = record_ms.ok_or("the record has no broker timestamp")?;
+    match at_ms.checked_sub(record_ms).map(i64::unsigned_abs) {
+        Some(skew) if skew <= MAX_SKEW_MS as u64 => Ok(()),
+        _ => Err(format!(
+            "the event is dated {at_ms} ms but its record was written at {record_ms} ms: more than {} minutes apart",
+            MAX_SKEW_MS / 60_000
+        )),
+    }
+}
+
+/// What the log said before the event, as far as the rules need it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// `DomainRegistered`: the domain's current owners (`None`: a new domain).
+    /// `ProductPublished`: the owners of the product's domain (`None`: no such domain).
+    pub domain_owners: Option<Vec<Principal>>,
+    /// `ProductPublished`: for each of the product's topics that some product already holds,
+    /// that product.
+    pub topic_holders: Vec<(TopicName, ProductId)>,
+    /// `GrantApplied`: the owners of the request's product (`None`: no such request).
+    pub grant_product_owners: Option<Vec<Principal>>,
+    /// Trust events: the record of the key the event is about.
+    pub target_key: Option<KeyRecord>,
+}
+
+/// Whether `actor`, standing as `standing`, may make this event given `facts`. Access decisions
+/// are judged further by [`crate::access::decide`] with the same verified actor.
+pub fn authorize(standing: &Standing, facts: &Facts, actor: &Principal, body: &EventBody) -> Result<(), String> {
+    let admin = standing.is_admin();
+    if *standing == Standing::Enrolling && !matches!(body, EventBody::KeyEnrollmentRequested { .. }) {
+        return Err("a key that is not endorsed can only request enrollment".into());
+    }
+    let need_admin = |what: &str| if admin { Ok(()) } else { Err(format!("only a governance admin may {what}")) };
+    match body {
+        EventBody::KeyEnrollmentRequested { principal, key, .. } => {
+            if principal != actor {
+                return Err(format!("an enrollment for {principal} must be signed by {principal}, not {actor}"));
+            }
+            PublicKey::parse(key)?;
+            match &facts.target_key {
+                Some(r) if r.state == KeyState::Revoked => Err(format!("key {} was revoked", fingerprint(key))),
+                Some(r) if r.principal != *principal => {
+                    Err(format!("key {} already belongs to {}", fingerprint(key), r.principal))
+                }
+                Some(r) if r.state == KeyState::Endorsed => {
+                    Err(format!("key {} is endorsed already", fingerprint(key)))
+                }
+                _ => Ok(()),
+            }
+        }
+        EventBody::KeyEndorsed { principal, key, roles } => {
+            need_admin("endorse keys")?;
+            PublicKey::parse(key)?;
+            if roles.is_empty() {
+                return Err("an endorsement names at least one role".into());
+            }
+            match &facts.target_key {
+                Some(r) if r.state == KeyState::Revoked => {
+                    Err(format!("key {} was revoked; revocation is final", fingerprint(key)))
+                }
+                Some(r) if r.principal != *principal && r.state == KeyState::Endorsed => {
+                    Err(format!("key {} is endorsed for {} already", fingerprint(key), r.principal))
+                }
+                _ => Ok(()),
+            }
+        }
+        EventBody::EnrollmentRejected { key, reason } => {
+            need_admin("reject enrollments")?;
+            if reason.trim().is_empty() {
+                return Err("a rejection needs a reason".into());
+            }
+            match &facts.target_key {
+                Some(r) if r.state == KeyState::Pending => Ok(()),
+                _ => Err(format!("no pending enrollment for key {}", fingerprint(key))),
+            }
+        }
+        EventBody::KeyRevoked { key, .. } => {
+            let Some(r) = &facts.target_key else {
+                return Err(format!("key {} is not known to the log", fingerprint(key)));
+            };
+            if r.state == KeyState::Revoked {
+                return Err(format!("key {} was revoked already", fingerprint(key)));
+            }
+            if admin || r.principal == *actor { Ok(()) } else { need_admin("revoke another principal's key") }
+        }
+        EventBody::DomainRegistered(d) => {
+            if d.owners.is_empty() {
+                return Err(format!("domain {} must keep at least one owner", d.id));
+            }
+            match &facts.domain_owners {
+                None => need_admin(&format!("create the domain {}", d.id)),
+                Some(owners) if admin || owners.contains(actor) => Ok(()),
+                Some(_) => Err(format!("{actor} does not own the domain {}", d.id)),
+            }
+        }
+        EventBody::ProductPublished(p) => {
+            if p.id.domain() != p.domain {
+                return Err(format!("product {} does not lie in its domain {}", p.id, p.domain));
+            }
+            let Some(owners) = &facts.domain_owners else {
+                return Err(format!("the domain {} is not registered", p.domain));
+            };
+            if !owners.contains(actor) {
+                return Err(format!("{actor} does not own the domain {}", p.domain));
+            }
+            let mut seen = std::collections::HashSet::new();
+            for port in &p.output_ports {
+                if !seen.insert(&port.topic) {
+                    return Err(format!("topic {} is named by two ports of {}", port.topic, p.id));
+                }
+            }
+            match facts.topic_holders.iter().find(|(_, holder)| *holder != p.id) {
+                Some((topic, holder)) => Err(format!("topic {topic} is an output port of {holder}")),
+                None => Ok(()),
+            }
+        }
+        EventBody::AccessRequested(_) => match standing {
+            Standing::Root | Standing::Endorsed(_) => Ok(()),
+            Standing::Enrolling => Err("only an endorsed principal may request access".into()),
+        },
+        EventBody::AccessApproved { .. }
+        | EventBody::AccessDenied { .. }
+        | EventBody::AccessWithdrawn { .. }
+        | EventBody::AccessRevoked { .. } => Ok(()),
+        EventBody::GrantApplied { request_id, .. } => {
+            if matches!(standing, Standing::Endorsed(r) if r.contains(&Role::Reconciler)) {
+                return Ok(());
+            }
+            match &facts.grant_product_owners {
+                Some(owners) if owners.contains(actor) => Ok(()),
+                Some(_) => {
+                    Err(format!("{actor} is neither a reconciler nor an owner of the product of request {request_id}"))
+                }
+                None => Err(format!("no request {request_id}")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,207 @@
+use super::*;
+use crate::events::Envelope;
+use crate::seed;
+
+fn p(s: &str) -> Principal {
+    Principal::parse(s).unwrap()
+}
+
+fn signer(name: &str, n: u8) -> Signer {
+    Signer::from_seed(p(name), &[n; 32])
+}
+
+fn record(s: &Signer, state: KeyState, roles: &[Role]) -> KeyRecord {
+    KeyRecord { key: s.public_key().id(), principal: s.principal().clone(), state, roles: roles.to_vec() }
+}
+
+#[test]
+fn a_signed_envelope_verifies_and_any_change_breaks_it() {
+    let ines = signer("User:ines", 1);
+    let mut env =
+        Envelope::new("e1", "User:whoever", 1_700_000_000_000, &EventBody::AccessWithdrawn { request_id: "r1".into() });
+    ines.sign(&mut env);
+    assert_eq!(env.actor, "User:ines", "signing sets the actor to the signer's principal");
+    let key = verify(&env).expect("a fresh signature verifies");
+    assert_eq!(key, ines.public_key());
+    let back = Envelope::from_bytes(&env.to_bytes()).unwrap();
+    assert_eq!(verify(&back).unwrap(), ines.public_key(), "bytes round trip keep the signature valid");
+
+    let mut changed = env.clone();
+    changed.payload = serde_json::json!({"request_id": "r2"});
+    assert!(verify(&changed).unwrap_err().contains("does not match"));
+    let mut impostor = env.clone();
+    impostor.actor = "User:sam".into();
+    assert!(verify(&impostor).is_err(), "the actor is covered by the signature");
+    let mut later = env.clone();
+    later.at_ms += 1;
+    assert!(verify(&later).is_err(), "the time is covered by the signature");
+    let mut other_key = env.clone();
+    other_key.key = Some(signer("User:sam", 2).public_key().id());
+    assert!(verify(&other_key).is_err(), "a signature is bound to its key");
+    let mut unsigned = env.clone();
+    unsigned.sig = None;
+    unsigned.key = None;
+    assert_eq!(verify(&unsigned).unwrap_err(), "the event is not signed");
+    let mut garbage = env.clone();
+    garbage.sig = Some("!!".into());
+    assert!(verify(&garbage).is_err());
+}
+
+#[test]
+fn the_canonical_form_does_not_depend_on_key_order_or_whitespace() {
+    let ines = signer("User:ines", 1);
+    let mut env = Envelope::new("e1", "User:ines", 5, &EventBody::DomainRegistered(seed::domains().remove(0)));
+    ines.sign(&mut env);
+    let v: serde_json::Value = serde_json::from_slice(&env.to_bytes()).unwrap();
+    let pretty = serde_json::to_vec_pretty(&v).unwrap();
+    let back = Envelope::from_bytes(&pretty).unwrap();
+    assert!(verify(&back).is_ok(), "re-encoded JSON still verifies");
+}
+
+#[test]
+fn keys_are_parsed_strictly() {
+    let k = signer("User:ines", 1).public_key();
+    assert_eq!(PublicKey::parse(&k.id()).unwrap(), k);
+    assert!(PublicKey::parse("rsa:abc").unwrap_err().contains("must start with"));
+    assert!(PublicKey::parse("ed25519:abc").unwrap_err().contains("32-byte"));
+    let zero = format!("{KEY_PREFIX}{}", "A".repeat(43));
+    assert!(PublicKey::parse(&zero).is_err(), "the all-zero point is weak");
+    assert!(fingerprint(&k.id()).starts_with("ed25519 "));
+    assert!(TrustRoot::new(vec!["nope".into()], None).is_err());
+    assert!(TrustRoot::new(vec![k.id()], Some(-1)).is_err());
+}
+
+#[test]
+fn debug_output_never_shows_the_secret_seed() {
+    let s = signer("User:ines", 7);
+    let shown = format!("{s:?}");
+    assert!(shown.contains("User:ines") && shown.contains("ed25519:"), "{shown}");
+    let seed_b64 = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, s.seed());
+    assert!(!shown.contains(&seed_b64));
+}
+
+#[test]
+fn times_far_from_the_record_and_extreme_values_are_refused() {
+    let now = 1_800_000_000_000;
+    assert!(check_time(now, Some(now)).is_ok());
+    assert!(check_time(now + MAX_SKEW_MS, Some(now)).is_ok());
+    assert!(check_time(now + MAX_SKEW_MS + 1, Some(now)).is_err());
+    let year_2300 = 10_413_792_000_000;
+    assert!(check_time(year_2300, Some(now)).is_err());
+    assert!(check_time(i64::MAX, Some(now)).is_err());
+    assert!(check_time(i64::MIN, Some(now)).is_err());
+    assert!(check_time(now, Some(i64::MIN)).is_err());
+    assert!(check_time(now, None).is_err());
+}
+
+#[test]
+fn standing_binds_a_key_to_one_principal() {
+    let admin = signer("User:admin", 9);
+    let root = TrustRoot::new(vec![admin.public_key().id()], None).unwrap();
+    let ines = signer("User:ines", 1);
+    let endorsed = record(&ines, KeyState::Endorsed, &[Role::Owner]);
+    let key = ines.public_key().id();
+    assert_eq!(standing(&root, &admin.public_key().id(), None, &p("User:anyone"), false), Ok(Standing::Root));
+    assert_eq!(
+        standing(&root, &key, Some(&endorsed), &p("User:ines"), false),
+        Ok(Standing::Endorsed(vec![Role::Owner]))
+    );
+    assert!(
+        standing(&root, &key, Some(&endorsed), &p("User:sam"), false).unwrap_err().contains("belongs to User:ines")
+    );
+    assert!(standing(&root, &key, None, &p("User:ines"), false).unwrap_err().contains("not endorsed"));
+    assert_eq!(standing(&root, &key, None, &p("User:ines"), true), Ok(Standing::Enrolling));
+    let revoked = record(&ines, KeyState::Revoked, &[Role::Owner]);
+    assert!(standing(&root, &key, Some(&revoked), &p("User:ines"), false).unwrap_err().contains("revoked"));
+    assert!(standing(&root, &key, Some(&revoked), &p("User:ines"), true).unwrap_err().contains("revoked"));
+    let pending = record(&ines, KeyState::Pending, &[]);
+    assert!(standing(&root, &key, Some(&pending), &p("User:ines"), false).is_err());
+}
+
+/// The authorization table: each row is an event, who signs it, what the log said, and the verdict.
+#[test]
+fn the_rules_allow_exactly_what_the_design_says() {
+    let owner = Standing::Endorsed(vec![Role::Owner]);
+    let reconciler = Standing::Endorsed(vec![Role::Reconciler]);
+    let admin = Standing::Endorsed(vec![Role::Admin]);
+    let inventory = seed::domains().remove(0);
+    let product = seed::products().remove(0);
+    let ines = p("User:ines");
+    let mallory = p("User:mallory");
+    let owners = Some(vec![ines.clone()]);
+    let domain_facts = Facts { domain_owners: owners.clone(), ..Default::default() };
+    let new_domain = Facts::default();
+
+    // Domains: created by admins; changed by their owners or admins; never left without owners.
+    let reg = EventBody::DomainRegistered(inventory.clone());
+    assert!(authorize(&admin, &new_domain, &mallory, &reg).is_ok());
+    assert!(authorize(&Standing::Root, &new_domain, &mallory, &reg).is_ok());
+    assert!(authorize(&owner, &new_domain, &ines, &reg).unwrap_err().contains("governance admin"));
+    assert!(authorize(&owner, &domain_facts, &ines, &reg).is_ok());
+    assert!(authorize(&owner, &domain_facts, &mallory, &reg).unwrap_err().contains("does not own"));
+    let mut ownerless = inventory.clone();
+    ownerless.owners.clear();
+    assert!(authorize(&admin, &domain_facts, &ines, &EventBody::DomainRegistered(ownerless)).is_err());
+
+    // Products: only the domain's owners, inside their domain, on topics no other product holds.
+    let publ = EventBody::ProductPublished(product.clone());
+    assert!(authorize(&owner, &domain_facts, &ines, &publ).is_ok());
+    assert!(authorize(&owner, &domain_facts, &mallory, &publ).is_err());
+    assert!(authorize(&admin, &domain_facts, &mallory, &publ).is_err(), "admins do not publish products");
+    assert!(authorize(&owner, &new_domain, &ines, &publ).unwrap_err().contains("not registered"));
+    let topic = product.output_ports[0].topic.clone();
+    let held = Facts {
+        domain_owners: owners.clone(),
+        topic_holders: vec![(topic.clone(), ProductId::parse("inventory.other").unwrap())],
+        ..Default::default()
+    };
+    assert!(authorize(&owner, &held, &ines, &publ).unwrap_err().contains("is an output port of inventory.other"));
+    let mine =
+        Facts { domain_owners: owners.clone(), topic_holders: vec![(topic, product.id.clone())], ..Default::default() };
+    assert!(authorize(&owner, &mine, &ines, &publ).is_ok(), "republishing keeps its own topics");
+    let mut elsewhere = product.clone();
+    elsewhere.domain = crate::DomainId::parse("sales").unwrap();
+    assert!(authorize(&owner, &domain_facts, &ines, &EventBody::ProductPublished(elsewhere)).is_err());
+    let mut twice = product.clone();
+    twice.output_ports.push(twice.output_ports[0].clone());
+    assert!(
+        authorize(&owner, &domain_facts, &ines, &EventBody::ProductPublished(twice)).unwrap_err().contains("two ports")
+    );
+
+    // Grants: reconcilers, or owners of the request's product.
+    let grant = EventBody::GrantApplied { request_id: "r".into(), outcome: crate::events::GrantOutcome::Applied };
+    let grant_facts = Facts { grant_product_owners: owners.clone(), ..Default::default() };
+    assert!(authorize(&reconciler, &grant_facts, &mallory, &grant).is_ok());
+    assert!(authorize(&owner, &grant_facts, &ines, &grant).is_ok());
+    assert!(authorize(&owner, &grant_facts, &mallory, &grant).is_err());
+    assert!(authorize(&owner, &Facts::default(), &ines, &grant).unwrap_err().contains("no request"));
+
+    // Trust: enrollment by the key's own principal; endorsement, rejection by admins; revocation final.
+    let key = signer("User:newbie", 3).public_key().id();
+    let newbie = p("User:newbie");
+    let enroll = EventBody::KeyEnrollmentRequested { principal: newbie.clone(), key: key.clone(), note: String::new() };
+    assert!(authorize(&Standing::Enrolling, &Facts::default(), &newbie, &enroll).is_ok());
+    assert!(authorize(&Standing::Enrolling, &Facts::default(), &mallory, &enroll).is_err());
+    assert!(
+        authorize(&Standing::Enrolling, &Facts::default(), &newbie, &reg)
+            .unwrap_err()
+            .contains("only request enrollment")
+    );
+    let endorse = EventBody::KeyEndorsed { principal: newbie.clone(), key: key.clone(), roles: vec![Role::Owner] };
+    assert!(authorize(&admin, &Facts::default(), &mallory, &endorse).is_ok());
+    assert!(authorize(&owner, &Facts::default(), &ines, &endorse).unwrap_err().contains("governance admin"));
+    let target = |state| Facts {
+        target_key: Some(KeyRecord { key: key.clone(), principal: newbie.clone(), state, roles: vec![] }),
+        ..Default::default()
+    };
+    assert!(authorize(&admin, &target(KeyState::Revoked), &mallory, &endorse).unwrap_err().contains("final"));
+    let revoke = EventBody::KeyRevoked { key: key.clone(), reason: "lost laptop".into() };
+    assert!(authorize(&admin, &target(KeyState::Endorsed), &mallory, &revoke).is_ok());
+    assert!(authorize(&owner, &target(KeyState::Endorsed), &newbie, &revoke).is_ok(), "one's own key");
+    assert!(authorize(&owner, &target(KeyState::Endorsed), &ines, &revoke).is_err());
+    assert!(authorize(&admin, &target(KeyState::Revoked), &mallory, &revoke).is_err());
+    let reject = EventBody::EnrollmentRejected { key: key.clone(), reason: "who?".into() };
+    assert!(authorize(&admin, &target(KeyState::Pending), &mallory, &reject).is_ok());
+    assert!(authorize(&admin, &target(KeyState::Endorsed), &mallory, &reject).is_err());
+    assert!(authorize(&owner, &target(KeyState::Pending), &ines, &reject).is_err());
+}
