@@ -186,6 +186,34 @@ pub async fn export_product(
     Ok(c::Exported { path: Some(path.display().to_string()) })
 }
 
+#[tauri::command]
+pub async fn get_identity(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::Identity> {
+    let _ = req;
+    Ok(state.service()?.identity().await?)
+}
+
+#[tauri::command]
+pub async fn create_my_key(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::Identity> {
+    let _ = req;
+    Ok(state.service()?.create_my_key().await?)
+}
+
+#[tauri::command]
+pub async fn request_enrollment(state: State<'_, AppState>, req: c::EnrollmentRequest) -> Reply<c::Identity> {
+    Ok(state.service()?.request_enrollment(&req).await?)
+}
+
+#[tauri::command]
+pub async fn get_trust(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::TrustOverview> {
+    let _ = req;
+    Ok(state.service()?.trust_overview().await?)
+}
+
+#[tauri::command]
+pub async fn decide_trust(state: State<'_, AppState>, req: c::TrustAction) -> Reply<String> {
+    Ok(state.service()?.decide_trust(&req).await?)
+}
+
 /// The names registered in `main.rs`, checked against the contract by a test.
 #[cfg_attr(not(test), allow(dead_code))]
 pub const REGISTERED: &[&str] = &[
@@ -220,6 +248,11 @@ pub const REGISTERED: &[&str] = &[
     "edit_product",
     "deprecate_product",
     "adopt_in_wizard",
+    "get_identity",
+    "create_my_key",
+    "request_enrollment",
+    "get_trust",
+    "decide_trust",
 ];
 
 #[cfg(test)]

@@ -118,6 +118,11 @@ fn main() {
             commands::edit_product,
             commands::deprecate_product,
             commands::adopt_in_wizard,
+            commands::get_identity,
+            commands::create_my_key,
+            commands::request_enrollment,
+            commands::get_trust,
+            commands::decide_trust,
         ])
         .setup(move |app| {
             if let Ok(service) = &service {

@@ -48,17 +48,49 @@ pub fn env_file_for(dir: &Path, name: &str, bootstrap: &str, registry: &str) -> 
     path
 }
 
-/// [`env_file_for`] the sandbox `sb`.
+/// [`env_file_for`] the sandbox `sb`, for a desktop acting as the local user (whom the seed
+/// endorses): see [`env_file_as`].
 pub fn env_file(dir: &Path, name: &str, sb: &Sandbox) -> PathBuf {
-    env_file_for(dir, name, &sb.bootstrap_servers(), &sb.registry_url())
+    env_file_as(dir, name, sb, &meshdesk_sandbox::local_principal())
 }
 
-/// [`env_file`] for a desktop that acts as `principal` (e.g. `User:ines`).
+/// [`env_file_for`] the sandbox `sb` for a desktop that acts as `principal` (e.g. `User:ines`):
+/// the sandbox's admin key as the trust root, and the principal's sandbox key copied into this
+/// machine's keyring (kernel keyutils on CI) under a fresh name the file refers to, as a real
+/// desktop's file would refer to its key. The file holds no secret.
 pub fn env_file_as(dir: &Path, name: &str, sb: &Sandbox, principal: &str) -> PathBuf {
-    let path = env_file(dir, name, sb);
+    let path = env_file_for(dir, name, &sb.bootstrap_servers(), &sb.registry_url());
     let text = std::fs::read_to_string(&path).expect("the environment file was just written");
-    std::fs::write(&path, format!("principal = \"{principal}\"\n{text}")).expect("the environment file is written");
+    let p = meshdesk_domain::Principal::parse(principal).expect("a principal");
+    let signer = sb.signer(&p).expect("the sandbox has a key for every principal");
+    let entry = unique("test-key");
+    meshdesk_service::keyring::secret_set(&entry, &meshdesk_service::keyring::encode_seed(&signer.seed()))
+        .expect("the keyring stores the test key");
+    let root = sb.trust_root();
+    let admins: Vec<String> = root.admins.iter().map(|a| format!("\"{a}\"")).collect();
+    let legacy = root
+        .accept_unsigned_before_offset
+        .map(|o| format!("accept_unsigned_before_offset = {o}\n"))
+        .unwrap_or_default();
+    std::fs::write(
+        &path,
+        format!(
+            "principal = \"{principal}\"\nsigning_key = {{ keyring = \"{entry}\" }}\n{text}[trust]\nadmins = [{}]\n{legacy}",
+            admins.join(", ")
+        ),
+    )
+    .expect("the environment file is written");
     path
+}
+
+/// How many governance events a fresh sandbox's seed writes: the admin's endorsement of each
+/// seeded principal and of the local user, then three domains and three products.
+pub fn seed_events() -> usize {
+    let local = meshdesk_sandbox::local_principal();
+    let principals = meshdesk_domain::seed::principals();
+    let local_extra =
+        usize::from(!principals.iter().any(|(p, _)| p.as_str() == local) && local != meshdesk_domain::seed::SEED_ACTOR);
+    principals.len() + local_extra + 6
 }
 
 /// A name no other test (or earlier run) uses.

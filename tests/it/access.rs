@@ -176,8 +176,10 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
         ),
     ];
     for (i, (actor, at, body)) in events.iter().enumerate() {
-        let env = Envelope::new(format!("hist-{i}"), *actor, *at, body);
-        producer.send(GOVERNANCE_TOPIC, Some(env.id.as_bytes()), &env.to_bytes()).await.unwrap();
+        // Signed by each actor's sandbox key and written with its historical time as the record's.
+        let mut env = Envelope::new(format!("hist-{i}"), *actor, *at, body);
+        t.sandbox.signer(&Principal::parse(actor).unwrap()).unwrap().sign(&mut env);
+        producer.send_at(GOVERNANCE_TOPIC, Some(env.id.as_bytes()), &env.to_bytes(), Some(*at)).await.unwrap();
     }
     let before = watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high;
 

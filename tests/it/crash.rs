@@ -5,7 +5,7 @@ use std::time::Duration;
 use meshdesk_domain::{Domain, DomainId, Envelope, EventBody, GOVERNANCE_TOPIC, Principal};
 use meshdesk_kafka::Producer;
 use meshdesk_store::Store;
-use meshdesk_tests::{env_file, sandbox, target_dir};
+use meshdesk_tests::{env_file, sandbox, seed_events, target_dir};
 
 /// Checks the cache's invariants after a crash: the position equals the number of records kept,
 /// offsets are 0..position with none missing or repeated, and no event id was applied twice.
@@ -21,20 +21,24 @@ async fn check_cache(db: &std::path::Path) -> i64 {
     }
     let domains = store.list_domains().await.unwrap().len() as i64;
     let products = store.list_products(None).await.unwrap().len() as i64;
-    assert_eq!(domains + products, applied.len() as i64, "tables match the events applied");
+    let keys = store.trust_keys().await.unwrap().len() as i64;
+    assert_eq!(domains + products + keys, applied.len() as i64, "tables match the events applied");
     store.close().await;
     next
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fold_killed_mid_batch_never_applies_an_event_twice_or_skips_one() {
-    // Verifies crash safety with real process kills: `meshctl sync` folding a 2,006-event log is SIGKILLed repeatedly while a fold transaction is open (it pauses between applying and committing, a test hook that only widens the window), and after every kill the cache is consistent; a final sync completes it exactly.
+    // Verifies crash safety with real process kills: `meshctl sync` folding a log of 2,000 signed events after the seed is SIGKILLed repeatedly while a fold transaction is open (it pauses between applying and committing, a test hook that only widens the window), and after every kill the cache is consistent; a final sync completes it exactly.
     let meshctl = target_dir().join("debug/meshctl");
     assert!(meshctl.is_file(), "{} is missing: scripts/test.sh builds it", meshctl.display());
     let t = sandbox(true).await;
     let profile = t.sandbox.kafka_profile();
     let producer = Producer::new(&profile).unwrap();
     const EXTRA: usize = 2000;
+    // Domains are created by the sandbox's governance admin.
+    let admin = t.sandbox.signer(&Principal::parse(meshdesk_domain::seed::SEED_ACTOR).unwrap()).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     for i in 0..EXTRA {
         let d = Domain {
             id: DomainId::parse(&format!("domain-{i:05}")).unwrap(),
@@ -43,10 +47,11 @@ async fn a_fold_killed_mid_batch_never_applies_an_event_twice_or_skips_one() {
             owners: vec![Principal::parse("User:gen").unwrap()],
             contact: "gen@example".into(),
         };
-        let env = Envelope::new(format!("crash-{i}"), "User:gen", i as i64, &EventBody::DomainRegistered(d));
+        let mut env = Envelope::new(format!("crash-{i}"), "User:gen", now, &EventBody::DomainRegistered(d));
+        admin.sign(&mut env);
         producer.send(GOVERNANCE_TOPIC, Some(env.id.as_bytes()), &env.to_bytes()).await.unwrap();
     }
-    let total = (EXTRA + 6) as i64;
+    let total = (EXTRA + seed_events()) as i64;
 
     let cfg = tempfile::tempdir().unwrap();
     let env = env_file(cfg.path(), "crash", &t.sandbox);

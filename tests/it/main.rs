@@ -15,4 +15,5 @@ mod sandbox;
 mod security;
 mod service;
 mod topics;
+mod trust;
 mod wizard;

@@ -2,15 +2,15 @@ use meshdesk_domain::{GOVERNANCE_TOPIC, SchemaFormat};
 use meshdesk_kafka::{Admin, Producer, read_partition, watermarks};
 use meshdesk_registry::RegistryClient;
 use meshdesk_sandbox::Sandbox;
-use meshdesk_tests::{sandbox_options, unique};
+use meshdesk_tests::{sandbox_options, seed_events, unique};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_is_seeded_once_with_the_retail_example() {
-    // Verifies a fresh sandbox holds the retail example (topics, Avro value schemas at BACKWARD_TRANSITIVE, six governance events) and that starting it again does not seed twice.
+    // Verifies a fresh sandbox holds the retail example (topics, Avro value schemas at BACKWARD_TRANSITIVE, the signed governance events: endorsements, domains, products) and that starting it again does not seed twice.
     let dir = tempfile::tempdir().unwrap();
     let sb = Sandbox::start(sandbox_options(dir.path(), true)).await.unwrap();
     let report = sb.seed_report.clone().expect("a fresh sandbox is seeded");
-    assert_eq!((report.topics_created, report.schemas_registered, report.events_published), (4, 3, 6));
+    assert_eq!((report.topics_created, report.schemas_registered, report.events_published), (4, 3, seed_events()));
     let profile = sb.kafka_profile();
     let topics: Vec<String> =
         Admin::new(&profile).unwrap().list_topics(true).await.unwrap().into_iter().map(|t| t.name).collect();
@@ -28,12 +28,12 @@ async fn the_sandbox_is_seeded_once_with_the_retail_example() {
         registry.compatibility("sales.order-placed-value").await.unwrap(),
         meshdesk_domain::CompatibilityLevel::BackwardTransitive
     );
-    assert_eq!(watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high, 6);
+    assert_eq!(watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high, seed_events() as i64);
     sb.stop().await.unwrap();
 
     let again = Sandbox::start(sandbox_options(dir.path(), true)).await.unwrap();
     assert!(again.seed_report.is_none(), "the seed is applied once");
-    assert_eq!(watermarks(&again.kafka_profile(), GOVERNANCE_TOPIC, 0).await.unwrap().high, 6);
+    assert_eq!(watermarks(&again.kafka_profile(), GOVERNANCE_TOPIC, 0).await.unwrap().high, seed_events() as i64);
     again.stop().await.unwrap();
 }
 

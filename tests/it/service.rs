@@ -22,13 +22,14 @@ async fn the_embedded_sandbox_fills_the_catalog_as_the_app_does() {
     assert_eq!(status.registry.detail, "3 subjects");
 
     let report = md.sync().await.unwrap();
-    assert_eq!((report.applied, report.next_offset), (6, 6));
+    let n = meshdesk_tests::seed_events() as u64;
+    assert_eq!((report.applied, report.next_offset), (n, n as i64));
     let titles: Vec<String> =
         md.list_products(&ProductQuery::default()).await.unwrap().into_iter().map(|p| p.title).collect();
     assert_eq!(titles, ["Customer profiles", "Stock levels", "Orders"]);
     assert_eq!(md.list_domains().await.unwrap().len(), 3);
     assert_eq!(md.sync().await.unwrap().applied, 0, "a second sync finds nothing new");
-    assert_eq!(md.environment_status().await.last_sync.unwrap().next_offset, 6);
+    assert_eq!(md.environment_status().await.last_sync.unwrap().next_offset, n as i64);
     md.shutdown().await;
 }
 
@@ -95,7 +96,8 @@ async fn writes_made_while_the_broker_is_away_wait_and_land_once_in_order() {
 
     let mut t = sandbox(true).await;
     let cfg = tempfile::tempdir().unwrap();
-    let env = env_file(cfg.path(), "test", &t.sandbox);
+    // Creating domains is the governance admin's.
+    let env = meshdesk_tests::env_file_as(cfg.path(), "test", &t.sandbox, meshdesk_domain::seed::SEED_ACTOR);
     let data = tempfile::tempdir().unwrap();
     let open = || Meshdesk::open(data.path(), EnvSource::File(env.clone()), SandboxPorts::default());
     let md = open().await.unwrap();
@@ -135,7 +137,15 @@ async fn writes_made_while_the_broker_is_away_wait_and_land_once_in_order() {
         assert!(started.elapsed() < Duration::from_secs(90), "the pending writes never went out");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    let log = meshdesk_kafka::read_partition(&t.sandbox.kafka_profile(), GOVERNANCE_TOPIC, 0, 6, 100).await.unwrap();
+    let log = meshdesk_kafka::read_partition(
+        &t.sandbox.kafka_profile(),
+        GOVERNANCE_TOPIC,
+        0,
+        meshdesk_tests::seed_events() as i64,
+        100,
+    )
+    .await
+    .unwrap();
     let written: Vec<String> =
         log.iter().map(|r| meshdesk_domain::Envelope::from_bytes(r.value.as_deref().unwrap()).unwrap().id).collect();
     assert_eq!(written, ids, "exactly the three events, once each, in order");
@@ -151,7 +161,7 @@ async fn the_governance_topic_is_created_on_first_use() {
     let admin = meshdesk_kafka::Admin::new(&t.sandbox.kafka_profile()).unwrap();
     assert!(!admin.list_topics(true).await.unwrap().iter().any(|x| x.name == GOVERNANCE_TOPIC));
     let cfg = tempfile::tempdir().unwrap();
-    let env = env_file(cfg.path(), "test", &t.sandbox);
+    let env = meshdesk_tests::env_file_as(cfg.path(), "test", &t.sandbox, meshdesk_domain::seed::SEED_ACTOR);
     let data = tempfile::tempdir().unwrap();
     let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
     let r = md.sync().await.unwrap();

@@ -46,6 +46,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/requests") view=routes::requests::RequestsPage />
                     <Route path=path!("/policies") view=routes::policies::PoliciesPage />
                     <Route path=path!("/settings") view=routes::settings::SettingsPage />
+                    <Route path=path!("/trust") view=routes::trust::TrustPage />
                 </Routes>
             </components::shell::Shell>
         </Router>

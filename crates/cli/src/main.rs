@@ -14,6 +14,10 @@
 //! meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]
 //!     Applies approved access grants' ACLs, removes expired and revoked ones, records each
 //!     change as a governance event; --dry-run prints the changes (and kafka-acls.sh commands).
+//! meshctl trust init|keygen|enroll|endorse|reject|revoke|list ...
+//!     Governance admins' keys, enrollment and endorsement (see `trust.rs`).
+//! meshctl secret set|delete NAME
+//!     A credential in the OS keyring, for `{ keyring = "NAME" }` in an environment file.
 //! ```
 
 use std::path::PathBuf;
@@ -23,8 +27,9 @@ use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
 
 mod reconcile;
 mod schema;
+mod trust;
 
-const USAGE: &str = "usage: meshctl sync --env FILE [--data-dir DIR] [--batch N]\n       meshctl schema check --type avro|json|protobuf --level LEVEL --previous FILE [--previous FILE ...] --new FILE\n       meshctl topic-name check NAME\n       meshctl export odcs|asyncapi PRODUCT --env FILE [--data-dir DIR]\n       meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]";
+const USAGE: &str = "usage: meshctl sync --env FILE [--data-dir DIR] [--batch N]\n       meshctl schema check --type avro|json|protobuf --level LEVEL --previous FILE [--previous FILE ...] --new FILE\n       meshctl topic-name check NAME\n       meshctl export odcs|asyncapi PRODUCT --env FILE [--data-dir DIR]\n       meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]\n";
 
 struct SyncArgs {
     env: PathBuf,
@@ -62,6 +67,9 @@ async fn sync(a: SyncArgs) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     md.store().set_pause_before_commit(a.pause_before_commit_ms);
+    for w in md.warnings().await {
+        eprintln!("meshctl: warning: {w}");
+    }
     let r = md.sync_batched(a.batch).await.map_err(|e| e.to_string())?;
     println!("applied {}, skipped {}, next offset {}", r.applied, r.skipped, r.next_offset);
     md.shutdown().await;
@@ -126,6 +134,8 @@ async fn main() -> ExitCode {
                 }
             }
         }
+        Some("trust") => trust::trust(args).await,
+        Some("secret") => trust::secret(args),
         Some("reconcile") => match reconcile::parse(args) {
             Ok(a) => reconcile::run(a).await,
             Err(e) => {
@@ -141,7 +151,7 @@ async fn main() -> ExitCode {
             }
         },
         _ => {
-            eprintln!("{USAGE}");
+            eprintln!("{USAGE}{}", trust::USAGE);
             return ExitCode::from(2);
         }
     };

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 pub use meshdesk_domain::health::{Health, HealthLevel};
 pub use meshdesk_domain::{Classification, CompatibilityLevel, DataProduct, ProductStatus, SchemaFormat};
 
+mod trust;
+pub use trust::*;
+
 /// The name of the single argument every command takes.
 pub const ARG: &str = "req";
 
@@ -912,6 +915,11 @@ pub const COMMAND_NAMES: &[&str] = &[
     EditProduct::NAME,
     DeprecateProduct::NAME,
     AdoptInWizard::NAME,
+    GetIdentity::NAME,
+    CreateMyKey::NAME,
+    RequestEnrollment::NAME,
+    GetTrust::NAME,
+    DecideTrust::NAME,
 ];
 
 #[cfg(test)]

@@ -28,9 +28,23 @@ impl Producer {
 
     /// Sends one record and waits for the broker's acknowledgement: `(partition, offset)`.
     pub async fn send(&self, topic: &str, key: Option<&[u8]>, value: &[u8]) -> Result<(i32, i64), KafkaError> {
+        self.send_at(topic, key, value, None).await
+    }
+
+    /// [`Producer::send`] with the record's create time (ms since the epoch; now when `None`).
+    pub async fn send_at(
+        &self,
+        topic: &str,
+        key: Option<&[u8]>,
+        value: &[u8],
+        timestamp_ms: Option<i64>,
+    ) -> Result<(i32, i64), KafkaError> {
         let mut record = FutureRecord::<[u8], [u8]>::to(topic).payload(value);
         if let Some(k) = key {
             record = record.key(k);
+        }
+        if let Some(t) = timestamp_ms {
+            record = record.timestamp(t);
         }
         match self.inner.send(record, Duration::from_secs(30)).await {
             Ok(d) => Ok((d.partition, d.offset)),

@@ -7,9 +7,11 @@
 //! sandbox.json          ports in use and whether the seed was applied
 //! broker/broker.db      the broker's storage     broker/broker.log  its output
 //! registry/journal.jsonl every successful mutating registry request, in order
+//! trust/keys.json       the sandbox's signing keys (sandbox-only, mode 0600)
 //! ```
 
 mod broker;
+pub mod keys;
 mod registry;
 pub mod seed;
 
@@ -21,6 +23,7 @@ use meshdesk_kafka::KafkaProfile;
 use serde::{Deserialize, Serialize};
 
 pub use broker::{BrokerProcess, BrokerSecurity, locate_nisshi};
+pub use keys::{SandboxKeys, local_principal};
 pub use registry::RegistryServer;
 
 pub const NISSHI_VERSION: &str = "0.8.1";
@@ -124,6 +127,7 @@ pub struct Sandbox {
     registry: Option<RegistryServer>,
     registry_addr: SocketAddr,
     pub seed_report: Option<seed::SeedReport>,
+    keys: std::sync::Mutex<SandboxKeys>,
 }
 
 impl Sandbox {
@@ -148,6 +152,8 @@ impl Sandbox {
         state.broker_port = Some(broker.port);
         state.registry_port = Some(registry.addr.port());
         state.save(dir)?;
+        let (mut keys, new_keys) = SandboxKeys::open(dir)?;
+        let legacy = new_keys && state.seeded_at_ms.is_some();
 
         let mut me = Self {
             data_dir: dir.clone(),
@@ -157,15 +163,37 @@ impl Sandbox {
             registry_addr: registry.addr,
             registry: Some(registry),
             seed_report: None,
+            keys: std::sync::Mutex::new(SandboxKeys::open(dir)?.0),
         };
-        if opts.seed && state.seeded_at_ms.is_none() {
-            let report =
-                seed::seed(&me.kafka_profile(), &me.registry_url()).await.context("seeding the retail example")?;
+        if legacy {
+            // Seeded by an app older than signed events: what it wrote stays readable, and the
+            // seed's principals are endorsed from here on.
+            let end = meshdesk_kafka::watermarks(&me.kafka_profile(), meshdesk_domain::GOVERNANCE_TOPIC, 0).await?.high;
+            keys.accept_legacy_before(end)?;
+            let signers = keys.seed_signers()?;
+            seed::endorse(&me.kafka_profile(), &signers).await.context("endorsing the sandbox's principals")?;
+            *me.keys.lock().expect("keys lock") = keys;
+        } else if opts.seed && state.seeded_at_ms.is_none() {
+            let signers = keys.seed_signers()?;
+            *me.keys.lock().expect("keys lock") = keys;
+            let report = seed::seed(&me.kafka_profile(), &me.registry_url(), &signers)
+                .await
+                .context("seeding the retail example")?;
             state.seeded_at_ms = Some(report.at_ms);
             state.save(dir)?;
             me.seed_report = Some(report);
         }
         Ok(me)
+    }
+
+    /// The sandbox environment's trust root: its admin's key.
+    pub fn trust_root(&self) -> meshdesk_domain::trust::TrustRoot {
+        self.keys.lock().expect("keys lock").trust_root()
+    }
+
+    /// The sandbox key of `principal` (created, not endorsed, if it is new). Sandbox-only.
+    pub fn signer(&self, principal: &meshdesk_domain::Principal) -> anyhow::Result<meshdesk_domain::trust::Signer> {
+        self.keys.lock().expect("keys lock").signer(principal)
     }
 
     pub fn bootstrap_servers(&self) -> String {

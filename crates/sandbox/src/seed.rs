@@ -2,6 +2,7 @@
 //! compatibility level, and the governance events that publish the three domains and products.
 //! Every step is idempotent, so an interrupted seed is simply run again.
 
+use meshdesk_domain::seed::SeedSigners;
 use meshdesk_domain::{DataProduct, GOVERNANCE_TOPIC, seed};
 use meshdesk_kafka::{Admin, KafkaProfile, Producer, TopicOutcome, TopicSpec};
 use meshdesk_registry::RegistryClient;
@@ -27,7 +28,21 @@ pub fn governance_topic_spec() -> TopicSpec {
     }
 }
 
-pub async fn seed(kafka: &KafkaProfile, registry_url: &str) -> anyhow::Result<SeedReport> {
+/// Publishes the admin's endorsements of the seed's principals only (a sandbox seeded before
+/// events were signed).
+pub async fn endorse(kafka: &KafkaProfile, signers: &SeedSigners) -> anyhow::Result<usize> {
+    let at_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
+    let producer = Producer::new(kafka)?;
+    let events: Vec<_> =
+        seed::signed_events(signers, &[], at_ms).into_iter().filter(|e| e.kind == "KeyEndorsed").collect();
+    for e in &events {
+        producer.send(GOVERNANCE_TOPIC, Some(e.id.as_bytes()), &e.to_bytes()).await?;
+    }
+    producer.flush()?;
+    Ok(events.len())
+}
+
+pub async fn seed(kafka: &KafkaProfile, registry_url: &str, signers: &SeedSigners) -> anyhow::Result<SeedReport> {
     let admin = Admin::new(kafka)?;
     let registry = RegistryClient::new(registry_url, None)?;
     let at_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
@@ -68,7 +83,7 @@ pub async fn seed(kafka: &KafkaProfile, registry_url: &str) -> anyhow::Result<Se
     }
 
     let producer = Producer::new(kafka)?;
-    let events = seed::events(&products, at_ms);
+    let events = seed::signed_events(signers, &products, at_ms);
     for e in &events {
         producer.send(GOVERNANCE_TOPIC, Some(e.id.as_bytes()), &e.to_bytes()).await?;
     }

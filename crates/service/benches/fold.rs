@@ -1,15 +1,21 @@
-//! Folding the governance log from the broker into SQLite: events per second.
+//! Folding the governance log from the broker into SQLite: events per second, with and without
+//! signature verification.
 //!
-//! Starts a sandbox broker on a free port, produces N governance events (default 100,000;
-//! `MESHDESK_BENCH_EVENTS` to change), then times `Meshdesk::sync` reading them from the broker
-//! and folding them into a fresh cache, 1,000 per transaction (reading overlapped with folding). The naive baseline folds the same
-//! records one transaction per event, measured on the first `MESHDESK_BENCH_NAIVE` events
-//! (default 5,000: at one fsync per event the whole log would take minutes).
+//! Starts a sandbox broker on a free port, produces N governance events signed by an admin key
+//! (default 100,000; `MESHDESK_BENCH_EVENTS` to change), then times `Meshdesk::sync` reading them
+//! from the broker and folding them into a fresh cache, 1,000 per transaction (reading
+//! overlapped with folding), every event verified and authorized. The same records are then
+//! folded from memory twice: verified, and as unsigned legacy events accepted without any trust
+//! check (`accept_unsigned_before_offset`), which is the cost of the fold without verification.
+//! The naive baseline folds the signed records one transaction per event, measured on the first
+//! `MESHDESK_BENCH_NAIVE` events (default 5,000: at one fsync per event the whole log would take
+//! minutes).
 //!
 //! Run: `cargo bench -p meshdesk-service --bench fold`
 
 use std::time::Instant;
 
+use meshdesk_domain::trust::{Signer, TrustRoot};
 use meshdesk_domain::{Domain, DomainId, Envelope, EventBody, GOVERNANCE_TOPIC, Principal};
 use meshdesk_kafka::{Admin, PartitionReader, Producer};
 use meshdesk_sandbox::{PortChoice, Sandbox, SandboxOptions};
@@ -32,6 +38,9 @@ async fn main() -> anyhow::Result<()> {
     Admin::new(&profile)?.create_topics(&[meshdesk_sandbox::seed::governance_topic_spec()]).await?;
 
     let owner = Principal::parse("User:bench").map_err(anyhow::Error::msg)?;
+    let admin = Signer::from_seed(Principal::parse("User:bench-admin").map_err(anyhow::Error::msg)?, &[7; 32]);
+    let root = TrustRoot::new(vec![admin.public_key().id()], None).map_err(anyhow::Error::msg)?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
     let records: Vec<(Option<Vec<u8>>, Vec<u8>)> = (0..n)
         .map(|i| {
             let d = Domain {
@@ -41,7 +50,8 @@ async fn main() -> anyhow::Result<()> {
                 owners: vec![owner.clone()],
                 contact: "bench@example".into(),
             };
-            let e = Envelope::new(format!("bench-{i}"), "User:bench", i as i64, &EventBody::DomainRegistered(d));
+            let mut e = Envelope::new(format!("bench-{i}"), "User:bench-admin", now, &EventBody::DomainRegistered(d));
+            admin.sign(&mut e);
             (Some(e.id.clone().into_bytes()), e.to_bytes())
         })
         .collect();
@@ -58,9 +68,10 @@ async fn main() -> anyhow::Result<()> {
     std::fs::write(
         &env,
         format!(
-            "name = \"bench\"\n[kafka]\n\"bootstrap.servers\" = \"{}\"\n[registry]\nurl = \"{}\"\n",
+            "name = \"bench\"\n[kafka]\n\"bootstrap.servers\" = \"{}\"\n[registry]\nurl = \"{}\"\n[trust]\nadmins = [\"{}\"]\n",
             sb.bootstrap_servers(),
-            sb.registry_url()
+            sb.registry_url(),
+            admin.public_key().id()
         ),
     )?;
     let md = Meshdesk::open(&dir.path().join("desk"), EnvSource::File(env), SandboxPorts::default()).await?;
@@ -90,19 +101,56 @@ async fn main() -> anyhow::Result<()> {
         n as f64 / read_s
     );
 
-    // The naive baseline: the same records, one transaction per event.
     let log: Vec<LogRecord> = read
         .into_iter()
-        .take(naive_n)
         .map(|r| LogRecord {
             offset: r.offset,
+            timestamp_ms: r.timestamp_ms,
             envelope: Envelope::from_bytes(r.value.as_deref().unwrap_or_default()).map_err(|e| e.to_string()),
         })
         .collect();
+
+    // From memory, verified and not: the cost of verification alone.
+    let fold_memory = |name: &'static str, root: TrustRoot, log: Vec<LogRecord>| {
+        let dir = dir.path().to_owned();
+        async move {
+            let store = Store::open(&dir.join(format!("{name}.db"))).await?;
+            let t = Instant::now();
+            let mut applied = 0;
+            for chunk in log.chunks(1000) {
+                applied += store.apply(GOVERNANCE_TOPIC, &root, chunk).await?.applied;
+            }
+            let s = t.elapsed().as_secs_f64();
+            anyhow::ensure!(applied as usize == log.len(), "{name}: {applied} of {} applied", log.len());
+            Ok::<f64, anyhow::Error>(log.len() as f64 / s)
+        }
+    };
+    let verified = fold_memory("verified", root.clone(), log.clone()).await?;
+    let unsigned: Vec<LogRecord> = log
+        .iter()
+        .cloned()
+        .map(|mut r| {
+            if let Ok(e) = &mut r.envelope {
+                (e.key, e.sig) = (None, None);
+            }
+            r
+        })
+        .collect();
+    let legacy = TrustRoot { accept_unsigned_before_offset: Some(i64::MAX), ..root.clone() };
+    let unverified = fold_memory("unverified", legacy, unsigned).await?;
+    println!(
+        "fold from memory, 1,000 per transaction, every signature verified and authorized: {verified:.0} events/s"
+    );
+    println!(
+        "fold from memory, 1,000 per transaction, no verification (unsigned legacy events): {unverified:.0} events/s"
+    );
+    println!("ratio: verification keeps {:.0}% of the unverified rate", 100.0 * verified / unverified);
+
+    // The naive baseline: the same records, one transaction per event.
     let store = Store::open(&dir.path().join("naive.db")).await?;
     let t = Instant::now();
-    for rec in &log {
-        store.apply(GOVERNANCE_TOPIC, std::slice::from_ref(rec)).await?;
+    for rec in log.iter().take(naive_n) {
+        store.apply(GOVERNANCE_TOPIC, &root, std::slice::from_ref(rec)).await?;
     }
     let naive = t.elapsed().as_secs_f64();
     let naive_rate = naive_n as f64 / naive;

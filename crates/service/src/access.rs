@@ -165,13 +165,22 @@ impl Meshdesk {
     /// governance event.
     async fn enforce(&self, req: &AccessRequest, apply: bool) -> GrantOutcome {
         let outcome = self.enforce_on_cluster(req, apply).await;
-        self.record_grant(req, &outcome).await;
+        self.record_grant(req, &outcome, false).await;
         outcome
     }
 
-    async fn record_grant(&self, req: &AccessRequest, outcome: &GrantOutcome) {
+    /// Records what the cluster made of a grant, signed by this desktop's principal (an owner of
+    /// the product) or, for `reconciling` in the sandbox, by its reconciler identity.
+    async fn record_grant(&self, req: &AccessRequest, outcome: &GrantOutcome, reconciling: bool) {
         let body = EventBody::GrantApplied { request_id: req.id.clone(), outcome: outcome.clone() };
-        if let Err(e) = self.publish(&body).await {
+        let result = match self.connection().await {
+            Ok(conn) if reconciling && conn.reconciler.is_some() => {
+                let signer = conn.reconciler.clone().expect("checked");
+                self.publish_signed(&conn, &signer, &body).await
+            }
+            _ => self.publish(&body).await,
+        };
+        if let Err(e) = result {
             tracing::warn!("the grant outcome could not be queued: {e}");
         }
     }
@@ -243,7 +252,7 @@ impl Meshdesk {
                 _ => false,
             };
             if !same {
-                self.record_grant(&r.request, &outcome).await;
+                self.record_grant(&r.request, &outcome, true).await;
             }
             out.push((a, outcome));
         }

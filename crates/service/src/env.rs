@@ -13,15 +13,24 @@
 //! "sasl.username" = "alice"
 //! "sasl.password" = "..."
 //!
+//! "sasl.password" = { keyring = "prod-kafka" }   # a secret in the OS keyring (meshctl secret set)
+//!
 //! [registry]
 //! url = "https://registry.example:8081"
-//! # basic_auth = { user = "alice", password = "..." }   or   bearer_token = "..."
+//! # basic_auth = { user = "alice", password = { keyring = "prod-registry" } }   or   bearer_token = …
+//!
+//! [trust]                                   # the governance admins' public keys (meshctl trust init)
+//! admins = ["ed25519:…"]
+//! # accept_unsigned_before_offset = 1234    # an older log written before events were signed
 //! ```
+//!
+//! A secret written in clear still works, with a warning in the app and in `meshctl`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use meshdesk_domain::GOVERNANCE_TOPIC;
+use meshdesk_domain::trust::TrustRoot;
 use meshdesk_kafka::KafkaProfile;
 use meshdesk_registry::Auth;
 use serde::Deserialize;
@@ -43,6 +52,13 @@ pub struct ClusterConfig {
     pub kafka: KafkaProfile,
     pub registry_url: String,
     pub registry_auth: Option<Auth>,
+    /// The governance admins' keys and the rule for an older unsigned log.
+    pub trust: TrustRoot,
+    /// The keyring entry (a `meshctl secret` name) that holds this desktop's signing key, when
+    /// the file names one (`signing_key = { keyring = "NAME" }`); else the principal's own entry.
+    pub signing_key: Option<String>,
+    /// What the file does that it should not (secrets in clear, no admins): for people.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,8 +67,32 @@ struct FileFormat {
     name: Option<String>,
     principal: Option<String>,
     governance_topic: Option<String>,
+    signing_key: Option<KeyringRef>,
     kafka: BTreeMap<String, toml::Value>,
     registry: RegistrySection,
+    trust: Option<TrustSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustSection {
+    #[serde(default)]
+    admins: Vec<String>,
+    accept_unsigned_before_offset: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyringRef {
+    keyring: String,
+}
+
+/// A secret: written in clear, or the name of a keyring entry.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum SecretValue {
+    Plain(String),
+    Keyring { keyring: String },
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,14 +100,41 @@ struct FileFormat {
 struct RegistrySection {
     url: String,
     basic_auth: Option<BasicAuth>,
-    bearer_token: Option<String>,
+    bearer_token: Option<SecretValue>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BasicAuth {
     user: String,
-    password: String,
+    password: SecretValue,
+}
+
+/// Whether a property's value is a secret: its name says password, secret, token, key (but not
+/// a file location), jaas or credentials.
+pub fn is_secret_property(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    if n.ends_with(".location") || n.ends_with(".path") {
+        return false;
+    }
+    ["password", "secret", "token", "jaas", "credentials", "key"].iter().any(|w| n.contains(w))
+}
+
+/// Looks a keyring name up: its value, `None` when the keyring has no such entry.
+pub type Resolver<'a> = &'a dyn Fn(&str) -> Result<Option<String>, String>;
+
+fn resolve(what: &str, v: SecretValue, lookup: Resolver<'_>, warnings: &mut Vec<String>) -> Result<String, String> {
+    match v {
+        SecretValue::Plain(s) => {
+            warnings.push(format!(
+                "{what} is written in clear in the environment file: store it with `meshctl secret set NAME` and write {{ keyring = \"NAME\" }} instead"
+            ));
+            Ok(s)
+        }
+        SecretValue::Keyring { keyring } => lookup(&keyring)?.ok_or_else(|| {
+            format!("{what} refers to the keyring entry `{keyring}`, which this machine does not have (meshctl secret set {keyring})")
+        }),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,17 +146,38 @@ pub enum EnvError {
 }
 
 impl ClusterConfig {
+    /// Reads an environment file; secrets it names are read from the OS keyring.
     pub fn load(path: &Path) -> Result<Self, EnvError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| EnvError::Read { path: path.display().to_string(), reason: e.to_string() })?;
-        Self::parse(&text).map_err(|reason| EnvError::Invalid { path: path.display().to_string(), reason })
+        Self::parse_with(&text, &crate::keyring::secret_get)
+            .map_err(|reason| EnvError::Invalid { path: path.display().to_string(), reason })
     }
 
+    /// Parses an environment file whose keyring references must not be needed (tests, checks).
     pub fn parse(text: &str) -> Result<Self, String> {
+        Self::parse_with(text, &|name: &str| Err(format!("no keyring to look `{name}` up in")))
+    }
+
+    /// Parses an environment file, looking keyring references up with `lookup`.
+    pub fn parse_with(text: &str, lookup: Resolver<'_>) -> Result<Self, String> {
         let f: FileFormat = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut warnings = Vec::new();
         let mut properties = BTreeMap::new();
         for (k, v) in f.kafka {
             let v = match v {
+                toml::Value::Table(t) if t.len() == 1 && t.get("keyring").is_some_and(toml::Value::is_str) => {
+                    let name = t["keyring"].as_str().unwrap_or_default().to_owned();
+                    resolve(
+                        &format!("kafka property `{k}`"),
+                        SecretValue::Keyring { keyring: name },
+                        lookup,
+                        &mut warnings,
+                    )?
+                }
+                toml::Value::String(s) if is_secret_property(&k) => {
+                    resolve(&format!("kafka property `{k}`"), SecretValue::Plain(s), lookup, &mut warnings)?
+                }
                 toml::Value::String(s) => s,
                 toml::Value::Integer(i) => i.to_string(),
                 toml::Value::Boolean(b) => b.to_string(),
@@ -111,10 +199,20 @@ impl ClusterConfig {
         }
         let registry_auth = match (f.registry.basic_auth, f.registry.bearer_token) {
             (Some(_), Some(_)) => return Err("[registry] takes basic_auth or bearer_token, not both".into()),
-            (Some(b), None) => Some(Auth::Basic { user: b.user, password: b.password }),
-            (None, Some(t)) => Some(Auth::Bearer(t)),
+            (Some(b), None) => Some(Auth::Basic {
+                user: b.user,
+                password: resolve("[registry] basic_auth password", b.password, lookup, &mut warnings)?,
+            }),
+            (None, Some(t)) => Some(Auth::Bearer(resolve("[registry] bearer_token", t, lookup, &mut warnings)?)),
             (None, None) => None,
         };
+        let trust = f.trust.unwrap_or(TrustSection { admins: vec![], accept_unsigned_before_offset: None });
+        let trust = TrustRoot::new(trust.admins, trust.accept_unsigned_before_offset)?;
+        if trust.admins.is_empty() {
+            warnings.push(
+                "[trust] names no governance admins: no key can be endorsed, so every signed event is refused (meshctl trust init creates an admin key)".into(),
+            );
+        }
         if let Some(p) = &f.principal {
             meshdesk_domain::Principal::parse(p)?;
         }
@@ -125,6 +223,9 @@ impl ClusterConfig {
             kafka: KafkaProfile { properties },
             registry_url: url,
             registry_auth,
+            trust,
+            signing_key: f.signing_key.map(|k| k.keyring),
+            warnings,
         })
     }
 }
@@ -155,6 +256,53 @@ mod tests {
         assert_eq!(c.kafka.properties["message.max.bytes"], "2000000");
         assert_eq!(c.governance_topic, "_meshdesk.governance");
         assert_eq!(c.registry_auth, Some(Auth::Basic { user: "alice".into(), password: "pw".into() }));
+        assert!(c.warnings.iter().any(|w| w.contains("basic_auth password is written in clear")), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn secrets_come_from_the_keyring_and_admins_from_the_trust_section() {
+        // Verifies keyring references for a Kafka password and the registry's token, the trust
+        // section's keys, and that a missing keyring entry or a bad admin key is refused.
+        let admin =
+            meshdesk_domain::trust::Signer::from_seed(meshdesk_domain::Principal::parse("User:a").unwrap(), &[1; 32]);
+        let text = format!(
+            r#"
+            [kafka]
+            "bootstrap.servers" = "b:1"
+            "sasl.password" = {{ keyring = "prod-kafka" }}
+            [registry]
+            url = "https://sr"
+            bearer_token = {{ keyring = "prod-sr" }}
+            [trust]
+            admins = ["{}"]
+            accept_unsigned_before_offset = 12
+            "#,
+            admin.public_key().id()
+        );
+        let lookup = |n: &str| {
+            Ok(match n {
+                "prod-kafka" => Some("k-pw".to_owned()),
+                "prod-sr" => Some("tok".to_owned()),
+                _ => None,
+            })
+        };
+        let c = ClusterConfig::parse_with(&text, &lookup).unwrap();
+        assert_eq!(c.kafka.properties["sasl.password"], "k-pw");
+        assert_eq!(c.registry_auth, Some(Auth::Bearer("tok".into())));
+        assert_eq!(c.trust.admins, vec![admin.public_key().id()]);
+        assert_eq!(c.trust.accept_unsigned_before_offset, Some(12));
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        let none = |_: &str| Ok(None);
+        let e = ClusterConfig::parse_with(&text, &none).unwrap_err();
+        assert!(e.contains("meshctl secret set prod-kafka"), "{e}");
+        let bad = text.replace("admins = [\"", "admins = [\"x");
+        assert!(ClusterConfig::parse_with(&bad, &lookup).unwrap_err().contains("[trust] admins"));
+        let clear = ClusterConfig::parse(
+            "[kafka]\n\"bootstrap.servers\"=\"b:1\"\n\"sasl.password\"=\"pw\"\n[registry]\nurl=\"http://x\"",
+        )
+        .unwrap();
+        assert!(clear.warnings.iter().any(|w| w.contains("`sasl.password` is written in clear")));
+        assert!(clear.warnings.iter().any(|w| w.contains("names no governance admins")));
     }
 
     #[test]

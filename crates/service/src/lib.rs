@@ -8,7 +8,9 @@
 pub mod access;
 mod catalog;
 pub mod env;
+pub mod keyring;
 mod topics;
+pub mod trust;
 mod wizard;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use meshdesk_contract as c;
+use meshdesk_domain::trust::{Signer, TrustRoot};
 use meshdesk_domain::{Envelope, EventBody};
 use meshdesk_kafka::{KafkaProfile, PartitionReader, Producer};
 use meshdesk_registry::RegistryClient;
@@ -74,6 +77,13 @@ struct Connection {
     kafka: KafkaProfile,
     registry: RegistryClient,
     governance_topic: String,
+    trust: TrustRoot,
+    /// This desktop's signing key for `principal`; `None` until one is created.
+    signer: Option<Signer>,
+    /// The sandbox's in-app reconciler signs what it applied with its own key.
+    reconciler: Option<Signer>,
+    /// What is wrong with the environment file (secrets in clear, no admins), for people.
+    warnings: Vec<String>,
 }
 
 enum ConnState {
@@ -128,8 +138,19 @@ pub(crate) fn now_ms() -> i64 {
 
 /// Who this desktop acts as when the environment does not say: `User:<login>`.
 fn default_principal() -> String {
-    let user = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "anonymous".into());
-    format!("User:{user}")
+    meshdesk_sandbox::local_principal()
+}
+
+/// The signing key an environment file's desktop uses: the keyring entry the file names, else
+/// the principal's own entry.
+fn file_signer(cfg: &ClusterConfig, principal: &str) -> Result<Option<Signer>, String> {
+    let principal = meshdesk_domain::Principal::parse(principal)?;
+    match &cfg.signing_key {
+        Some(name) => keyring::secret_get(name)?
+            .map(|t| keyring::decode_seed(&t).map(|seed| Signer::from_seed(principal, &seed)))
+            .transpose(),
+        None => keyring::signing_key(&principal),
+    }
 }
 
 /// Backoff before retrying an outbox entry that failed `attempts` times: 0.5 s doubling to 30 s.
@@ -154,14 +175,24 @@ impl Meshdesk {
                 let cfg = ClusterConfig::load(path)?;
                 let registry = RegistryClient::new(&cfg.registry_url, cfg.registry_auth.clone())?;
                 let name = cfg.name.clone();
+                let principal = cfg.principal.clone().unwrap_or_else(default_principal);
+                let mut warnings = cfg.warnings.clone();
+                let signer = file_signer(&cfg, &principal).unwrap_or_else(|e| {
+                    warnings.push(e);
+                    None
+                });
                 (
                     name.clone(),
                     ConnState::Ready(Connection {
                         name,
-                        principal: cfg.principal.clone().unwrap_or_else(default_principal),
+                        principal,
                         kafka: cfg.kafka,
                         registry,
                         governance_topic: cfg.governance_topic,
+                        trust: cfg.trust,
+                        signer,
+                        reconciler: None,
+                        warnings,
                     }),
                 )
             }
@@ -216,12 +247,28 @@ impl Meshdesk {
         opts.registry_port = self.sandbox_ports.registry;
         match Sandbox::start(opts).await {
             Ok(sb) => {
+                let principal = std::env::var("MESHDESK_PRINCIPAL").unwrap_or_else(|_| default_principal());
+                let mut warnings = Vec::new();
+                let signer = match meshdesk_domain::Principal::parse(&principal) {
+                    Ok(p) => sb.signer(&p).map_err(|e| warnings.push(format!("{e:#}"))).ok(),
+                    Err(e) => {
+                        warnings.push(e);
+                        None
+                    }
+                };
+                let reconciler = meshdesk_domain::Principal::parse(meshdesk_domain::seed::RECONCILER)
+                    .ok()
+                    .and_then(|p| sb.signer(&p).ok());
                 let conn = Connection {
                     name: "sandbox".into(),
-                    principal: std::env::var("MESHDESK_PRINCIPAL").unwrap_or_else(|_| default_principal()),
+                    principal,
                     kafka: sb.kafka_profile(),
                     registry: RegistryClient::new(&sb.registry_url(), None)?,
                     governance_topic: meshdesk_domain::GOVERNANCE_TOPIC.into(),
+                    trust: sb.trust_root(),
+                    signer,
+                    reconciler,
+                    warnings,
                 };
                 *self.sandbox.lock().await = Some(sb);
                 *self.conn.write().await = ConnState::Ready(conn);
@@ -315,11 +362,12 @@ impl Meshdesk {
         loop {
             if current.is_empty() {
                 // Record the successful check even when nothing was new.
-                let r = self.store.apply(topic, &[]).await?;
+                let r = self.store.apply(topic, &conn.trust, &[]).await?;
                 total.next_offset = r.next_offset;
                 return Ok(total);
             }
-            let (next, applied) = tokio::join!(reader.next_batch(batch), self.store.apply(topic, &current));
+            let (next, applied) =
+                tokio::join!(reader.next_batch(batch), self.store.apply(topic, &conn.trust, &current));
             let r = applied?;
             total.applied += r.applied;
             total.skipped += r.skipped;
@@ -359,17 +407,36 @@ impl Meshdesk {
         conn.map(|c| c.governance_topic.clone()).unwrap_or_else(|| meshdesk_domain::GOVERNANCE_TOPIC.to_owned())
     }
 
-    /// Writes a governance event: it is queued in the cache's outbox at once (so nothing is lost
-    /// if the cluster is away or the app closes) and sent in order by [`Meshdesk::flush_outbox`].
-    /// Returns the event's id.
+    /// Writes a governance event as this desktop's principal: checked against the same trust
+    /// rules every fold applies (so nothing is queued that would be refused, and the user sees
+    /// why), signed, and queued in the cache's outbox at once (so nothing is lost if the cluster
+    /// is away or the app closes); [`Meshdesk::flush_outbox`] sends it in order. Returns the
+    /// event's id.
     pub async fn publish(&self, body: &EventBody) -> Result<String, ServiceError> {
-        let conn = match &*self.conn.read().await {
-            ConnState::Ready(c) => Some(c.clone()),
-            _ => None,
-        };
-        let actor = conn.as_ref().map(|c| c.principal.clone()).unwrap_or_else(default_principal);
-        let env = Envelope::new(new_event_id(), actor, now_ms(), body);
-        self.store.enqueue(&self.governance_topic_now(conn.as_ref()), &env).await?;
+        let conn = self.connection().await?;
+        let signer = conn.signer.as_ref().ok_or_else(|| {
+            ServiceError::Invalid(format!(
+                "{} has no signing key on this machine: create one in Settings (or `meshctl trust keygen`) and ask a governance admin to endorse it",
+                conn.principal
+            ))
+        })?;
+        self.publish_signed(&conn, signer, body).await
+    }
+
+    /// [`Meshdesk::publish`] with a given key (the sandbox's reconciler signs its own outcomes).
+    pub(crate) async fn publish_signed(
+        &self,
+        conn: &Connection,
+        signer: &Signer,
+        body: &EventBody,
+    ) -> Result<String, ServiceError> {
+        let key = signer.public_key().id();
+        if let Err(why) = self.store.authorize(&conn.trust, &key, signer.principal().as_str(), body).await? {
+            return Err(ServiceError::Invalid(format!("not allowed: {why}")));
+        }
+        let mut env = Envelope::new(new_event_id(), signer.principal().as_str(), now_ms(), body);
+        signer.sign(&mut env);
+        self.store.enqueue(&conn.governance_topic, &env).await?;
         self.notify(Notice::StatusChanged);
         self.wake.notify_one();
         Ok(env.id)
@@ -399,7 +466,10 @@ impl Meshdesk {
                     *guard = Some(Producer::with_timeout(&conn.kafka, Duration::from_secs(10))?);
                 }
                 let producer = guard.as_ref().expect("set above");
-                match producer.send(&topic, Some(entry.event_id.as_bytes()), &entry.envelope).await {
+                // The record is dated with the event's own (signed) time, so an event queued while
+                // the cluster was away still lies within the fold's allowed skew when it lands.
+                let at_ms = Envelope::from_bytes(&entry.envelope).ok().map(|e| e.at_ms);
+                match producer.send_at(&topic, Some(entry.event_id.as_bytes()), &entry.envelope, at_ms).await {
                     Ok((_, offset)) => {
                         self.store.mark_sent(entry.seq, offset).await?;
                         sent += 1;
@@ -604,6 +674,7 @@ fn decode_batch(records: Vec<meshdesk_kafka::Record>) -> Vec<LogRecord> {
         .into_iter()
         .map(|r| LogRecord {
             offset: r.offset,
+            timestamp_ms: r.timestamp_ms,
             envelope: match r.value {
                 Some(v) => meshdesk_domain::Envelope::from_bytes(&v).map_err(|e| e.to_string()),
                 None => Err("empty record".into()),

@@ -18,6 +18,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/schemas">"Schemas"</A>
                 <A href="/requests">"Requests"</A>
                 <A href="/policies">"Policies"</A>
+                <A href="/trust">"Trust"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
             <div class="main">

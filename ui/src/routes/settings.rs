@@ -14,6 +14,8 @@ pub fn SettingsPage() -> impl IntoView {
             <div class="page-head">
                 <h1>"Settings"</h1>
             </div>
+            <crate::routes::trust::identity::IdentitySection />
+            <h2>"Environment"</h2>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                     {move || Suspend::new(async move {

@@ -1,0 +1,113 @@
+//! Identity and trust: this desktop's signing key, enrollment, and the admins' Trust page.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Command, NoArgs};
+
+/// Where this desktop's key stands in the governance log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyStanding {
+    /// No signing key on this machine yet.
+    NoKey,
+    /// A key, not yet submitted for enrollment.
+    NotEnrolled,
+    /// Enrollment requested, waiting for an admin.
+    Pending,
+    Endorsed,
+    Rejected,
+    Revoked,
+    /// One of the environment's pinned governance admin keys.
+    Admin,
+}
+
+/// Settings' identity section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub principal: String,
+    /// `ed25519:…`, when there is a key.
+    pub key: Option<String>,
+    /// A short form of the key for people.
+    pub fingerprint: Option<String>,
+    pub standing: KeyStanding,
+    pub roles: Vec<String>,
+    /// Whether this principal may endorse keys (shows the Trust page).
+    pub is_admin: bool,
+    /// Where keys and secrets are kept: "Secret Service", "kernel keyutils", or the sandbox's folder.
+    pub key_store: String,
+    /// What is wrong with the environment or the identity, for people.
+    pub warnings: Vec<String>,
+}
+
+pub struct GetIdentity;
+impl Command for GetIdentity {
+    const NAME: &'static str = "get_identity";
+    type Request = NoArgs;
+    type Response = Identity;
+}
+
+pub struct CreateMyKey;
+impl Command for CreateMyKey {
+    const NAME: &'static str = "create_my_key";
+    type Request = NoArgs;
+    type Response = Identity;
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentRequest {
+    /// Who you are, for the admins (team, why you need to act).
+    pub note: String,
+}
+
+pub struct RequestEnrollment;
+impl Command for RequestEnrollment {
+    const NAME: &'static str = "request_enrollment";
+    type Request = EnrollmentRequest;
+    type Response = Identity;
+}
+
+/// One key as the Trust page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustKey {
+    pub key: String,
+    pub fingerprint: String,
+    pub principal: String,
+    /// pending | endorsed | rejected | revoked
+    pub state: String,
+    pub roles: Vec<String>,
+    pub note: Option<String>,
+    pub requested_at_ms: Option<i64>,
+    pub decided_by: Option<String>,
+    pub decided_at_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustOverview {
+    /// The environment's pinned admin keys.
+    pub root_admins: Vec<String>,
+    pub keys: Vec<TrustKey>,
+}
+
+pub struct GetTrust;
+impl Command for GetTrust {
+    const NAME: &'static str = "get_trust";
+    type Request = NoArgs;
+    type Response = TrustOverview;
+}
+
+/// An admin's decision on a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum TrustAction {
+    Endorse { principal: String, key: String, roles: Vec<String> },
+    Reject { key: String, reason: String },
+    Revoke { key: String, reason: String },
+}
+
+pub struct DecideTrust;
+impl Command for DecideTrust {
+    const NAME: &'static str = "decide_trust";
+    type Request = TrustAction;
+    /// The event's id.
+    type Response = String;
+}

@@ -1,0 +1,142 @@
+//! The sandbox's signing keys: its governance admin (the sandbox environment's trust root) and
+//! one key per local principal (the seed's owners, the local user, the reconciler, and anyone
+//! `MESHDESK_PRINCIPAL` names). SANDBOX-ONLY: they sit in clear in `trust/keys.json` (mode 0600)
+//! under the sandbox's data directory, protect nothing and are never used for a real cluster,
+//! whose keys live in the OS keyring.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use meshdesk_domain::Principal;
+use meshdesk_domain::seed::{self, SeedSigners};
+use meshdesk_domain::trust::{Role, Signer, TrustRoot};
+use serde::{Deserialize, Serialize};
+
+const WARNING: &str =
+    "SANDBOX-ONLY signing keys of the local Meshdesk sandbox. They protect nothing: never use them for a real cluster.";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct KeysFile {
+    warning: String,
+    /// The admin's seed (base64url).
+    admin: String,
+    /// Each principal's seed.
+    principals: BTreeMap<String, String>,
+    /// Unsigned events below this offset were written by a sandbox older than signing.
+    legacy_unsigned_before: Option<i64>,
+}
+
+/// `User:<login>`: who the sandbox's desktop acts as unless `MESHDESK_PRINCIPAL` says otherwise.
+pub fn local_principal() -> String {
+    let user = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "anonymous".into());
+    format!("User:{user}")
+}
+
+fn seed_of(text: &str) -> anyhow::Result<[u8; 32]> {
+    URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .context("a sandbox key is not 32 bytes of base64url")
+}
+
+fn fresh_seed() -> anyhow::Result<String> {
+    let mut seed = [0u8; 32];
+    getrandom::getrandom(&mut seed).map_err(|e| anyhow::anyhow!("no randomness from the operating system: {e}"))?;
+    Ok(URL_SAFE_NO_PAD.encode(seed))
+}
+
+pub struct SandboxKeys {
+    path: PathBuf,
+    file: KeysFile,
+}
+
+impl SandboxKeys {
+    /// Opens the sandbox's keys, creating the admin's on first use; `true` when just created.
+    pub fn open(dir: &Path) -> anyhow::Result<(Self, bool)> {
+        let path = dir.join("trust").join("keys.json");
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let file: KeysFile =
+                    serde_json::from_slice(&bytes).with_context(|| format!("reading {}", path.display()))?;
+                seed_of(&file.admin)?;
+                Ok((Self { path, file }, false))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let file = KeysFile {
+                    warning: WARNING.into(),
+                    admin: fresh_seed()?,
+                    principals: BTreeMap::new(),
+                    legacy_unsigned_before: None,
+                };
+                let me = Self { path, file };
+                me.save()?;
+                Ok((me, true))
+            }
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    fn save(&self) -> anyhow::Result<()> {
+        let dir = self.path.parent().expect("keys live in a folder");
+        std::fs::create_dir_all(dir)?;
+        let tmp = dir.join("keys.json.tmp");
+        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
+        f.write_all(&serde_json::to_vec_pretty(&self.file)?)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &self.path)?;
+        Ok(())
+    }
+
+    /// The sandbox's governance admin, acting as [`seed::SEED_ACTOR`].
+    pub fn admin(&self) -> Signer {
+        let p = Principal::parse(seed::SEED_ACTOR).expect("the seed actor is a principal");
+        Signer::from_seed(p, &seed_of(&self.file.admin).expect("checked when opened"))
+    }
+
+    /// The key of `principal` (the admin's for [`seed::SEED_ACTOR`]), created if it has none yet.
+    /// A new key is not endorsed: its principal asks for enrollment like on a real cluster.
+    pub fn signer(&mut self, principal: &Principal) -> anyhow::Result<Signer> {
+        if principal.as_str() == seed::SEED_ACTOR {
+            return Ok(self.admin());
+        }
+        if !self.file.principals.contains_key(principal.as_str()) {
+            self.file.principals.insert(principal.to_string(), fresh_seed()?);
+            self.save()?;
+        }
+        Ok(Signer::from_seed(principal.clone(), &seed_of(&self.file.principals[principal.as_str()])?))
+    }
+
+    /// The sandbox environment's trust root.
+    pub fn trust_root(&self) -> TrustRoot {
+        TrustRoot {
+            admins: vec![self.admin().public_key().id()],
+            accept_unsigned_before_offset: self.file.legacy_unsigned_before,
+        }
+    }
+
+    /// Marks the log below `offset` as written before signing (a sandbox seeded by an older app).
+    pub fn accept_legacy_before(&mut self, offset: i64) -> anyhow::Result<()> {
+        self.file.legacy_unsigned_before = Some(offset);
+        self.save()
+    }
+
+    /// The seed's signers: the admin, the seed's principals and the local user (as an owner).
+    pub fn seed_signers(&mut self) -> anyhow::Result<SeedSigners> {
+        let mut wanted = seed::principals();
+        let local = Principal::parse(&local_principal()).map_err(anyhow::Error::msg)?;
+        if !wanted.iter().any(|(p, _)| *p == local) && local.as_str() != seed::SEED_ACTOR {
+            wanted.push((local, Role::Owner));
+        }
+        let mut principals = Vec::new();
+        for (p, role) in wanted {
+            principals.push((self.signer(&p)?, role));
+        }
+        Ok(SeedSigners { admin: self.admin(), principals })
+    }
+}

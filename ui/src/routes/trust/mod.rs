@@ -1,0 +1,135 @@
+//! The Trust page: the environment's pinned governance admins, pending enrollment requests
+//! (an admin endorses or rejects them), endorsed keys with their roles, and revocations.
+
+pub mod identity;
+
+use leptos::prelude::*;
+use meshdesk_contract::{DecideTrust, GetIdentity, GetTrust, IpcError, NoArgs, TrustAction, TrustKey};
+
+use crate::Refresh;
+use crate::components::errors::ErrorList;
+use crate::ipc;
+use crate::routes::time::when;
+
+#[component]
+pub fn TrustPage() -> impl IntoView {
+    let refresh = expect_context::<Refresh>();
+    let reload = RwSignal::new(0u32);
+    let data = LocalResource::new(move || {
+        refresh.catalog.track();
+        reload.track();
+        async {
+            let me = ipc::call::<GetIdentity>(&NoArgs {}).await?;
+            let trust = ipc::call::<GetTrust>(&NoArgs {}).await?;
+            Ok::<_, IpcError>((me, trust))
+        }
+    });
+    let last = RwSignal::new(None::<Result<String, String>>);
+    view! {
+        <section class="page">
+            <div class="page-head">
+                <h1>"Trust"</h1>
+            </div>
+            <p class="muted">"Every governance event is signed. Desktops accept an event only when its key was endorsed by a governance admin for the principal it claims, and the rules allow that principal to make it."</p>
+            {move || last.get().map(|r| match r {
+                Ok(m) => view! { <p class="ok" id="trust-outcome">{m}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert" id="trust-outcome">{e}</p> }.into_any(),
+            })}
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
+                    {move || Suspend::new(async move {
+                        let (me, t) = data.await?;
+                        let admin = me.is_admin;
+                        let pending: Vec<TrustKey> = t.keys.iter().filter(|k| k.state == "pending").cloned().collect();
+                        let others: Vec<TrustKey> = t.keys.iter().filter(|k| k.state != "pending").cloned().collect();
+                        Ok::<_, IpcError>(view! {
+                            {(!admin).then(|| view! { <p class="muted" id="trust-readonly">"Only governance admins endorse, reject or revoke keys; you can see who is trusted."</p> })}
+                            <h2>"Pending enrollment"</h2>
+                            {if pending.is_empty() {
+                                view! { <p class="empty" id="pending-empty">"No one is waiting."</p> }.into_any()
+                            } else {
+                                view! { <ul class="cards" id="pending-keys">{pending.into_iter().map(|k| view! { <KeyCard k admin reload last /> }).collect_view()}</ul> }.into_any()
+                            }}
+                            <h2>"Keys"</h2>
+                            <ul class="cards" id="keys">{others.into_iter().map(|k| view! { <KeyCard k admin reload last /> }).collect_view()}</ul>
+                            <h2>"Pinned admin keys"</h2>
+                            <p class="muted">"From the environment file's [trust] section; changed only there."</p>
+                            <ul>{t.root_admins.iter().map(|k| view! { <li class="mono">{meshdesk_domain::trust::fingerprint(k)}</li> }).collect_view()}</ul>
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn KeyCard(
+    k: TrustKey,
+    admin: bool,
+    reload: RwSignal<u32>,
+    last: RwSignal<Option<Result<String, String>>>,
+) -> impl IntoView {
+    let reason = RwSignal::new(String::new());
+    let confirming = RwSignal::new(None::<&'static str>);
+    let (key, principal) = (k.key.clone(), k.principal.clone());
+    let act = Action::new_local(move |a: &TrustAction| {
+        let a = a.clone();
+        async move {
+            let r = ipc::call::<DecideTrust>(&a).await;
+            last.set(Some(
+                r.map(|_| "Done: the event is signed and on its way to every desktop.".to_owned())
+                    .map_err(|e| e.message),
+            ));
+            confirming.set(None);
+            reload.update(|n| *n += 1);
+        }
+    });
+    let state_class = match k.state.as_str() {
+        "endorsed" => "badge state-approved",
+        "pending" => "badge state-pending",
+        _ => "badge state-denied",
+    };
+    let pending = k.state == "pending";
+    let endorsed = k.state == "endorsed";
+    let when_text = k.decided_at_ms.or(k.requested_at_ms).map(when).unwrap_or_default();
+    let (key_e, principal_e, key_r, key_v) = (key.clone(), principal.clone(), key.clone(), key.clone());
+    view! {
+        <li class="card key">
+            <div class="card-head">
+                <strong>{k.principal.clone()}</strong>
+                <span class=state_class>{k.state.clone()}</span>
+            </div>
+            <p class="mono">{k.fingerprint.clone()}</p>
+            <p class="muted">
+                {if k.roles.is_empty() { String::new() } else { format!("Roles: {}. ", k.roles.join(", ")) }}
+                {k.note.clone().map(|n| format!("“{n}” ")).unwrap_or_default()}
+                {k.decided_by.clone().map(|b| format!("Decided by {b}, ")).unwrap_or_default()}
+                {when_text}
+            </p>
+            {(admin && pending).then(|| view! {
+                <div class="decide">
+                    <button class="primary" on:click=move |_| { act.dispatch(TrustAction::Endorse { principal: principal_e.clone(), key: key_e.clone(), roles: vec!["owner".into()] }); }>"Endorse as owner"</button>
+                    <input placeholder="Why not (for a rejection)" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    <button class="danger" disabled=move || reason.get().trim().is_empty()
+                        on:click=move |_| { act.dispatch(TrustAction::Reject { key: key_r.clone(), reason: reason.get_untracked() }); }>"Reject"</button>
+                </div>
+            })}
+            {(admin && endorsed).then(|| view! {
+                <div class="decide">
+                    <input placeholder="Why (e.g. laptop lost)" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    {move || if confirming.get() == Some("revoke") {
+                        let key_v = key_v.clone();
+                        view! {
+                            <span>"Revocation is final. "</span>
+                            <button class="danger" on:click=move |_| { act.dispatch(TrustAction::Revoke { key: key_v.clone(), reason: reason.get_untracked() }); }>"Revoke for good"</button>
+                            <button on:click=move |_| confirming.set(None)>"Cancel"</button>
+                        }.into_any()
+                    } else {
+                        view! { <button class="danger" disabled=move || reason.get().trim().is_empty() on:click=move |_| confirming.set(Some("revoke"))>"Revoke…"</button> }.into_any()
+                    }}
+                </div>
+            })}
+        </li>
+    }
+}
