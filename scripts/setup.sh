@@ -12,7 +12,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 APT_PACKAGES=(
   build-essential pkg-config cmake curl ca-certificates
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  libssl-dev zlib1g-dev openssl
+  libssl-dev zlib1g-dev openssl libdbus-1-dev
   webkit2gtk-driver xvfb xauth imagemagick
   python3 python3-venv
 )

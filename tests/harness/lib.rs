@@ -83,6 +83,50 @@ pub fn env_file_as(dir: &Path, name: &str, sb: &Sandbox, principal: &str) -> Pat
     path
 }
 
+/// Has the sandbox's governance admin endorse `principal`'s sandbox key with `roles` (written
+/// straight to the governance log, signed by the admin), e.g. to let an owner also create domains.
+pub async fn endorse(sb: &Sandbox, principal: &str, roles: &[meshdesk_domain::trust::Role]) {
+    use meshdesk_domain::{Envelope, EventBody, Principal};
+    let p = Principal::parse(principal).expect("a principal");
+    let key = sb.signer(&p).expect("a sandbox key").public_key().id();
+    let admin = sb.signer(&Principal::parse(meshdesk_domain::seed::SEED_ACTOR).unwrap()).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let body = EventBody::KeyEndorsed { principal: p, key, roles: roles.to_vec() };
+    let mut env = Envelope::new(unique("endorse"), meshdesk_domain::seed::SEED_ACTOR, now, &body);
+    admin.sign(&mut env);
+    let profile = sb.kafka_profile();
+    meshdesk_kafka::Admin::new(&profile)
+        .unwrap()
+        .create_topics(&[meshdesk_sandbox::seed::governance_topic_spec()])
+        .await
+        .expect("the governance topic exists or is created");
+    let producer = meshdesk_kafka::Producer::new(&profile).unwrap();
+    producer.send(meshdesk_domain::GOVERNANCE_TOPIC, Some(env.id.as_bytes()), &env.to_bytes()).await.unwrap();
+}
+
+/// Has the sandbox's admin endorse each of `owners` and register the domain `id` owned by them,
+/// so that they may publish products in it (written straight to the governance log).
+pub async fn given_domain(sb: &Sandbox, id: &str, owners: &[&str]) {
+    use meshdesk_domain::{Domain, DomainId, Envelope, EventBody, Principal};
+    for o in owners {
+        endorse(sb, o, &[meshdesk_domain::trust::Role::Owner]).await;
+    }
+    let domain = Domain {
+        id: DomainId::parse(id).expect("a domain id"),
+        name: id.to_uppercase(),
+        description: "Made by a test.".into(),
+        owners: owners.iter().map(|o| Principal::parse(o).expect("a principal")).collect(),
+        contact: "tests@example.org".into(),
+    };
+    let admin = sb.signer(&Principal::parse(meshdesk_domain::seed::SEED_ACTOR).unwrap()).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let mut env =
+        Envelope::new(unique("domain"), meshdesk_domain::seed::SEED_ACTOR, now, &EventBody::DomainRegistered(domain));
+    admin.sign(&mut env);
+    let producer = meshdesk_kafka::Producer::new(&sb.kafka_profile()).unwrap();
+    producer.send(meshdesk_domain::GOVERNANCE_TOPIC, Some(env.id.as_bytes()), &env.to_bytes()).await.unwrap();
+}
+
 /// How many governance events a fresh sandbox's seed writes: the admin's endorsement of each
 /// seeded principal and of the local user, then three domains and three products.
 pub fn seed_events() -> usize {

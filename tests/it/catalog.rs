@@ -19,6 +19,8 @@ async fn desktop(t: &TestSandbox, principal: &str) -> (tempfile::TempDir, std::s
     let data = tempfile::tempdir().unwrap();
     let env = env_file_as(data.path(), "it", &t.sandbox, principal);
     let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
+    // Read what the log says of this principal (its endorsement, its domains) before acting.
+    md.sync().await.unwrap();
     (data, md)
 }
 
@@ -71,6 +73,7 @@ async fn create_topic(t: &TestSandbox, topic: &str, partitions: i32, configs: Ve
 async fn the_health_badge_breaches_when_no_record_arrives_within_the_freshness_sla() {
     // Verifies the product health badge on the real broker: with a 3 s freshness SLA a port is healthy right after a record arrives and turns "breaching" (with the reason) once no record has arrived for longer than the SLA; an empty port with an SLA breaches at once.
     let t = sandbox(false).await;
+    meshdesk_tests::given_domain(&t.sandbox, "it", &["User:viewer"]).await;
     let (_d, md) = desktop(&t, "User:viewer").await;
     md.connect().await.unwrap();
     let topic = unique("it.fresh");
@@ -144,6 +147,7 @@ async fn samples_mask_personal_data_unless_the_viewer_owns_the_product() {
     let mut p = product(&topic, Some(schema_ref), Sla::default(), contract);
     p.input_ports = vec![ProductId::parse("customer.profiles").unwrap()];
 
+    meshdesk_tests::given_domain(&t.sandbox, "it", &["User:someone-else"]).await;
     let (_d1, viewer) = desktop(&t, "User:someone-else").await;
     viewer.connect().await.unwrap();
     publish_and_sync(&viewer, p).await;
@@ -204,6 +208,7 @@ async fn adopting_an_unmanaged_topic_does_not_recreate_or_alter_it() {
     let before = topic_state(&t, &topic).await;
     assert_eq!(before.2.iter().map(|(_, h)| h).sum::<i64>(), 6);
 
+    meshdesk_tests::given_domain(&t.sandbox, "it", &["User:ines"]).await;
     let (_d, md) = desktop(&t, "User:ines").await;
     md.connect().await.unwrap();
     let unmanaged = md.list_unmanaged().await.unwrap();
@@ -263,7 +268,8 @@ async fn adopting_an_unmanaged_topic_does_not_recreate_or_alter_it() {
     assert_eq!(draft.product.output_ports[0].partitions, 3);
     draft.product.title = "Second legacy feed".into();
     draft.product.description = "A second legacy feed, adopted through the wizard.".into();
-    // The test domain is new to this catalog: the wizard's first step registers it.
+    // The domain is in the catalog already (the adoption above published into it): the wizard
+    // does not register it again.
     draft.new_domain = Some(meshdesk_domain::Domain {
         id: DomainId::parse("it").unwrap(),
         name: "Integration tests".into(),

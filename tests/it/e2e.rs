@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use meshdesk_tests::{Proc, Xvfb, closed_port, repo_root, target_dir, tool, wait_webdriver_ready};
 
-async fn cards(client: &Client) -> Vec<String> {
+pub(crate) async fn cards(client: &Client) -> Vec<String> {
     let mut ids = Vec::new();
     for el in client.find_all(Locator::Css(".product-card")).await.unwrap_or_default() {
         if let Ok(Some(id)) = el.attr("data-product-id").await {
@@ -16,7 +16,7 @@ async fn cards(client: &Client) -> Vec<String> {
     ids
 }
 
-async fn wait_for_cards(client: &Client, want: &[&str], within: Duration) {
+pub(crate) async fn wait_for_cards(client: &Client, want: &[&str], within: Duration) {
     let started = Instant::now();
     loop {
         let got = cards(client).await;
@@ -35,7 +35,7 @@ async fn wait_for_cards(client: &Client, want: &[&str], within: Duration) {
 }
 
 /// The app binary the tests launch (scripts/test.sh builds it and sets `MESHDESK_APP_BIN`).
-fn app_bin() -> PathBuf {
+pub(crate) fn app_bin() -> PathBuf {
     let app =
         std::env::var_os("MESHDESK_APP_BIN").map(PathBuf::from).unwrap_or_else(|| target_dir().join("debug/meshdesk"));
     assert!(app.is_file(), "the app binary {} is missing: scripts/test.sh builds it before the tests", app.display());
@@ -44,15 +44,15 @@ fn app_bin() -> PathBuf {
 
 /// A private X server and a tauri-driver on free ports. The apps it launches inherit a fresh,
 /// private data dir (`data/meshdesk`). Dropped in field order: the driver (and the apps) first.
-struct Driver {
-    url: String,
+pub(crate) struct Driver {
+    pub(crate) url: String,
     _driver: Proc,
     _xvfb: Xvfb,
     data: tempfile::TempDir,
 }
 
 impl Driver {
-    async fn start() -> Driver {
+    pub(crate) async fn start() -> Driver {
         let xvfb = Xvfb::start();
         let data = tempfile::tempdir().unwrap();
         let (port, native_port) = (closed_port(), closed_port());
@@ -137,7 +137,7 @@ async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
     client.close().await.unwrap();
 }
 
-async fn text_of(client: &Client, css: &str, within: Duration, want: impl Fn(&str) -> bool) -> String {
+pub(crate) async fn text_of(client: &Client, css: &str, within: Duration, want: impl Fn(&str) -> bool) -> String {
     let started = Instant::now();
     loop {
         if let Ok(el) = client.find(Locator::Css(css)).await
@@ -291,7 +291,7 @@ async fn search_and_product_page_journey(client: &Client, sandbox_dir: &std::pat
     text_of(client, "#product-title", Duration::from_secs(10), |t| t == "Orders").await;
 }
 
-async fn session(url: &str, app: &std::path::Path, env: &std::path::Path) -> Client {
+pub(crate) async fn session(url: &str, app: &std::path::Path, env: &std::path::Path) -> Client {
     let caps = serde_json::json!({
         "browserName": "wry",
         "tauri:options": { "application": app.to_str().unwrap(), "args": ["--env", env.to_str().unwrap()] }
@@ -303,7 +303,7 @@ async fn session(url: &str, app: &std::path::Path, env: &std::path::Path) -> Cli
         .expect("a WebDriver session on the app window")
 }
 
-async fn click(client: &Client, css: &str) {
+pub(crate) async fn click(client: &Client, css: &str) {
     let started = Instant::now();
     loop {
         if let Ok(el) = client.find(Locator::Css(css)).await

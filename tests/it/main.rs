@@ -9,6 +9,7 @@ mod catalog;
 mod cli;
 mod crash;
 mod e2e;
+mod e2e_trust;
 mod layers;
 mod probe;
 mod sandbox;

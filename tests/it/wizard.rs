@@ -72,6 +72,9 @@ async fn a_publication_interrupted_by_the_registry_resumes_without_creating_anyt
     // Verifies the wizard's publish on the real broker and registry: a draft survives closing and reopening the app; the policies block a bad draft with the reason; with the registry stopped after the topic step the publication stops with the reason and the topic step journaled; once the registry is back, resume finishes (subject at BACKWARD_TRANSITIVE with one version, topic created once with its configs, the domain and product events written once) and the product is in the catalog.
     let mut t = sandbox(false).await;
     let data = tempfile::tempdir().unwrap();
+    // Ines registers the new domain (an admin's right) and publishes into it (as its owner).
+    use meshdesk_domain::trust::Role;
+    meshdesk_tests::endorse(&t.sandbox, "User:ines", &[Role::Owner, Role::Admin]).await;
     let env = meshdesk_tests::env_file_as(data.path(), "it", &t.sandbox, "User:ines");
     let open = || Meshdesk::open(data.path(), EnvSource::File(env.clone()), SandboxPorts::default());
 
@@ -141,7 +144,7 @@ async fn a_publication_interrupted_by_the_registry_resumes_without_creating_anyt
         .filter_map(|r| meshdesk_domain::Envelope::from_bytes(r.value.as_deref()?).ok())
         .map(|e| e.kind)
         .collect();
-    assert_eq!(types, ["DomainRegistered", "ProductPublished"]);
+    assert_eq!(types, ["KeyEndorsed", "DomainRegistered", "ProductPublished"], "the test's endorsement, then the plan's two events");
     // Publishing a published draft changes nothing.
     assert_eq!(md.publish_draft("draft-1").await.unwrap().status, "published");
 }

@@ -423,6 +423,22 @@ impl Meshdesk {
         self.publish_signed(&conn, signer, body).await
     }
 
+    /// Why this desktop may not write `body` now (no key, or the trust rules refuse), if so.
+    pub(crate) async fn refusal(&self, body: &EventBody) -> Option<String> {
+        let conn = match self.connection().await {
+            Ok(c) => c,
+            Err(e) => return Some(e.to_string()),
+        };
+        let Some(signer) = &conn.signer else {
+            return Some(format!("{} has no signing key on this machine: create one in Settings", conn.principal));
+        };
+        match self.store.authorize(&conn.trust, &signer.public_key().id(), signer.principal().as_str(), body).await {
+            Ok(Ok(())) => None,
+            Ok(Err(why)) => Some(why),
+            Err(e) => Some(e.to_string()),
+        }
+    }
+
     /// [`Meshdesk::publish`] with a given key (the sandbox's reconciler signs its own outcomes).
     pub(crate) async fn publish_signed(
         &self,

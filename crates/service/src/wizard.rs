@@ -85,8 +85,22 @@ impl Meshdesk {
             self.store.put_cluster_topics(&topics, crate::now_ms()).await?;
         }
         let existing: Vec<String> = self.store.cluster_topics().await?.into_iter().map(|t| t.name).collect();
-        let findings = policy::check(&d.product, &Policies::default(), &existing);
+        let mut findings = policy::check(&d.product, &Policies::default(), &existing);
         let new_domain = self.new_domain(d).await?;
+        // The events the plan will write must pass the trust rules, or nothing should be created
+        // on the cluster: a new domain is the admins', a product its domain's owners'.
+        let event = match &new_domain {
+            Some(domain) => EventBody::DomainRegistered(domain.clone()),
+            None => EventBody::ProductPublished(d.product.clone()),
+        };
+        if let Some(why) = self.refusal(&event).await {
+            findings.push(policy::Finding {
+                policy: "trust".into(),
+                severity: policy::Severity::Error,
+                at: "product.domain".into(),
+                message: why,
+            });
+        }
         Ok(c::DraftCheck {
             blocks: policy::blocks(&findings),
             findings,
@@ -238,6 +252,9 @@ impl Meshdesk {
                 serde_json::json!({ "event": id })
             }
             Step::PublishProduct => {
+                // A domain registered by this plan must be folded before its product is judged.
+                let _ = self.flush_outbox().await;
+                let _ = self.sync().await;
                 let id = self.publish(&EventBody::ProductPublished(d.product.clone())).await?;
                 serde_json::json!({ "event": id })
             }

@@ -109,7 +109,7 @@ fn KeyCard(
             </p>
             {(admin && pending).then(|| view! {
                 <div class="decide">
-                    <button class="primary" on:click=move |_| { act.dispatch(TrustAction::Endorse { principal: principal_e.clone(), key: key_e.clone(), roles: vec!["owner".into()] }); }>"Endorse as owner"</button>
+                    <button class="primary endorse" on:click=move |_| { act.dispatch(TrustAction::Endorse { principal: principal_e.clone(), key: key_e.clone(), roles: vec!["owner".into()] }); }>"Endorse as owner"</button>
                     <input placeholder="Why not (for a rejection)" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
                     <button class="danger" disabled=move || reason.get().trim().is_empty()
                         on:click=move |_| { act.dispatch(TrustAction::Reject { key: key_r.clone(), reason: reason.get_untracked() }); }>"Reject"</button>

@@ -1,0 +1,118 @@
+//! Enrollment through the real window: a new principal creates its key and asks for enrollment
+//! in Settings, the sandbox's governance admin endorses it on the Trust page, and the newcomer's
+//! access request is then accepted by every desktop.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use meshdesk_domain::seed::SEED_ACTOR;
+use meshdesk_domain::{EventBody, Principal};
+use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
+use meshdesk_tests::{env_file_as, repo_root, sandbox, unique};
+
+use crate::e2e::{Driver, app_bin, click, session, text_of, wait_for_cards};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_enrolls_and_an_admin_endorses_through_the_window() {
+    // Verifies enrollment end to end in the app window: a principal the sandbox never endorsed sees "no key" in Settings, creates its key (kept in the OS keyring) and requests enrollment (screenshot target/e2e/identity.png); the governance admin sees the request pending on the Trust page and endorses it (screenshot target/e2e/trust.png); the newcomer then reads "endorsed" and sends an access request from a product page, which Inventory's owner receives.
+    let app = app_bin();
+    let t = sandbox(true).await;
+    let cfg = tempfile::tempdir().unwrap();
+    let newcomer = format!("User:{}", unique("nora").replace('-', ""));
+    let env_for = |who: &str, principal: &str| {
+        let dir = cfg.path().join(who);
+        std::fs::create_dir_all(&dir).unwrap();
+        env_file_as(&dir, who, &t.sandbox, principal)
+    };
+    let admin_env = env_for("admin", SEED_ACTOR);
+    // The newcomer's file names no key: the app creates one in the keyring under its own entry.
+    let nora_env = env_for("nora", &newcomer);
+    let text = std::fs::read_to_string(&nora_env).unwrap();
+    std::fs::write(
+        &nora_env,
+        text.lines().filter(|l| !l.starts_with("signing_key")).map(|l| format!("{l}\n")).collect::<String>(),
+    )
+    .unwrap();
+
+    // The admin makes the newcomer an owner of Sales (requests are made for one's own domain).
+    let admin_data = tempfile::tempdir().unwrap();
+    let admin =
+        Meshdesk::open(admin_data.path(), EnvSource::File(admin_env.clone()), SandboxPorts::default()).await.unwrap();
+    admin.sync().await.unwrap();
+    let mut sales = meshdesk_domain::seed::domains().remove(1);
+    sales.owners.push(Principal::parse(&newcomer).unwrap());
+    admin.publish(&EventBody::DomainRegistered(sales)).await.unwrap();
+    admin.flush_outbox().await.unwrap();
+    admin.shutdown().await;
+
+    let driver = Driver::start().await;
+    let url = &driver.url;
+    let all = ["customer.profiles", "inventory.stock-levels", "sales.orders"];
+    std::fs::create_dir_all(repo_root().join("target/e2e")).unwrap();
+
+    // The newcomer creates a key and asks for enrollment.
+    let client = session(url, &app, &nora_env).await;
+    wait_for_cards(&client, &all, Duration::from_secs(60)).await;
+    client.find(Locator::LinkText("Settings")).await.unwrap().click().await.unwrap();
+    text_of(&client, "#identity-standing", Duration::from_secs(20), |t| t == "no key").await;
+    click(&client, "#create-key").await;
+    text_of(&client, "#identity-standing", Duration::from_secs(20), |t| t == "not enrolled").await;
+    let fingerprint =
+        text_of(&client, "#identity-fingerprint", Duration::from_secs(5), |t| t.starts_with("ed25519 ")).await;
+    client.find(Locator::Id("enroll-note")).await.unwrap().send_keys("New in Sales, forecasting").await.unwrap();
+    click(&client, "#request-enrollment").await;
+    text_of(&client, "#identity-standing", Duration::from_secs(30), |t| t == "pending").await;
+    std::fs::write(repo_root().join("target/e2e/identity.png"), client.screenshot().await.unwrap()).unwrap();
+    client.close().await.unwrap();
+
+    // The admin endorses it on the Trust page.
+    let client = session(url, &app, &admin_env).await;
+    wait_for_cards(&client, &all, Duration::from_secs(60)).await;
+    client.find(Locator::LinkText("Trust")).await.unwrap().click().await.unwrap();
+    let card = text_of(&client, "#pending-keys .key", Duration::from_secs(30), |t| t.contains(&newcomer)).await;
+    assert!(card.contains(&fingerprint) && card.contains("New in Sales"), "{card}");
+    std::fs::write(repo_root().join("target/e2e/trust.png"), client.screenshot().await.unwrap()).unwrap();
+    click(&client, "#pending-keys .key .endorse").await;
+    text_of(&client, "#trust-outcome", Duration::from_secs(20), |t| t.starts_with("Done")).await;
+    text_of(&client, "#keys", Duration::from_secs(30), |t| t.contains(&newcomer)).await;
+    client.close().await.unwrap();
+
+    // Endorsed, the newcomer's request is accepted.
+    let client = session(url, &app, &nora_env).await;
+    wait_for_cards(&client, &all, Duration::from_secs(60)).await;
+    client.find(Locator::LinkText("Settings")).await.unwrap().click().await.unwrap();
+    text_of(&client, "#identity-standing", Duration::from_secs(30), |t| t == "endorsed").await;
+    client.find(Locator::LinkText("Catalog")).await.unwrap().click().await.unwrap();
+    click(&client, ".product-card[data-product-id='inventory.stock-levels'] .product-title a").await;
+    text_of(&client, "#product-title", Duration::from_secs(10), |t| t == "Stock levels").await;
+    click(&client, "#request-access summary").await;
+    text_of(&client, "#request-domain", Duration::from_secs(10), |t| t.contains("sales")).await;
+    client.find(Locator::Id("request-consumer")).await.unwrap().send_keys("User:forecast-app").await.unwrap();
+    client.find(Locator::Id("request-purpose")).await.unwrap().send_keys("Forecast demand from stock.").await.unwrap();
+    click(&client, "#send-request").await;
+    text_of(&client, "#request-sent", Duration::from_secs(10), |t| t.starts_with("Request sent")).await;
+    client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
+    // Pending here means the request went out and came back through the log, accepted.
+    text_of(&client, "#outgoing .request[data-state='pending']", Duration::from_secs(30), |t| {
+        t.contains("Stock levels")
+    })
+    .await;
+    client.close().await.unwrap();
+
+    let ines_dir = cfg.path().join("ines");
+    std::fs::create_dir_all(&ines_dir).unwrap();
+    let ines_env = env_file_as(&ines_dir, "ines", &t.sandbox, "User:ines");
+    let ines = Meshdesk::open(&ines_dir, EnvSource::File(ines_env), SandboxPorts::default()).await.unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        ines.sync().await.unwrap();
+        let rows = ines.store().access_requests().await.unwrap();
+        if rows.iter().any(|r| r.requested_by == newcomer && r.request.consumer.as_str() == "User:forecast-app") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the newcomer's request never reached Inventory");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    ines.shutdown().await;
+    meshdesk_service::keyring::delete_signing_key(&Principal::parse(&newcomer).unwrap()).unwrap();
+}
