@@ -214,6 +214,11 @@ pub async fn decide_trust(state: State<'_, AppState>, req: c::TrustAction) -> Re
     Ok(state.service()?.decide_trust(&req).await?)
 }
 
+#[tauri::command]
+pub async fn store_secret(state: State<'_, AppState>, req: c::SecretForm) -> Reply<String> {
+    Ok(state.service()?.store_secret(&req)?)
+}
+
 /// The names registered in `main.rs`, checked against the contract by a test.
 #[cfg_attr(not(test), allow(dead_code))]
 pub const REGISTERED: &[&str] = &[
@@ -253,6 +258,7 @@ pub const REGISTERED: &[&str] = &[
     "request_enrollment",
     "get_trust",
     "decide_trust",
+    "store_secret",
 ];
 
 #[cfg(test)]

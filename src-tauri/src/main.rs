@@ -123,6 +123,7 @@ fn main() {
             commands::request_enrollment,
             commands::get_trust,
             commands::decide_trust,
+            commands::store_secret,
         ])
         .setup(move |app| {
             if let Ok(service) = &service {

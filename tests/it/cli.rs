@@ -115,3 +115,58 @@ fn meshctl_topic_name_check_exits_0_for_valid_and_1_with_the_reason() {
     }
     assert_eq!(meshctl(&["topic-name", "check"]).0, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meshctl_trust_and_secret_commands_keep_keys_and_credentials_in_the_keyring() {
+    // Verifies `meshctl trust init` creates an admin key in the keyring and prints the [trust] line to paste (a second init is refused), `meshctl secret set` stores a secret read from standard input that an environment file then refers to, and `meshctl trust list` with that file lists the sandbox's endorsed keys while warning about a token written in clear.
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let meshctl = meshdesk_tests::target_dir().join("debug/meshctl");
+    let principal = format!("User:{}", meshdesk_tests::unique("admin").replace('-', ""));
+    let out = Command::new(&meshctl).args(["trust", "init", "--principal", &principal]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("[trust]\nadmins = [\"ed25519:"), "{stdout}");
+    let p = meshdesk_domain::Principal::parse(&principal).unwrap();
+    let key = meshdesk_service::keyring::signing_key(&p).unwrap().expect("the admin key is in the keyring");
+    assert!(stdout.contains(&key.public_key().id()), "{stdout}");
+    let again = Command::new(&meshctl).args(["trust", "init", "--principal", &principal]).output().unwrap();
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("has a signing key"));
+
+    let name = meshdesk_tests::unique("it-secret");
+    let mut child = Command::new(&meshctl)
+        .args(["secret", "set", &name])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"pw-123\n").unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    assert_eq!(meshdesk_service::keyring::secret_get(&name).unwrap().as_deref(), Some("pw-123"));
+
+    let t = meshdesk_tests::sandbox(true).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = meshdesk_tests::env_file_as(dir.path(), "it", &t.sandbox, "User:ines");
+    let text = std::fs::read_to_string(&env)
+        .unwrap()
+        .replace("[kafka]\n", &format!("[kafka]\n\"sasl.password\" = {{ keyring = \"{name}\" }}\n"))
+        .replace("[registry]\n", "[registry]\nbearer_token = \"written-in-clear\"\n");
+    std::fs::write(&env, text).unwrap();
+    let out = Command::new(&meshctl)
+        .args(["trust", "list", "--env"])
+        .arg(&env)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("endorsed") && l.contains("User:ines") && l.contains("roles=owner")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("admin (pinned)"), "{stdout}");
+    assert!(stderr.contains("[registry] bearer_token is written in clear"), "{stderr}");
+    meshdesk_service::keyring::delete_signing_key(&p).unwrap();
+    meshdesk_service::keyring::secret_delete(&name).unwrap();
+}

@@ -144,7 +144,11 @@ async fn a_publication_interrupted_by_the_registry_resumes_without_creating_anyt
         .filter_map(|r| meshdesk_domain::Envelope::from_bytes(r.value.as_deref()?).ok())
         .map(|e| e.kind)
         .collect();
-    assert_eq!(types, ["KeyEndorsed", "DomainRegistered", "ProductPublished"], "the test's endorsement, then the plan's two events");
+    assert_eq!(
+        types,
+        ["KeyEndorsed", "DomainRegistered", "ProductPublished"],
+        "the test's endorsement, then the plan's two events"
+    );
     // Publishing a published draft changes nothing.
     assert_eq!(md.publish_draft("draft-1").await.unwrap().status, "published");
 }

@@ -920,6 +920,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     RequestEnrollment::NAME,
     GetTrust::NAME,
     DecideTrust::NAME,
+    StoreSecret::NAME,
 ];
 
 #[cfg(test)]

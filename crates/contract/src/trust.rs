@@ -111,3 +111,19 @@ impl Command for DecideTrust {
     /// The event's id.
     type Response = String;
 }
+
+/// A credential for the OS keyring, named as an environment file refers to it
+/// (`{ keyring = "NAME" }`). The value goes in, never out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretForm {
+    pub name: String,
+    pub value: String,
+}
+
+pub struct StoreSecret;
+impl Command for StoreSecret {
+    const NAME: &'static str = "store_secret";
+    type Request = SecretForm;
+    /// Where it was stored, for people ("kernel keyutils", "Secret Service").
+    type Response = String;
+}

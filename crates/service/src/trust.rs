@@ -14,6 +14,12 @@ fn invalid(msg: impl Into<String>) -> ServiceError {
 }
 
 impl Meshdesk {
+    /// Stores a credential in the OS keyring for an environment file to refer to; returns where.
+    pub fn store_secret(&self, f: &c::SecretForm) -> Result<String, ServiceError> {
+        keyring::secret_set(f.name.trim(), &f.value).map_err(invalid)?;
+        Ok(keyring::backend().to_owned())
+    }
+
     /// What is wrong with the environment file or this desktop's identity, for people.
     pub async fn warnings(&self) -> Vec<String> {
         match &*self.conn.read().await {

@@ -487,15 +487,21 @@ async fn apply_body(
 /// Signature checks for a batch, index-aligned with it: the verified key id, or why not
 /// (`None` for records that are not envelopes). Split over the machine's cores.
 fn verify_all(records: &[&LogRecord]) -> Vec<Option<std::result::Result<String, String>>> {
-    let one = |r: &&LogRecord| r.envelope.as_ref().ok().map(|env| meshdesk_domain::trust::verify(env).map(|k| k.id()));
+    use meshdesk_domain::trust::{KeyCache, verify_cached};
+    let check = |chunk: &[&LogRecord]| {
+        let mut keys = KeyCache::default();
+        chunk
+            .iter()
+            .map(|r| r.envelope.as_ref().ok().map(|env| verify_cached(&mut keys, env).map(|k| k.id())))
+            .collect::<Vec<_>>()
+    };
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
     if cores < 2 || records.len() < 64 {
-        return records.iter().map(one).collect();
+        return check(records);
     }
     let chunk = records.len().div_ceil(cores);
     std::thread::scope(|s| {
-        let parts: Vec<_> =
-            records.chunks(chunk).map(|c| s.spawn(move || c.iter().map(one).collect::<Vec<_>>())).collect();
+        let parts: Vec<_> = records.chunks(chunk).map(|c| s.spawn(move || check(c))).collect();
         parts.into_iter().flat_map(|h| h.join().expect("signature checks do not panic")).collect()
     })
 }

@@ -15,6 +15,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <h1>"Settings"</h1>
             </div>
             <crate::routes::trust::identity::IdentitySection />
+            <crate::routes::trust::secret::SecretSection />
             <h2>"Environment"</h2>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>

@@ -109,20 +109,44 @@ impl Signer {
     }
 }
 
-/// The bytes a signature covers: the envelope without `sig`, in RFC 8785 canonical JSON.
+/// The bytes a signature covers: the envelope without `sig`, in RFC 8785 canonical JSON. The
+/// envelope's own members are written in their canonical (sorted) order by hand, so the payload
+/// is canonicalized in place rather than copied.
 pub fn canonical_bytes(env: &Envelope) -> Vec<u8> {
-    let mut value = serde_json::to_value(env).expect("envelopes always serialize");
-    if let Some(map) = value.as_object_mut() {
-        map.remove("sig");
+    fn string(out: &mut Vec<u8>, s: &str) {
+        out.extend(serde_jcs::to_vec(s).expect("strings always canonicalize"));
     }
-    serde_jcs::to_vec(&value).expect("JSON values always canonicalize")
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(b"{\"actor\":");
+    string(&mut out, &env.actor);
+    out.extend_from_slice(format!(",\"at_ms\":{},\"id\":", env.at_ms).as_bytes());
+    string(&mut out, &env.id);
+    if let Some(key) = &env.key {
+        out.extend_from_slice(b",\"key\":");
+        string(&mut out, key);
+    }
+    out.extend_from_slice(b",\"payload\":");
+    out.extend(serde_jcs::to_vec(&env.payload).expect("JSON values always canonicalize"));
+    out.extend_from_slice(b",\"type\":");
+    string(&mut out, &env.kind);
+    out.extend_from_slice(format!(",\"version\":{}}}", env.version).as_bytes());
+    out
 }
+
+/// Parsed public keys, so that a batch signed by a few keys decompresses each point once.
+#[derive(Default)]
+pub struct KeyCache(std::collections::HashMap<String, Result<PublicKey, String>>);
 
 /// Checks an envelope's signature: the key that signed it, or why it does not count.
 pub fn verify(env: &Envelope) -> Result<PublicKey, String> {
+    verify_cached(&mut KeyCache::default(), env)
+}
+
+/// [`verify`] with parsed keys kept in `cache`.
+pub fn verify_cached(cache: &mut KeyCache, env: &Envelope) -> Result<PublicKey, String> {
     let key_id = env.key.as_deref().ok_or("the event is not signed")?;
     let sig = env.sig.as_deref().ok_or("the event names a key but carries no signature")?;
-    let key = PublicKey::parse(key_id)?;
+    let key = cache.0.entry(key_id.to_owned()).or_insert_with(|| PublicKey::parse(key_id)).clone()?;
     let raw = URL_SAFE_NO_PAD.decode(sig).map_err(|_| "the signature is not base64url".to_owned())?;
     let raw: [u8; 64] = raw.try_into().map_err(|_| "the signature is not 64 bytes".to_owned())?;
     key.0

@@ -22,7 +22,7 @@ use crate::events::EventBody;
 use crate::ids::{ProductId, TopicName};
 use crate::model::Principal;
 
-pub use keys::{KEY_PREFIX, PublicKey, Signer, canonical_bytes, fingerprint, verify};
+pub use keys::{KEY_PREFIX, KeyCache, PublicKey, Signer, canonical_bytes, fingerprint, verify, verify_cached};
 
 /// How far an event's own time may be from its record's broker timestamp.
 pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;

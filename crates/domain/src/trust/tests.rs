@@ -59,6 +59,21 @@ fn the_canonical_form_does_not_depend_on_key_order_or_whitespace() {
 }
 
 #[test]
+fn the_canonical_form_is_rfc_8785_of_the_envelope_without_its_signature() {
+    // The hand-written member order must equal serde_jcs over the whole envelope.
+    let mut env = Envelope::new("é\u{1}\"x", "User:ines", -5, &EventBody::DomainRegistered(seed::domains().remove(0)));
+    env.payload["weird"] = serde_json::json!({"b": 1.5e300, "a": [null, true, "\u{2028}"], "€": -0.0});
+    signer("User:ines", 1).sign(&mut env);
+    let mut value = serde_json::to_value(&env).unwrap();
+    value.as_object_mut().unwrap().remove("sig");
+    assert_eq!(canonical_bytes(&env), serde_jcs::to_vec(&value).unwrap());
+    let mut unsigned = env.clone();
+    (unsigned.key, unsigned.sig) = (None, None);
+    let value = serde_json::to_value(&unsigned).unwrap();
+    assert_eq!(canonical_bytes(&unsigned), serde_jcs::to_vec(&value).unwrap());
+}
+
+#[test]
 fn keys_are_parsed_strictly() {
     let k = signer("User:ines", 1).public_key();
     assert_eq!(PublicKey::parse(&k.id()).unwrap(), k);

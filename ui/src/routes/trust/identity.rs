@@ -76,7 +76,7 @@ pub fn IdentitySection() -> impl IntoView {
                     let can_create = i.standing == KeyStanding::NoKey;
                     let can_enroll = matches!(i.standing, KeyStanding::NotEnrolled | KeyStanding::Rejected);
                     Ok::<_, IpcError>(view! {
-                        <div class="card" id="identity">
+                        <div id="identity">
                             <dl class="facts wide">
                                 <dt>"You act as"</dt>
                                 <dd id="identity-principal">{i.principal.clone()}</dd>

@@ -2,6 +2,7 @@
 //! (an admin endorses or rejects them), endorsed keys with their roles, and revocations.
 
 pub mod identity;
+pub mod secret;
 
 use leptos::prelude::*;
 use meshdesk_contract::{DecideTrust, GetIdentity, GetTrust, IpcError, NoArgs, TrustAction, TrustKey};
