@@ -92,3 +92,54 @@ async fn restarting_the_sandbox_keeps_topics_records_and_schema_ids() {
     assert!(v3 > v2, "ids continue after the restart ({v3} > {v2})");
     sb.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sandbox_seeded_before_signing_stays_readable_and_its_owners_can_act() {
+    // Verifies the upgrade of a sandbox an older app seeded with unsigned events: on start it records the log's end as `accept_unsigned_before_offset`, so the old catalog still folds (with a note), endorses the seed's principals with new keys, and Inventory's owner can then publish; an unsigned event written after the upgrade is refused.
+    use meshdesk_domain::{Envelope, EventBody, seed};
+    use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
+    let dir = tempfile::tempdir().unwrap();
+    let sb = Sandbox::start(sandbox_options(dir.path(), false)).await.unwrap();
+    let profile = sb.kafka_profile();
+    Admin::new(&profile).unwrap().create_topics(&[meshdesk_sandbox::seed::governance_topic_spec()]).await.unwrap();
+    // What an older app wrote: the seed's events, unsigned.
+    let producer = Producer::new(&profile).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    for e in seed::events(&seed::products(), now) {
+        producer.send(GOVERNANCE_TOPIC, Some(e.id.as_bytes()), &e.to_bytes()).await.unwrap();
+    }
+    sb.stop().await.unwrap();
+    let state_path = dir.path().join("sandbox.json");
+    let mut state: serde_json::Value = serde_json::from_slice(&std::fs::read(&state_path).unwrap()).unwrap();
+    state["seeded_at_ms"] = serde_json::json!(now);
+    std::fs::write(&state_path, state.to_string()).unwrap();
+    std::fs::remove_file(dir.path().join("trust/keys.json")).unwrap();
+
+    let sb = Sandbox::start(sandbox_options(dir.path(), true)).await.unwrap();
+    assert_eq!(sb.trust_root().accept_unsigned_before_offset, Some(6));
+    let cfg = tempfile::tempdir().unwrap();
+    let env = meshdesk_tests::env_file_as(cfg.path(), "it", &sb, "User:ines");
+    let md = Meshdesk::open(cfg.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
+    md.sync().await.unwrap();
+    assert_eq!(md.list_domains().await.unwrap().len(), 3);
+    let events = md.store().events(GOVERNANCE_TOPIC).await.unwrap();
+    assert!(events[0].note.as_deref().unwrap_or_default().contains("accepted as written before signing"));
+    let mut stock = md.store().product("inventory.stock-levels").await.unwrap().unwrap().product;
+    stock.title = "Stock levels, signed".into();
+    md.publish(&EventBody::ProductPublished(stock)).await.unwrap();
+    md.flush_outbox().await.unwrap();
+    let late =
+        Envelope::new("late-unsigned", "User:ines", now, &EventBody::DomainRegistered(seed::domains().remove(0)));
+    let producer = Producer::new(&sb.kafka_profile()).unwrap();
+    producer.send(GOVERNANCE_TOPIC, Some(b"late"), &late.to_bytes()).await.unwrap();
+    md.sync().await.unwrap();
+    assert_eq!(
+        md.store().product("inventory.stock-levels").await.unwrap().unwrap().product.title,
+        "Stock levels, signed"
+    );
+    let events = md.store().events(GOVERNANCE_TOPIC).await.unwrap();
+    let late = events.iter().find(|e| e.id == "late-unsigned").unwrap();
+    assert_eq!((late.outcome.as_str(), late.note.as_deref()), ("refused", Some("the event is not signed")));
+    md.shutdown().await;
+    sb.stop().await.unwrap();
+}

@@ -81,11 +81,28 @@ pub struct TrustKey {
     pub decided_at_ms: Option<i64>,
 }
 
+/// One event as the fold judged it, for the audit view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub offset: i64,
+    pub kind: String,
+    /// Who the event says wrote it.
+    pub actor: String,
+    pub at_ms: i64,
+    /// applied | refused | duplicate | skipped | invalid
+    pub outcome: String,
+    pub note: Option<String>,
+    /// The signing key's fingerprint; `None`: unsigned.
+    pub signer: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustOverview {
     /// The environment's pinned admin keys.
     pub root_admins: Vec<String>,
     pub keys: Vec<TrustKey>,
+    /// The newest events read from the log, newest first: verified and refused alike.
+    pub recent: Vec<AuditEvent>,
 }
 
 pub struct GetTrust;

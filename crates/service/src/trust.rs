@@ -137,7 +137,22 @@ impl Meshdesk {
                 decided_at_ms: k.decided_at_ms,
             })
             .collect();
-        Ok(c::TrustOverview { root_admins: conn.trust.admins.clone(), keys })
+        let recent = self
+            .store
+            .recent_events(&conn.governance_topic, 50)
+            .await?
+            .into_iter()
+            .map(|e| c::AuditEvent {
+                offset: e.offset,
+                kind: e.kind,
+                actor: e.actor,
+                at_ms: e.at_ms,
+                outcome: e.outcome,
+                note: e.note,
+                signer: e.signer.as_deref().map(fingerprint),
+            })
+            .collect();
+        Ok(c::TrustOverview { root_admins: conn.trust.admins.clone(), keys, recent })
     }
 
     /// An admin endorses, rejects or revokes a key.

@@ -53,6 +53,30 @@ pub fn TrustPage() -> impl IntoView {
                             }}
                             <h2>"Keys"</h2>
                             <ul class="cards" id="keys">{others.into_iter().map(|k| view! { <KeyCard k admin reload last /> }).collect_view()}</ul>
+                            <h2>"What the log said lately"</h2>
+                            <p class="muted">"The newest events this desktop read, with what it made of them. Refused events changed nothing."</p>
+                            <table class="audit" id="audit">
+                                <thead><tr><th>"#"</th><th>"When"</th><th>"Event"</th><th>"Claimed by"</th><th>"Signed with"</th><th>"Outcome"</th></tr></thead>
+                                <tbody>
+                                    {t.recent.iter().map(|e| {
+                                        let class = if e.outcome == "refused" { "refused" } else { "" };
+                                        let outcome = match &e.note {
+                                            Some(n) if e.outcome != "applied" => format!("{}: {n}", e.outcome),
+                                            _ => e.outcome.clone(),
+                                        };
+                                        view! {
+                                            <tr class=class>
+                                                <td>{e.offset}</td>
+                                                <td>{when(e.at_ms)}</td>
+                                                <td>{e.kind.clone()}</td>
+                                                <td>{e.actor.clone()}</td>
+                                                <td class="mono">{e.signer.clone().unwrap_or_else(|| "unsigned".into())}</td>
+                                                <td>{outcome}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
                             <h2>"Pinned admin keys"</h2>
                             <p class="muted">"From the environment file's [trust] section; changed only there."</p>
                             <ul>{t.root_admins.iter().map(|k| view! { <li class="mono">{meshdesk_domain::trust::fingerprint(k)}</li> }).collect_view()}</ul>
