@@ -13,5 +13,8 @@ if [ -d ui/dist ] && diff -qr ui/dist ui/dist.tmp >/dev/null; then
   rm -rf ui/dist.tmp
 else
   rm -rf ui/dist && mv ui/dist.tmp ui/dist
+  # The app embeds ui/dist when its crate compiles (tauri's generate_context!): make sure it
+  # compiles again, so it never serves a stale or missing asset.
+  touch src-tauri/src/main.rs
 fi
 echo "[build-ui] ui/dist ready"

@@ -137,6 +137,21 @@ pub fn seed_events() -> usize {
     principals.len() + local_extra + 6
 }
 
+/// A desktop for `principal` on the sandbox `t` (its own data dir and environment file), having
+/// read the governance log once.
+pub async fn desktop(
+    t: &TestSandbox,
+    principal: &str,
+) -> (tempfile::TempDir, std::sync::Arc<meshdesk_service::Meshdesk>) {
+    use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
+    let data = tempfile::tempdir().expect("temp dir");
+    let env = env_file_as(data.path(), "it", &t.sandbox, principal);
+    let md =
+        Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.expect("the desktop opens");
+    md.sync().await.expect("the desktop reads the governance log");
+    (data, md)
+}
+
 /// A name no other test (or earlier run) uses.
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,23 +1,12 @@
 //! Cross-domain access on the real broker: two desktops (Sales' and Inventory's owners) share
 //! one governance log; the reconciler's dry run.
 
-use std::sync::Arc;
-
 use meshdesk_contract::{AccessRequestForm, DecideRequest, Decision};
 use meshdesk_domain::access::AccessRequest;
 use meshdesk_domain::{DomainId, Envelope, EventBody, GOVERNANCE_TOPIC, Principal, ProductId, TopicName};
 use meshdesk_kafka::{Producer, watermarks};
-use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
-use meshdesk_tests::{TestSandbox, env_file_as, sandbox, target_dir};
 
-async fn desktop(t: &TestSandbox, principal: &str) -> (tempfile::TempDir, Arc<Meshdesk>) {
-    let data = tempfile::tempdir().unwrap();
-    let env = env_file_as(data.path(), "it", &t.sandbox, principal);
-    let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
-    md.connect().await.unwrap();
-    md.sync().await.unwrap();
-    (data, md)
-}
+use meshdesk_tests::{desktop, env_file_as, sandbox, target_dir};
 
 fn form(purpose: &str) -> AccessRequestForm {
     AccessRequestForm {

@@ -12,17 +12,8 @@ use meshdesk_domain::{
 };
 use meshdesk_kafka::{Admin, Producer, TopicSpec, watermarks};
 use meshdesk_registry::RegistryClient;
-use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
-use meshdesk_tests::{TestSandbox, env_file_as, sandbox, unique};
-
-async fn desktop(t: &TestSandbox, principal: &str) -> (tempfile::TempDir, std::sync::Arc<Meshdesk>) {
-    let data = tempfile::tempdir().unwrap();
-    let env = env_file_as(data.path(), "it", &t.sandbox, principal);
-    let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
-    // Read what the log says of this principal (its endorsement, its domains) before acting.
-    md.sync().await.unwrap();
-    (data, md)
-}
+use meshdesk_service::Meshdesk;
+use meshdesk_tests::{TestSandbox, desktop, sandbox, unique};
 
 fn product(topic: &str, schema: Option<SchemaRef>, sla: Sla, contract: Contract) -> DataProduct {
     let topic = TopicName::parse(topic).unwrap();

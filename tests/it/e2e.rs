@@ -316,6 +316,28 @@ pub(crate) async fn click(client: &Client, css: &str) {
     }
 }
 
+/// From the catalog: opens Stock levels and fills its request form for the Sales domain.
+pub(crate) async fn fill_request(client: &Client, consumer: &str, purpose: &str) {
+    click(client, ".product-card[data-product-id='inventory.stock-levels'] .product-title a").await;
+    text_of(client, "#product-title", Duration::from_secs(10), |t| t == "Stock levels").await;
+    click(client, "#request-access summary").await;
+    text_of(client, "#request-domain", Duration::from_secs(10), |t| t.contains("sales")).await;
+    client.find(Locator::Id("request-consumer")).await.unwrap().send_keys(consumer).await.unwrap();
+    client.find(Locator::Id("request-purpose")).await.unwrap().send_keys(purpose).await.unwrap();
+}
+
+/// Sends the filled request and waits until it shows as pending among mine: it went out and
+/// came back through the log, accepted by the fold.
+pub(crate) async fn send_request(client: &Client) {
+    click(client, "#send-request").await;
+    text_of(client, "#request-sent", Duration::from_secs(10), |t| t.starts_with("Request sent")).await;
+    client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
+    text_of(client, "#outgoing .request[data-state='pending']", Duration::from_secs(30), |t| {
+        t.contains("Stock levels")
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_owners_request_and_approve_access_through_the_window() {
     // Verifies the access journey through the real app window with two profiles on one seeded sandbox: Sales' owner (User:sam) sees the exact ACL plan and sends a request from the stock-levels page; Inventory's owner (User:ines) sees it arrive with its purpose, approves it and is told the ACLs met SECURITY_DISABLED (screenshot target/e2e/requests.png); the audit trail exported as CSV holds both events; Sam then sees the grant approved, not applied, with the reason.
@@ -337,18 +359,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     // Sam asks for Inventory's stock levels on behalf of Sales.
     let client = session(url, &app, &sam).await;
     wait_for_cards(&client, &all, Duration::from_secs(60)).await;
-    click(&client, ".product-card[data-product-id='inventory.stock-levels'] .product-title a").await;
-    text_of(&client, "#product-title", Duration::from_secs(10), |t| t == "Stock levels").await;
-    click(&client, "#request-access summary").await;
-    text_of(&client, "#request-domain", Duration::from_secs(10), |t| t.contains("sales")).await;
-    client.find(Locator::Id("request-consumer")).await.unwrap().send_keys("User:sales-app").await.unwrap();
-    client
-        .find(Locator::Id("request-purpose"))
-        .await
-        .unwrap()
-        .send_keys("Check stock before confirming orders.")
-        .await
-        .unwrap();
+    fill_request(&client, "User:sales-app", "Check stock before confirming orders.").await;
     text_of(&client, "#request-plan", Duration::from_secs(10), |t| t.contains("sales.")).await;
     let mut plan = Vec::new();
     for li in client.find_all(Locator::Css("#request-plan li")).await.unwrap() {
@@ -362,14 +373,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
             "ALLOW User:sales-app Read on consumer groups sales. (prefix)",
         ]
     );
-    click(&client, "#send-request").await;
-    text_of(&client, "#request-sent", Duration::from_secs(10), |t| t.starts_with("Request sent")).await;
-    client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
-    // Pending here means the request went out and came back through the log.
-    text_of(&client, "#outgoing .request[data-state='pending']", Duration::from_secs(30), |t| {
-        t.contains("Stock levels")
-    })
-    .await;
+    send_request(&client).await;
     client.close().await.unwrap();
 
     // Ines sees it arrive and approves it.

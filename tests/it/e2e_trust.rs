@@ -10,7 +10,7 @@ use meshdesk_domain::{EventBody, Principal};
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
 use meshdesk_tests::{env_file_as, repo_root, sandbox, unique};
 
-use crate::e2e::{Driver, app_bin, click, session, text_of, wait_for_cards};
+use crate::e2e::{Driver, app_bin, click, fill_request, send_request, session, text_of, wait_for_cards};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newcomer_enrolls_and_an_admin_endorses_through_the_window() {
@@ -83,20 +83,8 @@ async fn a_newcomer_enrolls_and_an_admin_endorses_through_the_window() {
     client.find(Locator::LinkText("Settings")).await.unwrap().click().await.unwrap();
     text_of(&client, "#identity-standing", Duration::from_secs(30), |t| t == "endorsed").await;
     client.find(Locator::LinkText("Catalog")).await.unwrap().click().await.unwrap();
-    click(&client, ".product-card[data-product-id='inventory.stock-levels'] .product-title a").await;
-    text_of(&client, "#product-title", Duration::from_secs(10), |t| t == "Stock levels").await;
-    click(&client, "#request-access summary").await;
-    text_of(&client, "#request-domain", Duration::from_secs(10), |t| t.contains("sales")).await;
-    client.find(Locator::Id("request-consumer")).await.unwrap().send_keys("User:forecast-app").await.unwrap();
-    client.find(Locator::Id("request-purpose")).await.unwrap().send_keys("Forecast demand from stock.").await.unwrap();
-    click(&client, "#send-request").await;
-    text_of(&client, "#request-sent", Duration::from_secs(10), |t| t.starts_with("Request sent")).await;
-    client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
-    // Pending here means the request went out and came back through the log, accepted.
-    text_of(&client, "#outgoing .request[data-state='pending']", Duration::from_secs(30), |t| {
-        t.contains("Stock levels")
-    })
-    .await;
+    fill_request(&client, "User:forecast-app", "Forecast demand from stock.").await;
+    send_request(&client).await;
     client.close().await.unwrap();
 
     let ines_dir = cfg.path().join("ines");

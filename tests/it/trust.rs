@@ -1,21 +1,11 @@
 //! Trust on the real broker: forgeries written by an independent client (the `confluent-kafka`
 //! Python package) are refused by every desktop, and a new principal enrolls through an admin.
 
-use std::sync::Arc;
-
 use meshdesk_contract::{AccessRequestForm, DecideRequest, Decision, EnrollmentRequest, KeyStanding, TrustAction};
 use meshdesk_domain::seed::SEED_ACTOR;
 use meshdesk_domain::{Envelope, EventBody, Principal};
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
-use meshdesk_tests::{TestSandbox, env_file_as, repo_root, sandbox};
-
-async fn desktop(t: &TestSandbox, principal: &str) -> (tempfile::TempDir, Arc<Meshdesk>) {
-    let data = tempfile::tempdir().unwrap();
-    let env = env_file_as(data.path(), "it", &t.sandbox, principal);
-    let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
-    md.sync().await.unwrap();
-    (data, md)
-}
+use meshdesk_tests::{TestSandbox, desktop, env_file_as, repo_root, sandbox};
 
 fn form(purpose: &str) -> AccessRequestForm {
     AccessRequestForm {

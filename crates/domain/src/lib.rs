@@ -12,6 +12,7 @@ pub mod plan;
 pub mod policy;
 pub mod schema;
 pub mod seed;
+pub mod time;
 pub mod trust;
 pub mod wire;
 

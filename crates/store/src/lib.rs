@@ -368,51 +368,27 @@ impl Store {
 
     /// The newest `limit` events read from a log, newest first, with what the fold made of them.
     pub async fn recent_events(&self, log: &str, limit: i64) -> Result<Vec<EventRow>> {
-        let rows = sqlx::query!(
+        Ok(sqlx::query_as!(
+            EventRow,
             r#"SELECT "offset" AS "offset!: i64", id, kind, actor, at_ms, outcome, note, signer
                FROM events WHERE log = ? ORDER BY "offset" DESC LIMIT ?"#,
             log,
             limit
         )
         .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| EventRow {
-                offset: r.offset,
-                id: r.id,
-                kind: r.kind,
-                actor: r.actor,
-                at_ms: r.at_ms,
-                outcome: r.outcome,
-                note: r.note,
-                signer: r.signer,
-            })
-            .collect())
+        .await?)
     }
 
     /// The audit trail of a log, oldest first.
     pub async fn events(&self, log: &str) -> Result<Vec<EventRow>> {
-        let rows = sqlx::query!(
+        Ok(sqlx::query_as!(
+            EventRow,
             r#"SELECT "offset" AS "offset!: i64", id, kind, actor, at_ms, outcome, note, signer
                FROM events WHERE log = ? ORDER BY "offset""#,
             log
         )
         .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| EventRow {
-                offset: r.offset,
-                id: r.id,
-                kind: r.kind,
-                actor: r.actor,
-                at_ms: r.at_ms,
-                outcome: r.outcome,
-                note: r.note,
-                signer: r.signer,
-            })
-            .collect())
+        .await?)
     }
 }
 

@@ -5,7 +5,6 @@ pub mod product;
 pub mod requests;
 pub mod schemas;
 pub mod settings;
-pub mod time;
 pub mod trust;
 pub mod unmanaged;
 pub mod wizard;

@@ -10,7 +10,7 @@ use meshdesk_contract::{DecideTrust, GetIdentity, GetTrust, IpcError, NoArgs, Tr
 use crate::Refresh;
 use crate::components::errors::ErrorList;
 use crate::ipc;
-use crate::routes::time::when;
+use meshdesk_domain::time::minute_utc as when;
 
 #[component]
 pub fn TrustPage() -> impl IntoView {
