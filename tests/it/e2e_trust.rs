@@ -75,6 +75,15 @@ async fn a_newcomer_enrolls_and_an_admin_endorses_through_the_window() {
     click(&client, "#pending-keys .key .endorse").await;
     text_of(&client, "#trust-outcome", Duration::from_secs(20), |t| t.starts_with("Done")).await;
     text_of(&client, "#keys", Duration::from_secs(30), |t| t.contains(&newcomer)).await;
+    // The audit view lists the endorsement as applied, signed with the admin's key.
+    client.execute("document.getElementById('audit').scrollIntoView()", vec![]).await.unwrap();
+    text_of(&client, "#audit tbody tr", Duration::from_secs(30), |t| {
+        t.contains("KeyEndorsed") && t.contains("applied")
+    })
+    .await;
+    let audit = client.find(Locator::Id("audit")).await.unwrap().text().await.unwrap();
+    assert!(!audit.contains("duplicate"), "one flush at a time: every event written once\n{audit}");
+    std::fs::write(repo_root().join("target/e2e/trust-audit.png"), client.screenshot().await.unwrap()).unwrap();
     client.close().await.unwrap();
 
     // Endorsed, the newcomer's request is accepted.

@@ -152,7 +152,8 @@ impl Sandbox {
         state.broker_port = Some(broker.port);
         state.registry_port = Some(registry.addr.port());
         state.save(dir)?;
-        let (mut keys, new_keys) = SandboxKeys::open(dir)?;
+        let (keys, new_keys) = SandboxKeys::open(dir)?;
+        // Keys made now for a sandbox seeded before: an older app seeded it, unsigned.
         let legacy = new_keys && state.seeded_at_ms.is_some();
 
         let mut me = Self {
@@ -163,19 +164,19 @@ impl Sandbox {
             registry_addr: registry.addr,
             registry: Some(registry),
             seed_report: None,
-            keys: std::sync::Mutex::new(SandboxKeys::open(dir)?.0),
+            keys: std::sync::Mutex::new(keys),
         };
         if legacy {
-            // Seeded by an app older than signed events: what it wrote stays readable, and the
-            // seed's principals are endorsed from here on.
+            // What it wrote stays readable, and the seed's principals are endorsed from here on.
             let end = meshdesk_kafka::watermarks(&me.kafka_profile(), meshdesk_domain::GOVERNANCE_TOPIC, 0).await?.high;
-            keys.accept_legacy_before(end)?;
-            let signers = keys.seed_signers()?;
+            let signers = {
+                let mut keys = me.keys.lock().expect("keys lock");
+                keys.accept_legacy_before(end)?;
+                keys.seed_signers()?
+            };
             seed::endorse(&me.kafka_profile(), &signers).await.context("endorsing the sandbox's principals")?;
-            *me.keys.lock().expect("keys lock") = keys;
         } else if opts.seed && state.seeded_at_ms.is_none() {
-            let signers = keys.seed_signers()?;
-            *me.keys.lock().expect("keys lock") = keys;
+            let signers = me.keys.lock().expect("keys lock").seed_signers()?;
             let report = seed::seed(&me.kafka_profile(), &me.registry_url(), &signers)
                 .await
                 .context("seeding the retail example")?;

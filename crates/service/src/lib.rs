@@ -123,6 +123,9 @@ pub struct Meshdesk {
     notices: broadcast::Sender<Notice>,
     /// The outbox's producer; dropped after a failure so a retry starts afresh.
     producer: Mutex<Option<Producer>>,
+    /// One flush at a time: the background loop and an action that flushes at once would
+    /// otherwise both send the same pending entries (the fold then records duplicates).
+    flush_lock: Mutex<()>,
     wake: tokio::sync::Notify,
     metrics: std::sync::Mutex<topics::MetricsState>,
     governance_ready: std::sync::atomic::AtomicBool,
@@ -217,6 +220,7 @@ impl Meshdesk {
             sync_state: Default::default(),
             notices,
             producer: Mutex::new(None),
+            flush_lock: Mutex::new(()),
             wake: tokio::sync::Notify::new(),
             metrics: Default::default(),
             governance_ready: Default::default(),
@@ -463,6 +467,7 @@ impl Meshdesk {
     /// Returns how many were sent.
     pub async fn flush_outbox(&self) -> Result<usize, ServiceError> {
         let conn = self.connection().await?;
+        let _one_flusher = self.flush_lock.lock().await;
         self.ensure_governance_topic(&conn).await?;
         let topic = conn.governance_topic.clone();
         let mut sent = 0;
