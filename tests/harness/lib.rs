@@ -152,6 +152,19 @@ pub async fn desktop(
     (data, md)
 }
 
+/// Sales' request form for Inventory's stock levels, read by `User:sales-app`.
+pub fn stock_levels_request(purpose: &str) -> meshdesk_contract::AccessRequestForm {
+    meshdesk_contract::AccessRequestForm {
+        product: "inventory.stock-levels".into(),
+        ports: vec!["inventory.stock-level-updated".into()],
+        consumer: "User:sales-app".into(),
+        requester_domain: "sales".into(),
+        group_prefix: None,
+        purpose: purpose.into(),
+        days: None,
+    }
+}
+
 /// A name no other test (or earlier run) uses.
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};

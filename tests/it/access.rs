@@ -1,24 +1,12 @@
 //! Cross-domain access on the real broker: two desktops (Sales' and Inventory's owners) share
 //! one governance log; the reconciler's dry run.
 
-use meshdesk_contract::{AccessRequestForm, DecideRequest, Decision};
+use meshdesk_contract::{DecideRequest, Decision};
 use meshdesk_domain::access::AccessRequest;
 use meshdesk_domain::{DomainId, Envelope, EventBody, GOVERNANCE_TOPIC, Principal, ProductId, TopicName};
 use meshdesk_kafka::{Producer, watermarks};
 
-use meshdesk_tests::{desktop, env_file_as, sandbox, target_dir};
-
-fn form(purpose: &str) -> AccessRequestForm {
-    AccessRequestForm {
-        product: "inventory.stock-levels".into(),
-        ports: vec!["inventory.stock-level-updated".into()],
-        consumer: "User:sales-app".into(),
-        requester_domain: "sales".into(),
-        group_prefix: None,
-        purpose: purpose.into(),
-        days: None,
-    }
-}
+use meshdesk_tests::{desktop, env_file_as, sandbox, stock_levels_request as form, target_dir};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop() {

@@ -1,23 +1,11 @@
 //! Trust on the real broker: forgeries written by an independent client (the `confluent-kafka`
 //! Python package) are refused by every desktop, and a new principal enrolls through an admin.
 
-use meshdesk_contract::{AccessRequestForm, DecideRequest, Decision, EnrollmentRequest, KeyStanding, TrustAction};
+use meshdesk_contract::{DecideRequest, Decision, EnrollmentRequest, KeyStanding, TrustAction};
 use meshdesk_domain::seed::SEED_ACTOR;
 use meshdesk_domain::{Envelope, EventBody, Principal};
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
-use meshdesk_tests::{TestSandbox, desktop, env_file_as, repo_root, sandbox};
-
-fn form(purpose: &str) -> AccessRequestForm {
-    AccessRequestForm {
-        product: "inventory.stock-levels".into(),
-        ports: vec!["inventory.stock-level-updated".into()],
-        consumer: "User:sales-app".into(),
-        requester_domain: "sales".into(),
-        group_prefix: None,
-        purpose: purpose.into(),
-        days: None,
-    }
-}
+use meshdesk_tests::{TestSandbox, desktop, env_file_as, repo_root, sandbox, stock_levels_request as form};
 
 /// What a desktop believes: owners, grants, keys, and the reconciler's plan.
 async fn beliefs(md: &Meshdesk) -> String {
