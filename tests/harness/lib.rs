@@ -64,8 +64,7 @@ pub fn env_file_as(dir: &Path, name: &str, sb: &Sandbox, principal: &str) -> Pat
     let p = meshdesk_domain::Principal::parse(principal).expect("a principal");
     let signer = sb.signer(&p).expect("the sandbox has a key for every principal");
     let entry = unique("test-key");
-    meshdesk_service::keyring::secret_set(&entry, &meshdesk_service::keyring::encode_seed(&signer.seed()))
-        .expect("the keyring stores the test key");
+    meshdesk_service::keyring::secret_set(&entry, &signer.seed_text()).expect("the keyring stores the test key");
     let root = sb.trust_root();
     let admins: Vec<String> = root.admins.iter().map(|a| format!("\"{a}\"")).collect();
     let legacy = root

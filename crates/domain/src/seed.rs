@@ -291,10 +291,9 @@ impl SeedSigners {
     }
 }
 
-/// The seed's events signed: the admin endorses every principal's key (ids fixed per
-/// principal), then [`events`], each signed by its actor.
-pub fn signed_events(signers: &SeedSigners, products: &[DataProduct], at_ms: i64) -> Vec<Envelope> {
-    let mut out: Vec<Envelope> = signers
+/// The admin's endorsement of every principal's key, signed (ids fixed per principal).
+pub fn endorsements(signers: &SeedSigners, at_ms: i64) -> Vec<Envelope> {
+    signers
         .principals
         .iter()
         .map(|(s, role)| {
@@ -307,7 +306,12 @@ pub fn signed_events(signers: &SeedSigners, products: &[DataProduct], at_ms: i64
             signers.admin.sign(&mut e);
             e
         })
-        .collect();
+        .collect()
+}
+
+/// The seed's events signed: [`endorsements`], then [`events`], each signed by its actor.
+pub fn signed_events(signers: &SeedSigners, products: &[DataProduct], at_ms: i64) -> Vec<Envelope> {
+    let mut out = endorsements(signers, at_ms);
     for mut e in events(products, at_ms) {
         if let Some(s) = signers.for_principal(&e.actor) {
             s.sign(&mut e);

@@ -10,8 +10,6 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use meshdesk_domain::Principal;
 use meshdesk_domain::seed::{self, SeedSigners};
 use meshdesk_domain::trust::{Role, Signer, TrustRoot};
@@ -37,18 +35,16 @@ pub fn local_principal() -> String {
     format!("User:{user}")
 }
 
-fn seed_of(text: &str) -> anyhow::Result<[u8; 32]> {
-    URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .context("a sandbox key is not 32 bytes of base64url")
-}
-
+/// A new key's stored seed.
 fn fresh_seed() -> anyhow::Result<String> {
     let mut seed = [0u8; 32];
     getrandom::getrandom(&mut seed).map_err(|e| anyhow::anyhow!("no randomness from the operating system: {e}"))?;
-    Ok(URL_SAFE_NO_PAD.encode(seed))
+    let anyone = Principal::parse(seed::SEED_ACTOR).expect("the seed actor is a principal");
+    Ok(Signer::from_seed(anyone, &seed).seed_text())
+}
+
+fn signer_from(principal: Principal, text: &str) -> anyhow::Result<Signer> {
+    Signer::from_seed_text(principal, text).map_err(|e| anyhow::anyhow!("a sandbox key: {e}"))
 }
 
 pub struct SandboxKeys {
@@ -64,7 +60,7 @@ impl SandboxKeys {
             Ok(bytes) => {
                 let file: KeysFile =
                     serde_json::from_slice(&bytes).with_context(|| format!("reading {}", path.display()))?;
-                seed_of(&file.admin)?;
+                signer_from(Principal::parse(seed::SEED_ACTOR).map_err(anyhow::Error::msg)?, &file.admin)?;
                 Ok((Self { path, file }, false))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -96,7 +92,7 @@ impl SandboxKeys {
     /// The sandbox's governance admin, acting as [`seed::SEED_ACTOR`].
     pub fn admin(&self) -> Signer {
         let p = Principal::parse(seed::SEED_ACTOR).expect("the seed actor is a principal");
-        Signer::from_seed(p, &seed_of(&self.file.admin).expect("checked when opened"))
+        signer_from(p, &self.file.admin).expect("checked when opened")
     }
 
     /// The key of `principal` (the admin's for [`seed::SEED_ACTOR`]), created if it has none yet.
@@ -109,7 +105,7 @@ impl SandboxKeys {
             self.file.principals.insert(principal.to_string(), fresh_seed()?);
             self.save()?;
         }
-        Ok(Signer::from_seed(principal.clone(), &seed_of(&self.file.principals[principal.as_str()])?))
+        signer_from(principal.clone(), &self.file.principals[principal.as_str()])
     }
 
     /// The sandbox environment's trust root.

@@ -33,8 +33,7 @@ pub fn governance_topic_spec() -> TopicSpec {
 pub async fn endorse(kafka: &KafkaProfile, signers: &SeedSigners) -> anyhow::Result<usize> {
     let at_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
     let producer = Producer::new(kafka)?;
-    let events: Vec<_> =
-        seed::signed_events(signers, &[], at_ms).into_iter().filter(|e| e.kind == "KeyEndorsed").collect();
+    let events = seed::endorsements(signers, at_ms);
     for e in &events {
         producer.send(GOVERNANCE_TOPIC, Some(e.id.as_bytes()), &e.to_bytes()).await?;
     }

@@ -174,11 +174,11 @@ impl Meshdesk {
     async fn record_grant(&self, req: &AccessRequest, outcome: &GrantOutcome, reconciling: bool) {
         let body = EventBody::GrantApplied { request_id: req.id.clone(), outcome: outcome.clone() };
         let result = match self.connection().await {
-            Ok(conn) if reconciling && conn.reconciler.is_some() => {
-                let signer = conn.reconciler.clone().expect("checked");
-                self.publish_signed(&conn, &signer, &body).await
-            }
-            _ => self.publish(&body).await,
+            Ok(conn) => match conn.reconciler.as_ref().filter(|_| reconciling) {
+                Some(reconciler) => self.publish_signed(&conn, reconciler, &body).await,
+                None => self.publish(&body).await,
+            },
+            Err(e) => Err(e),
         };
         if let Err(e) = result {
             tracing::warn!("the grant outcome could not be queued: {e}");

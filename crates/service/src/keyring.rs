@@ -8,8 +8,6 @@
 
 use std::sync::OnceLock;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use meshdesk_domain::Principal;
 use meshdesk_domain::trust::Signer;
 
@@ -131,24 +129,20 @@ pub fn random_seed() -> Result<[u8; 32], String> {
     Ok(seed)
 }
 
-/// Decodes a stored seed.
-pub fn decode_seed(text: &str) -> Result<[u8; 32], String> {
-    URL_SAFE_NO_PAD
-        .decode(text.trim())
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .ok_or_else(|| "a stored signing key is not 32 bytes of base64url".to_owned())
-}
-
-pub fn encode_seed(seed: &[u8; 32]) -> String {
-    URL_SAFE_NO_PAD.encode(seed)
-}
-
 /// The principal's signing key, if this machine has one.
 pub fn signing_key(principal: &Principal) -> Result<Option<Signer>, String> {
-    get(&format!("signing-key/{principal}"))?
-        .map(|t| decode_seed(&t).map(|seed| Signer::from_seed(principal.clone(), &seed)))
-        .transpose()
+    signer_at(&format!("signing-key/{principal}"), principal)
+}
+
+/// The signing key stored as the secret `name` (an environment file's `signing_key`), acting as
+/// `principal`.
+pub fn named_signing_key(name: &str, principal: &Principal) -> Result<Option<Signer>, String> {
+    check_name(name)?;
+    signer_at(&format!("secret/{name}"), principal)
+}
+
+fn signer_at(user: &str, principal: &Principal) -> Result<Option<Signer>, String> {
+    get(user)?.map(|text| Signer::from_seed_text(principal.clone(), &text)).transpose()
 }
 
 /// Creates the principal's signing key; refuses when one exists (replacing it would orphan its
@@ -158,7 +152,7 @@ pub fn create_signing_key(principal: &Principal) -> Result<Signer, String> {
         return Err(format!("{principal} has a signing key on this machine already"));
     }
     let signer = Signer::from_seed(principal.clone(), &random_seed()?);
-    set(&format!("signing-key/{principal}"), &encode_seed(&signer.seed()))?;
+    set(&format!("signing-key/{principal}"), &signer.seed_text())?;
     Ok(signer)
 }
 

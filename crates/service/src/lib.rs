@@ -149,11 +149,19 @@ fn default_principal() -> String {
 fn file_signer(cfg: &ClusterConfig, principal: &str) -> Result<Option<Signer>, String> {
     let principal = meshdesk_domain::Principal::parse(principal)?;
     match &cfg.signing_key {
-        Some(name) => keyring::secret_get(name)?
-            .map(|t| keyring::decode_seed(&t).map(|seed| Signer::from_seed(principal, &seed)))
-            .transpose(),
+        Some(name) => keyring::named_signing_key(name, &principal),
         None => keyring::signing_key(&principal),
     }
+}
+
+/// This desktop's own key, or what to do about not having one.
+fn own_signer(conn: &Connection) -> Result<&Signer, ServiceError> {
+    conn.signer.as_ref().ok_or_else(|| {
+        ServiceError::Invalid(format!(
+            "{} has no signing key on this machine: create one in Settings (or `meshctl trust keygen`) and ask a governance admin to endorse it",
+            conn.principal
+        ))
+    })
 }
 
 /// Backoff before retrying an outbox entry that failed `attempts` times: 0.5 s doubling to 30 s.
@@ -418,28 +426,24 @@ impl Meshdesk {
     /// event's id.
     pub async fn publish(&self, body: &EventBody) -> Result<String, ServiceError> {
         let conn = self.connection().await?;
-        let signer = conn.signer.as_ref().ok_or_else(|| {
-            ServiceError::Invalid(format!(
-                "{} has no signing key on this machine: create one in Settings (or `meshctl trust keygen`) and ask a governance admin to endorse it",
-                conn.principal
-            ))
-        })?;
-        self.publish_signed(&conn, signer, body).await
+        self.publish_signed(&conn, own_signer(&conn)?, body).await
     }
 
     /// Why this desktop may not write `body` now (no key, or the trust rules refuse), if so.
     pub(crate) async fn refusal(&self, body: &EventBody) -> Option<String> {
-        let conn = match self.connection().await {
-            Ok(c) => c,
-            Err(e) => return Some(e.to_string()),
+        let checked = async {
+            let conn = self.connection().await?;
+            self.check_signed(&conn, own_signer(&conn)?, body).await
         };
-        let Some(signer) = &conn.signer else {
-            return Some(format!("{} has no signing key on this machine: create one in Settings", conn.principal));
-        };
-        match self.store.authorize(&conn.trust, &signer.public_key().id(), signer.principal().as_str(), body).await {
-            Ok(Ok(())) => None,
-            Ok(Err(why)) => Some(why),
-            Err(e) => Some(e.to_string()),
+        checked.await.err().map(|e| e.to_string())
+    }
+
+    /// Whether the trust rules every fold applies let `signer` make `body` now.
+    async fn check_signed(&self, conn: &Connection, signer: &Signer, body: &EventBody) -> Result<(), ServiceError> {
+        let key = signer.public_key().id();
+        match self.store.authorize(&conn.trust, &key, signer.principal().as_str(), body).await? {
+            Ok(()) => Ok(()),
+            Err(why) => Err(ServiceError::Invalid(format!("not allowed: {why}"))),
         }
     }
 
@@ -450,10 +454,7 @@ impl Meshdesk {
         signer: &Signer,
         body: &EventBody,
     ) -> Result<String, ServiceError> {
-        let key = signer.public_key().id();
-        if let Err(why) = self.store.authorize(&conn.trust, &key, signer.principal().as_str(), body).await? {
-            return Err(ServiceError::Invalid(format!("not allowed: {why}")));
-        }
+        self.check_signed(conn, signer, body).await?;
         let mut env = Envelope::new(new_event_id(), signer.principal().as_str(), now_ms(), body);
         signer.sign(&mut env);
         self.store.enqueue(&conn.governance_topic, &env).await?;

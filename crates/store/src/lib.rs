@@ -202,7 +202,7 @@ impl Store {
         .into_iter()
         .collect();
 
-        let mut keys = trust::KeyCache::default();
+        let mut keys = trust::KeyRecords::default();
         let mut rows = Vec::with_capacity(fresh.len());
         for (rec, signature) in fresh.into_iter().zip(signatures) {
             if rec.offset < next {
@@ -230,21 +230,23 @@ impl Store {
                     } else {
                         match env.decode() {
                             Decoded::Known(body) => {
-                                match admit(&mut tx, &mut keys, root, rec, env, &body, signature).await? {
+                                // Trust first, then the event's own rules (access decisions).
+                                let verdict = match admit(&mut tx, &mut keys, root, rec, env, &body, signature).await? {
+                                    Err(why) => Err(why),
+                                    Ok(note) => match apply_body(&mut tx, &mut keys, env, &body).await? {
+                                        None => Ok(note),
+                                        Some(why) => Err(why),
+                                    },
+                                };
+                                match verdict {
+                                    Ok(note) => {
+                                        seen.insert(env.id.clone());
+                                        ("applied", note)
+                                    }
                                     Err(why) => {
                                         tracing::info!(offset = rec.offset, "governance event refused: {why}");
                                         ("refused", Some(why))
                                     }
-                                    Ok(legacy_note) => match apply_body(&mut tx, &mut keys, env, &body).await? {
-                                        None => {
-                                            seen.insert(env.id.clone());
-                                            ("applied", legacy_note)
-                                        }
-                                        Some(why) => {
-                                            tracing::info!(offset = rec.offset, "governance event refused: {why}");
-                                            ("refused", Some(why))
-                                        }
-                                    },
                                 }
                             }
                             Decoded::Unknown { reason } => {
@@ -395,7 +397,7 @@ impl Store {
 /// Applies one event; `Ok(Some(reason))` when the rules refuse it and nothing changed.
 async fn apply_body(
     tx: &mut Transaction<'_, Sqlite>,
-    keys: &mut trust::KeyCache,
+    keys: &mut trust::KeyRecords,
     env: &Envelope,
     body: &EventBody,
 ) -> Result<Option<String>> {
@@ -513,7 +515,7 @@ fn verify_all(records: &[&LogRecord]) -> Vec<Option<std::result::Result<String, 
 /// rules' consent.
 async fn admit(
     tx: &mut Transaction<'_, Sqlite>,
-    keys: &mut trust::KeyCache,
+    keys: &mut trust::KeyRecords,
     root: &TrustRoot,
     rec: &LogRecord,
     env: &Envelope,

@@ -10,11 +10,12 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::{Result, Store, StoreError};
 
-/// Keys looked up during one fold, so a batch asks SQLite once per key.
+/// What the log says of the keys looked up during one fold, so a batch asks SQLite once per key
+/// (forgotten when a trust event changes one).
 #[derive(Default)]
-pub(crate) struct KeyCache(HashMap<String, Option<KeyRecord>>);
+pub(crate) struct KeyRecords(HashMap<String, Option<KeyRecord>>);
 
-impl KeyCache {
+impl KeyRecords {
     pub(crate) async fn get(&mut self, conn: &mut SqliteConnection, key: &str) -> Result<Option<KeyRecord>> {
         if let Some(r) = self.0.get(key) {
             return Ok(r.clone());
@@ -58,7 +59,7 @@ fn principals(json: &str) -> Result<Vec<Principal>> {
 }
 
 /// The facts [`trust::authorize`] needs for `body`, read from what was folded before it.
-pub(crate) async fn facts(conn: &mut SqliteConnection, keys: &mut KeyCache, body: &EventBody) -> Result<Facts> {
+pub(crate) async fn facts(conn: &mut SqliteConnection, keys: &mut KeyRecords, body: &EventBody) -> Result<Facts> {
     let mut f = Facts::default();
     match body {
         EventBody::DomainRegistered(d) => f.domain_owners = domain_owners(conn, d.id.as_str()).await?,
@@ -110,7 +111,7 @@ async fn domain_owners(conn: &mut SqliteConnection, id: &str) -> Result<Option<V
 /// principal make the event: `Ok(Err(reason))` when they do not.
 pub(crate) async fn judge(
     conn: &mut SqliteConnection,
-    keys: &mut KeyCache,
+    keys: &mut KeyRecords,
     root: &TrustRoot,
     key: &str,
     actor: &str,
@@ -132,7 +133,7 @@ pub(crate) async fn judge(
 /// Applies a trust event the rules allowed.
 pub(crate) async fn apply(
     tx: &mut Transaction<'_, Sqlite>,
-    keys: &mut KeyCache,
+    keys: &mut KeyRecords,
     env: &Envelope,
     body: &EventBody,
 ) -> Result<()> {
@@ -252,6 +253,6 @@ impl Store {
         body: &EventBody,
     ) -> Result<std::result::Result<(), String>> {
         let mut conn = self.pool.acquire().await?;
-        judge(&mut conn, &mut KeyCache::default(), root, key, actor, body).await
+        judge(&mut conn, &mut KeyRecords::default(), root, key, actor, body).await
     }
 }

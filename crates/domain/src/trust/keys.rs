@@ -90,6 +90,21 @@ impl Signer {
         self.key.to_bytes()
     }
 
+    /// The secret seed as stored (base64url). Never log it.
+    pub fn seed_text(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.seed())
+    }
+
+    /// A signer from a stored seed ([`Signer::seed_text`]).
+    pub fn from_seed_text(principal: Principal, text: &str) -> Result<Self, String> {
+        let seed = URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or("a stored signing key is not 32 bytes of base64url")?;
+        Ok(Self::from_seed(principal, &seed))
+    }
+
     pub fn principal(&self) -> &Principal {
         &self.principal
     }
