@@ -1,7 +1,8 @@
 """An attacker with a stock Kafka producer: writes forged governance events straight to the log,
 as anyone with WRITE on the topic could, to show that desktops refuse them.
 
-usage: forge_governance.py BOOTSTRAP TOPIC SPEC.json
+usage: forge_governance.py CLUSTER TOPIC SPEC.json
+CLUSTER: host:port, or a JSON object of librdkafka properties (bootstrap.servers, SASL, ...)
 SPEC: {"now_ms": N, "events": [...], "replay": [...], "raw": [...]}
   events: envelopes built here, unsigned, claiming any actor: {"id", "type", "actor", "payload", "at_ms"?}
   replay: {"of": EVENT_ID, "new_id": ID, "payload": {...}}: a signed event read back from the log
@@ -17,7 +18,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 
 
 def read_log(bootstrap, topic):
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "forger", "enable.auto.commit": False})
+    c = Consumer({**cluster(bootstrap), "group.id": "forger", "enable.auto.commit": False})
     low, high = c.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
     c.assign([TopicPartition(topic, 0, low)])
     out = {}
@@ -36,6 +37,11 @@ def read_log(bootstrap, topic):
             break
     c.close()
     return out
+
+
+def cluster(arg):
+    """librdkafka properties from a host:port or a JSON object of properties."""
+    return json.loads(arg) if arg.startswith("{") else {"bootstrap.servers": arg}
 
 
 def main() -> int:
@@ -57,7 +63,7 @@ def main() -> int:
     for r in spec.get("raw", []):
         records.append((json.loads(r["value"])["id"], r["value"].encode(), r.get("timestamp_ms")))
 
-    p = Producer({"bootstrap.servers": bootstrap})
+    p = Producer(cluster(bootstrap))
     written = []
 
     def report(err, msg):

@@ -1,16 +1,23 @@
 """An independent producer for the end-to-end tests: confluent-kafka's own Avro serializer,
 against the registry's latest value schema of the topic (nothing registered here).
 
-usage: produce_avro.py BOOTSTRAP REGISTRY_URL TOPIC COUNT
+usage: produce_avro.py CLUSTER REGISTRY_URL TOPIC COUNT
+CLUSTER: host:port, or a JSON object of librdkafka properties (bootstrap.servers, SASL, ...)
 Prints one line per record: "produced <partition> <offset> <productId>".
 """
 import datetime
+import json
 import sys
 
 from confluent_kafka import Producer
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext, StringSerializer
+
+
+def cluster(arg):
+    """librdkafka properties from a host:port or a JSON object of properties."""
+    return json.loads(arg) if arg.startswith("{") else {"bootstrap.servers": arg}
 
 
 def main() -> int:
@@ -23,7 +30,7 @@ def main() -> int:
         conf={"auto.register.schemas": False, "use.latest.version": True},
     )
     keys = StringSerializer("utf_8")
-    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+    producer = Producer({**cluster(bootstrap), "enable.idempotence": True})
     delivered = []
 
     def report(err, msg):

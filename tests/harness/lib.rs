@@ -48,6 +48,31 @@ pub fn env_file_for(dir: &Path, name: &str, bootstrap: &str, registry: &str) -> 
     path
 }
 
+/// A client profile's librdkafka properties as one JSON object (how the Python clients in
+/// `tests/clients/` take a cluster).
+pub fn client_json(profile: &meshdesk_kafka::KafkaProfile) -> String {
+    serde_json::to_string(&profile.properties).expect("properties are strings")
+}
+
+/// An environment file with every property of `profile`, its password kept in this machine's
+/// keyring under a fresh name the file refers to (so the file holds no secret).
+pub fn env_file_with(dir: &Path, name: &str, profile: &meshdesk_kafka::KafkaProfile, registry: &str) -> PathBuf {
+    let path = dir.join("env.toml");
+    let mut text = format!("name = \"{name}\"\n[kafka]\n");
+    for (k, v) in &profile.properties {
+        if k == "sasl.password" {
+            let entry = unique("test-kafka");
+            meshdesk_service::keyring::secret_set(&entry, v).expect("the keyring stores the test password");
+            text.push_str(&format!("\"{k}\" = {{ keyring = \"{entry}\" }}\n"));
+        } else {
+            text.push_str(&format!("\"{k}\" = \"{v}\"\n"));
+        }
+    }
+    text.push_str(&format!("[registry]\nurl = \"{registry}\"\n"));
+    std::fs::write(&path, text).expect("the environment file is written");
+    path
+}
+
 /// [`env_file_for`] the sandbox `sb`, for a desktop acting as the local user (whom the seed
 /// endorses): see [`env_file_as`].
 pub fn env_file(dir: &Path, name: &str, sb: &Sandbox) -> PathBuf {
@@ -59,7 +84,7 @@ pub fn env_file(dir: &Path, name: &str, sb: &Sandbox) -> PathBuf {
 /// machine's keyring (kernel keyutils on CI) under a fresh name the file refers to, as a real
 /// desktop's file would refer to its key. The file holds no secret.
 pub fn env_file_as(dir: &Path, name: &str, sb: &Sandbox, principal: &str) -> PathBuf {
-    let path = env_file_for(dir, name, &sb.bootstrap_servers(), &sb.registry_url());
+    let path = env_file_with(dir, name, &sb.kafka_profile(), &sb.registry_url());
     let text = std::fs::read_to_string(&path).expect("the environment file was just written");
     let p = meshdesk_domain::Principal::parse(principal).expect("a principal");
     let signer = sb.signer(&p).expect("the sandbox has a key for every principal");

@@ -49,8 +49,8 @@ async fn cluster_and_topic_administration_reports_per_item_outcomes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acl_calls_on_a_broker_without_an_authorizer_are_an_outcome() {
-    // Verifies that ACL create, describe and delete go through the native wrappers to the real broker and that its SECURITY_DISABLED answer comes back as an outcome per item, not an error or a crash.
+async fn acl_calls_round_trip_through_the_authorizing_gateway() {
+    // Verifies the native ACL wrappers against the sandbox's authorizing gateway: create with a per-item failure in the batch, describe by principal, a non-super user refused per item with the authorization reason, delete by exact filter returning what it removed, and a second delete matching nothing.
     let t = sandbox(false).await;
     let admin = Admin::new(&t.sandbox.kafka_profile()).unwrap();
     let read = AclBinding {
@@ -69,20 +69,31 @@ async fn acl_calls_on_a_broker_without_an_authorizer_are_an_outcome() {
         operation: AclOperation::Read,
         ..read.clone()
     };
-    let created = admin.create_acls(&[read.clone(), group.clone()]).await.unwrap();
-    assert_eq!(created.len(), 2);
-    for o in &created {
-        assert!(matches!(o, AclOutcome::SecurityDisabled(_)), "{o:?}");
-    }
-    let described = admin
-        .describe_acls(&AclFilter { principal: Some("User:sales-app".into()), ..Default::default() })
-        .await
-        .unwrap();
-    // nisshi answers DescribeAcls without an error and with no bindings (nothing was created).
-    assert_eq!(described, AclOutcome::Done(vec![]));
-    let deleted = admin.delete_acls(&[AclFilter::exact(&read), AclFilter::exact(&group)]).await.unwrap();
-    assert_eq!(deleted.len(), 2);
-    assert!(deleted.iter().all(|o| matches!(o, AclOutcome::SecurityDisabled(_))), "{deleted:?}");
+    let no_type = AclBinding { principal: "sales-app".into(), ..read.clone() };
+    let created = admin.create_acls(&[read.clone(), no_type, group.clone()]).await.unwrap();
+    assert_eq!(created.len(), 3);
+    assert_eq!(created[0], AclOutcome::Done(()));
+    assert!(matches!(&created[1], AclOutcome::Failed(m) if m.contains("Type:name")), "{:?}", created[1]);
+    assert_eq!(created[2], AclOutcome::Done(()));
+
+    let mine = AclFilter { principal: Some("User:sales-app".into()), ..Default::default() };
+    let AclOutcome::Done(mut described) = admin.describe_acls(&mine).await.unwrap() else { panic!("described") };
+    described.sort();
+    let mut expected = vec![read.clone(), group.clone()];
+    expected.sort();
+    assert_eq!(described, expected);
+
+    // A principal that is not a super user may not change ACLs.
+    let pw = t.sandbox.create_principal(&meshdesk_domain::Principal::parse("User:sales-app").unwrap()).unwrap().unwrap();
+    let sales = Admin::new(&t.sandbox.kafka_profile_as("sales-app", &pw)).unwrap();
+    let refused = sales.create_acls(&[read.clone()]).await.unwrap();
+    assert!(matches!(&refused[0], AclOutcome::Failed(m) if m.to_lowercase().contains("authoriz")), "{refused:?}");
+
+    let deleted = admin.delete_acls(&[AclFilter::exact(&read)]).await.unwrap();
+    assert_eq!(deleted, vec![AclOutcome::Done(vec![read.clone()])]);
+    let again = admin.delete_acls(&[AclFilter::exact(&read)]).await.unwrap();
+    assert_eq!(again, vec![AclOutcome::Done(vec![])]);
+    assert_eq!(admin.describe_acls(&mine).await.unwrap(), AclOutcome::Done(vec![group.clone()]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use meshdesk_tests::{Proc, Xvfb, closed_port, repo_root, target_dir, tool, wait_webdriver_ready};
+use meshdesk_tests::{Proc, Xvfb, client_json, closed_port, repo_root, target_dir, tool, wait_webdriver_ready};
 
 pub(crate) async fn cards(client: &Client) -> Vec<String> {
     let mut ids = Vec::new();
@@ -253,11 +253,20 @@ async fn search_and_product_page_journey(client: &Client, sandbox_dir: &std::pat
     let state: serde_json::Value =
         serde_json::from_slice(&std::fs::read(sandbox_dir.join("sandbox.json")).unwrap()).unwrap();
     let (broker, registry) = (state["broker_port"].as_u64().unwrap(), state["registry_port"].as_u64().unwrap());
+    // The app's sandbox lets clients in through its gateway only: as its admin, here.
+    let passwords: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sandbox_dir.join("gateway/sandbox-passwords.json")).unwrap()).unwrap();
+    let admin_password = passwords["passwords"]["meshdesk-sandbox"].as_str().unwrap();
+    let cluster = client_json(&meshdesk_sandbox::access::plain_profile(
+        &format!("127.0.0.1:{broker}"),
+        meshdesk_sandbox::access::ADMIN_USER,
+        admin_password,
+    ));
     let python = std::env::var_os("MESHDESK_PYTHON").map(PathBuf::from).expect("scripts/env.sh sets MESHDESK_PYTHON");
     let out = Command::new(&python)
         .arg(repo_root().join("tests/clients/produce_avro.py"))
         .args([
-            format!("127.0.0.1:{broker}"),
+            cluster,
             format!("http://127.0.0.1:{registry}"),
             "inventory.stock-level-updated".into(),
             "5".into(),

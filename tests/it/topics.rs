@@ -41,8 +41,11 @@ async fn groups_samples_and_live_metrics_of_a_topic() {
 
     // A group that read two of the three records.
     let group = unique("it.readers");
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", t.sandbox.bootstrap_servers())
+    let mut config = ClientConfig::new();
+    for (k, v) in &profile.properties {
+        config.set(k, v);
+    }
+    let consumer: BaseConsumer = config
         .set("group.id", &group)
         .set("enable.auto.commit", "false")
         .create()

@@ -5,7 +5,7 @@ use meshdesk_contract::{DecideRequest, Decision, EnrollmentRequest, KeyStanding,
 use meshdesk_domain::seed::SEED_ACTOR;
 use meshdesk_domain::{Envelope, EventBody, Principal};
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
-use meshdesk_tests::{TestSandbox, desktop, env_file_as, repo_root, sandbox, stock_levels_request as form};
+use meshdesk_tests::{TestSandbox, client_json, desktop, env_file_as, repo_root, sandbox, stock_levels_request as form};
 
 /// What a desktop believes: owners, grants, keys, and the reconciler's plan.
 async fn beliefs(md: &Meshdesk) -> String {
@@ -112,7 +112,7 @@ async fn forgeries_written_by_an_independent_client_are_refused_and_change_nothi
     let python = std::env::var("MESHDESK_PYTHON").unwrap_or_else(|_| "python3".into());
     let out = std::process::Command::new(python)
         .arg(repo_root().join("tests/clients/forge_governance.py"))
-        .arg(t.sandbox.bootstrap_servers())
+        .arg(client_json(&t.sandbox.kafka_profile()))
         .arg(meshdesk_domain::GOVERNANCE_TOPIC)
         .arg(&spec_path)
         .output()

@@ -69,13 +69,25 @@ impl BrokerProcess {
         security: &BrokerSecurity,
         probe_with: Option<KafkaProfile>,
     ) -> anyhow::Result<Self> {
+        Self::launch(nisshi, dir, port, None, security, probe_with).await
+    }
+
+    async fn launch(
+        nisshi: &Path,
+        dir: &Path,
+        port: u16,
+        advertised_port: Option<u16>,
+        security: &BrokerSecurity,
+        probe_with: Option<KafkaProfile>,
+    ) -> anyhow::Result<Self> {
         tokio::fs::create_dir_all(dir).await?;
         let log = dir.join("broker.log");
         let out = std::fs::OpenOptions::new().create(true).append(true).open(&log)?;
         let url = format!("tcp://127.0.0.1:{port}");
+        let advertised = format!("tcp://127.0.0.1:{}", advertised_port.unwrap_or(port));
         let mut cmd = Command::new(nisshi);
         cmd.arg("broker")
-            .args(["--listener-url", &url, "--advertised-listener-url", &url])
+            .args(["--listener-url", &url, "--advertised-listener-url", &advertised])
             .args(["--storage-engine", "sqlite://broker.db"])
             .args(security.authentication.then_some("--authentication"))
             // The sqlite path is relative to the working directory.
@@ -102,6 +114,18 @@ impl BrokerProcess {
         let profile = probe_with.unwrap_or_else(|| KafkaProfile::plaintext(me.bootstrap()));
         me.wait_ready(&profile, Duration::from_secs(60)).await?;
         Ok(me)
+    }
+
+    /// Starts the broker on `port`, advertising the gateway's `public_port`; readiness is
+    /// probed through the gateway with `probe_with`.
+    pub async fn start_behind(
+        nisshi: &Path,
+        dir: &Path,
+        port: u16,
+        public_port: u16,
+        probe_with: KafkaProfile,
+    ) -> anyhow::Result<Self> {
+        Self::launch(nisshi, dir, port, Some(public_port), &BrokerSecurity::default(), Some(probe_with)).await
     }
 
     /// Creates (or updates) a SCRAM user through the running broker, with nisshi's own CLI.

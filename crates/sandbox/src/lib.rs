@@ -8,8 +8,15 @@
 //! broker/broker.db      the broker's storage     broker/broker.log  its output
 //! registry/journal.jsonl every successful mutating registry request, in order
 //! trust/keys.json       the sandbox's signing keys (sandbox-only, mode 0600)
+//! gateway/              the authorizing gateway's users.json and acls.json, and the
+//!                       sandbox's own principals' passwords (sandbox-only, mode 0600)
 //! ```
+//!
+//! Clients reach the broker only through the gateway (`meshdesk-gateway`), which
+//! authenticates them (SASL/PLAIN) and enforces ACLs with Kafka's rules: nisshi listens on a
+//! private loopback port and advertises the gateway's address.
 
+pub mod access;
 mod broker;
 pub mod keys;
 mod registry;
@@ -118,12 +125,41 @@ async fn bind(choice: PortChoice, last: Option<u16>) -> anyhow::Result<tokio::ne
     }
 }
 
+/// The users the sandbox makes for itself: its admin, the seed's owners and the local user.
+fn sandbox_users() -> Vec<String> {
+    let mut out = vec![access::ADMIN_USER.to_owned()];
+    let principals = meshdesk_domain::seed::principals().into_iter().map(|(p, _)| p.as_str().to_owned());
+    for p in principals.chain([local_principal()]) {
+        if let Some(name) = p.strip_prefix("User:")
+            && meshdesk_gateway::UserStore::valid_name(name)
+            && !out.iter().any(|o| o == name)
+        {
+            out.push(name.to_owned());
+        }
+    }
+    out
+}
+
+async fn start_gateway(
+    listener: tokio::net::TcpListener,
+    upstream_port: u16,
+    dir: &Path,
+) -> anyhow::Result<meshdesk_gateway::Gateway> {
+    let upstream = SocketAddr::from((Ipv4Addr::LOCALHOST, upstream_port));
+    meshdesk_gateway::Gateway::start(listener, upstream, dir, vec![format!("User:{}", access::ADMIN_USER)]).await
+}
+
 /// A running sandbox. Dropping it kills the broker; [`Sandbox::stop`] stops both cleanly.
 pub struct Sandbox {
     pub data_dir: PathBuf,
     nisshi: PathBuf,
+    /// The gateway's port: the sandbox's bootstrap address.
     broker_port: u16,
+    /// nisshi's own port, behind the gateway.
+    upstream_port: u16,
     broker: Option<BrokerProcess>,
+    gateway: Option<meshdesk_gateway::Gateway>,
+    passwords: access::SandboxPasswords,
     registry: Option<RegistryServer>,
     registry_addr: SocketAddr,
     pub seed_report: Option<seed::SeedReport>,
@@ -140,16 +176,24 @@ impl Sandbox {
             None => locate_nisshi()?,
         };
 
-        // The broker needs a concrete port on its command line: reserve one, release it, start.
-        let broker_port = {
-            let l = bind(opts.broker_port, state.broker_port).await?;
-            l.local_addr()?.port()
-        };
-        let broker = BrokerProcess::start(&nisshi, &dir.join("broker"), broker_port).await?;
+        // The gateway takes the sandbox's public port; nisshi gets a private one and advertises
+        // the gateway's, so clients always come back through the gateway.
+        let gateway_listener = bind(opts.broker_port, state.broker_port).await?;
+        let broker_port = gateway_listener.local_addr()?.port();
+        let upstream_port = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?.local_addr()?.port();
+        let gateway_dir = dir.join("gateway");
+        let gateway = start_gateway(gateway_listener, upstream_port, &gateway_dir).await?;
+        let passwords = access::SandboxPasswords::open(&gateway_dir, gateway.users(), &sandbox_users())?;
+        let admin = access::plain_profile(
+            &format!("127.0.0.1:{broker_port}"),
+            access::ADMIN_USER,
+            passwords.password(access::ADMIN_USER).context("the sandbox admin's password")?,
+        );
+        let broker = BrokerProcess::start_behind(&nisshi, &dir.join("broker"), upstream_port, broker_port, admin).await?;
         let listener = bind(opts.registry_port, state.registry_port).await?;
         let registry = RegistryServer::start(&dir.join("registry"), listener).await?;
 
-        state.broker_port = Some(broker.port);
+        state.broker_port = Some(broker_port);
         state.registry_port = Some(registry.addr.port());
         state.save(dir)?;
         let (keys, new_keys) = SandboxKeys::open(dir)?;
@@ -159,8 +203,11 @@ impl Sandbox {
         let mut me = Self {
             data_dir: dir.clone(),
             nisshi,
-            broker_port: broker.port,
+            broker_port,
+            upstream_port,
             broker: Some(broker),
+            gateway: Some(gateway),
+            passwords,
             registry_addr: registry.addr,
             registry: Some(registry),
             seed_report: None,
@@ -201,21 +248,62 @@ impl Sandbox {
         format!("127.0.0.1:{}", self.broker_port)
     }
 
-    /// Stops the broker only (the registry keeps running): the cluster "goes away".
+    /// Stops the broker and its gateway (the registry keeps running): the cluster "goes away".
     pub async fn stop_broker(&mut self) -> anyhow::Result<()> {
+        if let Some(g) = self.gateway.take() {
+            g.stop();
+        }
         match self.broker.take() {
             Some(b) => b.stop().await,
             None => Ok(()),
         }
     }
 
-    /// Starts the broker again on the same port and storage.
+    /// Starts the broker and its gateway again on the same ports and storage.
     pub async fn start_broker(&mut self) -> anyhow::Result<()> {
+        if self.gateway.is_none() {
+            let listener = bind(PortChoice::Fixed(self.broker_port), None).await?;
+            self.gateway = Some(start_gateway(listener, self.upstream_port, &self.data_dir.join("gateway")).await?);
+        }
         if self.broker.is_none() {
-            let b = BrokerProcess::start(&self.nisshi, &self.data_dir.join("broker"), self.broker_port).await?;
+            let b = BrokerProcess::start_behind(
+                &self.nisshi,
+                &self.data_dir.join("broker"),
+                self.upstream_port,
+                self.broker_port,
+                self.kafka_profile(),
+            )
+            .await?;
             self.broker = Some(b);
         }
         Ok(())
+    }
+
+    /// nisshi's own address, behind the gateway (benchmarks compare the two).
+    pub fn upstream_bootstrap(&self) -> String {
+        format!("127.0.0.1:{}", self.upstream_port)
+    }
+
+    /// A client profile for the sandbox as `user` (SASL/PLAIN through the gateway).
+    pub fn kafka_profile_as(&self, user: &str, password: &str) -> KafkaProfile {
+        access::plain_profile(&self.bootstrap_servers(), user, password)
+    }
+
+    /// The password of one of the sandbox's own principals (`User:` left off). Sandbox-only.
+    pub fn own_password(&self, user: &str) -> Option<String> {
+        self.passwords.password(user).map(str::to_owned)
+    }
+
+    /// Creates a Kafka user for `principal` (`User:name`) with a generated password, returned
+    /// once; `None` when the user exists already (its password is not kept here).
+    pub fn create_principal(&self, principal: &meshdesk_domain::Principal) -> anyhow::Result<Option<String>> {
+        let name = principal.as_str().strip_prefix("User:").context("only User principals can log in")?;
+        self.gateway.as_ref().context("the sandbox's cluster is stopped")?.users().create(name)
+    }
+
+    /// The gateway's ACLs as it enforces them now (tests look at them).
+    pub fn acls(&self) -> Vec<meshdesk_gateway::Acl> {
+        self.gateway.as_ref().map(|g| (*g.acls().snapshot()).clone()).unwrap_or_default()
     }
 
     pub fn registry_url(&self) -> String {
@@ -238,8 +326,10 @@ impl Sandbox {
         Ok(())
     }
 
+    /// The sandbox admin's profile (the gateway's super user): what the app connects as.
     pub fn kafka_profile(&self) -> KafkaProfile {
-        KafkaProfile::plaintext(self.bootstrap_servers())
+        let pw = self.passwords.password(access::ADMIN_USER).unwrap_or_default();
+        access::plain_profile(&self.bootstrap_servers(), access::ADMIN_USER, pw)
     }
 
     pub async fn stop(mut self) -> anyhow::Result<()> {

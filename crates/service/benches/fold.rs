@@ -74,8 +74,8 @@ async fn main() -> anyhow::Result<()> {
     std::fs::write(
         &env,
         format!(
-            "name = \"bench\"\n[kafka]\n\"bootstrap.servers\" = \"{}\"\n[registry]\nurl = \"{}\"\n[trust]\nadmins = [\"{}\"]\n",
-            sb.bootstrap_servers(),
+            "name = \"bench\"\n[kafka]\n{}[registry]\nurl = \"{}\"\n[trust]\nadmins = [\"{}\"]\n",
+            sb.kafka_profile().properties.iter().map(|(k, v)| format!("\"{k}\" = \"{v}\"\n")).collect::<String>(),
             sb.registry_url(),
             admin.public_key().id()
         ),

@@ -1,0 +1,761 @@
+//! What the gateway does with each request once the client is authenticated: which resources
+//! it touches and which operation Kafka requires on each (Kafka's documentation, "Operations
+//! and Resources on Protocols"), and how a refusal is answered. Requests wholly allowed go to
+//! the broker untouched; requests partly allowed go without the refused topics or groups, and
+//! the refusals are added to the broker's answer; requests wholly refused are answered here.
+//! The ACL APIs are answered here from the gateway's own ACLs.
+
+use std::sync::Arc;
+
+use bytes::BytesMut;
+use kafka_protocol::messages::create_acls_response::AclCreationResult;
+use kafka_protocol::messages::create_topics_response::CreatableTopicResult;
+use kafka_protocol::messages::delete_acls_response::{DeleteAclsFilterResult, DeleteAclsMatchingAcl};
+use kafka_protocol::messages::delete_topics_response::DeletableTopicResult;
+use kafka_protocol::messages::describe_acls_response::{AclDescription, DescribeAclsResource};
+use kafka_protocol::messages::describe_configs_response::DescribeConfigsResult;
+use kafka_protocol::messages::describe_groups_response::DescribedGroup;
+use kafka_protocol::messages::fetch_response::{FetchableTopicResponse, PartitionData};
+use kafka_protocol::messages::list_offsets_response::{ListOffsetsPartitionResponse, ListOffsetsTopicResponse};
+use kafka_protocol::messages::metadata_response::MetadataResponseTopic;
+use kafka_protocol::messages::offset_commit_response::{OffsetCommitResponsePartition, OffsetCommitResponseTopic};
+use kafka_protocol::messages::offset_fetch_response::{OffsetFetchResponsePartition, OffsetFetchResponseTopic};
+use kafka_protocol::messages::produce_response::{PartitionProduceResponse, TopicProduceResponse};
+use kafka_protocol::messages::*;
+use kafka_protocol::protocol::{Encodable, StrBytes};
+
+use crate::authorizer::{
+    self, Acl, AclFilter, CLUSTER, Operation as Op, PatternFilter, PatternType, Permission, ResourceType as Rt, Subject,
+};
+use crate::wire::Request;
+use crate::Shared;
+
+pub const TOPIC_AUTHORIZATION_FAILED: i16 = 29;
+pub const GROUP_AUTHORIZATION_FAILED: i16 = 30;
+pub const CLUSTER_AUTHORIZATION_FAILED: i16 = 31;
+pub const INVALID_REQUEST: i16 = 42;
+pub const TRANSACTIONAL_ID_AUTHORIZATION_FAILED: i16 = 53;
+
+/// A change to the broker's answer before it goes back to the client.
+pub type Fixup = Box<dyn FnOnce(&mut ResponseKind) + Send>;
+
+pub enum Plan {
+    /// Send the request as it came; the answer (if `fixup`, changed) goes back.
+    Forward { fixup: Option<Fixup> },
+    /// Send it; the broker does not answer (acks=0 produce).
+    ForwardNoResponse,
+    /// Send this frame instead (the refused parts removed) and complete the answer.
+    Rewrite { frame: bytes::Bytes, fixup: Fixup },
+    /// Answer here.
+    Answer(ResponseKind),
+    /// Close the connection (said why in the gateway's log).
+    Close(String),
+}
+
+/// Who asks, with the ACLs as they were when the request arrived.
+#[derive(Clone)]
+pub struct Authz {
+    pub principal: String,
+    pub host: String,
+    acls: Arc<Vec<Acl>>,
+    super_user: bool,
+}
+
+impl Authz {
+    pub fn new(shared: &Shared, principal: String, host: String) -> Self {
+        let super_user = shared.super_users.contains(&principal);
+        Self { principal, host, acls: shared.acls.snapshot(), super_user }
+    }
+    fn who(&self) -> Subject<'_> {
+        Subject { principal: &self.principal, host: &self.host }
+    }
+    pub fn can(&self, op: Op, rt: Rt, name: &str) -> bool {
+        self.super_user || authorizer::authorize(&self.acls, &[], self.who(), op, rt, name)
+    }
+    fn cluster(&self, op: Op) -> bool {
+        self.can(op, Rt::Cluster, CLUSTER)
+    }
+}
+
+fn s(text: &str) -> StrBytes {
+    StrBytes::from_string(text.to_owned())
+}
+
+/// The usual shape of a partly refused request: nothing refused → forward; everything →
+/// answer `empty` completed by `add`; else forward `encode`d and complete the answer with `add`.
+fn partial(
+    req: &Request,
+    refused: bool,
+    nothing_left: bool,
+    encode: impl FnOnce(&mut BytesMut) -> anyhow::Result<()>,
+    empty: ResponseKind,
+    add: impl FnOnce(&mut ResponseKind) + Send + 'static,
+) -> anyhow::Result<Plan> {
+    if !refused {
+        return Ok(Plan::Forward { fixup: None });
+    }
+    if nothing_left {
+        let mut r = empty;
+        add(&mut r);
+        return Ok(Plan::Answer(r));
+    }
+    Ok(Plan::Rewrite { frame: req.with_body(encode)?, fixup: Box::new(add) })
+}
+
+pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan> {
+    let v = req.version;
+    let mut body = req.body();
+    let decoded = RequestKind::decode(req.api_key, &mut body, v)?;
+    if who.super_user && !matches!(decoded, RequestKind::CreateAcls(_) | RequestKind::DescribeAcls(_) | RequestKind::DeleteAcls(_)) {
+        return Ok(Plan::Forward { fixup: None });
+    }
+    match decoded {
+        RequestKind::Metadata(mut m) => {
+            let explicit = m.topics.is_some();
+            let mut refused: Vec<TopicName> = Vec::new();
+            if let Some(topics) = &mut m.topics {
+                topics.retain(|t| match &t.name {
+                    Some(n) if !who.can(Op::Describe, Rt::Topic, n) => {
+                        refused.push(n.clone());
+                        false
+                    }
+                    _ => true,
+                });
+            }
+            let authz = who.clone();
+            let any_refused = !refused.is_empty();
+            let fixup: Fixup = Box::new(move |k| {
+                if let ResponseKind::Metadata(r) = k {
+                    // Topics asked for by id, or all topics: what may not be described is
+                    // refused (asked for) or left out (all topics), as Kafka does.
+                    if explicit {
+                        for t in r.topics.iter_mut() {
+                            if !t.name.as_ref().is_some_and(|n| authz.can(Op::Describe, Rt::Topic, n)) {
+                                let name = t.name.take();
+                                *t = MetadataResponseTopic::default();
+                                t.error_code = TOPIC_AUTHORIZATION_FAILED;
+                                t.name = name;
+                            }
+                        }
+                    } else {
+                        r.topics.retain(|t| t.name.as_ref().is_some_and(|n| authz.can(Op::Describe, Rt::Topic, n)));
+                    }
+                    for n in refused {
+                        let mut t = MetadataResponseTopic::default();
+                        t.error_code = TOPIC_AUTHORIZATION_FAILED;
+                        t.name = Some(n);
+                        r.topics.push(t);
+                    }
+                }
+            });
+            if any_refused {
+                m.allow_auto_topic_creation = false;
+                Ok(Plan::Rewrite { frame: req.with_body(|b| m.encode(b, v))?, fixup })
+            } else {
+                Ok(Plan::Forward { fixup: Some(fixup) })
+            }
+        }
+        RequestKind::Produce(mut p) => {
+            if let Some(tid) = &p.transactional_id
+                && !who.can(Op::Write, Rt::TransactionalId, tid)
+            {
+                let mut r = ProduceResponse::default();
+                for t in &p.topic_data {
+                    r.responses.push(produce_refusal(&t.name, t.partition_data.iter().map(|p| p.index), TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
+                }
+                return Ok(if p.acks == 0 { Plan::Close("a refused acks=0 produce".into()) } else { Plan::Answer(ResponseKind::Produce(r)) });
+            }
+            let mut refused = Vec::new();
+            p.topic_data.retain(|t| {
+                let ok = who.can(Op::Write, Rt::Topic, &t.name);
+                if !ok {
+                    refused.push(produce_refusal(&t.name, t.partition_data.iter().map(|p| p.index), TOPIC_AUTHORIZATION_FAILED));
+                }
+                ok
+            });
+            if p.acks == 0 {
+                // Kafka closes the connection: the client cannot be told otherwise.
+                return Ok(if refused.is_empty() { Plan::ForwardNoResponse } else { Plan::Close("a refused acks=0 produce".into()) });
+            }
+            partial(req, !refused.is_empty(), p.topic_data.is_empty(), |b| p.encode(b, v), ResponseKind::Produce(Default::default()), move |k| {
+                if let ResponseKind::Produce(r) = k {
+                    r.responses.extend(refused);
+                }
+            })
+        }
+        RequestKind::Fetch(mut f) => {
+            if f.replica_id.0 >= 0 || f.replica_state.replica_id.0 >= 0 {
+                return Ok(Plan::Close("a follower fetch from a principal that is not a broker".into()));
+            }
+            let mut refused = Vec::new();
+            f.topics.retain(|t| {
+                let ok = who.can(Op::Read, Rt::Topic, &t.topic);
+                if !ok {
+                    let mut r = FetchableTopicResponse::default();
+                    r.topic = t.topic.clone();
+                    r.partitions = t
+                        .partitions
+                        .iter()
+                        .map(|p| {
+                            let mut d = PartitionData::default();
+                            d.partition_index = p.partition;
+                            d.error_code = TOPIC_AUTHORIZATION_FAILED;
+                            d.high_watermark = -1;
+                            d
+                        })
+                        .collect();
+                    refused.push(r);
+                }
+                ok
+            });
+            partial(req, !refused.is_empty(), f.topics.is_empty(), |b| f.encode(b, v), ResponseKind::Fetch(Default::default()), move |k| {
+                if let ResponseKind::Fetch(r) = k {
+                    r.responses.extend(refused);
+                }
+            })
+        }
+        RequestKind::ListOffsets(mut l) => {
+            let mut refused = Vec::new();
+            l.topics.retain(|t| {
+                let ok = who.can(Op::Describe, Rt::Topic, &t.name);
+                if !ok {
+                    let mut r = ListOffsetsTopicResponse::default();
+                    r.name = t.name.clone();
+                    r.partitions = t
+                        .partitions
+                        .iter()
+                        .map(|p| {
+                            let mut x = ListOffsetsPartitionResponse::default();
+                            x.partition_index = p.partition_index;
+                            x.error_code = TOPIC_AUTHORIZATION_FAILED;
+                            x
+                        })
+                        .collect();
+                    refused.push(r);
+                }
+                ok
+            });
+            partial(req, !refused.is_empty(), l.topics.is_empty(), |b| l.encode(b, v), ResponseKind::ListOffsets(Default::default()), move |k| {
+                if let ResponseKind::ListOffsets(r) = k {
+                    r.topics.extend(refused);
+                }
+            })
+        }
+        RequestKind::OffsetCommit(mut c) => {
+            let commit_refusal = |t: &offset_commit_request::OffsetCommitRequestTopic, code: i16| {
+                let mut r = OffsetCommitResponseTopic::default();
+                r.name = t.name.clone();
+                r.partitions = t
+                    .partitions
+                    .iter()
+                    .map(|p| {
+                        let mut x = OffsetCommitResponsePartition::default();
+                        x.partition_index = p.partition_index;
+                        x.error_code = code;
+                        x
+                    })
+                    .collect();
+                r
+            };
+            if !who.can(Op::Read, Rt::Group, &c.group_id) {
+                let mut r = OffsetCommitResponse::default();
+                r.topics = c.topics.iter().map(|t| commit_refusal(t, GROUP_AUTHORIZATION_FAILED)).collect();
+                return Ok(Plan::Answer(ResponseKind::OffsetCommit(r)));
+            }
+            let mut refused = Vec::new();
+            c.topics.retain(|t| {
+                let ok = who.can(Op::Read, Rt::Topic, &t.name);
+                if !ok {
+                    refused.push(commit_refusal(t, TOPIC_AUTHORIZATION_FAILED));
+                }
+                ok
+            });
+            partial(req, !refused.is_empty(), c.topics.is_empty(), |b| c.encode(b, v), ResponseKind::OffsetCommit(Default::default()), move |k| {
+                if let ResponseKind::OffsetCommit(r) = k {
+                    r.topics.extend(refused);
+                }
+            })
+        }
+        RequestKind::OffsetFetch(mut f) => {
+            let fetch_refusal = |name: &TopicName, parts: &[i32], code: i16| {
+                let mut r = OffsetFetchResponseTopic::default();
+                r.name = name.clone();
+                r.partitions = parts
+                    .iter()
+                    .map(|p| {
+                        let mut x = OffsetFetchResponsePartition::default();
+                        x.partition_index = *p;
+                        x.committed_offset = -1;
+                        x.error_code = code;
+                        x
+                    })
+                    .collect();
+                r
+            };
+            if !who.can(Op::Describe, Rt::Group, &f.group_id) {
+                let mut r = OffsetFetchResponse::default();
+                if v >= 2 {
+                    r.error_code = GROUP_AUTHORIZATION_FAILED;
+                } else {
+                    for t in f.topics.iter().flatten() {
+                        r.topics.push(fetch_refusal(&t.name, &t.partition_indexes, GROUP_AUTHORIZATION_FAILED));
+                    }
+                }
+                return Ok(Plan::Answer(ResponseKind::OffsetFetch(r)));
+            }
+            match &mut f.topics {
+                None => {
+                    let authz = who.clone();
+                    Ok(Plan::Forward {
+                        fixup: Some(Box::new(move |k| {
+                            if let ResponseKind::OffsetFetch(r) = k {
+                                r.topics.retain(|t| authz.can(Op::Describe, Rt::Topic, &t.name));
+                            }
+                        })),
+                    })
+                }
+                Some(topics) => {
+                    let mut refused = Vec::new();
+                    topics.retain(|t| {
+                        let ok = who.can(Op::Describe, Rt::Topic, &t.name);
+                        if !ok {
+                            refused.push(fetch_refusal(&t.name, &t.partition_indexes, TOPIC_AUTHORIZATION_FAILED));
+                        }
+                        ok
+                    });
+                    let empty = topics.is_empty();
+                    partial(req, !refused.is_empty(), empty, |b| f.encode(b, v), ResponseKind::OffsetFetch(Default::default()), move |k| {
+                        if let ResponseKind::OffsetFetch(r) = k {
+                            r.topics.extend(refused);
+                        }
+                    })
+                }
+            }
+        }
+        RequestKind::FindCoordinator(f) => {
+            let (ok, code) = match f.key_type {
+                1 => (who.can(Op::Describe, Rt::TransactionalId, &f.key), TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+                _ => (who.can(Op::Describe, Rt::Group, &f.key), GROUP_AUTHORIZATION_FAILED),
+            };
+            if ok {
+                return Ok(Plan::Forward { fixup: None });
+            }
+            let mut r = FindCoordinatorResponse::default();
+            r.error_code = code;
+            r.node_id = BrokerId(-1);
+            r.port = -1;
+            if v >= 1 {
+                r.error_message = Some(s("not authorized for this group"));
+            }
+            Ok(Plan::Answer(ResponseKind::FindCoordinator(r)))
+        }
+        RequestKind::JoinGroup(j) => Ok(group_gate(who, &j.group_id, || {
+            let mut r = JoinGroupResponse::default();
+            r.error_code = GROUP_AUTHORIZATION_FAILED;
+            r.generation_id = -1;
+            ResponseKind::JoinGroup(r)
+        })),
+        RequestKind::SyncGroup(g) => Ok(group_gate(who, &g.group_id, || {
+            let mut r = SyncGroupResponse::default();
+            r.error_code = GROUP_AUTHORIZATION_FAILED;
+            ResponseKind::SyncGroup(r)
+        })),
+        RequestKind::Heartbeat(h) => Ok(group_gate(who, &h.group_id, || {
+            let mut r = HeartbeatResponse::default();
+            r.error_code = GROUP_AUTHORIZATION_FAILED;
+            ResponseKind::Heartbeat(r)
+        })),
+        RequestKind::LeaveGroup(l) => Ok(group_gate(who, &l.group_id, || {
+            let mut r = LeaveGroupResponse::default();
+            r.error_code = GROUP_AUTHORIZATION_FAILED;
+            ResponseKind::LeaveGroup(r)
+        })),
+        RequestKind::DescribeGroups(mut d) => {
+            let mut refused = Vec::new();
+            d.groups.retain(|g| {
+                let ok = who.can(Op::Describe, Rt::Group, g);
+                if !ok {
+                    let mut x = DescribedGroup::default();
+                    x.group_id = g.clone();
+                    x.error_code = GROUP_AUTHORIZATION_FAILED;
+                    refused.push(x);
+                }
+                ok
+            });
+            partial(req, !refused.is_empty(), d.groups.is_empty(), |b| d.encode(b, v), ResponseKind::DescribeGroups(Default::default()), move |k| {
+                if let ResponseKind::DescribeGroups(r) = k {
+                    r.groups.extend(refused);
+                }
+            })
+        }
+        RequestKind::ListGroups(_) if !who.cluster(Op::Describe) => {
+            let authz = who.clone();
+            Ok(Plan::Forward {
+                fixup: Some(Box::new(move |k| {
+                    if let ResponseKind::ListGroups(r) = k {
+                        r.groups.retain(|g| authz.can(Op::Describe, Rt::Group, &g.group_id));
+                    }
+                })),
+            })
+        }
+        RequestKind::ListGroups(_) => Ok(Plan::Forward { fixup: None }),
+        RequestKind::DeleteGroups(d) => Ok(all_or_close(d.groups_names.iter().all(|g| who.can(Op::Delete, Rt::Group, g)), "DeleteGroups")),
+        RequestKind::CreateTopics(mut c) => {
+            if who.cluster(Op::Create) {
+                return Ok(Plan::Forward { fixup: None });
+            }
+            let mut refused = Vec::new();
+            c.topics.retain(|t| {
+                let ok = who.can(Op::Create, Rt::Topic, &t.name);
+                if !ok {
+                    let mut x = CreatableTopicResult::default();
+                    x.name = t.name.clone();
+                    x.error_code = TOPIC_AUTHORIZATION_FAILED;
+                    if v >= 1 {
+                        x.error_message = Some(s("not authorized to create this topic"));
+                    }
+                    refused.push(x);
+                }
+                ok
+            });
+            partial(req, !refused.is_empty(), c.topics.is_empty(), |b| c.encode(b, v), ResponseKind::CreateTopics(Default::default()), move |k| {
+                if let ResponseKind::CreateTopics(r) = k {
+                    r.topics.extend(refused);
+                }
+            })
+        }
+        RequestKind::DeleteTopics(mut d) => {
+            let mut refused = Vec::new();
+            d.topic_names.retain(|t| {
+                let ok = who.can(Op::Delete, Rt::Topic, t);
+                if !ok {
+                    let mut x = DeletableTopicResult::default();
+                    x.name = Some(t.clone());
+                    x.error_code = TOPIC_AUTHORIZATION_FAILED;
+                    refused.push(x);
+                }
+                ok
+            });
+            partial(req, !refused.is_empty(), d.topic_names.is_empty(), |b| d.encode(b, v), ResponseKind::DeleteTopics(Default::default()), move |k| {
+                if let ResponseKind::DeleteTopics(r) = k {
+                    r.responses.extend(refused);
+                }
+            })
+        }
+        RequestKind::DescribeConfigs(mut d) => {
+            let mut refused = Vec::new();
+            d.resources.retain(|res| {
+                let (ok, code) = match res.resource_type {
+                    2 => (who.can(Op::DescribeConfigs, Rt::Topic, &res.resource_name), TOPIC_AUTHORIZATION_FAILED),
+                    _ => (who.cluster(Op::DescribeConfigs), CLUSTER_AUTHORIZATION_FAILED),
+                };
+                if !ok {
+                    let mut x = DescribeConfigsResult::default();
+                    x.error_code = code;
+                    x.error_message = Some(s("not authorized to describe these configs"));
+                    x.resource_type = res.resource_type;
+                    x.resource_name = res.resource_name.clone();
+                    refused.push(x);
+                }
+                ok
+            });
+            partial(req, !refused.is_empty(), d.resources.is_empty(), |b| d.encode(b, v), ResponseKind::DescribeConfigs(Default::default()), move |k| {
+                if let ResponseKind::DescribeConfigs(r) = k {
+                    r.results.extend(refused);
+                }
+            })
+        }
+        RequestKind::IncrementalAlterConfigs(a) => Ok(all_or_close(
+            a.resources.iter().all(|r| match r.resource_type {
+                2 => who.can(Op::AlterConfigs, Rt::Topic, &r.resource_name),
+                _ => who.cluster(Op::AlterConfigs),
+            }),
+            "IncrementalAlterConfigs",
+        )),
+        RequestKind::AlterConfigs(a) => Ok(all_or_close(
+            a.resources.iter().all(|r| match r.resource_type {
+                2 => who.can(Op::AlterConfigs, Rt::Topic, &r.resource_name),
+                _ => who.cluster(Op::AlterConfigs),
+            }),
+            "AlterConfigs",
+        )),
+        RequestKind::CreatePartitions(c) => {
+            Ok(all_or_close(c.topics.iter().all(|t| who.can(Op::Alter, Rt::Topic, &t.name)), "CreatePartitions"))
+        }
+        RequestKind::InitProducerId(i) => {
+            let (ok, code) = match &i.transactional_id {
+                Some(t) => (who.can(Op::Write, Rt::TransactionalId, t), TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+                None => (
+                    who.cluster(Op::IdempotentWrite)
+                        || authorizer::authorize_any(&who.acls, &[], who.who(), Op::Write, Rt::Topic),
+                    CLUSTER_AUTHORIZATION_FAILED,
+                ),
+            };
+            if ok {
+                return Ok(Plan::Forward { fixup: None });
+            }
+            let mut r = InitProducerIdResponse::default();
+            r.error_code = code;
+            r.producer_id = ProducerId(-1);
+            r.producer_epoch = -1;
+            Ok(Plan::Answer(ResponseKind::InitProducerId(r)))
+        }
+        RequestKind::DescribeCluster(_) if who.cluster(Op::Describe) => Ok(Plan::Forward { fixup: None }),
+        RequestKind::DescribeCluster(_) => {
+            let mut r = DescribeClusterResponse::default();
+            r.error_code = CLUSTER_AUTHORIZATION_FAILED;
+            r.error_message = Some(s("not authorized to describe the cluster"));
+            Ok(Plan::Answer(ResponseKind::DescribeCluster(r)))
+        }
+        RequestKind::CreateAcls(c) => Ok(Plan::Answer(ResponseKind::CreateAcls(create_acls(who, shared, c)))),
+        RequestKind::DescribeAcls(d) => Ok(Plan::Answer(ResponseKind::DescribeAcls(describe_acls(who, shared, d)))),
+        RequestKind::DeleteAcls(d) => Ok(Plan::Answer(ResponseKind::DeleteAcls(delete_acls(who, shared, d)))),
+        other => Ok(Plan::Close(format!(
+            "{:?} is served to super users only by the sandbox gateway",
+            std::mem::discriminant(&other)
+        ))),
+    }
+}
+
+fn produce_refusal(name: &TopicName, partitions: impl Iterator<Item = i32>, code: i16) -> TopicProduceResponse {
+    let mut t = TopicProduceResponse::default();
+    t.name = name.clone();
+    t.partition_responses = partitions
+        .map(|i| {
+            let mut p = PartitionProduceResponse::default();
+            p.index = i;
+            p.error_code = code;
+            p.base_offset = -1;
+            p
+        })
+        .collect();
+    t
+}
+
+fn group_gate(who: &Authz, group: &GroupId, refusal: impl FnOnce() -> ResponseKind) -> Plan {
+    if who.can(Op::Read, Rt::Group, group) { Plan::Forward { fixup: None } } else { Plan::Answer(refusal()) }
+}
+
+fn all_or_close(ok: bool, api: &str) -> Plan {
+    if ok {
+        Plan::Forward { fixup: None }
+    } else {
+        Plan::Close(format!("{api} with a resource the principal may not change (answered by closing, in this gateway)"))
+    }
+}
+
+fn acl_from_wire(
+    rt: i8,
+    name: &str,
+    pattern: i8,
+    principal: &str,
+    host: &str,
+    op: i8,
+    perm: i8,
+) -> Result<Acl, String> {
+    Ok(Acl {
+        resource_type: Rt::from_code(rt).ok_or_else(|| format!("resource type {rt} cannot be bound"))?,
+        resource_name: name.to_owned(),
+        pattern: PatternType::from_code(pattern).ok_or_else(|| format!("pattern type {pattern} cannot be bound"))?,
+        principal: principal.to_owned(),
+        host: host.to_owned(),
+        operation: Op::from_code(op).ok_or_else(|| format!("operation {op} cannot be bound"))?,
+        permission: Permission::from_code(perm).ok_or_else(|| format!("permission {perm} cannot be bound"))?,
+    })
+}
+
+fn create_acls(who: &Authz, shared: &Shared, c: CreateAclsRequest) -> CreateAclsResponse {
+    let mut r = CreateAclsResponse::default();
+    let results: Vec<(i16, Option<String>)> = if !who.cluster(Op::Alter) {
+        c.creations.iter().map(|_| (CLUSTER_AUTHORIZATION_FAILED, Some("ALTER on the cluster is needed".into()))).collect()
+    } else {
+        let items = c
+            .creations
+            .iter()
+            .map(|a| {
+                acl_from_wire(
+                    a.resource_type,
+                    &a.resource_name,
+                    a.resource_pattern_type,
+                    &a.principal,
+                    &a.host,
+                    a.operation,
+                    a.permission_type,
+                )
+            })
+            .collect();
+        shared.acls.create(items).into_iter().map(|r| r.map_or_else(|e| (INVALID_REQUEST, Some(e)), |_| (0, None))).collect()
+    };
+    r.results = results
+        .into_iter()
+        .map(|(code, msg)| {
+            let mut x = AclCreationResult::default();
+            x.error_code = code;
+            x.error_message = msg.map(StrBytes::from_string);
+            x
+        })
+        .collect();
+    r
+}
+
+fn filter_from_wire(
+    rt: i8,
+    name: Option<&StrBytes>,
+    pattern: i8,
+    principal: Option<&StrBytes>,
+    host: Option<&StrBytes>,
+    op: i8,
+    perm: i8,
+) -> Result<AclFilter, String> {
+    Ok(AclFilter {
+        resource_type: match rt {
+            1 => None,
+            c => Some(Rt::from_code(c).ok_or_else(|| format!("resource type {c} is not a filter"))?),
+        },
+        resource_name: name.map(|n| n.to_string()),
+        pattern: match pattern {
+            1 => PatternFilter::Any,
+            2 => PatternFilter::Match,
+            c => PatternFilter::Exactly(PatternType::from_code(c).ok_or_else(|| format!("pattern type {c} is not a filter"))?),
+        },
+        principal: principal.map(|p| p.to_string()),
+        host: host.map(|h| h.to_string()),
+        operation: match op {
+            1 => None,
+            c => Some(Op::from_code(c).ok_or_else(|| format!("operation {c} is not a filter"))?),
+        },
+        permission: match perm {
+            1 => None,
+            c => Some(Permission::from_code(c).ok_or_else(|| format!("permission {c} is not a filter"))?),
+        },
+    })
+}
+
+fn describe_acls(who: &Authz, shared: &Shared, d: DescribeAclsRequest) -> DescribeAclsResponse {
+    let mut r = DescribeAclsResponse::default();
+    if !who.cluster(Op::Describe) {
+        r.error_code = CLUSTER_AUTHORIZATION_FAILED;
+        r.error_message = Some(s("DESCRIBE on the cluster is needed"));
+        return r;
+    }
+    let filter = match filter_from_wire(
+        d.resource_type_filter,
+        d.resource_name_filter.as_ref(),
+        d.pattern_type_filter,
+        d.principal_filter.as_ref(),
+        d.host_filter.as_ref(),
+        d.operation,
+        d.permission_type,
+    ) {
+        Ok(f) => f,
+        Err(e) => {
+            r.error_code = INVALID_REQUEST;
+            r.error_message = Some(StrBytes::from_string(e));
+            return r;
+        }
+    };
+    let mut found = shared.acls.describe(&filter);
+    found.sort();
+    for a in found {
+        let same = r.resources.last().is_some_and(|x: &DescribeAclsResource| {
+            x.resource_type == a.resource_type.code() && x.resource_name.as_str() == a.resource_name && x.pattern_type == a.pattern.code()
+        });
+        if !same {
+            let mut x = DescribeAclsResource::default();
+            x.resource_type = a.resource_type.code();
+            x.resource_name = s(&a.resource_name);
+            x.pattern_type = a.pattern.code();
+            r.resources.push(x);
+        }
+        let mut d = AclDescription::default();
+        d.principal = s(&a.principal);
+        d.host = s(&a.host);
+        d.operation = a.operation.code();
+        d.permission_type = a.permission.code();
+        r.resources.last_mut().expect("pushed above").acls.push(d);
+    }
+    r
+}
+
+fn delete_acls(who: &Authz, shared: &Shared, d: DeleteAclsRequest) -> DeleteAclsResponse {
+    let mut r = DeleteAclsResponse::default();
+    let fail = |code: i16, msg: &str| {
+        let mut x = DeleteAclsFilterResult::default();
+        x.error_code = code;
+        x.error_message = Some(s(msg));
+        x
+    };
+    if !who.cluster(Op::Alter) {
+        r.filter_results = d.filters.iter().map(|_| fail(CLUSTER_AUTHORIZATION_FAILED, "ALTER on the cluster is needed")).collect();
+        return r;
+    }
+    let parsed: Vec<Result<AclFilter, String>> = d
+        .filters
+        .iter()
+        .map(|f| {
+            filter_from_wire(
+                f.resource_type_filter,
+                f.resource_name_filter.as_ref(),
+                f.pattern_type_filter,
+                f.principal_filter.as_ref(),
+                f.host_filter.as_ref(),
+                f.operation,
+                f.permission_type,
+            )
+        })
+        .collect();
+    let valid: Vec<AclFilter> = parsed.iter().filter_map(|p| p.as_ref().ok().cloned()).collect();
+    let mut deleted = match shared.acls.delete(&valid) {
+        Ok(d) => d.into_iter(),
+        Err(e) => {
+            r.filter_results = d.filters.iter().map(|_| fail(-1, &e)).collect();
+            return r;
+        }
+    };
+    for p in parsed {
+        r.filter_results.push(match p {
+            Err(e) => fail(INVALID_REQUEST, &e),
+            Ok(_) => {
+                let mut x = DeleteAclsFilterResult::default();
+                x.matching_acls = deleted
+                    .next()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| {
+                        let mut m = DeleteAclsMatchingAcl::default();
+                        m.resource_type = a.resource_type.code();
+                        m.resource_name = s(&a.resource_name);
+                        m.pattern_type = a.pattern.code();
+                        m.principal = s(&a.principal);
+                        m.host = s(&a.host);
+                        m.operation = a.operation.code();
+                        m.permission_type = a.permission.code();
+                        m
+                    })
+                    .collect();
+                x
+            }
+        });
+    }
+    r
+}
+
+/// The versions the gateway serves: what the broker offers, within what this gateway can read,
+/// capped where newer versions name topics by id only (the gateway authorizes by name).
+pub fn version_cap(key: ApiKey) -> Option<(i16, i16)> {
+    use ApiKey::*;
+    let range = key.valid_versions();
+    let cap = match key {
+        Produce | Fetch | Metadata => 12,
+        OffsetCommit => 9,
+        OffsetFetch => 7,
+        FindCoordinator => 3,
+        DeleteTopics => 5,
+        ListOffsets | JoinGroup | Heartbeat | LeaveGroup | SyncGroup | DescribeGroups | ListGroups | SaslHandshake
+        | ApiVersions | CreateTopics | InitProducerId | DescribeAcls | CreateAcls | DeleteAcls | DescribeConfigs
+        | AlterConfigs | SaslAuthenticate | CreatePartitions | DeleteGroups | IncrementalAlterConfigs
+        | DescribeCluster => range.max,
+        _ => return None,
+    };
+    Some((range.min, range.max.min(cap)))
+}
