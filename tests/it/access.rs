@@ -10,7 +10,7 @@ use meshdesk_tests::{desktop, env_file_as, sandbox, stock_levels_request as form
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop() {
-    // Verifies the seed's access story across two desktops sharing the sandbox's governance log: Sales' owner requests read access to inventory.stock-level-updated (the plan is exactly READ+DESCRIBE on the topic and READ on groups `sales.`), Inventory's owner sees it arrive and approves it, the ACLs meet SECURITY_DISABLED and the grant stays approved-not-applied with that reason, both desktops see the same state, the product's consumers list the grant, and illegal decisions are refused.
+    // Verifies the seed's access story across two desktops sharing the sandbox's governance log: Sales' owner requests read access to inventory.stock-level-updated (the plan is exactly READ+DESCRIBE on the topic and READ on groups `sales.`), Inventory's owner sees it arrive and approves it, the authorizing gateway takes the ACLs and the grant is recorded as applied, both desktops see the same state, the product's consumers list the grant, the reconciler then has nothing to do and writes nothing, revocation removes the ACLs, and illegal decisions are refused.
     let t = sandbox(true).await;
     let (_s, sam) = desktop(&t, "User:sam").await;
     let (_i, ines) = desktop(&t, "User:ines").await;
@@ -63,10 +63,9 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
 
     let decided = ines.decide_access(&approve).await.unwrap();
     assert_eq!(decided.state, "approved");
-    let grant = decided.grant.expect("an approval applies the grant");
-    assert_eq!(grant.status, "not_applied");
-    assert!(grant.detail.as_deref().unwrap().contains("SECURITY_DISABLED"), "{grant:?}");
-    assert_eq!(ines.flush_outbox().await.unwrap(), 2, "the approval and the grant's outcome");
+    let grant = decided.grant.expect("an approval applies the grant once the log has it");
+    assert_eq!(grant.status, "applied", "{grant:?}");
+    assert_eq!(ines.flush_outbox().await.unwrap(), 1, "the grant's outcome (the approval went first)");
     // Deciding twice is refused (the decider reads the log first).
     let twice = ines.decide_access(&approve).await.unwrap_err().to_string();
     assert!(twice.contains("cannot be approved"), "{twice}");
@@ -83,7 +82,7 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
     let mine = sam.list_access().await.unwrap();
     let out = &mine.outgoing[0];
     assert!(out.active && out.state.name() == "approved");
-    assert_eq!(out.grant.as_ref().map(|g| g.status.as_str()), Some("not_applied"));
+    assert_eq!(out.grant.as_ref().map(|g| g.status.as_str()), Some("applied"));
     let consumers = sam.product_detail("inventory.stock-levels").await.unwrap().consumers;
     assert_eq!(consumers.len(), 1);
     assert_eq!((consumers[0].principal.as_str(), consumers[0].domain.as_str()), ("User:sales-app", "sales"));
@@ -91,16 +90,11 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
     let days = (until - consumers[0].since_ms) / 86_400_000;
     assert_eq!(days, 30, "the owner shortened it to 30 days");
 
-    // The reconciler retries the grant; the cluster refuses for the same reason, which is
-    // already recorded, so the log does not grow.
+    // The grant is applied: the reconciler has nothing to do, and the log does not grow.
     let profile = t.sandbox.kafka_profile();
     let before = watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high;
     let done = ines.reconcile().await.unwrap();
-    assert_eq!(done.len(), 1);
-    assert!(done[0].0.apply);
-    assert!(
-        matches!(&done[0].1, meshdesk_domain::events::GrantOutcome::NotApplied { reason } if reason.contains("SECURITY_DISABLED"))
-    );
+    assert!(done.is_empty(), "{done:?}");
     assert_eq!(ines.flush_outbox().await.unwrap(), 0);
     assert_eq!(watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high, before);
 
@@ -111,7 +105,8 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
     };
     let revoked = ines.decide_access(&revoke).await.unwrap();
     assert_eq!(revoked.state, "revoked");
-    assert_eq!(revoked.grant.map(|g| g.status), Some("not_applied".to_owned()));
+    assert_eq!(revoked.grant.map(|g| g.status), Some("removed".to_owned()));
+    assert!(t.sandbox.acls().iter().all(|a| a.principal != "User:sales-app"), "the grant's ACLs are gone");
     ines.flush_outbox().await.unwrap();
     sam.sync().await.unwrap();
     assert_eq!(sam.list_access().await.unwrap().outgoing[0].state.name(), "revoked");
@@ -188,9 +183,9 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
     assert!(stdout.contains("  ALLOW User:sales-app Read on group sales. (prefixed)"), "{stdout}");
     let bootstrap = t.sandbox.bootstrap_servers();
     assert!(stdout.contains(&format!(
-        "kafka-acls.sh --bootstrap-server {bootstrap} --remove --allow-principal User:sales-batch --operation Describe --topic 'inventory.stock-level-updated' --resource-pattern-type literal --force"
+        "kafka-acls.sh --bootstrap-server {bootstrap} --remove --allow-principal User:sales-batch --operation Describe --topic inventory.stock-level-updated --resource-pattern-type literal --force"
     )), "{stdout}");
     assert!(stdout.contains("dry run: 3 change(s), none made"), "{stdout}");
-    assert!(stdout.contains("drift: none"), "nisshi answers DescribeAcls with no bindings: {stdout}");
+    assert!(stdout.contains("drift: none"), "no ACL was made yet: {stdout}");
     assert_eq!(watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high, before, "nothing was written");
 }

@@ -133,6 +133,9 @@ async fn meshctl_trust_and_secret_commands_keep_keys_and_credentials_in_the_keyr
     let again = Command::new(&meshctl).args(["trust", "init", "--principal", &principal]).output().unwrap();
     assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("has a signing key"));
 
+    // The sandbox admin's Kafka password, stored by `meshctl secret set` and used through the file.
+    let t = meshdesk_tests::sandbox(true).await;
+    let password = t.sandbox.own_password(meshdesk_sandbox::access::ADMIN_USER).unwrap();
     let name = meshdesk_tests::unique("it-secret");
     let mut child = Command::new(&meshctl)
         .args(["secret", "set", &name])
@@ -140,16 +143,20 @@ async fn meshctl_trust_and_secret_commands_keep_keys_and_credentials_in_the_keyr
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"pw-123\n").unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
     assert!(child.wait_with_output().unwrap().status.success());
-    assert_eq!(meshdesk_service::keyring::secret_get(&name).unwrap().as_deref(), Some("pw-123"));
+    assert_eq!(meshdesk_service::keyring::secret_get(&name).unwrap(), Some(password));
 
-    let t = meshdesk_tests::sandbox(true).await;
     let dir = tempfile::tempdir().unwrap();
     let env = meshdesk_tests::env_file_as(dir.path(), "it", &t.sandbox, "User:ines");
-    let text = std::fs::read_to_string(&env)
-        .unwrap()
-        .replace("[kafka]\n", &format!("[kafka]\n\"sasl.password\" = {{ keyring = \"{name}\" }}\n"))
+    let text = std::fs::read_to_string(&env).unwrap();
+    let text = text
+        .lines()
+        .map(|l| if l.starts_with("\"sasl.password\"") { format!("\"sasl.password\" = {{ keyring = \"{name}\" }}") } else { l.to_owned() })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    let text = text
         .replace("[registry]\n", "[registry]\nbearer_token = \"written-in-clear\"\n");
     std::fs::write(&env, text).unwrap();
     let out = Command::new(&meshctl)

@@ -10,6 +10,7 @@ mod cli;
 mod crash;
 mod e2e;
 mod e2e_trust;
+mod gateway;
 mod layers;
 mod probe;
 mod sandbox;

@@ -13,12 +13,26 @@ use crate::ids::{DomainId, ProductId, TopicName};
 pub struct Principal(String);
 
 impl Principal {
+    /// `Type:name`: the type ASCII letters, the name 1 to 255 ASCII letters, digits, `.`, `_`,
+    /// `-` or `@`. No wildcards (`User:*` would grant everyone), no spaces, quotes or shell
+    /// metacharacters, so a principal is safe to bind, to show and to print in a command.
     pub fn parse(s: &str) -> Result<Self, String> {
+        let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@');
         match s.split_once(':') {
-            Some((kind, name)) if !kind.is_empty() && !name.is_empty() && !name.contains(char::is_whitespace) => {
+            Some((kind, name))
+                if !kind.is_empty()
+                    && kind.chars().all(|c| c.is_ascii_alphabetic())
+                    && (1..=255).contains(&name.len())
+                    && name.chars().all(safe) =>
+            {
                 Ok(Self(s.to_owned()))
             }
-            _ => Err(format!("principal `{s}` must look like `User:alice` (a type, a colon, a name)")),
+            Some((_, name)) if name.contains('*') => {
+                Err(format!("principal `{s}` is a wildcard: name one principal, e.g. `User:sales-app`"))
+            }
+            _ => Err(format!(
+                "principal `{s}` must look like `User:alice`: a type, a colon, and a name of letters, digits, `.`, `_`, `-` or `@`"
+            )),
         }
     }
     pub fn as_str(&self) -> &str {

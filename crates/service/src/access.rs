@@ -12,6 +12,8 @@ use meshdesk_domain::{DomainId, Envelope, EventBody, Principal, ProductId, Topic
 use meshdesk_kafka::{AclFilter, AclOperation, AclOutcome, AclPermission, PatternType, ResourceType};
 use meshdesk_store::AccessRow;
 
+use std::collections::HashSet;
+
 use crate::{Meshdesk, ServiceError, now_ms};
 
 fn invalid(msg: impl Into<String>) -> ServiceError {
@@ -153,9 +155,15 @@ impl Meshdesk {
             Decision::Revoke { reason } => EventBody::AccessRevoked { request_id, reason: reason.clone() },
         };
         let event_id = self.publish(&body).await?;
-        let grant = match &next {
-            RequestState::Approved { .. } => Some(self.enforce(&row.request, true).await),
-            RequestState::Revoked { .. } => Some(self.enforce(&row.request, false).await),
+        // ACLs follow the log: they change only once this desktop's fold has applied the
+        // decision, so a decision that lost a race (a deny or withdrawal that came first)
+        // leaves nothing behind. Offline, the reconciler applies it once the log has it.
+        let _ = self.flush_outbox().await;
+        let _ = self.sync().await;
+        let folded = self.access_row(&d.request_id).await.ok().filter(|r| r.state.name() == next.name());
+        let grant = match (&next, folded) {
+            (RequestState::Approved { .. }, Some(_)) => Some(self.enforce(&row.request, true).await),
+            (RequestState::Revoked { .. }, Some(_)) => Some(self.enforce(&row.request, false).await),
             _ => None,
         };
         Ok(c::Decided { event_id, state: next.name().to_owned(), grant: grant.as_ref().map(grant_result) })
@@ -185,8 +193,51 @@ impl Meshdesk {
         }
     }
 
+    /// The bindings Meshdesk wants on the cluster: those of every grant in force (but the
+    /// request `except`) and the owners' producer bindings of every product.
+    async fn desired_bindings(&self, except: Option<&str>) -> Result<HashSet<meshdesk_kafka::AclBinding>, ServiceError> {
+        let now = now_ms();
+        let mut out: HashSet<meshdesk_kafka::AclBinding> = self
+            .store
+            .access_requests()
+            .await?
+            .iter()
+            .filter(|r| r.state.is_active(now) && Some(r.request.id.as_str()) != except)
+            .flat_map(|r| grant_plan(&r.request))
+            .map(|b| to_kafka(&b))
+            .collect();
+        for p in self.store.list_products(None).await? {
+            for topic in &p.topics {
+                for owner in &p.owners {
+                    let Ok(principal) = Principal::parse(owner) else { continue };
+                    for operation in [Operation::Write, Operation::Describe] {
+                        out.insert(to_kafka(&AclBinding {
+                            resource: ResourceKind::Topic,
+                            name: topic.clone(),
+                            pattern: PatternKind::Literal,
+                            principal: principal.clone(),
+                            operation,
+                        }));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn enforce_on_cluster(&self, req: &AccessRequest, apply: bool) -> GrantOutcome {
-        let bindings: Vec<_> = grant_plan(req).iter().map(to_kafka).collect();
+        let mut bindings: Vec<_> = grant_plan(req).iter().map(to_kafka).collect();
+        if !apply {
+            // Desired state: a binding another grant in force (a renewal, an overlapping
+            // request, a shared group prefix) or an owner still needs stays.
+            match self.desired_bindings(Some(&req.id)).await {
+                Ok(keep) => bindings.retain(|b| !keep.contains(b)),
+                Err(e) => return GrantOutcome::NotApplied { reason: e.to_string() },
+            }
+            if bindings.is_empty() {
+                return GrantOutcome::Removed;
+            }
+        }
         let result = async {
             let conn = self.connection().await?;
             let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
@@ -392,7 +443,6 @@ impl Meshdesk {
     /// Drift between the cluster's ACLs and the grants: bindings on managed topics that no grant
     /// in force explains, and bindings of grants recorded as applied that the cluster lacks.
     pub async fn acl_drift(&self) -> Result<Vec<String>, ServiceError> {
-        use std::collections::HashSet;
         let conn = self.connection().await?;
         let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
         let now = now_ms();

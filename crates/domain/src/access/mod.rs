@@ -57,6 +57,12 @@ impl AccessRequest {
                 "consumer-group prefix `{prefix}` must be non-empty and use only letters, digits, `.`, `_` and `-`"
             ));
         }
+        let own = format!("{}.", self.requester_domain);
+        if !prefix.starts_with(&own) {
+            return Err(format!(
+                "consumer-group prefix `{prefix}` must start with the requesting domain's id and a dot (`{own}`), so one domain's grant never covers another's groups"
+            ));
+        }
         if self.product.domain() == self.requester_domain {
             return Err("a domain reads its own products without a request".into());
         }
@@ -285,6 +291,14 @@ pub fn grant_plan(req: &AccessRequest) -> Vec<AclBinding> {
     out
 }
 
+/// `s` as one POSIX shell word: as it is when it holds only characters no shell treats
+/// specially, else in single quotes (a quote inside written `'\''`).
+pub fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':' | '@' | '/' | ',' | '='));
+    if plain { s.to_owned() } else { format!("'{}'", s.replace('\'', "'\\''")) }
+}
+
 /// The plan as `kafka-acls.sh` commands for platform teams (`add`, or `remove` to undo it).
 pub fn kafka_acls_commands(plan: &[AclBinding], bootstrap: &str, remove: bool) -> Vec<String> {
     plan.iter()
@@ -303,10 +317,11 @@ pub fn kafka_acls_commands(plan: &[AclBinding], bootstrap: &str, remove: bool) -
                 Operation::Write => "Write",
             };
             format!(
-                "kafka-acls.sh --bootstrap-server {bootstrap} --{} --allow-principal {} --operation {op} {resource} '{}' --resource-pattern-type {pattern}{}",
+                "kafka-acls.sh --bootstrap-server {} --{} --allow-principal {} --operation {op} {resource} {} --resource-pattern-type {pattern}{}",
+                shell_quote(bootstrap),
                 if remove { "remove" } else { "add" },
-                b.principal,
-                b.name,
+                shell_quote(b.principal.as_str()),
+                shell_quote(&b.name),
                 if remove { " --force" } else { "" }
             )
         })

@@ -185,10 +185,56 @@ fn requests_are_validated_against_the_product() {
     assert_eq!(bad(|r| r.days = 400), "access lasts 1 to 365 days, not 400");
     assert!(bad(|r| r.group_prefix = "*".into()).contains("consumer-group prefix"));
     assert!(bad(|r| r.group_prefix = String::new()).contains("consumer-group prefix"));
+    assert!(bad(|r| r.group_prefix = "p".into()).contains("must start with the requesting domain's id and a dot (`sales.`)"));
+    assert!(bad(|r| r.group_prefix = "marketing.".into()).contains("`sales.`"));
+    assert!(bad(|r| r.group_prefix = "sales".into()).contains("`sales.`"));
+    assert!(bad(|r| r.group_prefix = "salesforce.".into()).contains("`sales.`"));
     assert_eq!(
-        bad(|r| r.requester_domain = DomainId::parse("inventory").unwrap()),
+        bad(|r| {
+            r.requester_domain = DomainId::parse("inventory").unwrap();
+            r.group_prefix = "inventory.".into();
+        }),
         "a domain reads its own products without a request"
     );
+}
+
+#[test]
+fn principals_are_from_a_safe_set_and_commands_are_quoted() {
+    // Verifies hostile principals are refused by validation and that whatever the command printer is given is one shell word.
+    for ok in ["User:sales-app", "User:ines", "User:svc.sales_reader@corp", "Group:ops"] {
+        assert!(Principal::parse(ok).is_ok(), "{ok}");
+    }
+    for bad in [
+        "User:*", "User:a;rm -rf ~", "User:$(id)", "User:`id`", "User:a'b", "User:a\"b", "User:a b", "User:", ":x",
+        "Us er:x", "User:a|b", "User:a&b", "User:a\nb", "User:a>b",
+    ] {
+        assert!(Principal::parse(bad).is_err(), "{bad:?} refused");
+    }
+    assert!(Principal::parse("User:*").unwrap_err().contains("wildcard"));
+    assert_eq!(shell_quote("inventory.stock"), "inventory.stock");
+    assert_eq!(shell_quote("a;b"), "'a;b'");
+    assert_eq!(shell_quote("$(id)"), "'$(id)'");
+    assert_eq!(shell_quote("it's"), "'it'\\''s'");
+    assert_eq!(shell_quote(""), "''");
+    // The printer quotes what it prints, even names no validation would let through.
+    let hostile = AclBinding {
+        resource: ResourceKind::Topic,
+        name: "t; touch /tmp/pwned".into(),
+        pattern: PatternKind::Literal,
+        principal: Principal::parse("User:x").unwrap(),
+        operation: Operation::Read,
+    };
+    let cmd = &kafka_acls_commands(&[hostile], "host:9092 && id", false)[0];
+    assert!(cmd.contains("--topic 't; touch /tmp/pwned'"), "{cmd}");
+    assert!(cmd.contains("--bootstrap-server 'host:9092 && id'"), "{cmd}");
+    // Every unquoted stretch of the command is free of shell metacharacters.
+    let mut outside = String::new();
+    for (i, part) in cmd.split('\'').enumerate() {
+        if i % 2 == 0 {
+            outside.push_str(part);
+        }
+    }
+    assert!(!outside.contains([';', '$', '`', '&', '|', '>', '<', '(', ')', '"']), "{outside}");
 }
 
 #[test]
@@ -198,9 +244,9 @@ fn the_plan_for_the_seed_example_and_its_kafka_acls_commands() {
     assert_eq!(
         cmds,
         [
-            "kafka-acls.sh --bootstrap-server broker:9092 --add --allow-principal User:sales-app --operation Read --topic 'inventory.stock-level-updated' --resource-pattern-type literal",
-            "kafka-acls.sh --bootstrap-server broker:9092 --add --allow-principal User:sales-app --operation Describe --topic 'inventory.stock-level-updated' --resource-pattern-type literal",
-            "kafka-acls.sh --bootstrap-server broker:9092 --add --allow-principal User:sales-app --operation Read --group 'sales.' --resource-pattern-type prefixed",
+            "kafka-acls.sh --bootstrap-server broker:9092 --add --allow-principal User:sales-app --operation Read --topic inventory.stock-level-updated --resource-pattern-type literal",
+            "kafka-acls.sh --bootstrap-server broker:9092 --add --allow-principal User:sales-app --operation Describe --topic inventory.stock-level-updated --resource-pattern-type literal",
+            "kafka-acls.sh --bootstrap-server broker:9092 --add --allow-principal User:sales-app --operation Read --group sales. --resource-pattern-type prefixed",
         ]
     );
     assert!(

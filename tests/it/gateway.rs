@@ -1,0 +1,141 @@
+//! Access that really holds: the sandbox's authorizing gateway (a stand-in for Kafka's own
+//! authorizer) enforces the ACLs a grant creates, as a stock confluent-kafka consumer sees it.
+
+use meshdesk_contract::{DecideRequest, Decision};
+use meshdesk_domain::access::AccessRequest;
+use meshdesk_domain::{DomainId, Envelope, EventBody, GOVERNANCE_TOPIC, Principal, ProductId, TopicName};
+use meshdesk_kafka::Producer;
+use meshdesk_tests::{TestSandbox, client_json, desktop, repo_root, sandbox, stock_levels_request as form, unique};
+
+const TOPIC: &str = "inventory.stock-level-updated";
+
+/// What a stock consumer as `user` in `group` makes of the topic within 20 s (see
+/// `tests/clients/consume_as.py`; `-` reads by assignment, without a group): "read N",
+/// "refused <ERROR>" or "timeout after N".
+fn consume(t: &TestSandbox, user: &str, password: &str, group: &str, expected: usize) -> String {
+    let python = std::env::var("MESHDESK_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(python)
+        .arg(repo_root().join("tests/clients/consume_as.py"))
+        .arg(client_json(&t.sandbox.kafka_profile_as(user, password)))
+        .args([TOPIC, group, &expected.to_string(), "20"])
+        .output()
+        .expect("python runs (scripts/setup.sh installs confluent-kafka)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+async fn three_records(t: &TestSandbox) {
+    let producer = Producer::new(&t.sandbox.kafka_profile()).unwrap();
+    for i in 0..3 {
+        producer.send(TOPIC, Some(format!("SKU-{i}").as_bytes()), b"{\"quantity\": 1}").await.unwrap();
+    }
+}
+
+fn consumer_password(t: &TestSandbox, principal: &str) -> String {
+    t.sandbox
+        .create_principal(&Principal::parse(principal).unwrap())
+        .unwrap()
+        .expect("a new consumer principal gets a password")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_granted_consumer_reads_and_everyone_else_is_refused() {
+    // Verifies with a stock confluent-kafka consumer through the gateway: User:sales-app is refused on inventory.stock-level-updated with TOPIC_AUTHORIZATION_FAILED; once Sam requests and Ines approves, exactly the plan's ACLs are on the cluster and the consumer reads the records in group sales.stock-check but is refused in marketing.x with GROUP_AUTHORIZATION_FAILED; with a second, overlapping grant for the same consumer, revoking the first leaves it reading; revoking the second refuses it again.
+    let t = sandbox(true).await;
+    three_records(&t).await;
+    let pw = consumer_password(&t, "User:sales-app");
+    assert_eq!(consume(&t, "sales-app", &pw, "-", 3), "refused TOPIC_AUTHORIZATION_FAILED");
+
+    let (_s, sam) = desktop(&t, "User:sam").await;
+    let (_i, ines) = desktop(&t, "User:ines").await;
+    let first = sam.request_access(&form("Check stock before confirming orders.")).await.unwrap();
+    sam.flush_outbox().await.unwrap();
+    ines.sync().await.unwrap();
+    let approve = |id: &str| DecideRequest { request_id: id.into(), decision: Decision::Approve { days: Some(30) } };
+    let decided = ines.decide_access(&approve(&first.request_id)).await.unwrap();
+    assert_eq!(decided.state, "approved");
+    assert_eq!(decided.grant.as_ref().map(|g| g.status.as_str()), Some("applied"), "{decided:?}");
+    let mine: Vec<String> = t
+        .sandbox
+        .acls()
+        .iter()
+        .filter(|a| a.principal == "User:sales-app")
+        .map(|a| format!("{:?} {:?} {} {:?}", a.resource_type, a.operation, a.resource_name, a.pattern))
+        .collect();
+    assert_eq!(
+        mine,
+        [
+            "Topic Read inventory.stock-level-updated Literal",
+            "Topic Describe inventory.stock-level-updated Literal",
+            "Group Read sales. Prefixed"
+        ]
+    );
+    assert_eq!(consume(&t, "sales-app", &pw, "sales.stock-check", 3), "read 3");
+    assert_eq!(consume(&t, "sales-app", &pw, "marketing.x", 3), "refused GROUP_AUTHORIZATION_FAILED");
+
+    // A second grant for the same consumer, topic and group prefix.
+    let second = sam.request_access(&form("Nightly stock report for the sales team.")).await.unwrap();
+    sam.flush_outbox().await.unwrap();
+    ines.sync().await.unwrap();
+    let decided = ines.decide_access(&approve(&second.request_id)).await.unwrap();
+    assert_eq!(decided.grant.as_ref().map(|g| g.status.as_str()), Some("applied"));
+    let revoke = |id: &str| DecideRequest {
+        request_id: id.into(),
+        decision: Decision::Revoke { reason: "replaced by the nightly report".into() },
+    };
+    let revoked = ines.decide_access(&revoke(&first.request_id)).await.unwrap();
+    assert_eq!((revoked.state.as_str(), revoked.grant.as_ref().map(|g| g.status.as_str())), ("revoked", Some("removed")));
+    assert_eq!(
+        consume(&t, "sales-app", &pw, &unique("sales.after-first-revoke"), 3),
+        "read 3",
+        "the overlapping grant still holds"
+    );
+    ines.decide_access(&revoke(&second.request_id)).await.unwrap();
+    assert!(t.sandbox.acls().iter().all(|a| a.principal != "User:sales-app"), "{:?}", t.sandbox.acls());
+    assert_eq!(consume(&t, "sales-app", &pw, "-", 3), "refused TOPIC_AUTHORIZATION_FAILED");
+    assert_eq!(consume(&t, "sales-app", &pw, &unique("sales.after-revoke"), 3), "refused GROUP_AUTHORIZATION_FAILED");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_that_expires_is_removed_by_the_reconciler() {
+    // Verifies a short grant end to end: an approval written (signed, with its historical time) so that it ends 15 s from now is applied by the reconciler and the consumer reads; once it has expired the reconciler removes its ACLs and the consumer is refused with TOPIC_AUTHORIZATION_FAILED.
+    let t = sandbox(true).await;
+    three_records(&t).await;
+    let pw = consumer_password(&t, "User:sales-report");
+    let day = 86_400_000i64;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let approved_at = now - day + 15_000;
+    let req = AccessRequest {
+        id: "short".into(),
+        product: ProductId::parse("inventory.stock-levels").unwrap(),
+        ports: vec![TopicName::parse(TOPIC).unwrap()],
+        consumer: Principal::parse("User:sales-report").unwrap(),
+        requester_domain: DomainId::parse("sales").unwrap(),
+        group_prefix: "sales.".into(),
+        purpose: "Check stock before confirming orders.".into(),
+        days: 1,
+    };
+    let producer = Producer::new(&t.sandbox.kafka_profile()).unwrap();
+    let events = [
+        ("User:sam", approved_at - 60_000, EventBody::AccessRequested(req)),
+        ("User:ines", approved_at, EventBody::AccessApproved { request_id: "short".into(), days: Some(1) }),
+    ];
+    for (i, (actor, at, body)) in events.iter().enumerate() {
+        let mut env = Envelope::new(format!("short-{i}"), *actor, *at, body);
+        t.sandbox.signer(&Principal::parse(actor).unwrap()).unwrap().sign(&mut env);
+        producer.send_at(GOVERNANCE_TOPIC, Some(env.id.as_bytes()), &env.to_bytes(), Some(*at)).await.unwrap();
+    }
+    let (_i, ines) = desktop(&t, "User:ines").await;
+    ines.sync().await.unwrap();
+    let applied = ines.reconcile().await.unwrap();
+    assert_eq!(applied.len(), 1, "{applied:?}");
+    assert!(applied[0].0.apply);
+    assert_eq!(consume(&t, "sales-report", &pw, "sales.report", 3), "read 3");
+
+    let wait = (approved_at + day) - std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    tokio::time::sleep(std::time::Duration::from_millis(wait.max(0) as u64 + 500)).await;
+    let removed = ines.reconcile().await.unwrap();
+    assert_eq!(removed.len(), 1, "{removed:?}");
+    assert!(!removed[0].0.apply && removed[0].0.why == "expired", "{removed:?}");
+    assert_eq!(consume(&t, "sales-report", &pw, "-", 3), "refused TOPIC_AUTHORIZATION_FAILED");
+}
