@@ -84,7 +84,8 @@ async fn acl_calls_round_trip_through_the_authorizing_gateway() {
     assert_eq!(described, expected);
 
     // A principal that is not a super user may not change ACLs.
-    let pw = t.sandbox.create_principal(&meshdesk_domain::Principal::parse("User:sales-app").unwrap()).unwrap().unwrap();
+    let pw =
+        t.sandbox.create_principal(&meshdesk_domain::Principal::parse("User:sales-app").unwrap()).unwrap().unwrap();
     let sales = Admin::new(&t.sandbox.kafka_profile_as("sales-app", &pw)).unwrap();
     let refused = sales.create_acls(&[read.clone()]).await.unwrap();
     assert!(matches!(&refused[0], AclOutcome::Failed(m) if m.to_lowercase().contains("authoriz")), "{refused:?}");

@@ -152,12 +152,17 @@ async fn meshctl_trust_and_secret_commands_keep_keys_and_credentials_in_the_keyr
     let text = std::fs::read_to_string(&env).unwrap();
     let text = text
         .lines()
-        .map(|l| if l.starts_with("\"sasl.password\"") { format!("\"sasl.password\" = {{ keyring = \"{name}\" }}") } else { l.to_owned() })
+        .map(|l| {
+            if l.starts_with("\"sasl.password\"") {
+                format!("\"sasl.password\" = {{ keyring = \"{name}\" }}")
+            } else {
+                l.to_owned()
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
         + "\n";
-    let text = text
-        .replace("[registry]\n", "[registry]\nbearer_token = \"written-in-clear\"\n");
+    let text = text.replace("[registry]\n", "[registry]\nbearer_token = \"written-in-clear\"\n");
     std::fs::write(&env, text).unwrap();
     let out = Command::new(&meshctl)
         .args(["trust", "list", "--env"])

@@ -265,12 +265,7 @@ async fn search_and_product_page_journey(client: &Client, sandbox_dir: &std::pat
     let python = std::env::var_os("MESHDESK_PYTHON").map(PathBuf::from).expect("scripts/env.sh sets MESHDESK_PYTHON");
     let out = Command::new(&python)
         .arg(repo_root().join("tests/clients/produce_avro.py"))
-        .args([
-            cluster,
-            format!("http://127.0.0.1:{registry}"),
-            "inventory.stock-level-updated".into(),
-            "5".into(),
-        ])
+        .args([cluster, format!("http://127.0.0.1:{registry}"), "inventory.stock-level-updated".into(), "5".into()])
         .output()
         .expect("the confluent-kafka producer runs (scripts/setup.sh installs it)");
     assert!(out.status.success(), "the Python producer failed: {}", String::from_utf8_lossy(&out.stderr));

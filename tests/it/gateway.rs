@@ -84,7 +84,10 @@ async fn a_granted_consumer_reads_and_everyone_else_is_refused() {
         decision: Decision::Revoke { reason: "replaced by the nightly report".into() },
     };
     let revoked = ines.decide_access(&revoke(&first.request_id)).await.unwrap();
-    assert_eq!((revoked.state.as_str(), revoked.grant.as_ref().map(|g| g.status.as_str())), ("revoked", Some("removed")));
+    assert_eq!(
+        (revoked.state.as_str(), revoked.grant.as_ref().map(|g| g.status.as_str())),
+        ("revoked", Some("removed"))
+    );
     assert_eq!(
         consume(&t, "sales-app", &pw, &unique("sales.after-first-revoke"), 3),
         "read 3",
@@ -132,7 +135,8 @@ async fn a_grant_that_expires_is_removed_by_the_reconciler() {
     assert!(applied[0].0.apply);
     assert_eq!(consume(&t, "sales-report", &pw, "sales.report", 3), "read 3");
 
-    let wait = (approved_at + day) - std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let wait = (approved_at + day)
+        - std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     tokio::time::sleep(std::time::Duration::from_millis(wait.max(0) as u64 + 500)).await;
     let removed = ines.reconcile().await.unwrap();
     assert_eq!(removed.len(), 1, "{removed:?}");

@@ -45,11 +45,7 @@ async fn groups_samples_and_live_metrics_of_a_topic() {
     for (k, v) in &profile.properties {
         config.set(k, v);
     }
-    let consumer: BaseConsumer = config
-        .set("group.id", &group)
-        .set("enable.auto.commit", "false")
-        .create()
-        .unwrap();
+    let consumer: BaseConsumer = config.set("group.id", &group).set("enable.auto.commit", "false").create().unwrap();
     let mut tpl = TopicPartitionList::new();
     tpl.add_partition_offset(&topic, 0, Offset::Offset(2)).unwrap();
     consumer.commit(&tpl, CommitMode::Sync).unwrap();

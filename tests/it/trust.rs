@@ -5,7 +5,9 @@ use meshdesk_contract::{DecideRequest, Decision, EnrollmentRequest, KeyStanding,
 use meshdesk_domain::seed::SEED_ACTOR;
 use meshdesk_domain::{Envelope, EventBody, Principal};
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
-use meshdesk_tests::{TestSandbox, client_json, desktop, env_file_as, repo_root, sandbox, stock_levels_request as form};
+use meshdesk_tests::{
+    TestSandbox, client_json, desktop, env_file_as, repo_root, sandbox, stock_levels_request as form,
+};
 
 /// What a desktop believes: owners, grants, keys, and the reconciler's plan.
 async fn beliefs(md: &Meshdesk) -> String {

@@ -24,11 +24,11 @@ use kafka_protocol::messages::produce_response::{PartitionProduceResponse, Topic
 use kafka_protocol::messages::*;
 use kafka_protocol::protocol::{Encodable, StrBytes};
 
+use crate::Shared;
 use crate::authorizer::{
     self, Acl, AclFilter, CLUSTER, Operation as Op, PatternFilter, PatternType, Permission, ResourceType as Rt, Subject,
 };
 use crate::wire::Request;
-use crate::Shared;
 
 pub const TOPIC_AUTHORIZATION_FAILED: i16 = 29;
 pub const GROUP_AUTHORIZATION_FAILED: i16 = 30;
@@ -106,7 +106,9 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
     let v = req.version;
     let mut body = req.body();
     let decoded = RequestKind::decode(req.api_key, &mut body, v)?;
-    if who.super_user && !matches!(decoded, RequestKind::CreateAcls(_) | RequestKind::DescribeAcls(_) | RequestKind::DeleteAcls(_)) {
+    if who.super_user
+        && !matches!(decoded, RequestKind::CreateAcls(_) | RequestKind::DescribeAcls(_) | RequestKind::DeleteAcls(_))
+    {
         return Ok(Plan::Forward { fixup: None });
     }
     match decoded {
@@ -161,27 +163,50 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
             {
                 let mut r = ProduceResponse::default();
                 for t in &p.topic_data {
-                    r.responses.push(produce_refusal(&t.name, t.partition_data.iter().map(|p| p.index), TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
+                    r.responses.push(produce_refusal(
+                        &t.name,
+                        t.partition_data.iter().map(|p| p.index),
+                        TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+                    ));
                 }
-                return Ok(if p.acks == 0 { Plan::Close("a refused acks=0 produce".into()) } else { Plan::Answer(ResponseKind::Produce(r)) });
+                return Ok(if p.acks == 0 {
+                    Plan::Close("a refused acks=0 produce".into())
+                } else {
+                    Plan::Answer(ResponseKind::Produce(r))
+                });
             }
             let mut refused = Vec::new();
             p.topic_data.retain(|t| {
                 let ok = who.can(Op::Write, Rt::Topic, &t.name);
                 if !ok {
-                    refused.push(produce_refusal(&t.name, t.partition_data.iter().map(|p| p.index), TOPIC_AUTHORIZATION_FAILED));
+                    refused.push(produce_refusal(
+                        &t.name,
+                        t.partition_data.iter().map(|p| p.index),
+                        TOPIC_AUTHORIZATION_FAILED,
+                    ));
                 }
                 ok
             });
             if p.acks == 0 {
                 // Kafka closes the connection: the client cannot be told otherwise.
-                return Ok(if refused.is_empty() { Plan::ForwardNoResponse } else { Plan::Close("a refused acks=0 produce".into()) });
+                return Ok(if refused.is_empty() {
+                    Plan::ForwardNoResponse
+                } else {
+                    Plan::Close("a refused acks=0 produce".into())
+                });
             }
-            partial(req, !refused.is_empty(), p.topic_data.is_empty(), |b| p.encode(b, v), ResponseKind::Produce(Default::default()), move |k| {
-                if let ResponseKind::Produce(r) = k {
-                    r.responses.extend(refused);
-                }
-            })
+            partial(
+                req,
+                !refused.is_empty(),
+                p.topic_data.is_empty(),
+                |b| p.encode(b, v),
+                ResponseKind::Produce(Default::default()),
+                move |k| {
+                    if let ResponseKind::Produce(r) = k {
+                        r.responses.extend(refused);
+                    }
+                },
+            )
         }
         RequestKind::Fetch(mut f) => {
             if f.replica_id.0 >= 0 || f.replica_state.replica_id.0 >= 0 {
@@ -208,11 +233,18 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
                 }
                 ok
             });
-            partial(req, !refused.is_empty(), f.topics.is_empty(), |b| f.encode(b, v), ResponseKind::Fetch(Default::default()), move |k| {
-                if let ResponseKind::Fetch(r) = k {
-                    r.responses.extend(refused);
-                }
-            })
+            partial(
+                req,
+                !refused.is_empty(),
+                f.topics.is_empty(),
+                |b| f.encode(b, v),
+                ResponseKind::Fetch(Default::default()),
+                move |k| {
+                    if let ResponseKind::Fetch(r) = k {
+                        r.responses.extend(refused);
+                    }
+                },
+            )
         }
         RequestKind::ListOffsets(mut l) => {
             let mut refused = Vec::new();
@@ -235,11 +267,18 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
                 }
                 ok
             });
-            partial(req, !refused.is_empty(), l.topics.is_empty(), |b| l.encode(b, v), ResponseKind::ListOffsets(Default::default()), move |k| {
-                if let ResponseKind::ListOffsets(r) = k {
-                    r.topics.extend(refused);
-                }
-            })
+            partial(
+                req,
+                !refused.is_empty(),
+                l.topics.is_empty(),
+                |b| l.encode(b, v),
+                ResponseKind::ListOffsets(Default::default()),
+                move |k| {
+                    if let ResponseKind::ListOffsets(r) = k {
+                        r.topics.extend(refused);
+                    }
+                },
+            )
         }
         RequestKind::OffsetCommit(mut c) => {
             let commit_refusal = |t: &offset_commit_request::OffsetCommitRequestTopic, code: i16| {
@@ -270,11 +309,18 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
                 }
                 ok
             });
-            partial(req, !refused.is_empty(), c.topics.is_empty(), |b| c.encode(b, v), ResponseKind::OffsetCommit(Default::default()), move |k| {
-                if let ResponseKind::OffsetCommit(r) = k {
-                    r.topics.extend(refused);
-                }
-            })
+            partial(
+                req,
+                !refused.is_empty(),
+                c.topics.is_empty(),
+                |b| c.encode(b, v),
+                ResponseKind::OffsetCommit(Default::default()),
+                move |k| {
+                    if let ResponseKind::OffsetCommit(r) = k {
+                        r.topics.extend(refused);
+                    }
+                },
+            )
         }
         RequestKind::OffsetFetch(mut f) => {
             let fetch_refusal = |name: &TopicName, parts: &[i32], code: i16| {
@@ -324,11 +370,18 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
                         ok
                     });
                     let empty = topics.is_empty();
-                    partial(req, !refused.is_empty(), empty, |b| f.encode(b, v), ResponseKind::OffsetFetch(Default::default()), move |k| {
-                        if let ResponseKind::OffsetFetch(r) = k {
-                            r.topics.extend(refused);
-                        }
-                    })
+                    partial(
+                        req,
+                        !refused.is_empty(),
+                        empty,
+                        |b| f.encode(b, v),
+                        ResponseKind::OffsetFetch(Default::default()),
+                        move |k| {
+                            if let ResponseKind::OffsetFetch(r) = k {
+                                r.topics.extend(refused);
+                            }
+                        },
+                    )
                 }
             }
         }
@@ -382,11 +435,18 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
                 }
                 ok
             });
-            partial(req, !refused.is_empty(), d.groups.is_empty(), |b| d.encode(b, v), ResponseKind::DescribeGroups(Default::default()), move |k| {
-                if let ResponseKind::DescribeGroups(r) = k {
-                    r.groups.extend(refused);
-                }
-            })
+            partial(
+                req,
+                !refused.is_empty(),
+                d.groups.is_empty(),
+                |b| d.encode(b, v),
+                ResponseKind::DescribeGroups(Default::default()),
+                move |k| {
+                    if let ResponseKind::DescribeGroups(r) = k {
+                        r.groups.extend(refused);
+                    }
+                },
+            )
         }
         RequestKind::ListGroups(_) if !who.cluster(Op::Describe) => {
             let authz = who.clone();
@@ -399,7 +459,9 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
             })
         }
         RequestKind::ListGroups(_) => Ok(Plan::Forward { fixup: None }),
-        RequestKind::DeleteGroups(d) => Ok(all_or_close(d.groups_names.iter().all(|g| who.can(Op::Delete, Rt::Group, g)), "DeleteGroups")),
+        RequestKind::DeleteGroups(d) => {
+            Ok(all_or_close(d.groups_names.iter().all(|g| who.can(Op::Delete, Rt::Group, g)), "DeleteGroups"))
+        }
         RequestKind::CreateTopics(mut c) => {
             if who.cluster(Op::Create) {
                 return Ok(Plan::Forward { fixup: None });
@@ -418,11 +480,18 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
                 }
                 ok
             });
-            partial(req, !refused.is_empty(), c.topics.is_empty(), |b| c.encode(b, v), ResponseKind::CreateTopics(Default::default()), move |k| {
-                if let ResponseKind::CreateTopics(r) = k {
-                    r.topics.extend(refused);
-                }
-            })
+            partial(
+                req,
+                !refused.is_empty(),
+                c.topics.is_empty(),
+                |b| c.encode(b, v),
+                ResponseKind::CreateTopics(Default::default()),
+                move |k| {
+                    if let ResponseKind::CreateTopics(r) = k {
+                        r.topics.extend(refused);
+                    }
+                },
+            )
         }
         RequestKind::DeleteTopics(mut d) => {
             let mut refused = Vec::new();
@@ -436,11 +505,18 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
                 }
                 ok
             });
-            partial(req, !refused.is_empty(), d.topic_names.is_empty(), |b| d.encode(b, v), ResponseKind::DeleteTopics(Default::default()), move |k| {
-                if let ResponseKind::DeleteTopics(r) = k {
-                    r.responses.extend(refused);
-                }
-            })
+            partial(
+                req,
+                !refused.is_empty(),
+                d.topic_names.is_empty(),
+                |b| d.encode(b, v),
+                ResponseKind::DeleteTopics(Default::default()),
+                move |k| {
+                    if let ResponseKind::DeleteTopics(r) = k {
+                        r.responses.extend(refused);
+                    }
+                },
+            )
         }
         RequestKind::DescribeConfigs(mut d) => {
             let mut refused = Vec::new();
@@ -459,11 +535,18 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
                 }
                 ok
             });
-            partial(req, !refused.is_empty(), d.resources.is_empty(), |b| d.encode(b, v), ResponseKind::DescribeConfigs(Default::default()), move |k| {
-                if let ResponseKind::DescribeConfigs(r) = k {
-                    r.results.extend(refused);
-                }
-            })
+            partial(
+                req,
+                !refused.is_empty(),
+                d.resources.is_empty(),
+                |b| d.encode(b, v),
+                ResponseKind::DescribeConfigs(Default::default()),
+                move |k| {
+                    if let ResponseKind::DescribeConfigs(r) = k {
+                        r.results.extend(refused);
+                    }
+                },
+            )
         }
         RequestKind::IncrementalAlterConfigs(a) => Ok(all_or_close(
             a.resources.iter().all(|r| match r.resource_type {
@@ -540,7 +623,9 @@ fn all_or_close(ok: bool, api: &str) -> Plan {
     if ok {
         Plan::Forward { fixup: None }
     } else {
-        Plan::Close(format!("{api} with a resource the principal may not change (answered by closing, in this gateway)"))
+        Plan::Close(format!(
+            "{api} with a resource the principal may not change (answered by closing, in this gateway)"
+        ))
     }
 }
 
@@ -567,7 +652,10 @@ fn acl_from_wire(
 fn create_acls(who: &Authz, shared: &Shared, c: CreateAclsRequest) -> CreateAclsResponse {
     let mut r = CreateAclsResponse::default();
     let results: Vec<(i16, Option<String>)> = if !who.cluster(Op::Alter) {
-        c.creations.iter().map(|_| (CLUSTER_AUTHORIZATION_FAILED, Some("ALTER on the cluster is needed".into()))).collect()
+        c.creations
+            .iter()
+            .map(|_| (CLUSTER_AUTHORIZATION_FAILED, Some("ALTER on the cluster is needed".into())))
+            .collect()
     } else {
         let items = c
             .creations
@@ -584,7 +672,12 @@ fn create_acls(who: &Authz, shared: &Shared, c: CreateAclsRequest) -> CreateAcls
                 )
             })
             .collect();
-        shared.acls.create(items).into_iter().map(|r| r.map_or_else(|e| (INVALID_REQUEST, Some(e)), |_| (0, None))).collect()
+        shared
+            .acls
+            .create(items)
+            .into_iter()
+            .map(|r| r.map_or_else(|e| (INVALID_REQUEST, Some(e)), |_| (0, None)))
+            .collect()
     };
     r.results = results
         .into_iter()
@@ -616,7 +709,9 @@ fn filter_from_wire(
         pattern: match pattern {
             1 => PatternFilter::Any,
             2 => PatternFilter::Match,
-            c => PatternFilter::Exactly(PatternType::from_code(c).ok_or_else(|| format!("pattern type {c} is not a filter"))?),
+            c => PatternFilter::Exactly(
+                PatternType::from_code(c).ok_or_else(|| format!("pattern type {c} is not a filter"))?,
+            ),
         },
         principal: principal.map(|p| p.to_string()),
         host: host.map(|h| h.to_string()),
@@ -658,7 +753,9 @@ fn describe_acls(who: &Authz, shared: &Shared, d: DescribeAclsRequest) -> Descri
     found.sort();
     for a in found {
         let same = r.resources.last().is_some_and(|x: &DescribeAclsResource| {
-            x.resource_type == a.resource_type.code() && x.resource_name.as_str() == a.resource_name && x.pattern_type == a.pattern.code()
+            x.resource_type == a.resource_type.code()
+                && x.resource_name.as_str() == a.resource_name
+                && x.pattern_type == a.pattern.code()
         });
         if !same {
             let mut x = DescribeAclsResource::default();
@@ -686,7 +783,8 @@ fn delete_acls(who: &Authz, shared: &Shared, d: DeleteAclsRequest) -> DeleteAcls
         x
     };
     if !who.cluster(Op::Alter) {
-        r.filter_results = d.filters.iter().map(|_| fail(CLUSTER_AUTHORIZATION_FAILED, "ALTER on the cluster is needed")).collect();
+        r.filter_results =
+            d.filters.iter().map(|_| fail(CLUSTER_AUTHORIZATION_FAILED, "ALTER on the cluster is needed")).collect();
         return r;
     }
     let parsed: Vec<Result<AclFilter, String>> = d
@@ -751,9 +849,26 @@ pub fn version_cap(key: ApiKey) -> Option<(i16, i16)> {
         OffsetFetch => 7,
         FindCoordinator => 3,
         DeleteTopics => 5,
-        ListOffsets | JoinGroup | Heartbeat | LeaveGroup | SyncGroup | DescribeGroups | ListGroups | SaslHandshake
-        | ApiVersions | CreateTopics | InitProducerId | DescribeAcls | CreateAcls | DeleteAcls | DescribeConfigs
-        | AlterConfigs | SaslAuthenticate | CreatePartitions | DeleteGroups | IncrementalAlterConfigs
+        ListOffsets
+        | JoinGroup
+        | Heartbeat
+        | LeaveGroup
+        | SyncGroup
+        | DescribeGroups
+        | ListGroups
+        | SaslHandshake
+        | ApiVersions
+        | CreateTopics
+        | InitProducerId
+        | DescribeAcls
+        | CreateAcls
+        | DeleteAcls
+        | DescribeConfigs
+        | AlterConfigs
+        | SaslAuthenticate
+        | CreatePartitions
+        | DeleteGroups
+        | IncrementalAlterConfigs
         | DescribeCluster => range.max,
         _ => return None,
     };

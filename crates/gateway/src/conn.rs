@@ -7,9 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use bytes::{BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::api_versions_response::ApiVersion;
-use kafka_protocol::messages::{
-    ApiKey, RequestKind, ResponseKind, SaslAuthenticateResponse, SaslHandshakeResponse,
-};
+use kafka_protocol::messages::{ApiKey, RequestKind, ResponseKind, SaslAuthenticateResponse, SaslHandshakeResponse};
 use kafka_protocol::protocol::StrBytes;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -76,11 +74,20 @@ pub async fn serve(client: TcpStream, peer: SocketAddr, shared: Arc<Shared>) -> 
             match (req.api_key, &auth) {
                 (ApiKey::ApiVersions, _) => {
                     upstream_w.write_all(&req.to_send()).await?;
-                    send(&tx, Slot::Upstream { api_key: req.api_key, version: req.version, fixup: Some(Box::new(api_versions)) }).await?;
+                    send(
+                        &tx,
+                        Slot::Upstream {
+                            api_key: req.api_key,
+                            version: req.version,
+                            fixup: Some(Box::new(api_versions)),
+                        },
+                    )
+                    .await?;
                 }
                 (ApiKey::SaslHandshake, Auth::Start) => {
                     let mut body = req.body();
-                    let RequestKind::SaslHandshake(h) = RequestKind::decode(req.api_key, &mut body, req.version)? else {
+                    let RequestKind::SaslHandshake(h) = RequestKind::decode(req.api_key, &mut body, req.version)?
+                    else {
                         unreachable!("decoded as its key")
                     };
                     let mut r = SaslHandshakeResponse::default();
@@ -95,7 +102,8 @@ pub async fn serve(client: TcpStream, peer: SocketAddr, shared: Arc<Shared>) -> 
                 }
                 (ApiKey::SaslAuthenticate, Auth::Handshaken) => {
                     let mut body = req.body();
-                    let RequestKind::SaslAuthenticate(a) = RequestKind::decode(req.api_key, &mut body, req.version)? else {
+                    let RequestKind::SaslAuthenticate(a) = RequestKind::decode(req.api_key, &mut body, req.version)?
+                    else {
                         unreachable!("decoded as its key")
                     };
                     let mut r = SaslAuthenticateResponse::default();
@@ -141,7 +149,8 @@ pub async fn serve(client: TcpStream, peer: SocketAddr, shared: Arc<Shared>) -> 
                         Plan::ForwardNoResponse => upstream_w.write_all(&req.to_send()).await?,
                         Plan::Rewrite { frame, fixup } => {
                             upstream_w.write_all(&frame).await?;
-                            send(&tx, Slot::Upstream { api_key: key, version: req.version, fixup: Some(fixup) }).await?;
+                            send(&tx, Slot::Upstream { api_key: key, version: req.version, fixup: Some(fixup) })
+                                .await?;
                         }
                         Plan::Answer(body) => send(&tx, Slot::Local(local(body)?)).await?,
                         Plan::Close(why) => {
@@ -199,7 +208,9 @@ fn api_versions(k: &mut ResponseKind) {
             })
         })
         .collect();
-    for key in [ApiKey::SaslHandshake, ApiKey::SaslAuthenticate, ApiKey::DescribeAcls, ApiKey::CreateAcls, ApiKey::DeleteAcls] {
+    for key in
+        [ApiKey::SaslHandshake, ApiKey::SaslAuthenticate, ApiKey::DescribeAcls, ApiKey::CreateAcls, ApiKey::DeleteAcls]
+    {
         keys.retain(|a| a.api_key != key as i16);
         let (lo, hi) = apis::version_cap(key).expect("served");
         let mut x = ApiVersion::default();

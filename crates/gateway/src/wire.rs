@@ -76,7 +76,12 @@ impl Request {
 }
 
 /// Encodes `body` as the response to a request (`api_key` at `version`), with its size prefix.
-pub fn response_frame(api_key: ApiKey, version: i16, correlation_id: i32, body: &ResponseKind) -> anyhow::Result<Bytes> {
+pub fn response_frame(
+    api_key: ApiKey,
+    version: i16,
+    correlation_id: i32,
+    body: &ResponseKind,
+) -> anyhow::Result<Bytes> {
     let mut out = BytesMut::with_capacity(64);
     out.put_i32(0);
     let mut header = ResponseHeader::default();

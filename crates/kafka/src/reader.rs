@@ -149,6 +149,11 @@ fn poll_range(
         }
         match c.poll(Duration::from_millis(200)) {
             None => continue,
+            // The group exists only because librdkafka wants one for assign(); a principal
+            // without rights on it (a consumer with only a topic grant) still reads.
+            Some(Err(rdkafka::error::KafkaError::MessageConsumption(
+                rdkafka::types::RDKafkaErrorCode::GroupAuthorizationFailed,
+            ))) => continue,
             Some(Err(e)) => return Err(KafkaError::from_rd(e, ctx.last_error())),
             Some(Ok(m)) => {
                 if m.partition() != partition || m.offset() < next {

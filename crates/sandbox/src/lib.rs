@@ -189,7 +189,8 @@ impl Sandbox {
             access::ADMIN_USER,
             passwords.password(access::ADMIN_USER).context("the sandbox admin's password")?,
         );
-        let broker = BrokerProcess::start_behind(&nisshi, &dir.join("broker"), upstream_port, broker_port, admin).await?;
+        let broker =
+            BrokerProcess::start_behind(&nisshi, &dir.join("broker"), upstream_port, broker_port, admin).await?;
         let listener = bind(opts.registry_port, state.registry_port).await?;
         let registry = RegistryServer::start(&dir.join("registry"), listener).await?;
 

@@ -195,7 +195,10 @@ impl Meshdesk {
 
     /// The bindings Meshdesk wants on the cluster: those of every grant in force (but the
     /// request `except`) and the owners' producer bindings of every product.
-    async fn desired_bindings(&self, except: Option<&str>) -> Result<HashSet<meshdesk_kafka::AclBinding>, ServiceError> {
+    async fn desired_bindings(
+        &self,
+        except: Option<&str>,
+    ) -> Result<HashSet<meshdesk_kafka::AclBinding>, ServiceError> {
         let now = now_ms();
         let mut out: HashSet<meshdesk_kafka::AclBinding> = self
             .store

@@ -185,7 +185,10 @@ fn requests_are_validated_against_the_product() {
     assert_eq!(bad(|r| r.days = 400), "access lasts 1 to 365 days, not 400");
     assert!(bad(|r| r.group_prefix = "*".into()).contains("consumer-group prefix"));
     assert!(bad(|r| r.group_prefix = String::new()).contains("consumer-group prefix"));
-    assert!(bad(|r| r.group_prefix = "p".into()).contains("must start with the requesting domain's id and a dot (`sales.`)"));
+    assert!(
+        bad(|r| r.group_prefix = "p".into())
+            .contains("must start with the requesting domain's id and a dot (`sales.`)")
+    );
     assert!(bad(|r| r.group_prefix = "marketing.".into()).contains("`sales.`"));
     assert!(bad(|r| r.group_prefix = "sales".into()).contains("`sales.`"));
     assert!(bad(|r| r.group_prefix = "salesforce.".into()).contains("`sales.`"));
@@ -205,8 +208,20 @@ fn principals_are_from_a_safe_set_and_commands_are_quoted() {
         assert!(Principal::parse(ok).is_ok(), "{ok}");
     }
     for bad in [
-        "User:*", "User:a;rm -rf ~", "User:$(id)", "User:`id`", "User:a'b", "User:a\"b", "User:a b", "User:", ":x",
-        "Us er:x", "User:a|b", "User:a&b", "User:a\nb", "User:a>b",
+        "User:*",
+        "User:a;rm -rf ~",
+        "User:$(id)",
+        "User:`id`",
+        "User:a'b",
+        "User:a\"b",
+        "User:a b",
+        "User:",
+        ":x",
+        "Us er:x",
+        "User:a|b",
+        "User:a&b",
+        "User:a\nb",
+        "User:a>b",
     ] {
         assert!(Principal::parse(bad).is_err(), "{bad:?} refused");
     }

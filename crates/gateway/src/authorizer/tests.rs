@@ -78,12 +78,27 @@ fn the_documented_table() {
             "inventory.stock",
             false,
         ),
-        (vec![all.clone(), acl(Topic, "inventory.stock", Literal, SAM, All, Deny)], Describe, Topic, "inventory.stock", false),
+        (
+            vec![all.clone(), acl(Topic, "inventory.stock", Literal, SAM, All, Deny)],
+            Describe,
+            Topic,
+            "inventory.stock",
+            false,
+        ),
         // A deny on another operation does not take this one away.
-        (vec![read_topic.clone(), acl(Topic, "inventory.stock", Literal, SAM, Write, Deny)], Read, Topic, "inventory.stock", true),
+        (
+            vec![read_topic.clone(), acl(Topic, "inventory.stock", Literal, SAM, Write, Deny)],
+            Read,
+            Topic,
+            "inventory.stock",
+            true,
+        ),
         // A DENY of READ does not deny DESCRIBE (implication applies to ALLOW only).
         (
-            vec![acl(Topic, "inventory.stock", Literal, SAM, Describe, Allow), acl(Topic, "inventory.stock", Literal, SAM, Read, Deny)],
+            vec![
+                acl(Topic, "inventory.stock", Literal, SAM, Describe, Allow),
+                acl(Topic, "inventory.stock", Literal, SAM, Read, Deny),
+            ],
             Describe,
             Topic,
             "inventory.stock",
@@ -91,7 +106,13 @@ fn the_documented_table() {
         ),
         // `User:*` matches every principal; another principal's ACL does not.
         (vec![acl(Topic, "inventory.stock", Literal, "User:*", Read, Allow)], Read, Topic, "inventory.stock", true),
-        (vec![acl(Topic, "inventory.stock", Literal, "User:other", Read, Allow)], Read, Topic, "inventory.stock", false),
+        (
+            vec![acl(Topic, "inventory.stock", Literal, "User:other", Read, Allow)],
+            Read,
+            Topic,
+            "inventory.stock",
+            false,
+        ),
         // Cluster operations: CreateTopics needs CREATE on the cluster, Create/DeleteAcls ALTER.
         (vec![acl(Cluster, CLUSTER, Literal, SAM, Create, Allow)], Create, Cluster, CLUSTER, true),
         (vec![acl(Cluster, CLUSTER, Literal, SAM, Describe, Allow)], Alter, Cluster, CLUSTER, false),
