@@ -118,7 +118,7 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
-    // Verifies `meshctl reconcile --dry-run` on a log with an approved grant not yet applied, one that expired and one revoked (events written with their historical times): it prints an apply and two removals with their bindings and kafka-acls.sh commands, and writes nothing to the governance log.
+    // Verifies `meshctl reconcile` against the authorizing gateway on a log with an approved grant not yet applied, one that expired and one revoked (events written with their historical times), and a hand-made ACL on a managed topic: the dry run prints an apply and two removals with their bindings and kafka-acls.sh commands, reports the hand-made ACL as drift with its two remedies, and changes nothing on the cluster or the log; the real run prints its counts, creates exactly the grant's ACLs and leaves the hand-made one in place.
     let t = sandbox(true).await;
     let profile = t.sandbox.kafka_profile();
     let producer = Producer::new(&profile).unwrap();
@@ -153,6 +153,18 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
         t.sandbox.signer(&Principal::parse(actor).unwrap()).unwrap().sign(&mut env);
         producer.send_at(GOVERNANCE_TOPIC, Some(env.id.as_bytes()), &env.to_bytes(), Some(*at)).await.unwrap();
     }
+    // A binding made by hand, not by Meshdesk.
+    let legacy = meshdesk_kafka::AclBinding {
+        resource: meshdesk_kafka::ResourceType::Topic,
+        name: "inventory.stock-level-updated".into(),
+        pattern: meshdesk_kafka::PatternType::Literal,
+        principal: "User:legacy-etl".into(),
+        host: "*".into(),
+        operation: meshdesk_kafka::AclOperation::Read,
+        permission: meshdesk_kafka::AclPermission::Allow,
+    };
+    meshdesk_kafka::Admin::new(&profile).unwrap().create_acls(&[legacy]).await.unwrap();
+    let acls_before = t.sandbox.acls();
     let before = watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high;
 
     let dir = tempfile::tempdir().unwrap();
@@ -185,7 +197,36 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
     assert!(stdout.contains(&format!(
         "kafka-acls.sh --bootstrap-server {bootstrap} --remove --allow-principal User:sales-batch --operation Describe --topic inventory.stock-level-updated --resource-pattern-type literal --force"
     )), "{stdout}");
-    assert!(stdout.contains("dry run: 3 change(s), none made"), "{stdout}");
-    assert!(stdout.contains("drift: none"), "no ACL was made yet: {stdout}");
+    assert!(stdout.contains("dry run: 3 change(s), none made (would apply 1, would remove 2)"), "{stdout}");
+    assert!(stdout.contains("drift: 1 finding(s)"), "{stdout}");
+    assert!(
+        stdout.contains("unmanaged: Allow User:legacy-etl Read on Topic inventory.stock-level-updated (Literal) (not made by Meshdesk): left alone; adopt it into a grant"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("or remove it: kafka-acls.sh --bootstrap-server"), "{stdout}");
     assert_eq!(watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high, before, "nothing was written");
+    assert_eq!(t.sandbox.acls(), acls_before, "the dry run changed no ACL");
+
+    // The real run (as an owner of the product, who may record grant outcomes).
+    let owner_env = env_file_as(dir.path(), "it", &t.sandbox, "User:ines");
+    let out = std::process::Command::new(target_dir().join("debug/meshctl"))
+        .args(["reconcile", "--once", "--env"])
+        .arg(&owner_env)
+        .arg("--data-dir")
+        .arg(dir.path().join("data-ines"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout.contains("3 change(s): applied 1, removed 2, not applied 0; 3 governance event(s) written"),
+        "{stdout}"
+    );
+    let principals: Vec<String> =
+        t.sandbox.acls().iter().map(|a| format!("{} {:?}", a.principal, a.operation)).collect();
+    assert_eq!(
+        principals,
+        ["User:legacy-etl Read", "User:sales-app Read", "User:sales-app Describe", "User:sales-app Read"],
+        "the grant's three bindings were created and the hand-made one left alone"
+    );
 }

@@ -90,7 +90,12 @@ async fn round(md: &Meshdesk, a: &Args, bootstrap: &str) -> Result<(), String> {
                 println!("    {cmd}");
             }
         }
-        println!("dry run: {} change(s), none made", plan.len());
+        let applies = plan.iter().filter(|a| a.apply).count();
+        println!(
+            "dry run: {} change(s), none made (would apply {applies}, would remove {})",
+            plan.len(),
+            plan.len() - applies
+        );
         return Ok(());
     }
     let done = md.reconcile().await.map_err(|e| e.to_string())?;
@@ -106,7 +111,14 @@ async fn round(md: &Meshdesk, a: &Args, bootstrap: &str) -> Result<(), String> {
         println!("{}\n  => {result}", describe(action));
     }
     let sent = md.flush_outbox().await.map_err(|e| e.to_string())?;
-    println!("{} change(s); {sent} governance event(s) written", done.len());
+    let count = |f: fn(&GrantOutcome) -> bool| done.iter().filter(|(_, o)| f(o)).count();
+    println!(
+        "{} change(s): applied {}, removed {}, not applied {}; {sent} governance event(s) written",
+        done.len(),
+        count(|o| matches!(o, GrantOutcome::Applied)),
+        count(|o| matches!(o, GrantOutcome::Removed)),
+        count(|o| matches!(o, GrantOutcome::NotApplied { .. })),
+    );
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use meshdesk_domain::access::{
 use meshdesk_domain::events::GrantOutcome;
 use meshdesk_domain::{DomainId, Envelope, EventBody, Principal, ProductId, TopicName};
 use meshdesk_kafka::{AclFilter, AclOperation, AclOutcome, AclPermission, PatternType, ResourceType};
+
 use meshdesk_store::AccessRow;
 
 use std::collections::HashSet;
@@ -443,20 +444,42 @@ impl Meshdesk {
 }
 
 impl Meshdesk {
-    /// Drift between the cluster's ACLs and the grants: bindings on managed topics that no grant
-    /// in force explains, and bindings of grants recorded as applied that the cluster lacks.
+    /// Drift between the cluster's ACLs and the desired state (the bindings of every grant in
+    /// force and the owners' producer bindings): bindings on managed topics and grant group
+    /// prefixes that Meshdesk did not make (reported with the two ways to settle them, never
+    /// deleted), and bindings of grants recorded as applied that the cluster lacks.
     pub async fn acl_drift(&self) -> Result<Vec<String>, ServiceError> {
         let conn = self.connection().await?;
         let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
         let now = now_ms();
         let rows = self.store.access_requests().await?;
         let active: Vec<&AccessRow> = rows.iter().filter(|r| r.state.is_active(now)).collect();
-        let expected: HashSet<meshdesk_kafka::AclBinding> =
-            active.iter().flat_map(|r| grant_plan(&r.request)).map(|b| to_kafka(&b)).collect();
+        let mut expected = self.desired_bindings(None).await?;
+        // Bindings of grants that ended but are not removed yet are the reconciler's to remove.
+        for a in plan_for(&rows).iter().filter(|a| !a.apply) {
+            expected.extend(a.bindings.iter().map(to_kafka));
+        }
+        let bootstrap = conn.kafka.bootstrap_servers().to_owned();
         let show = |b: &meshdesk_kafka::AclBinding| {
             format!(
                 "{:?} {} {:?} on {:?} {} ({:?})",
                 b.permission, b.principal, b.operation, b.resource, b.name, b.pattern
+            )
+        };
+        let settle = |b: &meshdesk_kafka::AclBinding| {
+            let remove = format!(
+                "kafka-acls.sh --bootstrap-server {} --remove --{} {} --operation {:?} --{} {} --resource-pattern-type {} --force",
+                rules::shell_quote(&bootstrap),
+                if b.permission == AclPermission::Deny { "deny-principal" } else { "allow-principal" },
+                rules::shell_quote(&b.principal),
+                b.operation,
+                if b.resource == ResourceType::Group { "group" } else { "topic" },
+                rules::shell_quote(&b.name),
+                if b.pattern == PatternType::Prefixed { "prefixed" } else { "literal" },
+            );
+            format!(
+                "left alone; adopt it into a grant (the consumer's domain requests access for {} and an owner approves), or remove it: {remove}",
+                b.principal
             )
         };
         let mut out = Vec::new();
@@ -480,8 +503,8 @@ impl Meshdesk {
             match admin.describe_acls(&f).await? {
                 AclOutcome::Done(list) => {
                     for b in list {
-                        if !expected.contains(&b) && b.resource == ResourceType::Topic {
-                            out.push(format!("unexplained: {} (no grant in force)", show(&b)));
+                        if !expected.contains(&b) {
+                            out.push(format!("unmanaged: {} (not made by Meshdesk): {}", show(&b), settle(&b)));
                         }
                         present.insert(b);
                     }
