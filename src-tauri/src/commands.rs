@@ -110,6 +110,11 @@ pub async fn decide_access(state: State<'_, AppState>, req: c::DecideRequest) ->
 }
 
 #[tauri::command]
+pub async fn cluster_access(state: State<'_, AppState>, req: c::RequestRef) -> Reply<c::ClusterAccess> {
+    Ok(state.service()?.cluster_access(&req.request_id).await?)
+}
+
+#[tauri::command]
 pub async fn list_access(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::AccessOverview> {
     let _ = req;
     Ok(state.service()?.list_access().await?)
@@ -241,6 +246,7 @@ pub const REGISTERED: &[&str] = &[
     "report_first_paint",
     "request_access",
     "decide_access",
+    "cluster_access",
     "list_access",
     "product_access",
     "export_audit",

@@ -106,6 +106,7 @@ fn main() {
             commands::report_first_paint,
             commands::request_access,
             commands::decide_access,
+            commands::cluster_access,
             commands::list_access,
             commands::product_access,
             commands::export_audit,

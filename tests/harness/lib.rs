@@ -296,3 +296,37 @@ pub fn tool(name: &str) -> PathBuf {
     }
     panic!("{name} is not installed: run scripts/setup.sh");
 }
+
+/// What a stock consumer (`tests/clients/consume_as.py`, the confluent-kafka package) as
+/// `user` in `group` makes of inventory.stock-level-updated within 20 s; `-` reads by
+/// assignment, without a group: "read N", "refused <ERROR>" or "timeout after N".
+pub fn consume(t: &TestSandbox, user: &str, password: &str, group: &str, expected: usize) -> String {
+    let python = std::env::var("MESHDESK_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(python)
+        .arg(repo_root().join("tests/clients/consume_as.py"))
+        .arg(client_json(&t.sandbox.kafka_profile_as(user, password)))
+        .args(["inventory.stock-level-updated", group, &expected.to_string(), "20"])
+        .output()
+        .expect("python runs (scripts/setup.sh installs confluent-kafka)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Three records on inventory.stock-level-updated, written as the sandbox admin.
+pub async fn three_records(t: &TestSandbox) {
+    let producer = meshdesk_kafka::Producer::new(&t.sandbox.kafka_profile()).unwrap();
+    for i in 0..3 {
+        producer
+            .send("inventory.stock-level-updated", Some(format!("SKU-{i}").as_bytes()), b"{\"quantity\": 1}")
+            .await
+            .unwrap();
+    }
+}
+
+/// A sandbox login for a new consumer principal; its password.
+pub fn consumer_password(t: &TestSandbox, principal: &str) -> String {
+    t.sandbox
+        .create_principal(&meshdesk_domain::Principal::parse(principal).unwrap())
+        .unwrap()
+        .expect("a new consumer principal gets a password")
+}

@@ -344,10 +344,13 @@ pub(crate) async fn send_request(client: &Client) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_owners_request_and_approve_access_through_the_window() {
-    // Verifies the access journey through the real app window with two profiles on one seeded sandbox: Sales' owner (User:sam) sees the exact ACL plan and sends a request from the stock-levels page; Inventory's owner (User:ines) sees it arrive with its purpose, approves it and is told the ACLs met SECURITY_DISABLED (screenshot target/e2e/requests.png); the audit trail exported as CSV holds both events; Sam then sees the grant approved, not applied, with the reason.
-    use meshdesk_tests::{env_file_as, sandbox};
+    // Verifies the access journey through the real app window with two profiles on one seeded sandbox whose gateway enforces ACLs, watched by a stock confluent-kafka consumer as User:sales-app: refused on the topic at first (TOPIC_AUTHORIZATION_FAILED); Sales' owner (User:sam) sees the exact ACL plan and sends a request from the stock-levels page; Inventory's owner (User:ines) sees it arrive with its purpose, approves it, is shown the ACLs created and the cluster's own answer "can read" (screenshot target/e2e/requests.png); the consumer now reads in group sales.stock-check and is refused in marketing.x; the audit trail exported as CSV holds the events; Sam sees the grant applied and readable (target/e2e/requests-sam.png); Ines revokes it in the window and the consumer is refused again.
+    use meshdesk_tests::{consume, consumer_password, env_file_as, sandbox, three_records};
     let app = app_bin();
     let t = sandbox(true).await;
+    three_records(&t).await;
+    let pw = consumer_password(&t, "User:sales-app");
+    assert_eq!(consume(&t, "sales-app", &pw, "-", 3), "refused TOPIC_AUTHORIZATION_FAILED");
     let cfg = tempfile::tempdir().unwrap();
     let env_for = |who: &str| {
         let dir = cfg.path().join(who);
@@ -391,14 +394,21 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     assert!(card.contains("User:sam for the sales domain") && card.contains("User:sales-app"), "{card}");
     click(&client, "#incoming .request .approve").await;
     let outcome = text_of(&client, ".decision-outcome", Duration::from_secs(20), |t| t.starts_with("Now")).await;
-    assert!(outcome.starts_with("Now approved.") && outcome.contains("SECURITY_DISABLED"), "{outcome}");
-    let grant = text_of(&client, "#incoming .request[data-state='approved'] .grant", Duration::from_secs(30), |t| {
-        t.starts_with("not applied")
+    assert!(outcome.starts_with("Now approved. ACLs applied."), "{outcome}");
+    assert!(
+        outcome.contains("Created: ALLOW User:sales-app Read on topic inventory.stock-level-updated (literal)"),
+        "{outcome}"
+    );
+    text_of(&client, "#incoming .request[data-state='approved'] .grant", Duration::from_secs(30), |t| t == "applied")
+        .await;
+    text_of(&client, "#incoming .request[data-state='approved'] .cluster-access", Duration::from_secs(30), |t| {
+        t.starts_with("can read")
     })
     .await;
-    assert!(grant.contains("no authorizer"), "{grant}");
     std::fs::create_dir_all(repo_root().join("target/e2e")).unwrap();
     std::fs::write(repo_root().join("target/e2e/requests.png"), client.screenshot().await.unwrap()).unwrap();
+    assert_eq!(consume(&t, "sales-app", &pw, "sales.stock-check", 3), "read 3");
+    assert_eq!(consume(&t, "sales-app", &pw, "marketing.x", 3), "refused GROUP_AUTHORIZATION_FAILED");
     click(&client, "#export-audit").await;
     let exported = text_of(&client, "#export-outcome", Duration::from_secs(10), |t| t.contains("written to")).await;
     let path = exported.split("written to ").nth(1).unwrap().trim();
@@ -408,16 +418,40 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     assert!(csv.lines().nth(1).unwrap().contains(",User:sam,"), "{csv}");
     client.close().await.unwrap();
 
-    // Sam sees the decision and why the ACLs are not on the cluster.
+    // Sam sees the decision and what the cluster says.
     let client = session(url, &app, &sam).await;
     wait_for_cards(&client, &all, Duration::from_secs(60)).await;
     client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
     let mine = text_of(&client, "#outgoing .request[data-state='approved']", Duration::from_secs(30), |t| {
-        t.contains("SECURITY_DISABLED")
+        t.contains("can read")
     })
     .await;
     assert!(mine.contains("30 days") || mine.contains("90 days"), "{mine}");
+    assert!(mine.contains("applied"), "{mine}");
+    std::fs::write(repo_root().join("target/e2e/requests-sam.png"), client.screenshot().await.unwrap()).unwrap();
     client.close().await.unwrap();
+
+    // Ines revokes it; the consumer is refused again.
+    let client = session(url, &app, &ines).await;
+    wait_for_cards(&client, &all, Duration::from_secs(60)).await;
+    client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
+    text_of(&client, "#incoming .request[data-state='approved']", Duration::from_secs(30), |t| t.contains("can read"))
+        .await;
+    client
+        .find(Locator::Css("#incoming .request .revoke-reason"))
+        .await
+        .unwrap()
+        .send_keys("The stock check moved to a batch job.")
+        .await
+        .unwrap();
+    click(&client, "#incoming .request .revoke").await;
+    let outcome = text_of(&client, ".decision-outcome", Duration::from_secs(20), |t| t.starts_with("Now")).await;
+    assert!(
+        outcome.starts_with("Now revoked. ACLs removed.") && outcome.contains("Deleted: ALLOW User:sales-app"),
+        "{outcome}"
+    );
+    client.close().await.unwrap();
+    assert_eq!(consume(&t, "sales-app", &pw, "-", 3), "refused TOPIC_AUTHORIZATION_FAILED");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,38 +5,11 @@ use meshdesk_contract::{DecideRequest, Decision};
 use meshdesk_domain::access::AccessRequest;
 use meshdesk_domain::{DomainId, Envelope, EventBody, GOVERNANCE_TOPIC, Principal, ProductId, TopicName};
 use meshdesk_kafka::Producer;
-use meshdesk_tests::{TestSandbox, client_json, desktop, repo_root, sandbox, stock_levels_request as form, unique};
+use meshdesk_tests::{
+    consume, consumer_password, desktop, sandbox, stock_levels_request as form, three_records, unique,
+};
 
 const TOPIC: &str = "inventory.stock-level-updated";
-
-/// What a stock consumer as `user` in `group` makes of the topic within 20 s (see
-/// `tests/clients/consume_as.py`; `-` reads by assignment, without a group): "read N",
-/// "refused <ERROR>" or "timeout after N".
-fn consume(t: &TestSandbox, user: &str, password: &str, group: &str, expected: usize) -> String {
-    let python = std::env::var("MESHDESK_PYTHON").unwrap_or_else(|_| "python3".into());
-    let out = std::process::Command::new(python)
-        .arg(repo_root().join("tests/clients/consume_as.py"))
-        .arg(client_json(&t.sandbox.kafka_profile_as(user, password)))
-        .args([TOPIC, group, &expected.to_string(), "20"])
-        .output()
-        .expect("python runs (scripts/setup.sh installs confluent-kafka)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-async fn three_records(t: &TestSandbox) {
-    let producer = Producer::new(&t.sandbox.kafka_profile()).unwrap();
-    for i in 0..3 {
-        producer.send(TOPIC, Some(format!("SKU-{i}").as_bytes()), b"{\"quantity\": 1}").await.unwrap();
-    }
-}
-
-fn consumer_password(t: &TestSandbox, principal: &str) -> String {
-    t.sandbox
-        .create_principal(&Principal::parse(principal).unwrap())
-        .unwrap()
-        .expect("a new consumer principal gets a password")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_granted_consumer_reads_and_everyone_else_is_refused() {

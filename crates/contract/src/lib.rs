@@ -471,6 +471,20 @@ pub struct RequestSent {
     pub request_id: String,
     pub event_id: String,
     pub plan: Vec<AclBinding>,
+    /// In the sandbox, for a consumer principal that had no Kafka user yet: the user made for
+    /// it. The password is shown this once and kept in this machine's keyring.
+    pub consumer_login: Option<ConsumerLogin>,
+}
+
+/// A consumer principal's new sandbox login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsumerLogin {
+    pub principal: String,
+    /// The SASL/PLAIN user name.
+    pub user: String,
+    pub password: String,
+    /// The keyring entry that keeps it (`meshctl secret` name).
+    pub keyring_entry: String,
 }
 
 pub struct RequestAccess;
@@ -502,6 +516,32 @@ pub struct Decided {
     pub state: String,
     /// For an approval that took effect or a revocation: what the cluster made of the ACLs.
     pub grant: Option<GrantResult>,
+    /// The bindings this decision created (an approval) or deleted (a revocation), for people.
+    pub acls: Vec<String>,
+}
+
+/// What the cluster itself says about a request's consumer: the bindings DescribeAcls returns
+/// for the principal, and whether they let it read what it asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterAccess {
+    /// Every binding the cluster has for the consumer principal, for people.
+    pub bindings: Vec<String>,
+    /// Every binding of the grant's plan is on the cluster.
+    pub can_read: bool,
+    /// "can read" / "cannot read yet: …" for people.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRef {
+    pub request_id: String,
+}
+
+pub struct GetClusterAccess;
+impl Command for GetClusterAccess {
+    const NAME: &'static str = "cluster_access";
+    type Request = RequestRef;
+    type Response = ClusterAccess;
 }
 
 pub struct DecideAccess;
@@ -921,6 +961,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     GetTrust::NAME,
     DecideTrust::NAME,
     StoreSecret::NAME,
+    GetClusterAccess::NAME,
 ];
 
 #[cfg(test)]

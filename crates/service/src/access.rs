@@ -105,7 +105,68 @@ impl Meshdesk {
         req.validate(&topics, rules::MAX_DAYS).map_err(invalid)?;
         let plan = grant_plan(&req);
         let event_id = self.publish(&EventBody::AccessRequested(req.clone())).await?;
-        Ok(c::RequestSent { request_id: req.id, event_id, plan })
+        let consumer_login = self.sandbox_login(&req.consumer).await;
+        Ok(c::RequestSent { request_id: req.id, event_id, plan, consumer_login })
+    }
+
+    /// In the embedded sandbox, a Kafka user for a consumer principal that has none yet: its
+    /// generated password goes to the keyring and is shown once. Elsewhere the cluster's own
+    /// users are the platform team's.
+    async fn sandbox_login(&self, consumer: &Principal) -> Option<c::ConsumerLogin> {
+        let guard = self.sandbox.lock().await;
+        let sb = guard.as_ref()?;
+        let user = consumer.as_str().strip_prefix("User:")?.to_owned();
+        match sb.create_principal(consumer) {
+            Ok(Some(password)) => {
+                let keyring_entry = format!("sandbox/{consumer}");
+                if let Err(e) = crate::keyring::secret_set(&keyring_entry, &password) {
+                    tracing::warn!("the new login of {consumer} could not be kept in the keyring: {e}");
+                }
+                Some(c::ConsumerLogin { principal: consumer.to_string(), user, password, keyring_entry })
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!("no sandbox login for {consumer}: {e:#}");
+                None
+            }
+        }
+    }
+
+    /// What the cluster says about a request's consumer: its bindings (DescribeAcls for the
+    /// principal) and whether every binding of the grant is among them.
+    pub async fn cluster_access(&self, request_id: &str) -> Result<c::ClusterAccess, ServiceError> {
+        let row = self.access_row(request_id).await?;
+        let conn = self.connection().await?;
+        let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+        let filter = AclFilter { principal: Some(row.request.consumer.to_string()), ..Default::default() };
+        let found = match admin.describe_acls(&filter).await? {
+            AclOutcome::Done(list) => list,
+            AclOutcome::SecurityDisabled(m) => {
+                return Ok(c::ClusterAccess {
+                    bindings: vec![],
+                    can_read: false,
+                    summary: format!("cannot tell: the cluster has no authorizer (SECURITY_DISABLED: {m})"),
+                });
+            }
+            AclOutcome::Failed(m) => {
+                return Err(ServiceError::Invalid(format!("the cluster's ACLs could not be read: {m}")));
+            }
+        };
+        let missing: Vec<String> = grant_plan(&row.request)
+            .iter()
+            .map(to_kafka)
+            .filter(|b| !found.contains(b))
+            .map(|b| describe_binding(&b))
+            .collect();
+        let can_read = missing.is_empty();
+        let summary = if can_read {
+            "can read: the cluster has every binding of the grant".to_owned()
+        } else {
+            format!("cannot read yet: the cluster lacks {}", missing.join("; "))
+        };
+        let mut bindings: Vec<String> = found.iter().map(describe_binding).collect();
+        bindings.sort();
+        Ok(c::ClusterAccess { bindings, can_read, summary })
     }
 
     async fn access_row(&self, id: &str) -> Result<AccessRow, ServiceError> {
@@ -162,20 +223,24 @@ impl Meshdesk {
         let _ = self.flush_outbox().await;
         let _ = self.sync().await;
         let folded = self.access_row(&d.request_id).await.ok().filter(|r| r.state.name() == next.name());
-        let grant = match (&next, folded) {
-            (RequestState::Approved { .. }, Some(_)) => Some(self.enforce(&row.request, true).await),
-            (RequestState::Revoked { .. }, Some(_)) => Some(self.enforce(&row.request, false).await),
-            _ => None,
+        let (grant, acls) = match (&next, folded) {
+            (RequestState::Approved { .. }, Some(_)) => self.enforce(&row.request, true).await,
+            (RequestState::Revoked { .. }, Some(_)) => self.enforce(&row.request, false).await,
+            _ => (None, vec![]),
         };
-        Ok(c::Decided { event_id, state: next.name().to_owned(), grant: grant.as_ref().map(grant_result) })
+        Ok(c::Decided { event_id, state: next.name().to_owned(), grant: grant.as_ref().map(grant_result), acls })
     }
 
     /// Creates (or removes) the request's bindings on the cluster and records the outcome as a
-    /// governance event.
-    async fn enforce(&self, req: &AccessRequest, apply: bool) -> GrantOutcome {
-        let outcome = self.enforce_on_cluster(req, apply).await;
+    /// governance event; the outcome and the bindings it created or deleted, for people.
+    async fn enforce(&self, req: &AccessRequest, apply: bool) -> (Option<GrantOutcome>, Vec<String>) {
+        let (outcome, touched) = self.enforce_on_cluster(req, apply).await;
         self.record_grant(req, &outcome, false).await;
-        outcome
+        let shown = match outcome {
+            GrantOutcome::NotApplied { .. } => vec![],
+            _ => touched.iter().map(describe_binding).collect(),
+        };
+        (Some(outcome), shown)
     }
 
     /// Records what the cluster made of a grant, signed by this desktop's principal (an owner of
@@ -229,17 +294,21 @@ impl Meshdesk {
         Ok(out)
     }
 
-    async fn enforce_on_cluster(&self, req: &AccessRequest, apply: bool) -> GrantOutcome {
+    async fn enforce_on_cluster(
+        &self,
+        req: &AccessRequest,
+        apply: bool,
+    ) -> (GrantOutcome, Vec<meshdesk_kafka::AclBinding>) {
         let mut bindings: Vec<_> = grant_plan(req).iter().map(to_kafka).collect();
         if !apply {
             // Desired state: a binding another grant in force (a renewal, an overlapping
             // request, a shared group prefix) or an owner still needs stays.
             match self.desired_bindings(Some(&req.id)).await {
                 Ok(keep) => bindings.retain(|b| !keep.contains(b)),
-                Err(e) => return GrantOutcome::NotApplied { reason: e.to_string() },
+                Err(e) => return (GrantOutcome::NotApplied { reason: e.to_string() }, vec![]),
             }
             if bindings.is_empty() {
-                return GrantOutcome::Removed;
+                return (GrantOutcome::Removed, vec![]);
             }
         }
         let result = async {
@@ -253,12 +322,13 @@ impl Meshdesk {
             })
         }
         .await;
-        match result {
+        let outcome = match result {
             Ok(None) if apply => GrantOutcome::Applied,
             Ok(None) => GrantOutcome::Removed,
             Ok(Some(reason)) => GrantOutcome::NotApplied { reason },
             Err(e) => GrantOutcome::NotApplied { reason: e.to_string() },
-        }
+        };
+        (outcome, bindings)
     }
 
     /// The Requests page: incoming requests for my domains' products and the ones I made.
@@ -298,7 +368,7 @@ impl Meshdesk {
         let mut out = Vec::new();
         for a in plan_for(&rows) {
             let Some(r) = rows.iter().find(|r| r.request.id == a.request_id) else { continue };
-            let outcome = self.enforce_on_cluster(&r.request, a.apply).await;
+            let (outcome, _) = self.enforce_on_cluster(&r.request, a.apply).await;
             let same = match &outcome {
                 GrantOutcome::NotApplied { reason } => {
                     r.grant_status.as_deref() == Some("not_applied")
@@ -530,6 +600,19 @@ impl Meshdesk {
         out.dedup();
         Ok(out)
     }
+}
+
+/// A binding for people: `ALLOW User:sales-app Read on topic inventory.x (literal)`.
+fn describe_binding(b: &meshdesk_kafka::AclBinding) -> String {
+    format!(
+        "{} {} {:?} on {} {} ({})",
+        if b.permission == AclPermission::Deny { "DENY" } else { "ALLOW" },
+        b.principal,
+        b.operation,
+        format!("{:?}", b.resource).to_lowercase(),
+        b.name,
+        format!("{:?}", b.pattern).to_lowercase(),
+    )
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break.

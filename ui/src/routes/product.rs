@@ -496,6 +496,8 @@ fn Access(d: ProductDetail) -> impl IntoView {
     let purpose = RwSignal::new(String::new());
     let days = RwSignal::new(DEFAULT_DAYS.to_string());
     let sent = RwSignal::new(None::<Result<String, String>>);
+    // A new consumer login (sandbox only): shown once, here.
+    let login = RwSignal::new(None::<meshdesk_contract::ConsumerLogin>);
     let topics: Vec<TopicName> = product.output_ports.iter().map(|p| p.topic.clone()).collect();
     // The request as typed so far, checked by the same rules the backend and every desktop
     // apply: the plan, or what is wrong.
@@ -535,6 +537,9 @@ fn Access(d: ProductDetail) -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             let r = ipc::call::<RequestAccess>(&form).await;
+            if let Ok(s) = &r {
+                login.set(s.consumer_login.clone());
+            }
             sent.set(Some(
                 r.map(|s| format!("Request sent ({}). The owners see it once the log is read.", s.request_id))
                     .map_err(|e| e.message),
@@ -602,6 +607,16 @@ fn Access(d: ProductDetail) -> impl IntoView {
                 {move || sent.get().map(|r| match r {
                     Ok(m) => view! { <p class="ok" id="request-sent">{m}</p> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert" id="request-sent">{e}</p> }.into_any(),
+                })}
+                {move || login.get().map(|l| view! {
+                    <div class="notice consumer-login" id="consumer-login">
+                        <p>{format!("The sandbox made a login for {}. Give it to the application that will consume; it is shown only now.", l.principal)}</p>
+                        <dl class="facts">
+                            <dt>"User (SASL/PLAIN)"</dt><dd class="mono" id="consumer-login-user">{l.user.clone()}</dd>
+                            <dt>"Password"</dt><dd class="mono" id="consumer-login-password">{l.password.clone()}</dd>
+                            <dt>"Kept in the keyring as"</dt><dd class="mono">{l.keyring_entry.clone()}</dd>
+                        </dl>
+                    </div>
                 })}
             </details>
         })}

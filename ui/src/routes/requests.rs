@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use meshdesk_contract::{
-    AccessRequestForm, AccessView, AclBinding, DecideAccess, DecideRequest, Decision, ExportAudit, IpcError,
-    ListAccess, NoArgs, RequestAccess,
+    AccessRequestForm, AccessView, AclBinding, DecideAccess, DecideRequest, Decision, ExportAudit, GetClusterAccess,
+    IpcError, ListAccess, NoArgs, RequestAccess, RequestRef,
 };
 use meshdesk_domain::access::{PatternKind, ResourceKind, kafka_acls_commands};
 
@@ -97,6 +97,37 @@ fn days_left(until_ms: i64) -> String {
     if days <= 0.0 { "expired".into() } else { format!("{:.0} days left", days.ceil()) }
 }
 
+/// What the cluster itself says about an approved request's consumer: "can read" or "cannot
+/// read yet" and the bindings DescribeAcls returns for it.
+#[component]
+fn ClusterCheck(id: String, reload: RwSignal<u32>) -> impl IntoView {
+    let answer = LocalResource::new(move || {
+        reload.track();
+        let request_id = id.clone();
+        async move { ipc::call::<GetClusterAccess>(&RequestRef { request_id }).await }
+    });
+    view! {
+        <dt>"On the cluster"</dt>
+        <Transition fallback=|| view! { <dd class="muted">"Asking the cluster…"</dd> }>
+            {move || Suspend::new(async move {
+                match answer.await {
+                    Ok(a) => view! {
+                        <dd class="cluster-access" data-can-read=a.can_read.to_string()>
+                            <span class=if a.can_read { "badge can-read" } else { "badge cannot-read" }>{if a.can_read { "can read" } else { "cannot read yet" }}</span>
+                            <details>
+                                <summary>{format!("{} binding(s) for this consumer", a.bindings.len())}</summary>
+                                <p class="muted">{a.summary.clone()}</p>
+                                <ul class="plan mono">{a.bindings.into_iter().map(|b| view! { <li>{b}</li> }).collect_view()}</ul>
+                            </details>
+                        </dd>
+                    }.into_any(),
+                    Err(e) => view! { <dd class="muted cluster-access">{format!("The cluster could not be asked: {}", e.message)}</dd> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
 #[component]
 fn RequestCard(
     v: AccessView,
@@ -120,7 +151,12 @@ fn RequestCard(
                         Some(why) => format!(" ACLs {}: {why}", g.status.replace('_', " ")),
                         None => format!(" ACLs {}.", g.status.replace('_', " ")),
                     });
-                    format!("Now {}.{}", d.state, grant.unwrap_or_default())
+                    let touched = match (d.acls.is_empty(), d.state.as_str()) {
+                        (true, _) => String::new(),
+                        (false, "revoked") => format!(" Deleted: {}.", d.acls.join("; ")),
+                        (false, _) => format!(" Created: {}.", d.acls.join("; ")),
+                    };
+                    format!("Now {}.{}{touched}", d.state, grant.unwrap_or_default())
                 })
                 .map_err(|e| e.message),
             )));
@@ -153,6 +189,7 @@ fn RequestCard(
                     <dt>"ACLs"</dt>
                     <dd class="grant" data-status=g.status.clone()>{g.status.replace('_', " ")}{g.detail.map(|d| format!(": {d}"))}</dd>
                 })}
+                {(state == "approved" && !v.expired).then(|| view! { <ClusterCheck id=v.request.id.clone() reload /> })}
             </dl>
             <details class="plan-details">
                 <summary>"Exact ACL bindings"</summary>
