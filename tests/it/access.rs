@@ -118,7 +118,7 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
-    // Verifies `meshctl reconcile` against the authorizing gateway on a log with an approved grant not yet applied, one that expired and one revoked (events written with their historical times), and a hand-made ACL on a managed topic: the dry run prints an apply and two removals with their bindings and kafka-acls.sh commands, reports the hand-made ACL as drift with its two remedies, and changes nothing on the cluster or the log; the real run prints its counts, creates exactly the grant's ACLs and leaves the hand-made one in place.
+    // Verifies `meshctl reconcile` against the authorizing gateway on a log with an approved grant not yet applied, one that expired and one revoked (events written with their historical times), and a hand-made ACL on a managed topic: the dry run prints an apply and two removals with their bindings and kafka-acls.sh commands, reports the hand-made ACL as drift with its two remedies, and changes nothing on the cluster or the log; the real run prints its counts, creates exactly the grant's ACLs and the owners' missing producer bindings, and leaves the hand-made one in place.
     let t = sandbox(true).await;
     let profile = t.sandbox.kafka_profile();
     let producer = Producer::new(&profile).unwrap();
@@ -179,7 +179,7 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     // Newest request first.
-    let headlines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("would ")).collect();
+    let headlines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("would ") && l.contains(" grant ")).collect();
     assert_eq!(
         headlines,
         [
@@ -198,6 +198,7 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
         "kafka-acls.sh --bootstrap-server {bootstrap} --remove --allow-principal User:sales-batch --operation Describe --topic inventory.stock-level-updated --resource-pattern-type literal --force"
     )), "{stdout}");
     assert!(stdout.contains("dry run: 3 change(s), none made (would apply 1, would remove 2)"), "{stdout}");
+    assert!(stdout.contains("would create 6 missing binding(s)"), "{stdout}");
     assert!(stdout.contains("drift: 1 finding(s)"), "{stdout}");
     assert!(
         stdout.contains("unmanaged: Allow User:legacy-etl Read on Topic inventory.stock-level-updated (Literal) (not made by Meshdesk): left alone; adopt it into a grant"),
@@ -222,11 +223,20 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
         stdout.contains("3 change(s): applied 1, removed 2, not applied 0; 3 governance event(s) written"),
         "{stdout}"
     );
-    let principals: Vec<String> =
-        t.sandbox.acls().iter().map(|a| format!("{} {:?}", a.principal, a.operation)).collect();
+    let acls = t.sandbox.acls();
+    let owners = ["User:ines", "User:sam", "User:carla"];
+    let consumers: Vec<String> = acls
+        .iter()
+        .filter(|a| !owners.contains(&a.principal.as_str()))
+        .map(|a| format!("{} {:?}", a.principal, a.operation))
+        .collect();
     assert_eq!(
-        principals,
+        consumers,
         ["User:legacy-etl Read", "User:sales-app Read", "User:sales-app Describe", "User:sales-app Read"],
         "the grant's three bindings were created and the hand-made one left alone"
     );
+    // The desired state also holds the owners' producer bindings, which the seed never made.
+    assert!(stdout.contains("created 6 missing binding(s)"), "{stdout}");
+    let producers = acls.iter().filter(|a| owners.contains(&a.principal.as_str())).count();
+    assert_eq!(producers, 6, "WRITE and DESCRIBE for each seeded product's owner: {acls:?}");
 }

@@ -76,6 +76,20 @@ async fn report_drift(md: &Meshdesk) {
     }
 }
 
+/// The desired bindings the cluster lacks: created (or, dry, listed).
+async fn report_missing(md: &Meshdesk, dry_run: bool) {
+    match md.restore_missing(dry_run).await {
+        Ok(list) => {
+            let verb = if dry_run { "would create" } else { "created" };
+            println!("{verb} {} missing binding(s)", list.len());
+            for b in list {
+                println!("  {b}");
+            }
+        }
+        Err(e) => println!("missing bindings: not restored: {e}"),
+    }
+}
+
 async fn round(md: &Meshdesk, a: &Args, bootstrap: &str) -> Result<(), String> {
     md.sync().await.map_err(|e| e.to_string())?;
     report_drift(md).await;
@@ -90,6 +104,7 @@ async fn round(md: &Meshdesk, a: &Args, bootstrap: &str) -> Result<(), String> {
                 println!("    {cmd}");
             }
         }
+        report_missing(md, true).await;
         let applies = plan.iter().filter(|a| a.apply).count();
         println!(
             "dry run: {} change(s), none made (would apply {applies}, would remove {})",
@@ -110,6 +125,7 @@ async fn round(md: &Meshdesk, a: &Args, bootstrap: &str) -> Result<(), String> {
         };
         println!("{}\n  => {result}", describe(action));
     }
+    report_missing(md, false).await;
     let sent = md.flush_outbox().await.map_err(|e| e.to_string())?;
     let count = |f: fn(&GrantOutcome) -> bool| done.iter().filter(|(_, o)| f(o)).count();
     println!(

@@ -4,44 +4,20 @@
 
 use meshdesk_contract as c;
 use meshdesk_domain::access::{
-    self as rules, AccessRequest, AclBinding, DEFAULT_DAYS, Decision, DecisionContext, Operation, PatternKind,
-    RequestState, ResourceKind, decide, grant_plan, reconcile_actions,
+    self as rules, AccessRequest, DEFAULT_DAYS, Decision, DecisionContext, RequestState, decide, grant_plan,
+    reconcile_actions,
 };
 use meshdesk_domain::events::GrantOutcome;
 use meshdesk_domain::{DomainId, Envelope, EventBody, Principal, ProductId, TopicName};
-use meshdesk_kafka::{AclFilter, AclOperation, AclOutcome, AclPermission, PatternType, ResourceType};
 
 use meshdesk_store::AccessRow;
 
-use std::collections::HashSet;
-
+use crate::acls::describe_binding;
+pub use crate::acls::to_kafka;
 use crate::{Meshdesk, ServiceError, now_ms};
 
 fn invalid(msg: impl Into<String>) -> ServiceError {
     ServiceError::Invalid(msg.into())
-}
-
-/// A grant's binding as the Kafka layer sends it: ALLOW from any host.
-pub fn to_kafka(b: &AclBinding) -> meshdesk_kafka::AclBinding {
-    meshdesk_kafka::AclBinding {
-        resource: match b.resource {
-            ResourceKind::Topic => ResourceType::Topic,
-            ResourceKind::Group => ResourceType::Group,
-        },
-        name: b.name.clone(),
-        pattern: match b.pattern {
-            PatternKind::Literal => PatternType::Literal,
-            PatternKind::Prefixed => PatternType::Prefixed,
-        },
-        principal: b.principal.as_str().to_owned(),
-        host: "*".into(),
-        operation: match b.operation {
-            Operation::Read => AclOperation::Read,
-            Operation::Describe => AclOperation::Describe,
-            Operation::Write => AclOperation::Write,
-        },
-        permission: AclPermission::Allow,
-    }
 }
 
 fn grant_result(outcome: &GrantOutcome) -> c::GrantResult {
@@ -54,18 +30,7 @@ fn grant_result(outcome: &GrantOutcome) -> c::GrantResult {
     }
 }
 
-/// Why a whole batch of per-binding outcomes did not take effect, if it did not.
-fn summarise<T>(outcomes: &[AclOutcome<T>]) -> Option<String> {
-    outcomes.iter().find_map(|o| match o {
-        AclOutcome::Done(_) => None,
-        AclOutcome::SecurityDisabled(m) => Some(format!(
-            "the cluster has no authorizer (SECURITY_DISABLED: {m}); ACLs mean nothing there, so the grant stays approved, not applied"
-        )),
-        AclOutcome::Failed(m) => Some(m.clone()),
-    })
-}
-
-fn plan_for(rows: &[AccessRow]) -> Vec<rules::ReconcileAction> {
+pub(crate) fn plan_for(rows: &[AccessRow]) -> Vec<rules::ReconcileAction> {
     reconcile_actions(rows.iter().map(|r| (&r.request, &r.state, r.grant_status.as_deref())), now_ms())
 }
 
@@ -132,44 +97,7 @@ impl Meshdesk {
         }
     }
 
-    /// What the cluster says about a request's consumer: its bindings (DescribeAcls for the
-    /// principal) and whether every binding of the grant is among them.
-    pub async fn cluster_access(&self, request_id: &str) -> Result<c::ClusterAccess, ServiceError> {
-        let row = self.access_row(request_id).await?;
-        let conn = self.connection().await?;
-        let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
-        let filter = AclFilter { principal: Some(row.request.consumer.to_string()), ..Default::default() };
-        let found = match admin.describe_acls(&filter).await? {
-            AclOutcome::Done(list) => list,
-            AclOutcome::SecurityDisabled(m) => {
-                return Ok(c::ClusterAccess {
-                    bindings: vec![],
-                    can_read: false,
-                    summary: format!("cannot tell: the cluster has no authorizer (SECURITY_DISABLED: {m})"),
-                });
-            }
-            AclOutcome::Failed(m) => {
-                return Err(ServiceError::Invalid(format!("the cluster's ACLs could not be read: {m}")));
-            }
-        };
-        let missing: Vec<String> = grant_plan(&row.request)
-            .iter()
-            .map(to_kafka)
-            .filter(|b| !found.contains(b))
-            .map(|b| describe_binding(&b))
-            .collect();
-        let can_read = missing.is_empty();
-        let summary = if can_read {
-            "can read: the cluster has every binding of the grant".to_owned()
-        } else {
-            format!("cannot read yet: the cluster lacks {}", missing.join("; "))
-        };
-        let mut bindings: Vec<String> = found.iter().map(describe_binding).collect();
-        bindings.sort();
-        Ok(c::ClusterAccess { bindings, can_read, summary })
-    }
-
-    async fn access_row(&self, id: &str) -> Result<AccessRow, ServiceError> {
+    pub(crate) async fn access_row(&self, id: &str) -> Result<AccessRow, ServiceError> {
         self.store.access_request(id).await?.ok_or_else(|| invalid(format!("no access request {id} in the cache")))
     }
 
@@ -257,78 +185,6 @@ impl Meshdesk {
         if let Err(e) = result {
             tracing::warn!("the grant outcome could not be queued: {e}");
         }
-    }
-
-    /// The bindings Meshdesk wants on the cluster: those of every grant in force (but the
-    /// request `except`) and the owners' producer bindings of every product.
-    async fn desired_bindings(
-        &self,
-        except: Option<&str>,
-    ) -> Result<HashSet<meshdesk_kafka::AclBinding>, ServiceError> {
-        let now = now_ms();
-        let mut out: HashSet<meshdesk_kafka::AclBinding> = self
-            .store
-            .access_requests()
-            .await?
-            .iter()
-            .filter(|r| r.state.is_active(now) && Some(r.request.id.as_str()) != except)
-            .flat_map(|r| grant_plan(&r.request))
-            .map(|b| to_kafka(&b))
-            .collect();
-        for p in self.store.list_products(None).await? {
-            for topic in &p.topics {
-                for owner in &p.owners {
-                    let Ok(principal) = Principal::parse(owner) else { continue };
-                    for operation in [Operation::Write, Operation::Describe] {
-                        out.insert(to_kafka(&AclBinding {
-                            resource: ResourceKind::Topic,
-                            name: topic.clone(),
-                            pattern: PatternKind::Literal,
-                            principal: principal.clone(),
-                            operation,
-                        }));
-                    }
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    async fn enforce_on_cluster(
-        &self,
-        req: &AccessRequest,
-        apply: bool,
-    ) -> (GrantOutcome, Vec<meshdesk_kafka::AclBinding>) {
-        let mut bindings: Vec<_> = grant_plan(req).iter().map(to_kafka).collect();
-        if !apply {
-            // Desired state: a binding another grant in force (a renewal, an overlapping
-            // request, a shared group prefix) or an owner still needs stays.
-            match self.desired_bindings(Some(&req.id)).await {
-                Ok(keep) => bindings.retain(|b| !keep.contains(b)),
-                Err(e) => return (GrantOutcome::NotApplied { reason: e.to_string() }, vec![]),
-            }
-            if bindings.is_empty() {
-                return (GrantOutcome::Removed, vec![]);
-            }
-        }
-        let result = async {
-            let conn = self.connection().await?;
-            let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
-            Ok::<_, ServiceError>(if apply {
-                summarise(&admin.create_acls(&bindings).await?)
-            } else {
-                let filters: Vec<_> = bindings.iter().map(AclFilter::exact).collect();
-                summarise(&admin.delete_acls(&filters).await?)
-            })
-        }
-        .await;
-        let outcome = match result {
-            Ok(None) if apply => GrantOutcome::Applied,
-            Ok(None) => GrantOutcome::Removed,
-            Ok(Some(reason)) => GrantOutcome::NotApplied { reason },
-            Err(e) => GrantOutcome::NotApplied { reason: e.to_string() },
-        };
-        (outcome, bindings)
     }
 
     /// The Requests page: incoming requests for my domains' products and the ones I made.
@@ -440,6 +296,11 @@ impl Meshdesk {
             Ok(_) => {}
             Err(e) => tracing::warn!("reconciling grants failed: {e}"),
         }
+        match self.restore_missing(false).await {
+            Ok(made) if !made.is_empty() => tracing::info!("created {} missing ACL binding(s)", made.len()),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("restoring missing ACL bindings failed: {e}"),
+        }
     }
 
     /// The access requests of one product (its page's access history), newest first.
@@ -511,108 +372,6 @@ impl Meshdesk {
         write().map_err(|e| invalid(format!("the audit trail could not be written to {}: {e}", path.display())))?;
         Ok(c::AuditExport { path: path.display().to_string(), rows: csv.lines().count().saturating_sub(1) })
     }
-}
-
-impl Meshdesk {
-    /// Drift between the cluster's ACLs and the desired state (the bindings of every grant in
-    /// force and the owners' producer bindings): bindings on managed topics and grant group
-    /// prefixes that Meshdesk did not make (reported with the two ways to settle them, never
-    /// deleted), and bindings of grants recorded as applied that the cluster lacks.
-    pub async fn acl_drift(&self) -> Result<Vec<String>, ServiceError> {
-        let conn = self.connection().await?;
-        let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
-        let now = now_ms();
-        let rows = self.store.access_requests().await?;
-        let active: Vec<&AccessRow> = rows.iter().filter(|r| r.state.is_active(now)).collect();
-        let mut expected = self.desired_bindings(None).await?;
-        // Bindings of grants that ended but are not removed yet are the reconciler's to remove.
-        for a in plan_for(&rows).iter().filter(|a| !a.apply) {
-            expected.extend(a.bindings.iter().map(to_kafka));
-        }
-        let bootstrap = conn.kafka.bootstrap_servers().to_owned();
-        let show = |b: &meshdesk_kafka::AclBinding| {
-            format!(
-                "{:?} {} {:?} on {:?} {} ({:?})",
-                b.permission, b.principal, b.operation, b.resource, b.name, b.pattern
-            )
-        };
-        let settle = |b: &meshdesk_kafka::AclBinding| {
-            let remove = format!(
-                "kafka-acls.sh --bootstrap-server {} --remove --{} {} --operation {:?} --{} {} --resource-pattern-type {} --force",
-                rules::shell_quote(&bootstrap),
-                if b.permission == AclPermission::Deny { "deny-principal" } else { "allow-principal" },
-                rules::shell_quote(&b.principal),
-                b.operation,
-                if b.resource == ResourceType::Group { "group" } else { "topic" },
-                rules::shell_quote(&b.name),
-                if b.pattern == PatternType::Prefixed { "prefixed" } else { "literal" },
-            );
-            format!(
-                "left alone; adopt it into a grant (the consumer's domain requests access for {} and an owner approves), or remove it: {remove}",
-                b.principal
-            )
-        };
-        let mut out = Vec::new();
-        let mut present = HashSet::new();
-        let mut filters: Vec<AclFilter> = self
-            .store
-            .managed_topics()
-            .await?
-            .into_iter()
-            .map(|(t, _)| AclFilter { resource: Some(ResourceType::Topic), name: Some(t), ..Default::default() })
-            .collect();
-        for r in &active {
-            filters.push(AclFilter {
-                resource: Some(ResourceType::Group),
-                name: Some(r.request.group_prefix.clone()),
-                pattern: Some(PatternType::Prefixed),
-                ..Default::default()
-            });
-        }
-        for f in filters {
-            match admin.describe_acls(&f).await? {
-                AclOutcome::Done(list) => {
-                    for b in list {
-                        if !expected.contains(&b) {
-                            out.push(format!("unmanaged: {} (not made by Meshdesk): {}", show(&b), settle(&b)));
-                        }
-                        present.insert(b);
-                    }
-                }
-                AclOutcome::SecurityDisabled(m) => {
-                    return Ok(vec![format!(
-                        "ACLs cannot be compared: the cluster has no authorizer (SECURITY_DISABLED: {m})"
-                    )]);
-                }
-                AclOutcome::Failed(m) => {
-                    out.push(format!("the ACLs of {} could not be read: {m}", f.name.unwrap_or_default()))
-                }
-            }
-        }
-        for r in active.iter().filter(|r| r.grant_status.as_deref() == Some("applied")) {
-            for b in grant_plan(&r.request).iter().map(to_kafka) {
-                if !present.contains(&b) {
-                    out.push(format!("missing: {} (grant {})", show(&b), r.request.id));
-                }
-            }
-        }
-        out.sort();
-        out.dedup();
-        Ok(out)
-    }
-}
-
-/// A binding for people: `ALLOW User:sales-app Read on topic inventory.x (literal)`.
-fn describe_binding(b: &meshdesk_kafka::AclBinding) -> String {
-    format!(
-        "{} {} {:?} on {} {} ({})",
-        if b.permission == AclPermission::Deny { "DENY" } else { "ALLOW" },
-        b.principal,
-        b.operation,
-        format!("{:?}", b.resource).to_lowercase(),
-        b.name,
-        format!("{:?}", b.pattern).to_lowercase(),
-    )
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break.

@@ -6,6 +6,7 @@
 //! background and its progress is visible in [`Meshdesk::environment_status`].
 
 pub mod access;
+mod acls;
 mod catalog;
 pub mod env;
 pub mod keyring;
