@@ -301,10 +301,15 @@ pub fn tool(name: &str) -> PathBuf {
 /// `user` in `group` makes of inventory.stock-level-updated within 20 s; `-` reads by
 /// assignment, without a group: "read N", "refused <ERROR>" or "timeout after N".
 pub fn consume(t: &TestSandbox, user: &str, password: &str, group: &str, expected: usize) -> String {
+    consume_with(&t.sandbox.kafka_profile_as(user, password), group, expected)
+}
+
+/// [`consume`] with any client profile.
+pub fn consume_with(profile: &meshdesk_kafka::KafkaProfile, group: &str, expected: usize) -> String {
     let python = std::env::var("MESHDESK_PYTHON").unwrap_or_else(|_| "python3".into());
     let out = std::process::Command::new(python)
         .arg(repo_root().join("tests/clients/consume_as.py"))
-        .arg(client_json(&t.sandbox.kafka_profile_as(user, password)))
+        .arg(client_json(profile))
         .args(["inventory.stock-level-updated", group, &expected.to_string(), "20"])
         .output()
         .expect("python runs (scripts/setup.sh installs confluent-kafka)");

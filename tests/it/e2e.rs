@@ -53,6 +53,11 @@ pub(crate) struct Driver {
 
 impl Driver {
     pub(crate) async fn start() -> Driver {
+        Self::start_as(None).await
+    }
+
+    /// [`Driver::start`], the apps acting as `principal` in their sandbox (`MESHDESK_PRINCIPAL`).
+    pub(crate) async fn start_as(principal: Option<&str>) -> Driver {
         let xvfb = Xvfb::start();
         let data = tempfile::tempdir().unwrap();
         let (port, native_port) = (closed_port(), closed_port());
@@ -63,6 +68,7 @@ impl Driver {
                 .env("DISPLAY", &xvfb.display)
                 // Inherited by WebKitWebDriver and the app it launches.
                 .env("MESHDESK_DATA_DIR", data.path().join("meshdesk"))
+                .envs(principal.map(|p| ("MESHDESK_PRINCIPAL", p)))
                 .stdout(Stdio::null())
                 .stderr(log),
         )
@@ -452,6 +458,49 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     );
     client.close().await.unwrap();
     assert_eq!(consume(&t, "sales-app", &pw, "-", 3), "refused TOPIC_AUTHORIZATION_FAILED");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_makes_a_login_for_a_new_consumer_and_shows_it_once() {
+    // Verifies in the app's own sandbox, acting as Sales' owner: sending an access request for a consumer principal the sandbox does not know shows a login made for it, once (screenshot target/e2e/consumer-login.png); the password is the one kept in the keyring, and a stock confluent-kafka consumer logs in with it through the gateway and is refused on the topic (TOPIC_AUTHORIZATION_FAILED: authenticated, not yet granted); a second request for the same consumer shows no login.
+    let app = app_bin();
+    let driver = Driver::start_as(Some("User:sam")).await;
+    let caps = serde_json::json!({ "browserName": "wry", "tauri:options": { "application": app.to_str().unwrap() } });
+    let client =
+        ClientBuilder::native().capabilities(caps.as_object().unwrap().clone()).connect(&driver.url).await.unwrap();
+    let all = ["customer.profiles", "inventory.stock-levels", "sales.orders"];
+    wait_for_cards(&client, &all, Duration::from_secs(120)).await;
+    let consumer = format!("User:{}", meshdesk_tests::unique("svc"));
+    fill_request(&client, &consumer, "Check stock before confirming orders.").await;
+    click(&client, "#send-request").await;
+    let user = text_of(&client, "#consumer-login-user", Duration::from_secs(20), |t| !t.is_empty()).await;
+    let password = text_of(&client, "#consumer-login-password", Duration::from_secs(5), |t| !t.is_empty()).await;
+    assert_eq!(format!("User:{user}"), consumer);
+    std::fs::create_dir_all(repo_root().join("target/e2e")).unwrap();
+    client
+        .execute("document.getElementById('consumer-login').scrollIntoView({block: 'center'})", vec![])
+        .await
+        .unwrap();
+    std::fs::write(repo_root().join("target/e2e/consumer-login.png"), client.screenshot().await.unwrap()).unwrap();
+    let kept = meshdesk_service::keyring::secret_get(&format!("sandbox/{consumer}")).unwrap();
+    assert_eq!(kept.as_deref(), Some(password.as_str()), "the keyring keeps the password shown");
+
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(driver.data.path().join("meshdesk/sandbox/sandbox.json")).unwrap())
+            .unwrap();
+    let bootstrap = format!("127.0.0.1:{}", state["broker_port"].as_u64().unwrap());
+    let profile = meshdesk_sandbox::access::plain_profile(&bootstrap, &user, &password);
+    assert_eq!(meshdesk_tests::consume_with(&profile, "-", 1), "refused TOPIC_AUTHORIZATION_FAILED");
+    let wrong = meshdesk_sandbox::access::plain_profile(&bootstrap, &user, "not-the-password");
+    assert_eq!(meshdesk_tests::consume_with(&wrong, "-", 1), "refused _AUTHENTICATION");
+
+    // A second request for the same consumer: the login exists, nothing is shown.
+    click(&client, "#send-request").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    text_of(&client, "#request-sent", Duration::from_secs(10), |t| t.starts_with("Request sent")).await;
+    assert!(client.find(Locator::Id("consumer-login")).await.is_err(), "the login is shown only once");
+    meshdesk_service::keyring::secret_delete(&format!("sandbox/{consumer}")).unwrap();
+    client.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

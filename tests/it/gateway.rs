@@ -116,3 +116,26 @@ async fn a_grant_that_expires_is_removed_by_the_reconciler() {
     assert!(!removed[0].0.apply && removed[0].0.why == "expired", "{removed:?}");
     assert_eq!(consume(&t, "sales-report", &pw, "-", 3), "refused TOPIC_AUTHORIZATION_FAILED");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consumers_log_in_with_plain_or_scram_and_wrong_passwords_are_refused() {
+    // Verifies the gateway's SASL with a stock confluent-kafka client: a consumer principal logs in with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 (each is authenticated and then refused on the topic it has no grant for), a wrong password is refused with an authentication error under each mechanism, and the admin's login reaches the topic.
+    let t = sandbox(true).await;
+    three_records(&t).await;
+    let pw = consumer_password(&t, "User:sales-app");
+    let as_with = |mechanism: &str, password: &str| {
+        let mut p = t.sandbox.kafka_profile_as("sales-app", password);
+        p.properties.insert("sasl.mechanism".into(), mechanism.into());
+        p
+    };
+    for mechanism in ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] {
+        assert_eq!(
+            meshdesk_tests::consume_with(&as_with(mechanism, &pw), "-", 3),
+            "refused TOPIC_AUTHORIZATION_FAILED",
+            "{mechanism}: authenticated, not granted"
+        );
+        let wrong = meshdesk_tests::consume_with(&as_with(mechanism, "wrong-password"), "-", 3);
+        assert_eq!(wrong, "refused _AUTHENTICATION", "{mechanism}");
+    }
+    assert_eq!(meshdesk_tests::consume_with(&t.sandbox.kafka_profile(), "-", 3), "read 3");
+}

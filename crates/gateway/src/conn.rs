@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 
 use crate::Shared;
 use crate::apis::{self, Authz, Fixup, Plan};
+use crate::scram::{Exchange, Mechanism};
 use crate::users::parse_plain;
 use crate::wire::{self, Request, read_frame, response_frame};
 
@@ -35,8 +36,12 @@ enum Slot {
 enum Auth {
     /// Before the SASL handshake.
     Start,
-    /// Handshake v1 done: SaslAuthenticate requests follow.
+    /// Handshake v1 done for PLAIN: a SaslAuthenticate request follows.
     Handshaken,
+    /// Handshake v1 done for SCRAM: the client-first message follows.
+    Scram(Mechanism),
+    /// SCRAM server-first sent: the client-final message follows.
+    ScramSent(Box<Exchange>, String),
     /// Handshake v0: the next frame is the bare PLAIN message.
     Raw,
     Done(String),
@@ -91,25 +96,44 @@ pub async fn serve(client: TcpStream, peer: SocketAddr, shared: Arc<Shared>) -> 
                         unreachable!("decoded as its key")
                     };
                     let mut r = SaslHandshakeResponse::default();
-                    r.mechanisms = vec![StrBytes::from_static_str("PLAIN")];
-                    if h.mechanism.as_str() != "PLAIN" {
+                    r.mechanisms = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"].map(StrBytes::from_static_str).to_vec();
+                    let scram = Mechanism::from_name(h.mechanism.as_str());
+                    let known = h.mechanism.as_str() == "PLAIN" || scram.is_some();
+                    if !known || (scram.is_some() && req.version == 0) {
                         r.error_code = UNSUPPORTED_SASL_MECHANISM;
                         send(&tx, Slot::Local(local(ResponseKind::SaslHandshake(r))?)).await?;
                         continue;
                     }
-                    auth = if req.version == 0 { Auth::Raw } else { Auth::Handshaken };
+                    auth = match (scram, req.version) {
+                        (Some(m), _) => Auth::Scram(m),
+                        (None, 0) => Auth::Raw,
+                        (None, _) => Auth::Handshaken,
+                    };
                     send(&tx, Slot::Local(local(ResponseKind::SaslHandshake(r))?)).await?;
                 }
-                (ApiKey::SaslAuthenticate, Auth::Handshaken) => {
+                (ApiKey::SaslAuthenticate, Auth::Handshaken | Auth::Scram(_) | Auth::ScramSent(..)) => {
                     let mut body = req.body();
                     let RequestKind::SaslAuthenticate(a) = RequestKind::decode(req.api_key, &mut body, req.version)?
                     else {
                         unreachable!("decoded as its key")
                     };
                     let mut r = SaslAuthenticateResponse::default();
-                    match check_plain(&shared, &a.auth_bytes) {
-                        Ok(principal) => {
-                            auth = Auth::Done(principal);
+                    let step = match std::mem::replace(&mut auth, Auth::Start) {
+                        Auth::Handshaken => check_plain(&shared, &a.auth_bytes).map(|p| (Auth::Done(p), Bytes::new())),
+                        Auth::Scram(m) => scram_first(&shared, m, &a.auth_bytes).map(|(x, user)| {
+                            let first = Bytes::copy_from_slice(x.server_first().as_bytes());
+                            (Auth::ScramSent(Box::new(x), user), first)
+                        }),
+                        Auth::ScramSent(x, user) => x
+                            .finish(&a.auth_bytes)
+                            .map(|fin| (Auth::Done(format!("User:{user}")), Bytes::from(fin.into_bytes())))
+                            .map_err(str::to_owned),
+                        _ => unreachable!("matched above"),
+                    };
+                    match step {
+                        Ok((next, reply)) => {
+                            auth = next;
+                            r.auth_bytes = reply;
                             send(&tx, Slot::Local(local(ResponseKind::SaslAuthenticate(r))?)).await?;
                         }
                         Err(e) => {
@@ -175,6 +199,13 @@ pub async fn serve(client: TcpStream, peer: SocketAddr, shared: Arc<Shared>) -> 
 
 async fn send(tx: &mpsc::Sender<Slot>, slot: Slot) -> anyhow::Result<()> {
     tx.send(slot).await.map_err(|_| anyhow::anyhow!("the client connection is closing"))
+}
+
+/// The SCRAM client-first message: the exchange to continue and the user it names.
+fn scram_first(shared: &Shared, m: Mechanism, message: &[u8]) -> Result<(Exchange, String), String> {
+    let (user, nonce, bare) = crate::scram::client_first_user(message).map_err(str::to_owned)?;
+    let credential = shared.users.scram(&user, m).ok_or_else(|| "unknown user or wrong password".to_owned())?;
+    Ok((Exchange::start(m, credential, &nonce, bare), user))
 }
 
 fn check_plain(shared: &Shared, token: &[u8]) -> Result<String, String> {

@@ -2,8 +2,9 @@
 //! authorizer. **It is a stand-in for Kafka's own authorizer, for the sandbox only**; real
 //! clusters bring theirs (`kafka.security.authorizer.AclAuthorizer` / `StandardAuthorizer`).
 //!
-//! - Clients authenticate with SASL/PLAIN against the sandbox's user list (`users.rs`); the
-//!   principal is `User:<name>`. Nothing but ApiVersions and the SASL exchange is served before.
+//! - Clients authenticate with SASL/PLAIN or SCRAM-SHA-256/512 (`scram.rs`) against the
+//!   sandbox's user list (`users.rs`); the principal is `User:<name>`. Nothing but ApiVersions
+//!   and the SASL exchange is served before.
 //! - It keeps the ACLs (`acls.rs`, durable as `acls.json`), answers CreateAcls, DescribeAcls and
 //!   DeleteAcls itself, and checks every other request against them with Kafka's rules
 //!   (`authorizer.rs`, pure) before forwarding it (`apis.rs`): unauthorized topics and groups are
@@ -16,6 +17,7 @@ mod acls;
 mod apis;
 pub mod authorizer;
 mod conn;
+mod scram;
 mod users;
 mod wire;
 

@@ -10,10 +10,17 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::scram::{Credential, Mechanism};
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry {
     salt: String,
     sha256: String,
+    /// SCRAM credentials (absent for users made before SCRAM was served: PLAIN only).
+    #[serde(default)]
+    scram_sha256: Option<Credential>,
+    #[serde(default)]
+    scram_sha512: Option<Credential>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -77,8 +84,16 @@ impl UserStore {
     pub fn set(&self, name: &str, password: &str) -> anyhow::Result<()> {
         anyhow::ensure!(valid_name(name), "`{name}` is not a valid user name (letters, digits, . _ - @)");
         let salt = random_hex(16);
+        let mut scram_salt = [0u8; 24];
+        getrandom::getrandom(&mut scram_salt).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+        let entry = Entry {
+            sha256: digest(&salt, password),
+            salt,
+            scram_sha256: Some(Credential::derive(Mechanism::Sha256, password, &scram_salt)),
+            scram_sha512: Some(Credential::derive(Mechanism::Sha512, password, &scram_salt)),
+        };
         let mut users = self.users.write().expect("users lock");
-        users.insert(name.to_owned(), Entry { sha256: digest(&salt, password), salt });
+        users.insert(name.to_owned(), entry);
         self.save(&users)
     }
 
@@ -98,6 +113,16 @@ impl UserStore {
 
     pub fn names(&self) -> Vec<String> {
         self.users.read().expect("users lock").keys().cloned().collect()
+    }
+
+    /// `name`'s SCRAM credential for `m`, if it has one.
+    pub fn scram(&self, name: &str, m: Mechanism) -> Option<Credential> {
+        let users = self.users.read().expect("users lock");
+        let e = users.get(name)?;
+        match m {
+            Mechanism::Sha256 => e.scram_sha256.clone(),
+            Mechanism::Sha512 => e.scram_sha512.clone(),
+        }
     }
 
     /// Whether `password` is `name`'s (compared in constant time).
