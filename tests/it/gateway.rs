@@ -139,3 +139,32 @@ async fn consumers_log_in_with_plain_or_scram_and_wrong_passwords_are_refused() 
     }
     assert_eq!(meshdesk_tests::consume_with(&t.sandbox.kafka_profile(), "-", 3), "read 3");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_that_loses_the_race_leaves_no_acl_behind() {
+    // Verifies that ACLs follow the log: Ines approves while the cluster is unreachable (the approval waits in her outbox and no ACL is made); meanwhile Sam withdraws the request and his withdrawal lands first; when Ines's approval lands the fold refuses it, neither her desktop nor the reconciler creates an ACL, and the consumer stays refused.
+    let mut t = sandbox(true).await;
+    let pw = consumer_password(&t, "User:sales-app");
+    let (_s, sam) = desktop(&t, "User:sam").await;
+    let (_i, ines) = desktop(&t, "User:ines").await;
+    let sent = sam.request_access(&form("Check stock before confirming orders.")).await.unwrap();
+    sam.flush_outbox().await.unwrap();
+    ines.sync().await.unwrap();
+
+    t.sandbox.stop_broker().await.unwrap();
+    let approve = DecideRequest { request_id: sent.request_id.clone(), decision: Decision::Approve { days: None } };
+    let decided = ines.decide_access(&approve).await.unwrap();
+    assert_eq!(decided.state, "approved", "the rules allow it, so it is queued");
+    assert!(decided.grant.is_none() && decided.acls.is_empty(), "no ACL before the log has the decision: {decided:?}");
+    t.sandbox.start_broker().await.unwrap();
+
+    let withdraw = DecideRequest { request_id: sent.request_id.clone(), decision: Decision::Withdraw };
+    assert_eq!(sam.decide_access(&withdraw).await.unwrap().state, "withdrawn");
+    ines.flush_outbox().await.unwrap();
+    ines.sync().await.unwrap();
+    let incoming = ines.list_access().await.unwrap().incoming;
+    assert_eq!(incoming[0].state.name(), "withdrawn", "the withdrawal came first; the approval was refused");
+    assert!(ines.reconcile().await.unwrap().is_empty(), "the reconciler has nothing to apply");
+    assert!(t.sandbox.acls().iter().all(|a| a.principal != "User:sales-app"), "{:?}", t.sandbox.acls());
+    assert_eq!(consume(&t, "sales-app", &pw, "-", 1), "refused TOPIC_AUTHORIZATION_FAILED");
+}
