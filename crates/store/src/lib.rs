@@ -230,14 +230,27 @@ impl Store {
                     } else {
                         match env.decode() {
                             Decoded::Known(body) => {
-                                // Trust first, then the event's own rules (access decisions).
-                                let verdict = match admit(&mut tx, &mut keys, root, rec, env, &body, signature).await? {
-                                    Err(why) => Err(why),
-                                    Ok(note) => match apply_body(&mut tx, &mut keys, env, &body).await? {
-                                        None => Ok(note),
-                                        Some(why) => Err(why),
+                                // Trust first, then the event's own rules (access decisions). The
+                                // event's changes sit in a savepoint: whatever fails for this one
+                                // event (a constraint its author found a way around) refuses it
+                                // with the reason and rolls back its changes alone; the batch and
+                                // every event after it go on.
+                                sqlx::query("SAVEPOINT event").execute(&mut *tx).await?;
+                                let verdict = match admit(&mut tx, &mut keys, root, rec, env, &body, signature).await {
+                                    Err(e) => Err(format!("could not be applied: {e}")),
+                                    Ok(Err(why)) => Err(why),
+                                    Ok(Ok(note)) => match apply_body(&mut tx, &mut keys, env, &body).await {
+                                        Ok(None) => Ok(note),
+                                        Ok(Some(why)) => Err(why),
+                                        Err(e) => Err(format!("could not be applied: {e}")),
                                     },
                                 };
+                                if verdict.is_err() {
+                                    sqlx::query("ROLLBACK TO event").execute(&mut *tx).await?;
+                                    // The per-fold key cache may hold what was rolled back.
+                                    keys = trust::KeyRecords::default();
+                                }
+                                sqlx::query("RELEASE event").execute(&mut *tx).await?;
                                 match verdict {
                                     Ok(note) => {
                                         seen.insert(env.id.clone());

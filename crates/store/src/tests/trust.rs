@@ -445,3 +445,43 @@ fn the_seed_is_signed_by_its_actors() {
         assert_eq!(all.for_principal(&e.actor).unwrap().public_key(), key, "{}", e.id);
     }
 }
+
+#[sqlx::test(migrations = false)]
+async fn an_event_the_database_refuses_is_refused_alone_and_the_fold_goes_on(pool: SqlitePool) {
+    // Verifies a poison event cannot freeze the fold: an event that fails in SQLite (a constraint no rule foresaw, stood in for by a trigger this test installs, since the known conflicts are caught by the rules first) is refused with the database's reason, its changes rolled back, and the events after it in the same batch still apply; a reused request id is refused by the rules.
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    sqlx::query(
+        "CREATE TRIGGER poison BEFORE INSERT ON access_requests WHEN NEW.consumer = 'User:poison'
+         BEGIN SELECT RAISE(ABORT, 'an unforeseen constraint'); END",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let mut log = seed_log();
+    let t = T0 + 1_000;
+    let req = request("req-1", "User:sales-app");
+    log.push(rec(log.len(), signed("r1", "User:sam", t, &EventBody::AccessRequested(req.clone()))));
+    log.push(rec(
+        log.len(),
+        signed("poison", "User:sam", t + 1, &EventBody::AccessRequested(request("req-2", "User:poison"))),
+    ));
+    let mut again = req.clone();
+    again.consumer = p("User:mallory-app");
+    log.push(rec(log.len(), signed("r1-again", "User:sam", t + 2, &EventBody::AccessRequested(again))));
+    log.push(rec(
+        log.len(),
+        signed("ok1", "User:ines", t + 3, &EventBody::AccessApproved { request_id: "req-1".into(), days: None }),
+    ));
+    let report = store.apply(LOG, &root(), &log).await.expect("the batch is applied, not failed");
+    assert_eq!(report.next_offset, log.len() as i64);
+    let events = store.events(LOG).await.unwrap();
+    let (outcome, note) = outcome_of(&events, "poison");
+    assert_eq!(outcome, "refused");
+    assert!(note.starts_with("could not be applied:") && note.contains("an unforeseen constraint"), "{note}");
+    assert_eq!(outcome_of(&events, "r1-again").0, "refused");
+    assert_eq!(outcome_of(&events, "ok1").0, "applied", "the event after it still applies");
+    let rows = store.access_requests().await.unwrap();
+    assert_eq!(rows.len(), 1, "nothing of the poison event stayed");
+    assert_eq!(rows[0].request.consumer.as_str(), "User:sales-app", "the first request is untouched");
+    assert_eq!(rows[0].state.name(), "approved");
+}
