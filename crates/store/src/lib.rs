@@ -36,6 +36,18 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the local cache holds data it cannot read: {0}")]
     Corrupt(String),
+    /// One event of a batch failed in SQLite (internal: the batch is folded again carefully).
+    #[error("{0}")]
+    EventFailed(String),
+}
+
+impl StoreError {
+    fn into_event_failed(self) -> Self {
+        match self {
+            StoreError::EventFailed(_) => self,
+            other => StoreError::EventFailed(other.to_string()),
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -164,7 +176,28 @@ impl Store {
     /// ignored; an event id seen before is recorded as a duplicate and changes nothing. Every
     /// event is verified against `root` first (signature, time, standing, authorization, see
     /// `meshdesk_domain::trust`); one that fails is recorded as refused with the reason.
+    ///
+    /// An event that fails in SQLite itself (a constraint no rule foresaw) must not freeze every
+    /// desktop on this batch: the batch is then folded again with each event in a savepoint, and
+    /// that event is refused with the database's reason while the others apply. Savepoints cost a
+    /// third of the fold's speed, so only such a batch pays for them.
     pub async fn apply(&self, log: &str, root: &TrustRoot, records: &[LogRecord]) -> Result<ApplyReport> {
+        match self.apply_batch(log, root, records, false).await {
+            Err(StoreError::EventFailed(e)) => {
+                tracing::warn!("an event failed in the cache ({e}); folding the batch again event by event");
+                self.apply_batch(log, root, records, true).await
+            }
+            other => other,
+        }
+    }
+
+    async fn apply_batch(
+        &self,
+        log: &str,
+        root: &TrustRoot,
+        records: &[LogRecord],
+        careful: bool,
+    ) -> Result<ApplyReport> {
         /// One audit row; the batch's rows are inserted with one statement.
         #[derive(serde::Serialize)]
         struct Row<'a> {
@@ -235,22 +268,29 @@ impl Store {
                                 // event (a constraint its author found a way around) refuses it
                                 // with the reason and rolls back its changes alone; the batch and
                                 // every event after it go on.
-                                sqlx::query("SAVEPOINT event").execute(&mut *tx).await?;
+                                if careful {
+                                    sqlx::query("SAVEPOINT event").execute(&mut *tx).await?;
+                                }
+                                let failed = |e: StoreError| {
+                                    if careful { Ok(format!("could not be applied: {e}")) } else { Err(e.into_event_failed()) }
+                                };
                                 let verdict = match admit(&mut tx, &mut keys, root, rec, env, &body, signature).await {
-                                    Err(e) => Err(format!("could not be applied: {e}")),
+                                    Err(e) => Err(failed(e)?),
                                     Ok(Err(why)) => Err(why),
                                     Ok(Ok(note)) => match apply_body(&mut tx, &mut keys, env, &body).await {
                                         Ok(None) => Ok(note),
                                         Ok(Some(why)) => Err(why),
-                                        Err(e) => Err(format!("could not be applied: {e}")),
+                                        Err(e) => Err(failed(e)?),
                                     },
                                 };
-                                if verdict.is_err() {
-                                    sqlx::query("ROLLBACK TO event").execute(&mut *tx).await?;
-                                    // The per-fold key cache may hold what was rolled back.
-                                    keys = trust::KeyRecords::default();
+                                if careful {
+                                    if verdict.is_err() {
+                                        sqlx::query("ROLLBACK TO event").execute(&mut *tx).await?;
+                                        // The per-fold key cache may hold what was rolled back.
+                                        keys = trust::KeyRecords::default();
+                                    }
+                                    sqlx::query("RELEASE event").execute(&mut *tx).await?;
                                 }
-                                sqlx::query("RELEASE event").execute(&mut *tx).await?;
                                 match verdict {
                                     Ok(note) => {
                                         seen.insert(env.id.clone());
