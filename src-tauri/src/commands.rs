@@ -110,6 +110,12 @@ pub async fn decide_access(state: State<'_, AppState>, req: c::DecideRequest) ->
 }
 
 #[tauri::command]
+pub async fn settle_parked_write(state: State<'_, AppState>, req: c::ParkedAction) -> Reply<c::NoArgs> {
+    state.service()?.settle_parked_write(&req).await?;
+    Ok(c::NoArgs {})
+}
+
+#[tauri::command]
 pub async fn cluster_access(state: State<'_, AppState>, req: c::RequestRef) -> Reply<c::ClusterAccess> {
     Ok(state.service()?.cluster_access(&req.request_id).await?)
 }
@@ -247,6 +253,7 @@ pub const REGISTERED: &[&str] = &[
     "request_access",
     "decide_access",
     "cluster_access",
+    "settle_parked_write",
     "list_access",
     "product_access",
     "export_audit",

@@ -107,6 +107,7 @@ fn main() {
             commands::request_access,
             commands::decide_access,
             commands::cluster_access,
+            commands::settle_parked_write,
             commands::list_access,
             commands::product_access,
             commands::export_audit,

@@ -181,3 +181,54 @@ async fn the_governance_topic_is_created_on_first_use() {
     md.sync().await.unwrap();
     assert_eq!(md.list_domains().await.unwrap().iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["billing"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_refused_for_good_is_parked_and_the_next_one_goes_out() {
+    // Verifies the outbox against a producer whose size limit (librdkafka's message.max.bytes, 2,000 bytes here) refuses one event for good: that write is parked with the reason, the normal write after it is sent and folded, the status lists the parked one, which can be sent again (and is parked again) or discarded; and an event over the log's own limit is refused before it is queued.
+    use meshdesk_domain::{Domain, DomainId, EventBody, Principal};
+    let t = sandbox(true).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = meshdesk_tests::env_file_as(dir.path(), "it", &t.sandbox, "User:ines");
+    let text =
+        std::fs::read_to_string(&env).unwrap().replace("[kafka]\n", "[kafka]\n\"message.max.bytes\" = \"2000\"\n");
+    std::fs::write(&env, text).unwrap();
+    let ines = Meshdesk::open(&dir.path().join("data"), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
+    ines.sync().await.unwrap();
+    let inventory = |description: String| Domain {
+        id: DomainId::parse("inventory").unwrap(),
+        name: "Inventory".into(),
+        description,
+        owners: vec![Principal::parse("User:ines").unwrap()],
+        contact: "inventory@example.org".into(),
+    };
+    let big = ines.publish(&EventBody::DomainRegistered(inventory("x".repeat(3_000)))).await.unwrap();
+    let small = ines
+        .publish(&EventBody::DomainRegistered(inventory("Stock, warehouses and reservations.".into())))
+        .await
+        .unwrap();
+    assert_eq!(ines.flush_outbox().await.unwrap(), 1, "the normal write went out behind the refused one");
+    ines.sync().await.unwrap();
+    let domains = ines.list_domains().await.unwrap();
+    let d = domains.iter().find(|d| d.id == "inventory").unwrap();
+    assert_eq!(d.description, "Stock, warehouses and reservations.");
+    let status = ines.environment_status().await;
+    assert_eq!(status.pending_writes, 0);
+    assert_eq!(status.parked_writes.len(), 1, "{status:?}");
+    assert_eq!(status.parked_writes[0].event_id, big);
+    assert!(status.parked_writes[0].reason.to_lowercase().contains("size"), "{:?}", status.parked_writes[0]);
+    assert_ne!(big, small);
+
+    // Sent again (the cause is still there): parked again. Then discarded.
+    ines.settle_parked_write(&meshdesk_contract::ParkedAction { event_id: big.clone(), retry: true }).await.unwrap();
+    assert_eq!(ines.flush_outbox().await.unwrap(), 0);
+    assert_eq!(ines.environment_status().await.parked_writes.len(), 1);
+    ines.settle_parked_write(&meshdesk_contract::ParkedAction { event_id: big.clone(), retry: false }).await.unwrap();
+    assert!(ines.environment_status().await.parked_writes.is_empty());
+    let again = ines.settle_parked_write(&meshdesk_contract::ParkedAction { event_id: big, retry: false }).await;
+    assert!(again.unwrap_err().to_string().contains("no refused write"));
+
+    // Over the log's own limit: refused before it is queued, with the sizes.
+    let huge = ines.publish(&EventBody::DomainRegistered(inventory("y".repeat(1_000_000)))).await.unwrap_err();
+    assert!(huge.to_string().contains("the log takes events up to 900 KiB"), "{huge}");
+    assert_eq!(ines.environment_status().await.pending_writes, 0);
+}

@@ -119,6 +119,9 @@ pub struct EnvironmentStatus {
     pub sync_error: Option<String>,
     /// Governance events written here and not yet acknowledged by the cluster.
     pub pending_writes: i64,
+    /// Writes the cluster refused for good, waiting for their author: retry or discard.
+    #[serde(default)]
+    pub parked_writes: Vec<ParkedWrite>,
     /// Why the oldest pending write has not gone out yet, if an attempt failed.
     pub pending_error: Option<String>,
 }
@@ -922,6 +925,30 @@ impl Command for RegisterSchema {
     type Response = Registered;
 }
 
+/// A write the cluster refused for good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkedWrite {
+    pub event_id: String,
+    /// The event's type, e.g. `ProductPublished`.
+    pub kind: String,
+    pub reason: String,
+    pub parked_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkedAction {
+    pub event_id: String,
+    /// `true`: send it again (after the cause was fixed); `false`: discard it for good.
+    pub retry: bool,
+}
+
+pub struct SettleParkedWrite;
+impl Command for SettleParkedWrite {
+    const NAME: &'static str = "settle_parked_write";
+    type Request = ParkedAction;
+    type Response = NoArgs;
+}
+
 /// Every command's name, for the backend's registration check.
 pub const COMMAND_NAMES: &[&str] = &[
     GetEnvironmentStatus::NAME,
@@ -962,6 +989,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     DecideTrust::NAME,
     StoreSecret::NAME,
     GetClusterAccess::NAME,
+    SettleParkedWrite::NAME,
 ];
 
 #[cfg(test)]

@@ -15,6 +15,10 @@ use crate::trust::Role;
 pub const GOVERNANCE_TOPIC: &str = "_meshdesk.governance";
 
 /// The governance topic's configs: records are kept forever and never compacted away.
+/// The largest governance event a desktop queues (signed envelope, bytes): below Kafka's default
+/// `message.max.bytes` (1 MiB) with room for the record's framing.
+pub const MAX_EVENT_BYTES: usize = 900 * 1024;
+
 pub const GOVERNANCE_TOPIC_CONFIGS: &[(&str, &str)] = &[("retention.ms", "-1"), ("cleanup.policy", "delete")];
 
 /// An event as it travels through Kafka.

@@ -16,7 +16,7 @@ pub mod time;
 pub mod trust;
 pub mod wire;
 
-pub use events::{Decoded, Envelope, EventBody, GOVERNANCE_TOPIC};
+pub use events::{Decoded, Envelope, EventBody, GOVERNANCE_TOPIC, MAX_EVENT_BYTES};
 pub use ids::{DomainId, IdError, ProductId, TopicName, subject_for};
 pub use model::{
     Classification, CleanupPolicy, CompatibilityLevel, Contract, DataProduct, Domain, Expectation, FieldSemantics,

@@ -7,6 +7,10 @@ pub enum KafkaError {
     Unreachable(String),
     #[error("Kafka refused the request: {0}")]
     Refused(String),
+    /// The record itself is refused, for good: sending it again cannot succeed (too large,
+    /// invalid, forbidden by a policy).
+    #[error("the cluster refuses this record for good: {0}")]
+    Rejected(String),
     #[error("the cluster has no authorizer, so ACLs do not apply there: {0}")]
     SecurityDisabled(String),
     #[error("record {offset} of {topic} could not be read: {reason}")]
@@ -38,6 +42,16 @@ impl KafkaError {
                     | C::SSL,
                 ),
             ) => KafkaError::Unreachable(detail),
+            (
+                _,
+                Some(
+                    C::MessageSizeTooLarge
+                    | C::InvalidMessageSize
+                    | C::InvalidMessage
+                    | C::InvalidRecord
+                    | C::PolicyViolation,
+                ),
+            ) => KafkaError::Rejected(detail),
             _ => KafkaError::Refused(detail),
         }
     }

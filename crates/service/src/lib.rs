@@ -458,10 +458,36 @@ impl Meshdesk {
         self.check_signed(conn, signer, body).await?;
         let mut env = Envelope::new(new_event_id(), signer.principal().as_str(), now_ms(), body);
         signer.sign(&mut env);
+        let size = env.to_bytes().len();
+        if size > meshdesk_domain::MAX_EVENT_BYTES {
+            return Err(ServiceError::Invalid(format!(
+                "this change makes a governance event of {} KiB; the log takes events up to {} KiB (shorten descriptions, docs or examples)",
+                size / 1024,
+                meshdesk_domain::MAX_EVENT_BYTES / 1024
+            )));
+        }
         self.store.enqueue(&conn.governance_topic, &env).await?;
         self.notify(Notice::StatusChanged);
         self.wake.notify_one();
         Ok(env.id)
+    }
+
+    /// Settles a write the cluster refused for good: back in the queue (`retry`, after its cause
+    /// was fixed, e.g. the topic's size limit raised) or discarded for good.
+    pub async fn settle_parked_write(&self, a: &c::ParkedAction) -> Result<(), ServiceError> {
+        let done = if a.retry {
+            self.store.unpark(&a.event_id).await?
+        } else {
+            self.store.discard_parked(&a.event_id).await?
+        };
+        if !done {
+            return Err(ServiceError::Invalid(format!("no refused write {} is waiting", a.event_id)));
+        }
+        self.notify(Notice::StatusChanged);
+        if a.retry {
+            self.wake.notify_one();
+        }
+        Ok(())
     }
 
     /// Sends pending outbox entries in order, one acknowledged write at a time, until none is
@@ -496,6 +522,13 @@ impl Meshdesk {
                     Ok((_, offset)) => {
                         self.store.mark_sent(entry.seq, offset).await?;
                         sent += 1;
+                        self.notify(Notice::StatusChanged);
+                    }
+                    Err(meshdesk_kafka::KafkaError::Rejected(why)) => {
+                        // Sending it again cannot succeed: parked with the reason for its author,
+                        // and the writes behind it go on.
+                        tracing::warn!("the cluster refuses event {} for good: {why}", entry.event_id);
+                        self.store.park(entry.seq, &why).await?;
                         self.notify(Notice::StatusChanged);
                     }
                     Err(e) => {
@@ -634,6 +667,16 @@ impl Meshdesk {
             sync_error,
             pending_writes: outbox.pending,
             pending_error: outbox.last_error,
+            parked_writes: outbox
+                .parked
+                .into_iter()
+                .map(|p| c::ParkedWrite {
+                    event_id: p.event_id,
+                    kind: p.kind,
+                    reason: p.reason,
+                    parked_at_ms: p.parked_at_ms,
+                })
+                .collect(),
         }
     }
 

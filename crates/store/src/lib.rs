@@ -20,7 +20,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use access::{AccessRow, AuditRow};
 pub use drafts::DraftRow;
-pub use outbox::{OutboxEntry, OutboxStatus};
+pub use outbox::{OutboxEntry, OutboxStatus, ParkedEntry};
 pub use products::{ClusterTopic, ProductRef, PublishedProduct};
 pub use registry_cache::{CachedSubject, CachedVersion};
 pub use search::{Facets, MARK_END, MARK_START, SEARCH_FIELDS, SearchHit, SearchQuery, SearchResult, fts_query};
@@ -272,7 +272,11 @@ impl Store {
                                     sqlx::query("SAVEPOINT event").execute(&mut *tx).await?;
                                 }
                                 let failed = |e: StoreError| {
-                                    if careful { Ok(format!("could not be applied: {e}")) } else { Err(e.into_event_failed()) }
+                                    if careful {
+                                        Ok(format!("could not be applied: {e}"))
+                                    } else {
+                                        Err(e.into_event_failed())
+                                    }
                                 };
                                 let verdict = match admit(&mut tx, &mut keys, root, rec, env, &body, signature).await {
                                     Err(e) => Err(failed(e)?),

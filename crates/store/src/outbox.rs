@@ -18,6 +18,16 @@ pub struct OutboxEntry {
 pub struct OutboxStatus {
     pub pending: i64,
     pub last_error: Option<String>,
+    /// Writes the cluster refused for good, waiting for their author (retry or discard).
+    pub parked: Vec<ParkedEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParkedEntry {
+    pub event_id: String,
+    pub kind: String,
+    pub reason: String,
+    pub parked_at_ms: i64,
 }
 
 impl Store {
@@ -45,7 +55,7 @@ impl Store {
     pub async fn pending(&self, log: &str, limit: i64) -> Result<Vec<OutboxEntry>> {
         let rows = sqlx::query!(
             r#"SELECT seq AS "seq!: i64", event_id, kind, envelope, attempts, next_attempt_at_ms
-               FROM outbox WHERE log = ? AND sent_offset IS NULL ORDER BY seq LIMIT ?"#,
+               FROM outbox WHERE log = ? AND sent_offset IS NULL AND parked_at_ms IS NULL ORDER BY seq LIMIT ?"#,
             log,
             limit
         )
@@ -89,17 +99,73 @@ impl Store {
         Ok(())
     }
 
+    /// Parks an entry the cluster refused for good: it leaves the queue (the entries behind it
+    /// go on) and keeps its reason.
+    pub async fn park(&self, seq: i64, reason: &str) -> Result<()> {
+        let now = now_ms();
+        sqlx::query!(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, parked_at_ms = ? WHERE seq = ?",
+            reason,
+            now,
+            seq
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Puts a parked entry back in the queue (its place: its original order); `false` when no
+    /// such parked entry exists.
+    pub async fn unpark(&self, event_id: &str) -> Result<bool> {
+        let done = sqlx::query!(
+            "UPDATE outbox SET parked_at_ms = NULL, next_attempt_at_ms = 0 WHERE event_id = ? AND parked_at_ms IS NOT NULL AND sent_offset IS NULL",
+            event_id
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Discards a parked entry: it will never be sent. `false` when no such parked entry exists.
+    pub async fn discard_parked(&self, event_id: &str) -> Result<bool> {
+        let done = sqlx::query!(
+            "DELETE FROM outbox WHERE event_id = ? AND parked_at_ms IS NOT NULL AND sent_offset IS NULL",
+            event_id
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn outbox_status(&self, log: &str) -> Result<OutboxStatus> {
-        let pending = sqlx::query_scalar!("SELECT COUNT(*) FROM outbox WHERE log = ? AND sent_offset IS NULL", log)
-            .fetch_one(&self.pool)
-            .await?;
+        let pending = sqlx::query_scalar!(
+            "SELECT COUNT(*) FROM outbox WHERE log = ? AND sent_offset IS NULL AND parked_at_ms IS NULL",
+            log
+        )
+        .fetch_one(&self.pool)
+        .await?;
         let last_error = sqlx::query_scalar!(
-            "SELECT last_error FROM outbox WHERE log = ? AND sent_offset IS NULL ORDER BY seq LIMIT 1",
+            "SELECT last_error FROM outbox WHERE log = ? AND sent_offset IS NULL AND parked_at_ms IS NULL ORDER BY seq LIMIT 1",
             log
         )
         .fetch_optional(&self.pool)
         .await?
         .flatten();
-        Ok(OutboxStatus { pending, last_error })
+        let parked = sqlx::query!(
+            r#"SELECT event_id, kind, last_error, parked_at_ms AS "parked_at_ms!: i64" FROM outbox
+               WHERE log = ? AND sent_offset IS NULL AND parked_at_ms IS NOT NULL ORDER BY seq"#,
+            log
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|r| ParkedEntry {
+            event_id: r.event_id,
+            kind: r.kind,
+            reason: r.last_error.unwrap_or_default(),
+            parked_at_ms: r.parked_at_ms,
+        })
+        .collect();
+        Ok(OutboxStatus { pending, last_error, parked })
     }
 }

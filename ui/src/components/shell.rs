@@ -3,6 +3,7 @@ use leptos_router::components::A;
 use meshdesk_contract::{EnvironmentKind, GetEnvironmentStatus, NoArgs, Probe, ProbeState};
 
 use crate::Refresh;
+use crate::components::parked::ParkedWrites;
 use crate::ipc;
 
 /// The frame of every page: navigation on the left, the environment indicator on top.
@@ -95,6 +96,7 @@ fn EnvironmentIndicator() -> impl IntoView {
                                             </span>
                                         }
                                     })}
+                                {(!s.parked_writes.is_empty()).then(|| view! { <ParkedWrites parked=s.parked_writes.clone() /> })}
                             }
                                 .into_any()
                         }
