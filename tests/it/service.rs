@@ -232,3 +232,27 @@ async fn a_write_refused_for_good_is_parked_and_the_next_one_goes_out() {
     assert!(huge.to_string().contains("the log takes events up to 900 KiB"), "{huge}");
     assert_eq!(ines.environment_status().await.pending_writes, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_governance_topic_of_the_wrong_shape_is_refused_with_the_reason() {
+    // Verifies the governance topic's shape is checked, not assumed: a desktop whose governance topic was pre-created with three partitions (where a keyed producer would scatter events the reader never sees) refuses to sync or write, says why in its status, and queues nothing to it; the sandbox's own topic passes the same check.
+    use meshdesk_kafka::{Admin, TopicSpec};
+    let t = sandbox(true).await;
+    let admin = Admin::new(&t.sandbox.kafka_profile()).unwrap();
+    let spec = TopicSpec { name: "it.governance-3".into(), partitions: 3, replication_factor: 1, configs: vec![] };
+    admin.create_topics(&[spec]).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = meshdesk_tests::env_file_as(dir.path(), "it", &t.sandbox, "User:ines");
+    let text = std::fs::read_to_string(&env).unwrap();
+    std::fs::write(&env, format!("governance_topic = \"it.governance-3\"\n{text}")).unwrap();
+    let md = Meshdesk::open(&dir.path().join("data"), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
+    let err = md.sync().await.unwrap_err().to_string();
+    assert!(err.contains("has 3 partitions; it must have exactly one"), "{err}");
+    let status = md.environment_status().await;
+    assert!(status.sync_error.as_deref().unwrap_or_default().contains("3 partitions"), "{status:?}");
+    assert!(md.flush_outbox().await.is_err(), "nothing is written to it either");
+
+    // The sandbox's own governance topic is fit.
+    let (_d, ok) = meshdesk_tests::desktop(&t, "User:ines").await;
+    ok.sync().await.unwrap();
+}

@@ -19,6 +19,37 @@ pub const GOVERNANCE_TOPIC: &str = "_meshdesk.governance";
 /// `message.max.bytes` (1 MiB) with room for the record's framing.
 pub const MAX_EVENT_BYTES: usize = 900 * 1024;
 
+/// What is wrong with a governance topic of this shape, for people: one ordered log needs one
+/// partition, records kept forever and never compacted away. Empty when it is fit.
+pub fn governance_topic_problems(
+    topic: &str,
+    partitions: usize,
+    configs: &std::collections::BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if partitions != 1 {
+        out.push(format!(
+            "the governance topic {topic} has {partitions} partitions; it must have exactly one (one ordered log): \
+             events in other partitions would be missed. Recreate it with one partition"
+        ));
+    }
+    if let Some(policy) = configs.get("cleanup.policy")
+        && policy.split(',').any(|p| p.trim() == "compact")
+    {
+        out.push(format!(
+            "the governance topic {topic} is compacted (cleanup.policy={policy}); it must be cleanup.policy=delete, or history is lost"
+        ));
+    }
+    if let Some(ms) = configs.get("retention.ms")
+        && ms.trim() != "-1"
+    {
+        out.push(format!(
+            "the governance topic {topic} keeps records for {ms} ms only; it must keep them forever (retention.ms=-1), or new desktops miss history"
+        ));
+    }
+    out
+}
+
 pub const GOVERNANCE_TOPIC_CONFIGS: &[(&str, &str)] = &[("retention.ms", "-1"), ("cleanup.policy", "delete")];
 
 /// An event as it travels through Kafka.
@@ -265,5 +296,28 @@ mod tests {
         };
         assert!(matches!(env.decode(), Decoded::Unknown { .. }));
         assert!(Envelope::from_bytes(b"\x00\x00garbage").is_err());
+    }
+}
+
+#[cfg(test)]
+mod governance_topic_tests {
+    use std::collections::BTreeMap;
+
+    use super::governance_topic_problems;
+
+    #[test]
+    fn a_governance_topic_must_be_one_partition_kept_forever_and_never_compacted() {
+        // Verifies the shape rule: one partition, retention.ms=-1 and a delete policy pass; more partitions, compaction or a finite retention are each named.
+        let fit: BTreeMap<String, String> =
+            [("retention.ms", "-1"), ("cleanup.policy", "delete")].map(|(k, v)| (k.into(), v.into())).into();
+        assert!(governance_topic_problems("g", 1, &fit).is_empty());
+        assert!(governance_topic_problems("g", 1, &BTreeMap::new()).is_empty(), "unknown configs are not guessed");
+        assert!(governance_topic_problems("g", 3, &fit)[0].contains("has 3 partitions"));
+        let mut compacted = fit.clone();
+        compacted.insert("cleanup.policy".into(), "compact,delete".into());
+        assert!(governance_topic_problems("g", 1, &compacted)[0].contains("compacted"));
+        let mut week = fit.clone();
+        week.insert("retention.ms".into(), "604800000".into());
+        assert!(governance_topic_problems("g", 1, &week)[0].contains("forever"));
     }
 }

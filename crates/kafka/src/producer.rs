@@ -39,9 +39,24 @@ impl Producer {
         value: &[u8],
         timestamp_ms: Option<i64>,
     ) -> Result<(i32, i64), KafkaError> {
+        self.send_to(topic, None, key, value, timestamp_ms).await
+    }
+
+    /// [`Producer::send_at`] to a given partition (`None`: the partitioner chooses by key).
+    pub async fn send_to(
+        &self,
+        topic: &str,
+        partition: Option<i32>,
+        key: Option<&[u8]>,
+        value: &[u8],
+        timestamp_ms: Option<i64>,
+    ) -> Result<(i32, i64), KafkaError> {
         let mut record = FutureRecord::<[u8], [u8]>::to(topic).payload(value);
         if let Some(k) = key {
             record = record.key(k);
+        }
+        if let Some(p) = partition {
+            record = record.partition(p);
         }
         if let Some(t) = timestamp_ms {
             record = record.timestamp(t);

@@ -359,6 +359,22 @@ impl Meshdesk {
                 }
             }
             tracing::info!("created the governance topic {}", conn.governance_topic);
+        } else {
+            // Its shape decides whether every event is seen: checked, never assumed.
+            let d = admin.describe_topic(&conn.governance_topic).await?;
+            let configs: std::collections::BTreeMap<String, String> =
+                d.configs.iter().filter_map(|c| Some((c.name.clone(), c.value.clone()?))).collect();
+            let problems = meshdesk_domain::events::governance_topic_problems(
+                &conn.governance_topic,
+                d.partitions.len(),
+                &configs,
+            );
+            if !problems.is_empty() {
+                return Err(ServiceError::Invalid(problems.join("; ")));
+            }
+            if let Some(isr) = configs.get("min.insync.replicas") {
+                tracing::info!("governance topic {}: min.insync.replicas={isr}", conn.governance_topic);
+            }
         }
         self.governance_ready.store(true, Ordering::Relaxed);
         Ok(())
@@ -518,7 +534,8 @@ impl Meshdesk {
                 // The record is dated with the event's own (signed) time, so an event queued while
                 // the cluster was away still lies within the fold's allowed skew when it lands.
                 let at_ms = Envelope::from_bytes(&entry.envelope).ok().map(|e| e.at_ms);
-                match producer.send_at(&topic, Some(entry.event_id.as_bytes()), &entry.envelope, at_ms).await {
+                // Partition 0, explicitly: the one partition the log is read from.
+                match producer.send_to(&topic, Some(0), Some(entry.event_id.as_bytes()), &entry.envelope, at_ms).await {
                     Ok((_, offset)) => {
                         self.store.mark_sent(entry.seq, offset).await?;
                         sent += 1;
