@@ -7,7 +7,7 @@ cargo build -p meshdesk-ui --target wasm32-unknown-unknown --release
 rm -rf ui/dist.tmp && mkdir -p ui/dist.tmp
 wasm-bindgen --target web --no-typescript --out-dir ui/dist.tmp \
   "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/meshdesk_ui.wasm"
-cp ui/index.html ui/style.css ui/dist.tmp/
+cp ui/index.html ui/boot.js ui/style.css ui/dist.tmp/
 # Replace only if something changed, so the desktop app is not rebuilt for nothing.
 if [ -d ui/dist ] && diff -qr ui/dist ui/dist.tmp >/dev/null; then
   rm -rf ui/dist.tmp

@@ -81,7 +81,7 @@ impl Driver {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
-    // Verifies the main journeys through the real app window: on a fresh data dir the app starts its embedded sandbox, seeds it, shows the three seeded products with both endpoints up and filters them as you type (screenshot target/e2e/catalog.png); the schema editor (see schema_editor_journey); searching a field name and opening the product page with records produced by an independent client (see search_and_product_page_journey).
+    // Verifies the main journeys through the real app window: on a fresh data dir the app starts its embedded sandbox (the window under a content security policy that blocks eval), seeds it, shows the three seeded products with both endpoints up and filters them as you type (screenshot target/e2e/catalog.png); the schema editor (see schema_editor_journey); searching a field name and opening the product page with records produced by an independent client (see search_and_product_page_journey).
     let app = app_bin();
 
     let driver = Driver::start().await;
@@ -99,6 +99,12 @@ async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
 
     let all = ["customer.profiles", "inventory.stock-levels", "sales.orders"];
     wait_for_cards(&client, &all, Duration::from_secs(120)).await;
+    // The window runs under a content security policy: no eval, no inline script.
+    let eval = client
+        .execute("try { eval('1 + 1'); return 'allowed'; } catch (e) { return 'blocked'; }", vec![])
+        .await
+        .unwrap();
+    assert_eq!(eval.as_str(), Some("blocked"), "the CSP forbids eval");
     let titles: Vec<String> = {
         let mut t = Vec::new();
         for el in client.find_all(Locator::Css(".product-card .product-title")).await.unwrap() {

@@ -22,5 +22,5 @@ pub use native::{
 };
 pub use probe::{ProbeOutcome, probe};
 pub use producer::Producer;
-pub use profile::KafkaProfile;
+pub use profile::{KafkaProfile, is_secret_property};
 pub use reader::{PartitionReader, Record, Watermarks, read_partition, watermarks};

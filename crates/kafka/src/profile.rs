@@ -5,12 +5,28 @@ use serde::{Deserialize, Serialize};
 
 /// How to reach a cluster, in librdkafka's own property names so people can paste what they
 /// know (`bootstrap.servers`, `security.protocol`, `sasl.mechanism`, `ssl.ca.location`, ...).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KafkaProfile {
     pub properties: BTreeMap<String, String>,
 }
 
-const SECRET_KEYS: &[&str] = &["sasl.password", "ssl.key.password", "ssl.keystore.password", "ssl.key.pem"];
+/// Secrets never appear in debug output either.
+impl std::fmt::Debug for KafkaProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KafkaProfile").field("properties", &self.masked()).finish()
+    }
+}
+
+/// Whether a property's value is a secret: its name says password, secret, token, key (but not
+/// a file location), jaas or credentials (`sasl.oauthbearer.client.secret`, `ssl.key.pem`,
+/// `sasl.jaas.config`, ...).
+pub fn is_secret_property(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    if n.ends_with(".location") || n.ends_with(".path") {
+        return false;
+    }
+    ["password", "secret", "token", "jaas", "credentials", "key"].iter().any(|w| n.contains(w))
+}
 
 impl KafkaProfile {
     pub fn plaintext(bootstrap: impl Into<String>) -> Self {
@@ -28,7 +44,7 @@ impl KafkaProfile {
         self.properties
             .iter()
             .map(|(k, v)| {
-                let v = if SECRET_KEYS.contains(&k.as_str()) { "********".to_owned() } else { v.clone() };
+                let v = if is_secret_property(k) { "********".to_owned() } else { v.clone() };
                 (k.clone(), v)
             })
             .collect()
@@ -67,9 +83,15 @@ mod tests {
     fn secrets_are_masked() {
         let mut p = KafkaProfile::plaintext("127.0.0.1:9092");
         p.properties.insert("sasl.password".into(), "hunter2".into());
+        p.properties.insert("sasl.oauthbearer.client.secret".into(), "oauth-s3cret".into());
+        p.properties.insert("ssl.ca.location".into(), "/etc/ca.pem".into());
         let masked = p.masked();
         assert!(masked.contains(&("sasl.password".into(), "********".into())));
         assert!(masked.contains(&("bootstrap.servers".into(), "127.0.0.1:9092".into())));
         assert!(!format!("{masked:?}").contains("hunter2"));
+        assert!(masked.contains(&("sasl.oauthbearer.client.secret".into(), "********".into())), "by pattern");
+        assert!(masked.contains(&("ssl.ca.location".into(), "/etc/ca.pem".into())), "a file location is no secret");
+        let debug = format!("{p:?}");
+        assert!(!debug.contains("hunter2") && !debug.contains("oauth-s3cret"), "{debug}");
     }
 }

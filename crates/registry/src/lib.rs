@@ -40,10 +40,22 @@ pub enum RegistryError {
     Protocol(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Auth {
     Basic { user: String, password: String },
     Bearer(String),
+}
+
+/// Credentials never appear in debug output.
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Auth::Basic { user, .. } => {
+                f.debug_struct("Basic").field("user", user).field("password", &"********").finish()
+            }
+            Auth::Bearer(_) => f.debug_tuple("Bearer").field(&"********").finish(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -110,15 +110,7 @@ struct BasicAuth {
     password: SecretValue,
 }
 
-/// Whether a property's value is a secret: its name says password, secret, token, key (but not
-/// a file location), jaas or credentials.
-pub fn is_secret_property(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    if n.ends_with(".location") || n.ends_with(".path") {
-        return false;
-    }
-    ["password", "secret", "token", "jaas", "credentials", "key"].iter().any(|w| n.contains(w))
-}
+pub use meshdesk_kafka::is_secret_property;
 
 /// Looks a keyring name up: its value, `None` when the keyring has no such entry.
 pub type Resolver<'a> = &'a dyn Fn(&str) -> Result<Option<String>, String>;
@@ -150,8 +142,21 @@ impl ClusterConfig {
     pub fn load(path: &Path) -> Result<Self, EnvError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| EnvError::Read { path: path.display().to_string(), reason: e.to_string() })?;
-        Self::parse_with(&text, &crate::keyring::secret_get)
-            .map_err(|reason| EnvError::Invalid { path: path.display().to_string(), reason })
+        let mut cfg = Self::parse_with(&text, &crate::keyring::secret_get)
+            .map_err(|reason| EnvError::Invalid { path: path.display().to_string(), reason })?;
+        #[cfg(unix)]
+        if let Ok(meta) = std::fs::metadata(path) {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode();
+            if mode & 0o077 != 0 && cfg.warnings.iter().any(|w| w.contains("written in clear")) {
+                cfg.warnings.push(format!(
+                    "the environment file {} holds secrets in clear and other users may read it (mode {:o}): chmod 600 it, or move the secrets to the keyring",
+                    path.display(),
+                    mode & 0o777
+                ));
+            }
+        }
+        Ok(cfg)
     }
 
     /// Parses an environment file whose keyring references must not be needed (tests, checks).
@@ -197,6 +202,14 @@ impl ClusterConfig {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(format!("[registry] url `{url}` must start with http:// or https://"));
         }
+        // Credentials in the URL would reach the status line, errors and exports.
+        let authority = url.split("://").nth(1).unwrap_or_default().split(['/', '?', '#']).next().unwrap_or_default();
+        if authority.contains('@') {
+            return Err(
+                "[registry] url must not carry credentials (user:password@): write them as basic_auth = { user = \"…\", password = { keyring = \"NAME\" } }"
+                    .into(),
+            );
+        }
         let registry_auth = match (f.registry.basic_auth, f.registry.bearer_token) {
             (Some(_), Some(_)) => return Err("[registry] takes basic_auth or bearer_token, not both".into()),
             (Some(b), None) => Some(Auth::Basic {
@@ -233,6 +246,31 @@ impl ClusterConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_stay_out_of_urls_debug_output_and_readable_files() {
+        // Verifies a registry URL with user:password@ is refused with a message, debug output of a loaded environment shows no secret, and a file with secrets in clear that others may read gets a warning.
+        let err = ClusterConfig::parse(
+            "[kafka]\n\"bootstrap.servers\" = \"b:9092\"\n[registry]\nurl = \"https://alice:pw@sr.example:8081\"\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("must not carry credentials"), "{err}");
+        let text = "[kafka]\n\"bootstrap.servers\" = \"b:9092\"\n\"sasl.password\" = \"hunter2\"\n\"sasl.oauthbearer.client.secret\" = \"oauth-s3cret\"\n[registry]\nurl = \"https://sr.example:8081/a@b\"\nbearer_token = \"t0ken-value\"\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("env.toml");
+        std::fs::write(&path, text).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let c = ClusterConfig::load(&path).unwrap();
+        let debug = format!("{c:?}");
+        for secret in ["hunter2", "oauth-s3cret", "t0ken-value"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+        assert!(c.warnings.iter().any(|w| w.contains("other users may read it (mode 644)")), "{:?}", c.warnings);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let c = ClusterConfig::load(&path).unwrap();
+        assert!(!c.warnings.iter().any(|w| w.contains("other users may read it")), "{:?}", c.warnings);
+    }
 
     #[test]
     fn a_config_file_takes_librdkafka_properties_and_a_registry_url() {
