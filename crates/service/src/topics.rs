@@ -117,13 +117,46 @@ fn raw(bytes: &[u8], schema_id: Option<u32>, note: String) -> c::SampleValue {
     }
 }
 
+/// The largest record value sampling decodes; larger ones are shown raw (their first bytes).
+pub const MAX_SAMPLE_DECODE_BYTES: usize = 1024 * 1024;
+
+/// What apache-avro may allocate for one value (its own guard, set once for the process); the
+/// bounded walk (`schema::datum`) runs first anyway.
+const AVRO_MAX_ALLOCATION_BYTES: usize = 8 * 1024 * 1024;
+
 fn decode(bytes: &[u8], id: u32, payload: &[u8], schema: &Result<(String, String), String>) -> c::SampleValue {
     let (format, text) = match schema {
         Ok(s) => s,
         Err(e) => return raw(bytes, Some(id), format!("schema {id} could not be fetched: {e}")),
     };
+    if payload.len() > MAX_SAMPLE_DECODE_BYTES {
+        return raw(
+            bytes,
+            Some(id),
+            format!(
+                "{} KiB: larger than the {} KiB sampling decodes",
+                payload.len() / 1024,
+                MAX_SAMPLE_DECODE_BYTES / 1024
+            ),
+        );
+    }
     match format.as_str() {
         "AVRO" => {
+            // A record is hostile input: walked within limits before any decoder allocates.
+            let checked = meshdesk_domain::schema::avro::AvroSchema::parse(text)
+                .map_err(|e| format!("schema {id} cannot be checked here: {e}"))
+                .and_then(|s| {
+                    meshdesk_domain::schema::datum::check_datum(
+                        &s,
+                        payload,
+                        meshdesk_domain::schema::datum::SAMPLE_LIMITS,
+                    )
+                    .map_err(|e| format!("not decoded: {e}"))
+                });
+            if let Err(why) = checked {
+                return raw(bytes, Some(id), why);
+            }
+            apache_avro::max_allocation_bytes(AVRO_MAX_ALLOCATION_BYTES);
             let parsed = match apache_avro::Schema::parse_str(text) {
                 Ok(s) => s,
                 Err(e) => return raw(bytes, Some(id), format!("schema {id} is not valid Avro: {e}")),
@@ -142,5 +175,40 @@ fn decode(bytes: &[u8], id: u32, payload: &[u8], schema: &Result<(String, String
             Err(e) => raw(bytes, Some(id), format!("not JSON: {e}")),
         },
         other => raw(bytes, Some(id), format!("{other} records are shown raw")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn avro(schema: &str) -> Result<(String, String), String> {
+        Ok(("AVRO".into(), schema.into()))
+    }
+
+    #[test]
+    fn crafted_records_are_shown_raw_with_the_reason_not_decoded() {
+        // Verifies sampling's limits on hostile records: an Avro array claiming 500 million items is refused by the bounded walk before apache-avro allocates (it would reserve gigabytes), a value over 1 MiB is not decoded, and an honest record still decodes.
+        let nulls = avro(r#"{"type":"array","items":"null"}"#);
+        // zig-zag 500,000,000 = 1,000,000,000 as a varint, then the closing 0.
+        let bomb = [0x80, 0x94, 0xeb, 0xdc, 0x03, 0x00];
+        let record = wire::encode(7, &bomb);
+        match decode(&record, 7, &bomb, &nulls) {
+            c::SampleValue::Raw { note, .. } => assert!(note.contains("more than 100000 values"), "{note}"),
+            other => panic!("decoded: {other:?}"),
+        }
+        let big = vec![0u8; MAX_SAMPLE_DECODE_BYTES + 1];
+        match decode(&big, 7, &big, &avro(r#""bytes""#)) {
+            c::SampleValue::Raw { note, hex, .. } => {
+                assert!(note.contains("larger than the 1024 KiB"), "{note}");
+                assert_eq!(hex.len(), 1024, "only the first 512 bytes are shown");
+            }
+            other => panic!("decoded: {other:?}"),
+        }
+        let honest = [0x04, 0x00, 0x00, 0x00];
+        match decode(&wire::encode(7, &honest), 7, &honest, &nulls) {
+            c::SampleValue::Decoded { json, .. } => assert_eq!(json, serde_json::json!([null, null])),
+            other => panic!("not decoded: {other:?}"),
+        }
     }
 }

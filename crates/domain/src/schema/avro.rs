@@ -82,7 +82,7 @@ pub struct AvroSchema {
 impl AvroSchema {
     pub fn parse(text: &str) -> Result<Self, SchemaError> {
         let json = json::parse(text).map_err(|e| SchemaError { pos: e.pos, message: e.message })?;
-        let mut p = AvroParser { named: Vec::new() };
+        let mut p = AvroParser { named: Vec::new(), index: Default::default() };
         let root = p.ty(&json, None)?;
         Ok(Self { root, named: p.named })
     }
@@ -157,6 +157,8 @@ fn valid_name(s: &str) -> bool {
 
 struct AvroParser {
     named: Vec<Named>,
+    /// Full name → index in `named`: lookups and the defined-twice check in O(1).
+    index: std::collections::HashMap<String, usize>,
 }
 
 fn err<T>(pos: Pos, message: impl Into<String>) -> Result<T, SchemaError> {
@@ -187,10 +189,7 @@ fn fullname(name: &str, namespace: Option<&str>) -> String {
 impl AvroParser {
     fn lookup(&self, name: &str, namespace: Option<&str>) -> Option<usize> {
         let full = fullname(name, namespace);
-        self.named
-            .iter()
-            .position(|n| n.fullname == full)
-            .or_else(|| self.named.iter().position(|n| n.fullname == name))
+        self.index.get(&full).or_else(|| self.index.get(name)).copied()
     }
 
     fn ty(&mut self, j: &Spanned, ns: Option<&str>) -> Result<AvroType, SchemaError> {
@@ -281,7 +280,7 @@ impl AvroParser {
         };
         let full = fullname(&name, own_ns.as_deref());
         let effective_ns = full.rsplit_once('.').map(|(n, _)| n.to_owned());
-        if self.named.iter().any(|n| n.fullname == full) {
+        if self.index.contains_key(&full) {
             return err(npos, format!("`{full}` is defined twice; refer to it by name the second time"));
         }
         let aliases = match j.get("aliases") {
@@ -289,6 +288,7 @@ impl AvroParser {
             Some(a) => self.strings(a, "aliases")?.into_iter().map(|s| fullname(&s, effective_ns.as_deref())).collect(),
         };
         let doc = j.get("doc").and_then(|d| d.as_str()).map(str::to_owned);
+        self.index.insert(full.clone(), self.named.len());
         self.named.push(Named { fullname: full, aliases, doc, kind, pos: j.pos });
         Ok((self.named.len() - 1, effective_ns))
     }
@@ -381,6 +381,7 @@ impl AvroParser {
             },
         };
         let mut fields: Vec<Field> = Vec::new();
+        let mut field_names = std::collections::HashSet::new();
         for f in &fields_json {
             if !matches!(f.value, Json::Object(_)) {
                 return err(f.pos, "every field must be an object with a \"name\" and a \"type\"");
@@ -389,7 +390,7 @@ impl AvroParser {
             if name.contains('.') {
                 return err(npos, format!("a field name cannot contain `.`: `{name}`"));
             }
-            if fields.iter().any(|x| x.name == name) {
+            if !field_names.insert(name.clone()) {
                 return err(npos, format!("the record has two fields named `{name}`"));
             }
             let Some(tj) = f.get("type") else {
@@ -424,11 +425,12 @@ impl AvroParser {
         };
         let symbols = self.strings(&symbols_json, "symbols")?;
         if let Json::Array(items) = &symbols_json.value {
+            let mut seen = std::collections::HashSet::new();
             for (i, s) in symbols.iter().enumerate() {
                 if !valid_name(s) {
                     return err(items[i].pos, format!("`{s}` is not a valid enum symbol"));
                 }
-                if symbols[..i].contains(s) {
+                if !seen.insert(s.as_str()) {
                     return err(items[i].pos, format!("the enum lists `{s}` twice"));
                 }
             }

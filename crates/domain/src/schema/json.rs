@@ -151,6 +151,8 @@ impl<'a> Parser<'a> {
             self.bump();
             return Ok(Json::Object(members));
         }
+        // Names seen so far: a hash set, so an object of n members costs O(n), not O(n²).
+        let mut seen = std::collections::HashSet::new();
         loop {
             self.ws();
             let kpos = self.pos();
@@ -161,7 +163,7 @@ impl<'a> Parser<'a> {
                 };
             }
             let key = self.string()?;
-            if members.iter().any(|(k, _): &(Spanned<String>, Spanned)| k.value == key) {
+            if !seen.insert(key.clone()) {
                 return Err(JsonError { pos: kpos, message: format!("`{key}` appears twice in this object") });
             }
             self.ws();

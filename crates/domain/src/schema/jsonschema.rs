@@ -62,11 +62,12 @@ fn validate(s: &Spanned) -> Result<(), SchemaError> {
             },
             "required" => match &v.value {
                 Json::Array(items) => {
-                    for (i, it) in items.iter().enumerate() {
+                    let mut seen = std::collections::HashSet::new();
+                    for it in items {
                         let Some(name) = it.as_str() else {
                             return err(it.pos, "\"required\" lists property names, as strings");
                         };
-                        if items[..i].iter().any(|x| x.as_str() == Some(name)) {
+                        if !seen.insert(name) {
                             return err(it.pos, format!("\"required\" lists `{name}` twice"));
                         }
                     }

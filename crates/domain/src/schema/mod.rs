@@ -8,6 +8,7 @@
 pub mod any;
 pub mod avro;
 pub mod compat;
+pub mod datum;
 pub mod diff;
 pub mod json;
 pub mod jsonschema;
