@@ -91,7 +91,7 @@ async fn the_health_badge_breaches_when_no_record_arrives_within_the_freshness_s
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn samples_mask_personal_data_unless_the_viewer_owns_the_product() {
-    // Verifies the product page's samples on the real broker and registry: an Avro record is decoded, the contract's PII fields are masked for a viewer who does not own the product, and shown to its owner; the product page reports lineage and live partitions.
+    // Verifies the product page's samples on the real broker and registry: an Avro record is decoded, the contract's PII fields are masked for a viewer who does not own the product, on the product page and in the topic sampler alike, and shown to its owner; the product page reports lineage and live partitions.
     let t = sandbox(false).await;
     let topic = unique("it.people");
     create_topic(&t, &topic, 1, vec![]).await;
@@ -149,6 +149,10 @@ async fn samples_mask_personal_data_unless_the_viewer_owns_the_product() {
     let SampleValue::Decoded { json, .. } = &masked.records[0].value else { panic!("{masked:?}") };
     assert_eq!((json["customerId"].as_str(), json["email"].as_str()), (Some("C-1"), Some(MASK)));
     assert_eq!(json["address"], MASK);
+    // The topic sampler (the Schemas page) masks a product's port the same way.
+    let sampled = viewer.sample_topic(&topic, 5).await.unwrap();
+    let SampleValue::Decoded { json, .. } = &sampled[0].value else { panic!("{sampled:?}") };
+    assert_eq!((json["customerId"].as_str(), json["email"].as_str()), (Some("C-1"), Some(MASK)));
 
     let detail = viewer.product_detail(&topic).await.unwrap();
     assert!(!detail.viewer_is_owner);
@@ -164,6 +168,9 @@ async fn samples_mask_personal_data_unless_the_viewer_owns_the_product() {
     assert!(!clear.masked);
     let SampleValue::Decoded { json, .. } = &clear.records[0].value else { panic!("{clear:?}") };
     assert_eq!(json["email"], "ada@example.org");
+    let sampled = owner.sample_topic(&topic, 5).await.unwrap();
+    let SampleValue::Decoded { json, .. } = &sampled[0].value else { panic!("{sampled:?}") };
+    assert_eq!(json["email"], "ada@example.org", "the owner sees it in clear");
     assert!(owner.product_detail(&topic).await.unwrap().viewer_is_owner);
 
     let other = PortSampleRequest { topic: "it.not-a-port".into(), ..req };

@@ -325,8 +325,21 @@ impl DataProduct {
 /// The text that replaces a masked value in samples.
 pub const MASK: &str = "••• masked (PII)";
 
+/// Whether a dotted `path` is matched by `pattern`, whose `*` segments (a map's values)
+/// match any one segment.
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let (mut p, mut q) = (pattern.split('.'), path.split('.'));
+    loop {
+        match (p.next(), q.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == "*" || a == b => {}
+            _ => return false,
+        }
+    }
+}
+
 /// Replaces, in a decoded record, every value at one of `paths` (dotted; arrays are passed
-/// through) with [`MASK`]. Returns how many values were masked.
+/// through; `*` stands for any map key) with [`MASK`]. Returns how many values were masked.
 pub fn mask_pii(value: &mut serde_json::Value, paths: &[String]) -> usize {
     fn walk(v: &mut serde_json::Value, prefix: &str, paths: &[String]) -> usize {
         match v {
@@ -334,7 +347,7 @@ pub fn mask_pii(value: &mut serde_json::Value, paths: &[String]) -> usize {
                 let mut n = 0;
                 for (k, child) in map.iter_mut() {
                     let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                    if paths.contains(&path) {
+                    if paths.iter().any(|p| path_matches(p, &path)) {
                         if !child.is_null() {
                             *child = serde_json::Value::String(MASK.into());
                             n += 1;
@@ -413,6 +426,31 @@ mod tests {
         assert_eq!(order["lines"][1]["sku"], "2");
         // The schema alone flags names that look personal when the contract says nothing.
         assert_eq!(crate::seed::products()[0].pii_paths(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_reused_record_type_and_map_values_are_masked_everywhere() {
+        // Verifies masking follows the schema: a named record used by two fields (billTo, then shipTo) has its personal fields found and masked under both, and a map's values (contacts, any key) are masked too.
+        let mut p = crate::seed::products().remove(2);
+        p.contract.fields.clear();
+        p.output_ports[0].value_schema.as_mut().unwrap().schema = r#"{"type":"record","name":"Order","fields":[
+            {"name":"orderId","type":"string"},
+            {"name":"billTo","type":{"type":"record","name":"Party","fields":[{"name":"email","type":"string"},{"name":"city","type":"string"}]}},
+            {"name":"shipTo","type":"Party"},
+            {"name":"contacts","type":{"type":"map","values":{"type":"record","name":"Contact","fields":[{"name":"phone","type":"string"},{"name":"role","type":"string"}]}}}]}"#
+            .into();
+        assert_eq!(p.pii_paths(), ["billTo.email", "contacts.*.phone", "shipTo.email"]);
+        let mut record = serde_json::json!({
+            "orderId": "O-1",
+            "billTo": {"email": "ada@example.org", "city": "Berlin"},
+            "shipTo": {"email": "bob@example.org", "city": "Paris"},
+            "contacts": {"buyer": {"phone": "+49 30 1", "role": "buyer"}, "courier": {"phone": "+33 1 2", "role": "courier"}}
+        });
+        assert_eq!(mask_pii(&mut record, &p.pii_paths()), 4);
+        assert_eq!(record["shipTo"]["email"], MASK);
+        assert_eq!(record["shipTo"]["city"], "Paris");
+        assert_eq!(record["contacts"]["courier"]["phone"], MASK);
+        assert_eq!(record["contacts"]["courier"]["role"], "courier");
     }
 
     #[test]

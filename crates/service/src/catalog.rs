@@ -247,22 +247,34 @@ impl Meshdesk {
         if !p.output_ports.iter().any(|o| o.topic.as_str() == req.topic) {
             return Err(invalid(format!("{} is not an output port of {}", req.topic, req.product)));
         }
+        let mut records = self.sample_unmasked(&req.topic, req.count as usize).await?;
+        let (masked, masked_values) = self.mask_for_viewer(&p, &mut records).await;
+        Ok(c::PortSamples { records, masked, masked_values })
+    }
+
+    /// Masks a product's personal data in sampled records unless the viewer owns the product;
+    /// whether anything is masked for this viewer, and how many values were.
+    pub(crate) async fn mask_for_viewer(
+        &self,
+        p: &meshdesk_domain::DataProduct,
+        records: &mut [c::SampleRecord],
+    ) -> (bool, usize) {
         let viewer = self.viewer().await;
         let owner = viewer.as_deref().is_some_and(|v| p.owners.iter().any(|o| o.as_str() == v));
-        let mut records = self.sample_topic(&req.topic, req.count as usize).await?;
         let pii = p.pii_paths();
         let mut masked_values = 0;
-        if !owner {
-            for r in &mut records {
-                if let c::SampleValue::Decoded { json, .. } = &mut r.value {
-                    masked_values += mask_pii(json, &pii);
-                }
+        if owner {
+            return (false, 0);
+        }
+        for r in records.iter_mut() {
+            if let c::SampleValue::Decoded { json, .. } = &mut r.value {
+                masked_values += mask_pii(json, &pii);
             }
         }
         // Raw values cannot be masked field by field: a non-owner sees them only when the
         // product has no personal data.
-        if !owner && !pii.is_empty() {
-            for r in &mut records {
+        if !pii.is_empty() {
+            for r in records.iter_mut() {
                 if let c::SampleValue::Raw { text, hex, note, .. } = &mut r.value {
                     *text = None;
                     hex.clear();
@@ -271,7 +283,7 @@ impl Meshdesk {
                 }
             }
         }
-        Ok(c::PortSamples { records, masked: !owner && !pii.is_empty(), masked_values })
+        (!pii.is_empty(), masked_values)
     }
 
     /// Topics on the cluster and subjects in the registry that belong to no product. The

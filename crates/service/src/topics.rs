@@ -72,8 +72,25 @@ impl Meshdesk {
     }
 
     /// The last `count` records of `topic`, decoded through the registry where they are in the
-    /// Confluent wire format; anything else is shown raw.
+    /// Confluent wire format; anything else is shown raw. A product's port is masked as on the
+    /// product page: nothing unmasked reaches a non-owner's window.
     pub async fn sample_topic(&self, topic: &str, count: usize) -> Result<Vec<c::SampleRecord>, ServiceError> {
+        let mut records = self.sample_unmasked(topic, count).await?;
+        let owner_product = self.store.managed_topics().await?.into_iter().find(|(t, _)| t == topic).map(|(_, p)| p);
+        if let Some(product) = owner_product
+            && let Some(p) = self.store.product(&product).await?
+        {
+            self.mask_for_viewer(&p.product, &mut records).await;
+        }
+        Ok(records)
+    }
+
+    /// [`Meshdesk::sample_topic`] without masking: for callers that mask themselves.
+    pub(crate) async fn sample_unmasked(
+        &self,
+        topic: &str,
+        count: usize,
+    ) -> Result<Vec<c::SampleRecord>, ServiceError> {
         let conn = self.connection().await?;
         let records = last_records(&conn.kafka, topic, count.clamp(1, 500)).await?;
         let mut schemas: HashMap<u32, Result<(String, String), String>> = HashMap::new();

@@ -117,6 +117,8 @@ impl AvroSchema {
             out: &mut Vec<(String, Option<String>)>,
         ) {
             match t {
+                // `seen` holds the records being walked above this one: a recursive type stops
+                // there, but a type used by two fields (billTo, shipTo) is walked under each.
                 AvroType::Named(i) if !seen.contains(i) => {
                     seen.push(*i);
                     if let NamedKind::Record { fields } = &s.named[*i].kind {
@@ -126,8 +128,13 @@ impl AvroSchema {
                             walk(s, &f.ty, &path, seen, out);
                         }
                     }
+                    seen.pop();
                 }
-                AvroType::Array(x) | AvroType::Map(x) | AvroType::Logical(x, _) => walk(s, x, prefix, seen, out),
+                // A map's values sit under any key: the key's segment is `*`.
+                AvroType::Map(x) => {
+                    walk(s, x, &if prefix.is_empty() { "*".into() } else { format!("{prefix}.*") }, seen, out)
+                }
+                AvroType::Array(x) | AvroType::Logical(x, _) => walk(s, x, prefix, seen, out),
                 AvroType::Union(b) => b.iter().for_each(|x| walk(s, x, prefix, seen, out)),
                 _ => {}
             }
