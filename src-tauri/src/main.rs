@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod single;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -73,6 +74,20 @@ fn main() {
         )
         .init();
     let data_dir = meshdesk_service::meshdesk_data_dir();
+    // One app per data directory: a second start brings the first window forward and ends.
+    let instance = match single::claim(&data_dir) {
+        Ok(single::Claim::First(i)) => i,
+        Ok(single::Claim::Focused) => {
+            eprintln!("meshdesk: already running on {}; its window was brought forward", data_dir.display());
+            return;
+        }
+        Err(e) => {
+            eprintln!("meshdesk: {e} (socket {})", single::socket(&data_dir).display());
+            std::process::exit(1);
+        }
+    };
+    let focus: single::Focus = Default::default();
+    let exiting = instance.serve(focus.clone());
     let source = env_source(&data_dir);
     tracing::info!("data directory {}; environment {:?}", data_dir.display(), source);
 
@@ -128,6 +143,14 @@ fn main() {
             commands::store_secret,
         ])
         .setup(move |app| {
+            let handle = app.handle().clone();
+            let _ = focus.set(Box::new(move || {
+                if let Some(w) = handle.get_webview_window("main") {
+                    let _ = w.unminimize();
+                    let _ = w.show();
+                    let _ = w.set_focus();
+                }
+            }));
             if let Ok(service) = &service {
                 let handle = app.handle().clone();
                 let mut notices = service.subscribe();
@@ -159,7 +182,10 @@ fn main() {
         .build(tauri::generate_context!())
         .expect("the Tauri application could not be built");
 
-    app.run(|handle, event| {
+    app.run(move |handle, event| {
+        if let tauri::RunEvent::ExitRequested { .. } | tauri::RunEvent::Exit = event {
+            exiting.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         if let tauri::RunEvent::Exit = event
             && let Ok(service) = &handle.state::<AppState>().service
         {

@@ -81,7 +81,7 @@ impl Driver {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
-    // Verifies the main journeys through the real app window: on a fresh data dir the app starts its embedded sandbox (the window under a content security policy that blocks eval), seeds it, shows the three seeded products with both endpoints up and filters them as you type (screenshot target/e2e/catalog.png); the schema editor (see schema_editor_journey); searching a field name and opening the product page with records produced by an independent client (see search_and_product_page_journey).
+    // Verifies the main journeys through the real app window: on a fresh data dir the app starts its embedded sandbox (the window under a content security policy that blocks eval), seeds it, shows the three seeded products with both endpoints up and filters them as you type (screenshot target/e2e/catalog.png); a second start on the same data directory brings the window forward and ends; the schema editor (see schema_editor_journey); searching a field name and opening the product page with records produced by an independent client (see search_and_product_page_journey).
     let app = app_bin();
 
     let driver = Driver::start().await;
@@ -127,6 +127,21 @@ async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("catalog.png"), &screenshot).unwrap();
     assert!(screenshot.starts_with(b"\x89PNG"), "the screenshot is a PNG");
+
+    // A second start on the same data directory brings this window forward and ends: no second
+    // broker on the same storage.
+    let second = Command::new(&app)
+        .env("MESHDESK_DATA_DIR", data.path().join("meshdesk"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out2 = tokio::task::spawn_blocking(move || second.wait_with_output()).await.unwrap().unwrap();
+    let said = String::from_utf8_lossy(&out2.stderr);
+    assert!(out2.status.success(), "{said}");
+    assert!(said.contains("already running on") && said.contains("brought forward"), "{said}");
+    wait_for_cards(&client, &all, Duration::from_secs(10)).await;
 
     // Filtering as you type narrows the list; clearing it brings everything back.
     let search = client.find(Locator::Id("catalog-search")).await.unwrap();

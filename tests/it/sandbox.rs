@@ -6,7 +6,7 @@ use meshdesk_tests::{sandbox_options, seed_events, unique};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_is_seeded_once_with_the_retail_example() {
-    // Verifies a fresh sandbox holds the retail example (topics, Avro value schemas at BACKWARD_TRANSITIVE, the signed governance events: endorsements, domains, products) and that starting it again does not seed twice.
+    // Verifies a fresh sandbox holds the retail example (topics, Avro value schemas at BACKWARD_TRANSITIVE, the signed governance events: endorsements, domains, products) and that starting it again does not seed twice, while a second start on the same directory as it runs is refused.
     let dir = tempfile::tempdir().unwrap();
     let sb = Sandbox::start(sandbox_options(dir.path(), true)).await.unwrap();
     let report = sb.seed_report.clone().expect("a fresh sandbox is seeded");
@@ -33,6 +33,10 @@ async fn the_sandbox_is_seeded_once_with_the_retail_example() {
 
     let again = Sandbox::start(sandbox_options(dir.path(), true)).await.unwrap();
     assert!(again.seed_report.is_none(), "the seed is applied once");
+    // A second sandbox on the same directory (a second app window, a stray meshdesk-sandbox)
+    // would start a second broker on the same storage: refused, naming who runs it.
+    let twice = Sandbox::start(sandbox_options(dir.path(), true)).await.err().expect("a second start is refused");
+    assert!(twice.to_string().contains(&format!("is already running (process {})", std::process::id())), "{twice}");
     assert_eq!(watermarks(&again.kafka_profile(), GOVERNANCE_TOPIC, 0).await.unwrap().high, seed_events() as i64);
     again.stop().await.unwrap();
 }

@@ -164,12 +164,40 @@ pub struct Sandbox {
     registry_addr: SocketAddr,
     pub seed_report: Option<seed::SeedReport>,
     keys: std::sync::Mutex<SandboxKeys>,
+    /// Held while this sandbox runs: a second start on the same directory is refused.
+    _lock: std::fs::File,
+}
+
+/// Takes the sandbox directory's lock (`sandbox.lock`, an exclusive `flock`), or says who holds
+/// it: two brokers on one storage, or two registry journal writers, would corrupt both.
+fn lock_dir(dir: &Path) -> anyhow::Result<std::fs::File> {
+    use std::io::{Read, Seek, Write};
+    use std::os::fd::AsRawFd;
+    let path = dir.join("sandbox.lock");
+    let mut f = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
+    // SAFETY: flock on a file descriptor this function owns; no memory is involved.
+    let taken = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+    if !taken {
+        let mut holder = String::new();
+        let _ = f.read_to_string(&mut holder);
+        anyhow::bail!(
+            "the sandbox in {} is already running (process {}): one app or meshdesk-sandbox per data directory",
+            dir.display(),
+            holder.trim()
+        );
+    }
+    f.set_len(0)?;
+    f.seek(std::io::SeekFrom::Start(0))?;
+    write!(f, "{}", std::process::id())?;
+    f.flush()?;
+    Ok(f)
 }
 
 impl Sandbox {
     pub async fn start(opts: SandboxOptions) -> anyhow::Result<Self> {
         let dir = &opts.data_dir;
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let lock = lock_dir(dir)?;
         let mut state = SandboxState::load(dir)?;
         let nisshi = match &opts.nisshi {
             Some(p) => p.clone(),
@@ -213,6 +241,7 @@ impl Sandbox {
             registry: Some(registry),
             seed_report: None,
             keys: std::sync::Mutex::new(keys),
+            _lock: lock,
         };
         if legacy {
             // What it wrote stays readable, and the seed's principals are endorsed from here on.
