@@ -16,6 +16,9 @@ pub mod time;
 pub mod trust;
 pub mod wire;
 
+#[cfg(test)]
+mod hostile;
+
 pub use events::{Decoded, Envelope, EventBody, GOVERNANCE_TOPIC, MAX_EVENT_BYTES};
 pub use ids::{DomainId, IdError, ProductId, TopicName, subject_for};
 pub use model::{

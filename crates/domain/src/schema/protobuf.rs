@@ -159,7 +159,18 @@ impl Checker<'_> {
 
 impl ProtoSchema {
     pub fn parse(text: &str) -> Result<Self, SchemaError> {
-        let file = protox_parse::parse("schema.proto", text).map_err(|e| {
+        // protox-parse asserts things about its input in debug builds (a leading-zero number
+        // such as `008` trips one): a pasted schema must never bring the app down, so a panic
+        // in the third-party parser becomes an error here (native builds; release builds, the
+        // UI's included, have no such assertions: see Cargo.toml's profile for protox-parse).
+        #[cfg(not(target_arch = "wasm32"))]
+        let parsed = std::panic::catch_unwind(|| protox_parse::parse("schema.proto", text)).map_err(|_| SchemaError {
+            pos: pos_at(text, 0),
+            message: "the Protobuf parser could not read this text (check numbers and punctuation)".into(),
+        })?;
+        #[cfg(target_arch = "wasm32")]
+        let parsed = protox_parse::parse("schema.proto", text);
+        let file = parsed.map_err(|e| {
             let pos = e.span().map(|s| pos_at(text, s.start)).unwrap_or_else(|| pos_at(text, text.len()));
             SchemaError { pos, message: e.to_string() }
         })?;
