@@ -256,3 +256,45 @@ async fn a_governance_topic_of_the_wrong_shape_is_refused_with_the_reason() {
     let (_d, ok) = meshdesk_tests::desktop(&t, "User:ines").await;
     ok.sync().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cache_is_keyed_to_its_environment_and_rebuilt_when_the_log_was_recreated() {
+    // Verifies cache identity: two environment files without a name get caches of their own; when the governance log is deleted and re-created behind a desktop's back, its next sync notices the log is shorter than what it folded, folds the new log from the start and says so in the status; a desktop opened later on the old cache notices it on connect too.
+    use meshdesk_domain::GOVERNANCE_TOPIC;
+    let t = sandbox(true).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for d in [&a, &b] {
+        std::fs::create_dir_all(d).unwrap();
+        let env = meshdesk_tests::env_file_as(d, "unused", &t.sandbox, "User:ines");
+        let text = std::fs::read_to_string(&env).unwrap().replace("name = \"unused\"\n", "");
+        std::fs::write(&env, text).unwrap();
+    }
+    let first = Meshdesk::open(&data, EnvSource::File(a.join("env.toml")), SandboxPorts::default()).await.unwrap();
+    let second = Meshdesk::open(&data, EnvSource::File(b.join("env.toml")), SandboxPorts::default()).await.unwrap();
+    let (p1, p2) = (first.app_info().await.cache_path, second.app_info().await.cache_path);
+    assert_ne!(p1, p2, "two nameless files, two caches");
+    second.sync().await.unwrap();
+    drop(second);
+
+    first.sync().await.unwrap();
+    assert_eq!(first.list_products(&Default::default()).await.unwrap().len(), 3);
+    let admin = meshdesk_kafka::Admin::new(&t.sandbox.kafka_profile()).unwrap();
+    admin.delete_topics(&[GOVERNANCE_TOPIC]).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // A new log with one event: the admin endorses someone (the helper creates the topic).
+    meshdesk_tests::endorse(&t.sandbox, "User:newcomer", &[meshdesk_domain::trust::Role::Owner]).await;
+    let report = first.sync().await.unwrap();
+    assert_eq!(report.next_offset, 1, "the new log was folded from its start");
+    assert!(first.list_products(&Default::default()).await.unwrap().is_empty(), "the old catalog is gone");
+    let notice = first.environment_status().await.cache_notice.expect("the status says the cache was rebuilt");
+    assert!(notice.contains("truncated or re-created"), "{notice}");
+
+    // The other desktop, opened again on its old cache, notices on connect.
+    let later = Meshdesk::open(&data, EnvSource::File(b.join("env.toml")), SandboxPorts::default()).await.unwrap();
+    assert_eq!(later.list_products(&Default::default()).await.unwrap().len(), 3, "offline, the old cache answers");
+    assert_eq!(later.sync().await.unwrap().next_offset, 1);
+    assert!(later.list_products(&Default::default()).await.unwrap().is_empty());
+    assert!(later.environment_status().await.cache_notice.is_some());
+}

@@ -122,6 +122,10 @@ pub struct EnvironmentStatus {
     /// Writes the cluster refused for good, waiting for their author: retry or discard.
     #[serde(default)]
     pub parked_writes: Vec<ParkedWrite>,
+    /// Why the local cache was rebuilt from the governance log, if it was (another cluster, a
+    /// truncated or re-created log).
+    #[serde(default)]
+    pub cache_notice: Option<String>,
     /// Why the oldest pending write has not gone out yet, if an attempt failed.
     pub pending_error: Option<String>,
 }

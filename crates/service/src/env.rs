@@ -59,6 +59,8 @@ pub struct ClusterConfig {
     pub signing_key: Option<String>,
     /// What the file does that it should not (secrets in clear, no admins): for people.
     pub warnings: Vec<String>,
+    /// The file gave a `name` (else the name is "cluster" and the cache is keyed by the file).
+    pub named: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -230,6 +232,7 @@ impl ClusterConfig {
             meshdesk_domain::Principal::parse(p)?;
         }
         Ok(Self {
+            named: f.name.is_some(),
             name: f.name.unwrap_or_else(|| "cluster".into()),
             principal: f.principal,
             governance_topic: f.governance_topic.unwrap_or_else(|| GOVERNANCE_TOPIC.into()),

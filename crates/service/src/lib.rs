@@ -130,6 +130,8 @@ pub struct Meshdesk {
     wake: tokio::sync::Notify,
     metrics: std::sync::Mutex<topics::MetricsState>,
     governance_ready: std::sync::atomic::AtomicBool,
+    /// Why the cache was last rebuilt from the log, for the status.
+    cache_notice: std::sync::Mutex<Option<String>>,
     /// The access requests the viewer has been told about, by id, with their state; `None`
     /// until the first look (nothing is announced for what was there before the app started).
     access_seen: std::sync::Mutex<Option<std::collections::HashMap<String, String>>>,
@@ -138,6 +140,16 @@ pub struct Meshdesk {
 
 pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// The cache name of an environment file without a `name`: `<stem>-<8 hex of its path>`.
+fn nameless_cache_name(path: &Path) -> String {
+    use sha2::Digest;
+    let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let digest = sha2::Sha256::digest(full.to_string_lossy().as_bytes());
+    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "cluster".into());
+    format!("{stem}-{hex}")
 }
 
 /// Who this desktop acts as when the environment does not say: `User:<login>`.
@@ -187,6 +199,9 @@ impl Meshdesk {
                 let cfg = ClusterConfig::load(path)?;
                 let registry = RegistryClient::new(&cfg.registry_url, cfg.registry_auth.clone())?;
                 let name = cfg.name.clone();
+                // A file without a name gets a cache of its own (two nameless files must not
+                // share one): its stem and a hash of its full path.
+                let cache_name = if cfg.named { name.clone() } else { nameless_cache_name(path) };
                 let principal = cfg.principal.clone().unwrap_or_else(default_principal);
                 let mut warnings = cfg.warnings.clone();
                 let signer = file_signer(&cfg, &principal).unwrap_or_else(|e| {
@@ -194,7 +209,7 @@ impl Meshdesk {
                     None
                 });
                 (
-                    name.clone(),
+                    cache_name,
                     ConnState::Ready(Connection {
                         name,
                         principal,
@@ -230,6 +245,7 @@ impl Meshdesk {
             notices,
             producer: Mutex::new(None),
             flush_lock: Mutex::new(()),
+            cache_notice: Default::default(),
             wake: tokio::sync::Notify::new(),
             metrics: Default::default(),
             governance_ready: Default::default(),
@@ -376,7 +392,67 @@ impl Meshdesk {
                 tracing::info!("governance topic {}: min.insync.replicas={isr}", conn.governance_topic);
             }
         }
+        self.check_cache_identity(conn, &admin).await?;
         self.governance_ready.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Whether this cache was folded from this cluster and this log: a cache that meets another
+    /// cluster, or a log that was truncated or re-created, is folded again from the start (and
+    /// the status says why).
+    async fn check_cache_identity(&self, conn: &Connection, admin: &meshdesk_kafka::Admin) -> Result<(), ServiceError> {
+        let topic = &conn.governance_topic;
+        let cluster = admin.describe_cluster().await?.cluster_id;
+        let mut reasons = Vec::new();
+        if let Some(old) = self.store.identity("cluster_id").await?
+            && old != cluster
+        {
+            reasons.push(format!("the environment now points at cluster {cluster}, not {old}"));
+        }
+        let next = self.store.next_offset(topic).await?;
+        if reasons.is_empty() && next > 0 {
+            let w = meshdesk_kafka::watermarks(&conn.kafka, topic, 0).await?;
+            if w.high < next {
+                reasons.push(format!(
+                    "the governance log ends at {} but {next} records were folded: it was truncated or re-created",
+                    w.high
+                ));
+            } else if w.low > next - 1 {
+                reasons.push(format!(
+                    "records already folded (up to offset {}) were deleted from the governance log",
+                    next - 1
+                ));
+            } else {
+                let theirs = meshdesk_kafka::read_partition(&conn.kafka, topic, 0, next - 1, 1).await?;
+                let theirs = theirs.first().map(|r| {
+                    r.value
+                        .as_deref()
+                        .and_then(|v| Envelope::from_bytes(v).ok())
+                        .map(|e| e.id)
+                        .unwrap_or_else(|| format!("invalid@{}", r.offset))
+                });
+                let ours = self.store.event_id_at(topic, next - 1).await?;
+                if ours.is_some() && theirs != ours {
+                    reasons.push(format!(
+                        "the record at offset {} is not the one folded here: the governance log was re-created",
+                        next - 1
+                    ));
+                }
+            }
+        }
+        if !reasons.is_empty() {
+            self.rebuild_cache(&reasons.join("; ")).await?;
+        }
+        self.store.set_identity("cluster_id", &cluster).await?;
+        Ok(())
+    }
+
+    async fn rebuild_cache(&self, why: &str) -> Result<(), ServiceError> {
+        tracing::warn!("rebuilding the cache: {why}");
+        self.store.reset_folded().await?;
+        *self.cache_notice.lock().expect("cache notice lock") =
+            Some(format!("The local cache was rebuilt from the governance log: {why}."));
+        self.notify(Notice::CatalogChanged);
         Ok(())
     }
 
@@ -385,6 +461,17 @@ impl Meshdesk {
         let topic = &conn.governance_topic;
         let mut total = c::SyncReport { applied: 0, skipped: 0, next_offset: self.store.next_offset(topic).await? };
         let mut reader = PartitionReader::open(&conn.kafka, topic, 0, total.next_offset).await?;
+        if reader.end() < total.next_offset {
+            // The log is shorter than what was folded: truncated or re-created since.
+            let why = format!(
+                "the governance log ends at {} but {} records were folded: it was truncated or re-created",
+                reader.end(),
+                total.next_offset
+            );
+            self.rebuild_cache(&why).await?;
+            total.next_offset = 0;
+            reader = PartitionReader::open(&conn.kafka, topic, 0, 0).await?;
+        }
         // Reading the next batch overlaps with folding the current one; each batch is still
         // applied in one transaction together with the new position.
         let mut current = decode_batch(reader.next_batch(batch).await?);
@@ -408,9 +495,13 @@ impl Meshdesk {
     /// Connects, then keeps syncing every `every`, forever. Failures are kept for
     /// [`Meshdesk::environment_status`] and retried; run it as a task and abort it to stop.
     pub async fn run(self: Arc<Self>, every: Duration) {
-        if let Err(e) = self.connect().await {
-            tracing::error!("connecting failed: {e}");
-            return;
+        // A failed start (a sandbox whose port was taken, a cluster not up yet) is retried,
+        // 1 s doubling to 30 s; the status says why meanwhile.
+        let mut wait = Duration::from_secs(1);
+        while let Err(e) = self.connect().await {
+            tracing::error!("connecting failed: {e}; retrying in {}s", wait.as_secs());
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(30));
         }
         loop {
             if let Err(e) = self.flush_outbox().await {
@@ -684,6 +775,7 @@ impl Meshdesk {
             sync_error,
             pending_writes: outbox.pending,
             pending_error: outbox.last_error,
+            cache_notice: self.cache_notice.lock().expect("cache notice lock").clone(),
             parked_writes: outbox
                 .parked
                 .into_iter()

@@ -4,6 +4,7 @@
 
 mod access;
 mod drafts;
+mod identity;
 mod outbox;
 mod products;
 mod registry_cache;

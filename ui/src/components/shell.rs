@@ -82,6 +82,7 @@ fn EnvironmentIndicator() -> impl IntoView {
                                     <span class="muted">{s.registry.detail.clone()}</span>
                                 </span>
                                 <span class="muted sync">{sync}</span>
+                                {s.cache_notice.clone().map(|n| view! { <span class="pending cache-notice" id="cache-notice" title=n.clone()>"Cache rebuilt"<span class="muted">{format!(" ({n})")}</span></span> })}
                                 {(s.pending_writes > 0)
                                     .then(|| {
                                         let why = s.pending_error.clone().unwrap_or_else(|| "sending…".into());

@@ -164,10 +164,11 @@ impl ProtoSchema {
         // in the third-party parser becomes an error here (native builds; release builds, the
         // UI's included, have no such assertions: see Cargo.toml's profile for protox-parse).
         #[cfg(not(target_arch = "wasm32"))]
-        let parsed = std::panic::catch_unwind(|| protox_parse::parse("schema.proto", text)).map_err(|_| SchemaError {
-            pos: pos_at(text, 0),
-            message: "the Protobuf parser could not read this text (check numbers and punctuation)".into(),
-        })?;
+        let parsed =
+            std::panic::catch_unwind(|| protox_parse::parse("schema.proto", text)).map_err(|_| SchemaError {
+                pos: pos_at(text, 0),
+                message: "the Protobuf parser could not read this text (check numbers and punctuation)".into(),
+            })?;
         #[cfg(target_arch = "wasm32")]
         let parsed = protox_parse::parse("schema.proto", text);
         let file = parsed.map_err(|e| {
