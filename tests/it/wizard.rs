@@ -237,3 +237,40 @@ async fn owners_edit_a_product_with_a_new_schema_version_and_deprecate_it() {
     let p = md.product_detail("customer.profiles").await.unwrap().product;
     assert_eq!((p.status, p.sunset.as_deref()), (ProductStatus::Deprecated, Some("2027-03-31")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_after_a_failed_publication_is_checked_again_and_a_draft_publishes_once() {
+    // Verifies the wizard's journal against misuse: after a failed publication, an edit that breaks a policy is saved but drops the fixed plan, so publishing again checks it and is refused (a resume never publishes an unchecked body); once fixed, two publications of the draft at once are one publication and one refusal; the product event is written once, under an id fixed by the draft's plan.
+    let mut t = sandbox(false).await;
+    let data = tempfile::tempdir().unwrap();
+    use meshdesk_domain::trust::Role;
+    meshdesk_tests::endorse(&t.sandbox, "User:ines", &[Role::Owner, Role::Admin]).await;
+    let env = meshdesk_tests::env_file_as(data.path(), "it", &t.sandbox, "User:ines");
+    let md = Meshdesk::open(data.path(), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
+    md.connect().await.unwrap();
+    md.save_draft(&draft()).await.unwrap();
+    t.sandbox.stop_registry().await;
+    assert_eq!(md.publish_draft("draft-1").await.unwrap().status, "failed");
+    t.sandbox.start_registry().await.unwrap();
+
+    let mut bad = draft();
+    bad.product.classification = Classification::Public;
+    let saved = md.save_draft(&bad).await.unwrap();
+    assert_eq!(saved.status, "editing", "the edit drops the failed plan");
+    let err = md.publish_draft("draft-1").await.unwrap_err().to_string();
+    assert!(err.contains("cannot be in a public product"), "the edited body was checked: {err}");
+
+    md.save_draft(&draft()).await.unwrap();
+    let (a, b) = tokio::join!(md.publish_draft("draft-1"), md.publish_draft("draft-1"));
+    let outcomes = [a, b];
+    assert_eq!(outcomes.iter().filter(|o| o.as_ref().is_ok_and(|d| d.status == "published")).count(), 1);
+    let refused: Vec<String> = outcomes.iter().filter_map(|o| o.as_ref().err().map(|e| e.to_string())).collect();
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0].contains("being published already"), "{refused:?}");
+    md.flush_outbox().await.unwrap();
+    md.sync().await.unwrap();
+    let events = md.store().events(GOVERNANCE_TOPIC).await.unwrap();
+    let products: Vec<_> = events.iter().filter(|e| e.kind == "ProductPublished").collect();
+    assert_eq!(products.len(), 1, "{products:?}");
+    assert!(products[0].id.starts_with("draft-draft-1-") && products[0].outcome == "applied", "{:?}", products[0]);
+}

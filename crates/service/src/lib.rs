@@ -132,6 +132,8 @@ pub struct Meshdesk {
     governance_ready: std::sync::atomic::AtomicBool,
     /// Why the cache was last rebuilt from the log, for the status.
     cache_notice: std::sync::Mutex<Option<String>>,
+    /// Drafts being published now (one publication per draft at a time).
+    publishing: std::sync::Mutex<std::collections::HashSet<String>>,
     /// The access requests the viewer has been told about, by id, with their state; `None`
     /// until the first look (nothing is announced for what was there before the app started).
     access_seen: std::sync::Mutex<Option<std::collections::HashMap<String, String>>>,
@@ -246,6 +248,7 @@ impl Meshdesk {
             producer: Mutex::new(None),
             flush_lock: Mutex::new(()),
             cache_notice: Default::default(),
+            publishing: Default::default(),
             wake: tokio::sync::Notify::new(),
             metrics: Default::default(),
             governance_ready: Default::default(),
@@ -537,6 +540,12 @@ impl Meshdesk {
         self.publish_signed(&conn, own_signer(&conn)?, body).await
     }
 
+    /// [`Meshdesk::publish`] under a given event id (a retried step queues the same event once).
+    pub(crate) async fn publish_as(&self, body: &EventBody, event_id: &str) -> Result<String, ServiceError> {
+        let conn = self.connection().await?;
+        self.publish_signed_as(&conn, own_signer(&conn)?, body, event_id.to_owned()).await
+    }
+
     /// Why this desktop may not write `body` now (no key, or the trust rules refuse), if so.
     pub(crate) async fn refusal(&self, body: &EventBody) -> Option<String> {
         let checked = async {
@@ -562,8 +571,18 @@ impl Meshdesk {
         signer: &Signer,
         body: &EventBody,
     ) -> Result<String, ServiceError> {
+        self.publish_signed_as(conn, signer, body, new_event_id()).await
+    }
+
+    async fn publish_signed_as(
+        &self,
+        conn: &Connection,
+        signer: &Signer,
+        body: &EventBody,
+        event_id: String,
+    ) -> Result<String, ServiceError> {
         self.check_signed(conn, signer, body).await?;
-        let mut env = Envelope::new(new_event_id(), signer.principal().as_str(), now_ms(), body);
+        let mut env = Envelope::new(event_id, signer.principal().as_str(), now_ms(), body);
         signer.sign(&mut env);
         let size = env.to_bytes().len();
         if size > meshdesk_domain::MAX_EVENT_BYTES {

@@ -20,6 +20,39 @@ fn parse_draft(row: &DraftRow) -> Result<c::WizardDraft, ServiceError> {
     serde_json::from_str(&row.body_json).map_err(|e| invalid(format!("draft {} cannot be read: {e}", row.id)))
 }
 
+/// Marks a draft as being published for as long as it lives.
+struct PublishingGuard<'a> {
+    set: &'a std::sync::Mutex<std::collections::HashSet<String>>,
+    id: String,
+}
+
+impl<'a> PublishingGuard<'a> {
+    fn take(set: &'a std::sync::Mutex<std::collections::HashSet<String>>, id: &str) -> Option<Self> {
+        set.lock().expect("publishing lock").insert(id.to_owned()).then(|| Self { set, id: id.to_owned() })
+    }
+}
+
+impl Drop for PublishingGuard<'_> {
+    fn drop(&mut self) {
+        self.set.lock().expect("publishing lock").remove(&self.id);
+    }
+}
+
+/// A short digest of a fixed plan and the product it publishes.
+fn row_plan_key(steps: &[Step], product: &meshdesk_domain::DataProduct) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(serde_json::to_vec(steps).expect("plans serialize"));
+    h.update(serde_json::to_vec(product).expect("products serialize"));
+    let digest = h.finalize();
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The governance event id of step `i` of a draft's plan: the same on every run of that plan.
+fn step_event_id(draft: &str, plan_key: &str, i: usize) -> String {
+    format!("draft-{draft}-{plan_key}-step-{i}")
+}
+
 impl Meshdesk {
     fn state(&self, row: &DraftRow) -> Result<c::DraftState, ServiceError> {
         let draft = parse_draft(row)?;
@@ -54,10 +87,16 @@ impl Meshdesk {
         if d.id.trim().is_empty() {
             return Err(invalid("a draft needs an id"));
         }
-        if let Some(row) = self.store.draft(&d.id).await?
-            && row.status == "published"
-        {
-            return Err(invalid("this draft is published; edit the product instead"));
+        if let Some(row) = self.store.draft(&d.id).await? {
+            if row.status == "published" {
+                return Err(invalid("this draft is published; edit the product instead"));
+            }
+            // What is being published was checked and fixed when publishing started.
+            if row.status == "publishing" {
+                return Err(invalid(
+                    "this draft is being published with the content it had when publishing started; edit it once that has finished or failed",
+                ));
+            }
         }
         let body = serde_json::to_string(d).expect("drafts serialize");
         self.store.save_draft(&d.id, &body).await?;
@@ -125,6 +164,9 @@ impl Meshdesk {
     /// finished step is journaled before the next starts; progress is announced as status
     /// notices.
     pub async fn publish_draft(&self, id: &str) -> Result<c::DraftState, ServiceError> {
+        // One publication per draft at a time: two would misalign its journal.
+        let _one = PublishingGuard::take(&self.publishing, id)
+            .ok_or_else(|| invalid("this draft is being published already"))?;
         let row = self.store.draft(id).await?.ok_or_else(|| invalid(format!("no draft {id}")))?;
         if row.status == "published" {
             return self.state(&row);
@@ -149,6 +191,7 @@ impl Meshdesk {
                 steps
             }
         };
+        let plan_key = row_plan_key(&steps, &d.product);
         let done: Vec<serde_json::Value> = match self.store.draft(id).await? {
             Some(r) => serde_json::from_str(&r.done_json).unwrap_or_default(),
             None => Vec::new(),
@@ -159,7 +202,11 @@ impl Meshdesk {
                 self.note_registration(&mut d, step, result);
                 continue;
             }
-            match self.apply_step(&d, step).await {
+            // The step's governance event gets an id fixed by the draft, the plan and the step: a
+            // crash between queueing it and journaling the step queues the same id again, which
+            // the outbox keeps once.
+            let event_id = step_event_id(id, &plan_key, i);
+            match self.apply_step(&d, step, &event_id).await {
                 Ok(result) => {
                     self.note_registration(&mut d, step, &result);
                     self.store.record_step(id, &result.to_string()).await?;
@@ -192,7 +239,12 @@ impl Meshdesk {
         }
     }
 
-    async fn apply_step(&self, d: &c::WizardDraft, step: &Step) -> Result<serde_json::Value, ServiceError> {
+    async fn apply_step(
+        &self,
+        d: &c::WizardDraft,
+        step: &Step,
+        event_id: &str,
+    ) -> Result<serde_json::Value, ServiceError> {
         let conn = self.connection().await?;
         Ok(match step {
             Step::CreateTopic { topic, partitions, replication_factor, configs } => {
@@ -248,14 +300,14 @@ impl Meshdesk {
                 }
             }
             Step::RegisterDomain { domain } => {
-                let id = self.publish(&EventBody::DomainRegistered(domain.clone())).await?;
+                let id = self.publish_as(&EventBody::DomainRegistered(domain.clone()), event_id).await?;
                 serde_json::json!({ "event": id })
             }
             Step::PublishProduct => {
                 // A domain registered by this plan must be folded before its product is judged.
                 let _ = self.flush_outbox().await;
                 let _ = self.sync().await;
-                let id = self.publish(&EventBody::ProductPublished(d.product.clone())).await?;
+                let id = self.publish_as(&EventBody::ProductPublished(d.product.clone()), event_id).await?;
                 serde_json::json!({ "event": id })
             }
         })

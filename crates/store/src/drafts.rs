@@ -15,12 +15,18 @@ pub struct DraftRow {
 }
 
 impl Store {
-    /// Saves the draft's content (creating it); a draft being published keeps its journal.
+    /// Saves the draft's content (creating it). Editing a draft whose publication failed drops
+    /// its fixed plan and journal: the next publication checks and plans the new content afresh
+    /// (steps already applied are idempotent and find their work done).
     pub async fn save_draft(&self, id: &str, body_json: &str) -> Result<()> {
         let now = now_ms();
         sqlx::query!(
             r#"INSERT INTO drafts (id, body_json, status, created_at_ms, updated_at_ms) VALUES (?, ?, 'editing', ?, ?)
-               ON CONFLICT (id) DO UPDATE SET body_json = excluded.body_json, updated_at_ms = excluded.updated_at_ms"#,
+               ON CONFLICT (id) DO UPDATE SET body_json = excluded.body_json, updated_at_ms = excluded.updated_at_ms,
+                   plan_json = CASE WHEN status = 'failed' THEN NULL ELSE plan_json END,
+                   done_json = CASE WHEN status = 'failed' THEN '[]' ELSE done_json END,
+                   last_error = CASE WHEN status = 'failed' THEN NULL ELSE last_error END,
+                   status = CASE WHEN status = 'failed' THEN 'editing' ELSE status END"#,
             id,
             body_json,
             now,

@@ -1,0 +1,13 @@
+//! Any text pasted as a Avro schema: parsed (and checked against itself) or refused with a reason.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use meshdesk_domain::SchemaFormat;
+use meshdesk_domain::schema::{ParsedSchema, check_messages};
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(s) = ParsedSchema::parse(SchemaFormat::Avro, text)
+    {
+        let _ = check_messages(meshdesk_domain::CompatibilityLevel::FullTransitive, &[(1, &s)], &s);
+    }
+});
