@@ -25,8 +25,8 @@ for target in $(cargo fuzz list); do
     result="CRASHED (see fuzz/artifacts/$target)"
     status=1
   fi
-  execs="$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)"
-  [ -z "$execs" ] && execs="$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')"
+  execs="$(grep -oE '^Done [0-9]+ runs' "$log" | awk '{print $2}' | tail -1 || true)"
+  [ -z "$execs" ] && execs="$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)"
   echo "$target: ${execs:-0} executions in ${seconds}s, $result"
   [ "$result" = "no crash" ] || tail -30 "$log"
   rm -f "$log"

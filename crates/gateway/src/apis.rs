@@ -849,6 +849,9 @@ pub fn version_cap(key: ApiKey) -> Option<(i16, i16)> {
         OffsetFetch => 7,
         FindCoordinator => 3,
         DeleteTopics => 5,
+        // Transactions: super users only (others are disconnected); v4+ is broker-to-broker.
+        AddPartitionsToTxn => 3,
+        AddOffsetsToTxn | EndTxn | TxnOffsetCommit => range.max,
         ListOffsets
         | JoinGroup
         | Heartbeat

@@ -30,7 +30,10 @@ fn consumer(profile: &KafkaProfile) -> Result<(BaseConsumer<Capturing>, Capturin
     cfg.set("group.id", "meshdesk.reader")
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
-        .set("enable.partition.eof", "false");
+        // The end of the partition is reported, so a read stops there: under read_committed the
+        // high watermark can lie past the last record a reader gets (a commit marker, an open
+        // transaction), and waiting for it would stall until the timeout.
+        .set("enable.partition.eof", "true");
     let c = cfg.create_with_context(ctx.clone()).map_err(|e| KafkaError::from_rd(e, None))?;
     Ok((c, ctx))
 }
@@ -120,9 +123,14 @@ impl PartitionReader {
         .await
         .map_err(|e| KafkaError::Unreachable(format!("reader task failed: {e}")))?;
         self.consumer = Some(c);
-        let records = result?;
+        let (records, at_end) = result?;
         if let Some(last) = records.last() {
             self.next = last.offset + 1;
+        }
+        if at_end {
+            // Nothing readable lies beyond: the rest up to the high watermark is transaction
+            // markers or uncommitted records.
+            self.end = self.next;
         }
         Ok(records)
     }
@@ -135,7 +143,7 @@ fn poll_range(
     partition: i32,
     from: i64,
     end: i64,
-) -> Result<Vec<Record>, KafkaError> {
+) -> Result<(Vec<Record>, bool), KafkaError> {
     let mut out = Vec::with_capacity((end - from) as usize);
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut next = from;
@@ -154,6 +162,9 @@ fn poll_range(
             Some(Err(rdkafka::error::KafkaError::MessageConsumption(
                 rdkafka::types::RDKafkaErrorCode::GroupAuthorizationFailed,
             ))) => continue,
+            // Nothing more to read now (the last stable offset, under read_committed).
+            Some(Err(rdkafka::error::KafkaError::PartitionEOF(p))) if p == partition => return Ok((out, true)),
+            Some(Err(rdkafka::error::KafkaError::PartitionEOF(_))) => continue,
             Some(Err(e)) => return Err(KafkaError::from_rd(e, ctx.last_error())),
             Some(Ok(m)) => {
                 if m.partition() != partition || m.offset() < next {
@@ -170,5 +181,5 @@ fn poll_range(
             }
         }
     }
-    Ok(out)
+    Ok((out, false))
 }
