@@ -13,6 +13,7 @@
 //!
 //! Data directory: `users.json` and `acls.json` (both mode 0600).
 
+mod acl_apis;
 mod acls;
 mod apis;
 pub mod authorizer;

@@ -9,7 +9,9 @@ pub mod access;
 mod acls;
 mod catalog;
 pub mod env;
+mod governance_log;
 pub mod keyring;
+mod outbox;
 mod topics;
 pub mod trust;
 mod wizard;
@@ -20,8 +22,7 @@ use std::time::Duration;
 
 use meshdesk_contract as c;
 use meshdesk_domain::trust::{Signer, TrustRoot};
-use meshdesk_domain::{Envelope, EventBody};
-use meshdesk_kafka::{KafkaProfile, PartitionReader, Producer};
+use meshdesk_kafka::{KafkaProfile, Producer};
 use meshdesk_registry::RegistryClient;
 use meshdesk_sandbox::{Sandbox, SandboxOptions};
 use meshdesk_store::{LogRecord, Store};
@@ -142,6 +143,15 @@ pub struct Meshdesk {
 
 pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// Aborts a task when dropped (the loop's sampler ends with the loop).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// The cache name of an environment file without a `name`: `<stem>-<8 hex of its path>`.
@@ -351,150 +361,6 @@ impl Meshdesk {
         result
     }
 
-    /// Creates the governance topic if the cluster does not have it yet (first use): one
-    /// partition for a total order, records kept forever, the broker's replication factor.
-    async fn ensure_governance_topic(&self, conn: &Connection) -> Result<(), ServiceError> {
-        use std::sync::atomic::Ordering;
-        if self.governance_ready.load(Ordering::Relaxed) {
-            return Ok(());
-        }
-        let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
-        let exists = admin.list_topics(true).await?.iter().any(|t| t.name == conn.governance_topic);
-        if !exists {
-            let spec = meshdesk_kafka::TopicSpec {
-                name: conn.governance_topic.clone(),
-                partitions: 1,
-                replication_factor: if matches!(self.source, EnvSource::Sandbox { .. }) { 1 } else { -1 },
-                configs: meshdesk_domain::events::GOVERNANCE_TOPIC_CONFIGS
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-            };
-            for (name, outcome) in admin.create_topics(&[spec]).await? {
-                if let meshdesk_kafka::TopicOutcome::Failed { reason } = outcome {
-                    return Err(ServiceError::Kafka(meshdesk_kafka::KafkaError::Refused(format!(
-                        "creating the governance topic {name}: {reason}"
-                    ))));
-                }
-            }
-            tracing::info!("created the governance topic {}", conn.governance_topic);
-        } else {
-            // Its shape decides whether every event is seen: checked, never assumed.
-            let d = admin.describe_topic(&conn.governance_topic).await?;
-            let configs: std::collections::BTreeMap<String, String> =
-                d.configs.iter().filter_map(|c| Some((c.name.clone(), c.value.clone()?))).collect();
-            let problems = meshdesk_domain::events::governance_topic_problems(
-                &conn.governance_topic,
-                d.partitions.len(),
-                &configs,
-            );
-            if !problems.is_empty() {
-                return Err(ServiceError::Invalid(problems.join("; ")));
-            }
-            if let Some(isr) = configs.get("min.insync.replicas") {
-                tracing::info!("governance topic {}: min.insync.replicas={isr}", conn.governance_topic);
-            }
-        }
-        self.check_cache_identity(conn, &admin).await?;
-        self.governance_ready.store(true, Ordering::Relaxed);
-        Ok(())
-    }
-
-    /// Whether this cache was folded from this cluster and this log: a cache that meets another
-    /// cluster, or a log that was truncated or re-created, is folded again from the start (and
-    /// the status says why).
-    async fn check_cache_identity(&self, conn: &Connection, admin: &meshdesk_kafka::Admin) -> Result<(), ServiceError> {
-        let topic = &conn.governance_topic;
-        let cluster = admin.describe_cluster().await?.cluster_id;
-        let mut reasons = Vec::new();
-        if let Some(old) = self.store.identity("cluster_id").await?
-            && old != cluster
-        {
-            reasons.push(format!("the environment now points at cluster {cluster}, not {old}"));
-        }
-        let next = self.store.next_offset(topic).await?;
-        if reasons.is_empty() && next > 0 {
-            let w = meshdesk_kafka::watermarks(&conn.kafka, topic, 0).await?;
-            if w.high < next {
-                reasons.push(format!(
-                    "the governance log ends at {} but {next} records were folded: it was truncated or re-created",
-                    w.high
-                ));
-            } else if w.low > next - 1 {
-                reasons.push(format!(
-                    "records already folded (up to offset {}) were deleted from the governance log",
-                    next - 1
-                ));
-            } else {
-                let theirs = meshdesk_kafka::read_partition(&conn.kafka, topic, 0, next - 1, 1).await?;
-                let theirs = theirs.first().map(|r| {
-                    r.value
-                        .as_deref()
-                        .and_then(|v| Envelope::from_bytes(v).ok())
-                        .map(|e| e.id)
-                        .unwrap_or_else(|| format!("invalid@{}", r.offset))
-                });
-                let ours = self.store.event_id_at(topic, next - 1).await?;
-                if ours.is_some() && theirs != ours {
-                    reasons.push(format!(
-                        "the record at offset {} is not the one folded here: the governance log was re-created",
-                        next - 1
-                    ));
-                }
-            }
-        }
-        if !reasons.is_empty() {
-            self.rebuild_cache(&reasons.join("; ")).await?;
-        }
-        self.store.set_identity("cluster_id", &cluster).await?;
-        Ok(())
-    }
-
-    async fn rebuild_cache(&self, why: &str) -> Result<(), ServiceError> {
-        tracing::warn!("rebuilding the cache: {why}");
-        self.store.reset_folded().await?;
-        *self.cache_notice.lock().expect("cache notice lock") =
-            Some(format!("The local cache was rebuilt from the governance log: {why}."));
-        self.notify(Notice::CatalogChanged);
-        Ok(())
-    }
-
-    async fn sync_inner(&self, conn: &Connection, batch: usize) -> Result<c::SyncReport, ServiceError> {
-        self.ensure_governance_topic(conn).await?;
-        let topic = &conn.governance_topic;
-        let mut total = c::SyncReport { applied: 0, skipped: 0, next_offset: self.store.next_offset(topic).await? };
-        let mut reader = PartitionReader::open(&conn.kafka, topic, 0, total.next_offset).await?;
-        if reader.end() < total.next_offset {
-            // The log is shorter than what was folded: truncated or re-created since.
-            let why = format!(
-                "the governance log ends at {} but {} records were folded: it was truncated or re-created",
-                reader.end(),
-                total.next_offset
-            );
-            self.rebuild_cache(&why).await?;
-            total.next_offset = 0;
-            reader = PartitionReader::open(&conn.kafka, topic, 0, 0).await?;
-        }
-        // Reading the next batch overlaps with folding the current one; each batch is still
-        // applied in one transaction together with the new position.
-        let mut current = decode_batch(reader.next_batch(batch).await?);
-        loop {
-            if current.is_empty() {
-                // Record the successful check even when nothing was new.
-                let r = self.store.apply(topic, &conn.trust, &[]).await?;
-                total.next_offset = r.next_offset;
-                return Ok(total);
-            }
-            let (next, applied) =
-                tokio::join!(reader.next_batch(batch), self.store.apply(topic, &conn.trust, &current));
-            let r = applied?;
-            total.applied += r.applied;
-            total.skipped += r.skipped;
-            total.next_offset = r.next_offset;
-            current = decode_batch(next?);
-        }
-    }
-
     /// Connects, then keeps syncing every `every`, forever. Failures are kept for
     /// [`Meshdesk::environment_status`] and retried; run it as a task and abort it to stop.
     pub async fn run(self: Arc<Self>, every: Duration) {
@@ -506,6 +372,19 @@ impl Meshdesk {
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_secs(30));
         }
+        // Metrics snapshots and samples read other topics, which may be slow (a broker that
+        // lags, a large partition): they run on a task of their own, so writes and the log
+        // never wait for them.
+        let sampler = {
+            let me = self.clone();
+            tokio::spawn(async move {
+                loop {
+                    me.sample_watched_topics().await;
+                    tokio::time::sleep(every).await;
+                }
+            })
+        };
+        let _stop_sampler = AbortOnDrop(sampler);
         loop {
             if let Err(e) = self.flush_outbox().await {
                 tracing::warn!("sending pending writes failed: {e}");
@@ -521,153 +400,12 @@ impl Meshdesk {
             if matches!(self.source, EnvSource::Sandbox { .. }) {
                 self.reconcile_in_app().await;
             }
-            self.sample_watched_topics().await;
             let _ = tokio::time::timeout(every, self.wake.notified()).await;
         }
     }
 
     pub(crate) fn governance_topic_now(&self, conn: Option<&Connection>) -> String {
         conn.map(|c| c.governance_topic.clone()).unwrap_or_else(|| meshdesk_domain::GOVERNANCE_TOPIC.to_owned())
-    }
-
-    /// Writes a governance event as this desktop's principal: checked against the same trust
-    /// rules every fold applies (so nothing is queued that would be refused, and the user sees
-    /// why), signed, and queued in the cache's outbox at once (so nothing is lost if the cluster
-    /// is away or the app closes); [`Meshdesk::flush_outbox`] sends it in order. Returns the
-    /// event's id.
-    pub async fn publish(&self, body: &EventBody) -> Result<String, ServiceError> {
-        let conn = self.connection().await?;
-        self.publish_signed(&conn, own_signer(&conn)?, body).await
-    }
-
-    /// [`Meshdesk::publish`] under a given event id (a retried step queues the same event once).
-    pub(crate) async fn publish_as(&self, body: &EventBody, event_id: &str) -> Result<String, ServiceError> {
-        let conn = self.connection().await?;
-        self.publish_signed_as(&conn, own_signer(&conn)?, body, event_id.to_owned()).await
-    }
-
-    /// Why this desktop may not write `body` now (no key, or the trust rules refuse), if so.
-    pub(crate) async fn refusal(&self, body: &EventBody) -> Option<String> {
-        let checked = async {
-            let conn = self.connection().await?;
-            self.check_signed(&conn, own_signer(&conn)?, body).await
-        };
-        checked.await.err().map(|e| e.to_string())
-    }
-
-    /// Whether the trust rules every fold applies let `signer` make `body` now.
-    async fn check_signed(&self, conn: &Connection, signer: &Signer, body: &EventBody) -> Result<(), ServiceError> {
-        let key = signer.public_key().id();
-        match self.store.authorize(&conn.trust, &key, signer.principal().as_str(), body).await? {
-            Ok(()) => Ok(()),
-            Err(why) => Err(ServiceError::Invalid(format!("not allowed: {why}"))),
-        }
-    }
-
-    /// [`Meshdesk::publish`] with a given key (the sandbox's reconciler signs its own outcomes).
-    pub(crate) async fn publish_signed(
-        &self,
-        conn: &Connection,
-        signer: &Signer,
-        body: &EventBody,
-    ) -> Result<String, ServiceError> {
-        self.publish_signed_as(conn, signer, body, new_event_id()).await
-    }
-
-    async fn publish_signed_as(
-        &self,
-        conn: &Connection,
-        signer: &Signer,
-        body: &EventBody,
-        event_id: String,
-    ) -> Result<String, ServiceError> {
-        self.check_signed(conn, signer, body).await?;
-        let mut env = Envelope::new(event_id, signer.principal().as_str(), now_ms(), body);
-        signer.sign(&mut env);
-        let size = env.to_bytes().len();
-        if size > meshdesk_domain::MAX_EVENT_BYTES {
-            return Err(ServiceError::Invalid(format!(
-                "this change makes a governance event of {} KiB; the log takes events up to {} KiB (shorten descriptions, docs or examples)",
-                size / 1024,
-                meshdesk_domain::MAX_EVENT_BYTES / 1024
-            )));
-        }
-        self.store.enqueue(&conn.governance_topic, &env).await?;
-        self.notify(Notice::StatusChanged);
-        self.wake.notify_one();
-        Ok(env.id)
-    }
-
-    /// Settles a write the cluster refused for good: back in the queue (`retry`, after its cause
-    /// was fixed, e.g. the topic's size limit raised) or discarded for good.
-    pub async fn settle_parked_write(&self, a: &c::ParkedAction) -> Result<(), ServiceError> {
-        let done = if a.retry {
-            self.store.unpark(&a.event_id).await?
-        } else {
-            self.store.discard_parked(&a.event_id).await?
-        };
-        if !done {
-            return Err(ServiceError::Invalid(format!("no refused write {} is waiting", a.event_id)));
-        }
-        self.notify(Notice::StatusChanged);
-        if a.retry {
-            self.wake.notify_one();
-        }
-        Ok(())
-    }
-
-    /// Sends pending outbox entries in order, one acknowledged write at a time, until none is
-    /// left or one fails (then it is retried later with backoff and the rest wait behind it).
-    /// Returns how many were sent.
-    pub async fn flush_outbox(&self) -> Result<usize, ServiceError> {
-        let conn = self.connection().await?;
-        let _one_flusher = self.flush_lock.lock().await;
-        self.ensure_governance_topic(&conn).await?;
-        let topic = conn.governance_topic.clone();
-        let mut sent = 0;
-        loop {
-            let batch = self.store.pending(&topic, 100).await?;
-            if batch.is_empty() {
-                return Ok(sent);
-            }
-            for entry in batch {
-                let now = now_ms();
-                if entry.next_attempt_at_ms > now {
-                    return Ok(sent);
-                }
-                let mut guard = self.producer.lock().await;
-                if guard.is_none() {
-                    // A failed attempt gives up after 10 s; the entry is retried with backoff.
-                    *guard = Some(Producer::with_timeout(&conn.kafka, Duration::from_secs(10))?);
-                }
-                let producer = guard.as_ref().expect("set above");
-                // The record is dated with the event's own (signed) time, so an event queued while
-                // the cluster was away still lies within the fold's allowed skew when it lands.
-                let at_ms = Envelope::from_bytes(&entry.envelope).ok().map(|e| e.at_ms);
-                // Partition 0, explicitly: the one partition the log is read from.
-                match producer.send_to(&topic, Some(0), Some(entry.event_id.as_bytes()), &entry.envelope, at_ms).await {
-                    Ok((_, offset)) => {
-                        self.store.mark_sent(entry.seq, offset).await?;
-                        sent += 1;
-                        self.notify(Notice::StatusChanged);
-                    }
-                    Err(meshdesk_kafka::KafkaError::Rejected(why)) => {
-                        // Sending it again cannot succeed: parked with the reason for its author,
-                        // and the writes behind it go on.
-                        tracing::warn!("the cluster refuses event {} for good: {why}", entry.event_id);
-                        self.store.park(entry.seq, &why).await?;
-                        self.notify(Notice::StatusChanged);
-                    }
-                    Err(e) => {
-                        *guard = None;
-                        let next = now + outbox_backoff_ms(entry.attempts);
-                        self.store.mark_failed(entry.seq, &e.to_string(), next).await?;
-                        self.notify(Notice::StatusChanged);
-                        return Err(e.into());
-                    }
-                }
-            }
-        }
     }
 
     /// Copies every registry version the cache lacks into it; returns (versions added, HTTP

@@ -1,0 +1,155 @@
+//! The governance log as this desktop reads it: the topic checked (created when missing, its
+//! shape verified), the cache's identity checked against the cluster and the log (rebuilt when
+//! either changed), and the fold that reads and applies it.
+
+use meshdesk_contract as c;
+use meshdesk_domain::Envelope;
+use meshdesk_kafka::PartitionReader;
+
+use crate::{Connection, EnvSource, Meshdesk, Notice, ServiceError, decode_batch};
+
+impl Meshdesk {
+    /// Creates the governance topic if the cluster does not have it yet (first use): one
+    /// partition for a total order, records kept forever, the broker's replication factor.
+    pub(crate) async fn ensure_governance_topic(&self, conn: &Connection) -> Result<(), ServiceError> {
+        use std::sync::atomic::Ordering;
+        if self.governance_ready.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+        let exists = admin.list_topics(true).await?.iter().any(|t| t.name == conn.governance_topic);
+        if !exists {
+            let spec = meshdesk_kafka::TopicSpec {
+                name: conn.governance_topic.clone(),
+                partitions: 1,
+                replication_factor: if matches!(self.source, EnvSource::Sandbox { .. }) { 1 } else { -1 },
+                configs: meshdesk_domain::events::GOVERNANCE_TOPIC_CONFIGS
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            };
+            for (name, outcome) in admin.create_topics(&[spec]).await? {
+                if let meshdesk_kafka::TopicOutcome::Failed { reason } = outcome {
+                    return Err(ServiceError::Kafka(meshdesk_kafka::KafkaError::Refused(format!(
+                        "creating the governance topic {name}: {reason}"
+                    ))));
+                }
+            }
+            tracing::info!("created the governance topic {}", conn.governance_topic);
+        } else {
+            // Its shape decides whether every event is seen: checked, never assumed.
+            let d = admin.describe_topic(&conn.governance_topic).await?;
+            let configs: std::collections::BTreeMap<String, String> =
+                d.configs.iter().filter_map(|c| Some((c.name.clone(), c.value.clone()?))).collect();
+            let problems = meshdesk_domain::events::governance_topic_problems(
+                &conn.governance_topic,
+                d.partitions.len(),
+                &configs,
+            );
+            if !problems.is_empty() {
+                return Err(ServiceError::Invalid(problems.join("; ")));
+            }
+            if let Some(isr) = configs.get("min.insync.replicas") {
+                tracing::info!("governance topic {}: min.insync.replicas={isr}", conn.governance_topic);
+            }
+        }
+        self.check_cache_identity(conn, &admin).await?;
+        self.governance_ready.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Whether this cache was folded from this cluster and this log: a cache that meets another
+    /// cluster, or a log that was truncated or re-created, is folded again from the start (and
+    /// the status says why).
+    async fn check_cache_identity(&self, conn: &Connection, admin: &meshdesk_kafka::Admin) -> Result<(), ServiceError> {
+        let topic = &conn.governance_topic;
+        let cluster = admin.describe_cluster().await?.cluster_id;
+        let mut reasons = Vec::new();
+        if let Some(old) = self.store.identity("cluster_id").await?
+            && old != cluster
+        {
+            reasons.push(format!("the environment now points at cluster {cluster}, not {old}"));
+        }
+        let next = self.store.next_offset(topic).await?;
+        if reasons.is_empty() && next > 0 {
+            let w = meshdesk_kafka::watermarks(&conn.kafka, topic, 0).await?;
+            if w.high < next {
+                reasons.push(format!(
+                    "the governance log ends at {} but {next} records were folded: it was truncated or re-created",
+                    w.high
+                ));
+            } else if w.low > next - 1 {
+                reasons.push(format!(
+                    "records already folded (up to offset {}) were deleted from the governance log",
+                    next - 1
+                ));
+            } else {
+                let theirs = meshdesk_kafka::read_partition(&conn.kafka, topic, 0, next - 1, 1).await?;
+                let theirs = theirs.first().map(|r| {
+                    r.value
+                        .as_deref()
+                        .and_then(|v| Envelope::from_bytes(v).ok())
+                        .map(|e| e.id)
+                        .unwrap_or_else(|| format!("invalid@{}", r.offset))
+                });
+                let ours = self.store.event_id_at(topic, next - 1).await?;
+                if ours.is_some() && theirs != ours {
+                    reasons.push(format!(
+                        "the record at offset {} is not the one folded here: the governance log was re-created",
+                        next - 1
+                    ));
+                }
+            }
+        }
+        if !reasons.is_empty() {
+            self.rebuild_cache(&reasons.join("; ")).await?;
+        }
+        self.store.set_identity("cluster_id", &cluster).await?;
+        Ok(())
+    }
+
+    async fn rebuild_cache(&self, why: &str) -> Result<(), ServiceError> {
+        tracing::warn!("rebuilding the cache: {why}");
+        self.store.reset_folded().await?;
+        *self.cache_notice.lock().expect("cache notice lock") =
+            Some(format!("The local cache was rebuilt from the governance log: {why}."));
+        self.notify(Notice::CatalogChanged);
+        Ok(())
+    }
+
+    pub(crate) async fn sync_inner(&self, conn: &Connection, batch: usize) -> Result<c::SyncReport, ServiceError> {
+        self.ensure_governance_topic(conn).await?;
+        let topic = &conn.governance_topic;
+        let mut total = c::SyncReport { applied: 0, skipped: 0, next_offset: self.store.next_offset(topic).await? };
+        let mut reader = PartitionReader::open(&conn.kafka, topic, 0, total.next_offset).await?;
+        if reader.end() < total.next_offset {
+            // The log is shorter than what was folded: truncated or re-created since.
+            let why = format!(
+                "the governance log ends at {} but {} records were folded: it was truncated or re-created",
+                reader.end(),
+                total.next_offset
+            );
+            self.rebuild_cache(&why).await?;
+            total.next_offset = 0;
+            reader = PartitionReader::open(&conn.kafka, topic, 0, 0).await?;
+        }
+        // Reading the next batch overlaps with folding the current one; each batch is still
+        // applied in one transaction together with the new position.
+        let mut current = decode_batch(reader.next_batch(batch).await?);
+        loop {
+            if current.is_empty() {
+                // Record the successful check even when nothing was new.
+                let r = self.store.apply(topic, &conn.trust, &[]).await?;
+                total.next_offset = r.next_offset;
+                return Ok(total);
+            }
+            let (next, applied) =
+                tokio::join!(reader.next_batch(batch), self.store.apply(topic, &conn.trust, &current));
+            let r = applied?;
+            total.applied += r.applied;
+            total.skipped += r.skipped;
+            total.next_offset = r.next_offset;
+            current = decode_batch(next?);
+        }
+    }
+}
