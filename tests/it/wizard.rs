@@ -17,7 +17,7 @@ const RESERVED: &str = r#"{"type": "record", "name": "StockReserved", "namespace
   {"name": "customerEmail", "type": "string", "doc": "Who reserved."}
 ]}"#;
 
-fn draft() -> WizardDraft {
+pub(crate) fn draft() -> WizardDraft {
     let topic = TopicName::parse("inventory.stock-reserved").unwrap();
     WizardDraft {
         id: "draft-1".into(),
