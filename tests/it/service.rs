@@ -298,3 +298,33 @@ async fn a_cache_is_keyed_to_its_environment_and_rebuilt_when_the_log_was_recrea
     assert!(later.list_products(&Default::default()).await.unwrap().is_empty());
     assert!(later.environment_status().await.cache_notice.is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_loop_retries_a_sandbox_that_could_not_start() {
+    // Verifies the background loop does not give up after a failed start: the embedded sandbox's fixed broker port is taken, so the first start fails and the status says why; once the port is free again, the loop starts the sandbox on its own and the catalog fills.
+    let data = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let ports = SandboxPorts { broker: PortChoice::Fixed(port), registry: PortChoice::Free };
+    let md = Meshdesk::open(data.path(), EnvSource::Sandbox { dir: data.path().join("sandbox") }, ports).await.unwrap();
+    let task = tokio::spawn(md.clone().run(std::time::Duration::from_millis(500)));
+    let started = std::time::Instant::now();
+    loop {
+        let s = md.environment_status().await;
+        if s.broker.state == ProbeState::Down {
+            assert!(s.broker.detail.contains(&format!("port {port}")), "{}", s.broker.detail);
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the failed start never showed");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    drop(taken);
+    let started = std::time::Instant::now();
+    while md.list_products(&ProductQuery::default()).await.unwrap().len() < 3 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(90), "the loop never started the sandbox");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(md.environment_status().await.broker.state, ProbeState::Up);
+    task.abort();
+    md.shutdown().await;
+}
