@@ -15,7 +15,7 @@ fn meshctl(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn meshctl_schema_check_exits_0_1_or_2() {
-    // Verifies `meshctl schema check`: 0 when compatible, 1 with the reasons when incompatible, 2 with file:line:column for a malformed schema, previous versions given oldest first.
+    // Verifies `meshctl schema check`: 0 when compatible, 1 with the reasons when incompatible, 2 with file:line:column for a malformed schema, 3 when a JSON Schema change is one the check cannot judge (a combinator), previous versions given oldest first.
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| {
         let p = dir.path().join(name);
@@ -70,6 +70,14 @@ fn meshctl_schema_check_exits_0_1_or_2() {
         meshctl(&["schema", "check", "--type", "json", "--level", "BACKWARD", "--previous", &j1, "--new", &j2]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("`q` became required"), "{out}");
+    // A branch removed from an `anyOf`: old documents are refused, and the check cannot judge
+    // combinators, so it says so (exit 3) rather than "compatible".
+    let a1 = write("a1.json", r#"{"anyOf": [{"type": "string"}, {"type": "integer"}]}"#);
+    let a2 = write("a2.json", r#"{"anyOf": [{"type": "string"}]}"#);
+    let (code, out, _) =
+        meshctl(&["schema", "check", "--type", "json", "--level", "BACKWARD", "--previous", &a1, "--new", &a2]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("undecided at BACKWARD") && out.contains("cannot judge: `<root>`: `anyOf` changed"), "{out}");
     let p1 = write("v1.proto", "syntax = \"proto3\";\nmessage S {\n  int32 quantity = 1;\n}\n");
     let p2 = write("v2.proto", "syntax = \"proto3\";\nmessage S {\n  int64 quantity = 1;\n  string note = 2;\n}\n");
     let (code, out, _) = meshctl(&[

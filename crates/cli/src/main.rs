@@ -29,7 +29,7 @@ mod reconcile;
 mod schema;
 mod trust;
 
-const USAGE: &str = "usage: meshctl sync --env FILE [--data-dir DIR] [--batch N]\n       meshctl schema check --type avro|json|protobuf --level LEVEL --previous FILE [--previous FILE ...] --new FILE\n       meshctl topic-name check NAME\n       meshctl export odcs|asyncapi PRODUCT --env FILE [--data-dir DIR]\n       meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]\n";
+const USAGE: &str = "usage: meshctl sync --env FILE [--data-dir DIR] [--batch N]\n       meshctl schema check --type avro|json|protobuf --level LEVEL --previous FILE [--previous FILE ...] --new FILE\n         (exit 0 compatible, 1 incompatible, 2 invalid input, 3 undecided: a change the check cannot judge)\n       meshctl topic-name check NAME\n       meshctl export odcs|asyncapi PRODUCT --env FILE [--data-dir DIR]\n       meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]\n";
 
 struct SyncArgs {
     env: PathBuf,

@@ -8,6 +8,8 @@ use meshdesk_domain::{CompatibilityLevel, SchemaFormat};
 
 const INCOMPATIBLE: u8 = 1;
 const INVALID: u8 = 2;
+/// No incompatibility found, but a change the engine does not compare (a person decides).
+const UNDECIDED: u8 = 3;
 
 struct Args {
     format: SchemaFormat,
@@ -79,9 +81,16 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
     };
     let labelled: Vec<(u32, &ParsedSchema)> = previous.iter().enumerate().map(|(i, s)| (i as u32 + 1, s)).collect();
     let issues = check_messages(a.level, &labelled, &new);
+    let undecided = |i: &String| i.starts_with(meshdesk_domain::schema::jsonschema::CANNOT_JUDGE);
     if issues.is_empty() {
         println!("compatible at {} with {} previous version(s)", a.level, previous.len());
         ExitCode::SUCCESS
+    } else if issues.iter().all(undecided) {
+        println!("undecided at {}: no incompatibility found, but this check cannot judge:", a.level);
+        for i in &issues {
+            println!("- {i}");
+        }
+        ExitCode::from(UNDECIDED)
     } else {
         println!("incompatible at {}:", a.level);
         for i in &issues {

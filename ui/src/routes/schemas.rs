@@ -174,8 +174,18 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
                 Ok(_) => view! { <p class="ok" id="schema-valid">{format!("Valid {format_name}.")}</p> }.into_any(),
             }}
             {move || verdict.get().map(|issues| {
+                let undecided = |m: &String| m.starts_with(meshdesk_domain::schema::jsonschema::CANNOT_JUDGE);
                 if issues.is_empty() {
                     view! { <p class="ok" id="schema-verdict">{format!("Compatible with the registered versions at {level}.")}</p> }.into_any()
+                } else if issues.iter().all(undecided) {
+                    // No incompatibility found, but a change the check cannot judge: a person
+                    // decides; registering stays off.
+                    view! {
+                        <div class="schema-undecided" id="schema-verdict" role="alert">
+                            <strong>{format!("Undecided at {level}: this check cannot judge the change. Decide by hand before registering:")}</strong>
+                            <ul>{issues.into_iter().map(|m| view! { <li class="issue">{m}</li> }).collect_view()}</ul>
+                        </div>
+                    }.into_any()
                 } else {
                     view! {
                         <div class="schema-error" id="schema-verdict">

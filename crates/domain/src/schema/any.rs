@@ -1,7 +1,7 @@
 //! One entry point over the three formats: parse by format, check against previous versions.
 
 use super::avro::{AvroSchema, SchemaError};
-use super::jsonschema::{JsonSchemaDoc, accepts_all};
+use super::jsonschema::{CANNOT_JUDGE, JsonSchemaDoc, accepts_all};
 use super::protobuf::{ProtoSchema, differences};
 use crate::model::{CompatibilityLevel, SchemaFormat};
 
@@ -45,14 +45,24 @@ pub fn check_messages(level: CompatibilityLevel, previous: &[(u32, &ParsedSchema
     for (version, old) in against.iter().rev() {
         match (old, new) {
             (ParsedSchema::Json(o), ParsedSchema::Json(n)) => {
+                let undecided =
+                    |p: &str, rest: &str| format!("{CANNOT_JUDGE} `{p}`:{rest} (against version {version})");
                 if backward {
                     for (p, what) in accepts_all(&n.root, &o.root, "") {
-                        out.push(format!("`{p}` {what}: {}", new_cannot_read(*version)));
+                        out.push(match what.strip_prefix(CANNOT_JUDGE) {
+                            Some(rest) => undecided(&p, rest),
+                            None => format!("`{p}` {what}: {}", new_cannot_read(*version)),
+                        });
                     }
                 }
                 if forward {
                     for (p, what) in accepts_all(&o.root, &n.root, "") {
-                        out.push(format!("`{p}` {what} (read the other way round): {}", old_cannot_read(*version)));
+                        out.push(match what.strip_prefix(CANNOT_JUDGE) {
+                            Some(rest) => undecided(&p, rest),
+                            None => {
+                                format!("`{p}` {what} (read the other way round): {}", old_cannot_read(*version))
+                            }
+                        });
                     }
                 }
             }
@@ -74,5 +84,8 @@ pub fn check_messages(level: CompatibilityLevel, previous: &[(u32, &ParsedSchema
             }
         }
     }
+    // An undecided change is found in both directions: said once.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|m| seen.insert(m.clone()));
     out
 }

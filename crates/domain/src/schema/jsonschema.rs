@@ -142,12 +142,45 @@ fn num(s: &Spanned, k: &str) -> Option<f64> {
     s.get(k).and_then(|v| v.to_value().as_f64())
 }
 
+/// How an undecided finding starts: callers (meshctl's exit code 3, the Schemas page's warning)
+/// tell it from an incompatibility by this prefix.
+pub const CANNOT_JUDGE: &str = "cannot judge:";
+
+/// Keywords whose changes this engine does not compare (combinators, references and their
+/// definitions, patterns, conditionals, dependencies, `const`, tuple and contains rules).
+const UNJUDGED: &[&str] = &[
+    "$ref",
+    "definitions",
+    "$defs",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "pattern",
+    "patternProperties",
+    "propertyNames",
+    "dependencies",
+    "dependentRequired",
+    "dependentSchemas",
+    "const",
+    "contains",
+    "prefixItems",
+    "additionalItems",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+];
+
 /// Every reason a document valid under `old` may be refused by `new` (each `(path, what)`),
 /// by these Confluent rules: a type narrowed (`integer` counts as a `number`); a property made
 /// required; a property added to an open content model (older documents may carry it with
 /// another type); a property removed from a closed one; `additionalProperties` closed; enum
 /// values removed; length, size and range bounds tightened; recursively through `properties`
-/// and `items`. Not covered: `$ref` resolution, combinators (`allOf`/`anyOf`/`oneOf`), patterns.
+/// and `items`. Not compared: `$ref` and definitions, combinators, patterns, conditionals and
+/// the other `UNJUDGED` keywords: a change there is reported as undecided ([`CANNOT_JUDGE`]), never
+/// as compatible.
 pub fn accepts_all(new: &Spanned, old: &Spanned, path: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let at = |p: &str| if p.is_empty() { "<root>".to_owned() } else { p.to_owned() };
@@ -156,6 +189,26 @@ pub fn accepts_all(new: &Spanned, old: &Spanned, path: &str) -> Vec<(String, Str
             out.push((at(path), "now refuses every value".into()));
         }
         return out;
+    }
+    // What this engine does not compare must never pass as compatible: a change under one of
+    // these keywords is reported as undecided (`CANNOT_JUDGE`), for a person to decide.
+    for k in UNJUDGED {
+        let (o, n) = (old.get(k).map(Spanned::to_value), new.get(k).map(Spanned::to_value));
+        if o != n {
+            out.push((
+                at(path),
+                format!("{CANNOT_JUDGE} `{k}` changed, which this check does not compare; decide by hand"),
+            ));
+        }
+    }
+    if let (Some(o), Some(n)) = (old.get("additionalProperties"), new.get("additionalProperties"))
+        && (matches!(o.value, Json::Object(_)) || matches!(n.value, Json::Object(_)))
+        && o.to_value() != n.to_value()
+    {
+        out.push((
+            at(path),
+            format!("{CANNOT_JUDGE} `additionalProperties` schema changed, which this check does not compare; decide by hand"),
+        ));
     }
     if let (Some(nt), Some(ot)) =
         (types(new), types(old).or_else(|| Some(TYPES.iter().map(|t| t.to_string()).collect())))
@@ -228,4 +281,45 @@ pub fn accepts_all(new: &Spanned, old: &Spanned, path: &str) -> Vec<(String, Str
 
 fn sub(path: &str, name: &str) -> String {
     if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+}
+
+#[cfg(test)]
+mod undecided_tests {
+    use super::super::any::{ParsedSchema, check_messages};
+    use crate::{CompatibilityLevel, SchemaFormat};
+
+    fn check(level: CompatibilityLevel, old: &str, new: &str) -> Vec<String> {
+        let (o, n) = (
+            ParsedSchema::parse(SchemaFormat::Json, old).unwrap(),
+            ParsedSchema::parse(SchemaFormat::Json, new).unwrap(),
+        );
+        check_messages(level, &[(1, &o)], &n)
+    }
+
+    #[test]
+    fn changes_the_check_does_not_compare_are_never_called_compatible() {
+        // Verifies the two evolutions the issue names, a branch removed from an `anyOf` and a type narrowed inside a definition reached through a local `$ref`, come back as "cannot judge" at the path (once, though both directions see it), while unchanged combinators and references do not stop an honest verdict.
+        let msgs = check(
+            CompatibilityLevel::Full,
+            r#"{"anyOf": [{"type": "string"}, {"type": "integer"}]}"#,
+            r#"{"anyOf": [{"type": "string"}]}"#,
+        );
+        assert_eq!(
+            msgs,
+            [
+                "cannot judge: `<root>`: `anyOf` changed, which this check does not compare; decide by hand (against version 1)"
+            ]
+        );
+        let old = r##"{"type": "object", "properties": {"qty": {"$ref": "#/definitions/q"}}, "definitions": {"q": {"type": "number"}}}"##;
+        let new = r##"{"type": "object", "properties": {"qty": {"$ref": "#/definitions/q"}}, "definitions": {"q": {"type": "integer"}}}"##;
+        let msgs = check(CompatibilityLevel::Backward, old, new);
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(msgs[0].starts_with("cannot judge: `<root>`: `definitions` changed"), "{msgs:?}");
+        // Same definitions and references, a real change elsewhere: judged as before.
+        let newer = r##"{"type": "object", "properties": {"qty": {"$ref": "#/definitions/q"}}, "definitions": {"q": {"type": "number"}}, "required": ["qty"]}"##;
+        let msgs = check(CompatibilityLevel::Backward, old, newer);
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(msgs[0].starts_with("`qty` became required"), "{msgs:?}");
+        assert!(check(CompatibilityLevel::Full, old, old).is_empty(), "nothing changed: compatible");
+    }
 }
