@@ -81,7 +81,7 @@ impl Driver {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
-    // Verifies the main journeys through the real app window: on a fresh data dir the app starts its embedded sandbox (the window under a content security policy that blocks eval), seeds it, shows the three seeded products with both endpoints up and filters them as you type (screenshot target/e2e/catalog.png); a second start on the same data directory brings the window forward and ends; the schema editor (see schema_editor_journey); searching a field name and opening the product page with records produced by an independent client (see search_and_product_page_journey).
+    // Verifies the main journeys through the real app window: on a fresh data dir the app starts its embedded sandbox (the window under a content security policy that blocks eval), seeds it, shows facet labels that contrast with their background, shows the three seeded products with both endpoints up and filters them as you type (screenshot target/e2e/catalog.png); a second start on the same data directory brings the window forward and ends; the schema editor (see schema_editor_journey); searching a field name and opening the product page with records produced by an independent client (see search_and_product_page_journey).
     let app = app_bin();
 
     let driver = Driver::start().await;
@@ -99,6 +99,24 @@ async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
 
     let all = ["customer.profiles", "inventory.stock-levels", "sales.orders"];
     wait_for_cards(&client, &all, Duration::from_secs(120)).await;
+    // The facet labels are readable: their text contrasts with what is behind them (WCAG AA,
+    // 4.5:1; the page background where the button has none).
+    let contrast = client
+        .execute(
+            r#"const el = document.querySelector('.facet-value');
+               const rgb = s => s.match(/[\d.]+/g).slice(0, 4).map(Number);
+               const lum = ([r, g, b]) => [r, g, b].map(c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); })
+                 .reduce((a, c, i) => a + c * [0.2126, 0.7152, 0.0722][i], 0);
+               let bg = el, back = rgb(getComputedStyle(bg).backgroundColor);
+               while (bg && (back.length === 4 && back[3] === 0)) { bg = bg.parentElement; back = rgb(getComputedStyle(bg || document.body).backgroundColor); }
+               const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(back)];
+               return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let ratio = contrast.as_f64().unwrap();
+    assert!(ratio >= 4.5, "facet labels contrast {ratio:.2}:1 with their background");
     // The window runs under a content security policy: no eval, no inline script.
     let eval = client
         .execute("try { eval('1 + 1'); return 'allowed'; } catch (e) { return 'blocked'; }", vec![])
