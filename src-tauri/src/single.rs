@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 pub struct Instance {
     _lock: std::fs::File,
     listener: UnixListener,
-    pub exiting: Arc<AtomicBool>,
 }
 
 pub enum Claim {
@@ -52,7 +51,7 @@ pub fn claim(data_dir: &Path) -> std::io::Result<Claim> {
         if let Some(lock) = try_lock(&lock_path)? {
             let _ = std::fs::remove_file(&sock);
             let listener = UnixListener::bind(&sock)?;
-            return Ok(Claim::First(Instance { _lock: lock, listener, exiting: Arc::default() }));
+            return Ok(Claim::First(Instance { _lock: lock, listener }));
         }
         if ask_to_focus(&sock).as_deref() == Some("focused") {
             return Ok(Claim::Focused);
@@ -73,9 +72,9 @@ pub type Focus = Arc<OnceLock<Box<dyn Fn() + Send + Sync>>>;
 
 impl Instance {
     /// Answers later starts on a thread of its own: `focused` (after calling `focus`) or
-    /// `exiting`.
+    /// `exiting`, once the returned flag is set.
     pub fn serve(self, focus: Focus) -> Arc<AtomicBool> {
-        let exiting = self.exiting.clone();
+        let exiting = Arc::new(AtomicBool::new(false));
         let flag = exiting.clone();
         std::thread::spawn(move || {
             let _lock = self._lock;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{AclBinding, Operation, PatternKind, ResourceKind};
 use crate::ids::TopicName;
-use crate::model::{CompatibilityLevel, DataProduct, Domain, SchemaFormat};
+use crate::model::{CompatibilityLevel, DataProduct, Domain, Principal, SchemaFormat};
 
 /// One step; each is idempotent, so a step that ran before (or half ran) can run again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,13 +53,19 @@ impl Step {
 
 /// The owners' bindings on the product's topics: WRITE and DESCRIBE, literal, per owner.
 pub fn owner_bindings(p: &DataProduct) -> Vec<AclBinding> {
+    producer_bindings(p.output_ports.iter().map(|port| port.topic.as_str()), &p.owners)
+}
+
+/// WRITE and DESCRIBE, literal, for each of `owners` on each of `topics`: what a product's
+/// owners need to produce (the publishing plan's grant and the reconciler's desired state).
+pub fn producer_bindings<'a>(topics: impl IntoIterator<Item = &'a str>, owners: &[Principal]) -> Vec<AclBinding> {
     let mut out = Vec::new();
-    for port in &p.output_ports {
-        for owner in &p.owners {
+    for topic in topics {
+        for owner in owners {
             for operation in [Operation::Write, Operation::Describe] {
                 out.push(AclBinding {
                     resource: ResourceKind::Topic,
-                    name: port.topic.as_str().to_owned(),
+                    name: topic.to_owned(),
                     pattern: PatternKind::Literal,
                     principal: owner.clone(),
                     operation,

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::Bytes;
 use kafka_protocol::messages::api_versions_response::ApiVersion;
 use kafka_protocol::messages::{ApiKey, RequestKind, ResponseKind, SaslAuthenticateResponse, SaslHandshakeResponse};
 use kafka_protocol::protocol::StrBytes;
@@ -269,12 +269,7 @@ async fn write_answers(
             Slot::Upstream { api_key, version, fixup } => {
                 let frame = read_frame(&mut upstream).await?.context("the broker closed the connection")?;
                 match fixup {
-                    None => {
-                        let mut out = BytesMut::with_capacity(frame.len() + 4);
-                        out.put_i32(frame.len() as i32);
-                        out.put_slice(&frame);
-                        client.write_all(&out).await?;
-                    }
+                    None => client.write_all(&wire::framed(&frame)).await?,
                     Some(fixup) => {
                         let bytes = match wire::decode_response(api_key, version, frame.clone()) {
                             Ok((corr, mut body)) => {
@@ -285,10 +280,7 @@ async fn write_answers(
                                 // An answer the gateway cannot read (an error answer in another
                                 // version, as ApiVersions gives): passed on as it is.
                                 tracing::debug!("passing on an unreadable {api_key:?} answer: {e:#}");
-                                let mut out = BytesMut::with_capacity(frame.len() + 4);
-                                out.put_i32(frame.len() as i32);
-                                out.put_slice(&frame);
-                                out.freeze()
+                                wire::framed(&frame)
                             }
                         };
                         client.write_all(&bytes).await?;

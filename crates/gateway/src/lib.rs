@@ -32,7 +32,7 @@ use tokio::task::JoinHandle;
 
 pub use acls::AclStore;
 pub use authorizer::{Acl, Operation, PatternType, Permission, ResourceType};
-pub use users::UserStore;
+pub use users::{UserStore, new_password};
 
 /// What the connections share.
 pub(crate) struct Shared {

@@ -45,10 +45,15 @@ fn digest(salt: &str, password: &str) -> String {
     hex(&h.finalize())
 }
 
-fn random_hex(n: usize) -> String {
+fn random_bytes(n: usize) -> anyhow::Result<Vec<u8>> {
     let mut b = vec![0u8; n];
-    getrandom::getrandom(&mut b).expect("the OS random source");
-    hex(&b)
+    getrandom::getrandom(&mut b).map_err(|e| anyhow::anyhow!("no randomness from the operating system: {e}"))?;
+    Ok(b)
+}
+
+/// A fresh password for a sandbox user: 18 random bytes, in hex.
+pub fn new_password() -> anyhow::Result<String> {
+    Ok(hex(&random_bytes(18)?))
 }
 
 impl UserStore {
@@ -83,9 +88,8 @@ impl UserStore {
     /// Sets `name`'s password (creating the user).
     pub fn set(&self, name: &str, password: &str) -> anyhow::Result<()> {
         anyhow::ensure!(valid_name(name), "`{name}` is not a valid user name (letters, digits, . _ - @)");
-        let salt = random_hex(16);
-        let mut scram_salt = [0u8; 24];
-        getrandom::getrandom(&mut scram_salt).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+        let salt = hex(&random_bytes(16)?);
+        let scram_salt = random_bytes(24)?;
         let entry = Entry {
             sha256: digest(&salt, password),
             salt,
@@ -102,7 +106,7 @@ impl UserStore {
         if self.exists(name) {
             return Ok(None);
         }
-        let password = random_hex(18);
+        let password = new_password()?;
         self.set(name, &password)?;
         Ok(Some(password))
     }

@@ -68,11 +68,16 @@ impl Request {
 
     /// The original frame with its size prefix.
     pub fn to_send(&self) -> Bytes {
-        let mut out = BytesMut::with_capacity(self.frame.len() + 4);
-        out.put_i32(self.frame.len() as i32);
-        out.put_slice(&self.frame);
-        out.freeze()
+        framed(&self.frame)
     }
+}
+
+/// A frame (read without its size prefix) with its size prefix again, to send on as it came.
+pub fn framed(frame: &[u8]) -> Bytes {
+    let mut out = BytesMut::with_capacity(frame.len() + 4);
+    out.put_i32(frame.len() as i32);
+    out.put_slice(frame);
+    out.freeze()
 }
 
 /// Encodes `body` as the response to a request (`api_key` at `version`), with its size prefix.

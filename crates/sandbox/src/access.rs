@@ -40,9 +40,7 @@ impl SandboxPasswords {
         let mut changed = false;
         for user in wanted {
             if !me.passwords.contains_key(user) || !users.exists(user) {
-                let mut b = [0u8; 18];
-                getrandom::getrandom(&mut b).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-                let pw: String = b.iter().map(|x| format!("{x:02x}")).collect();
+                let pw = meshdesk_gateway::new_password()?;
                 users.set(user, &pw)?;
                 me.passwords.insert(user.clone(), pw);
                 changed = true;

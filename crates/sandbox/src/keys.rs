@@ -29,6 +29,19 @@ struct KeysFile {
     legacy_unsigned_before: Option<i64>,
 }
 
+/// Writes a sandbox-only secret file: through a temporary file and a rename, owner-only (0600),
+/// its folder created if missing.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path.parent().context("a secret file lives in a folder")?;
+    std::fs::create_dir_all(dir)?;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
 /// `User:<login>`: who the sandbox's desktop acts as unless `MESHDESK_PRINCIPAL` says otherwise.
 pub fn local_principal() -> String {
     let user = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "anonymous".into());
@@ -79,14 +92,7 @@ impl SandboxKeys {
     }
 
     fn save(&self) -> anyhow::Result<()> {
-        let dir = self.path.parent().expect("keys live in a folder");
-        std::fs::create_dir_all(dir)?;
-        let tmp = dir.join("keys.json.tmp");
-        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
-        f.write_all(&serde_json::to_vec_pretty(&self.file)?)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &self.path)?;
-        Ok(())
+        write_private(&self.path, &serde_json::to_vec_pretty(&self.file)?)
     }
 
     /// The sandbox's governance admin, acting as [`seed::SEED_ACTOR`].

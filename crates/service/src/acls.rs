@@ -9,6 +9,7 @@ use meshdesk_domain::Principal;
 use meshdesk_domain::access as rules;
 use meshdesk_domain::access::{AccessRequest, AclBinding, Operation, PatternKind, ResourceKind, grant_plan};
 use meshdesk_domain::events::GrantOutcome;
+use meshdesk_domain::plan::producer_bindings;
 use meshdesk_kafka::{AclFilter, AclOperation, AclOutcome, AclPermission, PatternType, ResourceType};
 use meshdesk_store::AccessRow;
 
@@ -87,37 +88,23 @@ impl Meshdesk {
         Ok(c::ClusterAccess { bindings, can_read, summary })
     }
 
-    /// The bindings Meshdesk wants on the cluster: those of every grant in force (but the
-    /// request `except`) and the owners' producer bindings of every product.
+    /// The bindings Meshdesk wants on the cluster: those of every grant in force among `rows`
+    /// (but the request `except`) and the owners' producer bindings of every product.
     pub(crate) async fn desired_bindings(
         &self,
+        rows: &[AccessRow],
         except: Option<&str>,
     ) -> Result<HashSet<meshdesk_kafka::AclBinding>, ServiceError> {
         let now = now_ms();
-        let mut out: HashSet<meshdesk_kafka::AclBinding> = self
-            .store
-            .access_requests()
-            .await?
+        let mut out: HashSet<meshdesk_kafka::AclBinding> = rows
             .iter()
             .filter(|r| r.state.is_active(now) && Some(r.request.id.as_str()) != except)
             .flat_map(|r| grant_plan(&r.request))
             .map(|b| to_kafka(&b))
             .collect();
         for p in self.store.list_products(None).await? {
-            for topic in &p.topics {
-                for owner in &p.owners {
-                    let Ok(principal) = Principal::parse(owner) else { continue };
-                    for operation in [Operation::Write, Operation::Describe] {
-                        out.insert(to_kafka(&AclBinding {
-                            resource: ResourceKind::Topic,
-                            name: topic.clone(),
-                            pattern: PatternKind::Literal,
-                            principal: principal.clone(),
-                            operation,
-                        }));
-                    }
-                }
-            }
+            let owners: Vec<Principal> = p.owners.iter().filter_map(|o| Principal::parse(o).ok()).collect();
+            out.extend(producer_bindings(p.topics.iter().map(String::as_str), &owners).iter().map(to_kafka));
         }
         Ok(out)
     }
@@ -131,7 +118,11 @@ impl Meshdesk {
         if !apply {
             // Desired state: a binding another grant in force (a renewal, an overlapping
             // request, a shared group prefix) or an owner still needs stays.
-            match self.desired_bindings(Some(&req.id)).await {
+            let keep = match self.store.access_requests().await {
+                Ok(rows) => self.desired_bindings(&rows, Some(&req.id)).await,
+                Err(e) => Err(e.into()),
+            };
+            match keep {
                 Ok(keep) => bindings.retain(|b| !keep.contains(b)),
                 Err(e) => return (GrantOutcome::NotApplied { reason: e.to_string() }, vec![]),
             }
@@ -171,7 +162,7 @@ impl Meshdesk {
         let now = now_ms();
         let rows = self.store.access_requests().await?;
         let active: Vec<&AccessRow> = rows.iter().filter(|r| r.state.is_active(now)).collect();
-        let mut expected = self.desired_bindings(None).await?;
+        let mut expected = self.desired_bindings(&rows, None).await?;
         // Bindings of grants that ended but are not removed yet are the reconciler's to remove.
         for a in plan_for(&rows).iter().filter(|a| !a.apply) {
             expected.extend(a.bindings.iter().map(to_kafka));
@@ -277,25 +268,15 @@ impl Meshdesk {
             }
         };
         // Grants in force that were never applied are the grant actions' to apply.
-        let unapplied: HashSet<String> = self
-            .store
-            .access_requests()
-            .await?
-            .into_iter()
-            .filter(|r| r.grant_status.as_deref() != Some("applied"))
-            .map(|r| r.request.id)
-            .collect();
-        let pending: HashSet<meshdesk_kafka::AclBinding> = self
-            .store
-            .access_requests()
-            .await?
+        let rows = self.store.access_requests().await?;
+        let pending: HashSet<meshdesk_kafka::AclBinding> = rows
             .iter()
-            .filter(|r| unapplied.contains(&r.request.id))
+            .filter(|r| r.grant_status.as_deref() != Some("applied"))
             .flat_map(|r| grant_plan(&r.request))
             .map(|b| to_kafka(&b))
             .collect();
         let mut missing: Vec<meshdesk_kafka::AclBinding> = self
-            .desired_bindings(None)
+            .desired_bindings(&rows, None)
             .await?
             .into_iter()
             .filter(|b| !present.contains(b) && !pending.contains(b))

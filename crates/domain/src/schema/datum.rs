@@ -88,8 +88,8 @@ impl Walk<'_> {
                 self.take(n)
             }
             AvroType::Logical(inner, _) => self.value(inner, depth),
-            AvroType::Array(items) => self.blocks(depth, |w| w.value(items, depth + 1)),
-            AvroType::Map(values) => self.blocks(depth, |w| {
+            AvroType::Array(items) => self.blocks(|w| w.value(items, depth + 1)),
+            AvroType::Map(values) => self.blocks(|w| {
                 let n = w.length()?;
                 w.take(n)?;
                 w.value(values, depth + 1)
@@ -127,7 +127,7 @@ impl Walk<'_> {
 
     /// Array and map blocks: a count (negative: followed by the block's size), then items,
     /// until a count of 0.
-    fn blocks(&mut self, _depth: usize, mut item: impl FnMut(&mut Self) -> Result<(), String>) -> Result<(), String> {
+    fn blocks(&mut self, mut item: impl FnMut(&mut Self) -> Result<(), String>) -> Result<(), String> {
         loop {
             let n = self.long()?;
             if n == 0 {
