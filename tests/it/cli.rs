@@ -190,3 +190,81 @@ async fn meshctl_trust_and_secret_commands_keep_keys_and_credentials_in_the_keyr
     meshdesk_service::keyring::delete_signing_key(&p).unwrap();
     meshdesk_service::keyring::secret_delete(&name).unwrap();
 }
+
+#[test]
+fn meshctl_explains_itself_completes_and_answers_in_json() {
+    // Verifies the clap command line: `--help` and `-h` print usage with examples and the exit codes on the root and on `reconcile` and `schema check`, `--version` prints the version, `completions bash|zsh|fish` print completion scripts, an unknown option exits 2 with the reason, and `--output json` gives JSON for the schema check and the topic-name check with the same exit codes as text.
+    for args in [&["--help"][..], &["reconcile", "--help"], &["schema", "check", "-h"]] {
+        let (code, out, err) = meshctl(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.contains("Usage: meshctl") && out.contains("Examples:\n  meshctl "), "{args:?}:\n{out}");
+        assert!(out.contains("Exit codes"), "{args:?}:\n{out}");
+    }
+    let (code, out, _) = meshctl(&["--version"]);
+    assert_eq!((code, out.trim()), (0, concat!("meshctl ", env!("CARGO_PKG_VERSION"))));
+    for (shell, marker) in
+        [("bash", "complete -F _meshctl"), ("zsh", "#compdef meshctl"), ("fish", "complete -c meshctl")]
+    {
+        let (code, out, _) = meshctl(&["completions", shell]);
+        assert_eq!(code, 0);
+        assert!(out.contains(marker) && out.contains("reconcile"), "{shell}:\n{out}");
+    }
+    let (code, _, err) = meshctl(&["reconcile", "--frobnicate"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--frobnicate"), "{err}");
+
+    let (code, out, _) = meshctl(&["topic-name", "check", "Sales.Orders", "--output", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((code, &v["valid"], &v["name"]), (1, &serde_json::json!(false), &serde_json::json!("Sales.Orders")));
+    assert!(v["reason"].as_str().unwrap().contains("kebab-case"), "{v}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let v1 = write("v1.avsc", r#"{"type":"record","name":"S","fields":[{"name":"a","type":"int"}]}"#);
+    let v2 = write(
+        "v2.avsc",
+        r#"{"type":"record","name":"S","fields":[{"name":"a","type":"int"},{"name":"b","type":"int"}]}"#,
+    );
+    let (code, out, _) = meshctl(&[
+        "-o",
+        "json",
+        "schema",
+        "check",
+        "--type",
+        "avro",
+        "--level",
+        "BACKWARD",
+        "--previous",
+        &v1,
+        "--new",
+        &v2,
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((code, v["verdict"].as_str()), (1, Some("incompatible")), "{v}");
+    assert!(v["messages"][0].as_str().unwrap().contains("`b`"), "{v}");
+    assert_eq!(v["level"], "BACKWARD");
+}
+
+#[test]
+fn release_builds_carry_no_test_hook() {
+    // Verifies test-only behaviour stays out of what `cargo build --release` builds: `meshctl sync --help` offers no test flag, and the crash tests' failpoints feature is reached only through the test crate's dev-dependencies (cargo's own feature resolution without dev-dependencies has none, with them it has it, so the check can see it).
+    let (code, out, _) = meshctl(&["sync", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--batch") && !out.contains("pause") && !out.contains("FAILPOINTS"), "{out}");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let tree = |edges: &str| {
+        let out = Command::new(&cargo)
+            .current_dir(meshdesk_tests::repo_root())
+            .args(["tree", "--workspace", "--offline", "--prefix", "none", "-e", edges])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.contains("\"failpoints\"")).count()
+    };
+    assert_eq!(tree("normal,build,features"), 0, "a release build would contain the failpoints");
+    assert!(tree("normal,build,dev,features") > 0, "the test builds' failpoints are visible to this check");
+}

@@ -60,7 +60,9 @@ async fn a_fold_killed_mid_batch_never_applies_an_event_twice_or_skips_one() {
     let sync = |pause: &str| {
         Command::new(&meshctl)
             .args(["sync", "--env", env.to_str().unwrap(), "--data-dir", data.path().to_str().unwrap()])
-            .args(["--batch", "100", "--pause-before-commit-ms", pause])
+            .args(["--batch", "100"])
+            // A test build's failpoint: a pause between applying a batch and committing it.
+            .env("FAILPOINTS", format!("fold-before-commit=sleep({pause})"))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

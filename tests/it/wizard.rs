@@ -155,7 +155,7 @@ async fn a_publication_interrupted_by_the_registry_resumes_without_creating_anyt
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exports_of_the_seeded_products_pass_the_standards_own_validators() {
-    // Verifies `meshctl export odcs|asyncapi` on each seeded product against the sandbox: the ODCS v3 YAML passes the JSON Schema and Pydantic model of the `open-data-contract-standard` package, and the AsyncAPI 3.0 document passes `@asyncapi/parser` (with its Avro schema parser) with no error.
+    // Verifies `meshctl export odcs|asyncapi` on each seeded product against the sandbox: the ODCS v3 YAML passes the JSON Schema and Pydantic model of the `open-data-contract-standard` package, the AsyncAPI 3.0 document passes `@asyncapi/parser` (with its Avro schema parser) with no error, and `--output json` prints the same document as valid JSON.
     let t = sandbox(true).await;
     let dir = tempfile::tempdir().unwrap();
     let env = meshdesk_tests::env_file(dir.path(), "sandbox", &t.sandbox);
@@ -191,6 +191,18 @@ async fn exports_of_the_seeded_products_pass_the_standards_own_validators() {
                 String::from_utf8_lossy(&out.stdout)
             );
             assert!(said.lines().any(|l| l.starts_with("valid: ")), "{said}");
+            // The same document as JSON for scripts.
+            let json = std::process::Command::new(meshdesk_tests::target_dir().join("debug/meshctl"))
+                .args(["export", format, product, "--output", "json", "--env"])
+                .arg(&env)
+                .arg("--data-dir")
+                .arg(dir.path().join("data"))
+                .output()
+                .unwrap();
+            assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
+            let as_json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+            let as_yaml: serde_json::Value = serde_yaml_ng::from_slice(&out.stdout).unwrap();
+            assert_eq!(as_json, as_yaml, "{product} {format}: JSON and YAML say the same");
         }
     }
 }

@@ -1,90 +1,193 @@
-//! `meshctl`: Meshdesk's services from the command line.
-//!
-//! ```text
-//! meshctl sync --env FILE [--data-dir DIR] [--batch N]
-//!     Folds the environment's governance log into the local cache and prints what it applied.
-//! meshctl schema check --type avro --level LEVEL --previous FILE [--previous FILE ...] --new FILE
-//!     Checks a new schema against previous versions (oldest first) with the local engine.
-//!     Exit 0: compatible; 1: incompatible (reasons printed); 2: invalid input (line:column).
-//! meshctl topic-name check NAME
-//!     Checks a topic name by Kafka's rules and the naming policy (<domain>.<event-name>).
-//!     Exit 0: valid; 1: invalid (the reason printed).
-//! meshctl export odcs|asyncapi PRODUCT --env FILE [--data-dir DIR]
-//!     Prints the product's data contract as ODCS v3 YAML, or the product as AsyncAPI 3.0 YAML.
-//! meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]
-//!     Applies approved access grants' ACLs, removes expired and revoked ones, records each
-//!     change as a governance event; --dry-run prints the changes (and kafka-acls.sh commands).
-//! meshctl trust init|keygen|enroll|endorse|reject|revoke|list ...
-//!     Governance admins' keys, enrollment and endorsement (see `trust.rs`).
-//! meshctl secret set|delete NAME
-//!     A credential in the OS keyring, for `{ keyring = "NAME" }` in an environment file.
-//! ```
+//! `meshctl`: Meshdesk's services from the command line. Arguments are parsed by clap (derive):
+//! every command has `--help` with examples, `meshctl completions SHELL` prints a completion
+//! script, and `--output json` prints results as JSON for scripts.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
+
+/// The exit codes of commands that do one thing, after their help.
+macro_rules! exit_codes {
+    () => {
+        "\n\nExit codes: 0 done; 1 failed (the reason on standard error); 2 wrong usage."
+    };
+}
 
 mod reconcile;
 mod schema;
 mod trust;
 
-const USAGE: &str = "usage: meshctl sync --env FILE [--data-dir DIR] [--batch N]\n       meshctl schema check --type avro|json|protobuf --level LEVEL --previous FILE [--previous FILE ...] --new FILE\n         (exit 0 compatible, 1 incompatible, 2 invalid input, 3 undecided: a change the check cannot judge)\n       meshctl topic-name check NAME\n       meshctl export odcs|asyncapi PRODUCT --env FILE [--data-dir DIR]\n       meshctl reconcile --env FILE [--data-dir DIR] [--once | --interval S] [--dry-run]\n";
+/// Examples and exit codes, after the root command's help.
+const ROOT_AFTER_HELP: &str = "\
+Examples:
+  meshctl sync --env prod.toml
+  meshctl schema check --type avro --level BACKWARD --previous v1.avsc --new v2.avsc
+  meshctl export odcs inventory.stock --env prod.toml --output json
+  meshctl reconcile --env prod.toml --dry-run
+  meshctl completions bash > ~/.local/share/bash-completion/completions/meshctl
 
-struct SyncArgs {
+Exit codes (every command):
+  0  success (schema check: compatible; topic-name check: valid)
+  1  the command failed, or its answer is no (schema check: incompatible; topic-name check: invalid)
+  2  wrong usage or invalid input (an unknown option; a malformed schema, with file:line:column)
+  3  schema check only: undecided, a change the check cannot judge (a person decides)";
+
+#[derive(Parser)]
+#[command(
+    name = "meshctl",
+    version,
+    about = "Meshdesk's services from the command line: the governance log, schemas, exports, access and trust.",
+    after_help = ROOT_AFTER_HELP,
+)]
+struct Cli {
+    /// How results are printed: text for people, json for scripts.
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = Output::Text)]
+    output: Output,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+/// The environment a command works on.
+#[derive(Args, Clone)]
+pub struct EnvArgs {
+    /// The environment file (TOML): the cluster, its registry, credentials and trust anchors.
+    #[arg(long, value_name = "FILE")]
     env: PathBuf,
-    data_dir: PathBuf,
-    batch: usize,
-    pause_before_commit_ms: u64,
+    /// Where Meshdesk keeps its caches and journal [default: the platform's data directory].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
 }
 
-fn parse_sync(mut args: impl Iterator<Item = String>) -> Result<SyncArgs, String> {
-    let (mut env, mut data_dir, mut batch, mut pause) = (None, None, 500usize, 0u64);
-    while let Some(a) = args.next() {
-        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
-        match a.as_str() {
-            "--env" => env = Some(PathBuf::from(value("--env")?)),
-            "--data-dir" => data_dir = Some(PathBuf::from(value("--data-dir")?)),
-            "--batch" => batch = value("--batch")?.parse().map_err(|_| "--batch takes a positive number".to_owned())?,
-            // Test hook: sleep inside each fold transaction before it commits (crash tests).
-            "--pause-before-commit-ms" => {
-                pause =
-                    value("--pause-before-commit-ms")?.parse().map_err(|_| "--pause-before-commit-ms takes a number")?
-            }
-            other => return Err(format!("unknown argument `{other}`")),
-        }
+impl EnvArgs {
+    pub async fn open(&self) -> Result<std::sync::Arc<Meshdesk>, String> {
+        let data_dir = self.data_dir.clone().unwrap_or_else(meshdesk_service::meshdesk_data_dir);
+        Meshdesk::open(&data_dir, EnvSource::File(self.env.clone()), SandboxPorts::default())
+            .await
+            .map_err(|e| e.to_string())
     }
-    Ok(SyncArgs {
-        env: env.ok_or("--env FILE is required")?,
-        data_dir: data_dir.unwrap_or_else(meshdesk_service::meshdesk_data_dir),
-        batch,
-        pause_before_commit_ms: pause,
-    })
 }
 
-async fn sync(a: SyncArgs) -> Result<(), String> {
-    let md = Meshdesk::open(&a.data_dir, EnvSource::File(a.env), SandboxPorts::default())
-        .await
-        .map_err(|e| e.to_string())?;
-    md.store().set_pause_before_commit(a.pause_before_commit_ms);
+#[derive(Subcommand)]
+enum Command {
+    /// Fold the environment's governance log into the local cache and print what was applied.
+    #[command(
+        after_help = concat!("Examples:\n  meshctl sync --env prod.toml\n  meshctl sync --env prod.toml --batch 100 --output json", exit_codes!())
+    )]
+    Sync {
+        #[command(flatten)]
+        env: EnvArgs,
+        /// Events folded per transaction.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
+        batch: u32,
+    },
+    /// Check schemas with the local engine (the same one the app uses).
+    #[command(subcommand)]
+    Schema(schema::SchemaCommand),
+    /// Check topic names by Kafka's rules and the naming policy.
+    #[command(subcommand)]
+    TopicName(TopicNameCommand),
+    /// Print a product as an ODCS v3 data contract or an AsyncAPI 3.0 document.
+    #[command(
+        after_help = concat!("Examples:\n  meshctl export odcs inventory.stock --env prod.toml > stock.odcs.yaml\n  meshctl export asyncapi inventory.stock --env prod.toml --output json", exit_codes!())
+    )]
+    Export {
+        /// The document to print (YAML, or JSON with --output json).
+        format: ExportFormat,
+        /// The product's id, e.g. `inventory.stock`.
+        product: String,
+        #[command(flatten)]
+        env: EnvArgs,
+    },
+    /// Bring the cluster's ACLs in line with the access grants in the governance log.
+    Reconcile(reconcile::ReconcileArgs),
+    /// Governance admins' keys, enrollment and endorsement.
+    #[command(subcommand)]
+    Trust(trust::TrustCommand),
+    /// A credential in the OS keyring, for `{ keyring = "NAME" }` in an environment file.
+    #[command(subcommand)]
+    Secret(trust::SecretCommand),
+    /// Print a shell completion script.
+    #[command(
+        after_help = concat!("Examples:\n  meshctl completions bash > ~/.local/share/bash-completion/completions/meshctl\n  meshctl completions zsh > \"${fpath[1]}/_meshctl\"\n  meshctl completions fish > ~/.config/fish/completions/meshctl.fish", exit_codes!())
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand)]
+enum TopicNameCommand {
+    /// Check one name; exit 0 when valid, 1 with the reason when not.
+    #[command(
+        after_help = concat!("Examples:\n  meshctl topic-name check inventory.stock-reserved\n  meshctl topic-name check Sales.Orders --output json", "\n\nExit codes: 0 valid; 1 invalid (the reason printed); 2 wrong usage.")
+    )]
+    Check {
+        /// The topic name, e.g. `inventory.stock-reserved`.
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    /// The data contract, ODCS v3.
+    Odcs,
+    /// The product's channels, AsyncAPI 3.0.
+    Asyncapi,
+}
+
+/// Prints a JSON value for scripts.
+pub fn print_json(v: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+async fn sync(env: &EnvArgs, batch: u32, output: Output) -> Result<(), String> {
+    let md = env.open().await?;
     for w in md.warnings().await {
         eprintln!("meshctl: warning: {w}");
     }
-    let r = md.sync_batched(a.batch).await.map_err(|e| e.to_string())?;
-    println!("applied {}, skipped {}, next offset {}", r.applied, r.skipped, r.next_offset);
+    let r = md.sync_batched(batch as usize).await.map_err(|e| e.to_string())?;
+    match output {
+        Output::Text => println!("applied {}, skipped {}, next offset {}", r.applied, r.skipped, r.next_offset),
+        Output::Json => print_json(&serde_json::to_value(&r).unwrap_or_default()),
+    }
     md.shutdown().await;
     Ok(())
 }
 
-async fn export(a: SyncArgs, format: &str, product: &str) -> Result<(), String> {
-    let md = Meshdesk::open(&a.data_dir, EnvSource::File(a.env), SandboxPorts::default())
-        .await
-        .map_err(|e| e.to_string())?;
+async fn export(env: &EnvArgs, format: ExportFormat, product: &str, output: Output) -> Result<(), String> {
+    let md = env.open().await?;
     md.sync().await.map_err(|e| e.to_string())?;
-    let text = md.export_product(product, format).await.map_err(|e| e.to_string())?;
-    print!("{text}");
+    let format = match format {
+        ExportFormat::Odcs => "odcs",
+        ExportFormat::Asyncapi => "asyncapi",
+    };
+    let doc = md.export_document(product, format).await.map_err(|e| e.to_string());
     md.shutdown().await;
+    match output {
+        Output::Text => print!("{}", meshdesk_domain::export::to_yaml(&doc?)),
+        Output::Json => print_json(&doc?),
+    }
     Ok(())
+}
+
+fn topic_name(name: &str, output: Output) -> ExitCode {
+    let verdict = meshdesk_domain::policy::check_topic_name(name);
+    match (output, &verdict) {
+        (Output::Text, Ok(t)) => println!("{t}: valid"),
+        (Output::Text, Err(why)) => println!("{why}"),
+        (Output::Json, Ok(t)) => print_json(&serde_json::json!({"name": t.as_str(), "valid": true})),
+        (Output::Json, Err(why)) => print_json(&serde_json::json!({"name": name, "valid": false, "reason": why})),
+    }
+    if verdict.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 #[tokio::main]
@@ -93,66 +196,21 @@ async fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
-    let mut args = std::env::args().skip(1);
-    let result = match args.next().as_deref() {
-        Some("schema") => return schema::main(args),
-        Some("topic-name") => {
-            let rest: Vec<String> = args.collect();
-            let [check, name] = rest.as_slice() else {
-                eprintln!("{USAGE}");
-                return ExitCode::from(2);
-            };
-            if check != "check" {
-                eprintln!("{USAGE}");
-                return ExitCode::from(2);
-            }
-            return match meshdesk_domain::policy::check_topic_name(name) {
-                Ok(t) => {
-                    println!("{t}: valid");
-                    ExitCode::SUCCESS
-                }
-                Err(why) => {
-                    println!("{why}");
-                    ExitCode::from(1)
-                }
-            };
-        }
-        Some("export") => {
-            let rest: Vec<String> = args.collect();
-            let (format, product) = match (rest.first(), rest.get(1)) {
-                (Some(f), Some(p)) if f == "odcs" || f == "asyncapi" => (f.clone(), p.clone()),
-                _ => {
-                    eprintln!("{USAGE}");
-                    return ExitCode::from(2);
-                }
-            };
-            match parse_sync(rest.into_iter().skip(2)) {
-                Ok(a) => export(a, &format, &product).await,
-                Err(e) => {
-                    eprintln!("meshctl: {e}\n{USAGE}");
-                    return ExitCode::from(2);
-                }
-            }
-        }
-        Some("trust") => trust::trust(args).await,
-        Some("secret") => trust::secret(args),
-        Some("reconcile") => match reconcile::parse(args) {
-            Ok(a) => reconcile::run(a).await,
-            Err(e) => {
-                eprintln!("meshctl: {e}\n{USAGE}");
-                return ExitCode::from(2);
-            }
-        },
-        Some("sync") => match parse_sync(args) {
-            Ok(a) => sync(a).await,
-            Err(e) => {
-                eprintln!("meshctl: {e}\n{USAGE}");
-                return ExitCode::from(2);
-            }
-        },
-        _ => {
-            eprintln!("{USAGE}{}", trust::USAGE);
-            return ExitCode::from(2);
+    // Failpoints named in `FAILPOINTS` (test builds only; release builds have none).
+    meshdesk_store::failpoints::setup_from_env();
+    let cli = Cli::parse();
+    let output = cli.output;
+    let result = match cli.command {
+        Command::Sync { env, batch } => sync(&env, batch, output).await,
+        Command::Schema(c) => return schema::main(c, output),
+        Command::TopicName(TopicNameCommand::Check { name }) => return topic_name(&name, output),
+        Command::Export { format, product, env } => export(&env, format, &product, output).await,
+        Command::Reconcile(a) => reconcile::run(a, output).await,
+        Command::Trust(c) => trust::trust(c, output).await,
+        Command::Secret(c) => trust::secret(c, output),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "meshctl", &mut std::io::stdout());
+            Ok(())
         }
     };
     match result {

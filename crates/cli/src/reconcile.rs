@@ -2,48 +2,41 @@
 //! governance log: applies approved grants, removes expired and revoked ones. Every change is
 //! recorded as a governance event; `--dry-run` prints the changes and makes none.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::Args;
 use meshdesk_domain::access::{PatternKind, ReconcileAction, ResourceKind, kafka_acls_commands};
 use meshdesk_domain::events::GrantOutcome;
-use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
+use meshdesk_service::Meshdesk;
+use serde_json::{Value, json};
 
-pub struct Args {
-    env: PathBuf,
-    data_dir: PathBuf,
-    interval: Option<Duration>,
+use crate::{EnvArgs, Output, print_json};
+
+#[derive(Args)]
+#[command(after_help = "\
+Examples:
+  meshctl reconcile --env prod.toml --dry-run      # print the changes and kafka-acls.sh commands
+  meshctl reconcile --env prod.toml --once         # one round
+  meshctl reconcile --env prod.toml --interval 60  # a round every minute, until stopped
+  meshctl reconcile --env prod.toml --output json
+
+Applies approved grants' ACLs, removes expired and revoked ones, restores the owners' missing
+bindings, reports drift, and records each change as a governance event.
+
+Exit codes: 0 the round ran (refusals by the cluster are reported, not failures); 1 the
+governance log or the cluster could not be read; 2 wrong usage.")]
+pub struct ReconcileArgs {
+    #[command(flatten)]
+    env: EnvArgs,
+    /// One round, then exit (the default).
+    #[arg(long, conflicts_with = "interval")]
+    once: bool,
+    /// Seconds between rounds; runs until stopped.
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(1..))]
+    interval: Option<u64>,
+    /// Print the changes (and kafka-acls.sh commands); make none.
+    #[arg(long)]
     dry_run: bool,
-}
-
-pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let (mut env, mut data_dir, mut interval, mut dry_run, mut once) = (None, None, None, false, false);
-    while let Some(a) = args.next() {
-        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
-        match a.as_str() {
-            "--env" => env = Some(PathBuf::from(value("--env")?)),
-            "--data-dir" => data_dir = Some(PathBuf::from(value("--data-dir")?)),
-            "--interval" => {
-                let s: u64 = value("--interval")?.parse().map_err(|_| "--interval takes seconds".to_owned())?;
-                if s == 0 {
-                    return Err("--interval must be at least 1 second".into());
-                }
-                interval = Some(Duration::from_secs(s));
-            }
-            "--once" => once = true,
-            "--dry-run" => dry_run = true,
-            other => return Err(format!("unknown argument `{other}`")),
-        }
-    }
-    if once && interval.is_some() {
-        return Err("--once and --interval exclude each other".into());
-    }
-    Ok(Args {
-        env: env.ok_or("--env FILE is required")?,
-        data_dir: data_dir.unwrap_or_else(meshdesk_service::meshdesk_data_dir),
-        interval,
-        dry_run,
-    })
 }
 
 fn describe(a: &ReconcileAction) -> String {
@@ -63,8 +56,8 @@ fn describe(a: &ReconcileAction) -> String {
     s
 }
 
-async fn report_drift(md: &Meshdesk) {
-    match md.acl_drift().await {
+fn print_drift(drift: &Result<Vec<String>, String>) {
+    match drift {
         Ok(d) if d.is_empty() => println!("drift: none (the cluster's ACLs match the grants in force)"),
         Ok(d) => {
             println!("drift: {} finding(s)", d.len());
@@ -77,8 +70,8 @@ async fn report_drift(md: &Meshdesk) {
 }
 
 /// The desired bindings the cluster lacks: created (or, dry, listed).
-async fn report_missing(md: &Meshdesk, dry_run: bool) {
-    match md.restore_missing(dry_run).await {
+fn print_missing(missing: &Result<Vec<String>, String>, dry_run: bool) {
+    match missing {
         Ok(list) => {
             let verb = if dry_run { "would create" } else { "created" };
             println!("{verb} {} missing binding(s)", list.len());
@@ -90,30 +83,89 @@ async fn report_missing(md: &Meshdesk, dry_run: bool) {
     }
 }
 
-async fn round(md: &Meshdesk, a: &Args, bootstrap: &str) -> Result<(), String> {
-    md.sync().await.map_err(|e| e.to_string())?;
-    report_drift(md).await;
-    if a.dry_run {
-        let plan = md.reconcile_plan().await.map_err(|e| e.to_string())?;
-        if plan.is_empty() {
-            println!("nothing to change");
-        }
-        for action in &plan {
-            println!("would {}", describe(action));
-            for cmd in kafka_acls_commands(&action.bindings, bootstrap, !action.apply) {
-                println!("    {cmd}");
-            }
-        }
-        report_missing(md, true).await;
-        let applies = plan.iter().filter(|a| a.apply).count();
-        println!(
-            "dry run: {} change(s), none made (would apply {applies}, would remove {})",
-            plan.len(),
-            plan.len() - applies
-        );
+/// A list, or the reason it is missing, for JSON.
+fn listed(r: &Result<Vec<String>, String>) -> Value {
+    match r {
+        Ok(list) => json!(list),
+        Err(e) => json!({ "error": e }),
+    }
+}
+
+fn action_json(action: &ReconcileAction, bootstrap: &str) -> Value {
+    json!({
+        "action": if action.apply { "apply" } else { "remove" },
+        "request_id": action.request_id,
+        "why": action.why,
+        "bindings": action.bindings,
+        "kafka_acls_commands": kafka_acls_commands(&action.bindings, bootstrap, !action.apply),
+    })
+}
+
+async fn dry_round(
+    md: &Meshdesk,
+    bootstrap: &str,
+    drift: Result<Vec<String>, String>,
+    output: Output,
+) -> Result<(), String> {
+    let plan = md.reconcile_plan().await.map_err(|e| e.to_string())?;
+    let missing = md.restore_missing(true).await.map_err(|e| e.to_string());
+    let applies = plan.iter().filter(|a| a.apply).count();
+    if output == Output::Json {
+        print_json(&json!({
+            "dry_run": true,
+            "drift": listed(&drift),
+            "changes": plan.iter().map(|a| action_json(a, bootstrap)).collect::<Vec<_>>(),
+            "missing_bindings": listed(&missing),
+        }));
         return Ok(());
     }
+    print_drift(&drift);
+    if plan.is_empty() {
+        println!("nothing to change");
+    }
+    for action in &plan {
+        println!("would {}", describe(action));
+        for cmd in kafka_acls_commands(&action.bindings, bootstrap, !action.apply) {
+            println!("    {cmd}");
+        }
+    }
+    print_missing(&missing, true);
+    println!(
+        "dry run: {} change(s), none made (would apply {applies}, would remove {})",
+        plan.len(),
+        plan.len() - applies
+    );
+    Ok(())
+}
+
+async fn round(md: &Meshdesk, a: &ReconcileArgs, bootstrap: &str, output: Output) -> Result<(), String> {
+    md.sync().await.map_err(|e| e.to_string())?;
+    let drift = md.acl_drift().await.map_err(|e| e.to_string());
+    if a.dry_run {
+        return dry_round(md, bootstrap, drift, output).await;
+    }
     let done = md.reconcile().await.map_err(|e| e.to_string())?;
+    let missing = md.restore_missing(false).await.map_err(|e| e.to_string());
+    let sent = md.flush_outbox().await.map_err(|e| e.to_string())?;
+    if output == Output::Json {
+        let changes: Vec<Value> = done
+            .iter()
+            .map(|(action, outcome)| {
+                let mut v = action_json(action, bootstrap);
+                v["outcome"] = json!(outcome);
+                v
+            })
+            .collect();
+        print_json(&json!({
+            "dry_run": false,
+            "drift": listed(&drift),
+            "changes": changes,
+            "missing_bindings": listed(&missing),
+            "events_written": sent,
+        }));
+        return Ok(());
+    }
+    print_drift(&drift);
     if done.is_empty() {
         println!("nothing to change");
     }
@@ -125,8 +177,7 @@ async fn round(md: &Meshdesk, a: &Args, bootstrap: &str) -> Result<(), String> {
         };
         println!("{}\n  => {result}", describe(action));
     }
-    report_missing(md, false).await;
-    let sent = md.flush_outbox().await.map_err(|e| e.to_string())?;
+    print_missing(&missing, false);
     let count = |f: fn(&GrantOutcome) -> bool| done.iter().filter(|(_, o)| f(o)).count();
     println!(
         "{} change(s): applied {}, removed {}, not applied {}; {sent} governance event(s) written",
@@ -138,19 +189,17 @@ async fn round(md: &Meshdesk, a: &Args, bootstrap: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub async fn run(a: Args) -> Result<(), String> {
-    let md = Meshdesk::open(&a.data_dir, EnvSource::File(a.env.clone()), SandboxPorts::default())
-        .await
-        .map_err(|e| e.to_string())?;
+pub async fn run(a: ReconcileArgs, output: Output) -> Result<(), String> {
+    let md = a.env.open().await?;
     // The environment file as the service read it, not a second reading of the TOML.
     let bootstrap = md.bootstrap_servers().await.unwrap_or_else(|| "BOOTSTRAP".into());
-    let result = match a.interval {
-        None => round(&md, &a, &bootstrap).await,
+    let result = match a.interval.filter(|_| !a.once) {
+        None => round(&md, &a, &bootstrap, output).await,
         Some(every) => loop {
-            if let Err(e) = round(&md, &a, &bootstrap).await {
-                eprintln!("meshctl: reconcile round failed: {e}; retrying in {}s", every.as_secs());
+            if let Err(e) = round(&md, &a, &bootstrap, output).await {
+                eprintln!("meshctl: reconcile round failed: {e}; retrying in {every}s");
             }
-            tokio::time::sleep(every).await;
+            tokio::time::sleep(Duration::from_secs(every)).await;
         },
     };
     md.shutdown().await;

@@ -2,48 +2,110 @@
 //! endorsement, and credentials in the OS keyring.
 
 use std::io::BufRead;
-use std::path::PathBuf;
 
+use clap::Subcommand;
 use meshdesk_contract as c;
 use meshdesk_domain::Principal;
-use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts, keyring};
+use meshdesk_service::{Meshdesk, keyring};
+use serde_json::json;
 
-pub const USAGE: &str = "       meshctl trust init [--principal P]\n       meshctl trust keygen --env FILE\n       meshctl trust enroll --env FILE [--note TEXT]\n       meshctl trust endorse PRINCIPAL KEY --role owner|reconciler|admin [--role ...] --env FILE\n       meshctl trust reject KEY --reason TEXT --env FILE\n       meshctl trust revoke KEY --reason TEXT --env FILE\n       meshctl trust list --env FILE\n       meshctl secret set NAME   (the value is read from standard input)\n       meshctl secret delete NAME";
+use crate::{EnvArgs, Output, print_json};
 
-#[derive(Default)]
-struct Args {
-    positional: Vec<String>,
-    env: Option<PathBuf>,
-    data_dir: Option<PathBuf>,
-    principal: Option<String>,
-    note: String,
-    reason: String,
-    roles: Vec<String>,
+#[derive(Subcommand)]
+pub enum TrustCommand {
+    /// Create a governance admin key in this machine's keyring and print the `[trust]` line.
+    #[command(after_help = concat!("Examples:\n  meshctl trust init --principal User:platform-admin", exit_codes!()))]
+    Init {
+        /// The admin's principal.
+        #[arg(long, default_value = "User:meshdesk-admin")]
+        principal: String,
+    },
+    /// Create this desktop's signing key for the environment's principal.
+    #[command(
+        after_help = concat!("Examples:\n  meshctl trust keygen --env prod.toml\n  (then: meshctl trust enroll --env prod.toml)", exit_codes!())
+    )]
+    Keygen {
+        #[command(flatten)]
+        env: EnvArgs,
+    },
+    /// Ask the governance admins to endorse this desktop's key.
+    #[command(after_help = concat!("Examples:\n  meshctl trust enroll --env prod.toml --note \"Alice, inventory team laptop\"", exit_codes!()))]
+    Enroll {
+        #[command(flatten)]
+        env: EnvArgs,
+        /// A note for the admins (who you are, which machine).
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Endorse a principal's key with roles (governance admins).
+    #[command(
+        after_help = concat!("Examples:\n  meshctl trust endorse User:alice ed25519:Ab3… --role owner --env prod.toml\n  meshctl trust endorse User:reconciler ed25519:Zq9… --role reconciler --env prod.toml", exit_codes!())
+    )]
+    Endorse {
+        /// The principal the key belongs to, e.g. `User:alice`.
+        principal: String,
+        /// The key, as `ed25519:…`.
+        key: String,
+        /// A role for the key; repeat for several.
+        #[arg(long = "role", required = true, value_parser = ["owner", "reconciler", "admin"])]
+        roles: Vec<String>,
+        #[command(flatten)]
+        env: EnvArgs,
+    },
+    /// Reject an enrollment request (governance admins).
+    #[command(
+        after_help = concat!("Examples:\n  meshctl trust reject ed25519:Ab3… --reason \"not a team member\" --env prod.toml", exit_codes!())
+    )]
+    Reject {
+        /// The key, as `ed25519:…`.
+        key: String,
+        /// Why, for the requester.
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[command(flatten)]
+        env: EnvArgs,
+    },
+    /// Revoke an endorsed key (governance admins); its later events are refused.
+    #[command(after_help = concat!("Examples:\n  meshctl trust revoke ed25519:Ab3… --reason \"laptop lost\" --env prod.toml", exit_codes!()))]
+    Revoke {
+        /// The key, as `ed25519:…`.
+        key: String,
+        /// Why, recorded in the log.
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[command(flatten)]
+        env: EnvArgs,
+    },
+    /// List the pinned admins and every key with its state and roles.
+    #[command(
+        after_help = concat!("Examples:\n  meshctl trust list --env prod.toml\n  meshctl trust list --env prod.toml --output json", exit_codes!())
+    )]
+    List {
+        #[command(flatten)]
+        env: EnvArgs,
+    },
 }
 
-fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut a = Args::default();
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
-        match arg.as_str() {
-            "--env" => a.env = Some(PathBuf::from(value("--env")?)),
-            "--data-dir" => a.data_dir = Some(PathBuf::from(value("--data-dir")?)),
-            "--principal" => a.principal = Some(value("--principal")?),
-            "--note" => a.note = value("--note")?,
-            "--reason" => a.reason = value("--reason")?,
-            "--role" => a.roles.push(value("--role")?),
-            other if other.starts_with("--") => return Err(format!("unknown argument `{other}`")),
-            other => a.positional.push(other.to_owned()),
-        }
-    }
-    Ok(a)
+#[derive(Subcommand)]
+pub enum SecretCommand {
+    /// Store a secret read from standard input.
+    #[command(
+        after_help = concat!("Examples:\n  printf '%s' \"$KAFKA_PASSWORD\" | meshctl secret set prod-kafka\n  (then in the environment file: \"sasl.password\" = { keyring = \"prod-kafka\" })", exit_codes!())
+    )]
+    Set {
+        /// The secret's name.
+        name: String,
+    },
+    /// Remove a secret.
+    #[command(after_help = concat!("Examples:\n  meshctl secret delete prod-kafka", exit_codes!()))]
+    Delete {
+        /// The secret's name.
+        name: String,
+    },
 }
 
-async fn open(a: &Args) -> Result<std::sync::Arc<Meshdesk>, String> {
-    let env = a.env.clone().ok_or("--env FILE is required")?;
-    let data_dir = a.data_dir.clone().unwrap_or_else(meshdesk_service::meshdesk_data_dir);
-    let md =
-        Meshdesk::open(&data_dir, EnvSource::File(env), SandboxPorts::default()).await.map_err(|e| e.to_string())?;
+async fn open(env: &EnvArgs) -> Result<std::sync::Arc<Meshdesk>, String> {
+    let md = env.open().await?;
     for w in md.warnings().await {
         eprintln!("meshctl: warning: {w}");
     }
@@ -54,7 +116,11 @@ async fn open(a: &Args) -> Result<std::sync::Arc<Meshdesk>, String> {
     Ok(md)
 }
 
-fn print_identity(i: &c::Identity) {
+fn print_identity(i: &c::Identity, output: Output) {
+    if output == Output::Json {
+        print_json(&serde_json::to_value(i).unwrap_or_default());
+        return;
+    }
     println!("principal: {}", i.principal);
     match (&i.key, &i.fingerprint) {
         (Some(k), Some(f)) => println!("key: {k}\nfingerprint: {f}"),
@@ -64,99 +130,111 @@ fn print_identity(i: &c::Identity) {
 }
 
 /// `meshctl trust …`; the exit code is the caller's.
-pub async fn trust(mut args: impl Iterator<Item = String>) -> Result<(), String> {
-    let verb = args.next().ok_or("trust needs a verb: init, keygen, enroll, endorse, reject, revoke or list")?;
-    let a = parse(args)?;
-    match verb.as_str() {
-        "init" => {
-            let principal = Principal::parse(a.principal.as_deref().unwrap_or("User:meshdesk-admin"))?;
+pub async fn trust(command: TrustCommand, output: Output) -> Result<(), String> {
+    let (env, action) = match command {
+        TrustCommand::Init { principal } => {
+            let principal = Principal::parse(&principal)?;
             let signer = keyring::create_signing_key(&principal)?;
+            let key = signer.public_key().id();
+            if output == Output::Json {
+                print_json(&json!({"principal": principal.as_str(), "key": key, "keyring": keyring::backend()}));
+                return Ok(());
+            }
             println!("Created a governance admin key for {principal} in the keyring ({}).", keyring::backend());
             println!(
                 "Add it to every environment file of this cluster, and act as the admin with `principal = \"{principal}\"`:\n"
             );
-            println!("[trust]\nadmins = [\"{}\"]", signer.public_key().id());
-            Ok(())
+            println!("[trust]\nadmins = [\"{key}\"]");
+            return Ok(());
         }
-        "keygen" => {
-            let md = open(&a).await?;
-            let id = md.create_my_key().await.map_err(|e| e.to_string())?;
-            print_identity(&id);
-            println!("Next: meshctl trust enroll --env FILE, then ask a governance admin to endorse it.");
+        TrustCommand::Keygen { env } => {
+            let md = open(&env).await?;
+            let id = md.create_my_key().await.map_err(|e| e.to_string());
             md.shutdown().await;
-            Ok(())
-        }
-        "enroll" => {
-            let md = open(&a).await?;
-            let id = md
-                .request_enrollment(&c::EnrollmentRequest { note: a.note.clone() })
-                .await
-                .map_err(|e| e.to_string())?;
-            print_identity(&id);
-            md.shutdown().await;
-            Ok(())
-        }
-        "endorse" | "reject" | "revoke" => {
-            let action = match (verb.as_str(), a.positional.as_slice()) {
-                ("endorse", [principal, key]) => {
-                    if a.roles.is_empty() {
-                        return Err("endorse needs at least one --role owner|reconciler|admin".into());
-                    }
-                    c::TrustAction::Endorse { principal: principal.clone(), key: key.clone(), roles: a.roles.clone() }
-                }
-                ("reject", [key]) => c::TrustAction::Reject { key: key.clone(), reason: a.reason.clone() },
-                ("revoke", [key]) => c::TrustAction::Revoke { key: key.clone(), reason: a.reason.clone() },
-                _ => return Err(format!("wrong arguments for trust {verb}\n{USAGE}")),
-            };
-            let md = open(&a).await?;
-            let id = md.decide_trust(&action).await.map_err(|e| e.to_string())?;
-            let pending = md.environment_status().await.pending_writes;
-            println!("event {id} {}", if pending > 0 { "queued (the cluster did not take it yet)" } else { "written" });
-            md.shutdown().await;
-            Ok(())
-        }
-        "list" => {
-            let md = open(&a).await?;
-            let t = md.trust_overview().await.map_err(|e| e.to_string())?;
-            for k in &t.root_admins {
-                println!("admin (pinned)  {k}");
+            print_identity(&id?, output);
+            if output == Output::Text {
+                println!("Next: meshctl trust enroll --env FILE, then ask a governance admin to endorse it.");
             }
-            for k in &t.keys {
-                println!(
-                    "{:<9} {:<24} {} roles={} {}",
-                    k.state,
-                    k.principal,
-                    k.key,
-                    k.roles.join(","),
-                    k.note.as_deref().unwrap_or("")
-                );
-            }
-            md.shutdown().await;
-            Ok(())
+            return Ok(());
         }
-        other => Err(format!("unknown trust verb `{other}`\n{USAGE}")),
+        TrustCommand::Enroll { env, note } => {
+            let md = open(&env).await?;
+            let id = md.request_enrollment(&c::EnrollmentRequest { note }).await.map_err(|e| e.to_string());
+            md.shutdown().await;
+            print_identity(&id?, output);
+            return Ok(());
+        }
+        TrustCommand::List { env } => {
+            let md = open(&env).await?;
+            let t = md.trust_overview().await.map_err(|e| e.to_string());
+            md.shutdown().await;
+            print_overview(&t?, output);
+            return Ok(());
+        }
+        TrustCommand::Endorse { principal, key, roles, env } => {
+            (env, c::TrustAction::Endorse { principal, key, roles })
+        }
+        TrustCommand::Reject { key, reason, env } => (env, c::TrustAction::Reject { key, reason }),
+        TrustCommand::Revoke { key, reason, env } => (env, c::TrustAction::Revoke { key, reason }),
+    };
+    let md = open(&env).await?;
+    let decided = md.decide_trust(&action).await.map_err(|e| e.to_string());
+    let pending = md.environment_status().await.pending_writes;
+    md.shutdown().await;
+    let id = decided?;
+    match output {
+        Output::Json => print_json(&json!({"event": id, "written": pending == 0})),
+        Output::Text => {
+            println!("event {id} {}", if pending > 0 { "queued (the cluster did not take it yet)" } else { "written" })
+        }
+    }
+    Ok(())
+}
+
+fn print_overview(t: &c::TrustOverview, output: Output) {
+    if output == Output::Json {
+        print_json(&serde_json::to_value(t).unwrap_or_default());
+        return;
+    }
+    for k in &t.root_admins {
+        println!("admin (pinned)  {k}");
+    }
+    for k in &t.keys {
+        println!(
+            "{:<9} {:<24} {} roles={} {}",
+            k.state,
+            k.principal,
+            k.key,
+            k.roles.join(","),
+            k.note.as_deref().unwrap_or("")
+        );
     }
 }
 
 /// `meshctl secret set|delete NAME`.
-pub fn secret(mut args: impl Iterator<Item = String>) -> Result<(), String> {
-    match (args.next().as_deref(), args.next(), args.next()) {
-        (Some("set"), Some(name), None) => {
+pub fn secret(command: SecretCommand, output: Output) -> Result<(), String> {
+    let (message, name) = match command {
+        SecretCommand::Set { name } => {
             let mut value = String::new();
             std::io::stdin().lock().read_line(&mut value).map_err(|e| format!("reading the secret: {e}"))?;
             let value = value.trim_end_matches(['\n', '\r']);
             keyring::secret_set(&name, value)?;
-            println!(
-                "stored `{name}` in the keyring ({}); refer to it as {{ keyring = \"{name}\" }}",
-                keyring::backend()
-            );
-            Ok(())
+            (
+                format!(
+                    "stored `{name}` in the keyring ({}); refer to it as {{ keyring = \"{name}\" }}",
+                    keyring::backend()
+                ),
+                name,
+            )
         }
-        (Some("delete"), Some(name), None) => {
+        SecretCommand::Delete { name } => {
             keyring::secret_delete(&name)?;
-            println!("removed `{name}` from the keyring");
-            Ok(())
+            (format!("removed `{name}` from the keyring"), name)
         }
-        _ => Err(format!("usage:\n{USAGE}")),
+    };
+    match output {
+        Output::Json => print_json(&json!({"name": name, "done": message})),
+        Output::Text => println!("{message}"),
     }
+    Ok(())
 }

@@ -16,58 +16,11 @@ pub struct Endpoints {
     pub registry_url: String,
 }
 
-/// YAML from a JSON value: block style, every string double-quoted (JSON's escapes are valid
-/// in YAML's double-quoted scalars), so nothing is misread as another type.
+/// YAML from a JSON value, through a maintained serde YAML serializer (`serde_yaml_ng`):
+/// block style, strings quoted wherever YAML would read them as another type.
 pub fn to_yaml(v: &Value) -> String {
-    fn scalar(v: &Value) -> String {
-        match v {
-            Value::String(s) => serde_json::to_string(s).expect("strings serialize"),
-            Value::Object(m) if m.is_empty() => "{}".into(),
-            Value::Array(a) if a.is_empty() => "[]".into(),
-            other => other.to_string(),
-        }
-    }
-    fn complex(v: &Value) -> bool {
-        matches!(v, Value::Object(m) if !m.is_empty()) || matches!(v, Value::Array(a) if !a.is_empty())
-    }
-    fn write(v: &Value, indent: usize, out: &mut String) {
-        let pad = " ".repeat(indent);
-        match v {
-            Value::Object(m) if !m.is_empty() => {
-                for (k, x) in m {
-                    let key =
-                        if k.chars().all(|c| c.is_ascii_alphanumeric() || "_-.$".contains(c)) && !k.starts_with('$') {
-                            k.clone()
-                        } else {
-                            serde_json::to_string(k).expect("keys serialize")
-                        };
-                    if complex(x) {
-                        out.push_str(&format!("{pad}{key}:\n"));
-                        write(x, indent + 2, out);
-                    } else {
-                        out.push_str(&format!("{pad}{key}: {}\n", scalar(x)));
-                    }
-                }
-            }
-            Value::Array(a) if !a.is_empty() => {
-                for x in a {
-                    if complex(x) {
-                        let mut inner = String::new();
-                        write(x, indent + 2, &mut inner);
-                        // The first line goes after the dash.
-                        let inner = inner.trim_start_matches(' ');
-                        out.push_str(&format!("{pad}- {inner}"));
-                    } else {
-                        out.push_str(&format!("{pad}- {}\n", scalar(x)));
-                    }
-                }
-            }
-            other => out.push_str(&format!("{pad}{}\n", scalar(other))),
-        }
-    }
-    let mut out = String::new();
-    write(v, 0, &mut out);
-    out
+    // A `serde_json::Value` always serializes (its keys are strings).
+    serde_yaml_ng::to_string(v).unwrap_or_default()
 }
 
 fn status(s: ProductStatus) -> &'static str {
@@ -110,6 +63,11 @@ fn avro_logical(t: &Value) -> (&'static str, String) {
 
 /// The product's data contract as ODCS v3 (apiVersion v3.0.2) YAML.
 pub fn odcs_yaml(p: &DataProduct, at: &Endpoints) -> String {
+    to_yaml(&odcs_document(p, at))
+}
+
+/// The product's data contract as an ODCS v3 (apiVersion v3.0.2) document.
+pub fn odcs_document(p: &DataProduct, at: &Endpoints) -> Value {
     let pii = p.pii_paths();
     let mut schema = Vec::new();
     for port in &p.output_ports {
@@ -224,7 +182,7 @@ pub fn odcs_yaml(p: &DataProduct, at: &Endpoints) -> String {
     if !sla.is_empty() {
         doc["slaProperties"] = json!(sla);
     }
-    to_yaml(&doc)
+    doc
 }
 
 fn camel(topic: &str) -> String {
@@ -245,6 +203,11 @@ fn camel(topic: &str) -> String {
 /// (topic, partitions, replicas, configs), its value schema as the message payload, the
 /// registry in the server's bindings, and a `send` operation for the owners.
 pub fn asyncapi_yaml(p: &DataProduct, at: &Endpoints) -> String {
+    to_yaml(&asyncapi_document(p, at))
+}
+
+/// The product as an AsyncAPI 3.0.0 document; see [`asyncapi_yaml`].
+pub fn asyncapi_document(p: &DataProduct, at: &Endpoints) -> Value {
     let mut channels = Map::new();
     let mut operations = Map::new();
     for port in &p.output_ports {
@@ -304,7 +267,7 @@ pub fn asyncapi_yaml(p: &DataProduct, at: &Endpoints) -> String {
             }),
         );
     }
-    let doc = json!({
+    json!({
         "asyncapi": "3.0.0",
         "info": {
             "title": p.title,
@@ -321,8 +284,7 @@ pub fn asyncapi_yaml(p: &DataProduct, at: &Endpoints) -> String {
         }},
         "channels": channels,
         "operations": operations,
-    });
-    to_yaml(&doc)
+    })
 }
 
 #[cfg(test)]
@@ -338,31 +300,49 @@ mod tests {
         }
     }
 
+    /// The YAML read back by the same maintained parser.
+    fn read(y: &str) -> Value {
+        serde_yaml_ng::from_str(y).unwrap()
+    }
+
     #[test]
     fn yaml_quotes_strings_and_nests_blocks() {
-        let v = json!({"a": "x: y", "n": 3, "l": [{"k": "v", "m": [1]}, "s"], "e": {}, "$ref": "#/x"});
-        assert_eq!(
-            to_yaml(&v),
-            "\"$ref\": \"#/x\"\na: \"x: y\"\ne: {}\nl:\n  - k: \"v\"\n    m:\n      - 1\n  - \"s\"\nn: 3\n"
-        );
+        // Verifies the YAML reads back as the same value: strings that look like other types
+        // or YAML syntax stay strings, nesting and empty collections survive.
+        let v = json!({"a": "x: y", "n": 3, "l": [{"k": "v", "m": [1]}, "s"], "e": {}, "$ref": "#/x",
+            "t": "true", "num": "3.0", "null": "null", "date": "2027-03-31", "multi": "a\nb"});
+        let y = to_yaml(&v);
+        assert_eq!(read(&y), v, "{y}");
+        assert!(y.contains("l:\n- k: v\n  m:\n  - 1\n- s\n"), "{y}");
     }
 
     #[test]
     fn the_contract_names_fields_pii_and_quality() {
         let y = odcs_yaml(&seed::products().remove(2), &at());
-        assert!(y.starts_with("apiVersion: \"v3.0.2\"\n"), "{y}");
-        assert!(y.contains("name: \"email\"") && y.contains("classification: \"pii\""), "{y}");
-        let stock = odcs_yaml(&seed::products().remove(0), &at());
-        assert!(stock.contains("description: \"quantity >= 0\""), "{stock}");
-        assert!(stock.contains("property: \"latency\""), "{stock}");
+        assert!(y.starts_with("apiVersion: v3.0.2\n"), "{y}");
+        let doc = read(&y);
+        let props = doc["schema"][0]["properties"].as_array().unwrap();
+        let email = props.iter().find(|p| p["name"] == "email").expect("the email field");
+        assert_eq!(email["classification"], "pii", "{y}");
+        let stock = read(&odcs_yaml(&seed::products().remove(0), &at()));
+        let quality = serde_json::to_string(&stock["schema"]).unwrap();
+        assert!(quality.contains("\"description\":\"quantity >= 0\""), "{quality}");
+        assert!(stock["slaProperties"].as_array().unwrap().iter().any(|s| s["property"] == "latency"), "{stock}");
     }
 
     #[test]
     fn the_asyncapi_document_has_the_channel_bindings_and_the_schema() {
         let y = asyncapi_yaml(&seed::products().remove(0), &at());
-        assert!(y.starts_with("asyncapi: \"3.0.0\"\n"), "{y}");
-        assert!(y.contains("address: \"inventory.stock-level-updated\""), "{y}");
-        assert!(y.contains("partitions: 3") && y.contains("schemaRegistryUrl: \"http://127.0.0.1:8081\""), "{y}");
-        assert!(y.contains("\"$ref\": \"#/channels/inventoryStockLevelUpdated\""), "{y}");
+        assert!(y.starts_with("asyncapi: 3.0.0\n"), "{y}");
+        let doc = read(&y);
+        let ch = &doc["channels"]["inventoryStockLevelUpdated"];
+        assert_eq!(ch["address"], "inventory.stock-level-updated", "{y}");
+        assert_eq!(ch["bindings"]["kafka"]["partitions"], 3, "{y}");
+        assert_eq!(doc["servers"]["sandbox"]["bindings"]["kafka"]["schemaRegistryUrl"], "http://127.0.0.1:8081");
+        assert_eq!(
+            doc["operations"]["sendInventoryStockLevelUpdated"]["channel"]["$ref"],
+            "#/channels/inventoryStockLevelUpdated"
+        );
+        assert_eq!(doc, asyncapi_document(&seed::products().remove(0), &at()), "the YAML is the document");
     }
 }

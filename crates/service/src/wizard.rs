@@ -318,6 +318,11 @@ impl Meshdesk {
     /// A product's export as text: `odcs` (ODCS v3 YAML) or `asyncapi` (AsyncAPI 3.0 YAML), with
     /// this environment's endpoints.
     pub async fn export_product(&self, id: &str, format: &str) -> Result<String, ServiceError> {
+        Ok(meshdesk_domain::export::to_yaml(&self.export_document(id, format).await?))
+    }
+
+    /// A product's export as a document (what [`Self::export_product`] writes as YAML).
+    pub async fn export_document(&self, id: &str, format: &str) -> Result<serde_json::Value, ServiceError> {
         let p = self.store.product(id).await?.ok_or_else(|| invalid(format!("product {id} is not in the catalog")))?;
         let conn = self.connection().await?;
         let at = meshdesk_domain::export::Endpoints {
@@ -326,8 +331,8 @@ impl Meshdesk {
             registry_url: conn.registry.base_url().to_owned(),
         };
         match format {
-            "odcs" => Ok(meshdesk_domain::export::odcs_yaml(&p.product, &at)),
-            "asyncapi" => Ok(meshdesk_domain::export::asyncapi_yaml(&p.product, &at)),
+            "odcs" => Ok(meshdesk_domain::export::odcs_document(&p.product, &at)),
+            "asyncapi" => Ok(meshdesk_domain::export::asyncapi_document(&p.product, &at)),
             other => Err(invalid(format!("unknown export format `{other}`: odcs or asyncapi"))),
         }
     }

@@ -108,12 +108,21 @@ pub struct EventRow {
     pub signer: Option<String>,
 }
 
+/// Failpoints for crash tests (the `fail` crate), compiled only with the `failpoints` feature:
+/// the integration tests turn it on; `cargo build --release` leaves it out.
+pub mod failpoints {
+    /// Configures the failpoints named in `FAILPOINTS` (e.g. `fold-before-commit=sleep(150)`);
+    /// does nothing in builds without the feature.
+    pub fn setup_from_env() {
+        // The scenario lives as long as the process.
+        #[cfg(feature = "failpoints")]
+        std::mem::forget(fail::FailScenario::setup());
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
-    /// Test hook: a pause inside each fold transaction, after its changes and before its commit,
-    /// so that a test can kill the process in exactly that window. Zero unless a test sets it.
-    pause_before_commit_ms: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 fn json_list(s: &str) -> Result<Vec<String>> {
@@ -143,14 +152,9 @@ impl Store {
     /// Wraps an existing pool (used by `#[sqlx::test]`), applying migrations.
     pub async fn from_pool(pool: SqlitePool) -> Result<Self> {
         MIGRATOR.run(&pool).await?;
-        let store = Self { pool, pause_before_commit_ms: Default::default() };
+        let store = Self { pool };
         store.reindex_if_needed().await?;
         Ok(store)
-    }
-
-    /// Test hook, see the field. Only `meshctl sync --pause-before-commit-ms` sets it.
-    pub fn set_pause_before_commit(&self, ms: u64) {
-        self.pause_before_commit_ms.store(ms, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub async fn close(&self) {
@@ -360,10 +364,10 @@ impl Store {
         )
         .execute(&mut *tx)
         .await?;
-        let pause = self.pause_before_commit_ms.load(std::sync::atomic::Ordering::Relaxed);
-        if pause > 0 {
-            std::thread::sleep(std::time::Duration::from_millis(pause));
-        }
+        // Crash tests widen the window between applying and committing here
+        // (`FAILPOINTS=fold-before-commit=sleep(150)`); only builds with `failpoints` have it.
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("fold-before-commit");
         tx.commit().await?;
         report.next_offset = next;
         Ok(report)
