@@ -8,15 +8,9 @@
 use std::sync::Arc;
 
 use bytes::BytesMut;
-use kafka_protocol::messages::create_topics_response::CreatableTopicResult;
-use kafka_protocol::messages::delete_topics_response::DeletableTopicResult;
-use kafka_protocol::messages::describe_configs_response::DescribeConfigsResult;
-use kafka_protocol::messages::describe_groups_response::DescribedGroup;
 use kafka_protocol::messages::fetch_response::{FetchableTopicResponse, PartitionData};
 use kafka_protocol::messages::list_offsets_response::{ListOffsetsPartitionResponse, ListOffsetsTopicResponse};
 use kafka_protocol::messages::metadata_response::MetadataResponseTopic;
-use kafka_protocol::messages::offset_commit_response::{OffsetCommitResponsePartition, OffsetCommitResponseTopic};
-use kafka_protocol::messages::offset_fetch_response::{OffsetFetchResponsePartition, OffsetFetchResponseTopic};
 use kafka_protocol::messages::produce_response::{PartitionProduceResponse, TopicProduceResponse};
 use kafka_protocol::messages::*;
 use kafka_protocol::protocol::{Encodable, StrBytes};
@@ -25,6 +19,9 @@ use crate::Shared;
 use crate::acl_apis;
 use crate::authorizer::{self, Acl, CLUSTER, Operation as Op, ResourceType as Rt, Subject};
 use crate::wire::Request;
+
+mod admin;
+mod groups;
 
 pub const TOPIC_AUTHORIZATION_FAILED: i16 = 29;
 pub const GROUP_AUTHORIZATION_FAILED: i16 = 30;
@@ -276,128 +273,9 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
                 },
             )
         }
-        RequestKind::OffsetCommit(mut c) => {
-            let commit_refusal = |t: &offset_commit_request::OffsetCommitRequestTopic, code: i16| {
-                let mut r = OffsetCommitResponseTopic::default();
-                r.name = t.name.clone();
-                r.partitions = t
-                    .partitions
-                    .iter()
-                    .map(|p| {
-                        let mut x = OffsetCommitResponsePartition::default();
-                        x.partition_index = p.partition_index;
-                        x.error_code = code;
-                        x
-                    })
-                    .collect();
-                r
-            };
-            if !who.can(Op::Read, Rt::Group, &c.group_id) {
-                let mut r = OffsetCommitResponse::default();
-                r.topics = c.topics.iter().map(|t| commit_refusal(t, GROUP_AUTHORIZATION_FAILED)).collect();
-                return Ok(Plan::Answer(ResponseKind::OffsetCommit(r)));
-            }
-            let mut refused = Vec::new();
-            c.topics.retain(|t| {
-                let ok = who.can(Op::Read, Rt::Topic, &t.name);
-                if !ok {
-                    refused.push(commit_refusal(t, TOPIC_AUTHORIZATION_FAILED));
-                }
-                ok
-            });
-            partial(
-                req,
-                !refused.is_empty(),
-                c.topics.is_empty(),
-                |b| c.encode(b, v),
-                ResponseKind::OffsetCommit(Default::default()),
-                move |k| {
-                    if let ResponseKind::OffsetCommit(r) = k {
-                        r.topics.extend(refused);
-                    }
-                },
-            )
-        }
-        RequestKind::OffsetFetch(mut f) => {
-            let fetch_refusal = |name: &TopicName, parts: &[i32], code: i16| {
-                let mut r = OffsetFetchResponseTopic::default();
-                r.name = name.clone();
-                r.partitions = parts
-                    .iter()
-                    .map(|p| {
-                        let mut x = OffsetFetchResponsePartition::default();
-                        x.partition_index = *p;
-                        x.committed_offset = -1;
-                        x.error_code = code;
-                        x
-                    })
-                    .collect();
-                r
-            };
-            if !who.can(Op::Describe, Rt::Group, &f.group_id) {
-                let mut r = OffsetFetchResponse::default();
-                if v >= 2 {
-                    r.error_code = GROUP_AUTHORIZATION_FAILED;
-                } else {
-                    for t in f.topics.iter().flatten() {
-                        r.topics.push(fetch_refusal(&t.name, &t.partition_indexes, GROUP_AUTHORIZATION_FAILED));
-                    }
-                }
-                return Ok(Plan::Answer(ResponseKind::OffsetFetch(r)));
-            }
-            match &mut f.topics {
-                None => {
-                    let authz = who.clone();
-                    Ok(Plan::Forward {
-                        fixup: Some(Box::new(move |k| {
-                            if let ResponseKind::OffsetFetch(r) = k {
-                                r.topics.retain(|t| authz.can(Op::Describe, Rt::Topic, &t.name));
-                            }
-                        })),
-                    })
-                }
-                Some(topics) => {
-                    let mut refused = Vec::new();
-                    topics.retain(|t| {
-                        let ok = who.can(Op::Describe, Rt::Topic, &t.name);
-                        if !ok {
-                            refused.push(fetch_refusal(&t.name, &t.partition_indexes, TOPIC_AUTHORIZATION_FAILED));
-                        }
-                        ok
-                    });
-                    let empty = topics.is_empty();
-                    partial(
-                        req,
-                        !refused.is_empty(),
-                        empty,
-                        |b| f.encode(b, v),
-                        ResponseKind::OffsetFetch(Default::default()),
-                        move |k| {
-                            if let ResponseKind::OffsetFetch(r) = k {
-                                r.topics.extend(refused);
-                            }
-                        },
-                    )
-                }
-            }
-        }
-        RequestKind::FindCoordinator(f) => {
-            let (ok, code) = match f.key_type {
-                1 => (who.can(Op::Describe, Rt::TransactionalId, &f.key), TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
-                _ => (who.can(Op::Describe, Rt::Group, &f.key), GROUP_AUTHORIZATION_FAILED),
-            };
-            if ok {
-                return Ok(Plan::Forward { fixup: None });
-            }
-            let mut r = FindCoordinatorResponse::default();
-            r.error_code = code;
-            r.node_id = BrokerId(-1);
-            r.port = -1;
-            if v >= 1 {
-                r.error_message = Some(s("not authorized for this group"));
-            }
-            Ok(Plan::Answer(ResponseKind::FindCoordinator(r)))
-        }
+        RequestKind::OffsetCommit(c) => groups::offset_commit(req, who, c),
+        RequestKind::OffsetFetch(f) => groups::offset_fetch(req, who, f),
+        RequestKind::FindCoordinator(f) => groups::find_coordinator(req, who, f),
         RequestKind::JoinGroup(j) => Ok(group_gate(who, &j.group_id, || {
             let mut r = JoinGroupResponse::default();
             r.error_code = GROUP_AUTHORIZATION_FAILED;
@@ -419,31 +297,7 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
             r.error_code = GROUP_AUTHORIZATION_FAILED;
             ResponseKind::LeaveGroup(r)
         })),
-        RequestKind::DescribeGroups(mut d) => {
-            let mut refused = Vec::new();
-            d.groups.retain(|g| {
-                let ok = who.can(Op::Describe, Rt::Group, g);
-                if !ok {
-                    let mut x = DescribedGroup::default();
-                    x.group_id = g.clone();
-                    x.error_code = GROUP_AUTHORIZATION_FAILED;
-                    refused.push(x);
-                }
-                ok
-            });
-            partial(
-                req,
-                !refused.is_empty(),
-                d.groups.is_empty(),
-                |b| d.encode(b, v),
-                ResponseKind::DescribeGroups(Default::default()),
-                move |k| {
-                    if let ResponseKind::DescribeGroups(r) = k {
-                        r.groups.extend(refused);
-                    }
-                },
-            )
-        }
+        RequestKind::DescribeGroups(d) => groups::describe_groups(req, who, d),
         RequestKind::ListGroups(_) if !who.cluster(Op::Describe) => {
             let authz = who.clone();
             Ok(Plan::Forward {
@@ -458,92 +312,9 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
         RequestKind::DeleteGroups(d) => {
             Ok(all_or_close(d.groups_names.iter().all(|g| who.can(Op::Delete, Rt::Group, g)), "DeleteGroups"))
         }
-        RequestKind::CreateTopics(mut c) => {
-            if who.cluster(Op::Create) {
-                return Ok(Plan::Forward { fixup: None });
-            }
-            let mut refused = Vec::new();
-            c.topics.retain(|t| {
-                let ok = who.can(Op::Create, Rt::Topic, &t.name);
-                if !ok {
-                    let mut x = CreatableTopicResult::default();
-                    x.name = t.name.clone();
-                    x.error_code = TOPIC_AUTHORIZATION_FAILED;
-                    if v >= 1 {
-                        x.error_message = Some(s("not authorized to create this topic"));
-                    }
-                    refused.push(x);
-                }
-                ok
-            });
-            partial(
-                req,
-                !refused.is_empty(),
-                c.topics.is_empty(),
-                |b| c.encode(b, v),
-                ResponseKind::CreateTopics(Default::default()),
-                move |k| {
-                    if let ResponseKind::CreateTopics(r) = k {
-                        r.topics.extend(refused);
-                    }
-                },
-            )
-        }
-        RequestKind::DeleteTopics(mut d) => {
-            let mut refused = Vec::new();
-            d.topic_names.retain(|t| {
-                let ok = who.can(Op::Delete, Rt::Topic, t);
-                if !ok {
-                    let mut x = DeletableTopicResult::default();
-                    x.name = Some(t.clone());
-                    x.error_code = TOPIC_AUTHORIZATION_FAILED;
-                    refused.push(x);
-                }
-                ok
-            });
-            partial(
-                req,
-                !refused.is_empty(),
-                d.topic_names.is_empty(),
-                |b| d.encode(b, v),
-                ResponseKind::DeleteTopics(Default::default()),
-                move |k| {
-                    if let ResponseKind::DeleteTopics(r) = k {
-                        r.responses.extend(refused);
-                    }
-                },
-            )
-        }
-        RequestKind::DescribeConfigs(mut d) => {
-            let mut refused = Vec::new();
-            d.resources.retain(|res| {
-                let (ok, code) = match res.resource_type {
-                    2 => (who.can(Op::DescribeConfigs, Rt::Topic, &res.resource_name), TOPIC_AUTHORIZATION_FAILED),
-                    _ => (who.cluster(Op::DescribeConfigs), CLUSTER_AUTHORIZATION_FAILED),
-                };
-                if !ok {
-                    let mut x = DescribeConfigsResult::default();
-                    x.error_code = code;
-                    x.error_message = Some(s("not authorized to describe these configs"));
-                    x.resource_type = res.resource_type;
-                    x.resource_name = res.resource_name.clone();
-                    refused.push(x);
-                }
-                ok
-            });
-            partial(
-                req,
-                !refused.is_empty(),
-                d.resources.is_empty(),
-                |b| d.encode(b, v),
-                ResponseKind::DescribeConfigs(Default::default()),
-                move |k| {
-                    if let ResponseKind::DescribeConfigs(r) = k {
-                        r.results.extend(refused);
-                    }
-                },
-            )
-        }
+        RequestKind::CreateTopics(c) => admin::create_topics(req, who, c),
+        RequestKind::DeleteTopics(d) => admin::delete_topics(req, who, d),
+        RequestKind::DescribeConfigs(d) => admin::describe_configs(req, who, d),
         RequestKind::IncrementalAlterConfigs(a) => Ok(all_or_close(
             a.resources.iter().all(|r| match r.resource_type {
                 2 => who.can(Op::AlterConfigs, Rt::Topic, &r.resource_name),

@@ -7,38 +7,15 @@
 use std::time::{Duration, Instant};
 
 use meshdesk_domain::{CompatibilityLevel, SchemaFormat};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+mod error;
+use error::describe;
+pub use error::{Missing, RegistryError, map_error};
+
 pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
-
-/// Which registry object was not found, from Confluent's `error_code`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Missing {
-    Subject,
-    Version,
-    Schema,
-    Other,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum RegistryError {
-    #[error("not found: {message}")]
-    NotFound { what: Missing, message: String },
-    #[error("the schema is incompatible with earlier versions: {message}")]
-    Incompatible { message: String },
-    #[error("the registry refused the schema as invalid: {message}")]
-    Invalid { message: String },
-    #[error("the registry refused the credentials ({status}): {message}")]
-    Unauthorized { status: u16, message: String },
-    #[error("the registry at {url} did not answer: {reason}")]
-    Unreachable { url: String, reason: String },
-    #[error("the registry failed ({status}): {message}")]
-    Server { status: u16, message: String },
-    #[error("the registry's answer could not be read: {0}")]
-    Protocol(String),
-}
 
 #[derive(Clone, PartialEq, Eq)]
 pub enum Auth {
@@ -55,36 +32,6 @@ impl std::fmt::Debug for Auth {
             }
             Auth::Bearer(_) => f.debug_tuple("Bearer").field(&"********").finish(),
         }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct ErrorBody {
-    error_code: Option<u32>,
-    message: Option<String>,
-}
-
-/// Maps a non-success HTTP answer to a domain outcome. The one place that knows the codes.
-pub fn map_error(status: StatusCode, body: &str) -> RegistryError {
-    let parsed: Option<ErrorBody> = serde_json::from_str(body).ok();
-    let code = parsed.as_ref().and_then(|b| b.error_code);
-    let message = parsed
-        .and_then(|b| b.message)
-        .unwrap_or_else(|| if body.is_empty() { status.to_string() } else { body.to_owned() });
-    match status.as_u16() {
-        404 => RegistryError::NotFound {
-            what: match code {
-                Some(40401) => Missing::Subject,
-                Some(40402) => Missing::Version,
-                Some(40403) => Missing::Schema,
-                _ => Missing::Other,
-            },
-            message,
-        },
-        409 => RegistryError::Incompatible { message },
-        422 => RegistryError::Invalid { message },
-        s @ (401 | 403) => RegistryError::Unauthorized { status: s, message },
-        s => RegistryError::Server { status: s, message },
     }
 }
 
@@ -466,39 +413,9 @@ fn enc(segment: &str) -> String {
     out
 }
 
-fn describe(e: &reqwest::Error) -> String {
-    use std::error::Error;
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(inner) = src {
-        s.push_str(": ");
-        s.push_str(&inner.to_string());
-        src = inner.source();
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn confluent_error_codes_map_to_outcomes() {
-        let e = map_error(StatusCode::NOT_FOUND, r#"{"error_code":40401,"message":"Subject 'x' not found."}"#);
-        assert!(matches!(e, RegistryError::NotFound { what: Missing::Subject, .. }));
-        let e = map_error(StatusCode::NOT_FOUND, r#"{"error_code":40402,"message":"Version 9 not found."}"#);
-        assert!(matches!(e, RegistryError::NotFound { what: Missing::Version, .. }));
-        let e = map_error(StatusCode::NOT_FOUND, r#"{"error_code":40403,"message":"Schema 7 not found"}"#);
-        assert!(matches!(e, RegistryError::NotFound { what: Missing::Schema, .. }));
-        let e = map_error(StatusCode::CONFLICT, r#"{"error_code":409,"message":"incompatible: field removed"}"#);
-        assert!(matches!(&e, RegistryError::Incompatible { message } if message.contains("field removed")));
-        let e = map_error(StatusCode::UNPROCESSABLE_ENTITY, r#"{"error_code":42201,"message":"Invalid schema"}"#);
-        assert!(matches!(e, RegistryError::Invalid { .. }));
-        let e = map_error(StatusCode::UNAUTHORIZED, "");
-        assert!(matches!(e, RegistryError::Unauthorized { status: 401, .. }));
-        let e = map_error(StatusCode::BAD_GATEWAY, "<html>proxy</html>");
-        assert!(matches!(&e, RegistryError::Server { status: 502, message } if message.contains("proxy")));
-    }
 
     #[test]
     fn subjects_are_percent_encoded_in_paths() {

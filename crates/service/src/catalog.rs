@@ -461,3 +461,26 @@ mod tests {
         assert_eq!(shown, [(false, "the "), (true, "quant"), (false, "ity and "), (true, "x")]);
     }
 }
+
+impl Meshdesk {
+    pub async fn list_products(&self, q: &c::ProductQuery) -> Result<Vec<c::ProductSummary>, ServiceError> {
+        self.store.list_products(q.text.as_deref()).await?.into_iter().map(summary).collect()
+    }
+
+    pub async fn list_domains(&self) -> Result<Vec<c::DomainSummary>, ServiceError> {
+        Ok(self
+            .store
+            .list_domains()
+            .await?
+            .into_iter()
+            .map(|d| c::DomainSummary {
+                id: d.id,
+                name: d.name,
+                description: d.description,
+                owners: d.owners,
+                contact: d.contact,
+                product_count: d.product_count,
+            })
+            .collect())
+    }
+}

@@ -6,7 +6,9 @@ use meshdesk_contract as c;
 use meshdesk_domain::Envelope;
 use meshdesk_kafka::PartitionReader;
 
-use crate::{Connection, EnvSource, Meshdesk, Notice, ServiceError, decode_batch};
+use meshdesk_store::LogRecord;
+
+use crate::{Connection, EnvSource, Meshdesk, Notice, ServiceError};
 
 impl Meshdesk {
     /// Creates the governance topic if the cluster does not have it yet (first use): one
@@ -152,4 +154,52 @@ impl Meshdesk {
             current = decode_batch(next?);
         }
     }
+}
+
+#[derive(Default)]
+pub(crate) struct SyncState {
+    pub(crate) last_error: Option<String>,
+}
+
+impl Meshdesk {
+    /// Reads the governance log from where the cache stopped up to its end and folds it in,
+    /// 1,000 events per transaction.
+    pub async fn sync(&self) -> Result<c::SyncReport, ServiceError> {
+        self.sync_batched(1000).await
+    }
+
+    /// [`Meshdesk::sync`], folding `batch` records per transaction.
+    pub async fn sync_batched(&self, batch: usize) -> Result<c::SyncReport, ServiceError> {
+        let conn = self.connection().await?;
+        let _one_at_a_time = self.sync_lock.lock().await;
+        let result = self.sync_inner(&conn, batch.max(1)).await;
+        let changed = matches!(&result, Ok(r) if r.applied > 0);
+        let (old, new) = {
+            let mut st = self.sync_state.lock().expect("sync state lock");
+            let old = st.last_error.clone();
+            st.last_error = result.as_ref().err().map(|e| e.to_string());
+            (old, st.last_error.clone())
+        };
+        if changed {
+            self.notify(Notice::CatalogChanged);
+        }
+        if old != new {
+            self.notify(Notice::StatusChanged);
+        }
+        result
+    }
+}
+
+pub(crate) fn decode_batch(records: Vec<meshdesk_kafka::Record>) -> Vec<LogRecord> {
+    records
+        .into_iter()
+        .map(|r| LogRecord {
+            offset: r.offset,
+            timestamp_ms: r.timestamp_ms,
+            envelope: match r.value {
+                Some(v) => meshdesk_domain::Envelope::from_bytes(&v).map_err(|e| e.to_string()),
+                None => Err("empty record".into()),
+            },
+        })
+        .collect()
 }

@@ -1,0 +1,133 @@
+//! The environment's status, sync, settings and parked writes: the top bar and the Settings page.
+
+use serde::{Deserialize, Serialize};
+
+use crate::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeState {
+    Starting,
+    Up,
+    Down,
+}
+
+/// Whether one endpoint answered, and why not if it did not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probe {
+    pub state: ProbeState,
+    /// For people: "3 topics, 1 broker" or "connection refused at 127.0.0.1:9092".
+    pub detail: String,
+    pub latency_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnvironmentKind {
+    /// The embedded local sandbox.
+    Sandbox,
+    /// A cluster described by a config file.
+    Cluster,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncInfo {
+    /// Events applied from the governance log so far (its next offset).
+    pub next_offset: i64,
+    /// Milliseconds since the epoch of the last successful sync.
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentStatus {
+    pub name: String,
+    pub kind: EnvironmentKind,
+    pub bootstrap_servers: String,
+    pub registry_url: String,
+    pub broker: Probe,
+    pub registry: Probe,
+    pub last_sync: Option<SyncInfo>,
+    /// The last error of the background sync, if the last attempt failed.
+    pub sync_error: Option<String>,
+    /// Governance events written here and not yet acknowledged by the cluster.
+    pub pending_writes: i64,
+    /// Writes the cluster refused for good, waiting for their author: retry or discard.
+    #[serde(default)]
+    pub parked_writes: Vec<ParkedWrite>,
+    /// Why the local cache was rebuilt from the governance log, if it was (another cluster, a
+    /// truncated or re-created log).
+    #[serde(default)]
+    pub cache_notice: Option<String>,
+    /// Why the oldest pending write has not gone out yet, if an attempt failed.
+    pub pending_error: Option<String>,
+}
+
+pub struct GetEnvironmentStatus;
+impl Command for GetEnvironmentStatus {
+    const NAME: &'static str = "environment_status";
+    type Request = NoArgs;
+    type Response = EnvironmentStatus;
+}
+
+// Sync
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub applied: u64,
+    pub skipped: u64,
+    pub next_offset: i64,
+}
+
+pub struct SyncNow;
+impl Command for SyncNow {
+    const NAME: &'static str = "sync_now";
+    type Request = NoArgs;
+    type Response = SyncReport;
+}
+
+// Settings
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub cache_path: String,
+    /// Where the environment came from: "embedded sandbox" or the config file's path.
+    pub environment_source: String,
+    pub governance_topic: String,
+    /// librdkafka properties in effect, secrets masked.
+    pub kafka_properties: Vec<(String, String)>,
+}
+
+pub struct GetAppInfo;
+impl Command for GetAppInfo {
+    const NAME: &'static str = "app_info";
+    type Request = NoArgs;
+    type Response = AppInfo;
+}
+
+// Writes the cluster refused for good
+
+/// A write the cluster refused for good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkedWrite {
+    pub event_id: String,
+    /// The event's type, e.g. `ProductPublished`.
+    pub kind: String,
+    pub reason: String,
+    pub parked_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkedAction {
+    pub event_id: String,
+    /// `true`: send it again (after the cause was fixed); `false`: discard it for good.
+    pub retry: bool,
+}
+
+pub struct SettleParkedWrite;
+impl Command for SettleParkedWrite {
+    const NAME: &'static str = "settle_parked_write";
+    type Request = ParkedAction;
+    type Response = NoArgs;
+}

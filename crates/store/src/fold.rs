@@ -1,0 +1,352 @@
+//! The fold: a batch of governance records verified (signatures split over the cores, time,
+//! standing, authorization) and applied in one transaction with the new log position.
+
+use meshdesk_domain::trust::TrustRoot;
+use meshdesk_domain::{Decoded, Envelope, EventBody};
+use sqlx::{Sqlite, Transaction};
+
+use crate::{ApplyReport, LogRecord, Result, Store, StoreError, access, now_ms, search, trust};
+
+impl Store {
+    /// Folds a batch of consecutive records into the cache in one transaction, together with
+    /// the new log position. Records below the stored position were applied before and are
+    /// ignored; an event id seen before is recorded as a duplicate and changes nothing. Every
+    /// event is verified against `root` first (signature, time, standing, authorization, see
+    /// `meshdesk_domain::trust`); one that fails is recorded as refused with the reason.
+    ///
+    /// An event that fails in SQLite itself (a constraint no rule foresaw) must not freeze every
+    /// desktop on this batch: the batch is then folded again with each event in a savepoint, and
+    /// that event is refused with the database's reason while the others apply. Savepoints cost a
+    /// third of the fold's speed, so only such a batch pays for them.
+    pub async fn apply(&self, log: &str, root: &TrustRoot, records: &[LogRecord]) -> Result<ApplyReport> {
+        match self.apply_batch(log, root, records, false).await {
+            Err(StoreError::EventFailed(e)) => {
+                tracing::warn!("an event failed in the cache ({e}); folding the batch again event by event");
+                self.apply_batch(log, root, records, true).await
+            }
+            other => other,
+        }
+    }
+
+    async fn apply_batch(
+        &self,
+        log: &str,
+        root: &TrustRoot,
+        records: &[LogRecord],
+        careful: bool,
+    ) -> Result<ApplyReport> {
+        /// One audit row; the batch's rows are inserted with one statement.
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            offset: i64,
+            id: std::borrow::Cow<'a, str>,
+            kind: &'a str,
+            version: i64,
+            actor: &'a str,
+            at_ms: i64,
+            payload: String,
+            outcome: &'static str,
+            note: Option<String>,
+            signer: Option<&'a str>,
+        }
+
+        let mut tx = self.pool.begin().await?;
+        let mut next = sqlx::query_scalar!("SELECT next_offset FROM log_position WHERE log = ?", log)
+            .fetch_optional(&mut *tx)
+            .await?
+            .unwrap_or(0);
+        let mut report = ApplyReport { next_offset: next, ..Default::default() };
+        let fresh: Vec<&LogRecord> = records.iter().filter(|r| r.offset >= next).collect();
+        // Signatures are pure CPU: checked for the whole batch up front, on every core.
+        let signatures = verify_all(&fresh);
+
+        // Which of the batch's event ids were applied before: one query for the whole batch.
+        let ids: Vec<&str> = fresh.iter().filter_map(|r| r.envelope.as_ref().ok()).map(|e| e.id.as_str()).collect();
+        let ids_json = serde_json::to_string(&ids).expect("ids serialize");
+        let mut seen: std::collections::HashSet<String> = sqlx::query_scalar!(
+            "SELECT id FROM events WHERE outcome = 'applied' AND id IN (SELECT value FROM json_each(?))",
+            ids_json
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+
+        let mut keys = trust::KeyRecords::default();
+        let mut rows = Vec::with_capacity(fresh.len());
+        for (rec, signature) in fresh.into_iter().zip(signatures) {
+            if rec.offset < next {
+                continue;
+            }
+            let row = match &rec.envelope {
+                Err(reason) => {
+                    tracing::warn!(offset = rec.offset, "governance record is not an event: {reason}");
+                    Row {
+                        offset: rec.offset,
+                        id: format!("invalid@{}", rec.offset).into(),
+                        kind: "?",
+                        version: 0,
+                        actor: "",
+                        at_ms: 0,
+                        payload: "null".into(),
+                        outcome: "invalid",
+                        note: Some(reason.clone()),
+                        signer: None,
+                    }
+                }
+                Ok(env) => {
+                    let (outcome, note) = if seen.contains(&env.id) {
+                        ("duplicate", Some(format!("event {} was applied before", env.id)))
+                    } else {
+                        match env.decode() {
+                            Decoded::Known(body) => {
+                                // Trust first, then the event's own rules (access decisions). The
+                                // event's changes sit in a savepoint: whatever fails for this one
+                                // event (a constraint its author found a way around) refuses it
+                                // with the reason and rolls back its changes alone; the batch and
+                                // every event after it go on.
+                                if careful {
+                                    sqlx::query("SAVEPOINT event").execute(&mut *tx).await?;
+                                }
+                                let failed = |e: StoreError| {
+                                    if careful {
+                                        Ok(format!("could not be applied: {e}"))
+                                    } else {
+                                        Err(e.into_event_failed())
+                                    }
+                                };
+                                let verdict = match admit(&mut tx, &mut keys, root, rec, env, &body, signature).await {
+                                    Err(e) => Err(failed(e)?),
+                                    Ok(Err(why)) => Err(why),
+                                    Ok(Ok(note)) => match apply_body(&mut tx, &mut keys, env, &body).await {
+                                        Ok(None) => Ok(note),
+                                        Ok(Some(why)) => Err(why),
+                                        Err(e) => Err(failed(e)?),
+                                    },
+                                };
+                                if careful {
+                                    if verdict.is_err() {
+                                        sqlx::query("ROLLBACK TO event").execute(&mut *tx).await?;
+                                        // The per-fold key cache may hold what was rolled back.
+                                        keys = trust::KeyRecords::default();
+                                    }
+                                    sqlx::query("RELEASE event").execute(&mut *tx).await?;
+                                }
+                                match verdict {
+                                    Ok(note) => {
+                                        seen.insert(env.id.clone());
+                                        ("applied", note)
+                                    }
+                                    Err(why) => {
+                                        tracing::info!(offset = rec.offset, "governance event refused: {why}");
+                                        ("refused", Some(why))
+                                    }
+                                }
+                            }
+                            Decoded::Unknown { reason } => {
+                                tracing::warn!(offset = rec.offset, "skipping governance event: {reason}");
+                                ("skipped", Some(reason))
+                            }
+                        }
+                    };
+                    Row {
+                        offset: rec.offset,
+                        id: env.id.as_str().into(),
+                        kind: &env.kind,
+                        version: env.version as i64,
+                        actor: &env.actor,
+                        at_ms: env.at_ms,
+                        payload: env.payload.to_string(),
+                        outcome,
+                        note,
+                        signer: env.key.as_deref(),
+                    }
+                }
+            };
+            if row.outcome == "applied" {
+                report.applied += 1;
+            } else {
+                report.skipped += 1;
+            }
+            next = rec.offset + 1;
+            rows.push(row);
+        }
+        if !rows.is_empty() {
+            let rows_json = serde_json::to_string(&rows).expect("rows serialize");
+            sqlx::query!(
+                r#"INSERT INTO events (log, "offset", id, kind, version, actor, at_ms, payload, outcome, note, signer)
+                   SELECT ?1, json_extract(value, '$.offset'), json_extract(value, '$.id'), json_extract(value, '$.kind'),
+                          json_extract(value, '$.version'), json_extract(value, '$.actor'), json_extract(value, '$.at_ms'),
+                          json_extract(value, '$.payload'), json_extract(value, '$.outcome'), json_extract(value, '$.note'),
+                          json_extract(value, '$.signer')
+                   FROM json_each(?2)"#,
+                log,
+                rows_json
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let now = now_ms();
+        sqlx::query!(
+            r#"INSERT INTO log_position (log, next_offset, updated_at_ms) VALUES (?, ?, ?)
+               ON CONFLICT (log) DO UPDATE SET next_offset = excluded.next_offset, updated_at_ms = excluded.updated_at_ms"#,
+            log,
+            next,
+            now
+        )
+        .execute(&mut *tx)
+        .await?;
+        // Crash tests widen the window between applying and committing here
+        // (`FAILPOINTS=fold-before-commit=sleep(150)`); only builds with `failpoints` have it.
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("fold-before-commit");
+        tx.commit().await?;
+        report.next_offset = next;
+        Ok(report)
+    }
+}
+
+/// Applies one event; `Ok(Some(reason))` when the rules refuse it and nothing changed.
+async fn apply_body(
+    tx: &mut Transaction<'_, Sqlite>,
+    keys: &mut trust::KeyRecords,
+    env: &Envelope,
+    body: &EventBody,
+) -> Result<Option<String>> {
+    match body {
+        EventBody::DomainRegistered(d) => {
+            let id = d.id.as_str();
+            let owners = serde_json::to_string(&d.owners).expect("principals serialize");
+            sqlx::query!(
+                r#"INSERT INTO domains (id, name, description, owners_json, contact, registered_at_ms, registered_by)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+                       owners_json = excluded.owners_json, contact = excluded.contact"#,
+                id,
+                d.name,
+                d.description,
+                owners,
+                d.contact,
+                env.at_ms,
+                env.actor
+            )
+            .execute(&mut **tx)
+            .await?;
+        }
+        EventBody::ProductPublished(p) => {
+            let id = p.id.as_str();
+            let domain = p.domain.as_str();
+            let classification = p.classification.as_str();
+            let status = p.status.as_str();
+            let owners = serde_json::to_string(&p.owners).expect("principals serialize");
+            let tags = serde_json::to_string(&p.tags).expect("tags serialize");
+            let body = serde_json::to_string(p).expect("products serialize");
+            sqlx::query!(
+                r#"INSERT INTO products (id, domain, title, description, classification, status, version,
+                                         owners_json, tags_json, body_json, published_at_ms, published_by)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET title = excluded.title, description = excluded.description,
+                       classification = excluded.classification, status = excluded.status, version = excluded.version,
+                       owners_json = excluded.owners_json, tags_json = excluded.tags_json, body_json = excluded.body_json,
+                       published_at_ms = excluded.published_at_ms, published_by = excluded.published_by"#,
+                id,
+                domain,
+                p.title,
+                p.description,
+                classification,
+                status,
+                p.version,
+                owners,
+                tags,
+                body,
+                env.at_ms,
+                env.actor
+            )
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query!("DELETE FROM ports WHERE product_id = ?", id).execute(&mut **tx).await?;
+            for (position, port) in p.output_ports.iter().enumerate() {
+                let topic = port.topic.as_str();
+                let position = position as i64;
+                let cleanup = port.cleanup_policy.as_str();
+                let subject = port.value_schema.as_ref().map(|s| s.subject.clone());
+                let schema_id = port.value_schema.as_ref().and_then(|s| s.id).map(i64::from);
+                sqlx::query!(
+                    r#"INSERT INTO ports (topic, product_id, position, partitions, replication_factor, retention_ms,
+                                          cleanup_policy, value_subject, value_schema_id)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
+                    topic,
+                    id,
+                    position,
+                    port.partitions,
+                    port.replication_factor,
+                    port.retention_ms,
+                    cleanup,
+                    subject,
+                    schema_id
+                )
+                .execute(&mut **tx)
+                .await?;
+            }
+            search::index_product(tx, p).await?;
+        }
+        EventBody::KeyEnrollmentRequested { .. }
+        | EventBody::KeyEndorsed { .. }
+        | EventBody::EnrollmentRejected { .. }
+        | EventBody::KeyRevoked { .. } => trust::apply(tx, keys, env, body).await?,
+        other => return access::apply(tx, env, other).await,
+    }
+    Ok(None)
+}
+
+/// Signature checks for a batch, index-aligned with it: the verified key id, or why not
+/// (`None` for records that are not envelopes). Split over the machine's cores.
+fn verify_all(records: &[&LogRecord]) -> Vec<Option<std::result::Result<String, String>>> {
+    use meshdesk_domain::trust::{KeyCache, verify_cached};
+    let check = |chunk: &[&LogRecord]| {
+        let mut keys = KeyCache::default();
+        chunk
+            .iter()
+            .map(|r| r.envelope.as_ref().ok().map(|env| verify_cached(&mut keys, env).map(|k| k.id())))
+            .collect::<Vec<_>>()
+    };
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    if cores < 2 || records.len() < 64 {
+        return check(records);
+    }
+    let chunk = records.len().div_ceil(cores);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = records.chunks(chunk).map(|c| s.spawn(move || check(c))).collect();
+        parts.into_iter().flat_map(|h| h.join().expect("signature checks do not panic")).collect()
+    })
+}
+
+/// Whether an event may be applied: `Ok(note)` (a note for a legacy unsigned event), or why it
+/// is refused. Legacy unsigned events (below the root's `accept_unsigned_before_offset`) skip the
+/// trust checks; every other event needs a good signature, a time near its record's and the
+/// rules' consent.
+async fn admit(
+    tx: &mut Transaction<'_, Sqlite>,
+    keys: &mut trust::KeyRecords,
+    root: &TrustRoot,
+    rec: &LogRecord,
+    env: &Envelope,
+    body: &EventBody,
+    signature: Option<std::result::Result<String, String>>,
+) -> Result<std::result::Result<Option<String>, String>> {
+    if env.sig.is_none() && env.key.is_none() && root.accepts_unsigned_at(rec.offset) {
+        return Ok(Ok(Some(format!(
+            "unsigned: accepted as written before signing (trust.accept_unsigned_before_offset = {})",
+            root.accept_unsigned_before_offset.unwrap_or_default()
+        ))));
+    }
+    let key = match signature {
+        Some(Ok(key)) => key,
+        Some(Err(why)) => return Ok(Err(why)),
+        None => return Ok(Err("not an event".into())),
+    };
+    if let Err(why) = meshdesk_domain::trust::check_time(env.at_ms, rec.timestamp_ms) {
+        return Ok(Err(why));
+    }
+    Ok(trust::judge(&mut **tx, keys, root, &key, &env.actor, body).await?.map(|()| None))
+}
