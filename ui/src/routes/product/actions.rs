@@ -1,0 +1,67 @@
+//! Exports for everyone; edit and deprecate for the owners.
+
+use super::*;
+
+/// Exports for everyone; edit and deprecate for the owners.
+#[component]
+pub(super) fn ProductActions(id: String, owner: bool, deprecated: Option<String>) -> impl IntoView {
+    use meshdesk_contract::{DeprecateProduct, DeprecateRequest, EditProduct, ExportProduct, ExportRequest};
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let export = {
+        let id = id.clone();
+        move |format: &'static str| {
+            let req = ExportRequest { id: id.clone(), format: format.into() };
+            leptos::task::spawn_local(async move {
+                let r = ipc::call::<ExportProduct>(&req).await;
+                outcome.set(Some(
+                    r.map(|e| match e.path {
+                        Some(p) => format!("Saved {p}"),
+                        None => "Export cancelled.".into(),
+                    })
+                    .map_err(|e| e.message),
+                ));
+            });
+        }
+    };
+    let (odcs, asyncapi) = (export.clone(), export);
+    let navigate = use_navigate();
+    let edit = {
+        let id = id.clone();
+        move |_| {
+            let id = id.clone();
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(async move {
+                match ipc::call::<EditProduct>(&ProductRequest { id }).await {
+                    Ok(d) => navigate(&format!("/wizard/{}", d.draft.id), Default::default()),
+                    Err(e) => outcome.set(Some(Err(e.message))),
+                }
+            });
+        }
+    };
+    let sunset = RwSignal::new(String::new());
+    let deprecate = move |_| {
+        let req = DeprecateRequest { id: id.clone(), sunset: sunset.get_untracked().trim().to_owned() };
+        leptos::task::spawn_local(async move {
+            let r = ipc::call::<DeprecateProduct>(&req).await;
+            outcome.set(Some(
+                r.map(|_| "Deprecated; every desktop shows it once the log is read.".to_owned()).map_err(|e| e.message),
+            ));
+        });
+    };
+    view! {
+        <div class="product-actions">
+            <button id="export-odcs" on:click=move |_| odcs("odcs")>"Export contract (ODCS)"</button>
+            <button id="export-asyncapi" on:click=move |_| asyncapi("asyncapi")>"Export AsyncAPI"</button>
+            {owner.then(|| view! {
+                <button id="edit-product" on:click=edit>"Edit"</button>
+                <input id="sunset-date" type="date" prop:value=move || sunset.get() on:input=move |ev| sunset.set(event_target_value(&ev)) />
+                <button id="deprecate-product" on:click=deprecate>"Deprecate"</button>
+            })}
+            {deprecated.map(|d| view! { <span class="badge status">{format!("sunset {d}")}</span> })}
+        </div>
+        {move || outcome.get().map(|o| match o {
+            Ok(m) => view! { <p class="ok" id="action-outcome">{m}</p> }.into_any(),
+            Err(e) => view! { <p class="error" role="alert" id="action-outcome">{e}</p> }.into_any(),
+        })}
+    }
+}
