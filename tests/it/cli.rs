@@ -13,15 +13,18 @@ fn meshctl(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Writes a file in `dir` and returns its path as text, for meshctl's arguments.
+fn write_file(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_owned()
+}
+
 #[test]
 fn meshctl_schema_check_exits_0_1_or_2() {
     // Verifies `meshctl schema check`: 0 when compatible, 1 with the reasons when incompatible, 2 with file:line:column for a malformed schema, 3 when a JSON Schema change is one the check cannot judge (a combinator), previous versions given oldest first.
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let p = dir.path().join(name);
-        std::fs::write(&p, text).unwrap();
-        p.to_str().unwrap().to_owned()
-    };
+    let write = |name: &str, text: &str| write_file(dir.path(), name, text);
     let v1 = write("v1.avsc", r#"{"type": "record", "name": "S", "fields": [{"name": "quantity", "type": "int"}]}"#);
     let v2 = write("v2.avsc", r#"{"type": "record", "name": "S", "fields": [{"name": "quantity", "type": "long"}]}"#);
     let v3 = write("v3.avsc", r#"{"type": "record", "name": "S", "fields": [{"name": "quantity", "type": "string"}]}"#);
@@ -219,11 +222,7 @@ fn meshctl_explains_itself_completes_and_answers_in_json() {
     assert!(v["reason"].as_str().unwrap().contains("kebab-case"), "{v}");
 
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let p = dir.path().join(name);
-        std::fs::write(&p, text).unwrap();
-        p.to_str().unwrap().to_owned()
-    };
+    let write = |name: &str, text: &str| write_file(dir.path(), name, text);
     let v1 = write("v1.avsc", r#"{"type":"record","name":"S","fields":[{"name":"a","type":"int"}]}"#);
     let v2 = write(
         "v2.avsc",
