@@ -77,6 +77,27 @@ impl Driver {
         wait_webdriver_ready(&url, Duration::from_secs(30)).await;
         Driver { url, _driver: driver, _xvfb: xvfb, data }
     }
+
+    /// Ends a session and waits until its app has let go of the data dir, so the next session
+    /// starts a fresh app rather than meeting the closing one (which would take it for a second
+    /// start, bring its window forward and leave the new session without a window).
+    pub(crate) async fn close(&self, client: Client) {
+        client.close().await.unwrap();
+        let lock = self.data.path().join("meshdesk/app.lock");
+        let started = Instant::now();
+        loop {
+            let free = std::fs::OpenOptions::new().read(true).write(true).open(&lock).map(|f| {
+                use std::os::fd::AsRawFd;
+                // SAFETY: flock on a descriptor this block owns; closing it releases the lock.
+                unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
+            });
+            if free.unwrap_or(true) {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "the app did not exit after its session closed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -179,7 +200,7 @@ async fn the_app_window_shows_the_seeded_catalog_and_filters_it() {
 
     schema_editor_journey(&client).await;
     search_and_product_page_journey(&client, &data.path().join("meshdesk/sandbox")).await;
-    client.close().await.unwrap();
+    driver.close(client).await;
 }
 
 pub(crate) async fn text_of(client: &Client, css: &str, within: Duration, want: impl Fn(&str) -> bool) -> String {
@@ -345,10 +366,11 @@ pub(crate) async fn session(url: &str, app: &std::path::Path, env: &std::path::P
         "browserName": "wry",
         "tauri:options": { "application": app.to_str().unwrap(), "args": ["--env", env.to_str().unwrap()] }
     });
-    ClientBuilder::native()
-        .capabilities(caps.as_object().unwrap().clone())
-        .connect(url)
+    let mut builder = ClientBuilder::native();
+    builder.capabilities(caps.as_object().unwrap().clone());
+    tokio::time::timeout(Duration::from_secs(120), builder.connect(url))
         .await
+        .expect("the app window appears within two minutes")
         .expect("a WebDriver session on the app window")
 }
 
@@ -426,7 +448,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
         ]
     );
     send_request(&client).await;
-    client.close().await.unwrap();
+    driver.close(client).await;
 
     // Ines sees it arrive and approves it.
     let client = session(url, &app, &ines).await;
@@ -461,7 +483,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     let kinds: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').nth(3).unwrap()).collect();
     assert!(kinds.starts_with(&["AccessRequested", "AccessApproved"]), "{csv}");
     assert!(csv.lines().nth(1).unwrap().contains(",User:sam,"), "{csv}");
-    client.close().await.unwrap();
+    driver.close(client).await;
 
     // Sam sees the decision and what the cluster says.
     let client = session(url, &app, &sam).await;
@@ -474,7 +496,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     assert!(mine.contains("30 days") || mine.contains("90 days"), "{mine}");
     assert!(mine.contains("applied"), "{mine}");
     std::fs::write(repo_root().join("target/e2e/requests-sam.png"), client.screenshot().await.unwrap()).unwrap();
-    client.close().await.unwrap();
+    driver.close(client).await;
 
     // Ines revokes it; the consumer is refused again.
     let client = session(url, &app, &ines).await;
@@ -495,7 +517,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
         outcome.starts_with("Now revoked. ACLs removed.") && outcome.contains("Deleted: ALLOW User:sales-app"),
         "{outcome}"
     );
-    client.close().await.unwrap();
+    driver.close(client).await;
     assert_eq!(consume(&t, "sales-app", &pw, "-", 3), "refused TOPIC_AUTHORIZATION_FAILED");
 }
 
@@ -539,7 +561,7 @@ async fn the_sandbox_makes_a_login_for_a_new_consumer_and_shows_it_once() {
     text_of(&client, "#request-sent", Duration::from_secs(10), |t| t.starts_with("Request sent")).await;
     assert!(client.find(Locator::Id("consumer-login")).await.is_err(), "the login is shown only once");
     meshdesk_service::keyring::secret_delete(&format!("sandbox/{consumer}")).unwrap();
-    client.close().await.unwrap();
+    driver.close(client).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -675,5 +697,5 @@ async fn the_wizard_publishes_a_product_through_the_window() {
         .filter(|e| e.kind == "ProductPublished" && e.payload["id"] == "inventory.stock-reservations")
         .count();
     assert_eq!(published, 1);
-    client.close().await.unwrap();
+    driver.close(client).await;
 }

@@ -63,7 +63,7 @@ async fn a_newcomer_enrolls_and_an_admin_endorses_through_the_window() {
     click(&client, "#request-enrollment").await;
     text_of(&client, "#identity-standing", Duration::from_secs(30), |t| t == "pending").await;
     std::fs::write(repo_root().join("target/e2e/identity.png"), client.screenshot().await.unwrap()).unwrap();
-    client.close().await.unwrap();
+    driver.close(client).await;
 
     // The admin endorses it on the Trust page.
     let client = session(url, &app, &admin_env).await;
@@ -84,7 +84,7 @@ async fn a_newcomer_enrolls_and_an_admin_endorses_through_the_window() {
     let audit = client.find(Locator::Id("audit")).await.unwrap().text().await.unwrap();
     assert!(!audit.contains("duplicate"), "one flush at a time: every event written once\n{audit}");
     std::fs::write(repo_root().join("target/e2e/trust-audit.png"), client.screenshot().await.unwrap()).unwrap();
-    client.close().await.unwrap();
+    driver.close(client).await;
 
     // Endorsed, the newcomer's request is accepted.
     let client = session(url, &app, &nora_env).await;
@@ -94,7 +94,7 @@ async fn a_newcomer_enrolls_and_an_admin_endorses_through_the_window() {
     client.find(Locator::LinkText("Catalog")).await.unwrap().click().await.unwrap();
     fill_request(&client, "User:forecast-app", "Forecast demand from stock.").await;
     send_request(&client).await;
-    client.close().await.unwrap();
+    driver.close(client).await;
 
     let ines_dir = cfg.path().join("ines");
     std::fs::create_dir_all(&ines_dir).unwrap();
