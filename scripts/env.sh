@@ -11,6 +11,7 @@ ODCS_PY_VERSION=3.2.0              # open-data-contract-standard: ODCS's JSON Sc
 JSONSCHEMA_PY_VERSION=4.25.1
 ASYNCAPI_PARSER_VERSION=3.4.0      # @asyncapi/parser, validates AsyncAPI exports
 ASYNCAPI_AVRO_PARSER_VERSION=3.0.24
+JSON_SCHEMA_DIFF_VERSION=1.0.0     # json-schema-diff, the oracle for JSON Schema compatibility
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$MESHDESK_ROOT/Cargo.lock")"
 

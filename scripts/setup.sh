@@ -97,13 +97,14 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
-if [ ! -d "$MESHDESK_NODE_MODULES/@asyncapi/parser" ] || [ ! -d "$MESHDESK_NODE_MODULES/@asyncapi/avro-schema-parser" ]; then
-  say "installing @asyncapi/parser $ASYNCAPI_PARSER_VERSION"
+if [ ! -d "$MESHDESK_NODE_MODULES/@asyncapi/parser" ] || [ ! -d "$MESHDESK_NODE_MODULES/@asyncapi/avro-schema-parser" ] ||
+  [ ! -d "$MESHDESK_NODE_MODULES/json-schema-diff" ]; then
+  say "installing @asyncapi/parser $ASYNCAPI_PARSER_VERSION and json-schema-diff $JSON_SCHEMA_DIFF_VERSION"
   mkdir -p "$(dirname "$MESHDESK_NODE_MODULES")"
   (cd "$(dirname "$MESHDESK_NODE_MODULES")" && echo '{"name":"meshdesk-asyncapi-tools","private":true}' > package.json &&
     npm install --silent --no-audit --no-fund "@asyncapi/parser@$ASYNCAPI_PARSER_VERSION" \
-      "@asyncapi/avro-schema-parser@$ASYNCAPI_AVRO_PARSER_VERSION")
+      "@asyncapi/avro-schema-parser@$ASYNCAPI_AVRO_PARSER_VERSION" "json-schema-diff@$JSON_SCHEMA_DIFF_VERSION")
 else
-  say "@asyncapi/parser $ASYNCAPI_PARSER_VERSION present"
+  say "@asyncapi/parser $ASYNCAPI_PARSER_VERSION and json-schema-diff $JSON_SCHEMA_DIFF_VERSION present"
 fi
 say "done"

@@ -16,10 +16,10 @@ export MESHDESK_APP_BIN="$CARGO_TARGET_DIR/debug/meshdesk"
 # The default members: every crate but the wasm-only UI (built above).
 log="$(mktemp)"; trap 'rm -f "$log"' EXIT
 cargo test --all-targets 2>&1 | tee "$log"
-# The policy table again, compiled to wasm and run in node: the browser's verdicts are the
-# backend's.
+# The policy table and the JSON Schema evolutions again, compiled to wasm and run in node: the
+# browser's verdicts are the backend's.
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test -p meshdesk-domain --target wasm32-unknown-unknown --test policy_table 2>&1 | tee -a "$log"
+  cargo test -p meshdesk-domain --target wasm32-unknown-unknown --test policy_table --test json_schema_table 2>&1 | tee -a "$log"
 passed=$(awk '/^test result:/ {for (i = 1; i <= NF; i++) if ($i ~ /^passed;?$/) s += $(i-1)} END {print s + 0}' "$log")
 failed=$(awk '/^test result:/ {for (i = 1; i <= NF; i++) if ($i ~ /^failed;?$/) s += $(i-1)} END {print s + 0}' "$log")
 echo "[test] done in $((SECONDS - started)) s"

@@ -22,7 +22,7 @@ fn write_file(dir: &std::path::Path, name: &str, text: &str) -> String {
 
 #[test]
 fn meshctl_schema_check_exits_0_1_or_2() {
-    // Verifies `meshctl schema check`: 0 when compatible, 1 with the reasons when incompatible, 2 with file:line:column for a malformed schema, 3 when a JSON Schema change is one the check cannot judge (a combinator), previous versions given oldest first.
+    // Verifies `meshctl schema check`: 0 when compatible, 1 with the reasons when incompatible, 2 with file:line:column for a malformed schema, 3 when a JSON Schema change is one the check cannot judge (a rewritten pattern), while a branch removed from an `anyOf` is judged incompatible, previous versions given oldest first.
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| write_file(dir.path(), name, text);
     let v1 = write("v1.avsc", r#"{"type": "record", "name": "S", "fields": [{"name": "quantity", "type": "int"}]}"#);
@@ -73,14 +73,24 @@ fn meshctl_schema_check_exits_0_1_or_2() {
         meshctl(&["schema", "check", "--type", "json", "--level", "BACKWARD", "--previous", &j1, "--new", &j2]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("`q` became required"), "{out}");
-    // A branch removed from an `anyOf`: old documents are refused, and the check cannot judge
-    // combinators, so it says so (exit 3) rather than "compatible".
+    // A branch removed from an `anyOf`: old documents are refused, said at the path (exit 1); a
+    // rewritten `pattern` is a change the check cannot judge, so it says so (exit 3) rather
+    // than "compatible".
     let a1 = write("a1.json", r#"{"anyOf": [{"type": "string"}, {"type": "integer"}]}"#);
     let a2 = write("a2.json", r#"{"anyOf": [{"type": "string"}]}"#);
     let (code, out, _) =
         meshctl(&["schema", "check", "--type", "json", "--level", "BACKWARD", "--previous", &a1, "--new", &a2]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("no longer fit any branch of `anyOf`"), "{out}");
+    let r1 = write("r1.json", r#"{"type": "string", "pattern": "^[a-z]+$"}"#);
+    let r2 = write("r2.json", r#"{"type": "string", "pattern": "^[a-z0-9]+$"}"#);
+    let (code, out, _) =
+        meshctl(&["schema", "check", "--type", "json", "--level", "BACKWARD", "--previous", &r1, "--new", &r2]);
     assert_eq!(code, 3, "{out}");
-    assert!(out.contains("undecided at BACKWARD") && out.contains("cannot judge: `<root>`: `anyOf` changed"), "{out}");
+    assert!(
+        out.contains("undecided at BACKWARD") && out.contains("cannot judge: `<root>`: `pattern` changed"),
+        "{out}"
+    );
     let p1 = write("v1.proto", "syntax = \"proto3\";\nmessage S {\n  int32 quantity = 1;\n}\n");
     let p2 = write("v2.proto", "syntax = \"proto3\";\nmessage S {\n  int64 quantity = 1;\n  string note = 2;\n}\n");
     let (code, out, _) = meshctl(&[

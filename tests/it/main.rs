@@ -11,6 +11,7 @@ mod crash;
 mod e2e;
 mod e2e_trust;
 mod gateway;
+mod json_schema_oracle;
 mod layers;
 mod probe;
 mod sandbox;

@@ -1,0 +1,746 @@
+//! Does one JSON Schema accept every document another accepts? The comparison behind JSON
+//! Schema compatibility (BACKWARD: the new schema accepts everything the old one did; FORWARD:
+//! the other way round), on the documents as values (positions do not matter here).
+//!
+//! Each answer is a list of findings `(path, what)`: none means "accepts all"; a finding that
+//! starts with [`CANNOT_JUDGE`] means the comparison could not decide (a person does); any
+//! other is a reason documents are refused. The rules only ever conclude "accepts all" from
+//! sufficient conditions, so a change they cannot prove harmless is never called compatible:
+//! - local `$ref`s (`#`, `#/definitions/…`, `#/$defs/…`, any JSON pointer) are followed, with
+//!   recursion handled by assuming a pair of references already being compared holds (the
+//!   greatest fixpoint, which is what recursive types mean); keywords next to `$ref` count from
+//!   2019-09 on and not in draft-07, and when the draft is not stated they count only where
+//!   that is the cautious reading;
+//! - `allOf`, `anyOf`, `oneOf` and `not` by set rules: a union is covered branch by branch (a
+//!   type list split per type), an intersection part by part, a `oneOf` also needs its other
+//!   branches provably disjoint, a new `not` must provably miss every old document;
+//! - `patternProperties`, `pattern`, `dependentRequired` / `dependencies`, `const`, `if` /
+//!   `then` / `else`, `propertyNames`, `contains`, tuples (`items` arrays, `prefixItems`) are
+//!   compared where a rule is sound and otherwise reported as undecided;
+//! - a budget of comparison steps bounds hostile schemas (deep nesting, many branches).
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value, json};
+
+use super::CANNOT_JUDGE;
+
+/// One reason (or one undecided point) at a path.
+pub type Finding = (String, String);
+
+/// Comparison steps one check may take; beyond it the answer is undecided.
+const BUDGET: usize = 20_000;
+
+/// Keywords that describe and never constrain.
+const ANNOTATIONS: &[&str] = &[
+    "$schema",
+    "$id",
+    "$comment",
+    "$anchor",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "format",
+    "definitions",
+    "$defs",
+    "contentEncoding",
+    "contentMediaType",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Draft {
+    /// Draft-07 and older: keywords next to `$ref` are ignored.
+    Seven,
+    /// 2019-09 and 2020-12: they apply.
+    Later,
+    /// Not stated.
+    Unknown,
+}
+
+fn draft(root: &Value) -> Draft {
+    match root.get("$schema").and_then(Value::as_str) {
+        Some(s) if s.contains("draft-07") || s.contains("draft-06") || s.contains("draft-04") => Draft::Seven,
+        Some(s) if s.contains("2019-09") || s.contains("2020-12") => Draft::Later,
+        _ => Draft::Unknown,
+    }
+}
+
+/// `wide` accepts every document `narrow` accepts? Both are whole documents (their own roots
+/// for `$ref`).
+pub fn covers(wide: &Value, narrow: &Value) -> Vec<Finding> {
+    let mut j =
+        Judge { roots: [wide, narrow], drafts: [draft(wide), draft(narrow)], assumed: HashSet::new(), steps: 0 };
+    j.sub(wide, narrow, "")
+}
+
+struct Judge<'a> {
+    /// The wide document's root, then the narrow one's.
+    roots: [&'a Value; 2],
+    drafts: [Draft; 2],
+    /// Pairs of references being compared (wide, narrow): met again, they are assumed to hold.
+    assumed: HashSet<(String, String)>,
+    steps: usize,
+}
+
+fn at(path: &str) -> String {
+    if path.is_empty() { "<root>".to_owned() } else { path.to_owned() }
+}
+
+fn child(path: &str, name: &str) -> String {
+    if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+}
+
+fn undecided(path: &str, what: impl std::fmt::Display) -> Finding {
+    (at(path), format!("{CANNOT_JUDGE} {what}; decide by hand"))
+}
+
+fn is_undecided(f: &Finding) -> bool {
+    f.1.starts_with(CANNOT_JUDGE)
+}
+
+/// A JSON pointer inside `root` (`#`, `#/a/b`, with `~0` / `~1` and percent escapes).
+fn pointer<'v>(root: &'v Value, reference: &str) -> Option<&'v Value> {
+    let frag = reference.strip_prefix('#')?;
+    if frag.is_empty() {
+        return Some(root);
+    }
+    // Percent escapes (`%25` and friends) as URI fragments carry them.
+    let b = frag.as_bytes();
+    let mut bytes = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = (b[i] == b'%' && i + 3 <= b.len())
+            .then(|| std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .flatten();
+        match hex {
+            Some(h) => {
+                bytes.push(h);
+                i += 3;
+            }
+            None => {
+                bytes.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    let decoded = String::from_utf8(bytes).ok()?;
+    root.pointer(&decoded)
+}
+
+/// Whether a schema holds a `$ref` anywhere.
+fn has_ref(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.contains_key("$ref") || m.values().any(has_ref),
+        Value::Array(a) => a.iter().any(has_ref),
+        _ => false,
+    }
+}
+
+fn obj(v: &Value) -> Option<&Map<String, Value>> {
+    v.as_object()
+}
+
+/// The schema without the given keys.
+fn without(v: &Value, keys: &[&str]) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter().filter(|(k, _)| !keys.contains(&k.as_str())).map(|(k, x)| (k.clone(), x.clone())).collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Whether a schema object constrains anything (annotations aside).
+fn constrains(m: &Map<String, Value>) -> bool {
+    m.keys().any(|k| !ANNOTATIONS.contains(&k.as_str()))
+}
+
+/// Accepts everything: `true` or a schema with nothing but annotations.
+fn accepts_anything(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::Object(m) => !constrains(m),
+        _ => false,
+    }
+}
+
+const TYPES: &[&str] = &["null", "boolean", "object", "array", "number", "string", "integer"];
+
+/// The JSON types a schema allows at most: its `type`, else the types of its `enum` / `const`
+/// values, else all.
+fn types(v: &Value) -> Vec<String> {
+    match v.get("type") {
+        Some(Value::String(t)) => return vec![t.clone()],
+        Some(Value::Array(a)) => return a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
+        _ => {}
+    }
+    if let Some(values) = enum_of(v) {
+        let mut out: Vec<String> = Vec::new();
+        for x in values {
+            let t = match x {
+                Value::Null => "null",
+                Value::Bool(_) => "boolean",
+                Value::Object(_) => "object",
+                Value::Array(_) => "array",
+                Value::String(_) => "string",
+                Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+                Value::Number(_) => "number",
+            };
+            if !out.iter().any(|o| o == t) {
+                out.push(t.to_owned());
+            }
+        }
+        return out;
+    }
+    TYPES.iter().map(|t| t.to_string()).collect()
+}
+
+fn covered(t: &str, by: &[String]) -> bool {
+    by.iter().any(|b| b == t || (t == "integer" && b == "number"))
+}
+
+/// No value can satisfy both: their types do not meet.
+fn disjoint(a: &Value, b: &Value) -> bool {
+    if matches!(a, Value::Bool(false)) || matches!(b, Value::Bool(false)) {
+        return true;
+    }
+    let (ta, tb) = (types(a), types(b));
+    !ta.iter().any(|t| covered(t, &tb) || tb.iter().any(|u| covered(u, std::slice::from_ref(t))))
+}
+
+/// `enum`, or `const` as a one-value enum.
+fn enum_of(v: &Value) -> Option<Vec<Value>> {
+    if let Some(c) = v.get("const") {
+        return Some(vec![c.clone()]);
+    }
+    v.get("enum").and_then(Value::as_array).cloned()
+}
+
+fn num(v: &Value, k: &str) -> Option<f64> {
+    v.get(k).and_then(Value::as_f64)
+}
+
+fn required(v: &Value) -> Vec<String> {
+    v.get("required")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+fn props(v: &Value) -> Map<String, Value> {
+    v.get("properties").and_then(Value::as_object).cloned().unwrap_or_default()
+}
+
+/// The schema for additional properties: `None` when absent (anything goes).
+fn additional(v: &Value) -> Option<&Value> {
+    v.get("additionalProperties")
+}
+
+fn is_closed(v: &Value) -> bool {
+    matches!(additional(v), Some(Value::Bool(false)))
+}
+
+/// `dependentRequired` and the array form of `dependencies`: property → properties it needs.
+fn dependencies(v: &Value) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for k in ["dependentRequired", "dependencies"] {
+        if let Some(m) = v.get(k).and_then(Value::as_object) {
+            for (name, needs) in m {
+                if let Some(a) = needs.as_array() {
+                    out.push((name.clone(), a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The schema form of `dependencies` and `dependentSchemas`, which are not compared.
+fn schema_dependencies(v: &Value) -> Value {
+    let mut out = Map::new();
+    if let Some(m) = v.get("dependencies").and_then(Value::as_object) {
+        out.extend(m.iter().filter(|(_, x)| !x.is_array()).map(|(k, x)| (k.clone(), x.clone())));
+    }
+    if let Some(m) = v.get("dependentSchemas").and_then(Value::as_object) {
+        out.extend(m.iter().map(|(k, x)| (k.clone(), x.clone())));
+    }
+    Value::Object(out)
+}
+
+/// The tuple part of an array schema and the schema for the elements after it.
+fn tuple(v: &Value) -> (Vec<Value>, Value) {
+    let rest_or_true = |x: Option<&Value>| x.cloned().unwrap_or(Value::Bool(true));
+    if let Some(p) = v.get("prefixItems").and_then(Value::as_array) {
+        return (p.clone(), rest_or_true(v.get("items")));
+    }
+    match v.get("items") {
+        Some(Value::Array(a)) => (a.clone(), rest_or_true(v.get("additionalItems"))),
+        other => (Vec::new(), rest_or_true(other)),
+    }
+}
+
+/// Two schemas as one (their intersection), when that is plain: no key set differently in both
+/// except `required` (joined) and `properties` with different names.
+fn merge(a: &Value, b: &Value) -> Option<Value> {
+    let (Some(ma), Some(mb)) = (obj(a), obj(b)) else {
+        return match (a, b) {
+            (Value::Bool(true), x) | (x, Value::Bool(true)) => Some(x.clone()),
+            _ => None,
+        };
+    };
+    let mut out = ma.clone();
+    for (k, v) in mb {
+        match (out.get(k), k.as_str()) {
+            (None, _) => {
+                out.insert(k.clone(), v.clone());
+            }
+            (Some(x), _) if x == v => {}
+            (Some(Value::Array(x)), "required") => {
+                let mut all = x.clone();
+                all.extend(v.as_array()?.iter().filter(|r| !x.contains(r)).cloned());
+                out.insert(k.clone(), Value::Array(all));
+            }
+            (Some(Value::Object(x)), "properties") => {
+                let y = v.as_object()?;
+                if x.keys().any(|n| y.get(n).is_some_and(|s| Some(s) != x.get(n))) {
+                    return None;
+                }
+                let mut all = x.clone();
+                all.extend(y.iter().map(|(n, s)| (n.clone(), s.clone())));
+                out.insert(k.clone(), Value::Object(all));
+            }
+            _ => return None,
+        }
+    }
+    Some(Value::Object(out))
+}
+
+impl Judge<'_> {
+    /// Runs `f` with the sides' documents exchanged: for comparisons that put a part of the
+    /// narrow document in the wide place (and the reverse).
+    fn swapped(&mut self, f: impl FnOnce(&mut Self) -> Vec<Finding>) -> Vec<Finding> {
+        self.roots.swap(0, 1);
+        self.drafts.swap(0, 1);
+        let outer = std::mem::take(&mut self.assumed);
+        let out = f(self);
+        self.assumed = outer;
+        self.roots.swap(0, 1);
+        self.drafts.swap(0, 1);
+        out
+    }
+
+    /// Follows `$ref` on one side (0 wide, 1 narrow): the target, with the keywords next to it
+    /// as an `allOf` where they count. `Err` when the reference cannot be followed.
+    fn deref(&self, side: usize, v: &Value) -> Result<Option<(String, Value)>, String> {
+        let Some(r) = v.get("$ref").and_then(Value::as_str) else {
+            return Ok(None);
+        };
+        if !r.starts_with('#') {
+            return Err(format!("`$ref` to `{r}` (another document) is not followed here"));
+        }
+        let mut target = pointer(self.roots[side], r).ok_or_else(|| format!("`$ref` `{r}` points at nothing"))?;
+        // A chain of bare references is followed to its end; one that comes back to where it
+        // started never reaches a schema (validators refuse it too).
+        let mut seen = vec![r];
+        while let Some(next) = target.get("$ref").and_then(Value::as_str)
+            && obj(target).is_some_and(|m| m.keys().all(|k| k == "$ref" || ANNOTATIONS.contains(&k.as_str())))
+        {
+            if seen.contains(&next) {
+                return Err(format!("`$ref` `{r}` goes round in a circle of references"));
+            }
+            if !next.starts_with('#') {
+                return Err(format!("`$ref` to `{next}` (another document) is not followed here"));
+            }
+            seen.push(next);
+            target = pointer(self.roots[side], next).ok_or_else(|| format!("`$ref` `{next}` points at nothing"))?;
+        }
+        let siblings = without(v, &["$ref"]);
+        let count_siblings = match self.drafts[side] {
+            Draft::Seven => false,
+            Draft::Later => true,
+            // Unknown draft: the cautious reading. For the narrow side ignoring them only
+            // widens it; for the wide side applying them only narrows it.
+            Draft::Unknown => side == 0,
+        };
+        let resolved = match obj(&siblings) {
+            Some(m) if count_siblings && constrains(m) => json!({"allOf": [target, siblings]}),
+            _ => target.clone(),
+        };
+        Ok(Some((r.to_owned(), resolved)))
+    }
+
+    /// Every reason a document `narrow` accepts may be refused by `wide`.
+    fn sub(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+        self.steps += 1;
+        if self.steps > BUDGET {
+            return vec![undecided(path, "the schemas are too large or deep to compare")];
+        }
+        // Equal schemas accept the same documents, unless they hold references, which each
+        // side resolves in its own document.
+        if (wide == narrow && !has_ref(wide)) || accepts_anything(wide) || matches!(narrow, Value::Bool(false)) {
+            return vec![];
+        }
+        // References first, on either side.
+        let (wr, nr) = match (self.deref(0, wide), self.deref(1, narrow)) {
+            (Err(e), _) | (_, Err(e)) => return vec![undecided(path, e)],
+            (Ok(w), Ok(n)) => (w, n),
+        };
+        if wr.is_some() || nr.is_some() {
+            let key = (
+                wr.as_ref().map(|(r, _)| r.clone()).unwrap_or_else(|| wide.to_string()),
+                nr.as_ref().map(|(r, _)| r.clone()).unwrap_or_else(|| narrow.to_string()),
+            );
+            if !self.assumed.insert(key.clone()) {
+                return vec![];
+            }
+            let w = wr.map(|(_, v)| v).unwrap_or_else(|| wide.clone());
+            let n = nr.map(|(_, v)| v).unwrap_or_else(|| narrow.clone());
+            let out = self.sub(&w, &n, path);
+            self.assumed.remove(&key);
+            return out;
+        }
+        if matches!(wide, Value::Bool(false)) {
+            return vec![(at(path), "now refuses every value".into())];
+        }
+        let narrow = if matches!(narrow, Value::Bool(true)) { json!({}) } else { narrow.clone() };
+        if !wide.is_object() || !narrow.is_object() {
+            return vec![undecided(path, "a schema that is neither an object nor a boolean")];
+        }
+        // A union on the narrow side: each of its branches must be covered.
+        for k in ["anyOf", "oneOf"] {
+            if let Some(branches) = narrow.get(k).and_then(Value::as_array) {
+                let base = without(&narrow, &[k]);
+                let mut out = Vec::new();
+                for (i, b) in branches.iter().enumerate() {
+                    let part = merge(&base, b).unwrap_or_else(|| b.clone());
+                    for (p, what) in self.sub(wide, &part, path) {
+                        out.push((p, format!("{what} (in branch {} of `{k}`)", i + 1)));
+                    }
+                }
+                return out;
+            }
+        }
+        // An intersection on the narrow side: as one schema where it merges plainly, else any
+        // one part that is covered will do.
+        if let Some(parts) = narrow.get("allOf").and_then(Value::as_array) {
+            let base = without(&narrow, &["allOf"]);
+            let merged = parts.iter().try_fold(base.clone(), |acc, p| merge(&acc, p));
+            if let Some(m) = merged {
+                return self.sub(wide, &m, path);
+            }
+            let first = self.sub(wide, &base, path);
+            if first.is_empty() {
+                return first;
+            }
+            for p in parts {
+                if self.sub(wide, p, path).is_empty() {
+                    return vec![];
+                }
+            }
+            return vec![undecided(path, "`allOf` parts that do not combine plainly")];
+        }
+        let mut out = Vec::new();
+        // The wide side's combinators: the narrow side must fit each of them.
+        if let Some(parts) = wide.get("allOf").and_then(Value::as_array) {
+            for (i, p) in parts.iter().enumerate() {
+                for (q, what) in self.sub(p, &narrow, path) {
+                    out.push((q, format!("{what} (in part {} of `allOf`)", i + 1)));
+                }
+            }
+        }
+        if let Some(branches) = wide.get("anyOf").and_then(Value::as_array) {
+            out.extend(self.union(branches, &narrow, path, "anyOf"));
+        }
+        if let Some(branches) = wide.get("oneOf").and_then(Value::as_array) {
+            out.extend(self.union(branches, &narrow, path, "oneOf"));
+        }
+        if let Some(not) = wide.get("not") {
+            out.extend(self.not(not, &narrow, path));
+        }
+        let base = without(wide, &["allOf", "anyOf", "oneOf", "not"]);
+        out.extend(self.keywords(&base, &narrow, path));
+        out
+    }
+
+    /// The narrow side inside a union of the wide side's branches (split by its types when it
+    /// has several); for `oneOf`, inside exactly one.
+    fn union(&mut self, branches: &[Value], narrow: &Value, path: &str, k: &str) -> Vec<Finding> {
+        let ts = types(narrow);
+        let pieces: Vec<Value> = if ts.len() > 1 && narrow.get("type").is_some() {
+            ts.iter()
+                .map(|t| merge(&without(narrow, &["type"]), &json!({"type": t})).unwrap_or_else(|| narrow.clone()))
+                .collect()
+        } else {
+            vec![narrow.clone()]
+        };
+        let mut out = Vec::new();
+        for piece in &pieces {
+            let answers: Vec<Vec<Finding>> = branches.iter().map(|b| self.sub(b, piece, path)).collect();
+            let Some(hit) = answers.iter().position(Vec::is_empty) else {
+                if answers.iter().any(|a| a.iter().all(is_undecided)) {
+                    out.push(undecided(path, format!("whether every value fits a branch of `{k}`")));
+                } else {
+                    let t =
+                        piece.get("type").and_then(Value::as_str).map(|t| format!(" of type {t}")).unwrap_or_default();
+                    out.push((at(path), format!("values{t} no longer fit any branch of `{k}`")));
+                }
+                continue;
+            };
+            if k == "oneOf" {
+                for (i, b) in branches.iter().enumerate().filter(|(i, _)| *i != hit) {
+                    if answers[i].is_empty() {
+                        out.push((
+                            at(path),
+                            format!(
+                                "values now match branches {} and {} of `oneOf`, so `oneOf` refuses them",
+                                hit + 1,
+                                i + 1
+                            ),
+                        ));
+                    } else if !disjoint(b, piece) {
+                        out.push(undecided(path, format!("whether values may also match branch {} of `oneOf`", i + 1)));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The narrow side must miss everything the wide side's `not` names.
+    fn not(&mut self, not: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+        if let Some(n) = narrow.get("not")
+            && self.swapped(|j| j.sub(n, not, path)).is_empty()
+        {
+            return vec![];
+        }
+        if disjoint(not, narrow) {
+            return vec![];
+        }
+        if !matches!(not, Value::Bool(false)) && self.swapped(|j| j.sub(narrow, not, path)).is_empty() {
+            return vec![(at(path), "now refuses values that `not` names, which were accepted".into())];
+        }
+        vec![undecided(path, "whether `not` refuses values that were accepted")]
+    }
+
+    /// The keywords of one schema (no combinators on the wide side).
+    fn keywords(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+        let mut out = Vec::new();
+        // Types and values.
+        let (wt, nt) = (types(wide), types(narrow));
+        if wide.get("type").is_some() {
+            let lost: Vec<&String> = nt.iter().filter(|t| !covered(t, &wt)).collect();
+            if !lost.is_empty() {
+                out.push((at(path), format!("changed from {} to {}", nt.join(" | "), wt.join(" | "))));
+            }
+        }
+        if let Some(we) = enum_of(wide) {
+            match enum_of(narrow) {
+                Some(ne) => {
+                    let gone: Vec<String> = ne.iter().filter(|v| !we.contains(v)).map(Value::to_string).collect();
+                    if !gone.is_empty() {
+                        out.push((at(path), format!("no longer allows {}", gone.join(", "))));
+                    }
+                }
+                None => out.push((at(path), "now only allows a fixed list of values".into())),
+            }
+        }
+        // Bounds.
+        for (k, upper) in [
+            ("maxLength", true),
+            ("maxItems", true),
+            ("maxProperties", true),
+            ("maximum", true),
+            ("exclusiveMaximum", true),
+            ("minLength", false),
+            ("minItems", false),
+            ("minProperties", false),
+            ("minimum", false),
+            ("exclusiveMinimum", false),
+        ] {
+            if let Some(w) = num(wide, k) {
+                // The narrow side's own bound of the same kind, or its inclusive twin.
+                // An exclusive bound is met by an inclusive one strictly inside it; an inclusive
+                // one by an exclusive one at or inside it.
+                let (twin, strict) = match k {
+                    "exclusiveMaximum" => (Some("maximum"), true),
+                    "exclusiveMinimum" => (Some("minimum"), true),
+                    "maximum" => (Some("exclusiveMaximum"), false),
+                    "minimum" => (Some("exclusiveMinimum"), false),
+                    _ => (None, false),
+                };
+                let inside = |n: f64, strictly: bool| match (upper, strictly) {
+                    (true, true) => n < w,
+                    (true, false) => n <= w,
+                    (false, true) => n > w,
+                    (false, false) => n >= w,
+                };
+                let n = num(narrow, k);
+                let ok = n.is_some_and(|n| inside(n, false))
+                    || twin.and_then(|t| num(narrow, t)).is_some_and(|n| inside(n, strict));
+                if !ok {
+                    let was = n.map(|n| n.to_string()).unwrap_or_else(|| "unbounded".into());
+                    out.push((at(path), format!("`{k}` tightened from {was} to {w}")));
+                }
+            } else if let Some(v) = wide.get(k).filter(|v| v.is_boolean()) {
+                // Draft-04's boolean exclusive bounds.
+                if narrow.get(k) != Some(v) {
+                    out.push(undecided(path, format!("`{k}` changed (draft-04's boolean form)")));
+                }
+            }
+        }
+        if let Some(w) = num(wide, "multipleOf") {
+            let fits = num(narrow, "multipleOf").is_some_and(|n| {
+                let q = n / w;
+                (q - q.round()).abs() < 1e-9
+            });
+            if !fits {
+                out.push((at(path), format!("now needs multiples of {w}")));
+            }
+        }
+        if wide.get("uniqueItems") == Some(&Value::Bool(true)) && narrow.get("uniqueItems") != Some(&Value::Bool(true))
+        {
+            out.push((at(path), "now refuses arrays with repeated items".into()));
+        }
+        // Strings.
+        if let Some(p) = wide.get("pattern") {
+            match narrow.get("pattern") {
+                Some(q) if q == p => {}
+                Some(_) => out.push(undecided(path, "`pattern` changed")),
+                None => out.push((at(path), format!("now must match the pattern {p}"))),
+            }
+        }
+        // Objects.
+        out.extend(self.objects(wide, narrow, path));
+        // Arrays.
+        let has_items = |v: &Value| {
+            v.get("items").is_some() || v.get("prefixItems").is_some() || v.get("additionalItems").is_some()
+        };
+        if has_items(wide) {
+            let ((wt, wr), (ntup, nrest)) = (tuple(wide), tuple(narrow));
+            for i in 0..wt.len().max(ntup.len()) {
+                let w = wt.get(i).unwrap_or(&wr);
+                let n = ntup.get(i).unwrap_or(&nrest);
+                let p = if wt.is_empty() && ntup.is_empty() { format!("{path}[]") } else { format!("{path}[{i}]") };
+                out.extend(self.sub(w, n, &p));
+            }
+            out.extend(self.sub(&wr, &nrest, &format!("{path}[]")));
+        }
+        if let Some(c) = wide.get("contains") {
+            let ok = narrow.get("contains").is_some_and(|n| self.sub(c, n, path).is_empty());
+            if !ok {
+                out.push(undecided(path, "`contains` changed"));
+            }
+        }
+        // Conditionals and the rest compared only when unchanged.
+        let cond = |v: &Value| json!([v.get("if"), v.get("then"), v.get("else")]);
+        if wide.get("if").is_some() && cond(wide) != cond(narrow) {
+            out.push(undecided(path, "`if` / `then` / `else` changed"));
+        }
+        for k in ["unevaluatedProperties", "unevaluatedItems", "minContains", "maxContains"] {
+            if let Some(w) = wide.get(k)
+                && narrow.get(k) != Some(w)
+            {
+                out.push(undecided(path, format!("`{k}` changed")));
+            }
+        }
+        let (wd, nd) = (schema_dependencies(wide), schema_dependencies(narrow));
+        if wd.as_object().is_some_and(|m| !m.is_empty()) && wd != nd {
+            out.push(undecided(path, "schema dependencies changed"));
+        }
+        out
+    }
+
+    fn objects(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let nreq = required(narrow);
+        for r in required(wide).iter().filter(|r| !nreq.contains(r)) {
+            out.push((child(path, r), "became required".into()));
+        }
+        let ndeps = dependencies(narrow);
+        for (name, needs) in dependencies(wide) {
+            let had: Vec<&String> = ndeps.iter().filter(|(n, _)| *n == name).flat_map(|(_, x)| x).collect();
+            for need in needs.iter().filter(|x| !had.contains(x) && !nreq.contains(x)) {
+                out.push((child(path, need), format!("is now required when `{name}` is present")));
+            }
+        }
+        let (wp, np) = (props(wide), props(narrow));
+        let (wa, na) = (additional(wide), additional(narrow));
+        let (wpp, npp) = (wide.get("patternProperties"), narrow.get("patternProperties"));
+        // Properties the wide side describes.
+        for (name, ws) in &wp {
+            let p = child(path, name);
+            match np.get(name) {
+                Some(ns) => out.extend(self.sub(ws, ns, &p)),
+                None if is_closed(narrow) || accepts_anything(ws) => {}
+                None if npp.is_some() => out.push(undecided(&p, "whether a `patternProperties` pattern covers it")),
+                None => match na {
+                    Some(a) if !matches!(a, Value::Bool(true)) => out.extend(self.sub(ws, a, &p)),
+                    _ => out.push((
+                        p,
+                        "was added to an open object: older documents may carry it with another type".into(),
+                    )),
+                },
+            }
+        }
+        // Properties only the narrow side describes: the wide side takes them as additional.
+        for (name, ns) in np.iter().filter(|(n, _)| !wp.contains_key(*n)) {
+            if matches!(ns, Value::Bool(false)) {
+                continue;
+            }
+            if wpp.is_some() {
+                out.push(undecided(&child(path, name), "whether a `patternProperties` pattern covers it"));
+                continue;
+            }
+            match wa {
+                Some(Value::Bool(false)) => out.push((
+                    child(path, name),
+                    "was removed from a closed object: older documents carrying it are refused".into(),
+                )),
+                Some(a) => out.extend(self.sub(a, ns, &child(path, name))),
+                None => {}
+            }
+        }
+        // Pattern properties.
+        match (wpp, npp) {
+            (Some(w), Some(n)) if w == n => {}
+            (Some(_), Some(_)) => out.push(undecided(path, "`patternProperties` changed")),
+            (Some(_), None) if is_closed(narrow) => {
+                out.push(undecided(path, "`patternProperties` added to a closed object"))
+            }
+            (Some(w), None) => {
+                if w.as_object().is_some_and(|m| m.values().any(|s| !accepts_anything(s))) {
+                    out.push((
+                        at(path),
+                        "now constrains properties matching `patternProperties`, which were free".into(),
+                    ));
+                }
+            }
+            (None, Some(_)) if wa.is_some_and(|a| !matches!(a, Value::Bool(true))) => {
+                out.push(undecided(path, "`patternProperties` next to `additionalProperties`"))
+            }
+            _ => {}
+        }
+        // Additional properties.
+        if let Some(a) = wa.filter(|a| !matches!(a, Value::Bool(true))) {
+            match na {
+                Some(Value::Bool(false)) => {}
+                Some(n) if !matches!(n, Value::Bool(true)) => out.extend(self.sub(a, n, &child(path, "*"))),
+                _ if matches!(a, Value::Bool(false)) => {
+                    out.push((at(path), "no longer allows additional properties".into()))
+                }
+                _ => out.push((at(path), "now constrains additional properties, which were free".into())),
+            }
+        }
+        if let Some(pn) = wide.get("propertyNames") {
+            let ok = narrow.get("propertyNames").is_some_and(|n| self.sub(pn, n, path).is_empty());
+            if !ok {
+                out.push(undecided(path, "`propertyNames` changed"));
+            }
+        }
+        out
+    }
+}
