@@ -48,7 +48,7 @@ pub fn check_messages(level: CompatibilityLevel, previous: &[(u32, &ParsedSchema
                 let undecided =
                     |p: &str, rest: &str| format!("{CANNOT_JUDGE} `{p}`:{rest} (against version {version})");
                 if backward {
-                    for (p, what) in accepts_all(&n.root, &o.root) {
+                    for (p, what) in accepts_all(n, o) {
                         out.push(match what.strip_prefix(CANNOT_JUDGE) {
                             Some(rest) => undecided(&p, rest),
                             None => format!("`{p}` {what}: {}", new_cannot_read(*version)),
@@ -56,7 +56,7 @@ pub fn check_messages(level: CompatibilityLevel, previous: &[(u32, &ParsedSchema
                     }
                 }
                 if forward {
-                    for (p, what) in accepts_all(&o.root, &n.root) {
+                    for (p, what) in accepts_all(o, n) {
                         out.push(match what.strip_prefix(CANNOT_JUDGE) {
                             Some(rest) => undecided(&p, rest),
                             None => {

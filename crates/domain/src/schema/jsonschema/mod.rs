@@ -7,10 +7,11 @@ pub mod subset;
 
 const TYPES: &[&str] = &["null", "boolean", "object", "array", "number", "string", "integer"];
 
-/// A parsed JSON Schema document (its positions kept for errors).
+/// A parsed JSON Schema document (its positions kept for errors, and its value for comparisons).
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonSchemaDoc {
     pub root: Spanned,
+    pub value: serde_json::Value,
 }
 
 fn err<T>(pos: Pos, message: impl Into<String>) -> Result<T, SchemaError> {
@@ -21,7 +22,8 @@ impl JsonSchemaDoc {
     pub fn parse(text: &str) -> Result<Self, SchemaError> {
         let root = json::parse(text).map_err(|e| SchemaError { pos: e.pos, message: e.message })?;
         validate(&root)?;
-        Ok(Self { root })
+        let value = root.to_value();
+        Ok(Self { root, value })
     }
 }
 
@@ -116,8 +118,8 @@ pub const CANNOT_JUDGE: &str = "cannot judge:";
 /// Every reason a document valid under `old` may be refused by `new`, as `(path, what)`; a
 /// `what` starting with [`CANNOT_JUDGE`] is a change the comparison could not decide. See
 /// [`subset`] for the rules.
-pub fn accepts_all(new: &Spanned, old: &Spanned) -> Vec<(String, String)> {
-    subset::covers(&new.to_value(), &old.to_value())
+pub fn accepts_all(new: &JsonSchemaDoc, old: &JsonSchemaDoc) -> Vec<(String, String)> {
+    subset::covers(&new.value, &old.value)
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 //!   compared where a rule is sound and otherwise reported as undecided;
 //! - a budget of comparison steps bounds hostile schemas (deep nesting, many branches).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
@@ -231,8 +232,8 @@ fn required(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn props(v: &Value) -> Map<String, Value> {
-    v.get("properties").and_then(Value::as_object).cloned().unwrap_or_default()
+fn props(v: &Value) -> Option<&Map<String, Value>> {
+    v.get("properties").and_then(Value::as_object)
 }
 
 /// The schema for additional properties: `None` when absent (anything goes).
@@ -406,14 +407,16 @@ impl Judge<'_> {
         if matches!(wide, Value::Bool(false)) {
             return vec![(at(path), "now refuses every value".into())];
         }
-        let narrow = if matches!(narrow, Value::Bool(true)) { json!({}) } else { narrow.clone() };
+        let narrow: Cow<Value> =
+            if matches!(narrow, Value::Bool(true)) { Cow::Owned(json!({})) } else { Cow::Borrowed(narrow) };
+        let narrow = narrow.as_ref();
         if !wide.is_object() || !narrow.is_object() {
             return vec![undecided(path, "a schema that is neither an object nor a boolean")];
         }
         // A union on the narrow side: each of its branches must be covered.
         for k in ["anyOf", "oneOf"] {
             if let Some(branches) = narrow.get(k).and_then(Value::as_array) {
-                let base = without(&narrow, &[k]);
+                let base = without(narrow, &[k]);
                 let mut out = Vec::new();
                 for (i, b) in branches.iter().enumerate() {
                     let part = merge(&base, b).unwrap_or_else(|| b.clone());
@@ -427,7 +430,7 @@ impl Judge<'_> {
         // An intersection on the narrow side: as one schema where it merges plainly, else any
         // one part that is covered will do.
         if let Some(parts) = narrow.get("allOf").and_then(Value::as_array) {
-            let base = without(&narrow, &["allOf"]);
+            let base = without(narrow, &["allOf"]);
             let merged = parts.iter().try_fold(base.clone(), |acc, p| merge(&acc, p));
             if let Some(m) = merged {
                 return self.sub(wide, &m, path);
@@ -447,22 +450,27 @@ impl Judge<'_> {
         // The wide side's combinators: the narrow side must fit each of them.
         if let Some(parts) = wide.get("allOf").and_then(Value::as_array) {
             for (i, p) in parts.iter().enumerate() {
-                for (q, what) in self.sub(p, &narrow, path) {
+                for (q, what) in self.sub(p, narrow, path) {
                     out.push((q, format!("{what} (in part {} of `allOf`)", i + 1)));
                 }
             }
         }
         if let Some(branches) = wide.get("anyOf").and_then(Value::as_array) {
-            out.extend(self.union(branches, &narrow, path, "anyOf"));
+            out.extend(self.union(branches, narrow, path, "anyOf"));
         }
         if let Some(branches) = wide.get("oneOf").and_then(Value::as_array) {
-            out.extend(self.union(branches, &narrow, path, "oneOf"));
+            out.extend(self.union(branches, narrow, path, "oneOf"));
         }
         if let Some(not) = wide.get("not") {
-            out.extend(self.not(not, &narrow, path));
+            out.extend(self.not(not, narrow, path));
         }
-        let base = without(wide, &["allOf", "anyOf", "oneOf", "not"]);
-        out.extend(self.keywords(&base, &narrow, path));
+        const COMBINATORS: [&str; 4] = ["allOf", "anyOf", "oneOf", "not"];
+        let base: Cow<Value> = if COMBINATORS.iter().any(|k| wide.get(k).is_some()) {
+            Cow::Owned(without(wide, &COMBINATORS))
+        } else {
+            Cow::Borrowed(wide)
+        };
+        out.extend(self.keywords(&base, narrow, path));
         out
     }
 
@@ -667,11 +675,12 @@ impl Judge<'_> {
                 out.push((child(path, need), format!("is now required when `{name}` is present")));
             }
         }
-        let (wp, np) = (props(wide), props(narrow));
+        let empty = Map::new();
+        let (wp, np) = (props(wide).unwrap_or(&empty), props(narrow).unwrap_or(&empty));
         let (wa, na) = (additional(wide), additional(narrow));
         let (wpp, npp) = (wide.get("patternProperties"), narrow.get("patternProperties"));
         // Properties the wide side describes.
-        for (name, ws) in &wp {
+        for (name, ws) in wp {
             let p = child(path, name);
             match np.get(name) {
                 Some(ns) => out.extend(self.sub(ws, ns, &p)),
