@@ -3,6 +3,8 @@
 use super::avro::SchemaError;
 use super::json::{self, Json, Pos, Spanned};
 
+mod objects;
+mod shape;
 pub mod subset;
 
 const TYPES: &[&str] = &["null", "boolean", "object", "array", "number", "string", "integer"];

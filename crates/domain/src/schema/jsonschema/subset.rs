@@ -22,53 +22,16 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::CANNOT_JUDGE;
+use super::shape::*;
 
 /// One reason (or one undecided point) at a path.
 pub type Finding = (String, String);
 
 /// Comparison steps one check may take; beyond it the answer is undecided.
 const BUDGET: usize = 20_000;
-
-/// Keywords that describe and never constrain.
-const ANNOTATIONS: &[&str] = &[
-    "$schema",
-    "$id",
-    "$comment",
-    "$anchor",
-    "title",
-    "description",
-    "default",
-    "examples",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
-    "format",
-    "definitions",
-    "$defs",
-    "contentEncoding",
-    "contentMediaType",
-];
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Draft {
-    /// Draft-07 and older: keywords next to `$ref` are ignored.
-    Seven,
-    /// 2019-09 and 2020-12: they apply.
-    Later,
-    /// Not stated.
-    Unknown,
-}
-
-fn draft(root: &Value) -> Draft {
-    match root.get("$schema").and_then(Value::as_str) {
-        Some(s) if s.contains("draft-07") || s.contains("draft-06") || s.contains("draft-04") => Draft::Seven,
-        Some(s) if s.contains("2019-09") || s.contains("2020-12") => Draft::Later,
-        _ => Draft::Unknown,
-    }
-}
 
 /// `wide` accepts every document `narrow` accepts? Both are whole documents (their own roots
 /// for `$ref`).
@@ -78,7 +41,7 @@ pub fn covers(wide: &Value, narrow: &Value) -> Vec<Finding> {
     j.sub(wide, narrow, "")
 }
 
-struct Judge<'a> {
+pub(super) struct Judge<'a> {
     /// The wide document's root, then the narrow one's.
     roots: [&'a Value; 2],
     drafts: [Draft; 2],
@@ -87,237 +50,20 @@ struct Judge<'a> {
     steps: usize,
 }
 
-fn at(path: &str) -> String {
+pub(super) fn at(path: &str) -> String {
     if path.is_empty() { "<root>".to_owned() } else { path.to_owned() }
 }
 
-fn child(path: &str, name: &str) -> String {
+pub(super) fn child(path: &str, name: &str) -> String {
     if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
 }
 
-fn undecided(path: &str, what: impl std::fmt::Display) -> Finding {
+pub(super) fn undecided(path: &str, what: impl std::fmt::Display) -> Finding {
     (at(path), format!("{CANNOT_JUDGE} {what}; decide by hand"))
 }
 
 fn is_undecided(f: &Finding) -> bool {
     f.1.starts_with(CANNOT_JUDGE)
-}
-
-/// A JSON pointer inside `root` (`#`, `#/a/b`, with `~0` / `~1` and percent escapes).
-fn pointer<'v>(root: &'v Value, reference: &str) -> Option<&'v Value> {
-    let frag = reference.strip_prefix('#')?;
-    if frag.is_empty() {
-        return Some(root);
-    }
-    // Percent escapes (`%25` and friends) as URI fragments carry them.
-    let b = frag.as_bytes();
-    let mut bytes = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = (b[i] == b'%' && i + 3 <= b.len())
-            .then(|| std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()))
-            .flatten();
-        match hex {
-            Some(h) => {
-                bytes.push(h);
-                i += 3;
-            }
-            None => {
-                bytes.push(b[i]);
-                i += 1;
-            }
-        }
-    }
-    let decoded = String::from_utf8(bytes).ok()?;
-    root.pointer(&decoded)
-}
-
-/// Whether a schema holds a `$ref` anywhere.
-fn has_ref(v: &Value) -> bool {
-    match v {
-        Value::Object(m) => m.contains_key("$ref") || m.values().any(has_ref),
-        Value::Array(a) => a.iter().any(has_ref),
-        _ => false,
-    }
-}
-
-fn obj(v: &Value) -> Option<&Map<String, Value>> {
-    v.as_object()
-}
-
-/// The schema without the given keys.
-fn without(v: &Value, keys: &[&str]) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter().filter(|(k, _)| !keys.contains(&k.as_str())).map(|(k, x)| (k.clone(), x.clone())).collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-/// Whether a schema object constrains anything (annotations aside).
-fn constrains(m: &Map<String, Value>) -> bool {
-    m.keys().any(|k| !ANNOTATIONS.contains(&k.as_str()))
-}
-
-/// Accepts everything: `true` or a schema with nothing but annotations.
-fn accepts_anything(v: &Value) -> bool {
-    match v {
-        Value::Bool(b) => *b,
-        Value::Object(m) => !constrains(m),
-        _ => false,
-    }
-}
-
-const TYPES: &[&str] = &["null", "boolean", "object", "array", "number", "string", "integer"];
-
-/// The JSON types a schema allows at most: its `type`, else the types of its `enum` / `const`
-/// values, else all.
-fn types(v: &Value) -> Vec<String> {
-    match v.get("type") {
-        Some(Value::String(t)) => return vec![t.clone()],
-        Some(Value::Array(a)) => return a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
-        _ => {}
-    }
-    if let Some(values) = enum_of(v) {
-        let mut out: Vec<String> = Vec::new();
-        for x in values {
-            let t = match x {
-                Value::Null => "null",
-                Value::Bool(_) => "boolean",
-                Value::Object(_) => "object",
-                Value::Array(_) => "array",
-                Value::String(_) => "string",
-                Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-                Value::Number(_) => "number",
-            };
-            if !out.iter().any(|o| o == t) {
-                out.push(t.to_owned());
-            }
-        }
-        return out;
-    }
-    TYPES.iter().map(|t| t.to_string()).collect()
-}
-
-fn covered(t: &str, by: &[String]) -> bool {
-    by.iter().any(|b| b == t || (t == "integer" && b == "number"))
-}
-
-/// No value can satisfy both: their types do not meet.
-fn disjoint(a: &Value, b: &Value) -> bool {
-    if matches!(a, Value::Bool(false)) || matches!(b, Value::Bool(false)) {
-        return true;
-    }
-    let (ta, tb) = (types(a), types(b));
-    !ta.iter().any(|t| covered(t, &tb) || tb.iter().any(|u| covered(u, std::slice::from_ref(t))))
-}
-
-/// `enum`, or `const` as a one-value enum.
-fn enum_of(v: &Value) -> Option<Vec<Value>> {
-    if let Some(c) = v.get("const") {
-        return Some(vec![c.clone()]);
-    }
-    v.get("enum").and_then(Value::as_array).cloned()
-}
-
-fn num(v: &Value, k: &str) -> Option<f64> {
-    v.get(k).and_then(Value::as_f64)
-}
-
-fn required(v: &Value) -> Vec<String> {
-    v.get("required")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
-}
-
-fn props(v: &Value) -> Option<&Map<String, Value>> {
-    v.get("properties").and_then(Value::as_object)
-}
-
-/// The schema for additional properties: `None` when absent (anything goes).
-fn additional(v: &Value) -> Option<&Value> {
-    v.get("additionalProperties")
-}
-
-fn is_closed(v: &Value) -> bool {
-    matches!(additional(v), Some(Value::Bool(false)))
-}
-
-/// `dependentRequired` and the array form of `dependencies`: property → properties it needs.
-fn dependencies(v: &Value) -> Vec<(String, Vec<String>)> {
-    let mut out = Vec::new();
-    for k in ["dependentRequired", "dependencies"] {
-        if let Some(m) = v.get(k).and_then(Value::as_object) {
-            for (name, needs) in m {
-                if let Some(a) = needs.as_array() {
-                    out.push((name.clone(), a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The schema form of `dependencies` and `dependentSchemas`, which are not compared.
-fn schema_dependencies(v: &Value) -> Value {
-    let mut out = Map::new();
-    if let Some(m) = v.get("dependencies").and_then(Value::as_object) {
-        out.extend(m.iter().filter(|(_, x)| !x.is_array()).map(|(k, x)| (k.clone(), x.clone())));
-    }
-    if let Some(m) = v.get("dependentSchemas").and_then(Value::as_object) {
-        out.extend(m.iter().map(|(k, x)| (k.clone(), x.clone())));
-    }
-    Value::Object(out)
-}
-
-/// The tuple part of an array schema and the schema for the elements after it.
-fn tuple(v: &Value) -> (Vec<Value>, Value) {
-    let rest_or_true = |x: Option<&Value>| x.cloned().unwrap_or(Value::Bool(true));
-    if let Some(p) = v.get("prefixItems").and_then(Value::as_array) {
-        return (p.clone(), rest_or_true(v.get("items")));
-    }
-    match v.get("items") {
-        Some(Value::Array(a)) => (a.clone(), rest_or_true(v.get("additionalItems"))),
-        other => (Vec::new(), rest_or_true(other)),
-    }
-}
-
-/// Two schemas as one (their intersection), when that is plain: no key set differently in both
-/// except `required` (joined) and `properties` with different names.
-fn merge(a: &Value, b: &Value) -> Option<Value> {
-    let (Some(ma), Some(mb)) = (obj(a), obj(b)) else {
-        return match (a, b) {
-            (Value::Bool(true), x) | (x, Value::Bool(true)) => Some(x.clone()),
-            _ => None,
-        };
-    };
-    let mut out = ma.clone();
-    for (k, v) in mb {
-        match (out.get(k), k.as_str()) {
-            (None, _) => {
-                out.insert(k.clone(), v.clone());
-            }
-            (Some(x), _) if x == v => {}
-            (Some(Value::Array(x)), "required") => {
-                let mut all = x.clone();
-                all.extend(v.as_array()?.iter().filter(|r| !x.contains(r)).cloned());
-                out.insert(k.clone(), Value::Array(all));
-            }
-            (Some(Value::Object(x)), "properties") => {
-                let y = v.as_object()?;
-                if x.keys().any(|n| y.get(n).is_some_and(|s| Some(s) != x.get(n))) {
-                    return None;
-                }
-                let mut all = x.clone();
-                all.extend(y.iter().map(|(n, s)| (n.clone(), s.clone())));
-                out.insert(k.clone(), Value::Object(all));
-            }
-            _ => return None,
-        }
-    }
-    Some(Value::Object(out))
 }
 
 impl Judge<'_> {
@@ -375,7 +121,7 @@ impl Judge<'_> {
     }
 
     /// Every reason a document `narrow` accepts may be refused by `wide`.
-    fn sub(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+    pub(super) fn sub(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
         self.steps += 1;
         if self.steps > BUDGET {
             return vec![undecided(path, "the schemas are too large or deep to compare")];
@@ -658,97 +404,6 @@ impl Judge<'_> {
         let (wd, nd) = (schema_dependencies(wide), schema_dependencies(narrow));
         if wd.as_object().is_some_and(|m| !m.is_empty()) && wd != nd {
             out.push(undecided(path, "schema dependencies changed"));
-        }
-        out
-    }
-
-    fn objects(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
-        let mut out = Vec::new();
-        let nreq = required(narrow);
-        for r in required(wide).iter().filter(|r| !nreq.contains(r)) {
-            out.push((child(path, r), "became required".into()));
-        }
-        let ndeps = dependencies(narrow);
-        for (name, needs) in dependencies(wide) {
-            let had: Vec<&String> = ndeps.iter().filter(|(n, _)| *n == name).flat_map(|(_, x)| x).collect();
-            for need in needs.iter().filter(|x| !had.contains(x) && !nreq.contains(x)) {
-                out.push((child(path, need), format!("is now required when `{name}` is present")));
-            }
-        }
-        let empty = Map::new();
-        let (wp, np) = (props(wide).unwrap_or(&empty), props(narrow).unwrap_or(&empty));
-        let (wa, na) = (additional(wide), additional(narrow));
-        let (wpp, npp) = (wide.get("patternProperties"), narrow.get("patternProperties"));
-        // Properties the wide side describes.
-        for (name, ws) in wp {
-            let p = child(path, name);
-            match np.get(name) {
-                Some(ns) => out.extend(self.sub(ws, ns, &p)),
-                None if is_closed(narrow) || accepts_anything(ws) => {}
-                None if npp.is_some() => out.push(undecided(&p, "whether a `patternProperties` pattern covers it")),
-                None => match na {
-                    Some(a) if !matches!(a, Value::Bool(true)) => out.extend(self.sub(ws, a, &p)),
-                    _ => out.push((
-                        p,
-                        "was added to an open object: older documents may carry it with another type".into(),
-                    )),
-                },
-            }
-        }
-        // Properties only the narrow side describes: the wide side takes them as additional.
-        for (name, ns) in np.iter().filter(|(n, _)| !wp.contains_key(*n)) {
-            if matches!(ns, Value::Bool(false)) {
-                continue;
-            }
-            if wpp.is_some() {
-                out.push(undecided(&child(path, name), "whether a `patternProperties` pattern covers it"));
-                continue;
-            }
-            match wa {
-                Some(Value::Bool(false)) => out.push((
-                    child(path, name),
-                    "was removed from a closed object: older documents carrying it are refused".into(),
-                )),
-                Some(a) => out.extend(self.sub(a, ns, &child(path, name))),
-                None => {}
-            }
-        }
-        // Pattern properties.
-        match (wpp, npp) {
-            (Some(w), Some(n)) if w == n => {}
-            (Some(_), Some(_)) => out.push(undecided(path, "`patternProperties` changed")),
-            (Some(_), None) if is_closed(narrow) => {
-                out.push(undecided(path, "`patternProperties` added to a closed object"))
-            }
-            (Some(w), None) => {
-                if w.as_object().is_some_and(|m| m.values().any(|s| !accepts_anything(s))) {
-                    out.push((
-                        at(path),
-                        "now constrains properties matching `patternProperties`, which were free".into(),
-                    ));
-                }
-            }
-            (None, Some(_)) if wa.is_some_and(|a| !matches!(a, Value::Bool(true))) => {
-                out.push(undecided(path, "`patternProperties` next to `additionalProperties`"))
-            }
-            _ => {}
-        }
-        // Additional properties.
-        if let Some(a) = wa.filter(|a| !matches!(a, Value::Bool(true))) {
-            match na {
-                Some(Value::Bool(false)) => {}
-                Some(n) if !matches!(n, Value::Bool(true)) => out.extend(self.sub(a, n, &child(path, "*"))),
-                _ if matches!(a, Value::Bool(false)) => {
-                    out.push((at(path), "no longer allows additional properties".into()))
-                }
-                _ => out.push((at(path), "now constrains additional properties, which were free".into())),
-            }
-        }
-        if let Some(pn) = wide.get("propertyNames") {
-            let ok = narrow.get("propertyNames").is_some_and(|n| self.sub(pn, n, path).is_empty());
-            if !ok {
-                out.push(undecided(path, "`propertyNames` changed"));
-            }
         }
         out
     }
