@@ -9,6 +9,9 @@ use meshdesk_domain::schema::{ParsedSchema, check_messages};
 use meshdesk_domain::{CompatibilityLevel, SchemaFormat};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
+mod wide_schemas;
+use wide_schemas::avro as avro_schema;
+
 /// A JSON Schema with `n` properties of mixed kinds: numbers, optional strings, arrays, enums,
 /// nested objects, references to definitions and unions. `evolved` widens every integer to a
 /// number, makes the referenced definition wider and adds a property to the closed object.
@@ -35,34 +38,6 @@ fn json_schema(n: usize, evolved: bool) -> String {
         r#"{{"type": "object", "properties": {{{}}}, "required": ["f0", "f1"], "additionalProperties": false, "definitions": {{"amount": {amount}}}}}"#,
         props.join(", ")
     )
-}
-
-/// An Avro record with `n` fields of mixed types; `evolved` widens every int to long and adds an
-/// optional field.
-fn avro_schema(n: usize, evolved: bool) -> String {
-    let mut fields = Vec::with_capacity(n + 1);
-    for i in 0..n {
-        let ty = match i % 6 {
-            0 => {
-                if evolved {
-                    r#""long""#.to_owned()
-                } else {
-                    r#""int""#.to_owned()
-                }
-            }
-            1 => r#""string""#.to_owned(),
-            2 => r#"["null", "string"]"#.to_owned(),
-            3 => r#"{"type": "array", "items": "string"}"#.to_owned(),
-            4 => format!(r#"{{"type": "enum", "name": "E{i}", "symbols": ["A", "B", "C"]}}"#),
-            _ => format!(r#"{{"type": "record", "name": "N{i}", "fields": [{{"name": "x", "type": "int"}}]}}"#),
-        };
-        let default = if i % 6 == 2 { r#", "default": null"# } else { "" };
-        fields.push(format!(r#"{{"name": "f{i}", "type": {ty}{default}}}"#));
-    }
-    if evolved {
-        fields.push(r#"{"name": "added", "type": ["null", "string"], "default": null}"#.to_owned());
-    }
-    format!(r#"{{"type": "record", "name": "Wide", "namespace": "bench", "fields": [{}]}}"#, fields.join(", "))
 }
 
 /// Parses both and checks at FULL (both directions), as the editor does; returns (mean, p95) in

@@ -10,37 +10,9 @@ use meshdesk_domain::{CompatibilityLevel, SchemaFormat};
 use meshdesk_registry::RegistryClient;
 use meshdesk_sandbox::{PortChoice, Sandbox, SandboxOptions};
 
-/// A record with `n` fields of mixed types (primitives, optionals, arrays, maps, enums, nested
-/// records); `evolved` widens every int to long and adds one optional field.
-fn schema(n: usize, evolved: bool) -> String {
-    let mut fields = Vec::with_capacity(n + 1);
-    for i in 0..n {
-        let ty = match i % 8 {
-            0 => {
-                if evolved {
-                    r#""long""#.to_owned()
-                } else {
-                    r#""int""#.to_owned()
-                }
-            }
-            1 => r#""string""#.to_owned(),
-            2 => r#""double""#.to_owned(),
-            3 => r#"["null", "string"]"#.to_owned(),
-            4 => r#"{"type": "array", "items": "string"}"#.to_owned(),
-            5 => r#"{"type": "map", "values": "long"}"#.to_owned(),
-            6 => format!(r#"{{"type": "enum", "name": "E{i}", "symbols": ["A", "B", "C"]}}"#),
-            _ => format!(
-                r#"{{"type": "record", "name": "N{i}", "fields": [{{"name": "x", "type": "int"}}, {{"name": "y", "type": "string"}}]}}"#
-            ),
-        };
-        let default = if i % 8 == 3 { r#", "default": null"# } else { "" };
-        fields.push(format!(r#"{{"name": "f{i}", "type": {ty}{default}, "doc": "Field number {i}."}}"#));
-    }
-    if evolved {
-        fields.push(r#"{"name": "added", "type": ["null", "string"], "default": null}"#.to_owned());
-    }
-    format!(r#"{{"type": "record", "name": "Wide", "namespace": "bench", "fields": [{}]}}"#, fields.join(", "))
-}
+#[path = "../../domain/benches/wide_schemas.rs"]
+mod wide_schemas;
+use wide_schemas::avro as schema;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
