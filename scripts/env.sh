@@ -8,6 +8,8 @@ NISSHI_TOOLCHAIN=1.96.0          # nisshi 0.8.1 needs rustc >= 1.96
 TAURI_DRIVER_VERSION=2.1.0
 CONFLUENT_KAFKA_PY_VERSION=2.16.1  # independent Python client for end-to-end tests
 ODCS_PY_VERSION=3.2.0              # open-data-contract-standard: ODCS's JSON Schema and model
+DATAHUB_PY_VERSION=1.7.0.17        # acryl-datahub: checks the DataHub export
+OPENLINEAGE_PY_VERSION=1.54.0      # openlineage-python: the spec's model checks the lineage export
 JSONSCHEMA_PY_VERSION=4.25.1
 ASYNCAPI_PARSER_VERSION=3.4.0      # @asyncapi/parser, validates AsyncAPI exports
 ASYNCAPI_AVRO_PARSER_VERSION=3.0.24
@@ -20,6 +22,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/meshdesk/target}"
 export MESHDESK_TOOLS="${MESHDESK_TOOLS:-$HOME/.cache/meshdesk/tools}"
 export MESHDESK_NISSHI="${MESHDESK_NISSHI:-$MESHDESK_TOOLS/nisshi-$NISSHI_VERSION/bin/nisshi}"
 export MESHDESK_PYTHON="${MESHDESK_PYTHON:-$MESHDESK_TOOLS/pyclients-confluent-kafka-$CONFLUENT_KAFKA_PY_VERSION/bin/python}"
+# The catalogs' own packages (DataHub, OpenLineage) in a venv of their own: their pins differ.
+export MESHDESK_CATALOG_PYTHON="${MESHDESK_CATALOG_PYTHON:-$MESHDESK_TOOLS/pycatalogs-datahub-$DATAHUB_PY_VERSION-openlineage-$OPENLINEAGE_PY_VERSION/bin/python}"
 export MESHDESK_NODE_MODULES="${MESHDESK_NODE_MODULES:-$MESHDESK_TOOLS/asyncapi-parser-$ASYNCAPI_PARSER_VERSION/node_modules}"
 export PATH="$MESHDESK_TOOLS/wasm-bindgen-$WASM_BINDGEN_VERSION/bin:$MESHDESK_TOOLS/tauri-driver-$TAURI_DRIVER_VERSION/bin:$HOME/.cargo/bin:$PATH"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"

@@ -90,6 +90,16 @@ if ! "$PYCLIENTS/bin/python" -c "import confluent_kafka.schema_registry.avro, op
 else
   say "Python test clients present"
 fi
+#    The catalogs' packages check the DataHub and OpenLineage exports (a venv of their own).
+PYCATALOGS="$(dirname "$(dirname "$MESHDESK_CATALOG_PYTHON")")"
+if ! "$MESHDESK_CATALOG_PYTHON" -c "import datahub, openlineage.client" 2>/dev/null; then
+  say "installing acryl-datahub $DATAHUB_PY_VERSION and openlineage-python $OPENLINEAGE_PY_VERSION (Python)"
+  python3 -m venv "$PYCATALOGS"
+  "$PYCATALOGS/bin/pip" install -q --disable-pip-version-check "acryl-datahub==$DATAHUB_PY_VERSION" \
+    "openlineage-python==$OPENLINEAGE_PY_VERSION"
+else
+  say "acryl-datahub and openlineage-python present"
+fi
 
 # 7. @asyncapi/parser (Node.js) to validate AsyncAPI exports.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

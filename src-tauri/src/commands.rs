@@ -187,7 +187,7 @@ pub async fn export_product(
 ) -> Reply<c::Exported> {
     use tauri_plugin_dialog::DialogExt;
     let service = state.service()?.clone();
-    let name = format!("{}.{}.yaml", req.id, req.format);
+    let name = meshdesk_service::Meshdesk::export_file_name(&req.id, &req.format);
     let chosen =
         tauri::async_runtime::spawn_blocking(move || app.dialog().file().set_file_name(&name).blocking_save_file())
             .await

@@ -10,6 +10,7 @@ mod cli;
 mod crash;
 mod e2e;
 mod e2e_trust;
+mod exports;
 mod gateway;
 mod json_schema_oracle;
 mod layers;

@@ -94,15 +94,20 @@ enum Command {
     /// Check topic names by Kafka's rules and the naming policy.
     #[command(subcommand)]
     TopicName(TopicNameCommand),
-    /// Print a product as an ODCS v3 data contract or an AsyncAPI 3.0 document.
+    /// Print a product (or the catalog) for other tools: ODCS, AsyncAPI, DataHub, OpenLineage, Atlas.
     #[command(
-        after_help = concat!("Examples:\n  meshctl export odcs inventory.stock --env prod.toml > stock.odcs.yaml\n  meshctl export asyncapi inventory.stock --env prod.toml --output json", exit_codes!())
+        after_help = concat!("Examples:\n  meshctl export odcs inventory.stock-levels --env prod.toml > stock.odcs.yaml\n  meshctl export asyncapi inventory.stock-levels --env prod.toml --output json\n  meshctl export datahub --all --env prod.toml > catalog.mcps.json   # then: datahub ingest mcps catalog.mcps.json\n  meshctl export openlineage --all --env prod.toml\n  meshctl export atlas sales.orders --env prod.toml", exit_codes!())
     )]
     Export {
-        /// The document to print (YAML, or JSON with --output json).
+        /// The document: odcs and asyncapi as YAML (one product); datahub, openlineage and atlas
+        /// as JSON (one product or --all). --output json prints every one as JSON.
         format: ExportFormat,
-        /// The product's id, e.g. `inventory.stock`.
-        product: String,
+        /// The product's id, e.g. `inventory.stock-levels`.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        product: Option<String>,
+        /// Every product in the catalog (datahub, openlineage, atlas).
+        #[arg(long)]
+        all: bool,
         #[command(flatten)]
         env: EnvArgs,
     },
@@ -142,6 +147,12 @@ enum ExportFormat {
     Odcs,
     /// The product's channels, AsyncAPI 3.0.
     Asyncapi,
+    /// DataHub metadata change proposals (`datahub ingest mcps FILE`).
+    Datahub,
+    /// OpenLineage run events of the derived products' processors.
+    Openlineage,
+    /// Apache Atlas `kafka_topic` entities (`POST /api/atlas/v2/entity/bulk`).
+    Atlas,
 }
 
 /// Prints a JSON value for scripts.
@@ -163,18 +174,21 @@ async fn sync(env: &EnvArgs, batch: u32, output: Output) -> Result<(), String> {
     Ok(())
 }
 
-async fn export(env: &EnvArgs, format: ExportFormat, product: &str, output: Output) -> Result<(), String> {
+async fn export(env: &EnvArgs, format: ExportFormat, product: Option<&str>, output: Output) -> Result<(), String> {
     let md = env.open().await?;
     md.sync().await.map_err(|e| e.to_string())?;
     let format = match format {
         ExportFormat::Odcs => "odcs",
         ExportFormat::Asyncapi => "asyncapi",
+        ExportFormat::Datahub => "datahub",
+        ExportFormat::Openlineage => "openlineage",
+        ExportFormat::Atlas => "atlas",
     };
     let doc = md.export_document(product, format).await.map_err(|e| e.to_string());
     md.shutdown().await;
-    match output {
-        Output::Text => print!("{}", meshdesk_domain::export::to_yaml(&doc?)),
-        Output::Json => print_json(&doc?),
+    match (output, format) {
+        (Output::Text, "odcs" | "asyncapi") => print!("{}", meshdesk_domain::export::to_yaml(&doc?)),
+        _ => print_json(&doc?),
     }
     Ok(())
 }
@@ -204,7 +218,7 @@ async fn main() -> ExitCode {
         Command::Sync { env, batch } => sync(&env, batch, output).await,
         Command::Schema(c) => return schema::main(c, output),
         Command::TopicName(TopicNameCommand::Check { name }) => return topic_name(&name, output),
-        Command::Export { format, product, env } => export(&env, format, &product, output).await,
+        Command::Export { format, product, all: _, env } => export(&env, format, product.as_deref(), output).await,
         Command::Reconcile(a) => reconcile::run(a, output).await,
         Command::Trust(c) => trust::trust(c, output).await,
         Command::Secret(c) => trust::secret(c, output),

@@ -14,11 +14,7 @@ use meshdesk_store::AccessRow;
 
 use crate::acls::describe_binding;
 pub use crate::acls::to_kafka;
-use crate::{Meshdesk, ServiceError, now_ms};
-
-fn invalid(msg: impl Into<String>) -> ServiceError {
-    ServiceError::Invalid(msg.into())
-}
+use crate::{Meshdesk, ServiceError, invalid, now_ms};
 
 fn grant_result(outcome: &GrantOutcome) -> c::GrantResult {
     match outcome {

@@ -12,11 +12,7 @@ use meshdesk_domain::{
 };
 use meshdesk_store::{MARK_END, MARK_START, SearchQuery};
 
-use crate::{ConnState, Meshdesk, ServiceError, corrupt};
-
-fn invalid(msg: impl Into<String>) -> ServiceError {
-    ServiceError::Invalid(msg.into())
-}
+use crate::{ConnState, Meshdesk, ServiceError, corrupt, invalid};
 
 /// A highlighted snippet as parts: the store marks matches with private-use characters.
 fn parts(marked: &str) -> Vec<c::TextPart> {

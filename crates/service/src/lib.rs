@@ -11,6 +11,7 @@ mod background;
 mod catalog;
 mod connection;
 pub mod env;
+mod exports;
 mod governance_log;
 pub mod keyring;
 mod outbox;
@@ -115,6 +116,11 @@ pub struct Meshdesk {
     /// until the first look (nothing is announced for what was there before the app started).
     access_seen: std::sync::Mutex<Option<std::collections::HashMap<String, String>>>,
     last_reconcile: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+/// An input the service refuses, with the reason for people.
+pub(crate) fn invalid(msg: impl Into<String>) -> ServiceError {
+    ServiceError::Invalid(msg.into())
 }
 
 pub(crate) fn now_ms() -> i64 {

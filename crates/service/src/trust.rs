@@ -7,11 +7,7 @@ use meshdesk_contract as c;
 use meshdesk_domain::trust::{KeyState, Role, fingerprint};
 use meshdesk_domain::{EventBody, Principal};
 
-use crate::{ConnState, EnvSource, Meshdesk, ServiceError, keyring};
-
-fn invalid(msg: impl Into<String>) -> ServiceError {
-    ServiceError::Invalid(msg.into())
-}
+use crate::{ConnState, EnvSource, Meshdesk, ServiceError, invalid, keyring};
 
 impl Meshdesk {
     /// Stores a credential in the OS keyring for an environment file to refer to; returns where.

@@ -10,11 +10,7 @@ use meshdesk_kafka::{AclOutcome, TopicOutcome, TopicSpec};
 use meshdesk_store::DraftRow;
 
 use crate::access::to_kafka;
-use crate::{Meshdesk, Notice, ServiceError};
-
-fn invalid(msg: impl Into<String>) -> ServiceError {
-    ServiceError::Invalid(msg.into())
-}
+use crate::{Meshdesk, Notice, ServiceError, invalid};
 
 fn parse_draft(row: &DraftRow) -> Result<c::WizardDraft, ServiceError> {
     serde_json::from_str(&row.body_json).map_err(|e| invalid(format!("draft {} cannot be read: {e}", row.id)))
@@ -311,38 +307,6 @@ impl Meshdesk {
                 serde_json::json!({ "event": id })
             }
         })
-    }
-}
-
-impl Meshdesk {
-    /// A product's export as text: `odcs` (ODCS v3 YAML) or `asyncapi` (AsyncAPI 3.0 YAML), with
-    /// this environment's endpoints.
-    pub async fn export_product(&self, id: &str, format: &str) -> Result<String, ServiceError> {
-        Ok(meshdesk_domain::export::to_yaml(&self.export_document(id, format).await?))
-    }
-
-    /// A product's export as a document (what [`Self::export_product`] writes as YAML).
-    pub async fn export_document(&self, id: &str, format: &str) -> Result<serde_json::Value, ServiceError> {
-        let p = self.store.product(id).await?.ok_or_else(|| invalid(format!("product {id} is not in the catalog")))?;
-        let conn = self.connection().await?;
-        let at = meshdesk_domain::export::Endpoints {
-            name: conn.name.clone(),
-            bootstrap_servers: conn.kafka.bootstrap_servers().to_owned(),
-            registry_url: conn.registry.base_url().to_owned(),
-        };
-        match format {
-            "odcs" => Ok(meshdesk_domain::export::odcs_document(&p.product, &at)),
-            "asyncapi" => Ok(meshdesk_domain::export::asyncapi_document(&p.product, &at)),
-            other => Err(invalid(format!("unknown export format `{other}`: odcs or asyncapi"))),
-        }
-    }
-}
-
-impl Meshdesk {
-    /// Writes a product's export to `path`.
-    pub async fn export_product_to(&self, id: &str, format: &str, path: &std::path::Path) -> Result<(), ServiceError> {
-        let text = self.export_product(id, format).await?;
-        std::fs::write(path, text).map_err(|e| invalid(format!("{} could not be written: {e}", path.display())))
     }
 }
 

@@ -23,7 +23,9 @@ pub(super) fn ProductActions(id: String, owner: bool, deprecated: Option<String>
             });
         }
     };
-    let (odcs, asyncapi) = (export.clone(), export);
+    let (odcs, asyncapi, other) = (export.clone(), export.clone(), export);
+    // The catalogs' formats, picked from a list.
+    let catalog_format = RwSignal::new("datahub");
     let navigate = use_navigate();
     let edit = {
         let id = id.clone();
@@ -52,6 +54,20 @@ pub(super) fn ProductActions(id: String, owner: bool, deprecated: Option<String>
         <div class="product-actions">
             <button id="export-odcs" on:click=move |_| odcs("odcs")>"Export contract (ODCS)"</button>
             <button id="export-asyncapi" on:click=move |_| asyncapi("asyncapi")>"Export AsyncAPI"</button>
+            <label class="export-catalog">"For a catalog: "
+                <select id="export-catalog-format" on:change=move |ev| {
+                    catalog_format.set(match event_target_value(&ev).as_str() {
+                        "openlineage" => "openlineage",
+                        "atlas" => "atlas",
+                        _ => "datahub",
+                    })
+                }>
+                    <option value="datahub">"DataHub"</option>
+                    <option value="openlineage">"OpenLineage"</option>
+                    <option value="atlas">"Apache Atlas"</option>
+                </select>
+            </label>
+            <button id="export-catalog" on:click=move |_| other(catalog_format.get_untracked())>"Export"</button>
             {owner.then(|| view! {
                 <button id="edit-product" on:click=edit>"Edit"</button>
                 <input id="sunset-date" type="date" prop:value=move || sunset.get() on:input=move |ev| sunset.set(event_target_value(&ev)) />

@@ -1,0 +1,108 @@
+//! The product as an AsyncAPI 3.0.0 document with Kafka bindings.
+
+use serde_json::{Map, Value, json};
+
+use super::{Endpoints, to_yaml};
+use crate::model::{CleanupPolicy, DataProduct, SchemaFormat};
+
+fn camel(topic: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for c in topic.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(if up { c.to_ascii_uppercase() } else { c });
+            up = false;
+        } else {
+            up = true;
+        }
+    }
+    out
+}
+
+/// The product as an AsyncAPI 3.0.0 document (YAML): one channel per port with Kafka bindings
+/// (topic, partitions, replicas, configs), its value schema as the message payload, the
+/// registry in the server's bindings, and a `send` operation for the owners.
+pub fn asyncapi_yaml(p: &DataProduct, at: &Endpoints) -> String {
+    to_yaml(&asyncapi_document(p, at))
+}
+
+/// The product as an AsyncAPI 3.0.0 document; see [`asyncapi_yaml`].
+pub fn asyncapi_document(p: &DataProduct, at: &Endpoints) -> Value {
+    let mut channels = Map::new();
+    let mut operations = Map::new();
+    for port in &p.output_ports {
+        let id = camel(port.topic.as_str());
+        let mut message = json!({
+            "name": id,
+            "title": port.topic.as_str(),
+            "summary": port.description,
+            "bindings": {"kafka": {
+                "schemaIdLocation": "payload",
+                "schemaIdPayloadEncoding": "confluent",
+                "schemaLookupStrategy": "TopicIdStrategy",
+                "bindingVersion": "0.5.0"
+            }},
+        });
+        if let Some(s) = &port.value_schema
+            && let Ok(schema) = serde_json::from_str::<Value>(&s.schema)
+        {
+            let format = match s.format {
+                SchemaFormat::Avro => "application/vnd.apache.avro+json;version=1.9.0",
+                SchemaFormat::Json => "application/schema+json;version=draft-07",
+                SchemaFormat::Protobuf => "application/vnd.google.protobuf;version=3",
+            };
+            message["contentType"] = json!(match s.format {
+                SchemaFormat::Avro => "application/vnd.apache.avro+json",
+                _ => "application/json",
+            });
+            message["payload"] = json!({"schemaFormat": format, "schema": schema});
+        }
+        let cleanup = match port.cleanup_policy {
+            CleanupPolicy::Delete => json!(["delete"]),
+            CleanupPolicy::Compact => json!(["compact"]),
+            CleanupPolicy::CompactDelete => json!(["compact", "delete"]),
+        };
+        channels.insert(
+            id.clone(),
+            json!({
+                "address": port.topic.as_str(),
+                "description": port.description,
+                "messages": { id.clone(): message },
+                "bindings": {"kafka": {
+                    "topic": port.topic.as_str(),
+                    "partitions": port.partitions,
+                    "replicas": port.replication_factor,
+                    "topicConfiguration": {"cleanup.policy": cleanup, "retention.ms": port.retention_ms},
+                    "bindingVersion": "0.5.0"
+                }},
+            }),
+        );
+        operations.insert(
+            format!("send{}{}", id[..1].to_ascii_uppercase(), &id[1..]),
+            json!({
+                "action": "send",
+                "channel": {"$ref": format!("#/channels/{id}")},
+                "summary": format!("The {} domain publishes {}.", p.domain, port.topic),
+                "messages": [{"$ref": format!("#/channels/{id}/messages/{id}")}],
+            }),
+        );
+    }
+    json!({
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": p.title,
+            "version": p.version,
+            "description": p.description,
+            "contact": {"name": p.owners.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", ")},
+            "tags": p.tags.iter().map(|t| json!({"name": t})).collect::<Vec<_>>(),
+        },
+        "servers": { at.name.clone(): {
+            "host": at.bootstrap_servers,
+            "protocol": "kafka",
+            "description": format!("The {} Kafka cluster", at.name),
+            "bindings": {"kafka": {"schemaRegistryUrl": at.registry_url, "schemaRegistryVendor": "confluent", "bindingVersion": "0.5.0"}},
+        }},
+        "channels": channels,
+        "operations": operations,
+    })
+}
