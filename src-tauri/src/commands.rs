@@ -198,6 +198,11 @@ pub async fn export_product(
 }
 
 #[tauri::command]
+pub async fn import_draft(state: State<'_, AppState>, req: c::ImportRequest) -> Reply<c::ImportedDraft> {
+    Ok(state.service()?.import_draft(&req.text).await?)
+}
+
+#[tauri::command]
 pub async fn get_identity(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::Identity> {
     let _ = req;
     Ok(state.service()?.identity().await?)
@@ -263,6 +268,7 @@ pub const REGISTERED: &[&str] = &[
     "check_draft",
     "publish_draft",
     "export_product",
+    "import_draft",
     "edit_product",
     "deprecate_product",
     "adopt_in_wizard",

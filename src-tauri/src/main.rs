@@ -132,6 +132,7 @@ fn main() {
             commands::check_draft,
             commands::publish_draft,
             commands::export_product,
+            commands::import_draft,
             commands::edit_product,
             commands::deprecate_product,
             commands::adopt_in_wizard,

@@ -95,3 +95,42 @@ async fn catalog_exports_pass_datahub_openlineage_and_atlas_checks() {
     let schema = entities.iter().find(|e| e["guid"] == *schema_guid).expect("the linked avro_schema");
     assert!(schema["attributes"]["avro_notation"].as_str().unwrap().contains("\"quantity\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exported_contract_imports_into_a_draft_from_the_command_line() {
+    // Verifies `meshctl import` on what `meshctl export odcs` and `export asyncapi` wrote for Orders: each becomes a wizard draft in the cache with the product's id, ports and schema, said as JSON with the standard it was read as; a file that is neither is refused with exit 1 and the reason.
+    let t = meshdesk_tests::sandbox(true).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = meshdesk_tests::env_file(dir.path(), "sandbox", &t.sandbox);
+    let data = dir.path().join("data");
+    let meshctl = |args: &[&str]| {
+        Command::new(meshdesk_tests::target_dir().join("debug/meshctl"))
+            .args(args)
+            .arg("--env")
+            .arg(&env)
+            .arg("--data-dir")
+            .arg(&data)
+            .output()
+            .unwrap()
+    };
+    for (format, source) in [("odcs", "ODCS v3.0.2"), ("asyncapi", "AsyncAPI 3.0.0")] {
+        let out = meshctl(&["export", format, "sales.orders"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let file = dir.path().join(format!("orders.{format}.yaml"));
+        std::fs::write(&file, &out.stdout).unwrap();
+        let out = meshctl(&["import", file.to_str().unwrap(), "--output", "json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["source"], source);
+        let product = &v["draft"]["draft"]["product"];
+        assert_eq!(product["id"], "sales.orders");
+        assert_eq!(product["output_ports"][0]["topic"], "sales.order-placed");
+        assert!(product["output_ports"][0]["value_schema"]["schema"].as_str().unwrap().contains("orderId"));
+        assert_eq!(v["draft"]["status"], "editing");
+    }
+    let junk = dir.path().join("junk.yaml");
+    std::fs::write(&junk, "kind: Something\n").unwrap();
+    let out = meshctl(&["import", junk.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an ODCS data contract"));
+}

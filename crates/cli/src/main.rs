@@ -111,6 +111,16 @@ enum Command {
         #[command(flatten)]
         env: EnvArgs,
     },
+    /// Import an ODCS v3 contract or an AsyncAPI 2.x/3.0 document as a wizard draft.
+    #[command(
+        after_help = concat!("Examples:\n  meshctl import stock.odcs.yaml --env prod.toml\n  meshctl import onboarding.asyncapi.yaml --env prod.toml --output json\n\nThe draft opens in the app's wizard (Products → Continue a draft).", exit_codes!())
+    )]
+    Import {
+        /// The document, JSON or YAML (up to 1 MiB).
+        file: PathBuf,
+        #[command(flatten)]
+        env: EnvArgs,
+    },
     /// Bring the cluster's ACLs in line with the access grants in the governance log.
     Reconcile(reconcile::ReconcileArgs),
     /// Governance admins' keys, enrollment and endorsement.
@@ -193,6 +203,27 @@ async fn export(env: &EnvArgs, format: ExportFormat, product: Option<&str>, outp
     Ok(())
 }
 
+async fn import(env: &EnvArgs, file: &std::path::Path, output: Output) -> Result<(), String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let md = env.open().await?;
+    let imported = md.import_draft(&text).await.map_err(|e| e.to_string());
+    md.shutdown().await;
+    let imported = imported?;
+    match output {
+        Output::Json => print_json(&serde_json::to_value(&imported).unwrap_or_default()),
+        Output::Text => {
+            println!(
+                "draft {} from {} ({})",
+                imported.draft.draft.id, imported.source, imported.draft.draft.product.id
+            );
+            for n in &imported.notes {
+                println!("- {n}");
+            }
+        }
+    }
+    Ok(())
+}
+
 fn topic_name(name: &str, output: Output) -> ExitCode {
     let verdict = meshdesk_domain::policy::check_topic_name(name);
     match (output, &verdict) {
@@ -219,6 +250,7 @@ async fn main() -> ExitCode {
         Command::Schema(c) => return schema::main(c, output),
         Command::TopicName(TopicNameCommand::Check { name }) => return topic_name(&name, output),
         Command::Export { format, product, all: _, env } => export(&env, format, product.as_deref(), output).await,
+        Command::Import { file, env } => import(&env, &file, output).await,
         Command::Reconcile(a) => reconcile::run(a, output).await,
         Command::Trust(c) => trust::trust(c, output).await,
         Command::Secret(c) => trust::secret(c, output),

@@ -112,6 +112,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     PublishDraft::NAME,
     ExportProduct::NAME,
     EditProduct::NAME,
+    ImportDraft::NAME,
     DeprecateProduct::NAME,
     AdoptInWizard::NAME,
     GetIdentity::NAME,

@@ -130,3 +130,25 @@ impl Command for ExportProduct {
     type Request = ExportRequest;
     type Response = Exported;
 }
+
+/// A document to import into a new draft: an ODCS v3 contract or an AsyncAPI 2.x/3.0 document,
+/// as JSON or YAML.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRequest {
+    pub text: String,
+}
+
+/// The draft an import made, the standard it was read as, and what it assumed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedDraft {
+    pub draft: DraftState,
+    pub source: String,
+    pub notes: Vec<String>,
+}
+
+pub struct ImportDraft;
+impl Command for ImportDraft {
+    const NAME: &'static str = "import_draft";
+    type Request = ImportRequest;
+    type Response = ImportedDraft;
+}

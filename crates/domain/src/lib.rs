@@ -6,6 +6,7 @@ pub mod events;
 pub mod export;
 pub mod health;
 pub mod ids;
+pub mod import;
 pub mod metrics;
 pub mod model;
 pub mod plan;

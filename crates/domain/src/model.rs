@@ -278,6 +278,49 @@ impl Expectation {
             }
         }
     }
+
+    /// The expectation a sentence of [`Expectation::describe`] states, read back (imports of
+    /// exported contracts); `None` for any other text.
+    pub fn from_description(text: &str) -> Option<Self> {
+        let t = text.trim();
+        let field = |f: &str| {
+            let f = f.trim();
+            (!f.is_empty() && !f.contains(' ')).then(|| f.to_owned())
+        };
+        if let Some(f) = t.strip_suffix(" is never null") {
+            return Some(Self::NotNull { field: field(f)? });
+        }
+        if let Some(f) = t.strip_suffix(" is a number") {
+            return Some(Self::Range { field: field(f)?, min: None, max: None });
+        }
+        if let Some(fs) = t.strip_suffix(" identifies a record") {
+            let fields: Option<Vec<String>> = fs.split(" + ").map(field).collect();
+            return Some(Self::UniqueKey { fields: fields? });
+        }
+        if let Some(s) = t.strip_prefix("a new record at least every ").and_then(|r| r.strip_suffix(" s")) {
+            return Some(Self::Freshness { max_age_ms: s.trim().parse::<i64>().ok()?.checked_mul(1000)? });
+        }
+        if let Some((f, values)) = t.split_once(" is one of ") {
+            return Some(Self::AllowedValues {
+                field: field(f)?,
+                values: values.split(", ").map(str::to_owned).collect(),
+            });
+        }
+        let parts: Vec<&str> = t.split(" <= ").collect();
+        match parts.as_slice() {
+            [a, f, b] => {
+                return Some(Self::Range {
+                    field: field(f)?,
+                    min: Some(a.trim().parse().ok()?),
+                    max: Some(b.trim().parse().ok()?),
+                });
+            }
+            [f, b] => return Some(Self::Range { field: field(f)?, min: None, max: Some(b.trim().parse().ok()?) }),
+            _ => {}
+        }
+        let (f, a) = t.split_once(" >= ")?;
+        Some(Self::Range { field: field(f)?, min: Some(a.trim().parse().ok()?), max: None })
+    }
 }
 
 /// The data contract beyond the schema: field semantics, quality expectations and terms of use.

@@ -329,6 +329,17 @@ impl Meshdesk {
         self.save_draft(&draft).await
     }
 
+    /// A new draft from an ODCS or AsyncAPI document (see `meshdesk_domain::import`), owned by
+    /// this desktop's principal when the document names no owner; the wizard starts at its
+    /// first step so everything is looked at before publishing.
+    pub async fn import_draft(&self, text: &str) -> Result<c::ImportedDraft, ServiceError> {
+        let me = self.connection().await.ok().and_then(|c| meshdesk_domain::Principal::parse(&c.principal).ok());
+        let imported = meshdesk_domain::import::import_document(text, me.as_ref()).map_err(invalid)?;
+        let id = format!("import-{}-{}", imported.product.id, crate::now_ms());
+        let draft = c::WizardDraft { id, step: 0, product: imported.product, new_domain: None };
+        Ok(c::ImportedDraft { draft: self.save_draft(&draft).await?, source: imported.source, notes: imported.notes })
+    }
+
     /// Deprecates a product with a sunset date (YYYY-MM-DD, today or later): republished with
     /// status `deprecated`, so every desktop shows it.
     pub async fn deprecate_product(&self, id: &str, sunset: &str) -> Result<String, ServiceError> {

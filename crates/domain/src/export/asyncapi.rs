@@ -95,6 +95,9 @@ pub fn asyncapi_document(p: &DataProduct, at: &Endpoints) -> Value {
             "description": p.description,
             "contact": {"name": p.owners.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", ")},
             "tags": p.tags.iter().map(|t| json!({"name": t})).collect::<Vec<_>>(),
+            // What AsyncAPI has no field for, so that an import gives the same product back.
+            "x-meshdesk-product": p.id.as_str(),
+            "x-meshdesk-classification": p.classification.as_str(),
         },
         "servers": { at.name.clone(): {
             "host": at.bootstrap_servers,

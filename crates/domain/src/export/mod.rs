@@ -17,6 +17,7 @@ pub use asyncapi::{asyncapi_document, asyncapi_yaml};
 pub use atlas::atlas_entities;
 pub use datahub::datahub_mcps;
 pub use fields::{Field, FieldKind, port_fields};
+pub(crate) use odcs::DEFAULT_USAGE;
 pub use odcs::{odcs_document, odcs_yaml};
 pub use openlineage::{PRODUCER, openlineage_events};
 

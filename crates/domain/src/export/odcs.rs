@@ -126,6 +126,20 @@ pub fn odcs_document(p: &DataProduct, at: &Endpoints) -> Value {
         if !object_quality.is_empty() {
             obj["quality"] = json!(object_quality);
         }
+        // What ODCS has no field for, so that an import gives the same port back.
+        let mut custom = vec![
+            json!({"property": "meshdeskPartitions", "value": port.partitions}),
+            json!({"property": "meshdeskReplicationFactor", "value": port.replication_factor}),
+            json!({"property": "meshdeskRetentionMs", "value": port.retention_ms}),
+            json!({"property": "meshdeskCleanupPolicy", "value": port.cleanup_policy.as_str()}),
+        ];
+        if let Some(s) = &port.value_schema {
+            custom.push(json!({"property": "meshdeskSchemaSubject", "value": s.subject}));
+            custom.push(json!({"property": "meshdeskSchemaFormat", "value": s.format.as_str()}));
+            custom.push(json!({"property": "meshdeskSchemaCompatibility", "value": s.compatibility.as_str()}));
+            custom.push(json!({"property": "meshdeskValueSchema", "value": s.schema}));
+        }
+        obj["customProperties"] = json!(custom);
         schema.push(obj);
     }
     let mut sla = Vec::new();
@@ -150,7 +164,7 @@ pub fn odcs_document(p: &DataProduct, at: &Endpoints) -> Value {
         "dataProduct": p.id.as_str(),
         "description": {
             "purpose": p.description,
-            "usage": if p.contract.terms_of_use.is_empty() { "See the product's page in Meshdesk.".to_owned() } else { p.contract.terms_of_use.clone() },
+            "usage": if p.contract.terms_of_use.is_empty() { DEFAULT_USAGE.to_owned() } else { p.contract.terms_of_use.clone() },
         },
         "tags": p.tags,
         "schema": schema,
@@ -165,5 +179,13 @@ pub fn odcs_document(p: &DataProduct, at: &Endpoints) -> Value {
     if !sla.is_empty() {
         doc["slaProperties"] = json!(sla);
     }
+    let mut custom = vec![json!({"property": "meshdeskClassification", "value": p.classification.as_str()})];
+    if !p.input_ports.is_empty() {
+        custom.push(json!({"property": "meshdeskInputs", "value": p.input_ports.iter().map(|i| i.as_str()).collect::<Vec<_>>()}));
+    }
+    doc["customProperties"] = json!(custom);
     doc
 }
+
+/// The usage text written when the contract states no terms of use.
+pub(crate) const DEFAULT_USAGE: &str = "See the product's page in Meshdesk.";

@@ -88,6 +88,7 @@ pub fn WizardStart() -> impl IntoView {
                 <h1>"New data product"</h1>
                 <button id="wizard-new" on:click=start>"Start a new product"</button>
             </div>
+            <ImportDocument />
             <Transition fallback=|| view! { <p class="muted">"Loading drafts…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                     {move || Suspend::new(async move {
@@ -110,6 +111,41 @@ pub fn WizardStart() -> impl IntoView {
                 </ErrorBoundary>
             </Transition>
         </section>
+    }
+}
+
+/// Starts a draft from an ODCS contract or an AsyncAPI document pasted in; says what the import
+/// assumed, then opens the draft.
+#[component]
+fn ImportDocument() -> impl IntoView {
+    use meshdesk_contract::{ImportDraft, ImportRequest};
+    let text = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<Result<meshdesk_contract::ImportedDraft, String>>);
+    let busy = RwSignal::new(false);
+    let import = move |_| {
+        let req = ImportRequest { text: text.get_untracked() };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            outcome.set(Some(ipc::call::<ImportDraft>(&req).await.map_err(|e| e.message)));
+            busy.set(false);
+        });
+    };
+    view! {
+        <details class="import-document" id="import-document">
+            <summary>"Import an ODCS contract or an AsyncAPI document"</summary>
+            <p class="muted">"Paste the document (JSON or YAML). ODCS v3 and AsyncAPI 2.x and 3.0 are read; the draft opens at its first step so you can check everything before publishing."</p>
+            <textarea id="import-text" rows="10" spellcheck="false" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            <button id="import-submit" prop:disabled=move || busy.get() || text.with(|t| t.trim().is_empty()) on:click=import>"Import as a draft"</button>
+            {move || outcome.get().map(|o| match o {
+                Ok(d) => view! {
+                    <div class="ok" id="import-outcome">
+                        <p>{format!("Read as {}: ", d.source)}<A href=format!("/wizard/{}", d.draft.draft.id)>{format!("open the draft of {}", d.draft.draft.product.title)}</A></p>
+                        <ul>{d.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                    </div>
+                }.into_any(),
+                Err(e) => view! { <p class="error" role="alert" id="import-outcome">{e}</p> }.into_any(),
+            })}
+        </details>
     }
 }
 
