@@ -39,6 +39,7 @@ fn product(topic: &str, schema: Option<SchemaRef>, sla: Sla, contract: Contract)
             value_schema: schema,
         }],
         input_ports: vec![],
+        sources: vec![],
         sla,
         contract,
         sunset: None,

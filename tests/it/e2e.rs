@@ -357,7 +357,7 @@ async fn search_and_product_page_journey(client: &Client, sandbox_dir: &std::pat
     std::fs::write(repo_root().join("target/e2e/product.png"), shot).unwrap();
 
     // The lineage links to the downstream product.
-    client.find(Locator::Css("#lineage g.lineage-link rect")).await.unwrap().click().await.unwrap();
+    click(client, "#lineage g.lineage-link text.lineage-title").await;
     text_of(client, "#product-title", Duration::from_secs(10), |t| t == "Orders").await;
 }
 

@@ -9,6 +9,7 @@ mod catalog;
 mod cli;
 mod crash;
 mod e2e;
+mod e2e_lineage;
 mod e2e_trust;
 mod exports;
 mod gateway;

@@ -50,6 +50,7 @@ pub(crate) fn draft() -> WizardDraft {
                 }),
             }],
             input_ports: vec![],
+            sources: vec![],
             sla: Default::default(),
             contract: Contract {
                 fields: vec![FieldSemantics { path: "customerEmail".into(), pii: true, ..Default::default() }],

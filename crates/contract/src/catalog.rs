@@ -172,6 +172,10 @@ pub struct ProductDetail {
     pub downstream: Vec<LineageNode>,
     /// Principals with active access; empty until grants exist.
     pub consumers: Vec<Consumer>,
+    /// Who reads it, and how that is known (declared, granted, observed).
+    pub readers: Vec<meshdesk_domain::lineage::Reader>,
+    /// Why observed readers are missing (the cluster could not be asked).
+    pub readers_note: Option<String>,
     pub ports: Vec<PortLive>,
 }
 

@@ -7,6 +7,7 @@ pub mod export;
 pub mod health;
 pub mod ids;
 pub mod import;
+pub mod lineage;
 pub mod metrics;
 pub mod model;
 pub mod plan;
@@ -24,5 +25,6 @@ pub use events::{Decoded, Envelope, EventBody, GOVERNANCE_TOPIC, MAX_EVENT_BYTES
 pub use ids::{DomainId, IdError, ProductId, TopicName, subject_for};
 pub use model::{
     Classification, CleanupPolicy, CompatibilityLevel, Contract, DataProduct, Domain, Expectation, FieldSemantics,
-    MASK, OutputPort, Principal, ProductStatus, SchemaFormat, SchemaRef, Sla, looks_like_pii, mask_pii,
+    MASK, OutputPort, Principal, ProductStatus, SchemaFormat, SchemaRef, Sla, Source, SourceKind, looks_like_pii,
+    mask_pii,
 };

@@ -208,6 +208,9 @@ pub struct DataProduct {
     /// Products this one is derived from (lineage).
     #[serde(default)]
     pub input_ports: Vec<ProductId>,
+    /// The stream processors and connectors that make it (lineage beyond products).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
     #[serde(default)]
     pub sla: Sla,
     #[serde(default)]
@@ -215,6 +218,86 @@ pub struct DataProduct {
     /// For a deprecated product: the date (YYYY-MM-DD) after which it is retired.
     #[serde(default)]
     pub sunset: Option<String>,
+}
+
+keyword_enum!(
+    /// What kind of thing feeds a product.
+    SourceKind {
+        KafkaStreams => "kafka_streams",
+        KsqlDb => "ksqldb",
+        Flink => "flink",
+        KafkaConnect => "kafka_connect",
+        NiFi => "nifi",
+    }
+);
+
+impl SourceKind {
+    /// For people: `Kafka Streams`, `ksqlDB`, ...
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceKind::KafkaStreams => "Kafka Streams",
+            SourceKind::KsqlDb => "ksqlDB",
+            SourceKind::Flink => "Flink",
+            SourceKind::KafkaConnect => "Kafka Connect",
+            SourceKind::NiFi => "NiFi",
+        }
+    }
+
+    /// Stream processors read products; connectors and flows bring data from other systems.
+    pub fn is_processor(self) -> bool {
+        matches!(self, SourceKind::KafkaStreams | SourceKind::KsqlDb | SourceKind::Flink)
+    }
+}
+
+/// A stream processor or a connector that feeds a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub kind: SourceKind,
+    /// A Kafka Streams `application.id`, a ksqlDB query id, a Flink job name, a Kafka Connect
+    /// connector name or a NiFi flow.
+    pub name: String,
+    /// For a connector or a flow: the system it reads, e.g. `postgres://crm/customers`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    /// For a stream processor: the products it reads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<ProductId>,
+    /// The consumer group it reads with, when it is not the default for its kind (a Kafka
+    /// Streams application's group is its `application.id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+impl Source {
+    /// A source as the wizard takes it: a name of 1 to 249 characters without spaces (a group id
+    /// or connector name), products to read for a stream processor, a system for a connector.
+    pub fn validate(&self) -> Result<(), String> {
+        let what = self.kind.label();
+        if self.name.is_empty()
+            || self.name.len() > 249
+            || self.name.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(format!("a {what} needs a name of 1 to 249 characters without spaces"));
+        }
+        if self.kind.is_processor() && self.reads.is_empty() {
+            return Err(format!("a {what} processor reads at least one product"));
+        }
+        if !self.kind.is_processor() && self.system.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            return Err(format!("a {what} source names the system it reads, e.g. postgres://crm/customers"));
+        }
+        Ok(())
+    }
+
+    /// The consumer group it reads the products with, if it reads any.
+    pub fn consumer_group(&self) -> Option<String> {
+        if !self.kind.is_processor() || self.reads.is_empty() {
+            return None;
+        }
+        self.group.clone().or_else(|| match self.kind {
+            SourceKind::KsqlDb => Some(format!("_confluent-ksql-default_query_{}", self.name)),
+            _ => Some(self.name.clone()),
+        })
+    }
 }
 
 /// What the owning domain promises about a product's data. Absent values promise nothing.

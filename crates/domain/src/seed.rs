@@ -148,6 +148,7 @@ pub fn products() -> Vec<DataProduct> {
                 STOCK_LEVEL_UPDATED,
             )],
             input_ports: vec![],
+            sources: vec![],
             sla: Sla { freshness_ms: Some(5 * MINUTE_MS), availability_bp: Some(9990), retention_ms: Some(7 * DAY_MS) },
             contract: Contract {
                 fields: vec![
@@ -191,6 +192,7 @@ pub fn products() -> Vec<DataProduct> {
                 ORDER_PLACED,
             )],
             input_ports: vec![p("inventory.stock-levels"), p("customer.profiles")],
+            sources: vec![],
             sla: Sla {
                 freshness_ms: Some(15 * MINUTE_MS),
                 availability_bp: Some(9950),
@@ -217,6 +219,7 @@ pub fn products() -> Vec<DataProduct> {
                 PROFILE_UPDATED,
             )],
             input_ports: vec![],
+            sources: vec![],
             sla: Sla { freshness_ms: None, availability_bp: Some(9990), retention_ms: Some(-1) },
             contract: Contract {
                 fields: vec![

@@ -191,7 +191,10 @@ impl Meshdesk {
             };
             ports.push(live);
         }
+        let (readers, readers_note) = self.readers_of(&p.product).await?;
         Ok(c::ProductDetail {
+            readers,
+            readers_note,
             pii_paths: p.product.pii_paths(),
             product: p.product,
             published_at_ms: p.published_at_ms,
@@ -435,6 +438,7 @@ impl Meshdesk {
                     version: "1.0.0".into(),
                     output_ports: vec![port],
                     input_ports: vec![],
+                    sources: vec![],
                     sla: Default::default(),
                     contract: Default::default(),
                     sunset: None,

@@ -67,7 +67,7 @@ impl Meshdesk {
     }
 
     /// Every product in the cache, as published.
-    async fn catalog_products(&self) -> Result<Vec<DataProduct>, ServiceError> {
+    pub(crate) async fn catalog_products(&self) -> Result<Vec<DataProduct>, ServiceError> {
         let mut out = Vec::new();
         for row in self.store.list_products(None).await? {
             if let Some(p) = self.store.product(&row.id).await? {

@@ -14,6 +14,7 @@ pub mod env;
 mod exports;
 mod governance_log;
 pub mod keyring;
+mod lineage;
 mod outbox;
 mod schemas;
 mod topics;

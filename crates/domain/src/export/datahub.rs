@@ -101,8 +101,11 @@ pub fn datahub_mcps(products: &[DataProduct], catalog: &[DataProduct], domains: 
             "owners": p.owners.iter().map(|o| json!({"owner": corpuser(o), "type": "DATAOWNER"})).collect::<Vec<_>>(),
             "lastModified": stamp(),
         });
-        let upstreams: Vec<Value> = p
-            .input_ports
+        let mut inputs = p.input_ports.clone();
+        for s in &p.sources {
+            inputs.extend(s.reads.iter().filter(|r| !inputs.contains(r)).cloned().collect::<Vec<_>>());
+        }
+        let upstreams: Vec<Value> = inputs
             .iter()
             .filter_map(|id| catalog.iter().find(|c| c.id == *id))
             .flat_map(|input| input.output_ports.iter())

@@ -183,6 +183,9 @@ pub fn odcs_document(p: &DataProduct, at: &Endpoints) -> Value {
     if !p.input_ports.is_empty() {
         custom.push(json!({"property": "meshdeskInputs", "value": p.input_ports.iter().map(|i| i.as_str()).collect::<Vec<_>>()}));
     }
+    if !p.sources.is_empty() {
+        custom.push(json!({"property": "meshdeskSources", "value": p.sources}));
+    }
     doc["customProperties"] = json!(custom);
     doc
 }

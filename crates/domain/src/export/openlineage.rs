@@ -22,10 +22,10 @@ const JOB_TYPE_FACET: &str = "https://openlineage.io/spec/facets/2-0-4/JobTypeJo
 
 /// A run id that is the same for the same product version (a UUID in version 8's custom
 /// layout, from two FNV-1a hashes), so exporting twice describes the same run.
-fn run_id(p: &DataProduct) -> String {
+fn run_id(p: &DataProduct, job: &str) -> String {
     let fnv = |seed: u64| {
         let mut h = seed;
-        for b in p.id.as_str().bytes().chain([0]).chain(p.version.bytes()) {
+        for b in p.id.as_str().bytes().chain([0]).chain(p.version.bytes()).chain([0]).chain(job.bytes()) {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x100_0000_01b3);
         }
@@ -68,33 +68,54 @@ fn dataset(port: &OutputPort, p: &DataProduct, at: &Endpoints) -> Value {
     })
 }
 
-/// One `RUNNING` event per product in `products` that has inputs (looked up in `catalog`), at
-/// `at_ms`.
+/// One `RUNNING` event per job that makes a product in `products` (inputs looked up in
+/// `catalog`), at `at_ms`: each declared stream processor (named by its `application.id`, query
+/// or job name), or the product itself when it has inputs and no processor.
 pub fn openlineage_events(products: &[DataProduct], catalog: &[DataProduct], at: &Endpoints, at_ms: i64) -> Vec<Value> {
     let time = {
         let iso = crate::time::iso_utc(at_ms);
         format!("{}.{:03}Z", iso.trim_end_matches('Z'), at_ms.rem_euclid(1000))
     };
-    products
-        .iter()
-        .filter(|p| !p.input_ports.is_empty())
-        .map(|p| {
-            let inputs: Vec<Value> = p
-                .input_ports
-                .iter()
+    let mut events = Vec::new();
+    for p in products {
+        let outputs: Vec<Value> = p.output_ports.iter().map(|port| dataset(port, p, at)).collect();
+        let inputs = |ids: &[crate::ids::ProductId]| -> Vec<Value> {
+            ids.iter()
                 .filter_map(|id| catalog.iter().find(|c| c.id == *id))
                 .flat_map(|input| input.output_ports.iter().map(move |port| dataset(port, input, at)))
-                .collect();
-            let outputs: Vec<Value> = p.output_ports.iter().map(|port| dataset(port, p, at)).collect();
-            json!({
+                .collect()
+        };
+        // Each declared stream processor is a job of its own; a product with inputs and no
+        // processor named is made by a job named after it.
+        let processors: Vec<_> = p.sources.iter().filter(|s| s.kind.is_processor()).collect();
+        let jobs: Vec<(String, &str, Vec<Value>)> = if processors.is_empty() {
+            if p.input_ports.is_empty() {
+                continue;
+            }
+            vec![(p.id.as_str().to_owned(), "MESHDESK", inputs(&p.input_ports))]
+        } else {
+            processors
+                .iter()
+                .map(|s| {
+                    let integration = match s.kind {
+                        crate::model::SourceKind::KafkaStreams => "KAFKA_STREAMS",
+                        crate::model::SourceKind::KsqlDb => "KSQLDB",
+                        _ => "FLINK",
+                    };
+                    (s.name.clone(), integration, inputs(&s.reads))
+                })
+                .collect()
+        };
+        for (name, integration, inputs) in jobs {
+            events.push(json!({
                 "eventTime": time,
                 "producer": PRODUCER,
                 "schemaURL": RUN_EVENT,
                 "eventType": "RUNNING",
-                "run": {"runId": run_id(p)},
+                "run": {"runId": run_id(p, &name)},
                 "job": {
                     "namespace": format!("meshdesk://{}", at.name),
-                    "name": p.id.as_str(),
+                    "name": name,
                     "facets": {
                         "documentation": {"_producer": PRODUCER, "_schemaURL": DOCUMENTATION_FACET, "description": p.description},
                         "ownership": {
@@ -102,12 +123,13 @@ pub fn openlineage_events(products: &[DataProduct], catalog: &[DataProduct], at:
                             "_schemaURL": OWNERSHIP_FACET,
                             "owners": p.owners.iter().map(|o| json!({"name": o.as_str(), "type": "OWNER"})).collect::<Vec<_>>(),
                         },
-                        "jobType": {"_producer": PRODUCER, "_schemaURL": JOB_TYPE_FACET, "processingType": "STREAMING", "integration": "MESHDESK", "jobType": "DATA_PRODUCT"},
+                        "jobType": {"_producer": PRODUCER, "_schemaURL": JOB_TYPE_FACET, "processingType": "STREAMING", "integration": integration, "jobType": "DATA_PRODUCT"},
                     },
                 },
                 "inputs": inputs,
-                "outputs": outputs,
-            })
-        })
-        .collect()
+                "outputs": outputs.clone(),
+            }));
+        }
+    }
+    events
 }

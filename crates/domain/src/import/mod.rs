@@ -113,6 +113,7 @@ pub(crate) fn blank(id: ProductId, domain: DomainId) -> DataProduct {
         version: "1.0.0".into(),
         output_ports: vec![],
         input_ports: vec![],
+        sources: vec![],
         sla: Sla::default(),
         contract: Contract::default(),
         sunset: None,

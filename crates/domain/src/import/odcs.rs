@@ -89,6 +89,12 @@ pub(super) fn read(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, 
     if let Some(inputs) = custom(doc, "meshdeskInputs").and_then(Value::as_array) {
         p.input_ports = inputs.iter().filter_map(Value::as_str).filter_map(|i| ProductId::parse(i).ok()).collect();
     }
+    if let Some(sources) = custom(doc, "meshdeskSources") {
+        p.sources = serde_json::from_value(sources.clone()).map_err(|e| format!("sources: {e}"))?;
+        for s in &p.sources {
+            s.validate()?;
+        }
+    }
     for s in doc["slaProperties"].as_array().into_iter().flatten() {
         let unit_ms = match s["unit"].as_str().unwrap_or("d") {
             "ms" => 1,

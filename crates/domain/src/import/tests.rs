@@ -13,13 +13,22 @@ fn at() -> Endpoints {
 #[test]
 fn exports_imported_again_export_the_same_text() {
     // Verifies the round trip for every seeded product: its ODCS export imported and exported again gives the same text, and so does its AsyncAPI export; the ODCS import also gives back the product's contract, SLAs, classification and inputs.
-    for p in seed::products() {
+    let mut derived = seed::products().remove(1);
+    derived.sources.push(crate::model::Source {
+        kind: crate::model::SourceKind::KafkaStreams,
+        name: "orders-enricher".into(),
+        system: None,
+        reads: vec![crate::ids::ProductId::parse("inventory.stock-levels").unwrap()],
+        group: None,
+    });
+    for p in seed::products().into_iter().chain([derived]) {
         let odcs = odcs_yaml(&p, &at());
         let back = import_document(&odcs, None).unwrap();
         assert_eq!(back.source, "ODCS v3.0.2");
         assert_eq!(odcs_yaml(&back.product, &at()), odcs, "{}: ODCS round trip", p.id);
         assert_eq!(back.product.classification, p.classification);
         assert_eq!(back.product.input_ports, p.input_ports);
+        assert_eq!(back.product.sources, p.sources);
         assert_eq!(back.product.output_ports, p.output_ports, "{}: ports and schemas", p.id);
         let asyncapi = asyncapi_yaml(&p, &at());
         let back = import_document(&asyncapi, None).unwrap();

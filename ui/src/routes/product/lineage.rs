@@ -1,29 +1,58 @@
-//! The lineage picture: upstream products, this product, downstream products and consumers.
+//! The lineage picture: what feeds the product (input products, stream processors, connectors),
+//! the product, and who reads it, each edge drawn by how it is known: declared, granted,
+//! observed on the cluster, or confirmed (declared and observed); an unknown reader of a
+//! restricted product in red.
 
 use super::*;
 
-/// Upstream products (input ports) → this product → downstream products and consumers, as an
-/// SVG picture; products are links.
+/// Upstream products and sources → this product → readers, as an SVG picture; products are
+/// links.
 #[component]
 pub(super) fn Lineage(
     id: String,
     title: String,
     upstream: Vec<LineageNode>,
-    downstream: Vec<LineageNode>,
-    consumers: Vec<String>,
+    sources: Vec<meshdesk_domain::Source>,
+    readers: Vec<meshdesk_domain::lineage::Reader>,
+    note: Option<String>,
 ) -> impl IntoView {
-    const BOX_W: f64 = 200.0;
+    const BOX_W: f64 = 270.0;
     const BOX_H: f64 = 44.0;
     const GAP: f64 = 16.0;
-    const COL: [f64; 3] = [10.0, 290.0, 570.0];
-    let right: Vec<(String, String, Option<String>)> = downstream
+    const COL: [f64; 3] = [10.0, 340.0, 670.0];
+    const WIDTH: f64 = 950.0;
+    // What fits a box; the whole text is the box's tooltip.
+    fn fit(s: &str, max: usize) -> String {
+        if s.chars().count() <= max { s.to_owned() } else { s.chars().take(max - 1).collect::<String>() + "…" }
+    }
+    // (label, sub-label, link, edge class)
+    let right: Vec<(String, String, Option<String>, String)> = readers
         .iter()
-        .map(|n| (n.title.clone(), n.id.clone(), Some(format!("/products/{}", n.id))))
-        .chain(consumers.iter().map(|c| (c.clone(), "consumer".to_owned(), None)))
+        .map(|r| {
+            let sub = match (&r.product, &r.group, r.provenance()) {
+                (Some(product), Some(_), p) => format!("{p} · {product}"),
+                (None, Some(g), p) => format!("{p} · group {g}"),
+                (_, None, p) => p.to_owned(),
+            };
+            (
+                r.label.clone(),
+                sub,
+                r.product.as_ref().map(|p| format!("/products/{p}")),
+                r.provenance().replace(' ', "-"),
+            )
+        })
         .collect();
-    let left: Vec<(String, String, Option<String>)> = upstream
+    let left: Vec<(String, String, Option<String>, String)> = upstream
         .iter()
-        .map(|n| (n.title.clone(), n.id.clone(), n.known.then(|| format!("/products/{}", n.id))))
+        .map(|n| (n.title.clone(), n.id.clone(), n.known.then(|| format!("/products/{}", n.id)), "declared".to_owned()))
+        .chain(sources.iter().map(|s| {
+            let sub = match (&s.system, s.reads.is_empty()) {
+                (Some(system), _) => format!("from {system}"),
+                (None, false) => format!("reads {}", s.reads.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")),
+                (None, true) => String::new(),
+            };
+            (format!("{} {}", s.kind.label(), s.name), sub, None, "declared source".to_owned())
+        }))
         .collect();
     let rows = left.len().max(right.len()).max(1) as f64;
     let height = rows * (BOX_H + GAP) + GAP;
@@ -34,10 +63,12 @@ pub(super) fn Lineage(
     let mid_y = (height - BOX_H) / 2.0;
     let navigate = use_navigate();
     let node = move |x: f64, y: f64, label: String, sub: String, href: Option<String>, class: &'static str| {
+        let tip = format!("{label}\n{sub}");
         let inner = view! {
+            <title>{tip}</title>
             <rect x=x y=y width=BOX_W height=BOX_H rx="6" class=class />
-            <text x=x + 10.0 y=y + 18.0 class="lineage-title">{label}</text>
-            <text x=x + 10.0 y=y + 34.0 class="lineage-sub">{sub}</text>
+            <text x=x + 10.0 y=y + 18.0 class="lineage-title">{fit(&label, 32)}</text>
+            <text x=x + 10.0 y=y + 34.0 class="lineage-sub">{fit(&sub, 36)}</text>
         };
         match href {
             // Products are links: the router navigates in the app.
@@ -55,31 +86,49 @@ pub(super) fn Lineage(
     };
     let nl = left.len();
     let nr = right.len();
-    let edges_left: Vec<_> = (0..nl)
-        .map(|i| {
-            let (x1, y1, x2, y2) = (COL[0] + BOX_W, y(i, nl) + BOX_H / 2.0, COL[1], mid_y + BOX_H / 2.0);
-            view! { <line x1=x1 y1=y1 x2=x2 y2=y2 class="lineage-edge" marker-end="url(#arrow)" /> }
-        })
+    let edge = |x1: f64, y1: f64, x2: f64, y2: f64, class: String| {
+        view! { <line x1=x1 y1=y1 x2=x2 y2=y2 class=format!("lineage-edge {class}") data-provenance=class.clone() marker-end="url(#arrow)" /> }
+    };
+    let edges_left: Vec<_> = left
+        .iter()
+        .enumerate()
+        .map(|(i, l)| edge(COL[0] + BOX_W, y(i, nl) + BOX_H / 2.0, COL[1], mid_y + BOX_H / 2.0, l.3.clone()))
         .collect();
-    let edges_right: Vec<_> = (0..nr)
-        .map(|i| {
-            let (x1, y1, x2, y2) = (COL[1] + BOX_W, mid_y + BOX_H / 2.0, COL[2], y(i, nr) + BOX_H / 2.0);
-            view! { <line x1=x1 y1=y1 x2=x2 y2=y2 class="lineage-edge" marker-end="url(#arrow)" /> }
-        })
+    let edges_right: Vec<_> = right
+        .iter()
+        .enumerate()
+        .map(|(i, r)| edge(COL[1] + BOX_W, mid_y + BOX_H / 2.0, COL[2], y(i, nr) + BOX_H / 2.0, r.3.clone()))
         .collect();
     let lefts: Vec<_> = left
         .into_iter()
         .enumerate()
-        .map(|(i, (t, s, h))| node(COL[0], y(i, nl), t, s, h, "lineage-node upstream"))
+        .map(|(i, (t, s, h, c))| {
+            let class = if c.contains("source") { "lineage-node upstream source" } else { "lineage-node upstream" };
+            node(COL[0], y(i, nl), t, s, h, class)
+        })
         .collect();
     let rights: Vec<_> = right
         .into_iter()
         .enumerate()
-        .map(|(i, (t, s, h))| node(COL[2], y(i, nr), t, s, h, "lineage-node downstream"))
+        .map(|(i, (t, s, h, c))| {
+            let class = if c == "unknown-reader" {
+                "lineage-node downstream unknown-reader"
+            } else {
+                "lineage-node downstream"
+            };
+            node(COL[2], y(i, nr), t, s, h, class)
+        })
         .collect();
     let me = node(COL[1], mid_y, title, id, None, "lineage-node self");
     view! {
-        <svg class="lineage" id="lineage" width="780" height=height viewBox=format!("0 0 780 {height}") role="img">
+        <div class="lineage-legend" aria-label="How each edge is known">
+            <span class="confirmed">"confirmed"</span>
+            <span class="declared">"declared"</span>
+            <span class="granted">"granted"</span>
+            <span class="observed">"observed"</span>
+            <span class="unknown-reader">"unknown reader"</span>
+        </div>
+        <svg class="lineage" id="lineage" width=WIDTH height=height viewBox=format!("0 0 {WIDTH} {height}") role="img">
             <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto">
                     <path d="M0,0 L10,5 L0,10 z" />
@@ -91,6 +140,7 @@ pub(super) fn Lineage(
             {me}
             {rights}
         </svg>
-        {(nl == 0 && nr == 0).then(|| view! { <p class="muted">"No upstream products, derived products or consumers yet."</p> })}
+        {(nl == 0 && nr == 0).then(|| view! { <p class="muted">"No inputs or readers yet."</p> })}
+        {note.map(|n| view! { <p class="muted" id="lineage-note">{format!("Observed readers unknown: {n}")}</p> })}
     }
 }

@@ -113,7 +113,7 @@ fn Product(d: ProductDetail) -> impl IntoView {
         <h2>"Live quality"</h2>
         <LiveQuality health />
         <h2>"Lineage"</h2>
-        <Lineage id=id.clone() title=p.title.clone() upstream=d.upstream.clone() downstream=d.downstream.clone() consumers=d.consumers.iter().map(|c| c.principal.clone()).collect() />
+        <Lineage id=id.clone() title=p.title.clone() upstream=d.upstream.clone() sources=p.sources.clone() readers=d.readers.clone() note=d.readers_note.clone() />
         <h2>"Access"</h2>
         <Access d=d.clone() />
         <h2>"Consumers"</h2>

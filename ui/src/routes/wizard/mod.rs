@@ -30,6 +30,7 @@ mod product;
 mod publish;
 mod review;
 mod schemas;
+mod sources;
 
 use contract::ContractStep;
 use domain::DomainStep;
@@ -65,6 +66,7 @@ fn empty_draft(id: String, owner: Option<Principal>) -> WizardDraft {
             version: "1.0.0".into(),
             output_ports: vec![],
             input_ports: vec![],
+            sources: vec![],
             sla: Sla::default(),
             contract: Contract::default(),
             sunset: None,

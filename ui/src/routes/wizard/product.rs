@@ -56,6 +56,7 @@ pub(super) fn ProductStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Findi
                 </select>
             </label>
         </div>
+        <super::sources::SourcesEditor draft />
         <label class="wide">"Description"<textarea id="product-description" rows="3" prop:value=move || draft.with(|d| d.product.description.clone()) on:input=move |ev| draft.update(|d| d.product.description = event_target_value(&ev))></textarea></label>
         <p class="muted mono">{move || format!("id: {}", draft.with(|d| d.product.id.to_string()))}</p>
         {move || name_error.get().map(|e| view! { <p class="error">{e}</p> })}
