@@ -294,6 +294,10 @@ async fn schema_editor_journey(client: &Client) {
     type_schema(client, &evolved.to_string()).await;
     text_of(client, "#schema-verdict", Duration::from_secs(10), |t| t.starts_with("Compatible")).await;
     client.find(Locator::Id("register-schema")).await.unwrap().click().await.unwrap();
+    // Registering cannot be undone: it asks first.
+    let asked = text_of(client, ".confirm-question", Duration::from_secs(5), |t| t.contains("version 2")).await;
+    assert!(asked.contains("customer.profile-updated-value"), "{asked}");
+    client.find(Locator::Id("register-schema-confirm")).await.unwrap().click().await.unwrap();
     text_of(client, "#schema-diff", Duration::from_secs(20), |t| t.contains("loyaltyTier") && t.contains("added"))
         .await;
 }
@@ -460,6 +464,14 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     .await;
     assert!(card.contains("User:sam for the sales domain") && card.contains("User:sales-app"), "{card}");
     click(&client, "#incoming .request .approve").await;
+    // Approving asks first, naming who gets the ACLs.
+    let asked = text_of(&client, "#incoming .request .confirm-question", Duration::from_secs(5), |t| {
+        t.contains("User:sales-app")
+    })
+    .await;
+    assert!(asked.starts_with("Approve"), "{asked}");
+    std::fs::write(repo_root().join("target/e2e/confirm-approve.png"), client.screenshot().await.unwrap()).unwrap();
+    click(&client, "#incoming .request .confirm-yes").await;
     let outcome = text_of(&client, ".decision-outcome", Duration::from_secs(20), |t| t.starts_with("Now")).await;
     assert!(outcome.starts_with("Now approved. ACLs applied."), "{outcome}");
     assert!(
@@ -512,6 +524,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
         .await
         .unwrap();
     click(&client, "#incoming .request .revoke").await;
+    click(&client, "#incoming .request .confirm-yes").await;
     let outcome = text_of(&client, ".decision-outcome", Duration::from_secs(20), |t| t.starts_with("Now")).await;
     assert!(
         outcome.starts_with("Now revoked. ACLs removed.") && outcome.contains("Deleted: ALLOW User:sales-app"),

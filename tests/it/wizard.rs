@@ -244,6 +244,8 @@ async fn owners_edit_a_product_with_a_new_schema_version_and_deprecate_it() {
 
     let bad = md.deprecate_product("customer.profiles", "next week").await.unwrap_err().to_string();
     assert!(bad.contains("must look like 2027-03-31"), "{bad}");
+    let empty = md.deprecate_product("customer.profiles", "").await.unwrap_err().to_string();
+    assert!(empty.contains("choose the sunset date"), "{empty}");
     md.deprecate_product("customer.profiles", "2027-03-31").await.unwrap();
     md.flush_outbox().await.unwrap();
     md.sync().await.unwrap();

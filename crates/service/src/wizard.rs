@@ -348,6 +348,9 @@ impl Meshdesk {
             && sunset.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() })
             && (1..=12).contains(&sunset[5..7].parse::<u32>().unwrap_or(0))
             && (1..=31).contains(&sunset[8..10].parse::<u32>().unwrap_or(0));
+        if sunset.is_empty() {
+            return Err(invalid("choose the sunset date: the day after which the product is retired"));
+        }
         if !ok {
             return Err(invalid(format!("sunset date `{sunset}` must look like 2027-03-31")));
         }

@@ -1,3 +1,4 @@
+pub mod confirm;
 pub mod errors;
 pub mod parked;
 pub mod shell;

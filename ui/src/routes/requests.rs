@@ -7,6 +7,7 @@ use meshdesk_contract::{
 use meshdesk_domain::access::{PatternKind, ResourceKind, kafka_acls_commands};
 
 use crate::Refresh;
+use crate::components::confirm::ConfirmButton;
 use crate::components::errors::ErrorList;
 use crate::ipc;
 
@@ -16,6 +17,8 @@ use crate::ipc;
 pub fn RequestsPage() -> impl IntoView {
     let refresh = expect_context::<Refresh>();
     let reload = RwSignal::new(0u32);
+    // Questions stay open while the lists below refresh.
+    provide_context(crate::components::confirm::OpenConfirm::default());
     let overview = LocalResource::new(move || {
         refresh.catalog.track();
         reload.track();
@@ -164,6 +167,8 @@ fn RequestCard(
         });
     };
     let (approve, deny, revoke, withdraw) = (send.clone(), send.clone(), send.clone(), send);
+    let consumer = v.request.consumer.as_str().to_owned();
+    let (consumer_deny, consumer_revoke) = (consumer.clone(), consumer.clone());
     let until = match &v.state {
         meshdesk_contract::RequestState::Approved { until_ms, .. } => Some(days_left(*until_ms)),
         _ => None,
@@ -201,15 +206,25 @@ fn RequestCard(
                 (true, "pending", _) => view! {
                     <div class="decide">
                         <label>"Days (optional, shorter)" <input class="approve-days" type="number" min="1" prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev)) /></label>
-                        <button class="approve" on:click=move |_| approve(Decision::Approve { days: days.get_untracked().trim().parse().ok() })>"Approve"</button>
+                        <ConfirmButton label="Approve" class="approve" key=format!("approve-{}", v.request.id)
+                            question=Signal::derive(move || match days.get().trim() {
+                                "" => format!("Approve: {consumer} gets the ACLs listed above?"),
+                                d => format!("Approve for {d} days: {consumer} gets the ACLs listed above?"),
+                            })
+                            on_confirm=Callback::new(move |_| approve(Decision::Approve { days: days.get_untracked().trim().parse().ok() })) />
                         <input class="deny-reason" placeholder="Reason (required to deny)" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
-                        <button class="deny" on:click=move |_| deny(Decision::Deny { reason: reason.get_untracked() })>"Deny"</button>
+                        <ConfirmButton label="Deny" class="deny danger" key=format!("deny-{}", v.request.id)
+                            question=Signal::derive(move || format!("Deny {consumer_deny}'s request? The requester sees your reason."))
+                            disabled=Signal::derive(move || reason.get().trim().is_empty())
+                            on_confirm=Callback::new(move |_| deny(Decision::Deny { reason: reason.get_untracked() })) />
                     </div>
                 }.into_any(),
                 (true, "approved", false) => view! {
                     <div class="decide">
                         <input class="revoke-reason" placeholder="Reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
-                        <button class="revoke" on:click=move |_| revoke(Decision::Revoke { reason: reason.get_untracked() })>"Revoke"</button>
+                        <ConfirmButton label="Revoke" class="revoke danger" key=format!("revoke-{}", v.request.id)
+                            question=Signal::derive(move || format!("Revoke {consumer_revoke}'s access now? Its ACLs are removed."))
+                            on_confirm=Callback::new(move |_| revoke(Decision::Revoke { reason: reason.get_untracked() })) />
                     </div>
                 }.into_any(),
                 (false, "pending", _) => view! {

@@ -6,6 +6,7 @@ use meshdesk_contract::{
 use meshdesk_domain::schema::diff::{FieldChange, diff};
 use meshdesk_domain::schema::{AvroSchema, ParsedSchema, check_messages};
 
+use crate::components::confirm::ConfirmButton;
 use crate::components::errors::ErrorList;
 use crate::ipc;
 
@@ -118,6 +119,8 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
         })
     };
     let subject = detail.subject.clone();
+    let register_subject = subject.clone();
+    let next_version = detail.versions.iter().map(|v| v.version).max().unwrap_or(0) + 1;
     let register = Action::new_local(move |schema: &String| {
         let req = RegisterRequest { subject: subject.clone(), schema: schema.clone(), format };
         async move { ipc::call::<RegisterSchema>(&req).await }
@@ -196,13 +199,10 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
                 }
             })}
             <p>
-                <button
-                    id="register-schema"
-                    disabled=move || !can_register() || register.pending().get()
-                    on:click=move |_| { register.dispatch(text.get_untracked()); }
-                >
-                    "Register as a new version"
-                </button>
+                <ConfirmButton id="register-schema" label="Register as a new version"
+                    question=Signal::derive(move || format!("Register it as version {} of {register_subject}? Registered versions stay.", next_version))
+                    disabled=Signal::derive(move || !can_register() || register.pending().get())
+                    on_confirm=Callback::new(move |_| { register.dispatch(text.get_untracked()); }) />
                 " "
                 {move || match register.value().get() {
                     None => ().into_any(),

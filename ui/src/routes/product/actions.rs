@@ -1,6 +1,7 @@
 //! Exports for everyone; edit and deprecate for the owners.
 
 use super::*;
+use crate::components::confirm::ConfirmButton;
 
 /// Exports for everyone; edit and deprecate for the owners.
 #[component]
@@ -41,7 +42,7 @@ pub(super) fn ProductActions(id: String, owner: bool, deprecated: Option<String>
         }
     };
     let sunset = RwSignal::new(String::new());
-    let deprecate = move |_| {
+    let deprecate = move |_: ()| {
         let req = DeprecateRequest { id: id.clone(), sunset: sunset.get_untracked().trim().to_owned() };
         leptos::task::spawn_local(async move {
             let r = ipc::call::<DeprecateProduct>(&req).await;
@@ -71,7 +72,12 @@ pub(super) fn ProductActions(id: String, owner: bool, deprecated: Option<String>
             {owner.then(|| view! {
                 <button id="edit-product" on:click=edit>"Edit"</button>
                 <input id="sunset-date" type="date" prop:value=move || sunset.get() on:input=move |ev| sunset.set(event_target_value(&ev)) />
-                <button id="deprecate-product" on:click=deprecate>"Deprecate"</button>
+                <ConfirmButton id="deprecate-product" label="Deprecate" class="danger"
+                    question=Signal::derive(move || match sunset.get().trim() {
+                        "" => "Deprecate it? Choose the sunset date first.".to_owned(),
+                        d => format!("Deprecate it, retiring on {d}? Every consumer is told."),
+                    })
+                    on_confirm=Callback::new(move |_| deprecate(())) />
             })}
             {deprecated.map(|d| view! { <span class="badge status">{format!("sunset {d}")}</span> })}
         </div>

@@ -125,7 +125,7 @@ fn Product(d: ProductDetail) -> impl IntoView {
                     <thead><tr><th>"Principal"</th><th>"Domain"</th><th>"Since"</th><th>"Until"</th></tr></thead>
                     <tbody>
                         {d.consumers.iter().map(|c| view! {
-                            <tr><td class="mono">{c.principal.clone()}</td><td>{c.domain.clone()}</td><td>{c.since_ms}</td><td>{c.until_ms.map(|u| u.to_string()).unwrap_or_else(|| "no end".into())}</td></tr>
+                            <tr><td class="mono">{c.principal.clone()}</td><td>{c.domain.clone()}</td><td>{meshdesk_domain::time::minute_utc(c.since_ms)}</td><td>{c.until_ms.map(meshdesk_domain::time::minute_utc).unwrap_or_else(|| "no end".into())}</td></tr>
                         }).collect_view()}
                     </tbody>
                 </table>

@@ -1,6 +1,7 @@
 //! Step 3: the output ports: a topic per event, `<domain>.<event-name>`, with its settings.
 
 use super::*;
+use crate::components::confirm::ConfirmButton;
 
 #[component]
 pub(super) fn PortsStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding>>) -> impl IntoView {
@@ -67,7 +68,9 @@ pub(super) fn PortsStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding
                             </select>
                         </label>
                         <label>"Description"<input class="port-description" prop:value=p.description.clone() on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| if let Some(p) = d.product.output_ports.get_mut(i) { p.description = v }) } /></label>
-                        <button class="port-remove" on:click=move |_| draft.update(|d| { if i < d.product.output_ports.len() { d.product.output_ports.remove(i); } })>"Remove"</button>
+                        <ConfirmButton label="Remove" class="port-remove secondary"
+                            question=Signal::derive(move || "Remove this port and its schema from the draft?".to_owned())
+                            on_confirm=Callback::new(move |_| draft.update(|d| { if i < d.product.output_ports.len() { d.product.output_ports.remove(i); } })) />
                     </div>
                     {findings_view(findings_at(&findings.get_untracked(), &at).into_iter().filter(|f| !f.at.contains("fields") && !f.at.contains("schema")).collect())}
                 </div>
