@@ -20,5 +20,6 @@ mod sandbox;
 mod security;
 mod service;
 mod topics;
+mod transactions;
 mod trust;
 mod wizard;

@@ -99,6 +99,13 @@ pub fn plan(req: &Request, who: &Authz, shared: &Shared) -> anyhow::Result<Plan>
     let v = req.version;
     let mut body = req.body();
     let decoded = RequestKind::decode(req.api_key, &mut body, v)?;
+    #[cfg(feature = "failpoints")]
+    if who.super_user
+        && let Some((topic, n)) = crate::held::held()
+        && let Some(plan) = crate::held::plan(&decoded, &topic, n)
+    {
+        return Ok(plan);
+    }
     if who.super_user
         && !matches!(decoded, RequestKind::CreateAcls(_) | RequestKind::DescribeAcls(_) | RequestKind::DeleteAcls(_))
     {

@@ -18,6 +18,8 @@ mod acls;
 mod apis;
 pub mod authorizer;
 mod conn;
+#[cfg(feature = "failpoints")]
+mod held;
 mod scram;
 mod users;
 mod wire;
