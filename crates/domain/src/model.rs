@@ -418,6 +418,28 @@ pub struct Contract {
 }
 
 impl DataProduct {
+    /// A product with nothing but its identity (internal, version 1.0.0, no ports), for the
+    /// wizard and imports to fill in.
+    pub fn blank(id: ProductId, domain: DomainId) -> Self {
+        DataProduct {
+            id,
+            domain,
+            title: String::new(),
+            description: String::new(),
+            owners: vec![],
+            classification: Classification::Internal,
+            tags: vec![],
+            status: ProductStatus::Published,
+            version: "1.0.0".into(),
+            output_ports: vec![],
+            input_ports: vec![],
+            sources: vec![],
+            sla: Sla::default(),
+            contract: Contract::default(),
+            sunset: None,
+        }
+    }
+
     /// The dotted paths of the fields that hold personal data: flagged in the contract, or
     /// (where the contract says nothing about a field) named like personal data or documented
     /// as "PII" in the schema.

@@ -8,10 +8,7 @@
 use serde_json::Value;
 
 use crate::ids::{DomainId, ProductId, TopicName};
-use crate::model::{
-    Classification, CleanupPolicy, CompatibilityLevel, Contract, DataProduct, OutputPort, Principal, ProductStatus,
-    SchemaFormat, SchemaRef, Sla,
-};
+use crate::model::{CleanupPolicy, CompatibilityLevel, DataProduct, OutputPort, Principal, SchemaFormat, SchemaRef};
 
 mod asyncapi;
 mod odcs;
@@ -101,23 +98,7 @@ pub(crate) fn principal(name: &str) -> Option<Principal> {
 
 /// A product with nothing but its identity, for the readers to fill in.
 pub(crate) fn blank(id: ProductId, domain: DomainId) -> DataProduct {
-    DataProduct {
-        id,
-        domain,
-        title: String::new(),
-        description: String::new(),
-        owners: vec![],
-        classification: Classification::Internal,
-        tags: vec![],
-        status: ProductStatus::Published,
-        version: "1.0.0".into(),
-        output_ports: vec![],
-        input_ports: vec![],
-        sources: vec![],
-        sla: Sla::default(),
-        contract: Contract::default(),
-        sunset: None,
-    }
+    DataProduct::blank(id, domain)
 }
 
 /// The product's id and domain from what a document gives, or why not.

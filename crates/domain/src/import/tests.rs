@@ -1,5 +1,6 @@
 use super::*;
 use crate::export::{Endpoints, asyncapi_yaml, odcs_yaml};
+use crate::model::Classification;
 use crate::seed;
 
 fn at() -> Endpoints {

@@ -76,7 +76,7 @@ fn Product(d: ProductDetail) -> impl IntoView {
     let health = live_health(id.clone());
     let has_pii = !d.pii_paths.is_empty();
     view! {
-        <div class="page-head">
+        <div class="page-head product-head">
             <h1 id="product-title">{p.title.clone()}</h1>
             <span class=class>{p.classification.to_string()}</span>
             <span class="badge status">{p.status.to_string()}</span>

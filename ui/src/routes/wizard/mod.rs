@@ -14,9 +14,8 @@ use meshdesk_contract::{
 use meshdesk_domain::policy::{self, Finding, Policies, Severity};
 use meshdesk_domain::schema::AvroSchema;
 use meshdesk_domain::{
-    Classification, CleanupPolicy, CompatibilityLevel, Contract, DataProduct, Domain, DomainId, Expectation,
-    FieldSemantics, OutputPort, Principal, ProductId, ProductStatus, SchemaFormat, SchemaRef, Sla, TopicName,
-    looks_like_pii,
+    Classification, CleanupPolicy, CompatibilityLevel, DataProduct, Domain, DomainId, Expectation, FieldSemantics,
+    OutputPort, Principal, ProductId, SchemaFormat, SchemaRef, TopicName, looks_like_pii,
 };
 
 use crate::components::errors::ErrorList;
@@ -55,21 +54,11 @@ fn empty_draft(id: String, owner: Option<Principal>) -> WizardDraft {
         id,
         step: 0,
         product: DataProduct {
-            id: ProductId::parse("domain.product").expect("a valid placeholder"),
-            domain: DomainId::parse("domain").expect("a valid placeholder"),
-            title: String::new(),
-            description: String::new(),
             owners: owner.into_iter().collect(),
-            classification: Classification::Internal,
-            tags: vec![],
-            status: ProductStatus::Published,
-            version: "1.0.0".into(),
-            output_ports: vec![],
-            input_ports: vec![],
-            sources: vec![],
-            sla: Sla::default(),
-            contract: Contract::default(),
-            sunset: None,
+            ..DataProduct::blank(
+                ProductId::parse("domain.product").expect("a valid placeholder"),
+                DomainId::parse("domain").expect("a valid placeholder"),
+            )
         },
         new_domain: None,
     }
