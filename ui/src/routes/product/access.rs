@@ -76,7 +76,7 @@ pub(super) fn Access(d: ProductDetail) -> impl IntoView {
                 login.set(s.consumer_login.clone());
             }
             sent.set(Some(
-                r.map(|s| format!("Request sent ({}). The owners see it once the log is read.", s.request_id))
+                r.map(|_| "Request sent. The owners see it on their Requests page once the log is read.".to_owned())
                     .map_err(|e| e.message),
             ));
             reload.update(|n| *n += 1);
@@ -127,7 +127,7 @@ pub(super) fn Access(d: ProductDetail) -> impl IntoView {
                 </fieldset>
                 <label class="wide">"Purpose" <textarea id="request-purpose" rows="2" prop:value=move || purpose.get() on:input=move |ev| purpose.set(event_target_value(&ev))></textarea></label>
                 {move || match draft() {
-                    Err(why) => view! { <p class="muted" id="request-problem">{why}</p> }.into_any(),
+                    Err(why) => view! { <p class="muted" id="request-problem">{hint(&consumer.get(), why)}</p> }.into_any(),
                     Ok(req) => {
                         let plan = grant_plan(&req);
                         let cmds = kafka_acls_commands(&plan, "BOOTSTRAP", false).join("\n");
@@ -181,5 +181,16 @@ pub(super) fn Access(d: ProductDetail) -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
+    }
+}
+
+/// What the request form says while it cannot show the ACLs yet: what to fill in when the
+/// consumer is not named yet (nothing typed is not a mistake), else the reason.
+fn hint(consumer: &str, why: String) -> String {
+    if consumer.trim().is_empty() {
+        "Name the consumer principal (for example User:sales-app) to see the exact ACLs an approval would create."
+            .to_owned()
+    } else {
+        why
     }
 }
