@@ -111,6 +111,22 @@ fn filter_from_wire(
     })
 }
 
+/// [`filter_from_wire`] on a DescribeAcls request or a DeleteAcls filter: two generated types
+/// with the same seven fields and no common trait.
+macro_rules! wire_filter {
+    ($f:expr) => {
+        filter_from_wire(
+            $f.resource_type_filter,
+            $f.resource_name_filter.as_ref(),
+            $f.pattern_type_filter,
+            $f.principal_filter.as_ref(),
+            $f.host_filter.as_ref(),
+            $f.operation,
+            $f.permission_type,
+        )
+    };
+}
+
 pub(crate) fn describe_acls(who: &Authz, shared: &Shared, d: DescribeAclsRequest) -> DescribeAclsResponse {
     let mut r = DescribeAclsResponse::default();
     if !who.cluster(Op::Describe) {
@@ -118,15 +134,7 @@ pub(crate) fn describe_acls(who: &Authz, shared: &Shared, d: DescribeAclsRequest
         r.error_message = Some(s("DESCRIBE on the cluster is needed"));
         return r;
     }
-    let filter = match filter_from_wire(
-        d.resource_type_filter,
-        d.resource_name_filter.as_ref(),
-        d.pattern_type_filter,
-        d.principal_filter.as_ref(),
-        d.host_filter.as_ref(),
-        d.operation,
-        d.permission_type,
-    ) {
+    let filter = match wire_filter!(d) {
         Ok(f) => f,
         Err(e) => {
             r.error_code = INVALID_REQUEST;
@@ -172,21 +180,7 @@ pub(crate) fn delete_acls(who: &Authz, shared: &Shared, d: DeleteAclsRequest) ->
             d.filters.iter().map(|_| fail(CLUSTER_AUTHORIZATION_FAILED, "ALTER on the cluster is needed")).collect();
         return r;
     }
-    let parsed: Vec<Result<AclFilter, String>> = d
-        .filters
-        .iter()
-        .map(|f| {
-            filter_from_wire(
-                f.resource_type_filter,
-                f.resource_name_filter.as_ref(),
-                f.pattern_type_filter,
-                f.principal_filter.as_ref(),
-                f.host_filter.as_ref(),
-                f.operation,
-                f.permission_type,
-            )
-        })
-        .collect();
+    let parsed: Vec<Result<AclFilter, String>> = d.filters.iter().map(|f| wire_filter!(f)).collect();
     let valid: Vec<AclFilter> = parsed.iter().filter_map(|p| p.as_ref().ok().cloned()).collect();
     let mut deleted = match shared.acls.delete(&valid) {
         Ok(d) => d.into_iter(),

@@ -449,19 +449,6 @@ impl Meshdesk {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn marked_snippets_become_parts() {
-        let m = format!("the {MARK_START}quant{MARK_END}ity and {MARK_START}x{MARK_END}");
-        let p = parts(&m);
-        let shown: Vec<(bool, &str)> = p.iter().map(|p| (p.matched, p.text.as_str())).collect();
-        assert_eq!(shown, [(false, "the "), (true, "quant"), (false, "ity and "), (true, "x")]);
-    }
-}
-
 impl Meshdesk {
     pub async fn list_products(&self, q: &c::ProductQuery) -> Result<Vec<c::ProductSummary>, ServiceError> {
         self.store.list_products(q.text.as_deref()).await?.into_iter().map(summary).collect()
@@ -482,5 +469,18 @@ impl Meshdesk {
                 product_count: d.product_count,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marked_snippets_become_parts() {
+        let m = format!("the {MARK_START}quant{MARK_END}ity and {MARK_START}x{MARK_END}");
+        let p = parts(&m);
+        let shown: Vec<(bool, &str)> = p.iter().map(|p| (p.matched, p.text.as_str())).collect();
+        assert_eq!(shown, [(false, "the "), (true, "quant"), (false, "ity and "), (true, "x")]);
     }
 }

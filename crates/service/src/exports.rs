@@ -32,7 +32,17 @@ impl Meshdesk {
             bootstrap_servers: conn.kafka.bootstrap_servers().to_owned(),
             registry_url: conn.registry.base_url().to_owned(),
         };
-        let catalog = self.catalog_products().await?;
+        // A product's own documents need only that product; the catalogs' formats look up
+        // inputs (and domains) in the whole catalog.
+        if let ("odcs" | "asyncapi", Some(id)) = (format, id) {
+            let p =
+                self.store.product(id).await?.ok_or_else(|| invalid(format!("product {id} is not in the catalog")))?;
+            return Ok(match format {
+                "odcs" => export::odcs_document(&p.product, &at),
+                _ => export::asyncapi_document(&p.product, &at),
+            });
+        }
+        let catalog = self.store.published_products().await?;
         let chosen: Vec<DataProduct> = match id {
             Some(id) => vec![
                 catalog
@@ -43,14 +53,12 @@ impl Meshdesk {
             ],
             None => catalog.clone(),
         };
-        match (format, chosen.as_slice()) {
-            ("odcs", [p]) => Ok(export::odcs_document(p, &at)),
-            ("asyncapi", [p]) => Ok(export::asyncapi_document(p, &at)),
-            ("odcs" | "asyncapi", _) => Err(invalid(format!("{format} describes one product at a time: name it"))),
-            ("datahub", _) => Ok(export::datahub_mcps(&chosen, &catalog, &self.catalog_domains().await?, &at)),
-            ("openlineage", _) => Ok(Value::Array(export::openlineage_events(&chosen, &catalog, &at, now_ms()))),
-            ("atlas", _) => Ok(export::atlas_entities(&chosen, &at)),
-            (other, _) => Err(invalid(format!("unknown export format `{other}`: {FORMATS}"))),
+        match format {
+            "odcs" | "asyncapi" => Err(invalid(format!("{format} describes one product at a time: name it"))),
+            "datahub" => Ok(export::datahub_mcps(&chosen, &catalog, &self.catalog_domains().await?, &at)),
+            "openlineage" => Ok(Value::Array(export::openlineage_events(&chosen, &catalog, &at, now_ms()))),
+            "atlas" => Ok(export::atlas_entities(&chosen, &at)),
+            other => Err(invalid(format!("unknown export format `{other}`: {FORMATS}"))),
         }
     }
 
@@ -64,17 +72,6 @@ impl Meshdesk {
     pub async fn export_product_to(&self, id: &str, format: &str, path: &std::path::Path) -> Result<(), ServiceError> {
         let text = self.export_product(id, format).await?;
         std::fs::write(path, text).map_err(|e| invalid(format!("{} could not be written: {e}", path.display())))
-    }
-
-    /// Every product in the cache, as published.
-    pub(crate) async fn catalog_products(&self) -> Result<Vec<DataProduct>, ServiceError> {
-        let mut out = Vec::new();
-        for row in self.store.list_products(None).await? {
-            if let Some(p) = self.store.product(&row.id).await? {
-                out.push(p.product);
-            }
-        }
-        Ok(out)
     }
 
     async fn catalog_domains(&self) -> Result<Vec<Domain>, ServiceError> {

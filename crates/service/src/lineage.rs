@@ -14,7 +14,7 @@ impl Meshdesk {
     pub(crate) async fn readers_of(&self, p: &DataProduct) -> Result<(Vec<Reader>, Option<String>), ServiceError> {
         let me = p.id.as_str();
         let mut declared = Vec::new();
-        for other in self.catalog_products().await? {
+        for other in self.store.published_products().await? {
             let processors: Vec<_> =
                 other.sources.iter().filter(|s| s.kind.is_processor() && s.reads.contains(&p.id)).collect();
             for s in &processors {
@@ -64,16 +64,13 @@ impl Meshdesk {
     async fn observed_groups(&self, p: &DataProduct) -> Result<Vec<String>, ServiceError> {
         let conn = self.connection().await?;
         let topics: Vec<&str> = p.output_ports.iter().map(|o| o.topic.as_str()).collect();
-        let mut out = Vec::new();
-        for g in meshdesk_kafka::list_groups(&conn.kafka, None).await? {
+        let mut out: Vec<String> = crate::topics::groups_reading(&conn.kafka, &topics)
+            .await?
+            .into_iter()
+            .map(|(group, _)| group)
             // Meshdesk's own readers sample and measure; they are not readers of the product.
-            if g.name.starts_with("meshdesk.") {
-                continue;
-            }
-            if !meshdesk_kafka::group_lag(&conn.kafka, &g.name, &topics).await?.is_empty() {
-                out.push(g.name);
-            }
-        }
+            .filter(|g| !g.starts_with("meshdesk."))
+            .collect();
         out.sort();
         Ok(out)
     }

@@ -35,17 +35,15 @@ impl Meshdesk {
                 w.series().into_iter().map(|(at_ms, per_sec)| c::RatePoint { at_ms, per_sec }).collect(),
             )
         };
-        let mut consumer_lag = Vec::new();
-        for g in list_groups(&conn.kafka, None).await? {
-            let parts = group_lag(&conn.kafka, &g.name, &[topic]).await?;
-            if !parts.is_empty() {
-                consumer_lag.push(c::GroupLag {
-                    group: g.name,
-                    lag: parts.iter().map(|p| p.lag).sum(),
-                    partitions: parts.len(),
-                });
-            }
-        }
+        let consumer_lag = groups_reading(&conn.kafka, &[topic])
+            .await?
+            .into_iter()
+            .map(|(group, parts)| c::GroupLag {
+                group,
+                lag: parts.iter().map(|p| p.lag).sum(),
+                partitions: parts.len(),
+            })
+            .collect();
         Ok(c::TopicMetrics {
             topic: topic.to_owned(),
             records_per_sec: rate,
@@ -228,4 +226,20 @@ mod tests {
             other => panic!("not decoded: {other:?}"),
         }
     }
+}
+
+/// The consumer groups with offsets committed on any of `topics`, each with the lag of the
+/// partitions it committed on.
+pub(crate) async fn groups_reading(
+    kafka: &meshdesk_kafka::KafkaProfile,
+    topics: &[&str],
+) -> Result<Vec<(String, Vec<meshdesk_kafka::PartitionLag>)>, ServiceError> {
+    let mut out = Vec::new();
+    for g in list_groups(kafka, None).await? {
+        let parts = group_lag(kafka, &g.name, topics).await?;
+        if !parts.is_empty() {
+            out.push((g.name, parts));
+        }
+    }
+    Ok(out)
 }

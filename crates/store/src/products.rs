@@ -37,6 +37,21 @@ impl Store {
         .transpose()
     }
 
+    /// Every product in the cache as published, by domain and id (one read, for catalog-wide
+    /// exports and lineage).
+    pub async fn published_products(&self) -> Result<Vec<DataProduct>> {
+        let bodies = sqlx::query_scalar!("SELECT body_json FROM products").fetch_all(&self.pool).await?;
+        let mut out = bodies
+            .iter()
+            .map(|b| {
+                serde_json::from_str::<DataProduct>(b)
+                    .map_err(|e| Error::Corrupt(format!("a product in the cache: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by(|a, b| (a.domain.as_str(), a.id.as_str()).cmp(&(b.domain.as_str(), b.id.as_str())));
+        Ok(out)
+    }
+
     /// The products that name `id` as an input port.
     pub async fn downstream_of(&self, id: &str) -> Result<Vec<ProductRef>> {
         Ok(sqlx::query_as!(

@@ -24,7 +24,7 @@ pub fn atlas_entities(products: &[DataProduct], at: &Endpoints) -> Value {
                 "qualifiedName": format!("{topic}@{}", at.name),
                 "name": topic,
                 "topic": topic,
-                "uri": format!("kafka://{}/{topic}", at.bootstrap_servers.split(',').next().unwrap_or_default().trim()),
+                "uri": format!("kafka://{}/{topic}", at.first_bootstrap()),
                 "description": if port.description.is_empty() { p.description.clone() } else { port.description.clone() },
                 "owner": p.owners.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", "),
                 "partitionCountLocal": port.partitions,

@@ -30,6 +30,13 @@ pub struct Endpoints {
     pub registry_url: String,
 }
 
+impl Endpoints {
+    /// The first bootstrap server (`host:port`), for names that take one.
+    pub fn first_bootstrap(&self) -> &str {
+        self.bootstrap_servers.split(',').next().unwrap_or_default().trim()
+    }
+}
+
 /// YAML from a JSON value, through a maintained serde YAML serializer (`serde_yaml_ng`):
 /// block style, strings quoted wherever YAML would read them as another type.
 pub fn to_yaml(v: &Value) -> String {

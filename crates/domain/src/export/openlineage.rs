@@ -45,8 +45,7 @@ fn run_id(p: &DataProduct, job: &str) -> String {
 }
 
 fn kafka_namespace(at: &Endpoints) -> String {
-    let first = at.bootstrap_servers.split(',').next().unwrap_or_default().trim();
-    format!("kafka://{first}")
+    format!("kafka://{}", at.first_bootstrap())
 }
 
 fn dataset(port: &OutputPort, p: &DataProduct, at: &Endpoints) -> Value {

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::{blank, identity, kebab, port, principal, topic_for, value_schema};
+use super::{identity, kebab, port, principal, topic_for, value_schema};
 use crate::ids::DomainId;
 use crate::model::{Classification, CleanupPolicy, DataProduct, OutputPort, SchemaFormat};
 
@@ -113,7 +113,7 @@ pub(super) fn read_v3(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduc
     let domain = first_address.split_once('.').map(|(d, _)| d.to_owned());
     let title = text(&doc["info"]["title"]);
     let (id, domain) = identity(doc["info"]["x-meshdesk-product"].as_str(), domain.as_deref(), &title)?;
-    let mut p = blank(id, domain.clone());
+    let mut p = DataProduct::blank(id, domain.clone());
     info(&mut p, doc, notes);
     for (key, c) in &channels {
         let address = c["address"].as_str().unwrap_or(key);
@@ -138,7 +138,7 @@ pub(super) fn read_v2(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduc
     let domain = app.rsplit(['.', ':']).next().map(kebab).filter(|d| !d.is_empty());
     let title = text(&doc["info"]["title"]);
     let (id, domain): (_, DomainId) = identity(None, domain.as_deref(), &title)?;
-    let mut p = blank(id, domain.clone());
+    let mut p = DataProduct::blank(id, domain.clone());
     info(&mut p, doc, notes);
     let mut audiences = Vec::new();
     for (key, c) in doc["channels"].as_object().into_iter().flatten() {

@@ -96,11 +96,6 @@ pub(crate) fn principal(name: &str) -> Option<Principal> {
     Principal::parse(name).or_else(|_| Principal::parse(&format!("User:{}", name.trim()))).ok()
 }
 
-/// A product with nothing but its identity, for the readers to fill in.
-pub(crate) fn blank(id: ProductId, domain: DomainId) -> DataProduct {
-    DataProduct::blank(id, domain)
-}
-
 /// The product's id and domain from what a document gives, or why not.
 pub(crate) fn identity(id: Option<&str>, domain: Option<&str>, title: &str) -> Result<(ProductId, DomainId), String> {
     let domain = match domain.map(kebab).filter(|d| !d.is_empty()) {

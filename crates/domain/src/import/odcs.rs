@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{blank, identity, pascal, port, principal, topic_for, value_schema};
+use super::{identity, pascal, port, principal, topic_for, value_schema};
 use crate::export::DEFAULT_USAGE;
 use crate::ids::ProductId;
 use crate::model::{
@@ -54,7 +54,7 @@ pub(super) fn read(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, 
     let title = text(&doc["name"]);
     let id = doc["dataProduct"].as_str().or(doc["id"].as_str());
     let (id, domain) = identity(id, doc["domain"].as_str(), &title)?;
-    let mut p = blank(id, domain.clone());
+    let mut p = DataProduct::blank(id, domain.clone());
     p.title = title;
     p.version = doc["version"].as_str().unwrap_or("1.0.0").to_owned();
     p.status = match doc["status"].as_str() {
