@@ -154,6 +154,12 @@ pub async fn list_drafts(state: State<'_, AppState>, req: c::NoArgs) -> Reply<Ve
 }
 
 #[tauri::command]
+pub async fn discard_draft(state: State<'_, AppState>, req: c::DraftRequest) -> Reply<c::NoArgs> {
+    state.service()?.discard_draft(&req.id).await?;
+    Ok(c::NoArgs {})
+}
+
+#[tauri::command]
 pub async fn check_draft(state: State<'_, AppState>, req: c::WizardDraft) -> Reply<c::DraftCheck> {
     Ok(state.service()?.check_draft(&req).await?)
 }
@@ -265,6 +271,7 @@ pub const REGISTERED: &[&str] = &[
     "save_draft",
     "get_draft",
     "list_drafts",
+    "discard_draft",
     "check_draft",
     "publish_draft",
     "export_product",

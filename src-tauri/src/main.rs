@@ -129,6 +129,7 @@ fn main() {
             commands::save_draft,
             commands::get_draft,
             commands::list_drafts,
+            commands::discard_draft,
             commands::check_draft,
             commands::publish_draft,
             commands::export_product,

@@ -221,10 +221,18 @@ pub(crate) async fn text_of(client: &Client, css: &str, within: Duration, want: 
     }
 }
 
+/// Replaces the text of a code editor (CodeMirror) by typing, as a person would: select all,
+/// delete, type.
+pub(crate) async fn type_in_editor(client: &Client, editor_css: &str, text: &str) {
+    let content = client.find(Locator::Css(&format!("{editor_css} .cm-content"))).await.unwrap();
+    content.click().await.unwrap();
+    // Ctrl+A, release, Backspace.
+    content.send_keys("\u{E009}a\u{E000}\u{E003}").await.unwrap();
+    content.send_keys(text).await.unwrap();
+}
+
 async fn type_schema(client: &Client, text: &str) {
-    let editor = client.find(Locator::Id("schema-editor")).await.unwrap();
-    editor.clear().await.unwrap();
-    editor.send_keys(text).await.unwrap();
+    type_in_editor(client, "#schema-editor", text).await;
 }
 
 /// The schema editor in the real window gives the same verdicts as the native engine.
@@ -252,8 +260,12 @@ async fn schema_editor_journey(client: &Client) {
     let native_error = AvroSchema::parse(invalid).unwrap_err().to_string();
     type_schema(client, invalid).await;
     text_of(client, "#schema-error", Duration::from_secs(10), |t| t == native_error).await;
-    let marked = client.find(Locator::Css(".gutter .ln.err")).await.unwrap().text().await.unwrap();
-    assert_eq!(marked, "1", "the error's line is highlighted");
+    let marked = client.find(Locator::Id("schema-editor")).await.unwrap().attr("data-error-line").await.unwrap();
+    assert_eq!(marked.as_deref(), Some("1"), "the error's line is marked");
+    assert!(
+        client.find(Locator::Css("#schema-editor .cm-lint-marker-error")).await.is_ok(),
+        "the error's marker is in the gutter"
+    );
 
     // An incompatible change: the same explanations as natively.
     let incompatible = r#"{"type": "record", "name": "StockLevelUpdated", "namespace": "example.retail.inventory", "fields": [{"name": "productId", "type": "string"}, {"name": "quantity", "type": "string"}]}"#;
@@ -343,22 +355,26 @@ async fn search_and_product_page_journey(client: &Client, sandbox_dir: &std::pat
 
     card.find(Locator::Css(".product-title a")).await.unwrap().click().await.unwrap();
     text_of(client, "#product-title", Duration::from_secs(10), |t| t == "Stock levels").await;
+    std::fs::write(repo_root().join("target/e2e/product.png"), client.screenshot().await.unwrap()).unwrap();
+    click(client, "#tab-quality").await;
     let samples = text_of(
         client,
-        ".port[data-topic='inventory.stock-level-updated'] .sample-records",
+        ".port-samples[data-topic='inventory.stock-level-updated'] .sample-records",
         Duration::from_secs(20),
         |t| t.contains("SKU-PY-004"),
     )
     .await;
-    assert!(samples.contains(r#""quantity":44"#) && samples.contains(r#""locationId":"WH-PY-1""#), "{samples}");
+    // Shown indented, one field per line.
+    assert!(samples.contains(r#""quantity": 44"#) && samples.contains(r#""locationId": "WH-PY-1""#), "{samples}");
     text_of(client, "#health-badge", Duration::from_secs(15), |t| t == "healthy").await;
-    let lineage = text_of(client, "#lineage", Duration::from_secs(5), |t| t.contains("Orders")).await;
-    assert!(lineage.contains("Stock levels"), "{lineage}");
+    std::fs::write(repo_root().join("target/e2e/product-quality.png"), client.screenshot().await.unwrap()).unwrap();
+    click(client, "#tab-contract").await;
     let contract = text_of(client, "#contract-fields", Duration::from_secs(5), |t| t.contains("units")).await;
     assert!(contract.contains("Units on hand after the change"), "{contract}");
     text_of(client, "#contract-quality", Duration::from_secs(5), |t| t.contains("quantity >= 0")).await;
-    let shot = client.screenshot().await.unwrap();
-    std::fs::write(repo_root().join("target/e2e/product.png"), shot).unwrap();
+    click(client, "#tab-lineage").await;
+    let lineage = text_of(client, "#lineage", Duration::from_secs(5), |t| t.contains("Orders")).await;
+    assert!(lineage.contains("Stock levels"), "{lineage}");
 
     // The lineage links to the downstream product.
     click(client, "#lineage g.lineage-link text.lineage-title").await;
@@ -395,7 +411,7 @@ pub(crate) async fn click(client: &Client, css: &str) {
 pub(crate) async fn fill_request(client: &Client, consumer: &str, purpose: &str) {
     click(client, ".product-card[data-product-id='inventory.stock-levels'] .product-title a").await;
     text_of(client, "#product-title", Duration::from_secs(10), |t| t == "Stock levels").await;
-    click(client, "#request-access summary").await;
+    click(client, "#tab-access").await;
     text_of(client, "#request-domain", Duration::from_secs(10), |t| t.contains("sales")).await;
     client.find(Locator::Id("request-consumer")).await.unwrap().send_keys(consumer).await.unwrap();
     client.find(Locator::Id("request-purpose")).await.unwrap().send_keys(purpose).await.unwrap();
@@ -406,7 +422,7 @@ pub(crate) async fn fill_request(client: &Client, consumer: &str, purpose: &str)
 pub(crate) async fn send_request(client: &Client) {
     click(client, "#send-request").await;
     text_of(client, "#request-sent", Duration::from_secs(10), |t| t.starts_with("Request sent")).await;
-    client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css(".sidebar a[href='/requests']")).await.unwrap().click().await.unwrap();
     text_of(client, "#outgoing .request[data-state='pending']", Duration::from_secs(30), |t| {
         t.contains("Stock levels")
     })
@@ -457,7 +473,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     // Ines sees it arrive and approves it.
     let client = session(url, &app, &ines).await;
     wait_for_cards(&client, &all, Duration::from_secs(60)).await;
-    client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css(".sidebar a[href='/requests']")).await.unwrap().click().await.unwrap();
     let card = text_of(&client, "#incoming .request[data-state='pending']", Duration::from_secs(30), |t| {
         t.contains("Check stock before confirming orders.")
     })
@@ -500,7 +516,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     // Sam sees the decision and what the cluster says.
     let client = session(url, &app, &sam).await;
     wait_for_cards(&client, &all, Duration::from_secs(60)).await;
-    client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css(".sidebar a[href='/requests']")).await.unwrap().click().await.unwrap();
     let mine = text_of(&client, "#outgoing .request[data-state='approved']", Duration::from_secs(30), |t| {
         t.contains("can read")
     })
@@ -513,7 +529,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     // Ines revokes it; the consumer is refused again.
     let client = session(url, &app, &ines).await;
     wait_for_cards(&client, &all, Duration::from_secs(60)).await;
-    client.find(Locator::LinkText("Requests")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css(".sidebar a[href='/requests']")).await.unwrap().click().await.unwrap();
     text_of(&client, "#incoming .request[data-state='approved']", Duration::from_secs(30), |t| t.contains("can read"))
         .await;
     client
@@ -620,7 +636,11 @@ async fn the_wizard_publishes_a_product_through_the_window() {
     typed("#product-description", "Stock reserved for a customer until the order is confirmed.").await;
     text_of(&client, ".wizard-body", Duration::from_secs(5), |t| t.contains("id: inventory.stock-reservations")).await;
     click(&client, "#wizard-next").await;
-    // 3. Output ports
+    // 3. Output ports. A character a topic name cannot hold is named, not dropped.
+    typed("#port-event", "ßtock-reserved").await;
+    text_of(&client, "#port-topic-preview", Duration::from_secs(5), |t| t.contains("`ß` cannot be used")).await;
+    let add = client.find(Locator::Id("port-add")).await.unwrap();
+    assert!(add.attr("disabled").await.unwrap().is_some(), "no port from a name that cannot be used");
     typed("#port-event", "stock-reserved").await;
     text_of(&client, "#port-topic-preview", Duration::from_secs(5), |t| t == "topic: inventory.stock-reserved ✓").await;
     click(&client, "#port-add").await;
@@ -634,6 +654,14 @@ async fn the_wizard_publishes_a_product_through_the_window() {
         .await;
     click(&client, ".schema-generate").await;
     text_of(&client, ".schema-status", Duration::from_secs(5), |t| t == "Valid Avro.").await;
+    // The field list stays after Generate; the schema is in the code editor; no findings speak
+    // in paths.
+    let kept = client.find(Locator::Css(".schema-fields")).await.unwrap().prop("value").await.unwrap();
+    assert!(kept.unwrap_or_default().contains("customerEmail"), "the field list stays");
+    text_of(&client, ".schema-edit .cm-content", Duration::from_secs(5), |t| t.contains("\"customerEmail\"")).await;
+    let body = client.find(Locator::Id("wizard-body")).await.unwrap().text().await.unwrap();
+    assert!(!body.contains("ports["), "{body}");
+    std::fs::write(repo_root().join("target/e2e/wizard-schemas.png"), client.screenshot().await.unwrap()).unwrap();
     click(&client, "#wizard-next").await;
     // 5. Contract: the PII flag is suggested for customerEmail, not for reservationId.
     text_of(&client, "#contract-edit", Duration::from_secs(5), |t| t.contains("customerEmail")).await;

@@ -57,6 +57,7 @@ async fn a_processor_seen_on_the_cluster_is_confirmed_and_an_undeclared_reader_i
     .await;
     click(&client, ".product-card[data-product-id='inventory.stock-levels'] .product-title a").await;
     text_of(&client, "#product-title", Duration::from_secs(10), |t| t == "Stock levels").await;
+    click(&client, "#tab-lineage").await;
     let lineage = text_of(&client, "#lineage", Duration::from_secs(20), |t| t.contains("mystery-reader")).await;
     assert!(lineage.contains("Kafka Streams orders-enricher"), "{lineage}");
     assert!(lineage.contains("confirmed · sales.enriched-orders"), "{lineage}");

@@ -10,6 +10,7 @@ mod cli;
 mod crash;
 mod e2e;
 mod e2e_lineage;
+mod e2e_pages;
 mod e2e_trust;
 mod exports;
 mod gateway;

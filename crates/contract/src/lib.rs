@@ -35,20 +35,29 @@ pub trait Command {
     type Response: Serialize + DeserializeOwned;
 }
 
-/// An error as it crosses IPC: a message for people, and a code only where the UI branches.
+/// An error as it crosses IPC: a message in plain words for people, the technical detail
+/// (what a broker or registry answered) kept apart for whoever opens it, and a code only where
+/// the UI branches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IpcError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
     pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl IpcError {
     pub fn new(message: impl Into<String>) -> Self {
-        Self { code: None, message: message.into() }
+        Self { code: None, message: message.into(), detail: None }
     }
     pub fn with_code(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code: Some(code), message: message.into() }
+        Self { code: Some(code), message: message.into(), detail: None }
+    }
+    /// Adds the technical detail shown on request.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
     }
 }
 
@@ -65,6 +74,8 @@ impl std::error::Error for IpcError {}
 pub enum ErrorCode {
     /// The backend is still starting (sandbox booting, cache opening): retry shortly.
     NotReady,
+    /// The registry refused a schema as incompatible with the subject's versions.
+    RegistryIncompatible,
 }
 
 /// A request with no fields.
@@ -86,6 +97,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     GetEnvironmentStatus::NAME,
     ListProducts::NAME,
     ListDomains::NAME,
+    DiscardDraft::NAME,
     SyncNow::NAME,
     GetAppInfo::NAME,
     GetTopicMetrics::NAME,

@@ -73,6 +73,14 @@ impl Command for ListDrafts {
     type Response = Vec<DraftState>;
 }
 
+/// Discards a draft that is not being published (nothing on the cluster is touched).
+pub struct DiscardDraft;
+impl Command for DiscardDraft {
+    const NAME: &'static str = "discard_draft";
+    type Request = DraftRequest;
+    type Response = NoArgs;
+}
+
 pub struct CheckDraft;
 impl Command for CheckDraft {
     const NAME: &'static str = "check_draft";

@@ -9,6 +9,8 @@ use crate::model::Sla;
 #[serde(rename_all = "snake_case")]
 pub enum HealthLevel {
     Healthy,
+    /// The topic has never held a record: nothing to judge yet (neither healthy nor breaching).
+    NoData,
     AtRisk,
     Breaching,
 }
@@ -17,6 +19,7 @@ impl HealthLevel {
     pub fn label(self) -> &'static str {
         match self {
             HealthLevel::Healthy => "healthy",
+            HealthLevel::NoData => "no data yet",
             HealthLevel::AtRisk => "at risk",
             HealthLevel::Breaching => "breaching",
         }
@@ -55,18 +58,23 @@ fn human_ms(ms: i64) -> String {
     }
 }
 
-/// The health of one port: freshness against the SLA (breaching when the newest record is older
-/// than the SLA or the topic is empty, at risk past [`AT_RISK_SHARE`] of it), and consumers that
-/// are further behind than the freshness SLA at the current rate (at risk).
+/// The health of one port: "no data yet" while the topic has never held a record (a product just
+/// published or seeded is not failing anyone yet, nor proven healthy); else freshness against the
+/// SLA (breaching when the newest record is older than the SLA, at risk past [`AT_RISK_SHARE`] of
+/// it), and consumers that are further behind than the freshness SLA at the current rate (at risk).
 pub fn assess(sla: &Sla, seen: &Observed) -> Health {
     let mut level = HealthLevel::Healthy;
     let mut reasons = Vec::new();
     match (sla.freshness_ms, seen.newest_record_age_ms) {
-        (None, _) => reasons.push("no freshness SLA is set".to_owned()),
         (Some(sla_ms), None) => {
-            level = HealthLevel::Breaching;
+            level = HealthLevel::NoData;
             reasons.push(format!("no record has arrived yet; the freshness SLA is {}", human_ms(sla_ms)));
         }
+        (None, None) => {
+            level = HealthLevel::NoData;
+            reasons.push("no record has arrived yet, and no freshness SLA is set".to_owned());
+        }
+        (None, Some(_)) => reasons.push("no freshness SLA is set".to_owned()),
         (Some(sla_ms), Some(age)) if age > sla_ms => {
             level = HealthLevel::Breaching;
             reasons.push(format!(
@@ -121,14 +129,24 @@ mod tests {
         assert_eq!(late.level, HealthLevel::Breaching);
         assert_eq!(late.reasons, ["the newest record is 7 min old, beyond the freshness SLA of 5 min"]);
         let empty = assess(&sla(5), &Observed::default());
-        assert_eq!(empty.level, HealthLevel::Breaching);
+        assert_eq!(empty.level, HealthLevel::NoData, "an empty topic is not judged yet");
         assert!(empty.reasons[0].starts_with("no record has arrived yet"));
     }
 
     #[test]
-    fn without_a_freshness_sla_a_port_is_healthy_and_says_why() {
-        let h = assess(&Sla::default(), &Observed::default());
+    fn without_a_freshness_sla_a_port_with_data_is_healthy_and_says_why() {
+        let h = assess(&Sla::default(), &age(1_000));
         assert_eq!(h, Health { level: HealthLevel::Healthy, reasons: vec!["no freshness SLA is set".into()] });
+        let empty = assess(&Sla::default(), &Observed::default());
+        assert_eq!(empty.level, HealthLevel::NoData, "no data is not proof of health");
+    }
+
+    #[test]
+    fn a_port_with_no_data_yet_ranks_below_any_problem() {
+        // The product's badge is its worst port's: an empty port hides neither a late nor a
+        // lagging one, and a healthy port does not hide an empty one.
+        assert!(HealthLevel::Healthy < HealthLevel::NoData);
+        assert!(HealthLevel::NoData < HealthLevel::AtRisk);
     }
 
     #[test]

@@ -55,11 +55,39 @@ pub enum ServiceError {
     Invalid(String),
 }
 
+/// Errors for people: a sentence in plain words, with what the broker, the registry or the cache
+/// said as the detail. Errors that already speak plainly (invalid input, a missing product) pass
+/// as they are.
 impl From<ServiceError> for c::IpcError {
     fn from(e: ServiceError) -> Self {
+        use meshdesk_kafka::KafkaError as K;
+        use meshdesk_registry::RegistryError as R;
+        let full = e.to_string();
+        let plain = |message: &str| c::IpcError::new(message).detail(full.clone());
         match &e {
-            ServiceError::NotConnected(_) => c::IpcError::with_code(c::ErrorCode::NotReady, e.to_string()),
-            _ => c::IpcError::new(e.to_string()),
+            ServiceError::NotConnected(_) => c::IpcError::with_code(c::ErrorCode::NotReady, full),
+            ServiceError::Registry(R::Incompatible { .. }) => c::IpcError::with_code(
+                c::ErrorCode::RegistryIncompatible,
+                "The schema registry refused the schema as incompatible with the subject's registered versions.",
+            )
+            .detail(full),
+            ServiceError::Registry(R::Invalid { .. }) => plain("The schema registry refused the schema as invalid."),
+            ServiceError::Registry(R::Unauthorized { .. }) => {
+                plain("The schema registry refused your credentials: check the environment's registry login.")
+            }
+            ServiceError::Registry(R::Unreachable { .. }) => {
+                plain("The schema registry could not be reached. Changes wait until it answers again.")
+            }
+            ServiceError::Registry(R::Server { .. } | R::Protocol(_)) => {
+                plain("The schema registry failed to answer properly.")
+            }
+            ServiceError::Kafka(K::Unreachable(_)) => {
+                plain("The Kafka cluster could not be reached. Changes wait until it answers again.")
+            }
+            ServiceError::Kafka(K::Refused(_)) => plain("The Kafka cluster refused the request."),
+            ServiceError::Kafka(K::Config(_)) => plain("The environment's Kafka settings are not valid."),
+            ServiceError::Store(_) => plain("Meshdesk's local cache could not be read or written."),
+            _ => c::IpcError::new(full),
         }
     }
 }

@@ -62,7 +62,7 @@ impl Meshdesk {
             .enumerate()
             .map(|(i, s)| {
                 let (state, result) = match done.get(i) {
-                    Some(v) => ("done", v.as_str().map(str::to_owned).or_else(|| Some(v.to_string()))),
+                    Some(v) => ("done", Some(step_result_words(v))),
                     None if i == done.len() && row.status == "failed" => ("failed", row.last_error.clone()),
                     None => ("pending", None),
                 };
@@ -102,6 +102,17 @@ impl Meshdesk {
     pub async fn get_draft(&self, id: &str) -> Result<c::DraftState, ServiceError> {
         let row = self.store.draft(id).await?.ok_or_else(|| invalid(format!("no draft {id}")))?;
         self.state(&row)
+    }
+
+    /// Discards a draft. One being published is refused: its journal is what lets a publish
+    /// resume. What a failed publish already applied stays on the cluster.
+    pub async fn discard_draft(&self, id: &str) -> Result<(), ServiceError> {
+        let row = self.store.draft(id).await?.ok_or_else(|| invalid(format!("no draft {id}")))?;
+        if row.status == "publishing" {
+            return Err(invalid("this draft is being published; discard it once publishing has ended"));
+        }
+        self.store.delete_draft(id).await?;
+        Ok(())
     }
 
     pub async fn list_drafts(&self) -> Result<Vec<c::DraftState>, ServiceError> {
@@ -357,5 +368,19 @@ impl Meshdesk {
         p.status = meshdesk_domain::ProductStatus::Deprecated;
         p.sunset = Some(sunset.to_owned());
         self.publish(&EventBody::ProductPublished(p)).await
+    }
+}
+
+/// A finished step's result in words for the window (the journal keeps the values).
+fn step_result_words(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        v if v.get("version").is_some() => match (v["version"].as_u64(), v["id"].as_u64()) {
+            (Some(version), Some(id)) => format!("registered as version {version} (schema id {id})"),
+            (Some(version), None) => format!("registered as version {version}"),
+            _ => "registered".into(),
+        },
+        v if v.get("event").is_some() => "sent to the governance log".into(),
+        other => other.to_string(),
     }
 }

@@ -1,4 +1,6 @@
+pub mod code_editor;
 pub mod confirm;
 pub mod errors;
 pub mod parked;
 pub mod shell;
+pub mod time;

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use meshdesk_contract::{EnvironmentKind, GetEnvironmentStatus, NoArgs, Probe, ProbeState};
+use leptos_router::hooks::use_navigate;
+use meshdesk_contract::{EnvironmentKind, GetEnvironmentStatus, ListAccess, NoArgs, Probe, ProbeState};
+use meshdesk_domain::access::RequestState;
 
 use crate::Refresh;
 use crate::components::parked::ParkedWrites;
@@ -9,6 +11,20 @@ use crate::ipc;
 /// The frame of every page: navigation on the left, the environment indicator on top.
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
+    let refresh = expect_context::<Refresh>();
+    // Who I am and how many requests wait for my decision, for the top bar and the sidebar.
+    let access = LocalResource::new(move || {
+        refresh.catalog.track();
+        async move { ipc::call::<ListAccess>(&NoArgs {}).await }
+    });
+    let pending = move || {
+        access
+            .get()
+            .and_then(|a| a.ok())
+            .map_or(0, |a| a.incoming.iter().filter(|v| matches!(v.state, RequestState::Pending { .. })).count())
+    };
+    let viewer = move || access.get().and_then(|a| a.ok()).and_then(|a| a.viewer);
+    search_shortcut();
     view! {
         <div class="shell">
             <nav class="sidebar">
@@ -17,19 +33,61 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/wizard">"New product"</A>
                 <A href="/domains">"My domains"</A>
                 <A href="/schemas">"Schemas"</A>
-                <A href="/requests">"Requests"</A>
+                <A href="/requests">
+                    "Requests"
+                    {move || (pending() > 0).then(|| view! {
+                        <span class="count-pill" id="pending-count" title="Requests waiting for your decision">{pending()}</span>
+                    })}
+                </A>
                 <A href="/policies">"Policies"</A>
                 <A href="/trust">"Trust"</A>
                 <A href="/settings">"Settings"</A>
+                <div class="shortcut" title="Press / or Ctrl+K anywhere to search the catalog">"/ or Ctrl+K: search"</div>
             </nav>
             <div class="main">
                 <header class="topbar">
                     <EnvironmentIndicator />
+                    {move || viewer().map(|v| {
+                        let name = v.split_once(':').map(|(_, n)| n.to_owned()).unwrap_or_else(|| v.clone());
+                        let initial = name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+                        view! {
+                            <span class="whoami" id="whoami" title=format!("You act as {v} in this environment")>
+                                <span class="avatar" aria-hidden="true">{initial}</span>{name}
+                            </span>
+                        }
+                    })}
                 </header>
                 <main class="content">{children()}</main>
             </div>
         </div>
     }
+}
+
+/// `/` (outside a text field) or Ctrl+K anywhere: to the catalog's search box.
+fn search_shortcut() {
+    use wasm_bindgen::JsCast;
+    let navigate = use_navigate();
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        let typing = ev.target().and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok()).is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || el.closest("[contenteditable=true], .cm-editor").ok().flatten().is_some()
+        });
+        let ctrl_k = ev.ctrl_key() && ev.key().eq_ignore_ascii_case("k");
+        if !(ctrl_k || (ev.key() == "/" && !typing && !ev.ctrl_key() && !ev.alt_key())) {
+            return;
+        }
+        ev.prevent_default();
+        navigate("/", Default::default());
+        // The catalog may be rendering: focus its box once it is there.
+        request_animation_frame(move || {
+            if let Some(el) = document().get_element_by_id("catalog-search")
+                && let Ok(input) = el.dyn_into::<leptos::web_sys::HtmlElement>()
+            {
+                let _ = input.focus();
+            }
+        });
+    });
+    on_cleanup(move || handle.remove());
 }
 
 fn dot(p: &Probe) -> &'static str {

@@ -22,6 +22,38 @@ struct Filters {
     has_pii: RwSignal<Option<String>>,
 }
 
+impl Filters {
+    fn clear(self) {
+        for s in [self.domain, self.classification, self.status, self.tag, self.has_pii] {
+            s.set(None);
+        }
+    }
+}
+
+/// An empty catalog: while the governance log has not been read once, say that it is being read;
+/// after that, that there are no products yet.
+#[component]
+fn FirstSync() -> impl IntoView {
+    use meshdesk_contract::{GetEnvironmentStatus, NoArgs};
+    let refresh = expect_context::<Refresh>();
+    let status = LocalResource::new(move || {
+        refresh.status.track();
+        async move { ipc::call::<GetEnvironmentStatus>(&NoArgs {}).await }
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="empty" id="catalog-empty">"Reading the governance log…"</p> }>
+            {move || Suspend::new(async move {
+                let synced = status.await.map(|s| s.last_sync.is_some()).unwrap_or(true);
+                if synced {
+                    view! { <p class="empty" id="catalog-empty">"No data products yet. Create the first one with New product, or adopt a topic from Unmanaged topics."</p> }.into_any()
+                } else {
+                    view! { <p class="empty loading" id="catalog-empty" aria-busy="true">"Reading the governance log: the catalog fills in a moment…"</p> }.into_any()
+                }
+            })}
+        </Transition>
+    }
+}
+
 /// The catalog: full-text search over the local cache (works offline) with facets and counts;
 /// results update as you type.
 #[component]
@@ -95,12 +127,16 @@ fn results_view(r: SearchResponse, f: Filters, searching: bool) -> AnyView {
         || f.tag.get_untracked().is_some()
         || f.has_pii.get_untracked().is_some();
     let list = if r.hits.is_empty() {
-        let msg = if searching || any_filter {
-            "No product matches this search."
+        if searching || any_filter {
+            view! {
+                <div class="empty" id="catalog-empty">
+                    <p>{if any_filter { "No product matches this search with the filters chosen." } else { "No product matches this search." }}</p>
+                    {any_filter.then(|| view! { <button class="secondary" id="catalog-empty-clear" on:click=move |_| f.clear()>"Clear the filters"</button> })}
+                </div>
+            }.into_any()
         } else {
-            "No data products yet. The catalog fills as soon as the environment's governance log is read."
-        };
-        view! { <p class="empty" id="catalog-empty">{msg}</p> }.into_any()
+            view! { <FirstSync /> }.into_any()
+        }
     } else {
         let shown = r.hits.len() as i64;
         let more = if r.total > shown { format!(" (showing the best {shown})") } else { String::new() };
@@ -122,6 +158,7 @@ fn results_view(r: SearchResponse, f: Filters, searching: bool) -> AnyView {
                 {facet("Status", "status", r.facets.status, f.status)}
                 {facet("Personal data", "has_pii", r.facets.has_pii, f.has_pii)}
                 {facet("Tag", "tag", r.facets.tag, f.tag)}
+                {any_filter.then(|| view! { <button class="secondary clear-filters" id="clear-filters" on:click=move |_| f.clear()>"Clear the filters"</button> })}
             </aside>
             <div class="results">{list}</div>
         </div>
@@ -139,6 +176,13 @@ fn facet(
     let current = selected.get_untracked();
     if values.is_empty() && current.is_none() {
         return ().into_any();
+    }
+    // The value chosen stays visible (and can be cleared) even when nothing matches it now.
+    let mut values = values;
+    if let Some(c) = &current
+        && !values.iter().any(|v| &v.value == c)
+    {
+        values.insert(0, FacetCount { value: c.clone(), count: 0 });
     }
     view! {
         <div class="facet" data-facet=key>

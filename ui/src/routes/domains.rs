@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use meshdesk_contract::{IpcError, ListDomains, NoArgs};
+use meshdesk_contract::{IpcError, ListAccess, ListDomains, NoArgs};
 
 use crate::Refresh;
 use crate::components::errors::ErrorList;
@@ -11,7 +11,13 @@ pub fn DomainsPage() -> impl IntoView {
     let refresh = expect_context::<Refresh>();
     let domains = LocalResource::new(move || {
         refresh.catalog.track();
-        async move { ipc::call::<ListDomains>(&NoArgs {}).await }
+        async move {
+            let mut list = ipc::call::<ListDomains>(&NoArgs {}).await?;
+            let mine = ipc::call::<ListAccess>(&NoArgs {}).await.map(|a| a.my_domains).unwrap_or_default();
+            // Mine first, each marked.
+            list.sort_by_key(|d| !mine.contains(&d.id));
+            Ok::<_, IpcError>((list, mine))
+        }
     });
     view! {
         <section class="page">
@@ -24,7 +30,7 @@ pub fn DomainsPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading domains…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                     {move || Suspend::new(async move {
-                        let list = domains.await?;
+                        let (list, mine) = domains.await?;
                         Ok::<_, IpcError>(if list.is_empty() {
                             view! { <p class="empty">"No domains are registered yet."</p> }.into_any()
                         } else {
@@ -33,10 +39,12 @@ pub fn DomainsPage() -> impl IntoView {
                                     {list
                                         .into_iter()
                                         .map(|d| {
+                                            let is_mine = mine.contains(&d.id);
                                             view! {
-                                                <li class="card domain-card" data-domain-id=d.id.clone()>
+                                                <li class="card domain-card" class:mine=is_mine data-domain-id=d.id.clone()>
                                                     <div class="card-head">
                                                         <h2>{d.name.clone()}</h2>
+                                                        {is_mine.then(|| view! { <span class="badge class-public domain-mine" title="You are one of its owners">"yours"</span> })}
                                                         <span class="badge">
                                                             {format!("{} product{}", d.product_count, if d.product_count == 1 { "" } else { "s" })}
                                                         </span>

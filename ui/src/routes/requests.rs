@@ -8,7 +8,8 @@ use meshdesk_domain::access::{PatternKind, ResourceKind, kafka_acls_commands};
 
 use crate::Refresh;
 use crate::components::confirm::ConfirmButton;
-use crate::components::errors::ErrorList;
+use crate::components::errors::{ErrorList, ErrorMessage};
+use crate::components::time::When;
 use crate::ipc;
 
 /// The owners' queue: requests for my domains' products (approve, deny, revoke) and my own
@@ -24,13 +25,13 @@ pub fn RequestsPage() -> impl IntoView {
         reload.track();
         async { ipc::call::<ListAccess>(&NoArgs {}).await }
     });
-    let exported = RwSignal::new(None::<Result<String, String>>);
+    let exported = RwSignal::new(None::<Result<String, IpcError>>);
     // The last decision's outcome, kept here so that it survives the list being re-read.
-    let last = RwSignal::new(None::<(String, Result<String, String>)>);
+    let last = RwSignal::new(None::<(String, Result<String, IpcError>)>);
     let export = move |_| {
         leptos::task::spawn_local(async move {
             let r = ipc::call::<ExportAudit>(&NoArgs {}).await;
-            exported.set(Some(r.map(|e| format!("{} events written to {}", e.rows, e.path)).map_err(|e| e.message)));
+            exported.set(Some(r.map(|e| format!("{} events written to {}", e.rows, e.path))));
         });
     };
     view! {
@@ -41,7 +42,7 @@ pub fn RequestsPage() -> impl IntoView {
             </div>
             {move || exported.get().map(|r| match r {
                 Ok(m) => view! { <p class="ok" id="export-outcome">{m}</p> }.into_any(),
-                Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Err(e) => view! { <ErrorMessage error=e id="export-outcome" /> }.into_any(),
             })}
             <Transition fallback=|| view! { <p class="muted">"Loading requests…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
@@ -136,7 +137,7 @@ fn RequestCard(
     v: AccessView,
     incoming: bool,
     reload: RwSignal<u32>,
-    last: RwSignal<Option<(String, Result<String, String>)>>,
+    last: RwSignal<Option<(String, Result<String, IpcError>)>>,
 ) -> impl IntoView {
     let id = v.request.id.clone();
     let mine = id.clone();
@@ -160,8 +161,7 @@ fn RequestCard(
                         (false, _) => format!(" Created: {}.", d.acls.join("; ")),
                     };
                     format!("Now {}.{}{touched}", d.state, grant.unwrap_or_default())
-                })
-                .map_err(|e| e.message),
+                }),
             )));
             reload.update(|n| *n += 1);
         });
@@ -186,6 +186,7 @@ fn RequestCard(
             </div>
             <dl class="facts">
                 <dt>"Requested by"</dt><dd>{format!("{} for the {} domain", v.requested_by, v.request.requester_domain)}</dd>
+                <dt>"Requested"</dt><dd class="requested-at"><When ms=v.requested_at_ms /></dd>
                 <dt>"Consumer"</dt><dd class="mono">{v.request.consumer.to_string()}</dd>
                 <dt>"Ports"</dt><dd class="mono">{v.request.ports.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")}</dd>
                 <dt>"Purpose"</dt><dd class="purpose">{v.request.purpose.clone()}</dd>
@@ -249,7 +250,7 @@ fn RequestCard(
                             let rid = rid.clone();
                             leptos::task::spawn_local(async move {
                                 let out = ipc::call::<RequestAccess>(&form).await;
-                                last.set(Some((rid, out.map(|s| format!("Renewal requested ({}).", s.request_id)).map_err(|e| e.message))));
+                                last.set(Some((rid, out.map(|_| "Renewal requested: the owners decide again.".to_owned()))));
                                 reload.update(|n| *n += 1);
                             });
                         }>"Ask for renewal"</button>
@@ -259,7 +260,7 @@ fn RequestCard(
             }}
             {move || last.get().filter(|(id, _)| *id == mine).map(|(_, o)| match o {
                 Ok(m) => view! { <p class="ok decision-outcome">{m}</p> }.into_any(),
-                Err(e) => view! { <p class="error decision-outcome" role="alert">{e}</p> }.into_any(),
+                Err(e) => view! { <div class="decision-outcome"><ErrorMessage error=e /></div> }.into_any(),
             })}
         </li>
     }

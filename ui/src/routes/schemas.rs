@@ -6,14 +6,25 @@ use meshdesk_contract::{
 use meshdesk_domain::schema::diff::{FieldChange, diff};
 use meshdesk_domain::schema::{AvroSchema, ParsedSchema, check_messages};
 
+use crate::components::code_editor::{CodeEditor, Marker};
 use crate::components::confirm::ConfirmButton;
-use crate::components::errors::ErrorList;
+use crate::components::errors::{ErrorList, ErrorMessage};
 use crate::ipc;
+
+/// Bumped when a version was registered: the subject list reads the registry again.
+#[derive(Clone, Copy)]
+struct SubjectsChanged(RwSignal<u32>);
 
 /// Subjects of the registry; pick one to edit its schema, check it and see its history.
 #[component]
 pub fn SchemasPage() -> impl IntoView {
-    let subjects = LocalResource::new(|| async { ipc::call::<ListSubjects>(&NoArgs {}).await });
+    // Read again after a registration, so the list shows the new latest version.
+    let changed = RwSignal::new(0u32);
+    provide_context(SubjectsChanged(changed));
+    let subjects = LocalResource::new(move || {
+        changed.track();
+        async { ipc::call::<ListSubjects>(&NoArgs {}).await }
+    });
     let selected = RwSignal::new(None::<String>);
     view! {
         <section class="page">
@@ -42,9 +53,9 @@ pub fn SchemasPage() -> impl IntoView {
                                                     data-subject=s.subject.clone()
                                                     on:click=move |_| selected.set(Some(name.clone()))
                                                 >
-                                                    <span class="mono">{s.subject.clone()}</span>
-                                                    <span class="muted">
-                                                        {format!(" v{} · {}", s.latest_version, s.schema_type)}
+                                                    <span class="mono subject-name">{s.subject.clone()}</span>
+                                                    <span class="muted subject-meta">
+                                                        {format!("version {} · {}", s.latest_version, format_label(&s.schema_type))}
                                                     </span>
                                                 </button>
                                             }
@@ -128,9 +139,11 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(_)) = register.value().get() {
             reload.update(|n| *n += 1);
+            if let Some(SubjectsChanged(c)) = use_context::<SubjectsChanged>() {
+                c.update(|n| *n += 1);
+            }
         }
     });
-    let error_line = move || parsed.with(|p| p.as_ref().err().map(|e| e.pos.line));
     let unchanged = {
         let latest = latest.clone();
         move || match (
@@ -152,25 +165,7 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
             <span class="badge">{format!("{} version(s)", detail.versions.len())}</span>
             <span class="badge" id="subject-level">{level_text}</span>
         </div>
-        <div class="editor">
-            <div class="gutter" aria-hidden="true">
-                {move || {
-                    let n = text.with(|t| t.lines().count().max(1));
-                    let bad = error_line();
-                    (1..=n as u32)
-                        .map(|i| view! { <div class="ln" class:err=move || bad == Some(i)>{i}</div> })
-                        .collect_view()
-                }}
-            </div>
-            <textarea
-                id="schema-editor"
-                spellcheck="false"
-                wrap="off"
-                rows=move || text.with(|t| t.lines().count().max(1) + 1)
-                prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
-            ></textarea>
-        </div>
+        <CodeEditor id="schema-editor" value=text format=Signal::stored(format) marker=Signal::derive(move || parsed.with(|p| p.as_ref().err().map(|e| Marker { line: e.pos.line, column: e.pos.column, message: e.message.clone() }))) />
         <div class="checks">
             {move || match parsed.get() {
                 Err(e) => view! { <p class="schema-error" id="schema-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -198,18 +193,17 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
                     }.into_any()
                 }
             })}
-            <p>
+            <div class="form-row">
                 <ConfirmButton id="register-schema" label="Register as a new version"
                     question=Signal::derive(move || format!("Register it as version {} of {register_subject}? Registered versions stay.", next_version))
                     disabled=Signal::derive(move || !can_register() || register.pending().get())
                     on_confirm=Callback::new(move |_| { register.dispatch(text.get_untracked()); }) />
-                " "
-                {move || match register.value().get() {
-                    None => ().into_any(),
-                    Some(Ok(r)) => view! { <span class="ok" id="register-outcome">{format!("Registered as version {} (id {}).", r.version, r.id)}</span> }.into_any(),
-                    Some(Err(e)) => view! { <span class="error-inline" id="register-outcome" role="alert">{e.message}</span> }.into_any(),
-                }}
-            </p>
+            </div>
+            {move || match register.value().get() {
+                None => ().into_any(),
+                Some(Ok(r)) => view! { <p class="ok" id="register-outcome">{format!("Registered as version {} (schema id {}).", r.version, r.id)}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorMessage error=disagreement(e) id="register-outcome" /> }.into_any(),
+            }}
         </div>
         <History versions=versions />
     }
@@ -286,9 +280,32 @@ fn row(c: FieldChange) -> impl IntoView {
 }
 
 /// The registry returns schemas on one line; show them indented.
-fn pretty(schema: &str) -> String {
+pub(crate) fn pretty(schema: &str) -> String {
     serde_json::from_str::<serde_json::Value>(schema)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| schema.to_owned())
+}
+
+/// The registry refusing what Meshdesk's check passed is a disagreement between the two, said so
+/// in words; the registry's own text stays in the detail.
+fn disagreement(e: IpcError) -> IpcError {
+    if e.code == Some(meshdesk_contract::ErrorCode::RegistryIncompatible) {
+        IpcError {
+            message: "Meshdesk's check finds this version compatible, but the registry refuses it. Registries differ \
+                      on some rules (logical types such as timestamps, for one); the registry decides what it stores."
+                .into(),
+            ..e
+        }
+    } else {
+        e
+    }
+}
+
+fn format_label(schema_type: &str) -> &'static str {
+    match schema_type.parse::<SchemaFormat>() {
+        Ok(SchemaFormat::Json) => "JSON Schema",
+        Ok(SchemaFormat::Protobuf) => "Protobuf",
+        _ => "Avro",
+    }
 }

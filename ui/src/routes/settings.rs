@@ -14,6 +14,7 @@ pub fn SettingsPage() -> impl IntoView {
             <div class="page-head">
                 <h1>"Settings"</h1>
             </div>
+            <Appearance />
             <crate::routes::trust::identity::IdentitySection />
             <crate::routes::trust::secret::SecretSection />
             <h2>"Environment"</h2>
@@ -56,5 +57,42 @@ pub fn SettingsPage() -> impl IntoView {
                 }}
             </p>
         </section>
+    }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `ui/boot.js`: the remembered theme choice ("system", "light" or "dark").
+    #[wasm_bindgen(catch, js_namespace = MeshdeskTheme, js_name = choice)]
+    fn theme_choice() -> Result<String, wasm_bindgen::JsValue>;
+    #[wasm_bindgen(catch, js_namespace = MeshdeskTheme, js_name = choose)]
+    fn choose_theme(choice: &str) -> Result<(), wasm_bindgen::JsValue>;
+}
+
+/// Light, dark, or following the system; remembered on this computer.
+#[component]
+fn Appearance() -> impl IntoView {
+    let choice = RwSignal::new(theme_choice().unwrap_or_else(|_| "system".into()));
+    let failed = RwSignal::new(None::<String>);
+    let option = move |key: &'static str, label: &'static str| {
+        view! {
+            <button id=format!("theme-{key}") class:on=move || choice.get() == key aria-pressed=move || (choice.get() == key).to_string()
+                on:click=move |_| match choose_theme(key) {
+                    Ok(()) => { choice.set(key.to_owned()); failed.set(None) }
+                    Err(e) => failed.set(Some(e.as_string().unwrap_or_else(|| "the theme could not be changed".into()))),
+                }>{label}</button>
+        }
+    };
+    view! {
+        <h2>"Appearance"</h2>
+        <div class="form-row">
+            <span>"Theme"</span>
+            <div class="theme-switch" role="group" aria-label="Theme">
+                {option("system", "Follow the system")}
+                {option("light", "Light")}
+                {option("dark", "Dark")}
+            </div>
+        </div>
+        {move || failed.get().map(|e| view! { <p class="error-inline" role="alert">{e}</p> })}
     }
 }

@@ -77,6 +77,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "Topics are named <domain>.<event-name> in kebab-case, within the product's domain, and legal for Kafka.",
     ),
     ("required-metadata", "A product has a title, a description, at least one owner and a classification."),
+    ("valid-schema", "Every schema parses in its format (Avro, JSON Schema or Protobuf)."),
     ("fields-documented", "Every schema field has a description (in the schema's doc or the contract)."),
     ("pii", "Fields that look like personal data are flagged; flagged fields never go into a public product."),
     ("compatibility", "Every subject's compatibility level is at least BACKWARD."),
@@ -222,9 +223,17 @@ pub fn check(p: &DataProduct, policies: &Policies, existing_topics: &[String]) -
             if s.format != SchemaFormat::Avro {
                 continue;
             }
-            let Ok(avro) = AvroSchema::parse(&s.schema) else {
-                out.push(finding("fields-documented", Severity::Error, at(which), "the schema is not valid Avro"));
-                continue;
+            let avro = match AvroSchema::parse(&s.schema) {
+                Ok(avro) => avro,
+                Err(e) => {
+                    out.push(finding(
+                        "valid-schema",
+                        Severity::Error,
+                        at(which),
+                        format!("the schema is not valid Avro: {e}"),
+                    ));
+                    continue;
+                }
             };
             for (path, doc) in avro.field_paths() {
                 let stated = p.contract.fields.iter().find(|f| f.path == path);

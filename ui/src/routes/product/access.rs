@@ -30,7 +30,7 @@ pub(super) fn Access(d: ProductDetail) -> impl IntoView {
     let prefix = RwSignal::new(String::new());
     let purpose = RwSignal::new(String::new());
     let days = RwSignal::new(DEFAULT_DAYS.to_string());
-    let sent = RwSignal::new(None::<Result<String, String>>);
+    let sent = RwSignal::new(None::<Result<String, IpcError>>);
     // A new consumer login (sandbox only): shown once, here.
     let login = RwSignal::new(None::<meshdesk_contract::ConsumerLogin>);
     let topics: Vec<TopicName> = product.output_ports.iter().map(|p| p.topic.clone()).collect();
@@ -75,17 +75,23 @@ pub(super) fn Access(d: ProductDetail) -> impl IntoView {
             if let Ok(s) = &r {
                 login.set(s.consumer_login.clone());
             }
+            if r.is_ok() {
+                // Sent: the form starts afresh (the domain stays chosen).
+                consumer.set(String::new());
+                prefix.set(String::new());
+                purpose.set(String::new());
+                days.set(DEFAULT_DAYS.to_string());
+            }
             sent.set(Some(
-                r.map(|_| "Request sent. The owners see it on their Requests page once the log is read.".to_owned())
-                    .map_err(|e| e.message),
+                r.map(|_| "Request sent. The owners see it on their Requests page once the log is read.".to_owned()),
             ));
             reload.update(|n| *n += 1);
         });
     };
     view! {
         {(!d.viewer_is_owner).then(|| view! {
-            <details class="card request-access" id="request-access">
-                <summary>"Request access"</summary>
+            <div class="card request-access" id="request-access">
+                <h3>"Request access"</h3>
                 <Transition fallback=|| view! { <p class="muted">"…"</p> }>
                     {move || Suspend::new(async move {
                         let mine = overview.await.map(|o| o.my_domains).unwrap_or_default();
@@ -141,7 +147,7 @@ pub(super) fn Access(d: ProductDetail) -> impl IntoView {
                 <button id="send-request" prop:disabled=move || draft_for_button().is_err() on:click=send>"Send request"</button>
                 {move || sent.get().map(|r| match r {
                     Ok(m) => view! { <p class="ok" id="request-sent">{m}</p> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert" id="request-sent">{e}</p> }.into_any(),
+                    Err(e) => view! { <crate::components::errors::ErrorMessage error=e id="request-sent" /> }.into_any(),
                 })}
                 {move || login.get().map(|l| view! {
                     <div class="notice consumer-login" id="consumer-login">
@@ -153,7 +159,7 @@ pub(super) fn Access(d: ProductDetail) -> impl IntoView {
                         </dl>
                     </div>
                 })}
-            </details>
+            </div>
         })}
         <h3>"Access history"</h3>
         <Transition fallback=|| view! { <p class="muted">"…"</p> }>

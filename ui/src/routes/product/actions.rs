@@ -2,25 +2,23 @@
 
 use super::*;
 use crate::components::confirm::ConfirmButton;
+use crate::components::errors::ErrorMessage;
 
 /// Exports for everyone; edit and deprecate for the owners.
 #[component]
 pub(super) fn ProductActions(id: String, owner: bool, deprecated: Option<String>) -> impl IntoView {
     use meshdesk_contract::{DeprecateProduct, DeprecateRequest, EditProduct, ExportProduct, ExportRequest};
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let outcome = RwSignal::new(None::<Result<String, IpcError>>);
     let export = {
         let id = id.clone();
         move |format: &'static str| {
             let req = ExportRequest { id: id.clone(), format: format.into() };
             leptos::task::spawn_local(async move {
                 let r = ipc::call::<ExportProduct>(&req).await;
-                outcome.set(Some(
-                    r.map(|e| match e.path {
-                        Some(p) => format!("Saved {p}"),
-                        None => "Export cancelled.".into(),
-                    })
-                    .map_err(|e| e.message),
-                ));
+                outcome.set(Some(r.map(|e| match e.path {
+                    Some(p) => format!("Saved {p}"),
+                    None => "Export cancelled.".into(),
+                })));
             });
         }
     };
@@ -36,7 +34,7 @@ pub(super) fn ProductActions(id: String, owner: bool, deprecated: Option<String>
             leptos::task::spawn_local(async move {
                 match ipc::call::<EditProduct>(&ProductRequest { id }).await {
                     Ok(d) => navigate(&format!("/wizard/{}", d.draft.id), Default::default()),
-                    Err(e) => outcome.set(Some(Err(e.message))),
+                    Err(e) => outcome.set(Some(Err(e))),
                 }
             });
         }
@@ -46,15 +44,13 @@ pub(super) fn ProductActions(id: String, owner: bool, deprecated: Option<String>
         let req = DeprecateRequest { id: id.clone(), sunset: sunset.get_untracked().trim().to_owned() };
         leptos::task::spawn_local(async move {
             let r = ipc::call::<DeprecateProduct>(&req).await;
-            outcome.set(Some(
-                r.map(|_| "Deprecated; every desktop shows it once the log is read.".to_owned()).map_err(|e| e.message),
-            ));
+            outcome.set(Some(r.map(|_| "Deprecated; every desktop shows it once the log is read.".to_owned())));
         });
     };
     view! {
         <div class="product-actions">
-            <button id="export-odcs" on:click=move |_| odcs("odcs")>"Export contract (ODCS)"</button>
-            <button id="export-asyncapi" on:click=move |_| asyncapi("asyncapi")>"Export AsyncAPI"</button>
+            <button class="secondary" id="export-odcs" on:click=move |_| odcs("odcs")>"Export contract (ODCS)"</button>
+            <button class="secondary" id="export-asyncapi" on:click=move |_| asyncapi("asyncapi")>"Export AsyncAPI"</button>
             <label class="export-catalog">"For a catalog: "
                 <select id="export-catalog-format" on:change=move |ev| {
                     catalog_format.set(match event_target_value(&ev).as_str() {
@@ -68,7 +64,7 @@ pub(super) fn ProductActions(id: String, owner: bool, deprecated: Option<String>
                     <option value="atlas">"Apache Atlas"</option>
                 </select>
             </label>
-            <button id="export-catalog" on:click=move |_| other(catalog_format.get_untracked())>"Export"</button>
+            <button class="secondary" id="export-catalog" on:click=move |_| other(catalog_format.get_untracked())>"Export"</button>
             {owner.then(|| view! {
                 <button id="edit-product" on:click=edit>"Edit"</button>
                 <input id="sunset-date" type="date" prop:value=move || sunset.get() on:input=move |ev| sunset.set(event_target_value(&ev)) />
@@ -83,7 +79,7 @@ pub(super) fn ProductActions(id: String, owner: bool, deprecated: Option<String>
         </div>
         {move || outcome.get().map(|o| match o {
             Ok(m) => view! { <p class="ok" id="action-outcome">{m}</p> }.into_any(),
-            Err(e) => view! { <p class="error" role="alert" id="action-outcome">{e}</p> }.into_any(),
+            Err(e) => view! { <ErrorMessage error=e id="action-outcome" /> }.into_any(),
         })}
     }
 }

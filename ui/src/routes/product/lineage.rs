@@ -75,7 +75,7 @@ pub(super) fn Lineage(
             Some(h) => {
                 let navigate = navigate.clone();
                 view! {
-                    <g class="lineage-link" role="link" data-href=h.clone() on:click=move |_| navigate(&h, Default::default())>
+                    <g class="lineage-link" role="link" data-href=h.clone() on:click=move |_| navigate(&format!("{h}?tab=lineage"), Default::default())>
                         {inner}
                     </g>
                 }

@@ -1,9 +1,11 @@
 //! The output ports: live configs, schema history and decoded samples (PII masked for non-owners).
 
 use super::*;
+use crate::components::code_editor::CodeEditor;
 
 #[component]
-pub(super) fn Port(product: String, port: OutputPort, live: Option<PortLive>, pii: Vec<String>) -> impl IntoView {
+pub(super) fn Port(product: String, port: OutputPort, live: Option<PortLive>) -> impl IntoView {
+    let _ = product;
     let topic = port.topic.as_str().to_owned();
     let subject = port.value_schema.as_ref().map(|s| s.subject.clone());
     let level = port.value_schema.as_ref().map(|s| s.compatibility.to_string()).unwrap_or_default();
@@ -42,7 +44,6 @@ pub(super) fn Port(product: String, port: OutputPort, live: Option<PortLive>, pi
                 }
             })}
             {subject.map(|s| view! { <SubjectHistory subject=s /> })}
-            <Samples product topic=topic.clone() pii />
         </div>
     }
 }
@@ -58,8 +59,18 @@ pub(super) fn SubjectHistory(subject: String) -> impl IntoView {
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                 {move || Suspend::new(async move {
                     let d = detail.await?;
+                    let latest = d.versions.last().cloned();
                     Ok::<_, IpcError>(view! {
-                        <p class="muted">{format!("{} version{} in the registry", d.versions.len(), if d.versions.len() == 1 { "" } else { "s" })}</p>
+                        {latest.map(|v| {
+                            let format = v.schema_type.parse().unwrap_or(meshdesk_contract::SchemaFormat::Avro);
+                            let text = RwSignal::new(crate::routes::schemas::pretty(&v.schema));
+                            view! {
+                                <div class="schema-view">
+                                    <h4>{format!("Schema, version {} of {} (id {})", v.version, d.versions.len(), v.id)}</h4>
+                                    <CodeEditor id=format!("schema-view-{}", d.subject) value=text format=Signal::stored(format) read_only=true />
+                                </div>
+                            }
+                        })}
                         <History versions=d.versions />
                     })
                 })}
@@ -80,7 +91,7 @@ pub(super) fn Samples(product: String, topic: String, pii: Vec<String>) -> impl 
         <div class="samples">
             <h4>
                 "Latest records "
-                <button class="small" on:click=move |_| reload.update(|n| *n += 1)>"Refresh"</button>
+                <button class="secondary small" title="Read the newest records again" on:click=move |_| reload.update(|n| *n += 1)>"Refresh"</button>
             </h4>
             <Transition fallback=|| view! { <p class="muted">"Reading the topic…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
@@ -95,12 +106,18 @@ pub(super) fn Samples(product: String, topic: String, pii: Vec<String>) -> impl 
                                 {s.masked.then(|| view! { <p class="muted">{format!("Personal data masked ({} values): fields {}", s.masked_values, pii.join(", "))}</p> })}
                                 <ul class="sample-records">
                                     {s.records.into_iter().map(|r| {
-                                        let body = match r.value {
-                                            SampleValue::Decoded { json, schema_id, .. } => format!("{}  (schema {schema_id})", json),
-                                            SampleValue::Raw { text, note, .. } => format!("{}  ({note})", text.unwrap_or_else(|| "binary".into())),
-                                            SampleValue::Null => "null (tombstone)".into(),
+                                        let (body, note) = match r.value {
+                                            SampleValue::Decoded { json, schema_id, .. } => (pretty_record(&json), format!("schema id {schema_id}")),
+                                            SampleValue::Raw { text, note, .. } => (text.unwrap_or_else(|| "(binary)".into()), note),
+                                            SampleValue::Null => ("null".into(), "a tombstone: the key was deleted".into()),
                                         };
-                                        view! { <li class="sample mono" data-offset=r.offset.to_string()>{format!("p{} @{} key={} ", r.partition, r.offset, r.key.unwrap_or_else(|| "∅".into()))}{body}</li> }
+                                        let key = r.key.map(|k| format!("key {k}")).unwrap_or_else(|| "no key".into());
+                                        view! {
+                                            <li class="sample" data-offset=r.offset.to_string()>
+                                                <span class="muted">{format!("partition {} · offset {} · {key} · {note}", r.partition, r.offset)}</span>
+                                                <pre class="mono">{body}</pre>
+                                            </li>
+                                        }
                                     }).collect_view()}
                                 </ul>
                             }.into_any()
@@ -110,4 +127,9 @@ pub(super) fn Samples(product: String, topic: String, pii: Vec<String>) -> impl 
             </Transition>
         </div>
     }
+}
+
+/// A decoded record, indented.
+fn pretty_record(json: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(json).unwrap_or_else(|_| json.to_string())
 }

@@ -17,7 +17,7 @@ pub(super) fn live_health(id: String) -> LocalResource<Result<meshdesk_contract:
 #[component]
 pub(super) fn HealthBadge(health: LocalResource<Result<meshdesk_contract::ProductHealth, IpcError>>) -> impl IntoView {
     view! {
-        <Transition fallback=|| view! { <span class="badge health">"health…"</span> }>
+        <Transition fallback=|| view! { <span class="badge health">"measuring…"</span> }>
             {move || Suspend::new(async move {
                 match health.await {
                     Ok(h) => {
@@ -52,6 +52,7 @@ pub(super) fn LiveQuality(health: LocalResource<Result<meshdesk_contract::Produc
 pub(super) fn level(l: HealthLevel) -> (&'static str, &'static str) {
     match l {
         HealthLevel::Healthy => ("badge health healthy", "healthy"),
+        HealthLevel::NoData => ("badge health no-data", "no data yet"),
         HealthLevel::AtRisk => ("badge health at-risk", "at risk"),
         HealthLevel::Breaching => ("badge health breaching", "breaching"),
     }
@@ -65,10 +66,12 @@ pub(super) fn port_quality(p: PortHealth) -> impl IntoView {
             {match m {
                 None => view! { <p class="error">{p.error.unwrap_or_default()}</p> }.into_any(),
                 Some(m) => view! {
-                    <Sparkline points=m.series.clone() />
-                    <span>{m.records_per_sec.map(|r| format!("{r:.1} records/s over {} min", m.window_secs / 60)).unwrap_or_else(|| "rate: measuring…".into())}</span>
-                    " · "
-                    <span>{m.newest_record_age_ms.map(|a| format!("newest record {} old", human_ms(a))).unwrap_or_else(|| "no records yet".into())}</span>
+                    <div class="port-quality-row">
+                        <Sparkline points=m.series.clone() />
+                        <span>{m.records_per_sec.map(|r| format!("{r:.1} records/s over {} min", m.window_secs / 60)).unwrap_or_else(|| "rate: measuring…".into())}</span>
+                        <span class="muted">"·"</span>
+                        <span>{m.newest_record_age_ms.map(|a| format!("newest record {} old", human_ms(a))).unwrap_or_else(|| "no records yet".into())}</span>
+                    </div>
                     {(!m.consumer_lag.is_empty()).then(|| view! {
                         <ul class="lag">{m.consumer_lag.iter().map(|g| view! { <li class="mono">{format!("{}: lag {}", g.group, g.lag)}</li> }).collect_view()}</ul>
                     })}
@@ -85,7 +88,7 @@ pub(super) fn Sparkline(points: Vec<RatePoint>) -> impl IntoView {
     const W: f64 = 240.0;
     const H: f64 = 40.0;
     if points.len() < 2 {
-        return view! { <span class="muted">"(chart after two samples)"</span> }.into_any();
+        return view! { <span class="muted sparkline-wait" title="The rate chart appears after two measurements">"chart soon"</span> }.into_any();
     }
     let t0 = points[0].at_ms as f64;
     let span = (points[points.len() - 1].at_ms as f64 - t0).max(1.0);

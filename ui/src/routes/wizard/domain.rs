@@ -4,7 +4,14 @@ use super::*;
 
 #[component]
 pub(super) fn DomainStep(draft: RwSignal<WizardDraft>) -> impl IntoView {
-    let domains = LocalResource::new(|| async { ipc::call::<ListDomains>(&NoArgs {}).await });
+    // Only the domains I own can hold my products; the others are counted, not offered.
+    let domains = LocalResource::new(|| async {
+        let all = ipc::call::<ListDomains>(&NoArgs {}).await?;
+        let me = ipc::call::<ListAccess>(&NoArgs {}).await.ok().and_then(|o| o.viewer);
+        let (mine, others): (Vec<_>, Vec<_>) =
+            all.into_iter().partition(|d| me.as_ref().is_some_and(|m| d.owners.iter().any(|o| o == m)));
+        Ok::<_, IpcError>((mine, others.len()))
+    });
     let set_domain = move |id: String| {
         draft.update(|d| {
             if let Ok(dom) = DomainId::parse(&id) {
@@ -31,8 +38,9 @@ pub(super) fn DomainStep(draft: RwSignal<WizardDraft>) -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                 {move || Suspend::new(async move {
-                    let list = domains.await?;
+                    let (list, others) = domains.await?;
                     Ok::<_, IpcError>(view! {
+                        {list.is_empty().then(|| view! { <p class="empty" id="no-own-domain">"You own no domain yet: register one below."</p> })}
                         <ul class="domain-choices">
                             {list.into_iter().map(|d| {
                                 let id = d.id.clone();
@@ -42,12 +50,13 @@ pub(super) fn DomainStep(draft: RwSignal<WizardDraft>) -> impl IntoView {
                                         <label>
                                             <input type="radio" name="domain" class="domain-choice" value=d.id.clone() prop:checked=on
                                                 on:change=move |_| { draft.update(|x| x.new_domain = None); set_domain(id.clone()) } />
-                                            <strong>{d.name.clone()}</strong>" "<span class="mono">{d.id.clone()}</span>" · "{d.owners.join(", ")}
+                                            <strong>{d.name.clone()}</strong>" "<span class="muted">{format!("({})", d.id)}</span>
                                         </label>
                                     </li>
                                 }
                             }).collect_view()}
                         </ul>
+                        {(others > 0).then(|| view! { <p class="muted" id="other-domains">{format!("{others} domain{} owned by others {} not offered: a product belongs to a domain its owners run.", if others == 1 { "" } else { "s" }, if others == 1 { "is" } else { "are" })}</p> })}
                     })
                 })}
             </ErrorBoundary>

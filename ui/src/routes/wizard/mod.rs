@@ -49,6 +49,8 @@ fn new_id() -> String {
     format!("draft-{}{}", r(), r())
 }
 
+const PLACEHOLDER_DOMAIN: &str = "domain";
+
 fn empty_draft(id: String, owner: Option<Principal>) -> WizardDraft {
     WizardDraft {
         id,
@@ -57,7 +59,7 @@ fn empty_draft(id: String, owner: Option<Principal>) -> WizardDraft {
             owners: owner.into_iter().collect(),
             ..DataProduct::blank(
                 ProductId::parse("domain.product").expect("a valid placeholder"),
-                DomainId::parse("domain").expect("a valid placeholder"),
+                DomainId::parse(PLACEHOLDER_DOMAIN).expect("a valid placeholder"),
             )
         },
         new_domain: None,
@@ -67,7 +69,13 @@ fn empty_draft(id: String, owner: Option<Principal>) -> WizardDraft {
 /// The wizard's start: drafts to continue, or a new product.
 #[component]
 pub fn WizardStart() -> impl IntoView {
-    let drafts = LocalResource::new(|| async { ipc::call::<ListDrafts>(&NoArgs {}).await });
+    let reload = RwSignal::new(0u32);
+    let drafts = LocalResource::new(move || {
+        reload.track();
+        async { ipc::call::<ListDrafts>(&NoArgs {}).await }
+    });
+    provide_context(crate::components::confirm::OpenConfirm::default());
+    let discard_error = RwSignal::new(None::<IpcError>);
     let navigate = use_navigate();
     let start = move |_| {
         let id = new_id();
@@ -80,20 +88,43 @@ pub fn WizardStart() -> impl IntoView {
                 <button id="wizard-new" on:click=start>"Start a new product"</button>
             </div>
             <ImportDocument />
+            {move || discard_error.get().map(|e| view! { <crate::components::errors::ErrorMessage error=e id="discard-error" /> })}
             <Transition fallback=|| view! { <p class="muted">"Loading drafts…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                     {move || Suspend::new(async move {
                         let list = drafts.await?;
                         Ok::<_, IpcError>(if list.is_empty() {
-                            view! { <p class="empty">"No drafts. A draft is saved on every change, so you can close the app and continue later."</p> }.into_any()
+                            view! { <p class="empty" id="drafts-empty">"No drafts. A draft is saved on every change, so you can close the app and continue later."</p> }.into_any()
                         } else {
                             view! {
+                                <h2>"Drafts"</h2>
                                 <ul class="cards" id="drafts">
-                                    {list.into_iter().map(|d| view! {
-                                        <li class="card draft" data-draft=d.draft.id.clone()>
-                                            <A href=format!("/wizard/{}", d.draft.id)>{if d.draft.product.title.is_empty() { "Untitled product".to_owned() } else { d.draft.product.title.clone() }}</A>
-                                            <span class="muted">{format!(" · {} · step {} of 8 ({})", d.status, d.draft.step + 1, STEPS[d.draft.step.min(7) as usize])}</span>
-                                        </li>
+                                    {list.into_iter().map(|d| {
+                                        let title = if d.draft.product.title.is_empty() { "Untitled product".to_owned() } else { d.draft.product.title.clone() };
+                                        let id = d.draft.id.clone();
+                                        let question = format!("Discard the draft “{title}”? This cannot be undone.");
+                                        view! {
+                                            <li class="card draft" data-draft=d.draft.id.clone()>
+                                                <div class="card-head">
+                                                    <h3><A href=format!("/wizard/{}", d.draft.id)>{title.clone()}</A></h3>
+                                                    <span class="badge">{d.status.clone()}</span>
+                                                </div>
+                                                <p class="muted">{format!("Step {} of 8: {}", d.draft.step + 1, STEPS[d.draft.step.min(7) as usize])}</p>
+                                                {(d.status != "publishing").then(|| view! {
+                                                    <crate::components::confirm::ConfirmButton id=format!("discard-{}", id) label="Discard" class="danger discard"
+                                                        question=Signal::derive(move || question.clone())
+                                                        on_confirm=Callback::new(move |_| {
+                                                            let id = id.clone();
+                                                            leptos::task::spawn_local(async move {
+                                                                match ipc::call::<meshdesk_contract::DiscardDraft>(&DraftRequest { id }).await {
+                                                                    Ok(_) => { discard_error.set(None); reload.update(|n| *n += 1) }
+                                                                    Err(e) => discard_error.set(Some(e)),
+                                                                }
+                                                            });
+                                                        }) />
+                                                })}
+                                            </li>
+                                        }
                                     }).collect_view()}
                                 </ul>
                             }.into_any()
@@ -111,13 +142,13 @@ pub fn WizardStart() -> impl IntoView {
 fn ImportDocument() -> impl IntoView {
     use meshdesk_contract::{ImportDraft, ImportRequest};
     let text = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<Result<meshdesk_contract::ImportedDraft, String>>);
+    let outcome = RwSignal::new(None::<Result<meshdesk_contract::ImportedDraft, IpcError>>);
     let busy = RwSignal::new(false);
     let import = move |_| {
         let req = ImportRequest { text: text.get_untracked() };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            outcome.set(Some(ipc::call::<ImportDraft>(&req).await.map_err(|e| e.message)));
+            outcome.set(Some(ipc::call::<ImportDraft>(&req).await));
             busy.set(false);
         });
     };
@@ -134,7 +165,7 @@ fn ImportDocument() -> impl IntoView {
                         <ul>{d.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
                     </div>
                 }.into_any(),
-                Err(e) => view! { <p class="error" role="alert" id="import-outcome">{e}</p> }.into_any(),
+                Err(e) => view! { <crate::components::errors::ErrorMessage error=e id="import-outcome" /> }.into_any(),
             })}
         </details>
     }
@@ -171,6 +202,16 @@ pub fn WizardPage() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// The characters of a typed name that cannot be in a topic or product name (anything but
+/// ASCII letters, digits and the separators space, `-`, `_` and `.`), for a clear message
+/// instead of silently dropping them.
+fn unusable_chars(s: &str) -> Vec<char> {
+    let mut out: Vec<char> =
+        s.chars().filter(|c| !c.is_ascii_alphanumeric() && !matches!(c, ' ' | '-' | '_' | '.')).collect();
+    out.dedup();
+    out
 }
 
 fn kebab(s: &str) -> String {
@@ -221,6 +262,37 @@ fn findings_at(all: &[Finding], prefix: &str) -> Vec<Finding> {
     all.iter().filter(|f| f.at.starts_with(prefix)).cloned().collect()
 }
 
+/// Where a finding is, in words: `ports[0].fields.sku` → "Port 1, field sku".
+fn place(at: &str) -> String {
+    fn words(part: &str) -> String {
+        match part {
+            "value_schema" => "value schema".into(),
+            "key_schema" => "key schema".into(),
+            "value_schema.compatibility" | "key_schema.compatibility" => {
+                format!("{} compatibility", if part.starts_with("value") { "value schema" } else { "key schema" })
+            }
+            "retention_ms" => "retention".into(),
+            "replication_factor" => "replication factor".into(),
+            "cleanup_policy" => "cleanup policy".into(),
+            "topic" => "topic name".into(),
+            p if p.starts_with("fields.") => format!("field {}", &p["fields.".len()..]),
+            p => p.replace(['_', '.'], " "),
+        }
+    }
+    if let Some(rest) = at.strip_prefix("ports[")
+        && let Some((n, tail)) = rest.split_once(']')
+        && let Ok(i) = n.parse::<usize>()
+    {
+        let tail = tail.trim_start_matches('.');
+        return if tail.is_empty() { format!("Port {}", i + 1) } else { format!("Port {}, {}", i + 1, words(tail)) };
+    }
+    match at.strip_prefix("product.") {
+        Some(field) => format!("Product {}", words(field)),
+        None if at == "ports" => "Output ports".into(),
+        None => words(at),
+    }
+}
+
 fn findings_view(list: Vec<Finding>) -> AnyView {
     if list.is_empty() {
         return ().into_any();
@@ -229,7 +301,7 @@ fn findings_view(list: Vec<Finding>) -> AnyView {
         <ul class="findings">
             {list.into_iter().map(|f| {
                 let class = if f.severity == Severity::Error { "finding error" } else { "finding warning" };
-                view! { <li class=class data-policy=f.policy.clone()><strong>{f.policy.clone()}</strong>" · "<span class="mono">{f.at.clone()}</span>": "{f.message.clone()}</li> }
+                view! { <li class=class data-policy=f.policy.clone() data-at=f.at.clone()><strong>{place(&f.at)}</strong>": "{f.message.clone()}</li> }
             }).collect_view()}
         </ul>
     }
@@ -261,6 +333,9 @@ fn Wizard(initial: DraftState) -> impl IntoView {
     let step_memo = Memo::new(move |_| draft.with(|d| d.step.min(7)));
     let step = move || step_memo.get();
     let go = move |n: u32| draft.update(|d| d.step = n.min(7));
+    // A new draft starts on a placeholder domain until one is chosen or registered.
+    let domain_chosen =
+        move || draft.with(|d| d.new_domain.is_some() || d.product.domain.as_str() != PLACEHOLDER_DOMAIN);
     view! {
         <div class="page-head">
             <h1>{move || { let t = draft.with(|d| d.product.title.clone()); if t.is_empty() { "New data product".to_owned() } else { t } }}</h1>
@@ -292,8 +367,9 @@ fn Wizard(initial: DraftState) -> impl IntoView {
             }}
         </div>
         <div class="wizard-nav">
-            <button id="wizard-back" prop:disabled=move || step() == 0 on:click=move |_| go(step().saturating_sub(1))>"Back"</button>
-            <button id="wizard-next" prop:disabled=move || step() == 7 on:click=move |_| go(step() + 1)>"Next"</button>
+            <button id="wizard-back" class="secondary" prop:disabled=move || step() == 0 on:click=move |_| go(step().saturating_sub(1))>"Back"</button>
+            {move || (step() == 0 && !domain_chosen()).then(|| view! { <span class="muted" id="wizard-next-hint">"Choose a domain to go on."</span> })}
+            <button id="wizard-next" prop:disabled=move || step() == 7 || (step() == 0 && !domain_chosen()) on:click=move |_| go(step() + 1)>"Next"</button>
         </div>
     }
 }

@@ -39,12 +39,18 @@ pub(super) fn PortsStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding
         <div class="form-grid">
             <label>"Event name"<input id="port-event" placeholder="stock-reserved" prop:value=move || event.get() on:input=move |ev| event.set(event_target_value(&ev)) /></label>
             <p class="mono" id="port-topic-preview">{move || {
-                let name = kebab(&event.get());
+                let typed = event.get();
+                let bad = unusable_chars(&typed);
+                if !bad.is_empty() {
+                    let list: Vec<String> = bad.iter().map(|c| format!("`{c}`")).collect();
+                    return format!("A topic name takes only the letters a–z, digits and hyphens: {} cannot be used.", list.join(", "));
+                }
+                let name = kebab(&typed);
                 if name.is_empty() { return String::new() }
                 let topic = format!("{}.{name}", draft.with(|d| d.product.domain.to_string()));
                 match policy::check_topic_name(&topic) { Ok(t) => format!("topic: {t} ✓"), Err(e) => e }
             }}</p>
-            <button id="port-add" on:click=add>"Add port"</button>
+            <button id="port-add" prop:disabled=move || event.with(|e| kebab(e).is_empty() || !unusable_chars(e).is_empty()) on:click=add>"Add port"</button>
         </div>
         {move || draft.with(|d| d.product.output_ports.clone()).into_iter().enumerate().map(|(i, p)| {
             let at = format!("ports[{i}].");

@@ -31,31 +31,37 @@ pub(super) fn ProductStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Findi
             </label>
             {list_input("product-tags", "Tags (comma separated)", draft.with_untracked(|d| d.product.tags.join(", ")), move |v| draft.update(|d| d.product.tags = v.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect()))}
             {list_input("product-owners", "Owners (principals, comma separated)", draft.with_untracked(|d| d.product.owners.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ")), move |v| draft.update(|d| d.product.owners = v.split(',').filter_map(|o| Principal::parse(o.trim()).ok()).collect()))}
-            <label>"Input ports (products it is derived from)"
-                <select id="product-inputs" multiple=true on:change=move |ev| {
-                    use wasm_bindgen::JsCast;
-                    let Some(sel) = ev.target().and_then(|t| t.dyn_into::<leptos::web_sys::HtmlSelectElement>().ok()) else { return };
-                    let opts = sel.selected_options();
-                    let chosen: Vec<ProductId> = (0..opts.length())
-                        .filter_map(|i| opts.item(i))
-                        .filter_map(|o| o.get_attribute("value"))
-                        .filter_map(|v| ProductId::parse(&v).ok())
-                        .collect();
-                    draft.update(|d| d.product.input_ports = chosen);
-                }>
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let list = catalog.await.unwrap_or_default();
-                            list.into_iter().map(|p| {
-                                let id = p.id.clone();
-                                let on = draft.with_untracked(|d| d.product.input_ports.iter().any(|x| x.as_str() == id));
-                                view! { <option value=p.id.clone() selected=on>{format!("{} ({})", p.title, p.id)}</option> }
-                            }).collect_view()
-                        })}
-                    </Transition>
-                </select>
-            </label>
         </div>
+        <fieldset class="input-ports" id="product-inputs">
+            <legend>"Input ports: the catalog's products this one is derived from"</legend>
+            <Transition fallback=|| view! { <p class="muted">"Loading the catalog…"</p> }>
+                {move || Suspend::new(async move {
+                    let list = catalog.await.unwrap_or_default();
+                    let own = draft.with_untracked(|d| d.product.id.to_string());
+                    let list: Vec<_> = list.into_iter().filter(|p| p.id != own).collect();
+                    if list.is_empty() {
+                        return view! { <p class="muted">"The catalog has no other product yet."</p> }.into_any();
+                    }
+                    list.into_iter().map(|p| {
+                        let id = p.id.clone();
+                        let checked = { let id = id.clone(); move || draft.with(|d| d.product.input_ports.iter().any(|x| x.as_str() == id)) };
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" class="input-port" value=p.id.clone() prop:checked=checked on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    let Ok(pid) = ProductId::parse(&id) else { return };
+                                    draft.update(|d| {
+                                        d.product.input_ports.retain(|x| *x != pid);
+                                        if on { d.product.input_ports.push(pid) }
+                                    });
+                                } />
+                                " "{p.title.clone()}" "<span class="muted">{format!("({})", p.id)}</span>
+                            </label>
+                        }
+                    }).collect_view().into_any()
+                })}
+            </Transition>
+        </fieldset>
         <super::sources::SourcesEditor draft />
         <label class="wide">"Description"<textarea id="product-description" rows="3" prop:value=move || draft.with(|d| d.product.description.clone()) on:input=move |ev| draft.update(|d| d.product.description = event_target_value(&ev))></textarea></label>
         <p class="muted mono">{move || format!("id: {}", draft.with(|d| d.product.id.to_string()))}</p>

@@ -9,7 +9,7 @@ pub(super) fn PublishStep(
     findings: Memo<Vec<Finding>>,
 ) -> impl IntoView {
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<IpcError>);
     // While publishing, the journal is re-read so each step shows as it finishes.
     let id = draft.with_untracked(|d| d.id.clone());
     let poll_id = id.clone();
@@ -35,7 +35,7 @@ pub(super) fn PublishStep(
         leptos::task::spawn_local(async move {
             match ipc::call::<PublishDraft>(&DraftRequest { id }).await {
                 Ok(s) => status.set(s),
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e)),
             }
             busy.set(false);
         });
@@ -49,7 +49,7 @@ pub(super) fn PublishStep(
             {move || match status.with(|s| s.status.clone()).as_str() { "failed" => "Resume", "published" => "Published", _ => "Publish" }}
         </button>
         {move || busy.get().then(|| view! { <span class="muted">" applying…"</span> })}
-        {move || error.get().map(|e| view! { <p class="error" role="alert" id="publish-error">{e}</p> })}
+        {move || error.get().map(|e| view! { <crate::components::errors::ErrorMessage error=e id="publish-error" /> })}
         <ol class="publish-steps" id="publish-steps">
             {move || status.with(|s| s.steps.clone()).into_iter().map(|s| {
                 let (class, state, shown) = (format!("step {}", s.state), s.state.clone(), s.state);
