@@ -6,6 +6,7 @@ export MESHDESK_ROOT
 NISSHI_VERSION=0.8.1
 NISSHI_TOOLCHAIN=1.96.0          # nisshi 0.8.1 needs rustc >= 1.96
 TAURI_DRIVER_VERSION=2.1.0
+TAURI_CLI_VERSION=2.12.5           # @tauri-apps/cli (npm): the bundler of scripts/package.sh
 CONFLUENT_KAFKA_PY_VERSION=2.16.1  # independent Python client for end-to-end tests
 ODCS_PY_VERSION=3.2.0              # open-data-contract-standard: ODCS's JSON Schema and model
 DATAHUB_PY_VERSION=1.7.0.17        # acryl-datahub: checks the DataHub export
@@ -24,6 +25,7 @@ export MESHDESK_NISSHI="${MESHDESK_NISSHI:-$MESHDESK_TOOLS/nisshi-$NISSHI_VERSIO
 export MESHDESK_PYTHON="${MESHDESK_PYTHON:-$MESHDESK_TOOLS/pyclients-confluent-kafka-$CONFLUENT_KAFKA_PY_VERSION/bin/python}"
 # The catalogs' own packages (DataHub, OpenLineage) in a venv of their own: their pins differ.
 export MESHDESK_CATALOG_PYTHON="${MESHDESK_CATALOG_PYTHON:-$MESHDESK_TOOLS/pycatalogs-datahub-$DATAHUB_PY_VERSION-openlineage-$OPENLINEAGE_PY_VERSION/bin/python}"
+export MESHDESK_TAURI_CLI="${MESHDESK_TAURI_CLI:-$MESHDESK_TOOLS/tauri-cli-$TAURI_CLI_VERSION/node_modules/.bin/tauri}"
 export MESHDESK_NODE_MODULES="${MESHDESK_NODE_MODULES:-$MESHDESK_TOOLS/asyncapi-parser-$ASYNCAPI_PARSER_VERSION/node_modules}"
 export PATH="$MESHDESK_TOOLS/wasm-bindgen-$WASM_BINDGEN_VERSION/bin:$MESHDESK_TOOLS/tauri-driver-$TAURI_DRIVER_VERSION/bin:$HOME/.cargo/bin:$PATH"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"

@@ -6,9 +6,12 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$MESHDESK_ROOT"
 started=$SECONDS
-scripts/setup.sh
+scripts/setup.sh test
 cargo fmt --all --check
 scripts/build-ui.sh
+# The installable .deb (a release build), for the test that unpacks and starts it. The AppImage
+# needs tools the bundler fetches from GitHub: scripts/package.sh builds it where that works.
+scripts/package.sh deb
 # One build of every target with the tests' feature set (so `cargo test` reuses it); it also
 # builds the app binary the end-to-end test launches.
 cargo build --all-targets

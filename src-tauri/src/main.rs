@@ -17,7 +17,7 @@ use tauri::{Emitter, Manager};
 /// Managed state: the service, or why it could not be opened (shown in the UI, not swallowed).
 pub struct AppState {
     service: Result<Arc<Meshdesk>, String>,
-    /// When `main` began, the fallback clock for the start-up figure.
+    /// When `main` began: the clock of the start-up figure.
     main_started: std::time::Instant,
     first_paint_ms: std::sync::OnceLock<u64>,
 }
@@ -31,24 +31,14 @@ impl AppState {
     /// `meshdesk: first catalog paint <ms> ms after process start`.
     pub fn first_paint(&self, req: &c::FirstPaint) -> c::StartupTiming {
         let ms = *self.first_paint_ms.get_or_init(|| {
-            let ms = process_age_ms().unwrap_or_else(|| self.main_started.elapsed().as_millis() as u64);
+            // From `main`'s first line: the app's own start. (The kernel's start time of the
+            // process is not used: a script that `exec`s the app hands it its own start time.)
+            let ms = self.main_started.elapsed().as_millis() as u64;
             eprintln!("meshdesk: first catalog paint {ms} ms after process start ({} products)", req.products);
             ms
         });
         c::StartupTiming { ms_since_process_start: ms }
     }
-}
-
-/// Milliseconds since this process was started by the kernel (Linux: `/proc/self/stat` field 22
-/// against `/proc/uptime`, to 10 ms); `None` elsewhere.
-fn process_age_ms() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-    let after = &stat[stat.rfind(')')? + 2..];
-    let start_ticks: f64 = after.split_whitespace().nth(19)?.parse().ok()?;
-    let uptime: f64 = std::fs::read_to_string("/proc/uptime").ok()?.split_whitespace().next()?.parse().ok()?;
-    // Both count in USER_HZ, which Linux fixes at 100 per second for user space: 10 ms steps.
-    Some(((uptime - start_ticks / 100.0) * 1000.0).max(0.0) as u64)
 }
 
 fn env_source(data_dir: &std::path::Path) -> EnvSource {

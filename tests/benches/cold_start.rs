@@ -21,8 +21,46 @@ fn runs() -> usize {
     if std::env::args().any(|a| a == "--bench") { 7 } else { 2 }
 }
 
+/// Resident memory of every process in a process group (the app and the web view processes
+/// WebKitGTK starts for it), from /proc: (command name, kB).
+fn group_rss(pgid: u32) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+        let comm = stat[open + 1..close].to_owned();
+        // After the name: state, ppid, pgrp.
+        let pgrp = stat[close + 2..].split_whitespace().nth(2).and_then(|p| p.parse::<u32>().ok());
+        if pgrp != Some(pgid) {
+            continue;
+        }
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else { continue };
+        let kb = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok());
+        if let Some(kb) = kb {
+            out.push((comm, kb));
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Starts the app and returns (ms, products) from its first-paint line.
 fn launch(app: &Path, display: &str, data: &Path, env: &Path) -> (u64, u32) {
+    launch_measured(app, display, data, env, false).0
+}
+
+/// [`launch`], and the resident memory of the app's processes two seconds after the first
+/// paint when `memory` is set.
+fn launch_measured(
+    app: &Path,
+    display: &str,
+    data: &Path,
+    env: &Path,
+    memory: bool,
+) -> ((u64, u32), Vec<(String, u64)>) {
     let mut proc = Proc::spawn(
         Command::new(app)
             .env("DISPLAY", display)
@@ -45,8 +83,14 @@ fn launch(app: &Path, display: &str, data: &Path, env: &Path) -> (u64, u32) {
         }
     });
     let got = rx.recv_timeout(Duration::from_secs(60)).expect("the app reports its first catalog paint within 60 s");
+    let rss = if memory {
+        std::thread::sleep(Duration::from_secs(2));
+        group_rss(proc.pid())
+    } else {
+        Vec::new()
+    };
     drop(proc);
-    got
+    (got, rss)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -91,4 +135,10 @@ async fn main() {
         ms[runs - 1]
     );
     println!("all runs: {ms:?} ms");
+
+    // Resident memory once the catalog is shown: the app and the web view processes it started.
+    let (_, rss) = launch_measured(&app, &xvfb.display, data.path(), &env, true);
+    let total: u64 = rss.iter().map(|(_, kb)| kb).sum();
+    let parts: Vec<String> = rss.iter().map(|(n, kb)| format!("{n} {} MiB", kb / 1024)).collect();
+    println!("resident memory with the catalog shown: {} MiB in all ({})", total / 1024, parts.join(", "));
 }

@@ -212,6 +212,11 @@ impl Proc {
         cmd.process_group(0).spawn().map(Proc)
     }
 
+    /// The child's process id (also its process group's: see [`Proc::spawn`]).
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
     /// The child's standard error, if it was piped (once).
     pub fn take_stderr(&mut self) -> Option<std::process::ChildStderr> {
         self.0.stderr.take()

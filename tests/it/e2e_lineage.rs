@@ -8,7 +8,7 @@ use meshdesk_domain::{EventBody, ProductId, Source, SourceKind, TopicName};
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
 use meshdesk_tests::{consume_with, env_file_as, repo_root, sandbox, three_records};
 
-use crate::e2e::{Driver, app_bin, click, session, text_of, wait_for_cards};
+use crate::window::{Driver, app_bin, click, session, text_of, wait_for_cards};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_processor_seen_on_the_cluster_is_confirmed_and_an_undeclared_reader_is_observed() {

@@ -10,7 +10,7 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, Locator};
 use meshdesk_tests::{env_file_as, repo_root, sandbox};
 
-use crate::e2e::{Driver, app_bin, click, session, text_of, type_in_editor, wait_for_cards};
+use crate::window::{Driver, app_bin, click, session, text_of, type_in_editor, wait_for_cards};
 
 /// The subject holding a 60-line schema (pretty-printed by the editor), registered by the test.
 const WIDE_SUBJECT: &str = "inventory.wide-report-value";

@@ -10,7 +10,7 @@ use meshdesk_domain::{EventBody, Principal};
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
 use meshdesk_tests::{env_file_as, repo_root, sandbox, unique};
 
-use crate::e2e::{Driver, app_bin, click, fill_request, send_request, session, text_of, wait_for_cards};
+use crate::window::{Driver, app_bin, click, fill_request, send_request, session, text_of, wait_for_cards};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newcomer_enrolls_and_an_admin_endorses_through_the_window() {

@@ -10,8 +10,9 @@ use anyhow::{Context, bail};
 use meshdesk_kafka::{KafkaProfile, probe};
 use tokio::process::{Child, Command};
 
-/// Where to find the nisshi binary: `$MESHDESK_NISSHI`, then the tools folder the setup script
-/// installs into, then `PATH`.
+/// Where to find the nisshi binary: `$MESHDESK_NISSHI`, then beside the running program (where
+/// the installed packages put it, `/usr/bin/nisshi` next to `/usr/bin/meshdesk`), then the tools
+/// folder the setup script installs into, then `PATH`.
 pub fn locate_nisshi() -> anyhow::Result<PathBuf> {
     if let Some(p) = std::env::var_os("MESHDESK_NISSHI") {
         let p = PathBuf::from(p);
@@ -19,6 +20,11 @@ pub fn locate_nisshi() -> anyhow::Result<PathBuf> {
             return Ok(p);
         }
         bail!("MESHDESK_NISSHI points at {}, which is not a file", p.display());
+    }
+    if let Some(beside) = std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join("nisshi")))
+        && beside.is_file()
+    {
+        return Ok(beside);
     }
     if let Some(home) = std::env::var_os("HOME") {
         let tools = std::env::var_os("MESHDESK_TOOLS")

@@ -29,19 +29,19 @@ pub fn Shell(children: Children) -> impl IntoView {
         <div class="shell">
             <nav class="sidebar">
                 <div class="brand">"Meshdesk"</div>
-                <A href="/">"Catalog"</A>
-                <A href="/wizard">"New product"</A>
-                <A href="/domains">"My domains"</A>
-                <A href="/schemas">"Schemas"</A>
-                <A href="/requests">
+                <A href="/" attr:title="Search and browse every data product">"Catalog"</A>
+                <A href="/wizard" attr:title="Publish a new data product, step by step">"New product"</A>
+                <A href="/domains" attr:title="The domains of this environment; yours are marked">"My domains"</A>
+                <A href="/schemas" attr:title="Edit, check and compare the registry's schemas">"Schemas"</A>
+                <A href="/requests" attr:title="Access requests: yours, and those waiting for your decision">
                     "Requests"
                     {move || (pending() > 0).then(|| view! {
                         <span class="count-pill" id="pending-count" title="Requests waiting for your decision">{pending()}</span>
                     })}
                 </A>
-                <A href="/policies">"Policies"</A>
-                <A href="/trust">"Trust"</A>
-                <A href="/settings">"Settings"</A>
+                <A href="/policies" attr:title="The governance policies every product is checked against">"Policies"</A>
+                <A href="/trust" attr:title="Who may sign governance events, and the audit of refusals">"Trust"</A>
+                <A href="/settings" attr:title="Theme, your key, secrets and the environment">"Settings"</A>
                 <div class="shortcut" title="Press / or Ctrl+K anywhere to search the catalog">"/ or Ctrl+K: search"</div>
             </nav>
             <div class="main">

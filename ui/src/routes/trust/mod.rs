@@ -117,7 +117,7 @@ fn KeyCard(
     };
     let pending = k.state == "pending";
     let endorsed = k.state == "endorsed";
-    let when_text = k.decided_at_ms.or(k.requested_at_ms).map(when).unwrap_or_default();
+    let when_ms = k.decided_at_ms.or(k.requested_at_ms);
     let (key_e, principal_e, key_r, key_v) = (key.clone(), principal.clone(), key.clone(), key.clone());
     view! {
         <li class="card key">
@@ -130,7 +130,7 @@ fn KeyCard(
                 {if k.roles.is_empty() { String::new() } else { format!("Roles: {}. ", k.roles.join(", ")) }}
                 {k.note.clone().map(|n| format!("“{n}” ")).unwrap_or_default()}
                 {k.decided_by.clone().map(|b| format!("Decided by {b}, ")).unwrap_or_default()}
-                {when_text}
+                {when_ms.map(|ms| view! { <crate::components::time::When ms /> })}
             </p>
             {(admin && pending).then(|| view! {
                 <div class="decide">
