@@ -58,6 +58,9 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     })
     .await;
     assert!(card.contains("User:sam for the sales domain") && card.contains("User:sales-app"), "{card}");
+    // The sidebar counts what waits for her decision, and the card says when it was asked.
+    text_of(&client, "#pending-count", Duration::from_secs(10), |t| t == "1").await;
+    assert!(card.contains("Requested") && (card.contains("ago") || card.contains("just now")), "{card}");
     click(&client, "#incoming .request .approve").await;
     // Approving asks first, naming who gets the ACLs.
     let asked = text_of(&client, "#incoming .request .confirm-question", Duration::from_secs(5), |t| {
@@ -168,7 +171,13 @@ async fn the_sandbox_makes_a_login_for_a_new_consumer_and_shows_it_once() {
     let typed = client.find(Locator::Id("request-consumer")).await.unwrap().prop("value").await.unwrap();
     assert_eq!(typed.as_deref(), Some(""), "the sent request's consumer is cleared");
     client.find(Locator::Id("request-consumer")).await.unwrap().send_keys(&consumer).await.unwrap();
-    client.find(Locator::Id("request-purpose")).await.unwrap().send_keys("Again.").await.unwrap();
+    client
+        .find(Locator::Id("request-purpose"))
+        .await
+        .unwrap()
+        .send_keys("Check stock again before confirming.")
+        .await
+        .unwrap();
     click(&client, "#send-request").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     text_of(&client, "#request-sent", Duration::from_secs(10), |t| t.starts_with("Request sent")).await;

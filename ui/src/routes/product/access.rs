@@ -70,6 +70,9 @@ pub(super) fn Access(d: ProductDetail) -> impl IntoView {
             purpose: req.purpose.clone(),
             days: Some(req.days),
         };
+        // The previous outcome and login go while this one is sent.
+        sent.set(None);
+        login.set(None);
         leptos::task::spawn_local(async move {
             let r = ipc::call::<RequestAccess>(&form).await;
             if let Ok(s) = &r {
