@@ -23,14 +23,15 @@ started=$SECONDS
 
 # 1. Debian packages. Running: WebKitGTK 4.1 and friends for Tauri, build tools for librdkafka
 #    (bundled) and SQLite, Node.js for the editor's bundle. Testing adds Xvfb and
-#    WebKitWebDriver for the end-to-end tests, ImageMagick and Python's venv.
+#    WebKitWebDriver for the end-to-end tests, xdotool (it answers save dialogs), ImageMagick and
+#    Python's venv.
 APT_PACKAGES=(
   build-essential pkg-config cmake curl ca-certificates
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   libssl-dev zlib1g-dev openssl libdbus-1-dev python3
 )
 if [ "$mode" = test ]; then
-  APT_PACKAGES+=(webkit2gtk-driver xvfb xauth imagemagick python3-venv dpkg-dev)
+  APT_PACKAGES+=(webkit2gtk-driver xvfb xauth xdotool imagemagick python3-venv dpkg-dev)
 fi
 command -v node >/dev/null && command -v npm >/dev/null || APT_PACKAGES+=(nodejs npm)
 apt_packages() {

@@ -131,10 +131,25 @@ pub async fn product_access(state: State<'_, AppState>, req: c::ProductRequest) 
     Ok(state.service()?.product_access(&req.id).await?)
 }
 
+/// Asks where to save (the system's save dialog), then has the service write the CSV.
 #[tauri::command]
-pub async fn export_audit(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::AuditExport> {
+pub async fn export_audit(app: tauri::AppHandle, state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::AuditExport> {
     let _ = req;
-    Ok(state.service()?.export_access_audit().await?)
+    let service = state.service()?.clone();
+    let Some(path) = save_dialog(app, meshdesk_service::Meshdesk::access_audit_file_name()).await? else {
+        return Ok(c::AuditExport { path: None, rows: 0 });
+    };
+    Ok(service.export_access_audit_to(&path).await?)
+}
+
+/// The system's save dialog, proposing `name`; `None` when cancelled.
+async fn save_dialog(app: tauri::AppHandle, name: String) -> Result<Option<std::path::PathBuf>, c::IpcError> {
+    use tauri_plugin_dialog::DialogExt;
+    let chosen =
+        tauri::async_runtime::spawn_blocking(move || app.dialog().file().set_file_name(&name).blocking_save_file())
+            .await
+            .map_err(|e| c::IpcError::new(format!("the save dialog failed: {e}")))?;
+    Ok(chosen.and_then(|p| p.into_path().ok()))
 }
 
 #[tauri::command]
@@ -191,14 +206,9 @@ pub async fn export_product(
     state: State<'_, AppState>,
     req: c::ExportRequest,
 ) -> Reply<c::Exported> {
-    use tauri_plugin_dialog::DialogExt;
     let service = state.service()?.clone();
     let name = meshdesk_service::Meshdesk::export_file_name(&req.id, &req.format);
-    let chosen =
-        tauri::async_runtime::spawn_blocking(move || app.dialog().file().set_file_name(&name).blocking_save_file())
-            .await
-            .map_err(|e| c::IpcError::new(format!("the save dialog failed: {e}")))?;
-    let Some(path) = chosen.and_then(|p| p.into_path().ok()) else { return Ok(c::Exported { path: None }) };
+    let Some(path) = save_dialog(app, name).await? else { return Ok(c::Exported { path: None }) };
     service.export_product_to(&req.id, &req.format, &path).await?;
     Ok(c::Exported { path: Some(path.display().to_string()) })
 }

@@ -86,10 +86,14 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     std::fs::write(repo_root().join("target/e2e/requests.png"), client.screenshot().await.unwrap()).unwrap();
     assert_eq!(consume(&t, "sales-app", &pw, "sales.stock-check", 3), "read 3");
     assert_eq!(consume(&t, "sales-app", &pw, "marketing.x", 3), "refused GROUP_AUTHORIZATION_FAILED");
+    // The audit trail goes where the save dialog says.
     click(&client, "#export-audit").await;
+    let target = cfg.path().join("exports/audit.csv");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    driver.save_as(&target).await;
     let exported = text_of(&client, "#export-outcome", Duration::from_secs(10), |t| t.contains("written to")).await;
-    let path = exported.split("written to ").nth(1).unwrap().trim();
-    let csv = std::fs::read_to_string(path).unwrap();
+    assert!(exported.ends_with(target.to_str().unwrap()), "{exported}");
+    let csv = std::fs::read_to_string(&target).unwrap();
     let kinds: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').nth(3).unwrap()).collect();
     assert!(kinds.starts_with(&["AccessRequested", "AccessApproved"]), "{csv}");
     assert!(csv.lines().nth(1).unwrap().contains(",User:sam,"), "{csv}");

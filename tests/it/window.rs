@@ -94,6 +94,37 @@ impl Driver {
         Driver { url, _driver: driver, _xvfb: xvfb, data }
     }
 
+    /// Answers the app's save dialog (GTK's file chooser, a window of its own that WebDriver
+    /// cannot reach) as a person would, with the keyboard through the X server: the path typed
+    /// into the name field, then Enter. `xdotool` comes from Debian (scripts/setup.sh test).
+    pub(crate) async fn save_as(&self, path: &std::path::Path) {
+        let xdotool = |args: &[&str]| {
+            let out =
+                Command::new("xdotool").env("DISPLAY", &self._xvfb.display).args(args).output().expect("xdotool runs");
+            (out.status.success(), String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        };
+        let started = Instant::now();
+        let window = loop {
+            let (ok, found) = xdotool(&["search", "--onlyvisible", "--name", "^Save"]);
+            if ok && let Some(id) = found.lines().next_back() {
+                break id.to_owned();
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "no save dialog appeared");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let typed = path.to_str().expect("a UTF-8 path");
+        for step in [
+            vec!["windowfocus", "--sync", window.as_str()],
+            vec!["key", "--clearmodifiers", "ctrl+a"],
+            vec!["type", "--delay", "20", typed],
+            vec!["key", "Return"],
+        ] {
+            let (ok, _) = xdotool(&step);
+            assert!(ok, "xdotool {step:?} failed");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
     /// Ends a session and waits until its app has let go of the data dir, so the next session
     /// starts a fresh app rather than meeting the closing one (which would take it for a second
     /// start, bring its window forward and leave the new session without a window).

@@ -146,8 +146,8 @@ impl Command for ProductAccess {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditExport {
-    /// Where the CSV was written.
-    pub path: String,
+    /// Where the CSV was written; `None` when the save dialog was cancelled.
+    pub path: Option<String>,
     pub rows: usize,
 }
 

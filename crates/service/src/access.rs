@@ -357,16 +357,17 @@ impl Meshdesk {
 
 impl Meshdesk {
     /// Writes the audit trail as CSV under the data directory's `exports/` and says where.
-    pub async fn export_access_audit(&self) -> Result<c::AuditExport, ServiceError> {
+    /// Writes the access audit trail as CSV to `path` (the app asks where with the save dialog).
+    pub async fn export_access_audit_to(&self, path: &std::path::Path) -> Result<c::AuditExport, ServiceError> {
         let csv = self.access_audit_csv().await?;
-        let dir = self.data_dir.join("exports");
-        let path = dir.join(format!("meshdesk-access-audit-{}.csv", utc(now_ms()).replace(':', "-")));
-        let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(&dir)?;
-            std::fs::write(&path, &csv)
-        };
-        write().map_err(|e| invalid(format!("the audit trail could not be written to {}: {e}", path.display())))?;
-        Ok(c::AuditExport { path: path.display().to_string(), rows: csv.lines().count().saturating_sub(1) })
+        std::fs::write(path, &csv)
+            .map_err(|e| invalid(format!("the audit trail could not be written to {}: {e}", path.display())))?;
+        Ok(c::AuditExport { path: Some(path.display().to_string()), rows: csv.lines().count().saturating_sub(1) })
+    }
+
+    /// The file name the save dialog proposes.
+    pub fn access_audit_file_name() -> String {
+        format!("meshdesk-access-audit-{}.csv", utc(now_ms()).replace(':', "-"))
     }
 }
 

@@ -31,7 +31,10 @@ pub fn RequestsPage() -> impl IntoView {
     let export = move |_| {
         leptos::task::spawn_local(async move {
             let r = ipc::call::<ExportAudit>(&NoArgs {}).await;
-            exported.set(Some(r.map(|e| format!("{} events written to {}", e.rows, e.path))));
+            exported.set(Some(r.map(|e| match e.path {
+                Some(p) => format!("{} events written to {p}", e.rows),
+                None => "Export cancelled.".to_owned(),
+            })));
         });
     };
     view! {
