@@ -1,5 +1,6 @@
-//! A product's page: overview, ports with live configs and schema history, contract, live
-//! quality with its health badge, decoded samples, lineage, access and the owners' actions.
+//! A product's page: its title, badges and the owners' actions, then tabs (`?tab=`): overview,
+//! schema (each port's live configuration, schema and history), contract, quality (live health
+//! and decoded samples), lineage, access (request it, who has it).
 
 use std::time::Duration;
 
@@ -175,13 +176,12 @@ fn Overview(d: ProductDetail) -> impl IntoView {
 /// Each port: its topic's live configuration, the schema as registered and its history.
 #[component]
 fn SchemaTab(d: ProductDetail) -> impl IntoView {
-    let id = d.product.id.as_str().to_owned();
     d.product
         .output_ports
         .iter()
         .map(|port| {
             let live = d.ports.iter().find(|l| l.topic == port.topic.as_str()).cloned();
-            view! { <Port product=id.clone() port=port.clone() live /> }
+            view! { <Port port=port.clone() live /> }
         })
         .collect_view()
 }

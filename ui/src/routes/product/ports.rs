@@ -1,11 +1,11 @@
-//! The output ports: live configs, schema history and decoded samples (PII masked for non-owners).
+//! The output ports: live configs, the schema as registered with its history, and decoded samples
+//! (PII masked for non-owners).
 
 use super::*;
 use crate::components::code_editor::CodeEditor;
 
 #[component]
-pub(super) fn Port(product: String, port: OutputPort, live: Option<PortLive>) -> impl IntoView {
-    let _ = product;
+pub(super) fn Port(port: OutputPort, live: Option<PortLive>) -> impl IntoView {
     let topic = port.topic.as_str().to_owned();
     let subject = port.value_schema.as_ref().map(|s| s.subject.clone());
     let level = port.value_schema.as_ref().map(|s| s.compatibility.to_string()).unwrap_or_default();
