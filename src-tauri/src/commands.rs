@@ -26,6 +26,12 @@ pub async fn list_domains(state: State<'_, AppState>, req: c::NoArgs) -> Reply<V
 }
 
 #[tauri::command]
+pub async fn catalog_products(state: State<'_, AppState>, req: c::NoArgs) -> Reply<Vec<c::DataProduct>> {
+    let _ = req;
+    Ok(state.service()?.catalog_products().await?)
+}
+
+#[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::SyncReport> {
     let _ = req;
     Ok(state.service()?.sync().await?)
@@ -257,6 +263,7 @@ pub const REGISTERED: &[&str] = &[
     "environment_status",
     "list_products",
     "list_domains",
+    "catalog_products",
     "sync_now",
     "app_info",
     "topic_metrics",

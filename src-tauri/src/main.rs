@@ -95,6 +95,7 @@ fn main() {
             commands::environment_status,
             commands::list_products,
             commands::list_domains,
+            commands::catalog_products,
             commands::sync_now,
             commands::app_info,
             commands::topic_metrics,

@@ -104,7 +104,7 @@ async fn choose_theme(client: &Client, theme: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_in_the_light_and_the_dark_theme() {
-    // Verifies every page of the real window in both themes as Inventory's owner (screenshots target/e2e/pages/{light,dark}/*.png): the theme switch in Settings changes the whole window; facet labels contrast with their background (WCAG ratio read from the computed colours, at least 4.5); the schema editor scrolls to line 40 of a 60-line schema and shows it; a facet plus a search with no hits keeps the chosen value visible and clearable; "/" jumps to the catalog's search box; the top bar says who I am and My domains marks mine; a seeded product with no records says "no data yet"; the wizard offers only my domains and waits for one before Next; an adoption the cluster refuses keeps the form filled and the reason shown; the registry refusing a version Meshdesk's check passed is said in words with the registry's text one click away; a draft is discarded after a confirmation.
+    // Verifies every page of the real window in both themes as Inventory's owner (screenshots target/e2e/pages/{light,dark}/*.png): the theme switch in Settings changes the whole window; facet labels contrast with their background (WCAG ratio read from the computed colours, at least 4.5); the schema editor scrolls to line 40 of a 60-line schema and shows it; a facet plus a search with no hits keeps the chosen value visible and clearable; "/" jumps to the catalog's search box; the top bar says who I am and My domains marks mine; a seeded product with no records says "no data yet"; the wizard offers only my domains and waits for one before Next; an adoption the cluster refuses keeps the form filled and the reason shown; the registry refusing a version Meshdesk's check passed is said in words with the registry's text one click away; the Policies page shows each policy's rules in CEL and tries a rule written there against the whole catalog as it is typed (the failing products listed, a rule that does not compile refused with the reason); a draft is discarded after a confirmation.
     let app = app_bin();
     let t = sandbox(true).await;
     let cfg = tempfile::tempdir().unwrap();
@@ -310,6 +310,38 @@ async fn every_page_in_the_light_and_the_dark_theme() {
             assert!(said.contains("Technical detail"), "the registry's text is one click away: {said}");
             shot(&client, theme, "schemas-registry-disagrees").await;
         }
+
+        // Policies: each policy's rules are shown as written (CEL), and a rule written on the page
+        // is tried against the whole catalog as it is typed; one that does not compile says why.
+        nav(&client, "/policies").await;
+        click(&client, "[data-policy='bounds'] .policy-rules summary").await;
+        text_of(&client, "[data-rule='bounds.restricted-partitions'] .rule-condition", Duration::from_secs(5), |t| {
+            t == r#"product.classification != "restricted" || port.partitions <= 12"#
+        })
+        .await;
+        click(&client, "#rule-target option[value='product']").await;
+        let condition = client.find(Locator::Id("rule-condition")).await.unwrap();
+        condition.send_keys(r#"product.domain != "sales""#).await.unwrap();
+        text_of(&client, "#rule-verdict", Duration::from_secs(10), |t| t.starts_with("Fails for 1 of 3 products"))
+            .await;
+        text_of(&client, ".rule-failing li[data-product='sales.orders']", Duration::from_secs(5), |t| {
+            t.contains("Orders")
+        })
+        .await;
+        shot(&client, theme, "policies-try-rule").await;
+        condition.send_keys(" &&").await.unwrap();
+        text_of(&client, "#rule-verdict[data-verdict='refused']", Duration::from_secs(10), |t| {
+            t.contains("not valid CEL")
+        })
+        .await;
+        condition.send_keys("\u{E009}a\u{E000}\u{E003}").await.unwrap();
+        condition.send_keys("port.partitions <= 48").await.unwrap();
+        text_of(&client, "#rule-verdict[data-verdict='refused']", Duration::from_secs(10), |t| {
+            t.contains("cannot use `port`")
+        })
+        .await;
+        click(&client, "#rule-target option[value='port']").await;
+        text_of(&client, "#rule-verdict", Duration::from_secs(10), |t| t == "Passes for all 3 products.").await;
 
         for (href, page, heading) in
             [("/requests", "requests", "Requests"), ("/policies", "policies", "Policies"), ("/trust", "trust", "Trust")]

@@ -31,6 +31,15 @@ impl Command for ListProducts {
     type Response = Vec<ProductSummary>;
 }
 
+/// Every published product whole (ports, schemas, contract): what a rule written on the Policies
+/// page is tried against, in the window.
+pub struct CatalogProducts;
+impl Command for CatalogProducts {
+    const NAME: &'static str = "catalog_products";
+    type Request = NoArgs;
+    type Response = Vec<DataProduct>;
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainSummary {
     pub id: String,

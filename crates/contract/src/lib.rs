@@ -97,6 +97,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     GetEnvironmentStatus::NAME,
     ListProducts::NAME,
     ListDomains::NAME,
+    CatalogProducts::NAME,
     DiscardDraft::NAME,
     SyncNow::NAME,
     GetAppInfo::NAME,

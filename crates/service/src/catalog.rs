@@ -454,6 +454,11 @@ impl Meshdesk {
         self.store.list_products(q.text.as_deref()).await?.into_iter().map(summary).collect()
     }
 
+    /// Every published product whole, for trying a rule against the catalog.
+    pub async fn catalog_products(&self) -> Result<Vec<meshdesk_domain::DataProduct>, ServiceError> {
+        Ok(self.store.published_products().await?)
+    }
+
     pub async fn list_domains(&self) -> Result<Vec<c::DomainSummary>, ServiceError> {
         Ok(self
             .store

@@ -31,21 +31,9 @@ pub fn ErrorMessage(error: IpcError, #[prop(optional, into)] id: Option<String>)
     }
 }
 
-/// An error inline (after a button): plain words, the detail behind a click.
-#[component]
-pub fn ErrorInline(error: IpcError, #[prop(optional, into)] id: Option<String>) -> impl IntoView {
-    view! {
-        <span class="error-inline" role="alert" id=id>
-            <Detail message=error.message detail=error.detail />
-        </span>
-    }
-}
-
 #[component]
 fn Detail(message: String, detail: Option<String>) -> impl IntoView {
-    // Sentences start with a capital, whichever layer wrote them.
-    let mut chars = message.chars();
-    let message = chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default();
+    let message = sentence(&message);
     view! {
         <span class="error-message">{message}</span>
         {detail.map(|d| view! {
@@ -55,4 +43,10 @@ fn Detail(message: String, detail: Option<String>) -> impl IntoView {
             </details>
         })}
     }
+}
+
+/// Sentences start with a capital, whichever layer wrote them.
+pub fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
 }

@@ -1,12 +1,22 @@
-//! Federated governance: the built-in policies a product is checked against, live in the
-//! browser (wasm) while the owner types and again in the backend before anything is applied.
-//! Pure: the same input gives the same findings everywhere.
+//! Federated governance: the policies a product is checked against, live in the browser (wasm)
+//! while the owner types and again in the backend before anything is applied. Policies are data:
+//! CEL rules (`rules.rs`) over a view of the model (`view.rs`); the built-in policies are the
+//! default global set written the same way (`builtin.rs`). Pure: the same input gives the same
+//! findings everywhere.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ids::TopicName;
-use crate::model::{Classification, CompatibilityLevel, DataProduct, SchemaFormat, looks_like_pii};
-use crate::schema::AvroSchema;
+use crate::model::{Classification, CompatibilityLevel, DataProduct};
+
+mod builtin;
+pub mod rules;
+mod view;
+
+pub use rules::{Rule, RuleError, RuleSet, Scope, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -105,174 +115,29 @@ pub fn check_topic_name(name: &str) -> Result<TopicName, String> {
     Ok(t)
 }
 
-/// Every finding of the built-in policies on `p`. `existing_topics` are the cluster's topics
-/// (for collisions); a port whose topic is among `own_topics` is the product's own (an edit or
-/// an adoption) and does not collide with itself.
+/// Every finding of the built-in policies on `p`, evaluated by the rule engine (the default
+/// global set of `policies`, compiled once per thread and settings). `existing_topics` are the
+/// cluster's topics (for collisions).
 pub fn check(p: &DataProduct, policies: &Policies, existing_topics: &[String]) -> Vec<Finding> {
-    let mut out = Vec::new();
-    // required-metadata
-    if p.title.trim().is_empty() {
-        out.push(finding("required-metadata", Severity::Error, "product.title", "give the product a title"));
+    thread_local! {
+        static DEFAULT: RefCell<Option<(Policies, Rc<RuleSet>)>> = const { RefCell::new(None) };
     }
-    if p.description.trim().chars().count() < policies.min_description_len {
-        out.push(finding(
-            "required-metadata",
-            Severity::Error,
-            "product.description",
-            format!("describe the product in at least {} characters", policies.min_description_len),
-        ));
+    let set = DEFAULT.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        match cell.as_ref() {
+            Some((settings, set)) if settings == policies => Ok(Rc::clone(set)),
+            _ => RuleSet::compile(policies.rules()).map(|set| {
+                let set = Rc::new(set);
+                *cell = Some((policies.clone(), Rc::clone(&set)));
+                set
+            }),
+        }
+    });
+    match set {
+        Ok(set) => set.check(p, existing_topics),
+        // Settings that make a built-in rule unusable (none of Meshdesk's do) block publishing.
+        Err(e) => vec![finding("settings", Severity::Error, "product", e.to_string())],
     }
-    if p.owners.is_empty() {
-        out.push(finding("required-metadata", Severity::Error, "product.owners", "name at least one owner"));
-    }
-    if p.output_ports.is_empty() {
-        out.push(finding("required-metadata", Severity::Error, "ports", "a product needs at least one output port"));
-    }
-    let bounds = policies.bounds.iter().find(|b| b.classification == p.classification);
-    for (i, port) in p.output_ports.iter().enumerate() {
-        let at = |what: &str| format!("ports[{i}].{what}");
-        // naming
-        match check_topic_name(port.topic.as_str()) {
-            Err(why) => out.push(finding("naming", Severity::Error, at("topic"), why)),
-            Ok(t) => {
-                let domain = t.as_str().split('.').next().unwrap_or_default();
-                if domain != p.domain.as_str() {
-                    out.push(finding(
-                        "naming",
-                        Severity::Error,
-                        at("topic"),
-                        format!("topic `{t}` must start with the product's domain: `{}.`", p.domain),
-                    ));
-                }
-                let key = t.collision_key();
-                if let Some(other) =
-                    existing_topics.iter().find(|e| e.as_str() != t.as_str() && e.replace('.', "_") == key)
-                {
-                    out.push(finding(
-                        "naming",
-                        Severity::Warning,
-                        at("topic"),
-                        format!("`{t}` collides with the existing topic `{other}` (Kafka treats `.` and `_` alike in metric names)"),
-                    ));
-                }
-            }
-        }
-        if p.output_ports[..i].iter().any(|o| o.topic == port.topic) {
-            out.push(finding("naming", Severity::Error, at("topic"), format!("`{}` is used by two ports", port.topic)));
-        }
-        // bounds
-        if port.partitions < 1 {
-            out.push(finding("bounds", Severity::Error, at("partitions"), "a topic needs at least 1 partition"));
-        }
-        if port.replication_factor < 1 {
-            out.push(finding(
-                "bounds",
-                Severity::Error,
-                at("replication_factor"),
-                "the replication factor is at least 1",
-            ));
-        }
-        if let Some(b) = bounds {
-            if port.partitions > b.max_partitions {
-                out.push(finding(
-                    "bounds",
-                    Severity::Error,
-                    at("partitions"),
-                    format!(
-                        "{} partitions exceed the {} maximum of {}",
-                        port.partitions, p.classification, b.max_partitions
-                    ),
-                ));
-            }
-            // A compacted topic keeps the latest record per key: its retention is not a bound.
-            let compacted = port.cleanup_policy == crate::model::CleanupPolicy::Compact;
-            match (b.max_retention_ms, port.retention_ms) {
-                (Some(max), r) if !compacted && (r < 0 || r > max) => out.push(finding(
-                    "bounds",
-                    Severity::Error,
-                    at("retention_ms"),
-                    format!(
-                        "{} data is kept at most {} days; this port keeps it {}",
-                        p.classification,
-                        max / DAY_MS,
-                        if r < 0 { "forever".to_owned() } else { format!("{} days", r / DAY_MS) }
-                    ),
-                )),
-                _ => {}
-            }
-        }
-        if port.retention_ms == 0 || port.retention_ms < -1 {
-            out.push(finding(
-                "bounds",
-                Severity::Error,
-                at("retention_ms"),
-                "retention is -1 (forever) or a positive number of ms",
-            ));
-        }
-        // compatibility, fields-documented, pii
-        for (which, schema) in [("value_schema", &port.value_schema), ("key_schema", &port.key_schema)] {
-            let Some(s) = schema else { continue };
-            if !level_at_least(s.compatibility, policies.min_compatibility) {
-                out.push(finding(
-                    "compatibility",
-                    Severity::Error,
-                    at(&format!("{which}.compatibility")),
-                    format!("{} is weaker than the required {}", s.compatibility, policies.min_compatibility),
-                ));
-            }
-            if s.format != SchemaFormat::Avro {
-                continue;
-            }
-            let avro = match AvroSchema::parse(&s.schema) {
-                Ok(avro) => avro,
-                Err(e) => {
-                    out.push(finding(
-                        "valid-schema",
-                        Severity::Error,
-                        at(which),
-                        format!("the schema is not valid Avro: {e}"),
-                    ));
-                    continue;
-                }
-            };
-            for (path, doc) in avro.field_paths() {
-                let stated = p.contract.fields.iter().find(|f| f.path == path);
-                let documented = doc.as_deref().is_some_and(|d| !d.trim().is_empty())
-                    || stated.is_some_and(|f| !f.description.trim().is_empty());
-                if !documented {
-                    out.push(finding(
-                        "fields-documented",
-                        Severity::Error,
-                        at(&format!("fields.{path}")),
-                        format!("describe the field `{path}`"),
-                    ));
-                }
-                let flagged = stated.is_some_and(|f| f.pii);
-                let name = path.rsplit('.').next().unwrap_or(&path);
-                if !flagged && stated.is_none_or(|f| !f.pii) && looks_like_pii(name) && !parent_flagged(p, &path) {
-                    out.push(finding(
-                        "pii",
-                        Severity::Warning,
-                        at(&format!("fields.{path}")),
-                        format!("`{path}` looks like personal data: flag it as PII in the contract, or say why not"),
-                    ));
-                }
-                if flagged && p.classification == Classification::Public && !parent_flagged(p, &path) {
-                    out.push(finding(
-                        "pii",
-                        Severity::Error,
-                        at(&format!("fields.{path}")),
-                        format!("`{path}` is personal data and cannot be in a public product"),
-                    ));
-                }
-            }
-        }
-    }
-    out
-}
-
-fn parent_flagged(p: &DataProduct, path: &str) -> bool {
-    p.contract.fields.iter().any(|f| f.pii && path.starts_with(&format!("{}.", f.path)))
 }
 
 /// Whether `level` guarantees at least what `min` does (transitive and full levels include
@@ -300,3 +165,6 @@ pub fn blocks(findings: &[Finding]) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod rules_tests;

@@ -1,0 +1,178 @@
+//! Write a rule and try it against every product in the catalog, live, in this page's wasm: the
+//! same engine the wizard and the backend use.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use meshdesk_contract::{CatalogProducts, DataProduct, IpcError, NoArgs};
+use meshdesk_domain::policy::{Rule, RuleSet, Scope, Severity, Target};
+
+use crate::Refresh;
+use crate::components::errors::{ErrorList, sentence};
+use crate::ipc;
+
+/// How many failing products are listed by name.
+const SHOWN: usize = 10;
+
+fn target_of(value: &str) -> Target {
+    match value {
+        "port" => Target::Port,
+        "schema" => Target::Schema,
+        "field" => Target::Field,
+        _ => Target::Product,
+    }
+}
+
+/// What a rule on each target can read, for the hint under the condition.
+fn fields_hint(t: Target) -> &'static str {
+    match t {
+        Target::Product => {
+            "product: id, domain, title, description, owners, classification, tags, status, version, inputs, ports, sla (freshness_ms, availability_bp, retention_ms), quality, terms_of_use"
+        }
+        Target::Port => {
+            "port: topic, topic_domain, description, partitions, replication_factor, retention_ms, cleanup_policy, compacted; and product"
+        }
+        Target::Schema => {
+            "schema: which, subject, format, compatibility, error, fields; at_least(level, min); and product, port"
+        }
+        Target::Field => "field: path, name, documented, pii, parent_pii, looks_like_pii; and product, port, schema",
+    }
+}
+
+/// Where a finding of the tried rule points, by target.
+fn location(t: Target) -> &'static str {
+    match t {
+        Target::Product => "product",
+        Target::Port => "topic",
+        Target::Schema => "{schema.which}",
+        Target::Field => "fields.{field.path}",
+    }
+}
+
+/// What a finding says until the message is written: the failing item named.
+fn default_message(t: Target) -> &'static str {
+    match t {
+        Target::Product => "{product.title} breaks the rule",
+        Target::Port => "{port.topic} breaks the rule",
+        Target::Schema => "{schema.subject} breaks the rule",
+        Target::Field => "{field.path} in {port.topic} breaks the rule",
+    }
+}
+
+/// One product the rule fails for: its id, title and what the first finding says.
+#[derive(Clone)]
+struct Failing {
+    id: String,
+    title: String,
+    says: String,
+}
+
+/// The verdict of a rule over the catalog: refused with a reason, or the products it fails for.
+fn try_rule(rule: Rule, catalog: &[DataProduct]) -> Result<Vec<Failing>, String> {
+    let set = RuleSet::compile(vec![rule]).map_err(|e| e.reason)?;
+    Ok(catalog
+        .iter()
+        .filter_map(|p| {
+            let f = set.check(p, &[]);
+            f.first().map(|first| Failing { id: p.id.to_string(), title: p.title.clone(), says: first.message.clone() })
+        })
+        .collect())
+}
+
+#[component]
+pub(super) fn TryRule() -> impl IntoView {
+    let refresh = expect_context::<Refresh>();
+    let catalog = LocalResource::new(move || {
+        refresh.catalog.track();
+        async move { ipc::call::<CatalogProducts>(&NoArgs {}).await }
+    });
+    let target = RwSignal::new("port".to_owned());
+    let condition = RwSignal::new(String::new());
+    // `None` until the message is written: it then follows the target.
+    let written = RwSignal::new(None::<String>);
+    let message = move || written.get().unwrap_or_else(|| default_message(target_of(&target.get())).to_owned());
+    let severity = RwSignal::new("error".to_owned());
+    view! {
+        <section class="try-rule" id="try-rule">
+            <h2>"Try a rule"</h2>
+            <p class="muted">"Write a condition in CEL that is true when a product complies. It is checked against every product in the catalog as you type."</p>
+            <div class="rule-form">
+                <label>
+                    "Checked on"
+                    <select id="rule-target" prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))>
+                        <option value="product">"Each product"</option>
+                        <option value="port">"Each output port"</option>
+                        <option value="schema">"Each schema"</option>
+                        <option value="field">"Each schema field"</option>
+                    </select>
+                </label>
+                <label>
+                    "When it fails"
+                    <select id="rule-severity" prop:value=move || severity.get() on:change=move |ev| severity.set(event_target_value(&ev))>
+                        <option value="error">"Block publishing"</option>
+                        <option value="warning">"Warn"</option>
+                    </select>
+                </label>
+                <label class="wide">
+                    "Condition"
+                    <textarea id="rule-condition" class="mono" rows="3" spellcheck="false"
+                        placeholder="product.domain != \"marketing\" || port.partitions <= 12"
+                        prop:value=move || condition.get()
+                        on:input=move |ev| condition.set(event_target_value(&ev))></textarea>
+                    <span class="hint" id="rule-fields">{move || fields_hint(target_of(&target.get()))}</span>
+                </label>
+                <label class="wide">
+                    "Message"
+                    <input id="rule-message" type="text" prop:value=message
+                        on:input=move |ev| written.set(Some(event_target_value(&ev))) />
+                    <span class="hint">"Text with {expressions} in braces, e.g. {port.partitions}."</span>
+                </label>
+            </div>
+            <Transition fallback=|| view! { <p class="muted">"Reading the catalog…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
+                    {move || Suspend::new(async move {
+                        let catalog = catalog.await?;
+                        let verdict = move || {
+                            let text = condition.get();
+                            if text.trim().is_empty() {
+                                return view! { <p class="muted" id="rule-verdict">{format!("Write a condition to try it on the {} products of the catalog.", catalog.len())}</p> }.into_any();
+                            }
+                            let t = target_of(&target.get());
+                            let rule = Rule {
+                                id: "draft".into(),
+                                policy: "draft".into(),
+                                target: t,
+                                condition: text,
+                                severity: if severity.get() == "warning" { Severity::Warning } else { Severity::Error },
+                                message: message(),
+                                at: location(t).into(),
+                                owner: Scope::Global,
+                            };
+                            match try_rule(rule, &catalog) {
+                                Err(reason) => view! { <p class="error" id="rule-verdict" data-verdict="refused">{sentence(&reason)}</p> }.into_any(),
+                                Ok(failing) if failing.is_empty() => view! {
+                                    <p class="ok" id="rule-verdict" data-verdict="passes">{format!("Passes for all {} products.", catalog.len())}</p>
+                                }.into_any(),
+                                Ok(failing) => {
+                                    let more = failing.len().saturating_sub(SHOWN);
+                                    view! {
+                                        <p class="rule-fails" id="rule-verdict" data-verdict="fails">{format!("Fails for {} of {} products:", failing.len(), catalog.len())}</p>
+                                        <ul class="rule-failing">
+                                            {failing.into_iter().take(SHOWN).map(|f| view! {
+                                                <li data-product=f.id.clone()>
+                                                    <A href=format!("/products/{}", f.id)>{f.title}</A>
+                                                    <span class="muted">" — "{f.says}</span>
+                                                </li>
+                                            }).collect_view()}
+                                        </ul>
+                                        {(more > 0).then(|| view! { <p class="muted">{format!("and {more} more")}</p> })}
+                                    }.into_any()
+                                }
+                            }
+                        };
+                        Ok::<_, IpcError>(view! { <div class="rule-result">{verdict}</div> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
