@@ -104,7 +104,7 @@ async fn choose_theme(client: &Client, theme: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_in_the_light_and_the_dark_theme() {
-    // Verifies every page of the real window in both themes as Inventory's owner (screenshots target/e2e/pages/{light,dark}/*.png): the theme switch in Settings changes the whole window; facet labels contrast with their background (WCAG ratio read from the computed colours, at least 4.5); the schema editor scrolls to line 40 of a 60-line schema and shows it; a facet plus a search with no hits keeps the chosen value visible and clearable; "/" jumps to the catalog's search box; the top bar says who I am and My domains marks mine; a seeded product with no records says "no data yet"; the wizard offers only my domains and waits for one before Next; an adoption the cluster refuses keeps the form filled and the reason shown; the registry refusing a version Meshdesk's check passed is said in words with the registry's text one click away; the Policies page shows each policy's rules in CEL and tries a rule written there against the whole catalog as it is typed (the failing products listed, a rule that does not compile refused with the reason); a draft is discarded after a confirmation.
+    // Verifies every page of the real window in both themes as Inventory's owner (screenshots target/e2e/pages/{light,dark}/*.png): the theme switch in Settings changes the whole window; facet labels contrast with their background (WCAG ratio read from the computed colours, at least 4.5); the schema editor scrolls to line 40 of a 60-line schema and shows it; a facet plus a search with no hits keeps the chosen value visible and clearable; "/" jumps to the catalog's search box; the top bar says who I am and My domains marks mine; a seeded product with no records says "no data yet"; the wizard offers only my domains and waits for one before Next; an adoption the cluster refuses keeps the form filled and the reason shown; the registry refusing a version Meshdesk's check passed is said in words with the registry's text one click away; the Policies page shows each policy's rules in CEL, lists a topic adopted as it is among the products that break a policy, and tries a rule written there against the whole catalog as it is typed (the failing products listed, a rule that does not compile refused with the reason); a draft is discarded after a confirmation.
     let app = app_bin();
     let t = sandbox(true).await;
     let cfg = tempfile::tempdir().unwrap();
@@ -311,9 +311,14 @@ async fn every_page_in_the_light_and_the_dark_theme() {
             shot(&client, theme, "schemas-registry-disagrees").await;
         }
 
-        // Policies: each policy's rules are shown as written (CEL), and a rule written on the page
-        // is tried against the whole catalog as it is typed; one that does not compile says why.
+        // Policies: each policy's rules are shown as written (CEL); every product meets them (so
+        // far); a rule written on the page is tried against the whole catalog as it is typed, and
+        // one that does not compile says why.
         nav(&client, "/policies").await;
+        text_of(&client, "#violations-summary", Duration::from_secs(10), |t| {
+            t == "All 3 products of the catalog meet every policy."
+        })
+        .await;
         click(&client, "[data-policy='bounds'] .policy-rules summary").await;
         text_of(&client, "[data-rule='bounds.restricted-partitions'] .rule-condition", Duration::from_secs(5), |t| {
             t == r#"product.classification != "restricted" || port.partitions <= 12"#
@@ -351,6 +356,36 @@ async fn every_page_in_the_light_and_the_dark_theme() {
             shot(&client, theme, page).await;
         }
     }
+    // A topic adopted as it is can break a policy: legacy.shipments as an Inventory product has
+    // a topic outside its domain. The Policies page lists it among the current violations.
+    nav(&client, "/").await;
+    click(&client, "a[href='/unmanaged']").await;
+    click(&client, "tr.unmanaged[data-topic='legacy.shipments'] .adopt-open").await;
+    let product = client.find(Locator::Css(".adopt-product")).await.unwrap();
+    product.send_keys("\u{E009}a\u{E000}\u{E003}").await.unwrap();
+    product.send_keys("inventory.legacy-shipments").await.unwrap();
+    click(&client, ".adopt-title").await;
+    let title = client.find(Locator::Css(".adopt-title")).await.unwrap();
+    title.send_keys("\u{E009}a\u{E000}\u{E003}").await.unwrap();
+    title.send_keys("Legacy shipments").await.unwrap();
+    click(&client, ".adopt-form .adopt").await;
+    text_of(&client, "#adopted", Duration::from_secs(20), |t| !t.is_empty()).await;
+    nav(&client, "/policies").await;
+    text_of(&client, "#violations-summary", Duration::from_secs(30), |t| {
+        t == "1 of 4 products breaks a policy, with errors that would block publishing it again."
+    })
+    .await;
+    let row = text_of(
+        &client,
+        "tr.finding[data-product='inventory.legacy-shipments'][data-policy='naming']",
+        Duration::from_secs(5),
+        |t| !t.is_empty(),
+    )
+    .await;
+    assert!(row.contains("Port 1, topic name") && row.contains("must start with the product's domain"), "{row}");
+    client.execute("document.getElementById('violations').scrollIntoView({block: 'start'})", vec![]).await.unwrap();
+    shot(&client, "dark", "policies-violations").await;
+
     // Each theme's visit left an untitled draft: discarding asks first, then it is gone.
     nav(&client, "/wizard").await;
     let before = wait_count(&client, "#drafts .draft", |n| n >= 2).await;

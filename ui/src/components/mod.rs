@@ -1,6 +1,7 @@
 pub mod code_editor;
 pub mod confirm;
 pub mod errors;
+pub mod findings;
 pub mod parked;
 pub mod shell;
 pub mod time;

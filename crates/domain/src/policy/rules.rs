@@ -145,32 +145,67 @@ fn refuse(rule: &Rule, reason: impl Into<String>) -> RuleError {
     RuleError { rule: rule.id.clone(), reason: reason.into() }
 }
 
-/// Bounds a CEL text before the parser sees it: its length and its bracket nesting (outside
-/// string literals).
+/// The macros that loop over a list or a map.
+const COMPREHENSIONS: &[&str] = &["all", "exists", "exists_one", "map", "filter"];
+/// How deep loops may nest, and how many a rule may have: each nesting multiplies the work by
+/// a list's length, so a short text could otherwise ask for years of evaluation.
+pub const MAX_LOOP_NESTING: usize = 2;
+pub const MAX_LOOPS: usize = 8;
+
+/// Bounds a CEL text before the parser sees it: its length, its bracket nesting and its loops
+/// (comprehension macros: how deep they nest and how many), all counted outside string literals.
 fn bounded(rule: &Rule, what: &str, text: &str) -> Result<(), RuleError> {
     if text.len() > MAX_RULE_TEXT {
         return Err(refuse(rule, format!("the {what} is longer than {MAX_RULE_TEXT} characters")));
     }
-    let (mut depth, mut deepest, mut quote) = (0usize, 0usize, None::<char>);
-    let mut chars = text.chars();
+    // `stack` holds one entry per open bracket: whether it opened a loop.
+    let (mut stack, mut deepest, mut loops, mut deepest_loop) = (Vec::<bool>::new(), 0usize, 0usize, 0usize);
+    let (mut quote, mut word, mut after_dot) = (None::<char>, String::new(), false);
+    let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(_), '\\') => {
+        if let Some(q) = quote {
+            if c == '\\' {
                 chars.next();
+            } else if c == q {
+                quote = None;
             }
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '(' | '[' | '{') => {
-                depth += 1;
-                deepest = deepest.max(depth);
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '(' | '[' | '{' => {
+                let is_loop = c == '(' && after_dot && COMPREHENSIONS.contains(&word.as_str());
+                stack.push(is_loop);
+                deepest = deepest.max(stack.len());
+                if is_loop {
+                    loops += 1;
+                    deepest_loop = deepest_loop.max(stack.iter().filter(|l| **l).count());
+                }
             }
-            (None, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+            ')' | ']' | '}' => {
+                stack.pop();
+            }
             _ => {}
+        }
+        // The identifier just read, and whether a `.` came before it (a method call).
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else if !c.is_whitespace() {
+            after_dot = c == '.';
+            word.clear();
         }
     }
     if deepest > MAX_NESTING {
         return Err(refuse(rule, format!("the {what} nests brackets deeper than {MAX_NESTING} levels")));
+    }
+    if deepest_loop > MAX_LOOP_NESTING {
+        return Err(refuse(
+            rule,
+            format!("the {what} nests loops (all, exists, map, filter) deeper than {MAX_LOOP_NESTING}"),
+        ));
+    }
+    if loops > MAX_LOOPS {
+        return Err(refuse(rule, format!("the {what} has more than {MAX_LOOPS} loops (all, exists, map, filter)")));
     }
     Ok(())
 }

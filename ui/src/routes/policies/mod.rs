@@ -1,10 +1,15 @@
-//! The Policies page: the shared policies with their rules, and a rule tried against the catalog.
+//! The Policies page: the shared policies with their rules, the products of the catalog that
+//! break them now, and a rule tried against the catalog.
 
 mod try_rule;
+mod violations;
 
 use leptos::prelude::*;
+use meshdesk_contract::{CatalogProducts, NoArgs};
 use meshdesk_domain::access::MAX_DAYS;
 use meshdesk_domain::policy::{BUILT_IN, Policies, Rule, Severity, Target};
+
+use crate::{Refresh, ipc};
 
 /// The governance policies every domain shares: checked live in the wizard (in this page's
 /// wasm) and again by the backend before anything is applied.
@@ -12,6 +17,12 @@ use meshdesk_domain::policy::{BUILT_IN, Policies, Rule, Severity, Target};
 pub fn PoliciesPage() -> impl IntoView {
     let p = Policies::default();
     let rules = p.rules();
+    // Every product whole: the violations and the rule being tried are evaluated over it here.
+    let refresh = expect_context::<Refresh>();
+    let catalog = LocalResource::new(move || {
+        refresh.catalog.track();
+        async move { ipc::call::<CatalogProducts>(&NoArgs {}).await }
+    });
     view! {
         <section class="page">
             <div class="page-head">
@@ -49,7 +60,8 @@ pub fn PoliciesPage() -> impl IntoView {
                     p.min_description_len, p.min_compatibility
                 )}
             </p>
-            <try_rule::TryRule />
+            <violations::Violations catalog />
+            <try_rule::TryRule catalog />
         </section>
     }
 }

@@ -3,12 +3,10 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use meshdesk_contract::{CatalogProducts, DataProduct, IpcError, NoArgs};
+use meshdesk_contract::{DataProduct, IpcError};
 use meshdesk_domain::policy::{Rule, RuleSet, Scope, Severity, Target};
 
-use crate::Refresh;
 use crate::components::errors::{ErrorList, sentence};
-use crate::ipc;
 
 /// How many failing products are listed by name.
 const SHOWN: usize = 10;
@@ -79,12 +77,7 @@ fn try_rule(rule: Rule, catalog: &[DataProduct]) -> Result<Vec<Failing>, String>
 }
 
 #[component]
-pub(super) fn TryRule() -> impl IntoView {
-    let refresh = expect_context::<Refresh>();
-    let catalog = LocalResource::new(move || {
-        refresh.catalog.track();
-        async move { ipc::call::<CatalogProducts>(&NoArgs {}).await }
-    });
+pub(super) fn TryRule(catalog: LocalResource<Result<Vec<DataProduct>, IpcError>>) -> impl IntoView {
     let target = RwSignal::new("port".to_owned());
     let condition = RwSignal::new(String::new());
     // `None` until the message is written: it then follows the target.
