@@ -325,8 +325,23 @@ async fn every_page_in_the_light_and_the_dark_theme() {
         })
         .await;
         click(&client, "#rule-target option[value='product']").await;
-        let condition = client.find(Locator::Id("rule-condition")).await.unwrap();
-        condition.send_keys(r#"product.domain != "sales""#).await.unwrap();
+        // The condition is a code editor that completes the model's names: `product.dom` offers
+        // `domain`, Enter takes it.
+        client.execute("document.getElementById('try-rule').scrollIntoView({block: 'start'})", vec![]).await.unwrap();
+        let condition = client.find(Locator::Css("#rule-condition .cm-content")).await.unwrap();
+        condition.click().await.unwrap();
+        condition.send_keys("product.dom").await.unwrap();
+        text_of(&client, ".cm-tooltip-autocomplete li[aria-selected]", Duration::from_secs(5), |t| t == "domain").await;
+        // Half typed, the name is said to be missing once, not once per product.
+        text_of(&client, "#rule-verdict[data-verdict='refused']", Duration::from_secs(5), |t| {
+            t.starts_with("It cannot be evaluated") && t.contains("dom")
+        })
+        .await;
+        shot(&client, theme, "policies-completion").await;
+        condition.send_keys("\u{E007}").await.unwrap();
+        condition.send_keys(r#" != "sales""#).await.unwrap();
+        let typed = client.find(Locator::Css("#rule-condition .cm-content")).await.unwrap().text().await.unwrap();
+        assert_eq!(typed, r#"product.domain != "sales""#, "completion took `domain`; brackets and quotes as typed");
         text_of(&client, "#rule-verdict", Duration::from_secs(10), |t| t.starts_with("Fails for 1 of 3 products"))
             .await;
         text_of(&client, ".rule-failing li[data-product='sales.orders']", Duration::from_secs(5), |t| {
@@ -339,8 +354,7 @@ async fn every_page_in_the_light_and_the_dark_theme() {
             t.contains("not valid CEL")
         })
         .await;
-        condition.send_keys("\u{E009}a\u{E000}\u{E003}").await.unwrap();
-        condition.send_keys("port.partitions <= 48").await.unwrap();
+        type_in_editor(&client, "#rule-condition", "port.partitions <= 48").await;
         text_of(&client, "#rule-verdict[data-verdict='refused']", Duration::from_secs(10), |t| {
             t.contains("cannot use `port`")
         })

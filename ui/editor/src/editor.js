@@ -1,6 +1,6 @@
-// The schema editor of Meshdesk's window: CodeMirror 6 with JSON (Avro, JSON Schema) and
+// The code editor of Meshdesk's window: CodeMirror 6 with JSON (Avro, JSON Schema) and
 // Protobuf highlighting, folding, indentation, bracket matching, and the schema engine's errors
-// as markers. Bundled by esbuild into `editor.js`, which sets `window.MeshdeskEditor`; the Leptos
+// as markers; and for policy rules, CEL with completion of the model's names (`cel`). Bundled by esbuild into `editor.js`, which sets `window.MeshdeskEditor`; the Leptos
 // side binds it in `ui/src/components/code_editor.rs`. Colours come from the app's CSS tokens
 // (`--syn-*`, `--editor-*`), so the editor follows the light and dark themes.
 import { EditorState, Compartment } from "@codemirror/state";
@@ -13,7 +13,9 @@ import {
   syntaxHighlighting, HighlightStyle, bracketMatching, foldGutter, foldKeymap, codeFolding,
   indentOnInput, StreamLanguage, foldService, indentUnit,
 } from "@codemirror/language";
-import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
+import {
+  autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap,
+} from "@codemirror/autocomplete";
 import { searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
 import { json } from "@codemirror/lang-json";
@@ -41,6 +43,9 @@ const theme = EditorView.theme({
   "&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection": { backgroundColor: "var(--editor-selection)" },
   "&.cm-focused .cm-matchingBracket": { backgroundColor: "var(--editor-bracket)", outline: "1px solid var(--accent)" },
   "&.cm-focused": { outline: "none" },
+  ".cm-tooltip": { backgroundColor: "var(--panel)", color: "var(--ink)", border: "1px solid var(--line)" },
+  ".cm-tooltip-autocomplete > ul": { fontFamily: "var(--font-mono)" },
+  ".cm-tooltip-autocomplete > ul > li[aria-selected]": { backgroundColor: "var(--accent-soft)", color: "var(--accent-soft-ink)" },
 });
 
 // Protobuf comes from a stream mode, which knows no structure: fold from a line ending in `{`
@@ -57,12 +62,45 @@ const braceFold = foldService.of((state, from, to) => {
   return null;
 });
 
-const languages = {
-  json: () => json(),
-  protobuf: () => [StreamLanguage.define(protobuf), braceFold],
-};
+// Completion for a CEL condition: after `name.`, the fields of that variable; elsewhere the
+// variables and functions. The vocabulary comes from the Rust side (`setVocabulary`).
+function celCompletion(vocabulary) {
+  return (context) => {
+    const member = context.matchBefore(/[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z0-9_]*$/);
+    if (member) {
+      const dot = member.text.indexOf(".");
+      const fields = vocabulary.fields[member.text.slice(0, dot)];
+      if (!fields) return null;
+      return {
+        from: member.from + dot + 1,
+        options: fields.map((label) => ({ label, type: "property" })),
+        validFor: /^[A-Za-z0-9_]*$/,
+      };
+    }
+    const word = context.matchBefore(/[A-Za-z_][A-Za-z0-9_]*$/);
+    if (!word && !context.explicit) return null;
+    return {
+      from: word ? word.from : context.pos,
+      options: [
+        ...vocabulary.variables.map((label) => ({ label, type: "variable" })),
+        ...vocabulary.functions.map((label) => ({ label, type: "function", apply: label + "(" })),
+      ],
+      validFor: /^[A-Za-z0-9_]*$/,
+    };
+  };
+}
 
-function mount(parent, doc, language, onChange, readOnly) {
+function languages(vocabulary) {
+  return {
+    json: () => json(),
+    protobuf: () => [StreamLanguage.define(protobuf), braceFold],
+    cel: () => autocompletion({ override: [celCompletion(vocabulary)], activateOnTyping: true, icons: false }),
+  };
+}
+
+function mount(parent, doc, language, onChange, readOnly, label) {
+  const vocabulary = { variables: [], functions: [], fields: {} };
+  const langs = languages(vocabulary);
   const lang = new Compartment();
   const editable = new Compartment();
   let silent = false;
@@ -76,10 +114,10 @@ function mount(parent, doc, language, onChange, readOnly) {
         closeBrackets(), highlightActiveLine(), highlightSelectionMatches(), lintGutter(),
         indentUnit.of("  "), EditorState.tabSize.of(2),
         syntaxHighlighting(highlight), theme,
-        keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, indentWithTab]),
-        lang.of((languages[language] || languages.json)()),
+        keymap.of([...closeBracketsKeymap, ...completionKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, indentWithTab]),
+        lang.of((langs[language] || langs.json)()),
         editable.of([EditorView.editable.of(!readOnly), EditorState.readOnly.of(!!readOnly)]),
-        EditorView.contentAttributes.of({ "aria-label": "Schema", spellcheck: "false" }),
+        EditorView.contentAttributes.of({ "aria-label": label || "Schema", spellcheck: "false" }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged && !silent) onChange(u.state.doc.toString());
         }),
@@ -112,7 +150,14 @@ function mount(parent, doc, language, onChange, readOnly) {
       view.dispatch(setDiagnostics(view.state, []));
     },
     setLanguage(language) {
-      view.dispatch({ effects: lang.reconfigure((languages[language] || languages.json)()) });
+      view.dispatch({ effects: lang.reconfigure((langs[language] || langs.json)()) });
+    },
+    // What CEL completion offers: {variables: [...], functions: [...], fields: {name: [...]}}.
+    setVocabulary(text) {
+      const v = JSON.parse(text);
+      vocabulary.variables = v.variables || [];
+      vocabulary.functions = v.functions || [];
+      vocabulary.fields = v.fields || {};
     },
     focus() {
       view.focus();

@@ -1,6 +1,7 @@
-//! The schema editor: CodeMirror 6 (bundled from npm into `editor.js` by scripts/build-ui.sh),
-//! bound to a signal. Highlighting for JSON (Avro, JSON Schema) and Protobuf, folding,
-//! indentation, bracket matching, and the engine's error as a marker at its line and column.
+//! The code editor: CodeMirror 6 (bundled from npm into `editor.js` by scripts/build-ui.sh),
+//! bound to a signal. For schemas: highlighting for JSON (Avro, JSON Schema) and Protobuf,
+//! folding, indentation, bracket matching, and the engine's error as a marker at its line and
+//! column. For policy rules (`language="cel"`): completion of the names a vocabulary gives.
 //! If the bundle did not load, a plain text area stands in and says why.
 
 use leptos::prelude::*;
@@ -20,6 +21,7 @@ extern "C" {
         language: &str,
         on_change: &Closure<dyn Fn(String)>,
         read_only: bool,
+        label: &str,
     ) -> Result<EditorHandle, JsValue>;
 
     #[wasm_bindgen(method)]
@@ -30,6 +32,8 @@ extern "C" {
     fn unmark(this: &EditorHandle);
     #[wasm_bindgen(method, js_name = setLanguage)]
     fn set_language(this: &EditorHandle, language: &str);
+    #[wasm_bindgen(method, js_name = setVocabulary)]
+    fn set_vocabulary(this: &EditorHandle, json: &str);
     #[wasm_bindgen(method)]
     fn destroy(this: &EditorHandle);
 }
@@ -61,7 +65,17 @@ pub fn CodeEditor(
     /// Called after each edit with the new text (besides `value`).
     #[prop(optional)]
     on_edit: Option<Callback<String>>,
+    /// A language other than the schema format's: `cel` for policy rules.
+    #[prop(optional)]
+    language: Option<&'static str>,
+    /// What the editor is, for assistive technology (default: "Schema").
+    #[prop(optional)]
+    label: Option<&'static str>,
+    /// For `cel`: the names completion offers, as JSON `{variables, functions, fields}`.
+    #[prop(optional, into)]
+    vocabulary: Option<Signal<String>>,
 ) -> impl IntoView {
+    let language_now = move || language.unwrap_or_else(|| language_of(format.get()));
     let host = NodeRef::<leptos::html::Div>::new();
     let handle = StoredValue::new_local(None::<(EditorHandle, Closure<dyn Fn(String)>)>);
     let failed = RwSignal::new(None::<String>);
@@ -73,8 +87,14 @@ pub fn CodeEditor(
             }
         });
         let initial = value.get_untracked();
-        match mount(&el, &initial, language_of(format.get_untracked()), &on_change, read_only) {
-            Ok(h) => handle.set_value(Some((h, on_change))),
+        let lang = language.unwrap_or_else(|| language_of(format.get_untracked()));
+        match mount(&el, &initial, lang, &on_change, read_only, label.unwrap_or("Schema")) {
+            Ok(h) => {
+                if let Some(v) = vocabulary {
+                    h.set_vocabulary(&v.get_untracked());
+                }
+                handle.set_value(Some((h, on_change)))
+            }
             Err(e) => failed.set(Some(e.as_string().unwrap_or_else(|| format!("{e:?}")))),
         }
     });
@@ -87,10 +107,19 @@ pub fn CodeEditor(
         });
     });
     Effect::new(move |_| {
-        let language = language_of(format.get());
+        let language = language_now();
         handle.with_value(|h| {
             if let Some((h, _)) = h {
                 h.set_language(language)
+            }
+        });
+    });
+    Effect::new(move |_| {
+        let Some(v) = vocabulary else { return };
+        let json = v.get();
+        handle.with_value(|h| {
+            if let Some((h, _)) = h {
+                h.set_vocabulary(&json)
             }
         });
     });

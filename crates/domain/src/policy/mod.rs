@@ -17,6 +17,7 @@ pub mod rules;
 mod view;
 
 pub use rules::{Rule, RuleError, RuleSet, Scope, Target};
+pub use view::{FIELDS, FUNCTIONS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

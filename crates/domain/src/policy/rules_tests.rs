@@ -181,6 +181,28 @@ fn schemas_of_every_format_must_parse() {
     }
 }
 
+/// Every field the window offers for completion is there on the variables rules see.
+#[test]
+fn the_documented_fields_are_there() {
+    let p = seed::products().remove(2); // ports with an Avro schema and fields
+    for (variable, fields) in FIELDS {
+        let target = match *variable {
+            "product" => Target::Product,
+            "port" => Target::Port,
+            "schema" => Target::Schema,
+            _ => Target::Field,
+        };
+        // The target is evaluated at all (a rule that never holds finds something).
+        let never = RuleSet::compile(vec![user_rule("never", target, "false", "x")]).unwrap();
+        assert!(!never.check(&p, &[]).is_empty(), "{variable} is evaluated");
+        for field in *fields {
+            let rule = user_rule("has", target, &format!("has({variable}.{field})"), "missing");
+            let f = RuleSet::compile(vec![rule]).unwrap().check(&p, &[]);
+            assert!(f.is_empty(), "{variable}.{field}: {f:#?}");
+        }
+    }
+}
+
 /// The built-in policies are data: every one compiles, ids are unique, and each policy of the
 /// policies page has rules.
 #[test]

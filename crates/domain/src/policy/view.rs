@@ -40,6 +40,52 @@ fn format_name(f: SchemaFormat) -> &'static str {
 }
 use crate::schema::ParsedSchema;
 
+/// The fields of each variable a rule sees, for completion and hints in the window (a test checks
+/// that each one is there).
+pub const FIELDS: &[(&str, &[&str])] = &[
+    (
+        "product",
+        &[
+            "id",
+            "domain",
+            "title",
+            "description",
+            "owners",
+            "classification",
+            "tags",
+            "status",
+            "version",
+            "inputs",
+            "ports",
+            "sla",
+            "quality",
+            "terms_of_use",
+        ],
+    ),
+    (
+        "port",
+        &[
+            "index",
+            "topic",
+            "topic_domain",
+            "description",
+            "partitions",
+            "replication_factor",
+            "retention_ms",
+            "cleanup_policy",
+            "compacted",
+            "topic_problem",
+            "collides_with",
+            "duplicate",
+        ],
+    ),
+    ("schema", &["which", "subject", "format", "format_name", "compatibility", "error", "fields"]),
+    ("field", &["path", "name", "documented", "pii", "parent_pii", "looks_like_pii"]),
+];
+
+/// The functions rules may call besides CEL's own.
+pub const FUNCTIONS: &[&str] = &["at_least", "looks_like_pii"];
+
 pub(super) struct FieldView {
     pub value: Value,
 }

@@ -3,8 +3,10 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use meshdesk_contract::{DataProduct, IpcError};
-use meshdesk_domain::policy::{Rule, RuleSet, Scope, Severity, Target};
+use meshdesk_contract::{DataProduct, IpcError, SchemaFormat};
+use meshdesk_domain::policy::{FIELDS, FUNCTIONS, Rule, RuleSet, Scope, Severity, Target};
+
+use crate::components::code_editor::CodeEditor;
 
 use crate::components::errors::{ErrorList, sentence};
 
@@ -20,20 +22,27 @@ fn target_of(value: &str) -> Target {
     }
 }
 
-/// What a rule on each target can read, for the hint under the condition.
-fn fields_hint(t: Target) -> &'static str {
-    match t {
-        Target::Product => {
-            "product: id, domain, title, description, owners, classification, tags, status, version, inputs, ports, sla (freshness_ms, availability_bp, retention_ms), quality, terms_of_use"
-        }
-        Target::Port => {
-            "port: topic, topic_domain, description, partitions, replication_factor, retention_ms, cleanup_policy, compacted; and product"
-        }
-        Target::Schema => {
-            "schema: which, subject, format, compatibility, error, fields; at_least(level, min); and product, port"
-        }
-        Target::Field => "field: path, name, documented, pii, parent_pii, looks_like_pii; and product, port, schema",
-    }
+/// The variables a rule on `t` sees.
+fn variables(t: Target) -> &'static [&'static str] {
+    t.variables()
+}
+
+/// What a rule on `t` can read, for the hint under the condition: its own variable's fields
+/// first, then the variables around it.
+fn fields_hint(t: Target) -> String {
+    let vars = variables(t);
+    let own = vars.last().copied().unwrap_or("product");
+    let fields = FIELDS.iter().find(|(v, _)| *v == own).map(|(_, f)| f.join(", ")).unwrap_or_default();
+    let others = &vars[..vars.len().saturating_sub(1)];
+    if others.is_empty() { format!("{own}: {fields}") } else { format!("{own}: {fields}; and {}", others.join(", ")) }
+}
+
+/// What completion offers for a rule on `t` (JSON for the editor).
+fn vocabulary(t: Target) -> String {
+    let vars = variables(t);
+    let fields: serde_json::Map<String, serde_json::Value> =
+        FIELDS.iter().filter(|(v, _)| vars.contains(v)).map(|(v, f)| ((*v).to_owned(), serde_json::json!(f))).collect();
+    serde_json::json!({ "variables": vars, "functions": FUNCTIONS, "fields": fields }).to_string()
 }
 
 /// Where a finding of the tried rule points, by target.
@@ -67,13 +76,24 @@ struct Failing {
 /// The verdict of a rule over the catalog: refused with a reason, or the products it fails for.
 fn try_rule(rule: Rule, catalog: &[DataProduct]) -> Result<Vec<Failing>, String> {
     let set = RuleSet::compile(vec![rule]).map_err(|e| e.reason)?;
-    Ok(catalog
+    let failing: Vec<Failing> = catalog
         .iter()
         .filter_map(|p| {
             let f = set.check(p, &[]);
             f.first().map(|first| Failing { id: p.id.to_string(), title: p.title.clone(), says: first.message.clone() })
         })
-        .collect())
+        .collect();
+    // The same evaluation error for every product (a name half typed, `product.dom`): said
+    // once, as a rule that cannot be used yet, not as a list of products.
+    let broken = "the rule `draft` could not be evaluated: ";
+    if let Some(first) = failing.first()
+        && failing.len() == catalog.len()
+        && first.says.starts_with(broken)
+        && failing.iter().all(|f| f.says == first.says)
+    {
+        return Err(format!("it cannot be evaluated: {}", &first.says[broken.len()..]));
+    }
+    Ok(failing)
 }
 
 #[component]
@@ -107,10 +127,8 @@ pub(super) fn TryRule(catalog: LocalResource<Result<Vec<DataProduct>, IpcError>>
                 </label>
                 <label class="wide">
                     "Condition"
-                    <textarea id="rule-condition" class="mono" rows="3" spellcheck="false"
-                        placeholder="product.domain != \"marketing\" || port.partitions <= 12"
-                        prop:value=move || condition.get()
-                        on:input=move |ev| condition.set(event_target_value(&ev))></textarea>
+                    <CodeEditor id="rule-condition" value=condition format=SchemaFormat::Json
+                        language="cel" label="Condition" vocabulary=Signal::derive(move || vocabulary(target_of(&target.get()))) />
                     <span class="hint" id="rule-fields">{move || fields_hint(target_of(&target.get()))}</span>
                 </label>
                 <label class="wide">
