@@ -440,6 +440,11 @@ impl RuleSet {
     }
 
     fn evaluate(&self, c: &Compiled, ctx: &Context, prefix: &str, out: &mut Vec<Finding>) {
+        let verdict = c.condition.execute(ctx);
+        if matches!(verdict, Ok(Value::Bool(true))) {
+            return;
+        }
+        // Only a finding needs its place and words.
         let at = match c.at.render(ctx) {
             Ok(at) => format!("{prefix}{at}"),
             Err(_) => prefix.trim_end_matches('.').to_owned(),
@@ -450,16 +455,15 @@ impl RuleSet {
             at: at.clone(),
             message: format!("the rule `{}` could not be evaluated: {why}", c.rule.id),
         };
-        match c.condition.execute(ctx) {
-            Ok(Value::Bool(true)) => {}
-            Ok(Value::Bool(false)) => out.push(match c.message.render(ctx) {
+        out.push(match verdict {
+            Ok(Value::Bool(_)) => match c.message.render(ctx) {
                 Ok(message) => {
                     Finding { policy: c.rule.policy.clone(), severity: c.rule.severity, at: at.clone(), message }
                 }
                 Err(why) => failed(why),
-            }),
-            Ok(other) => out.push(failed(format!("its condition gave {} instead of true or false", words(&other)))),
-            Err(e) => out.push(failed(e.to_string())),
-        }
+            },
+            Ok(other) => failed(format!("its condition gave {} instead of true or false", words(&other))),
+            Err(e) => failed(e.to_string()),
+        });
     }
 }
