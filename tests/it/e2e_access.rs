@@ -50,9 +50,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     driver.close(client).await;
 
     // Ines sees it arrive and approves it.
-    let client = session(url, &app, &ines).await;
-    wait_for_cards(&client, &all, Duration::from_secs(60)).await;
-    client.find(Locator::Css(".sidebar a[href='/requests']")).await.unwrap().click().await.unwrap();
+    let client = open_requests(url, &app, &ines, &all).await;
     let card = text_of(&client, "#incoming .request[data-state='pending']", Duration::from_secs(30), |t| {
         t.contains("Check stock before confirming orders.")
     })
@@ -100,9 +98,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     driver.close(client).await;
 
     // Sam sees the decision and what the cluster says.
-    let client = session(url, &app, &sam).await;
-    wait_for_cards(&client, &all, Duration::from_secs(60)).await;
-    client.find(Locator::Css(".sidebar a[href='/requests']")).await.unwrap().click().await.unwrap();
+    let client = open_requests(url, &app, &sam, &all).await;
     let mine = text_of(&client, "#outgoing .request[data-state='approved']", Duration::from_secs(30), |t| {
         t.contains("can read")
     })
@@ -113,9 +109,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
     driver.close(client).await;
 
     // Ines revokes it; the consumer is refused again.
-    let client = session(url, &app, &ines).await;
-    wait_for_cards(&client, &all, Duration::from_secs(60)).await;
-    client.find(Locator::Css(".sidebar a[href='/requests']")).await.unwrap().click().await.unwrap();
+    let client = open_requests(url, &app, &ines, &all).await;
     text_of(&client, "#incoming .request[data-state='approved']", Duration::from_secs(30), |t| t.contains("can read"))
         .await;
     client

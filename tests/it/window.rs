@@ -177,19 +177,19 @@ pub(crate) async fn type_in_editor(client: &Client, editor_css: &str, text: &str
 
 /// A session on `app` started with no arguments: its own embedded sandbox.
 pub(crate) async fn session_plain(url: &str, app: &std::path::Path) -> Client {
-    let caps = serde_json::json!({ "browserName": "wry", "tauri:options": { "application": app.to_str().unwrap() } });
-    let mut builder = ClientBuilder::native();
-    builder.capabilities(caps.as_object().unwrap().clone());
-    tokio::time::timeout(Duration::from_secs(120), builder.connect(url))
-        .await
-        .expect("the app window appears within two minutes")
-        .expect("a WebDriver session on the app window")
+    connect(url, app, &[]).await
 }
 
+/// A session on `app` started on the environment file `env`.
 pub(crate) async fn session(url: &str, app: &std::path::Path, env: &std::path::Path) -> Client {
+    connect(url, app, &["--env", env.to_str().unwrap()]).await
+}
+
+/// A session on `app` started with `args`, once its window is there.
+async fn connect(url: &str, app: &std::path::Path, args: &[&str]) -> Client {
     let caps = serde_json::json!({
         "browserName": "wry",
-        "tauri:options": { "application": app.to_str().unwrap(), "args": ["--env", env.to_str().unwrap()] }
+        "tauri:options": { "application": app.to_str().unwrap(), "args": args }
     });
     let mut builder = ClientBuilder::native();
     builder.capabilities(caps.as_object().unwrap().clone());
@@ -212,6 +212,19 @@ pub(crate) async fn click(client: &Client, css: &str) {
     }
 }
 
+/// A session on `app` as the environment file `env` says, on the Requests page once the catalog
+/// shows `cards`.
+pub(crate) async fn open_requests(url: &str, app: &std::path::Path, env: &std::path::Path, cards: &[&str]) -> Client {
+    let client = session(url, app, env).await;
+    wait_for_cards(&client, cards, Duration::from_secs(60)).await;
+    open_requests_page(&client).await;
+    client
+}
+
+async fn open_requests_page(client: &Client) {
+    client.find(Locator::Css(".sidebar a[href='/requests']")).await.unwrap().click().await.unwrap();
+}
+
 /// From the catalog: opens Stock levels and fills its request form for the Sales domain.
 pub(crate) async fn fill_request(client: &Client, consumer: &str, purpose: &str) {
     click(client, ".product-card[data-product-id='inventory.stock-levels'] .product-title a").await;
@@ -227,7 +240,7 @@ pub(crate) async fn fill_request(client: &Client, consumer: &str, purpose: &str)
 pub(crate) async fn send_request(client: &Client) {
     click(client, "#send-request").await;
     text_of(client, "#request-sent", Duration::from_secs(10), |t| t.starts_with("Request sent")).await;
-    client.find(Locator::Css(".sidebar a[href='/requests']")).await.unwrap().click().await.unwrap();
+    open_requests_page(client).await;
     text_of(client, "#outgoing .request[data-state='pending']", Duration::from_secs(30), |t| {
         t.contains("Stock levels")
     })

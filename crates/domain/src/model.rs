@@ -231,6 +231,17 @@ keyword_enum!(
     }
 );
 
+impl SchemaFormat {
+    /// For people: `Avro`, `JSON Schema`, `Protobuf`.
+    pub fn label(self) -> &'static str {
+        match self {
+            SchemaFormat::Avro => "Avro",
+            SchemaFormat::Json => "JSON Schema",
+            SchemaFormat::Protobuf => "Protobuf",
+        }
+    }
+}
+
 impl SourceKind {
     /// For people: `Kafka Streams`, `ksqlDB`, ...
     pub fn label(self) -> &'static str {

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use leptos::web_sys::HtmlElement;
 use meshdesk_contract::SchemaFormat;
+use meshdesk_domain::schema::SchemaError;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -44,6 +45,12 @@ pub struct Marker {
     pub line: u32,
     pub column: u32,
     pub message: String,
+}
+
+impl From<&SchemaError> for Marker {
+    fn from(e: &SchemaError) -> Self {
+        Marker { line: e.pos.line, column: e.pos.column, message: e.message.clone() }
+    }
 }
 
 fn language_of(format: SchemaFormat) -> &'static str {
@@ -87,8 +94,7 @@ pub fn CodeEditor(
             }
         });
         let initial = value.get_untracked();
-        let lang = language.unwrap_or_else(|| language_of(format.get_untracked()));
-        match mount(&el, &initial, lang, &on_change, read_only, label.unwrap_or("Schema")) {
+        match mount(&el, &initial, untrack(language_now), &on_change, read_only, label.unwrap_or("Schema")) {
             Ok(h) => {
                 if let Some(v) = vocabulary {
                     h.set_vocabulary(&v.get_untracked());

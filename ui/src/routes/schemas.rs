@@ -102,11 +102,7 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
     let latest = detail.versions.last().map(|v| v.schema.clone()).unwrap_or_default();
     let format: SchemaFormat =
         detail.versions.last().and_then(|v| v.schema_type.parse().ok()).unwrap_or(SchemaFormat::Avro);
-    let format_name = match format {
-        SchemaFormat::Avro => "Avro",
-        SchemaFormat::Json => "JSON Schema",
-        SchemaFormat::Protobuf => "Protobuf",
-    };
+    let format_name = format.label();
     let text = RwSignal::new(if format == SchemaFormat::Protobuf { latest.clone() } else { pretty(&latest) });
     let level = detail.level.unwrap_or(CompatibilityLevel::Backward);
     let level_text = match (&detail.level, &detail.level_note) {
@@ -165,7 +161,7 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
             <span class="badge">{format!("{} version(s)", detail.versions.len())}</span>
             <span class="badge" id="subject-level">{level_text}</span>
         </div>
-        <CodeEditor id="schema-editor" value=text format=Signal::stored(format) marker=Signal::derive(move || parsed.with(|p| p.as_ref().err().map(|e| Marker { line: e.pos.line, column: e.pos.column, message: e.message.clone() }))) />
+        <CodeEditor id="schema-editor" value=text format=Signal::stored(format) marker=Signal::derive(move || parsed.with(|p| p.as_ref().err().map(Marker::from))) />
         <div class="checks">
             {move || match parsed.get() {
                 Err(e) => view! { <p class="schema-error" id="schema-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -303,9 +299,5 @@ fn disagreement(e: IpcError) -> IpcError {
 }
 
 fn format_label(schema_type: &str) -> &'static str {
-    match schema_type.parse::<SchemaFormat>() {
-        Ok(SchemaFormat::Json) => "JSON Schema",
-        Ok(SchemaFormat::Protobuf) => "Protobuf",
-        _ => "Avro",
-    }
+    schema_type.parse::<SchemaFormat>().unwrap_or(SchemaFormat::Avro).label()
 }

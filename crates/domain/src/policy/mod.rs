@@ -16,7 +16,7 @@ mod builtin;
 pub mod rules;
 mod view;
 
-pub use rules::{Rule, RuleError, RuleSet, Scope, Target};
+pub use rules::{Rule, RuleError, RuleSet, Scope, Target, evaluation_failed};
 pub use view::{FIELDS, FUNCTIONS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -113,6 +113,11 @@ impl VariableResolver for Vars<'_> {
     }
 }
 
+/// How a finding of a rule that failed while it ran begins (what follows is why).
+pub fn evaluation_failed(rule_id: &str) -> String {
+    format!("the rule `{rule_id}` could not be evaluated: ")
+}
+
 /// A text with CEL holes.
 enum Piece {
     Text(String),
@@ -453,7 +458,7 @@ impl RuleSet {
             policy: c.rule.policy.clone(),
             severity: Severity::Error,
             at: at.clone(),
-            message: format!("the rule `{}` could not be evaluated: {why}", c.rule.id),
+            message: format!("{}{why}", evaluation_failed(&c.rule.id)),
         };
         out.push(match verdict {
             Ok(Value::Bool(_)) => match c.message.render(ctx) {

@@ -28,16 +28,7 @@ use cel::common::value::Val;
 /// A CEL value, built directly in the interpreter's own representation (no second conversion).
 pub(super) type Value = Box<dyn Val + 'static>;
 
-use crate::model::{CleanupPolicy, DataProduct, Expectation, SchemaFormat, SchemaRef};
-
-/// A schema format as people name it.
-fn format_name(f: SchemaFormat) -> &'static str {
-    match f {
-        SchemaFormat::Avro => "Avro",
-        SchemaFormat::Json => "JSON Schema",
-        SchemaFormat::Protobuf => "Protobuf",
-    }
-}
+use crate::model::{CleanupPolicy, DataProduct, Expectation, SchemaRef};
 use crate::schema::ParsedSchema;
 
 /// The fields of each variable a rule sees, for completion and hints in the window (a test checks
@@ -234,7 +225,7 @@ fn schema(p: &DataProduct, which: &str, s: &SchemaRef, with_fields: bool) -> Sch
         ("which", text(which)),
         ("subject", text(s.subject.as_str())),
         ("format", text(s.format.to_string())),
-        ("format_name", text(format_name(s.format))),
+        ("format_name", text(s.format.label())),
         ("compatibility", text(s.compatibility.to_string())),
         ("error", text(error)),
         ("fields", int(count as i64)),

@@ -4,11 +4,14 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use meshdesk_contract::{DataProduct, IpcError, SchemaFormat};
-use meshdesk_domain::policy::{FIELDS, FUNCTIONS, Rule, RuleSet, Scope, Severity, Target};
+use meshdesk_domain::policy::{FIELDS, FUNCTIONS, Rule, RuleSet, Scope, Severity, Target, evaluation_failed};
 
 use crate::components::code_editor::CodeEditor;
 
 use crate::components::errors::{ErrorList, sentence};
+
+/// The id of the rule being tried.
+const DRAFT: &str = "draft";
 
 /// How many failing products are listed by name.
 const SHOWN: usize = 10;
@@ -22,15 +25,10 @@ fn target_of(value: &str) -> Target {
     }
 }
 
-/// The variables a rule on `t` sees.
-fn variables(t: Target) -> &'static [&'static str] {
-    t.variables()
-}
-
 /// What a rule on `t` can read, for the hint under the condition: its own variable's fields
 /// first, then the variables around it.
 fn fields_hint(t: Target) -> String {
-    let vars = variables(t);
+    let vars = t.variables();
     let own = vars.last().copied().unwrap_or("product");
     let fields = FIELDS.iter().find(|(v, _)| *v == own).map(|(_, f)| f.join(", ")).unwrap_or_default();
     let others = &vars[..vars.len().saturating_sub(1)];
@@ -39,7 +37,7 @@ fn fields_hint(t: Target) -> String {
 
 /// What completion offers for a rule on `t` (JSON for the editor).
 fn vocabulary(t: Target) -> String {
-    let vars = variables(t);
+    let vars = t.variables();
     let fields: serde_json::Map<String, serde_json::Value> =
         FIELDS.iter().filter(|(v, _)| vars.contains(v)).map(|(v, f)| ((*v).to_owned(), serde_json::json!(f))).collect();
     serde_json::json!({ "variables": vars, "functions": FUNCTIONS, "fields": fields }).to_string()
@@ -85,10 +83,10 @@ fn try_rule(rule: Rule, catalog: &[DataProduct]) -> Result<Vec<Failing>, String>
         .collect();
     // The same evaluation error for every product (a name half typed, `product.dom`): said
     // once, as a rule that cannot be used yet, not as a list of products.
-    let broken = "the rule `draft` could not be evaluated: ";
+    let broken = evaluation_failed(DRAFT);
     if let Some(first) = failing.first()
         && failing.len() == catalog.len()
-        && first.says.starts_with(broken)
+        && first.says.starts_with(&broken)
         && failing.iter().all(|f| f.says == first.says)
     {
         return Err(format!("it cannot be evaluated: {}", &first.says[broken.len()..]));
@@ -149,8 +147,8 @@ pub(super) fn TryRule(catalog: LocalResource<Result<Vec<DataProduct>, IpcError>>
                             }
                             let t = target_of(&target.get());
                             let rule = Rule {
-                                id: "draft".into(),
-                                policy: "draft".into(),
+                                id: DRAFT.into(),
+                                policy: DRAFT.into(),
                                 target: t,
                                 condition: text,
                                 severity: if severity.get() == "warning" { Severity::Warning } else { Severity::Error },

@@ -59,7 +59,7 @@ fn SchemaCard(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding>>, i: usi
     };
     let marker = Signal::derive(move || {
         parsed.with(|p| match p {
-            Some(Err(e)) => Some(Marker { line: e.pos.line, column: e.pos.column, message: e.message.clone() }),
+            Some(Err(e)) => Some(Marker::from(e)),
             _ => None,
         })
     });
