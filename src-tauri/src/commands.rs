@@ -257,6 +257,27 @@ pub async fn store_secret(state: State<'_, AppState>, req: c::SecretForm) -> Rep
     Ok(state.service()?.store_secret(&req)?)
 }
 
+#[tauri::command]
+pub async fn get_policies(state: State<'_, AppState>, req: c::NoArgs) -> Reply<c::PolicyOverview> {
+    let _ = req;
+    Ok(state.service()?.policies().await?)
+}
+
+#[tauri::command]
+pub async fn publish_policy(state: State<'_, AppState>, req: c::Rule) -> Reply<c::PolicyOverview> {
+    Ok(state.service()?.publish_policy(&req).await?)
+}
+
+#[tauri::command]
+pub async fn withdraw_policy(state: State<'_, AppState>, req: c::WithdrawRule) -> Reply<c::PolicyOverview> {
+    Ok(state.service()?.withdraw_policy(&req).await?)
+}
+
+#[tauri::command]
+pub async fn get_policy_history(state: State<'_, AppState>, req: c::RuleRef) -> Reply<Vec<c::PolicyEvent>> {
+    Ok(state.service()?.policy_history(&req).await?)
+}
+
 /// The names registered in `main.rs`, checked against the contract by a test.
 #[cfg_attr(not(test), allow(dead_code))]
 pub const REGISTERED: &[&str] = &[
@@ -302,6 +323,10 @@ pub const REGISTERED: &[&str] = &[
     "get_trust",
     "decide_trust",
     "store_secret",
+    "get_policies",
+    "publish_policy",
+    "withdraw_policy",
+    "get_policy_history",
 ];
 
 #[cfg(test)]

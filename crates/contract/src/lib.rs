@@ -8,10 +8,12 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub use meshdesk_domain::health::{Health, HealthLevel};
+pub use meshdesk_domain::policy::{Rule, Scope};
 pub use meshdesk_domain::{Classification, CompatibilityLevel, DataProduct, ProductStatus, SchemaFormat};
 
 mod access;
 mod catalog;
+mod policies;
 mod schemas;
 mod status;
 mod topics;
@@ -19,6 +21,7 @@ mod trust;
 mod wizard;
 pub use access::*;
 pub use catalog::*;
+pub use policies::*;
 pub use schemas::*;
 pub use status::*;
 pub use topics::*;
@@ -136,6 +139,10 @@ pub const COMMAND_NAMES: &[&str] = &[
     StoreSecret::NAME,
     GetClusterAccess::NAME,
     SettleParkedWrite::NAME,
+    GetPolicies::NAME,
+    PublishPolicy::NAME,
+    WithdrawPolicy::NAME,
+    GetPolicyHistory::NAME,
 ];
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{AccessRequest, Decision};
 use crate::model::{DataProduct, Domain, Principal};
+use crate::policy::Rule;
 use crate::trust::Role;
 
 /// The default governance topic: one partition (a total order), unlimited retention.
@@ -124,6 +125,15 @@ pub enum EventBody {
         key: String,
         reason: String,
     },
+    /// A policy rule is published (or a new version of it): a global rule by a governance
+    /// admin, a domain's rule by an owner of that domain. In force from then on, beside the
+    /// built-in policies.
+    PolicyPublished(Rule),
+    /// A published rule stops being checked; its history stays.
+    PolicyWithdrawn {
+        id: String,
+        reason: String,
+    },
 }
 
 /// What the cluster made of a grant's ACLs.
@@ -153,6 +163,8 @@ impl EventBody {
             EventBody::KeyEndorsed { .. } => "KeyEndorsed",
             EventBody::EnrollmentRejected { .. } => "EnrollmentRejected",
             EventBody::KeyRevoked { .. } => "KeyRevoked",
+            EventBody::PolicyPublished(_) => "PolicyPublished",
+            EventBody::PolicyWithdrawn { .. } => "PolicyWithdrawn",
         }
     }
     /// The payload version this app writes and the newest it reads, per type.
@@ -169,7 +181,9 @@ impl EventBody {
             | "KeyEnrollmentRequested"
             | "KeyEndorsed"
             | "EnrollmentRejected"
-            | "KeyRevoked" => Some(1),
+            | "KeyRevoked"
+            | "PolicyPublished"
+            | "PolicyWithdrawn" => Some(1),
             _ => None,
         }
     }

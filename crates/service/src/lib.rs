@@ -16,6 +16,7 @@ mod governance_log;
 pub mod keyring;
 mod lineage;
 mod outbox;
+mod policies;
 mod schemas;
 mod topics;
 pub mod trust;

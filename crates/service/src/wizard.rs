@@ -119,8 +119,9 @@ impl Meshdesk {
         self.store.drafts().await?.iter().map(|r| self.state(r)).collect()
     }
 
-    /// The policies' findings on a draft (with the cluster's topics as last listed, for
-    /// collisions; the draft's own topics do not collide with themselves) and its plan.
+    /// The policies' findings on a draft (the built-in ones and the published rules in force, with
+    /// the cluster's topics as last listed, for collisions; the draft's own topics do not collide
+    /// with themselves) and its plan.
     pub async fn check_draft(&self, d: &c::WizardDraft) -> Result<c::DraftCheck, ServiceError> {
         // The cluster's topics now if it answers (the cached list otherwise).
         if let Ok(conn) = self.connection().await
@@ -131,7 +132,9 @@ impl Meshdesk {
             self.store.put_cluster_topics(&topics, crate::now_ms()).await?;
         }
         let existing: Vec<String> = self.store.cluster_topics().await?.into_iter().map(|t| t.name).collect();
-        let mut findings = policy::check(&d.product, &Policies::default(), &existing);
+        // The built-in policies and the published rules in force, as the window checks them.
+        let rules = self.rules_in_force().await?;
+        let mut findings = policy::check_with(&d.product, &Policies::default(), &rules, &existing);
         let new_domain = self.new_domain(d).await?;
         // The events the plan will write must pass the trust rules, or nothing should be created
         // on the cluster: a new domain is the admins', a product its domain's owners'.

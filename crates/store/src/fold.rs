@@ -5,7 +5,7 @@ use meshdesk_domain::trust::TrustRoot;
 use meshdesk_domain::{Decoded, Envelope, EventBody};
 use sqlx::{Sqlite, Transaction};
 
-use crate::{ApplyReport, LogRecord, Result, Store, StoreError, access, now_ms, search, trust};
+use crate::{ApplyReport, LogRecord, Result, Store, StoreError, access, now_ms, policies, search, trust};
 
 impl Store {
     /// Folds a batch of consecutive records into the cache in one transaction, together with
@@ -294,6 +294,7 @@ async fn apply_body(
         | EventBody::KeyEndorsed { .. }
         | EventBody::EnrollmentRejected { .. }
         | EventBody::KeyRevoked { .. } => trust::apply(tx, keys, env, body).await?,
+        EventBody::PolicyPublished(_) | EventBody::PolicyWithdrawn { .. } => policies::apply(tx, env, body).await?,
         other => return access::apply(tx, env, other).await,
     }
     Ok(None)

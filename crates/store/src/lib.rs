@@ -7,6 +7,7 @@ mod drafts;
 mod fold;
 mod identity;
 mod outbox;
+mod policies;
 mod products;
 mod registry_cache;
 mod search;
@@ -22,6 +23,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use access::{AccessRow, AuditRow};
 pub use drafts::DraftRow;
 pub use outbox::{OutboxEntry, OutboxStatus, ParkedEntry};
+pub use policies::{PolicyEventRow, PolicyRuleRow};
 pub use products::{ClusterTopic, ProductRef, PublishedProduct};
 pub use registry_cache::{CachedSubject, CachedVersion};
 pub use search::{Facets, MARK_END, MARK_START, SEARCH_FIELDS, SearchHit, SearchQuery, SearchResult, fts_query};

@@ -5,6 +5,7 @@ use sqlx::SqlitePool;
 
 use crate::{LogRecord, Store};
 
+mod policies;
 mod trust;
 
 const LOG: &str = "_meshdesk.governance";

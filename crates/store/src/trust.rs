@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use meshdesk_domain::policy::Scope;
 use meshdesk_domain::trust::{self, Facts, KeyRecord, KeyState, Role, TrustRoot};
 use meshdesk_domain::{Envelope, EventBody, Principal, ProductId, TopicName};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
@@ -93,6 +94,22 @@ pub(crate) async fn facts(conn: &mut SqliteConnection, keys: &mut KeyRecords, bo
         | EventBody::KeyEndorsed { key, .. }
         | EventBody::EnrollmentRejected { key, .. }
         | EventBody::KeyRevoked { key, .. } => f.target_key = keys.get(conn, key).await?,
+        EventBody::PolicyPublished(rule) => {
+            let held = crate::policies::owner(conn, &rule.id).await?;
+            f.rule_withdrawn = held.as_ref().is_some_and(|(_, w)| *w);
+            f.rule_owner = held.map(|(s, _)| s);
+            if let Scope::Domain(d) = &rule.owner {
+                f.domain_owners = domain_owners(conn, d).await?;
+            }
+        }
+        EventBody::PolicyWithdrawn { id, .. } => {
+            let held = crate::policies::owner(conn, id).await?;
+            f.rule_withdrawn = held.as_ref().is_some_and(|(_, w)| *w);
+            f.rule_owner = held.map(|(s, _)| s);
+            if let Some(Scope::Domain(d)) = &f.rule_owner {
+                f.domain_owners = domain_owners(conn, d).await?;
+            }
+        }
         _ => {}
     }
     Ok(f)

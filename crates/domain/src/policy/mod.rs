@@ -4,18 +4,17 @@
 //! default global set written the same way (`builtin.rs`). Pure: the same input gives the same
 //! findings everywhere.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use serde::{Deserialize, Serialize};
 
 use crate::ids::TopicName;
 use crate::model::{Classification, CompatibilityLevel, DataProduct};
 
 mod builtin;
+pub mod published;
 pub mod rules;
 mod view;
 
+pub use published::{admissible, check_with, in_force, is_built_in};
 pub use rules::{Rule, RuleError, RuleSet, Scope, Target, evaluation_failed};
 pub use view::{FIELDS, FUNCTIONS};
 
@@ -98,7 +97,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
-fn finding(policy: &str, severity: Severity, at: impl Into<String>, message: impl Into<String>) -> Finding {
+pub(crate) fn finding(policy: &str, severity: Severity, at: impl Into<String>, message: impl Into<String>) -> Finding {
     Finding { policy: policy.into(), severity, at: at.into(), message: message.into() }
 }
 
@@ -117,28 +116,10 @@ pub fn check_topic_name(name: &str) -> Result<TopicName, String> {
 }
 
 /// Every finding of the built-in policies on `p`, evaluated by the rule engine (the default
-/// global set of `policies`, compiled once per thread and settings). `existing_topics` are the
-/// cluster's topics (for collisions).
+/// global set of `policies`, compiled once per thread and settings; [`check_with`] adds the
+/// published rules). `existing_topics` are the cluster's topics (for collisions).
 pub fn check(p: &DataProduct, policies: &Policies, existing_topics: &[String]) -> Vec<Finding> {
-    thread_local! {
-        static DEFAULT: RefCell<Option<(Policies, Rc<RuleSet>)>> = const { RefCell::new(None) };
-    }
-    let set = DEFAULT.with(|cell| {
-        let mut cell = cell.borrow_mut();
-        match cell.as_ref() {
-            Some((settings, set)) if settings == policies => Ok(Rc::clone(set)),
-            _ => RuleSet::compile(policies.rules()).map(|set| {
-                let set = Rc::new(set);
-                *cell = Some((policies.clone(), Rc::clone(&set)));
-                set
-            }),
-        }
-    });
-    match set {
-        Ok(set) => set.check(p, existing_topics),
-        // Settings that make a built-in rule unusable (none of Meshdesk's do) block publishing.
-        Err(e) => vec![finding("settings", Severity::Error, "product", e.to_string())],
-    }
+    check_with(p, policies, &[], existing_topics)
 }
 
 /// Whether `level` guarantees at least what `min` does (transitive and full levels include

@@ -258,3 +258,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn published_rules_are_checked_beside_the_built_in_ones_and_only_in_their_domain() {
+    // Verifies check_with: a published domain rule finds what it says on its domain's products only, the built-in findings stay, and the cached set follows a change of the published rules.
+    use crate::policy::{Policies, Scope, Severity, Target, check, check_with};
+    let stock = crate::seed::products().remove(0);
+    let sales = crate::seed::products().into_iter().find(|p| p.domain.as_str() == "sales").unwrap();
+    let rule = Rule {
+        id: "inventory.one-partition".into(),
+        policy: "bounds".into(),
+        target: Target::Port,
+        condition: "port.partitions <= 1".into(),
+        severity: Severity::Error,
+        message: "Inventory's ports have one partition, not {port.partitions}".into(),
+        at: "partitions".into(),
+        owner: Scope::Domain("inventory".into()),
+    };
+    let settings = Policies::default();
+    assert!(check(&stock, &settings, &[]).is_empty());
+    let found = check_with(&stock, &settings, std::slice::from_ref(&rule), &[]);
+    assert_eq!(found.len(), stock.output_ports.len(), "{found:#?}");
+    assert_eq!(found[0].at, "ports[0].partitions");
+    assert!(found[0].message.starts_with("Inventory's ports have one partition, not "), "{}", found[0].message);
+    assert!(check_with(&sales, &settings, std::slice::from_ref(&rule), &[]).is_empty(), "another domain's product");
+    assert!(check_with(&stock, &settings, &[], &[]).is_empty(), "the cache follows the rules");
+}

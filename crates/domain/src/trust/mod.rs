@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::events::EventBody;
 use crate::ids::{ProductId, TopicName};
 use crate::model::Principal;
+use crate::policy::Scope;
 
 pub use keys::{KEY_PREFIX, KeyCache, PublicKey, Signer, canonical_bytes, fingerprint, verify, verify_cached};
 
@@ -196,6 +197,10 @@ pub struct Facts {
     pub grant_product_owners: Option<Vec<Principal>>,
     /// Trust events: the record of the key the event is about.
     pub target_key: Option<KeyRecord>,
+    /// Policy events: whose rule the id is already (`None`: never published), and whether it
+    /// was withdrawn. For a domain's rule, `domain_owners` are that domain's owners.
+    pub rule_owner: Option<Scope>,
+    pub rule_withdrawn: bool,
 }
 
 /// Whether `actor`, standing as `standing`, may make this event given `facts`. Access decisions
@@ -289,6 +294,25 @@ pub fn authorize(standing: &Standing, facts: &Facts, actor: &Principal, body: &E
                 None => Ok(()),
             }
         }
+        EventBody::PolicyPublished(rule) => {
+            crate::policy::admissible(rule)?;
+            crate::policy::published::conflict(facts.rule_owner.as_ref(), rule)?;
+            match &rule.owner {
+                Scope::Global => need_admin("publish a global policy rule"),
+                Scope::Domain(d) => domain_rule_author(admin, facts, actor, d, "publish"),
+            }
+        }
+        EventBody::PolicyWithdrawn { id, reason } => {
+            if reason.trim().is_empty() {
+                return Err("withdrawing a rule needs a reason".into());
+            }
+            match &facts.rule_owner {
+                None => Err(format!("no rule `{id}` was published")),
+                Some(_) if facts.rule_withdrawn => Err(format!("the rule `{id}` was withdrawn already")),
+                Some(Scope::Global) => need_admin("withdraw a global policy rule"),
+                Some(Scope::Domain(d)) => domain_rule_author(admin, facts, actor, d, "withdraw"),
+            }
+        }
         EventBody::AccessRequested(_) => match standing {
             Standing::Root | Standing::Endorsed(_) => Ok(()),
             Standing::Enrolling => Err("only an endorsed principal may request access".into()),
@@ -309,6 +333,15 @@ pub fn authorize(standing: &Standing, facts: &Facts, actor: &Principal, body: &E
                 None => Err(format!("no request {request_id}")),
             }
         }
+    }
+}
+
+/// Whether `actor` may publish or withdraw a rule of the domain `d`: its owners and the admins.
+fn domain_rule_author(admin: bool, facts: &Facts, actor: &Principal, d: &str, verb: &str) -> Result<(), String> {
+    match &facts.domain_owners {
+        None => Err(format!("the domain {d} is not registered")),
+        Some(owners) if admin || owners.contains(actor) => Ok(()),
+        Some(_) => Err(format!("{actor} does not own the domain {d}: only its owners {verb} its rules")),
     }
 }
 

@@ -220,3 +220,76 @@ fn the_rules_allow_exactly_what_the_design_says() {
     assert!(authorize(&admin, &target(KeyState::Endorsed), &mallory, &reject).is_err());
     assert!(authorize(&owner, &target(KeyState::Pending), &ines, &reject).is_err());
 }
+
+#[test]
+fn policy_rules_are_published_by_admins_or_the_domains_owners_and_never_loosen_a_global_rule() {
+    // Verifies who may publish and withdraw policy rules: global rules only by admins; a domain's rules by its owners (or admins); a domain rule reusing a built-in or published global rule's id is refused as loosening it, one reusing another domain's id is refused, a rule that does not compile or has a malformed id is refused with the reason, and withdrawing needs a published rule and a reason.
+    use crate::policy::{Rule, Scope, Severity, Target};
+    let owner = Standing::Endorsed(vec![Role::Owner]);
+    let admin = Standing::Endorsed(vec![Role::Admin]);
+    let (ines, mallory) = (p("User:ines"), p("User:mallory"));
+    let rule = |id: &str, owner: Scope, condition: &str| Rule {
+        id: id.into(),
+        policy: "bounds".into(),
+        target: Target::Port,
+        condition: condition.into(),
+        severity: Severity::Error,
+        message: "at most 12 partitions in inventory, not {port.partitions}".into(),
+        at: "partitions".into(),
+        owner,
+    };
+    let inventory = || Scope::Domain("inventory".into());
+    let facts =
+        |rule_owner: Option<Scope>| Facts { domain_owners: Some(vec![ines.clone()]), rule_owner, ..Default::default() };
+    let publish = |r: Rule| EventBody::PolicyPublished(r);
+
+    let tight = publish(rule("inventory.max-partitions", inventory(), "port.partitions <= 12"));
+    assert!(authorize(&owner, &facts(None), &ines, &tight).is_ok(), "an owner adds a rule to her domain");
+    assert!(authorize(&owner, &facts(Some(inventory())), &ines, &tight).is_ok(), "and publishes a new version");
+    assert!(authorize(&admin, &facts(None), &mallory, &tight).is_ok(), "admins may too");
+    assert!(
+        authorize(&owner, &facts(None), &mallory, &tight).unwrap_err().contains("does not own the domain inventory")
+    );
+    let unregistered = Facts { domain_owners: None, ..Default::default() };
+    assert!(authorize(&owner, &unregistered, &ines, &tight).unwrap_err().contains("not registered"));
+
+    let global = publish(rule("restricted-sla", Scope::Global, "port.partitions <= 12"));
+    assert!(authorize(&admin, &facts(None), &mallory, &global).is_ok());
+    assert!(authorize(&owner, &facts(None), &ines, &global).unwrap_err().contains("only a governance admin"));
+
+    // Loosening: a domain rule in a global rule's place, built-in or published.
+    let loose = publish(rule("bounds.partitions", inventory(), "port.partitions <= 100"));
+    let why = authorize(&owner, &facts(None), &ines, &loose).unwrap_err();
+    assert!(why.contains("`bounds.partitions` is a global rule") && why.contains("never replace or loosen"), "{why}");
+    let over = publish(rule("restricted-sla", inventory(), "true"));
+    assert!(authorize(&owner, &facts(Some(Scope::Global)), &ines, &over).unwrap_err().contains("never replace"));
+    let theirs = facts(Some(Scope::Domain("sales".into())));
+    assert!(authorize(&owner, &theirs, &ines, &tight).unwrap_err().contains("a rule of the domain sales"));
+    assert!(
+        authorize(&admin, &facts(None), &mallory, &publish(rule("bounds.partitions", Scope::Global, "true")))
+            .unwrap_err()
+            .contains("built-in rule")
+    );
+
+    // Malformed or uncompilable rules are refused with the engine's reason.
+    let broken = publish(rule("inventory.broken", inventory(), "port.partitions <="));
+    assert!(authorize(&owner, &facts(None), &ines, &broken).unwrap_err().contains("not valid CEL"));
+    let field_in_port = publish(rule("inventory.f", inventory(), "field.doc != ''"));
+    assert!(authorize(&owner, &facts(None), &ines, &field_in_port).unwrap_err().contains("cannot use `field`"));
+    let bad_id = publish(rule("Inventory Max", inventory(), "true"));
+    assert!(authorize(&owner, &facts(None), &ines, &bad_id).unwrap_err().contains("lowercase"));
+
+    // Withdrawing.
+    let withdraw = |id: &str, reason: &str| EventBody::PolicyWithdrawn { id: id.into(), reason: reason.into() };
+    assert!(
+        authorize(&owner, &facts(Some(inventory())), &ines, &withdraw("inventory.max-partitions", "too strict"))
+            .is_ok()
+    );
+    assert!(authorize(&owner, &facts(Some(inventory())), &mallory, &withdraw("x", "no")).is_err());
+    assert!(authorize(&owner, &facts(Some(inventory())), &ines, &withdraw("x", " ")).unwrap_err().contains("reason"));
+    assert!(authorize(&owner, &facts(None), &ines, &withdraw("x", "gone")).unwrap_err().contains("no rule `x`"));
+    assert!(authorize(&owner, &facts(Some(Scope::Global)), &ines, &withdraw("x", "gone")).is_err());
+    assert!(authorize(&admin, &facts(Some(Scope::Global)), &mallory, &withdraw("x", "gone")).is_ok());
+    let withdrawn = Facts { rule_withdrawn: true, ..facts(Some(Scope::Global)) };
+    assert!(authorize(&admin, &withdrawn, &mallory, &withdraw("x", "gone")).unwrap_err().contains("already"));
+}

@@ -1,11 +1,13 @@
 //! The Policies page: the shared policies with their rules, the products of the catalog that
 //! break them now, and a rule tried against the catalog.
 
+mod publish;
+mod published;
 mod try_rule;
 mod violations;
 
 use leptos::prelude::*;
-use meshdesk_contract::{CatalogProducts, NoArgs};
+use meshdesk_contract::{CatalogProducts, GetPolicies, NoArgs};
 use meshdesk_domain::access::MAX_DAYS;
 use meshdesk_domain::policy::{BUILT_IN, Policies, Rule, Severity, Target};
 
@@ -23,12 +25,22 @@ pub fn PoliciesPage() -> impl IntoView {
         refresh.catalog.track();
         async move { ipc::call::<CatalogProducts>(&NoArgs {}).await }
     });
+    // The rules published in the log; read again after this page publishes or withdraws one.
+    let reload = RwSignal::new(0u32);
+    let policies = LocalResource::new(move || {
+        refresh.catalog.track();
+        reload.track();
+        async move { ipc::call::<GetPolicies>(&NoArgs {}).await }
+    });
+    let overview = Signal::derive(move || policies.get().and_then(Result::ok));
+    let in_force = Signal::derive(move || overview.with(|o| o.as_ref().map(|o| o.in_force()).unwrap_or_default()));
     view! {
         <section class="page">
             <div class="page-head">
                 <h1>"Policies"</h1>
             </div>
-            <p class="muted">"Rules every domain shares. Errors block publishing; warnings inform. The wizard checks them as you type, and the backend again before it applies anything. Each policy is a set of rules written in CEL over the product, its ports, schemas and fields."</p>
+            <p class="muted">"Rules every domain shares, and rules the platform team and each domain published. Errors block publishing; warnings inform. The wizard checks them as you type, and the backend again before it applies anything. Each policy is a set of rules written in CEL over the product, its ports, schemas and fields."</p>
+            <h2>"Built-in policies"</h2>
             <ul class="cards" id="policy-list">
                 {BUILT_IN.iter().map(|(id, what)| {
                     let mine: Vec<Rule> = rules.iter().filter(|r| r.policy == *id).cloned().collect();
@@ -60,8 +72,9 @@ pub fn PoliciesPage() -> impl IntoView {
                     p.min_description_len, p.min_compatibility
                 )}
             </p>
-            <violations::Violations catalog />
-            <try_rule::TryRule catalog />
+            <published::PublishedRules policies reload />
+            <violations::Violations catalog in_force />
+            <try_rule::TryRule catalog overview reload />
         </section>
     }
 }
@@ -87,7 +100,7 @@ fn RuleList(rules: Vec<Rule>) -> impl IntoView {
     }
 }
 
-fn target_words(t: Target) -> &'static str {
+pub(super) fn target_words(t: Target) -> &'static str {
     match t {
         Target::Product => "Each product",
         Target::Port => "Each output port",

@@ -3,11 +3,12 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use meshdesk_contract::{DataProduct, IpcError, SchemaFormat};
+use meshdesk_contract::{DataProduct, IpcError, PolicyOverview, SchemaFormat};
 use meshdesk_domain::policy::{FIELDS, FUNCTIONS, Rule, RuleSet, Scope, Severity, Target, evaluation_failed};
 
+use super::publish::{Outcome, PublishRule, publisher, scope_of, scope_value};
+use super::published::scope_words;
 use crate::components::code_editor::CodeEditor;
-
 use crate::components::errors::{ErrorList, sentence};
 
 /// The id of the rule being tried.
@@ -43,13 +44,29 @@ fn vocabulary(t: Target) -> String {
     serde_json::json!({ "variables": vars, "functions": FUNCTIONS, "fields": fields }).to_string()
 }
 
-/// Where a finding of the tried rule points, by target.
-fn location(t: Target) -> &'static str {
-    match t {
-        Target::Product => "product",
-        Target::Port => "topic",
-        Target::Schema => "{schema.which}",
-        Target::Field => "fields.{field.path}",
+/// Where a finding of the tried rule points: the first field of the target's own variable the
+/// condition reads (`port.partitions` → the port's partitions), else the target itself.
+fn location(t: Target, condition: &str) -> String {
+    let own = t.variables().last().copied().unwrap_or("product");
+    let fields = FIELDS.iter().find(|(v, _)| *v == own).map(|(_, f)| *f).unwrap_or(&[]);
+    let prefix = format!("{own}.");
+    let read = condition.match_indices(&prefix).find_map(|(i, _)| {
+        // `port.` at a word's start, followed by one of its fields.
+        let before = condition[..i].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            return None;
+        }
+        let rest = &condition[i + prefix.len()..];
+        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        fields.contains(&name.as_str()).then_some(name)
+    });
+    match (t, read) {
+        (Target::Product, Some(f)) => format!("product.{f}"),
+        (Target::Product, None) => "product".into(),
+        (Target::Port, Some(f)) => f,
+        (Target::Port, None) => "topic".into(),
+        (Target::Schema, _) => "{schema.which}".into(),
+        (Target::Field, _) => "fields.{field.path}".into(),
     }
 }
 
@@ -64,7 +81,7 @@ fn default_message(t: Target) -> &'static str {
 }
 
 /// One product the rule fails for: its id, title and what the first finding says.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 struct Failing {
     id: String,
     title: String,
@@ -95,17 +112,53 @@ fn try_rule(rule: Rule, catalog: &[DataProduct]) -> Result<Vec<Failing>, String>
 }
 
 #[component]
-pub(super) fn TryRule(catalog: LocalResource<Result<Vec<DataProduct>, IpcError>>) -> impl IntoView {
+pub(super) fn TryRule(
+    catalog: LocalResource<Result<Vec<DataProduct>, IpcError>>,
+    overview: Signal<Option<PolicyOverview>>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
     let target = RwSignal::new("port".to_owned());
     let condition = RwSignal::new(String::new());
     // `None` until the message is written: it then follows the target.
     let written = RwSignal::new(None::<String>);
     let message = move || written.get().unwrap_or_else(|| default_message(target_of(&target.get())).to_owned());
     let severity = RwSignal::new("error".to_owned());
+    let id = RwSignal::new(String::new());
+    let policy = RwSignal::new(String::new());
+    let done: Outcome = RwSignal::new(None);
+    let publish = publisher(done, reload);
+    // Every domain until chosen (a rule is tried on the whole catalog first); publishing offers
+    // what this principal may publish for.
+    let chosen = RwSignal::new("global".to_owned());
+    let scopes = Signal::derive(move || {
+        let mut all = overview.get().map(|o| o.scopes).unwrap_or_default();
+        if !all.contains(&Scope::Global) {
+            all.insert(0, Scope::Global);
+        }
+        all
+    });
+    let scope = Signal::derive(move || scope_of(&chosen.get()));
+    // The rule as written: tried under a fixed id (its findings name it), published under its own.
+    let rule = move |id: String| {
+        let t = target_of(&target.get());
+        let id = id.trim().to_owned();
+        let policy = policy.get().trim().to_owned();
+        let condition = condition.get();
+        Rule {
+            policy: if policy.is_empty() { id.clone() } else { policy },
+            id,
+            target: t,
+            at: location(t, &condition),
+            condition,
+            severity: if severity.get() == "warning" { Severity::Warning } else { Severity::Error },
+            message: message(),
+            owner: scope.get(),
+        }
+    };
     view! {
         <section class="try-rule" id="try-rule">
-            <h2>"Try a rule"</h2>
-            <p class="muted">"Write a condition in CEL that is true when a product complies. It is checked against every product in the catalog as you type."</p>
+            <h2>"Write a rule"</h2>
+            <p class="muted">"Write a condition in CEL that is true when a product complies. It is checked against every product in the catalog as you type; publish it when it says what you mean."</p>
             <div class="rule-form">
                 <label>
                     "Checked on"
@@ -123,6 +176,12 @@ pub(super) fn TryRule(catalog: LocalResource<Result<Vec<DataProduct>, IpcError>>
                         <option value="warning">"Warn"</option>
                     </select>
                 </label>
+                <label>
+                    "Applies to"
+                    <select id="rule-scope" prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
+                        {move || scopes.get().into_iter().map(|s| view! { <option value=scope_value(&s)>{scope_words(&s)}</option> }).collect_view()}
+                    </select>
+                </label>
                 <label class="wide">
                     "Condition"
                     <CodeEditor id="rule-condition" value=condition format=SchemaFormat::Json
@@ -135,50 +194,54 @@ pub(super) fn TryRule(catalog: LocalResource<Result<Vec<DataProduct>, IpcError>>
                         on:input=move |ev| written.set(Some(event_target_value(&ev))) />
                     <span class="hint">"Text with {expressions} in braces, e.g. {port.partitions}."</span>
                 </label>
+                <label>
+                    "Rule id"
+                    <input id="rule-id" type="text" placeholder="inventory.max-partitions" prop:value=move || id.get()
+                        on:input=move |ev| id.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    "Reported under"
+                    <input id="rule-policy" type="text" placeholder="the rule's id" prop:value=move || policy.get()
+                        on:input=move |ev| policy.set(event_target_value(&ev)) />
+                </label>
             </div>
             <Transition fallback=|| view! { <p class="muted">"Reading the catalog…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                     {move || Suspend::new(async move {
                         let catalog = catalog.await?;
-                        let verdict = move || {
+                        let count = catalog.len();
+                        let outcome = Memo::new(move |_| {
                             let text = condition.get();
-                            if text.trim().is_empty() {
-                                return view! { <p class="muted" id="rule-verdict">{format!("Write a condition to try it on the {} products of the catalog.", catalog.len())}</p> }.into_any();
-                            }
-                            let t = target_of(&target.get());
-                            let rule = Rule {
-                                id: DRAFT.into(),
-                                policy: DRAFT.into(),
-                                target: t,
-                                condition: text,
-                                severity: if severity.get() == "warning" { Severity::Warning } else { Severity::Error },
-                                message: message(),
-                                at: location(t).into(),
-                                owner: Scope::Global,
-                            };
-                            match try_rule(rule, &catalog) {
-                                Err(reason) => view! { <p class="error" id="rule-verdict" data-verdict="refused">{sentence(&reason)}</p> }.into_any(),
-                                Ok(failing) if failing.is_empty() => view! {
-                                    <p class="ok" id="rule-verdict" data-verdict="passes">{format!("Passes for all {} products.", catalog.len())}</p>
-                                }.into_any(),
-                                Ok(failing) => {
-                                    let more = failing.len().saturating_sub(SHOWN);
-                                    view! {
-                                        <p class="rule-fails" id="rule-verdict" data-verdict="fails">{format!("Fails for {} of {} products:", failing.len(), catalog.len())}</p>
-                                        <ul class="rule-failing">
-                                            {failing.into_iter().take(SHOWN).map(|f| view! {
-                                                <li data-product=f.id.clone()>
-                                                    <A href=format!("/products/{}", f.id)>{f.title}</A>
-                                                    <span class="muted">" — "{f.says}</span>
-                                                </li>
-                                            }).collect_view()}
-                                        </ul>
-                                        {(more > 0).then(|| view! { <p class="muted">{format!("and {more} more")}</p> })}
-                                    }.into_any()
-                                }
+                            (!text.trim().is_empty()).then(|| try_rule(rule(DRAFT.into()), &catalog))
+                        });
+                        let verdict = move || match outcome.get() {
+                            None => view! { <p class="muted" id="rule-verdict">{format!("Write a condition to try it on the {count} products of the catalog.")}</p> }.into_any(),
+                            Some(Err(reason)) => view! { <p class="error" id="rule-verdict" data-verdict="refused">{sentence(&reason)}</p> }.into_any(),
+                            Some(Ok(failing)) if failing.is_empty() => view! {
+                                <p class="ok" id="rule-verdict" data-verdict="passes">{format!("Passes for all {count} products.")}</p>
+                            }.into_any(),
+                            Some(Ok(failing)) => {
+                                let more = failing.len().saturating_sub(SHOWN);
+                                view! {
+                                    <p class="rule-fails" id="rule-verdict" data-verdict="fails">{format!("Fails for {} of {count} products:", failing.len())}</p>
+                                    <ul class="rule-failing">
+                                        {failing.into_iter().take(SHOWN).map(|f| view! {
+                                            <li data-product=f.id.clone()>
+                                                <A href=format!("/products/{}", f.id)>{f.title}</A>
+                                                <span class="muted">" — "{f.says}</span>
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                    {(more > 0).then(|| view! { <p class="muted">{format!("and {more} more")}</p> })}
+                                }.into_any()
                             }
                         };
-                        Ok::<_, IpcError>(view! { <div class="rule-result">{verdict}</div> })
+                        let failing = Signal::derive(move || outcome.with(|o| o.as_ref().and_then(|r| r.as_ref().ok()).map(Vec::len)));
+                        let to_publish = Signal::derive(move || rule(id.get()));
+                        Ok::<_, IpcError>(view! {
+                            <div class="rule-result">{verdict}</div>
+                            <PublishRule rule=to_publish failing overview publish done />
+                        })
                     })}
                 </ErrorBoundary>
             </Transition>

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use meshdesk_contract::{DataProduct, IpcError};
-use meshdesk_domain::policy::{Finding, Policies, RuleSet, Severity};
+use meshdesk_domain::policy::{Finding, Policies, Rule, RuleSet, Severity, in_force};
 
 use crate::components::errors::ErrorList;
 use crate::components::findings::place;
@@ -18,8 +18,8 @@ struct Breaking {
     findings: Vec<Finding>,
 }
 
-fn violations(catalog: &[DataProduct]) -> Result<Vec<Breaking>, String> {
-    let set = RuleSet::compile(Policies::default().rules()).map_err(|e| e.to_string())?;
+fn violations(catalog: &[DataProduct], published: &[Rule]) -> Result<Vec<Breaking>, String> {
+    let set = RuleSet::compile(in_force(&Policies::default(), published)).map_err(|e| e.to_string())?;
     let mut out: Vec<Breaking> = catalog
         .iter()
         .zip(set.check_catalog(catalog))
@@ -48,15 +48,21 @@ fn summary(breaking: usize, with_errors: usize, all: usize) -> String {
 }
 
 #[component]
-pub(super) fn Violations(catalog: LocalResource<Result<Vec<DataProduct>, IpcError>>) -> impl IntoView {
+pub(super) fn Violations(
+    catalog: LocalResource<Result<Vec<DataProduct>, IpcError>>,
+    /// The published rules in force, checked beside the built-in ones.
+    in_force: Signal<Vec<Rule>>,
+) -> impl IntoView {
     view! {
         <section class="violations" id="violations">
             <h2>"Current violations"</h2>
             <Transition fallback=|| view! { <p class="muted">"Checking the catalog…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
-                    {move || Suspend::new(async move {
+                    {move || {
+                        let published = in_force.get();
+                        Suspend::new(async move {
                         let catalog = catalog.await?;
-                        let found = violations(&catalog);
+                        let found = violations(&catalog, &published);
                         Ok::<_, IpcError>(match found {
                             Err(why) => view! { <p class="error">{why}</p> }.into_any(),
                             Ok(list) if list.is_empty() => view! {
@@ -94,7 +100,8 @@ pub(super) fn Violations(catalog: LocalResource<Result<Vec<DataProduct>, IpcErro
                                 }.into_any()
                             }
                         })
-                    })}
+                        })
+                    }}
                 </ErrorBoundary>
             </Transition>
         </section>

@@ -8,10 +8,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use meshdesk_contract::{
-    CheckDraft, DraftRequest, DraftState, GetDraft, IpcError, ListAccess, ListDomains, ListDrafts, NoArgs,
+    CheckDraft, DraftRequest, DraftState, GetDraft, GetPolicies, IpcError, ListAccess, ListDomains, ListDrafts, NoArgs,
     PublishDraft, SaveDraft, WizardDraft,
 };
-use meshdesk_domain::policy::{self, Finding, Policies, Severity};
+use meshdesk_domain::policy::{self, Finding, Policies, Rule, Severity};
 use meshdesk_domain::schema::AvroSchema;
 use meshdesk_domain::{
     Classification, CleanupPolicy, CompatibilityLevel, DataProduct, Domain, DomainId, Expectation, FieldSemantics,
@@ -298,7 +298,14 @@ fn Wizard(initial: DraftState) -> impl IntoView {
             });
         }
     });
-    let findings = Memo::new(move |_| policy::check(&draft.get().product, &Policies::default(), &[]));
+    // The built-in policies and the rules published in the log, as the backend checks them
+    // before publishing (until the rules arrive, and should reading them fail, the built-in
+    // ones alone: the backend's check still has the last word).
+    let published = LocalResource::new(|| async { ipc::call::<GetPolicies>(&NoArgs {}).await });
+    let in_force = Memo::new(move |_| published.get().and_then(Result::ok).map(|o| o.in_force()).unwrap_or_default());
+    let findings = Memo::new(move |_| {
+        in_force.with(|rules| policy::check_with(&draft.get().product, &Policies::default(), rules, &[]))
+    });
     // Only a change of step re-creates the step's view (typing must not lose focus).
     let step_memo = Memo::new(move |_| draft.with(|d| d.step.min(7)));
     let step = move || step_memo.get();
@@ -331,7 +338,7 @@ fn Wizard(initial: DraftState) -> impl IntoView {
                 2 => view! { <PortsStep draft findings /> }.into_any(),
                 3 => view! { <SchemasStep draft findings /> }.into_any(),
                 4 => view! { <ContractStep draft findings /> }.into_any(),
-                5 => view! { <PolicyStep findings /> }.into_any(),
+                5 => view! { <PolicyStep findings in_force /> }.into_any(),
                 6 => view! { <ReviewStep draft /> }.into_any(),
                 _ => view! { <PublishStep draft status findings /> }.into_any(),
             }}

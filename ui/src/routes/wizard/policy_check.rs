@@ -2,19 +2,34 @@
 
 use super::*;
 
+/// The policies a draft is checked against: the built-in ones, then those only published rules
+/// report under, each with what it checks.
+fn policies(in_force: &[Rule]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        policy::BUILT_IN.iter().map(|(id, what)| ((*id).to_owned(), (*what).to_owned())).collect();
+    for r in in_force {
+        match out.iter_mut().find(|(id, _)| *id == r.policy) {
+            Some((_, what)) if what.starts_with("Published: ") => what.push_str(&format!(", {}", r.id)),
+            Some(_) => {}
+            None => out.push((r.policy.clone(), format!("Published: {}", r.id))),
+        }
+    }
+    out
+}
+
 #[component]
-pub(super) fn PolicyStep(findings: Memo<Vec<Finding>>) -> impl IntoView {
+pub(super) fn PolicyStep(findings: Memo<Vec<Finding>>, in_force: Memo<Vec<Rule>>) -> impl IntoView {
     view! {
         <h2>"6. Policy check"</h2>
         <ul class="policies">
-            {policy::BUILT_IN.iter().map(|(id, what)| {
-                let id = *id;
-                let state = move || {
+            {move || in_force.with(|rules| policies(rules)).into_iter().map(|(id, what)| {
+                let key = id.clone();
+                let state = Signal::derive(move || {
                     let f = findings.get();
-                    let mine: Vec<_> = f.iter().filter(|x| x.policy == id).collect();
+                    let mine: Vec<_> = f.iter().filter(|x| x.policy == key).collect();
                     if mine.iter().any(|x| x.severity == Severity::Error) { "error" } else if mine.is_empty() { "pass" } else { "warning" }
-                };
-                view! { <li class=move || format!("policy {}", state()) data-policy=id><strong>{id}</strong>" "<span class="policy-state">{state}</span><br/><span class="muted">{*what}</span></li> }
+                });
+                view! { <li class=move || format!("policy {}", state.get()) data-policy=id.clone()><strong>{id.clone()}</strong>" "<span class="policy-state">{state}</span><br/><span class="muted">{what}</span></li> }
             }).collect_view()}
         </ul>
         {move || {

@@ -1,0 +1,102 @@
+//! Policy rules published in the governance log: the Policies page lists them with their
+//! history, publishes new ones and withdraws them. The built-in policies are not here: the UI
+//! reads them from the domain crate, as the checks do.
+
+use meshdesk_domain::policy::{Rule, Scope};
+use serde::{Deserialize, Serialize};
+
+use crate::{Command, NoArgs};
+
+/// A withdrawal: when, by whom, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    pub at_ms: i64,
+    pub by: String,
+    pub reason: String,
+}
+
+/// A published rule as the log left it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedRule {
+    pub rule: Rule,
+    /// 1 for the first publication.
+    pub version: i64,
+    pub published_at_ms: i64,
+    pub published_by: String,
+    /// `None` while it is in force.
+    pub withdrawn: Option<Withdrawal>,
+    /// Whether this desktop's principal may publish a new version or withdraw it.
+    pub mine: bool,
+}
+
+/// The Policies page's published part.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyOverview {
+    /// Global rules first, then by domain and id.
+    pub rules: Vec<PublishedRule>,
+    /// Whose rules this desktop's principal may publish: global (a governance admin) and the
+    /// domains it owns. Empty: it may publish none.
+    pub scopes: Vec<Scope>,
+}
+
+impl PolicyOverview {
+    /// The published rules in force (not withdrawn), as the checks use them.
+    pub fn in_force(&self) -> Vec<Rule> {
+        self.rules.iter().filter(|r| r.withdrawn.is_none()).map(|r| r.rule.clone()).collect()
+    }
+}
+
+pub struct GetPolicies;
+impl Command for GetPolicies {
+    const NAME: &'static str = "get_policies";
+    type Request = NoArgs;
+    type Response = PolicyOverview;
+}
+
+/// Publishes a rule (or a new version of it); answers with the overview after this desktop's
+/// fold took it in.
+pub struct PublishPolicy;
+impl Command for PublishPolicy {
+    const NAME: &'static str = "publish_policy";
+    type Request = Rule;
+    type Response = PolicyOverview;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawRule {
+    pub id: String,
+    pub reason: String,
+}
+
+pub struct WithdrawPolicy;
+impl Command for WithdrawPolicy {
+    const NAME: &'static str = "withdraw_policy";
+    type Request = WithdrawRule;
+    type Response = PolicyOverview;
+}
+
+/// One event of a rule's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyEvent {
+    pub at_ms: i64,
+    pub actor: String,
+    /// Published (with the rule as it was) or withdrawn (with the reason).
+    pub withdrawn: bool,
+    pub rule: Option<Rule>,
+    pub reason: Option<String>,
+    /// Whether the fold applied it; a refused one carries the fold's reason in `note`.
+    pub applied: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleRef {
+    pub id: String,
+}
+
+pub struct GetPolicyHistory;
+impl Command for GetPolicyHistory {
+    const NAME: &'static str = "get_policy_history";
+    type Request = RuleRef;
+    type Response = Vec<PolicyEvent>;
+}

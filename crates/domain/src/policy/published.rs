@@ -1,0 +1,124 @@
+//! Rules published in the governance log, beside the built-in ones: what a rule must be to be
+//! published at all ([`admissible`]), who may publish or withdraw it (`trust::authorize`, from
+//! the facts the fold reads), and the rules in force for a product ([`check_with`]).
+//!
+//! Rules only add conditions: every rule in force must pass. So a domain's rule can tighten
+//! what the organisation asks (`port.partitions <= 12` where the global bound is 48) but can
+//! never loosen it, except by taking a global rule's place; that is what is refused: a domain
+//! rule may not reuse the id of a built-in or published global rule, nor of another domain's.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::rules::{Rule, RuleSet, Scope};
+use super::{Finding, Policies, Severity, finding};
+use crate::model::DataProduct;
+
+/// The longest id or policy name a published rule may have.
+pub const MAX_RULE_ID: usize = 100;
+
+/// An id or a policy name: lowercase letters, digits, `.`, `-` and `_`.
+fn name_ok(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_RULE_ID
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_'))
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+}
+
+/// Whether `id` is one of the built-in rules (which change through the settings, not events).
+pub fn is_built_in(id: &str) -> bool {
+    thread_local! {
+        static IDS: Vec<String> = Policies::default().rules().into_iter().map(|r| r.id).collect();
+    }
+    IDS.with(|ids| ids.iter().any(|i| i == id))
+}
+
+/// Why a domain's rule cannot take the place of the global rule `id`.
+pub fn loosening(id: &str, domain: &str) -> String {
+    format!(
+        "`{id}` is a global rule: a domain's rules add conditions to the global ones and can never replace \
+         or loosen them. Publish yours under an id of its own (for example `{domain}.{id}`): both then apply"
+    )
+}
+
+/// Whether `rule` may take the id it has, given whose rule that id is already (`held`): a
+/// domain's rule never in a global rule's place, nor in another domain's.
+pub fn conflict(held: Option<&Scope>, rule: &Rule) -> Result<(), String> {
+    match (held, &rule.owner) {
+        (Some(Scope::Global), Scope::Domain(d)) => Err(loosening(&rule.id, d)),
+        (Some(Scope::Domain(other)), owner) if *owner != Scope::Domain(other.clone()) => {
+            Err(format!("`{}` is a rule of the domain {other}; give this rule an id of its own", rule.id))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What a rule must be before anyone may publish it: a well-formed id and policy name, not a
+/// built-in rule's id, and a rule the engine compiles on its own. The reason, for people.
+pub fn admissible(rule: &Rule) -> Result<(), String> {
+    if !name_ok(&rule.id) {
+        return Err(format!(
+            "a rule's id is 1 to {MAX_RULE_ID} lowercase letters, digits, `.`, `-` or `_`, starting with a letter or digit; `{}` is not",
+            rule.id.chars().take(MAX_RULE_ID).collect::<String>()
+        ));
+    }
+    if !name_ok(&rule.policy) {
+        return Err(format!(
+            "the policy a rule reports under is named like an id (lowercase letters, digits, `.`, `-`, `_`); `{}` is not",
+            rule.policy.chars().take(MAX_RULE_ID).collect::<String>()
+        ));
+    }
+    if let Scope::Domain(d) = &rule.owner
+        && crate::ids::DomainId::parse(d).is_err()
+    {
+        return Err(format!("`{}` is not a domain id", d.chars().take(MAX_RULE_ID).collect::<String>()));
+    }
+    if is_built_in(&rule.id) {
+        return Err(match &rule.owner {
+            Scope::Domain(d) => loosening(&rule.id, d),
+            Scope::Global => format!(
+                "`{}` is a built-in rule: the built-in policies change through the organisation's settings, not by publishing",
+                rule.id
+            ),
+        });
+    }
+    RuleSet::compile(vec![rule.clone()]).map(|_| ()).map_err(|e| e.reason)
+}
+
+/// The rules in force: the built-in ones with these settings, then the published ones.
+pub fn in_force(policies: &Policies, published: &[Rule]) -> Vec<Rule> {
+    let mut rules = policies.rules();
+    rules.extend(published.iter().cloned());
+    rules
+}
+
+/// Every finding of the built-in policies and the published rules on `p` (the set compiled once
+/// per thread and per settings and rules, so the wizard's check on every keystroke costs no
+/// compilation). A set that does not compile (a published rule this version of the engine
+/// cannot use) blocks publishing with the reason rather than letting a product through unchecked.
+pub fn check_with(
+    p: &DataProduct,
+    policies: &Policies,
+    published: &[Rule],
+    existing_topics: &[String],
+) -> Vec<Finding> {
+    type Cached = Option<(Policies, Vec<Rule>, Rc<RuleSet>)>;
+    thread_local! {
+        static SET: RefCell<Cached> = const { RefCell::new(None) };
+    }
+    let set = SET.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        match cell.as_ref() {
+            Some((settings, rules, set)) if settings == policies && rules == published => Ok(Rc::clone(set)),
+            _ => RuleSet::compile(in_force(policies, published)).map(|set| {
+                let set = Rc::new(set);
+                *cell = Some((policies.clone(), published.to_vec(), Rc::clone(&set)));
+                set
+            }),
+        }
+    });
+    match set {
+        Ok(set) => set.check(p, existing_topics),
+        Err(e) => vec![finding("settings", Severity::Error, "product", e.to_string())],
+    }
+}

@@ -1,0 +1,167 @@
+//! Published policy rules: folded from `PolicyPublished` and `PolicyWithdrawn` (authorized by
+//! `meshdesk_domain::trust` before they get here), read as the rules in force and as each rule's
+//! history.
+
+use meshdesk_domain::policy::{Rule, Scope};
+use meshdesk_domain::{Envelope, EventBody};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
+
+use crate::{Result, Store, StoreError};
+
+/// A published rule as the cache holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyRuleRow {
+    pub rule: Rule,
+    /// 1 for the first publication.
+    pub version: i64,
+    pub published_at_ms: i64,
+    pub published_by: String,
+    /// When, by whom and why it was withdrawn; `None` while it is in force.
+    pub withdrawn: Option<(i64, String, String)>,
+}
+
+/// One event of a rule's history, as the log had it (refused ones too, with the reason).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyEventRow {
+    pub offset: i64,
+    /// `PolicyPublished` or `PolicyWithdrawn`.
+    pub kind: String,
+    pub actor: String,
+    pub at_ms: i64,
+    /// The rule as published (`None` for a withdrawal or a payload that is not a rule).
+    pub rule: Option<Rule>,
+    /// The withdrawal's reason.
+    pub reason: Option<String>,
+    /// applied | refused | duplicate | skipped
+    pub outcome: String,
+    pub note: Option<String>,
+}
+
+fn scope_text(s: &Scope) -> &str {
+    match s {
+        Scope::Global => "global",
+        Scope::Domain(d) => d,
+    }
+}
+
+fn scope_of(text: &str) -> Scope {
+    if text == "global" { Scope::Global } else { Scope::Domain(text.to_owned()) }
+}
+
+/// Whose rule `id` is already, and whether it was withdrawn (for `trust::authorize`).
+pub(crate) async fn owner(conn: &mut SqliteConnection, id: &str) -> Result<Option<(Scope, bool)>> {
+    Ok(sqlx::query!(
+        r#"SELECT scope, withdrawn_at_ms IS NOT NULL AS "withdrawn!: bool" FROM policy_rules WHERE id = ?"#,
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| (scope_of(&r.scope), r.withdrawn)))
+}
+
+/// Applies a policy event the rules allowed.
+pub(crate) async fn apply(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, body: &EventBody) -> Result<()> {
+    let (at, by) = (env.at_ms, env.actor.as_str());
+    match body {
+        EventBody::PolicyPublished(rule) => {
+            let scope = scope_text(&rule.owner);
+            let json = serde_json::to_string(rule).expect("rules serialize");
+            sqlx::query!(
+                r#"INSERT INTO policy_rules (id, scope, rule_json, version, published_at_ms, published_by)
+                   VALUES (?1, ?2, ?3, 1, ?4, ?5)
+                   ON CONFLICT (id) DO UPDATE SET scope = excluded.scope, rule_json = excluded.rule_json,
+                       version = policy_rules.version + 1, published_at_ms = excluded.published_at_ms,
+                       published_by = excluded.published_by, withdrawn_at_ms = NULL, withdrawn_by = NULL,
+                       withdrawn_reason = NULL"#,
+                rule.id,
+                scope,
+                json,
+                at,
+                by
+            )
+            .execute(&mut **tx)
+            .await?;
+        }
+        EventBody::PolicyWithdrawn { id, reason } => {
+            sqlx::query!(
+                "UPDATE policy_rules SET withdrawn_at_ms = ?, withdrawn_by = ?, withdrawn_reason = ? WHERE id = ?",
+                at,
+                by,
+                reason,
+                id
+            )
+            .execute(&mut **tx)
+            .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn rule_of(json: &str) -> Result<Rule> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("a published rule: {e}")))
+}
+
+impl Store {
+    /// Every published rule, in force or withdrawn, global ones first, then by domain and id.
+    pub async fn policy_rules(&self) -> Result<Vec<PolicyRuleRow>> {
+        let rows = sqlx::query!(
+            r#"SELECT rule_json, version, published_at_ms, published_by, withdrawn_at_ms, withdrawn_by, withdrawn_reason
+               FROM policy_rules ORDER BY scope <> 'global', scope, id"#
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(PolicyRuleRow {
+                    rule: rule_of(&r.rule_json)?,
+                    version: r.version,
+                    published_at_ms: r.published_at_ms,
+                    published_by: r.published_by,
+                    withdrawn: r
+                        .withdrawn_at_ms
+                        .map(|at| (at, r.withdrawn_by.unwrap_or_default(), r.withdrawn_reason.unwrap_or_default())),
+                })
+            })
+            .collect()
+    }
+
+    /// The published rules in force (not withdrawn), as the checks use them.
+    pub async fn rules_in_force(&self) -> Result<Vec<Rule>> {
+        Ok(self.policy_rules().await?.into_iter().filter(|r| r.withdrawn.is_none()).map(|r| r.rule).collect())
+    }
+
+    /// Every event about the rule `id` the log holds, oldest first: publications, withdrawals,
+    /// and the attempts the fold refused, with the reason.
+    pub async fn policy_history(&self, id: &str) -> Result<Vec<PolicyEventRow>> {
+        let rows = sqlx::query!(
+            r#"SELECT "offset" AS "offset!: i64", kind, actor, at_ms, payload, outcome, note FROM events
+               WHERE kind IN ('PolicyPublished', 'PolicyWithdrawn') AND json_extract(payload, '$.id') = ?
+               ORDER BY "offset""#,
+            id
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let payload: serde_json::Value = serde_json::from_str(&r.payload).unwrap_or_default();
+                let (rule, reason) = if r.kind == "PolicyPublished" {
+                    (serde_json::from_value(payload).ok(), None)
+                } else {
+                    (None, payload.get("reason").and_then(|v| v.as_str()).map(str::to_owned))
+                };
+                PolicyEventRow {
+                    offset: r.offset,
+                    kind: r.kind,
+                    actor: r.actor,
+                    at_ms: r.at_ms,
+                    rule,
+                    reason,
+                    outcome: r.outcome,
+                    note: r.note,
+                }
+            })
+            .collect())
+    }
+}

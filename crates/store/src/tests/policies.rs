@@ -1,0 +1,94 @@
+//! Policy rules in the fold: published and withdrawn by whom the trust rules allow, a domain's
+//! rule that would take a global rule's place refused with the reason, and each rule's history.
+
+use meshdesk_domain::EventBody;
+use meshdesk_domain::policy::{Rule, Scope, Severity, Target};
+use sqlx::SqlitePool;
+
+use super::{LOG, T0, rec, root, seed, seed_log, signed};
+use crate::Store;
+
+fn rule(id: &str, owner: Scope, condition: &str) -> Rule {
+    Rule {
+        id: id.into(),
+        policy: "bounds".into(),
+        target: Target::Port,
+        condition: condition.into(),
+        severity: Severity::Error,
+        message: "at most 12 partitions, not {port.partitions}".into(),
+        at: "partitions".into(),
+        owner,
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn policy_rules_fold_by_the_trust_rules_and_keep_their_history(pool: SqlitePool) {
+    // Verifies the fold of policy events: Inventory's owner publishes and republishes her domain's rule (version 2), a global rule by the admin is kept, the same global rule from an owner, a domain rule in a built-in or published global rule's place, another domain's owner withdrawing Inventory's rule and a rule that does not compile are refused with their reasons and change nothing, a withdrawal takes the rule out of force, and the history lists every attempt in log order.
+    let store = Store::from_pool(pool).await.unwrap();
+    let mut log = seed_log();
+    let inventory = || Scope::Domain("inventory".into());
+    let mut t = T0 + 1_000;
+    let mut push = |id: &str, actor: &str, body: EventBody| {
+        t += 1;
+        log.push(rec(log.len(), signed(id, actor, t, &body)));
+    };
+    let tight = rule("inventory.max-partitions", inventory(), "port.partitions <= 12");
+    push("p1", "User:ines", EventBody::PolicyPublished(tight.clone()));
+    let tighter = rule("inventory.max-partitions", inventory(), "port.partitions <= 6");
+    push("p2", "User:ines", EventBody::PolicyPublished(tighter.clone()));
+    let sla = rule("restricted-sla", Scope::Global, "product.classification != 'restricted'");
+    push("p3", seed::SEED_ACTOR, EventBody::PolicyPublished(sla.clone()));
+    push("x1", "User:ines", EventBody::PolicyPublished(rule("owners-global", Scope::Global, "true")));
+    push(
+        "x2",
+        "User:ines",
+        EventBody::PolicyPublished(rule("bounds.partitions", inventory(), "port.partitions <= 100")),
+    );
+    push("x3", "User:ines", EventBody::PolicyPublished(rule("restricted-sla", inventory(), "true")));
+    push("x4", "User:sam", EventBody::PolicyWithdrawn { id: tight.id.clone(), reason: "mine now".into() });
+    push("x5", "User:ines", EventBody::PolicyPublished(rule("inventory.broken", inventory(), "port.partitions <")));
+    push("w1", "User:ines", EventBody::PolicyWithdrawn { id: tight.id.clone(), reason: "too strict".into() });
+    store.apply(LOG, &root(), &log).await.unwrap();
+
+    let events = store.events(LOG).await.unwrap();
+    let outcome = |id: &str| {
+        let e = events.iter().find(|e| e.id == id).unwrap();
+        (e.outcome.clone(), e.note.clone().unwrap_or_default())
+    };
+    for id in ["p1", "p2", "p3", "w1"] {
+        assert_eq!(outcome(id).0, "applied", "{id}: {:?}", outcome(id));
+    }
+    let refused = |id: &str, why: &str| {
+        let (o, note) = outcome(id);
+        assert_eq!(o, "refused", "{id}");
+        assert!(note.contains(why), "{id}: {note}");
+    };
+    refused("x1", "only a governance admin may publish a global policy rule");
+    refused("x2", "`bounds.partitions` is a global rule");
+    refused("x3", "never replace or loosen");
+    refused("x4", "User:sam does not own the domain inventory");
+    refused("x5", "not valid CEL");
+
+    let rules = store.policy_rules().await.unwrap();
+    assert_eq!(rules.len(), 2, "{rules:#?}");
+    assert_eq!((rules[0].rule.id.as_str(), rules[0].version), ("restricted-sla", 1), "global rules first");
+    assert_eq!(rules[0].published_by, seed::SEED_ACTOR);
+    assert_eq!((rules[1].rule.clone(), rules[1].version), (tighter.clone(), 2));
+    assert_eq!(rules[1].withdrawn.as_ref().map(|w| w.2.as_str()), Some("too strict"));
+    assert_eq!(store.rules_in_force().await.unwrap(), vec![sla]);
+
+    let history = store.policy_history(&tight.id).await.unwrap();
+    let seen: Vec<_> = history.iter().map(|h| (h.kind.as_str(), h.outcome.as_str(), h.actor.as_str())).collect();
+    assert_eq!(
+        seen,
+        [
+            ("PolicyPublished", "applied", "User:ines"),
+            ("PolicyPublished", "applied", "User:ines"),
+            ("PolicyWithdrawn", "refused", "User:sam"),
+            ("PolicyWithdrawn", "applied", "User:ines"),
+        ]
+    );
+    assert_eq!(history[0].rule.as_ref(), Some(&tight));
+    assert_eq!(history[1].rule.as_ref(), Some(&tighter));
+    assert_eq!(history[3].reason.as_deref(), Some("too strict"));
+}
