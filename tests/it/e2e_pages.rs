@@ -104,7 +104,7 @@ async fn choose_theme(client: &Client, theme: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_in_the_light_and_the_dark_theme() {
-    // Verifies every page of the real window in both themes as Inventory's owner (screenshots target/e2e/pages/{light,dark}/*.png): the theme switch in Settings changes the whole window; facet labels contrast with their background (WCAG ratio read from the computed colours, at least 4.5); the schema editor scrolls to line 40 of a 60-line schema and shows it; a facet plus a search with no hits keeps the chosen value visible and clearable; "/" jumps to the catalog's search box; the top bar says who I am and My domains marks mine; a seeded product with no records says "no data yet"; the wizard offers only my domains and waits for one before Next; an adoption the cluster refuses keeps the form filled and the reason shown; the registry refusing a version Meshdesk's check passed is said in words with the registry's text one click away; the Policies page shows each policy's rules in CEL, lists a topic adopted as it is among the products that break a policy, and tries a rule written there against the whole catalog as it is typed (the failing products listed, a rule that does not compile refused with the reason); a draft is discarded after a confirmation.
+    // Verifies every page of the real window in both themes as Inventory's owner (screenshots target/e2e/pages/{light,dark}/*.png): the theme switch in Settings changes the whole window; facet labels contrast with their background (WCAG ratio read from the computed colours, at least 4.5); the schema editor scrolls to line 40 of a 60-line schema and shows it; a facet plus a search with no hits keeps the chosen value visible and clearable; "/" jumps to the catalog's search box; the top bar says who I am and My domains marks mine; a seeded product with no records says "no data yet"; the wizard offers only my domains and waits for one before Next; an adoption the cluster refuses keeps the form filled and the reason shown; the registry refusing a version Meshdesk's check passed is said in words with the registry's text one click away; the Policies page shows each policy's rules in CEL, lists a topic adopted as it is among the products that break a policy (and the catalog's "breaks a policy" facet finds it), and tries a rule written there against the whole catalog as it is typed (the failing products listed, a rule that does not compile refused with the reason); a draft is discarded after a confirmation.
     let app = app_bin();
     let t = sandbox(true).await;
     let cfg = tempfile::tempdir().unwrap();
@@ -399,6 +399,19 @@ async fn every_page_in_the_light_and_the_dark_theme() {
     assert!(row.contains("Port 1, topic name") && row.contains("must start with the product's domain"), "{row}");
     client.execute("document.getElementById('violations').scrollIntoView({block: 'start'})", vec![]).await.unwrap();
     shot(&client, "dark", "policies-violations").await;
+    // The catalog's "breaks a policy" facet counts it, and its card says so.
+    nav(&client, "/").await;
+    click(&client, "[data-facet='breaks_policy'] [data-value='yes']").await;
+    text_of(&client, "#catalog-count", Duration::from_secs(10), |t| t.starts_with("1 data product ")).await;
+    text_of(
+        &client,
+        "[data-product-id='inventory.legacy-shipments'] .badge.breaks-policy",
+        Duration::from_secs(5),
+        |t| t == "breaks a policy",
+    )
+    .await;
+    shot(&client, "dark", "catalog-breaks-policy").await;
+    click(&client, "#clear-filters").await;
 
     // Each theme's visit left an untitled draft: discarding asks first, then it is gone.
     nav(&client, "/wizard").await;

@@ -19,6 +19,7 @@ mod gateway;
 mod json_schema_oracle;
 mod layers;
 mod package;
+mod policies;
 mod probe;
 mod sandbox;
 mod security;

@@ -66,6 +66,9 @@ pub struct SearchRequest {
     pub status: Option<String>,
     pub tag: Option<String>,
     pub has_pii: Option<bool>,
+    /// Only products that break a policy in force (or only those that meet every one).
+    #[serde(default)]
+    pub breaks_policy: Option<bool>,
     /// How many hits to return (the counts cover all of them).
     pub limit: u32,
 }
@@ -88,6 +91,9 @@ pub struct Highlight {
 pub struct SearchHit {
     pub product: ProductSummary,
     pub has_pii: bool,
+    /// Breaks a policy in force (built-in or published; errors or warnings).
+    #[serde(default)]
+    pub breaks_policy: bool,
     pub highlights: Vec<Highlight>,
 }
 
@@ -106,6 +112,9 @@ pub struct Facets {
     pub tag: Vec<FacetCount>,
     /// "yes" / "no".
     pub has_pii: Vec<FacetCount>,
+    /// "yes" / "no".
+    #[serde(default)]
+    pub breaks_policy: Vec<FacetCount>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

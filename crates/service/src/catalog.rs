@@ -86,6 +86,7 @@ impl Meshdesk {
                 status: req.status.clone(),
                 tag: req.tag.clone(),
                 has_pii: req.has_pii,
+                breaks_policy: req.breaks_policy,
                 limit: i64::from(req.limit.clamp(1, 500)),
             })
             .await?;
@@ -96,6 +97,7 @@ impl Meshdesk {
                 Ok(c::SearchHit {
                     product: summary(h.product)?,
                     has_pii: h.has_pii,
+                    breaks_policy: h.breaks_policy,
                     highlights: h
                         .highlights
                         .into_iter()
@@ -114,6 +116,7 @@ impl Meshdesk {
                 status: counts(f.status),
                 tag: counts(f.tag),
                 has_pii: counts(f.has_pii),
+                breaks_policy: counts(f.breaks_policy),
             },
             took_us: t.elapsed().as_micros() as u64,
         })

@@ -19,3 +19,12 @@ CREATE TABLE policy_rules (
 -- A rule's history is read from its events; only policy events are indexed, so the fold of
 -- every other event pays nothing for it.
 CREATE INDEX policy_events ON events (kind) WHERE kind IN ('PolicyPublished', 'PolicyWithdrawn');
+
+-- Whether a product breaks a policy in force (a built-in or a published rule, errors or
+-- warnings): the catalog's "breaks a policy" facet. Kept by the fold when a product is
+-- published and for every product when a rule is published or withdrawn. The index is emptied
+-- so that opening the store refills it with the new column (Store::reindex_if_needed).
+ALTER TABLE product_facets ADD COLUMN breaks_policy INTEGER NOT NULL DEFAULT 0;
+DELETE FROM product_facets;
+DELETE FROM product_tags;
+DELETE FROM product_search;

@@ -2,8 +2,8 @@
 //! `meshdesk_domain::trust` before they get here), read as the rules in force and as each rule's
 //! history.
 
-use meshdesk_domain::policy::{Rule, Scope};
-use meshdesk_domain::{Envelope, EventBody};
+use meshdesk_domain::policy::{self, Policies, Rule, RuleSet, Scope};
+use meshdesk_domain::{DataProduct, Envelope, EventBody};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::{Result, Store, StoreError};
@@ -59,6 +59,53 @@ pub(crate) async fn owner(conn: &mut SqliteConnection, id: &str) -> Result<Optio
     .map(|r| (scope_of(&r.scope), r.withdrawn)))
 }
 
+/// The published rules in force, as a fold sees them.
+pub(crate) async fn in_force(conn: &mut SqliteConnection) -> Result<Vec<Rule>> {
+    sqlx::query_scalar!("SELECT rule_json FROM policy_rules WHERE withdrawn_at_ms IS NULL ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|json| rule_of(json))
+        .collect()
+}
+
+/// Whether `p` breaks a policy in force: any finding of the built-in policies or `rules`
+/// (errors or warnings), as the Policies page's violation report counts it.
+pub(crate) fn breaks(p: &DataProduct, rules: &[Rule]) -> bool {
+    !policy::check_with(p, &Policies::default(), rules, &[]).is_empty()
+}
+
+/// Checks every product again after a rule was published or withdrawn (the rules compiled
+/// once, the products spread over the cores) and keeps the catalog's facet in step.
+async fn recheck_all(tx: &mut Transaction<'_, Sqlite>) -> Result<()> {
+    let rules = in_force(&mut **tx).await?;
+    let rows = sqlx::query!(
+        r#"SELECT f.rid AS "rid!: i64", p.body_json FROM product_facets f JOIN products p ON p.rowid = f.rid"#
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let (mut rids, mut products) = (Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()));
+    for r in rows {
+        // A body this version cannot read was left out of the index by the fold as well.
+        if let Ok(p) = serde_json::from_str::<DataProduct>(&r.body_json) {
+            rids.push(r.rid);
+            products.push(p);
+        }
+    }
+    let breaking: Vec<i64> = match RuleSet::compile(policy::in_force(&Policies::default(), &rules)) {
+        Ok(set) => {
+            rids.into_iter().zip(set.check_catalog(&products)).filter(|(_, f)| !f.is_empty()).map(|(r, _)| r).collect()
+        }
+        // A set that cannot be used blocks every product, as `check_with` says.
+        Err(_) => rids,
+    };
+    let breaking = serde_json::to_string(&breaking).expect("rowids serialize");
+    sqlx::query!("UPDATE product_facets SET breaks_policy = (rid IN (SELECT value FROM json_each(?)))", breaking)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Applies a policy event the rules allowed.
 pub(crate) async fn apply(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, body: &EventBody) -> Result<()> {
     let (at, by) = (env.at_ms, env.actor.as_str());
@@ -93,9 +140,9 @@ pub(crate) async fn apply(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, body
             .execute(&mut **tx)
             .await?;
         }
-        _ => {}
+        _ => return Ok(()),
     }
-    Ok(())
+    recheck_all(tx).await
 }
 
 fn rule_of(json: &str) -> Result<Rule> {

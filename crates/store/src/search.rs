@@ -26,6 +26,8 @@ pub struct SearchQuery {
     pub status: Option<String>,
     pub tag: Option<String>,
     pub has_pii: Option<bool>,
+    /// Only products that break (or meet) every policy in force.
+    pub breaks_policy: Option<bool>,
     pub limit: i64,
 }
 
@@ -33,6 +35,7 @@ pub struct SearchQuery {
 pub struct SearchHit {
     pub product: ProductRow,
     pub has_pii: bool,
+    pub breaks_policy: bool,
     /// (field, snippet with matches between [`MARK_START`] and [`MARK_END`]).
     pub highlights: Vec<(String, String)>,
 }
@@ -44,6 +47,7 @@ pub struct Facets {
     pub status: Vec<(String, i64)>,
     pub tag: Vec<(String, i64)>,
     pub has_pii: Vec<(String, i64)>,
+    pub breaks_policy: Vec<(String, i64)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -169,6 +173,7 @@ pub(crate) async fn index_product(tx: &mut Transaction<'_, Sqlite>, p: &DataProd
     let owners = p.owners.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(" ");
     let topics = p.output_ports.iter().map(|o| o.topic.as_str()).collect::<Vec<_>>().join(" ");
     let (domain, classification, status) = (p.domain.as_str(), p.classification.as_str(), p.status.as_str());
+    let breaks = crate::policies::breaks(p, &crate::policies::in_force(&mut **tx).await?);
     // The index and facet rows share the product row's rowid: matches, joins and deletes go by
     // rowid and never read the indexed text.
     let rowid = sqlx::query_scalar!(r#"SELECT rowid AS "rowid!: i64" FROM products WHERE id = ?"#, id)
@@ -191,14 +196,15 @@ pub(crate) async fn index_product(tx: &mut Transaction<'_, Sqlite>, p: &DataProd
     .execute(&mut **tx)
     .await?;
     sqlx::query!(
-        "INSERT OR REPLACE INTO product_facets (rid, product_id, domain, classification, status, has_pii)
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO product_facets (rid, product_id, domain, classification, status, has_pii, breaks_policy)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
         rowid,
         id,
         domain,
         classification,
         status,
-        pii
+        pii,
+        breaks
     )
     .execute(&mut **tx)
     .await?;
@@ -214,12 +220,12 @@ pub(crate) async fn index_product(tx: &mut Transaction<'_, Sqlite>, p: &DataProd
 /// How many tags the tag facet lists (the most used first).
 const TAG_FACETS: usize = 20;
 
-/// The filters, over `product_facets f`; `?1`..`?5` are domain, classification, status, tag and
-/// has-PII, each ignored when NULL.
+/// The filters, over `product_facets f`; `?1`..`?5` and `?7` are domain, classification, status,
+/// tag, has-PII and breaks-a-policy, each ignored when NULL.
 const FILTERS: &str = "(?1 IS NULL OR f.domain = ?1) AND (?2 IS NULL OR f.classification = ?2) \
      AND (?3 IS NULL OR f.status = ?3) \
      AND (?4 IS NULL OR EXISTS (SELECT 1 FROM product_tags t WHERE t.rid = f.rid AND t.tag = ?4)) \
-     AND (?5 IS NULL OR f.has_pii = ?5)";
+     AND (?5 IS NULL OR f.has_pii = ?5) AND (?7 IS NULL OR f.breaks_policy = ?7)";
 
 impl Store {
     /// Refills the search index and facets from the products' bodies when they are behind the
@@ -266,7 +272,7 @@ impl Store {
         sqlx::query(
             "CREATE TEMP TABLE IF NOT EXISTS search_hits (rid INTEGER PRIMARY KEY, rank REAL NOT NULL, \
              product_id TEXT NOT NULL, domain TEXT NOT NULL, classification TEXT NOT NULL, status TEXT NOT NULL, \
-             has_pii INTEGER NOT NULL)",
+             has_pii INTEGER NOT NULL, breaks_policy INTEGER NOT NULL)",
         )
         .execute(&mut *conn)
         .await?;
@@ -276,12 +282,12 @@ impl Store {
         let insert = match fts {
             Some(_) => format!(
                 "INSERT INTO search_hits SELECT s.rowid, {rank}, f.product_id, f.domain, f.classification, f.status, \
-                 f.has_pii FROM product_search s JOIN product_facets f ON f.rid = s.rowid \
+                 f.has_pii, f.breaks_policy FROM product_search s JOIN product_facets f ON f.rid = s.rowid \
                  WHERE product_search MATCH ?6 AND {FILTERS}"
             ),
             None => format!(
-                "INSERT INTO search_hits SELECT f.rid, 0.0, f.product_id, f.domain, f.classification, f.status, f.has_pii \
-                 FROM product_facets f WHERE ?6 IS NULL AND {FILTERS}"
+                "INSERT INTO search_hits SELECT f.rid, 0.0, f.product_id, f.domain, f.classification, f.status, f.has_pii, \
+                 f.breaks_policy FROM product_facets f WHERE ?6 IS NULL AND {FILTERS}"
             ),
         };
         sqlx::query(&insert)
@@ -291,6 +297,7 @@ impl Store {
             .bind(q.tag.clone())
             .bind(q.has_pii)
             .bind(fts)
+            .bind(q.breaks_policy)
             .execute(&mut *conn)
             .await?;
         Ok(())
@@ -302,9 +309,9 @@ impl Store {
         Self::collect_hits(&mut conn, q, fts, true).await?;
         let rows = sqlx::query(
             "SELECT p.rowid AS rid, p.id, p.domain, p.title, p.description, p.classification, p.status, p.version, \
-             p.owners_json, p.tags_json, page.has_pii, \
+             p.owners_json, p.tags_json, page.has_pii, page.breaks_policy, \
              (SELECT json_group_array(topic) FROM (SELECT topic FROM ports WHERE product_id = p.id ORDER BY position)) AS topics_json \
-             FROM (SELECT rid, rank, has_pii, domain, product_id FROM search_hits \
+             FROM (SELECT rid, rank, has_pii, breaks_policy, domain, product_id FROM search_hits \
                    ORDER BY rank, domain, product_id LIMIT ?1) AS page \
              JOIN products p ON p.rowid = page.rid ORDER BY page.rank, page.domain, page.product_id",
         )
@@ -329,6 +336,7 @@ impl Store {
                     topics: json_list(r.try_get("topics_json")?)?,
                 },
                 has_pii: r.try_get::<bool, _>("has_pii")?,
+                breaks_policy: r.try_get::<bool, _>("breaks_policy")?,
                 highlights: Vec::new(),
             });
         }
@@ -362,12 +370,12 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         Self::collect_hits(&mut conn, q, fts, false).await?;
         let rows = sqlx::query(
-            "SELECT domain, classification, status, has_pii, count(*) AS n FROM search_hits \
-             GROUP BY domain, classification, status, has_pii",
+            "SELECT domain, classification, status, has_pii, breaks_policy, count(*) AS n FROM search_hits \
+             GROUP BY domain, classification, status, has_pii, breaks_policy",
         )
         .fetch_all(&mut *conn)
         .await?;
-        let mut small: [std::collections::BTreeMap<String, i64>; 4] = Default::default();
+        let mut small: [std::collections::BTreeMap<String, i64>; 5] = Default::default();
         for r in &rows {
             let n: i64 = r.try_get("n")?;
             for (i, col) in ["domain", "classification", "status"].iter().enumerate() {
@@ -375,6 +383,8 @@ impl Store {
             }
             let pii = if r.try_get::<bool, _>("has_pii")? { "yes" } else { "no" };
             *small[3].entry(pii.to_owned()).or_default() += n;
+            let breaks = if r.try_get::<bool, _>("breaks_policy")? { "yes" } else { "no" };
+            *small[4].entry(breaks.to_owned()).or_default() += n;
         }
         let tags = sqlx::query(&format!(
             "SELECT t.tag, count(*) AS n FROM search_hits h CROSS JOIN product_tags t ON t.rid = h.rid \
@@ -382,7 +392,7 @@ impl Store {
         ))
         .fetch_all(&mut *conn)
         .await?;
-        let [domain, classification, status, has_pii] = small.map(|m| {
+        let [domain, classification, status, has_pii, breaks_policy] = small.map(|m| {
             let mut v: Vec<(String, i64)> = m.into_iter().collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             v
@@ -391,6 +401,6 @@ impl Store {
         for r in &tags {
             tag.push((r.try_get("tag")?, r.try_get("n")?));
         }
-        Ok(Facets { domain, classification, status, tag, has_pii })
+        Ok(Facets { domain, classification, status, tag, has_pii, breaks_policy })
     }
 }

@@ -20,11 +20,12 @@ struct Filters {
     status: RwSignal<Option<String>>,
     tag: RwSignal<Option<String>>,
     has_pii: RwSignal<Option<String>>,
+    breaks_policy: RwSignal<Option<String>>,
 }
 
 impl Filters {
     fn clear(self) {
-        for s in [self.domain, self.classification, self.status, self.tag, self.has_pii] {
+        for s in [self.domain, self.classification, self.status, self.tag, self.has_pii, self.breaks_policy] {
             s.set(None);
         }
     }
@@ -66,6 +67,7 @@ pub fn CatalogPage() -> impl IntoView {
         status: RwSignal::new(None),
         tag: RwSignal::new(None),
         has_pii: RwSignal::new(None),
+        breaks_policy: RwSignal::new(None),
     };
     let results = LocalResource::new(move || {
         refresh.catalog.track();
@@ -76,6 +78,7 @@ pub fn CatalogPage() -> impl IntoView {
             status: f.status.get(),
             tag: f.tag.get(),
             has_pii: f.has_pii.get().map(|v| v == "yes"),
+            breaks_policy: f.breaks_policy.get().map(|v| v == "yes"),
             limit: PAGE,
         };
         async move { ipc::call::<SearchCatalog>(&req).await }
@@ -125,7 +128,8 @@ fn results_view(r: SearchResponse, f: Filters, searching: bool) -> AnyView {
         || f.classification.get_untracked().is_some()
         || f.status.get_untracked().is_some()
         || f.tag.get_untracked().is_some()
-        || f.has_pii.get_untracked().is_some();
+        || f.has_pii.get_untracked().is_some()
+        || f.breaks_policy.get_untracked().is_some();
     let list = if r.hits.is_empty() {
         if searching || any_filter {
             view! {
@@ -157,6 +161,7 @@ fn results_view(r: SearchResponse, f: Filters, searching: bool) -> AnyView {
                 {facet("Classification", "classification", r.facets.classification, f.classification)}
                 {facet("Status", "status", r.facets.status, f.status)}
                 {facet("Personal data", "has_pii", r.facets.has_pii, f.has_pii)}
+                {facet("Breaks a policy", "breaks_policy", r.facets.breaks_policy, f.breaks_policy)}
                 {facet("Tag", "tag", r.facets.tag, f.tag)}
                 {any_filter.then(|| view! { <button class="secondary clear-filters" id="clear-filters" on:click=move |_| f.clear()>"Clear the filters"</button> })}
             </aside>
@@ -250,6 +255,9 @@ fn product_card(hit: SearchHit) -> impl IntoView {
                 <span class=class>{p.classification.to_string()}</span>
                 <span class="badge status">{p.status.to_string()}</span>
                 {hit.has_pii.then(|| view! { <span class="badge pii">"PII"</span> })}
+                {hit.breaks_policy.then(|| view! {
+                    <A href="/policies" attr:class="badge breaks-policy" attr:title="This product breaks a policy in force: the Policies page says which">"breaks a policy"</A>
+                })}
             </div>
             <div class="product-id mono">{p.id.clone()} " · v" {p.version.clone()}</div>
             <p>{p.description.clone()}</p>

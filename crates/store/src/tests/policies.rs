@@ -92,3 +92,41 @@ async fn policy_rules_fold_by_the_trust_rules_and_keep_their_history(pool: Sqlit
     assert_eq!(history[1].rule.as_ref(), Some(&tighter));
     assert_eq!(history[3].reason.as_deref(), Some("too strict"));
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_catalog_knows_which_products_break_a_policy_as_rules_come_and_go(pool: SqlitePool) {
+    // Verifies the "breaks a policy" facet: the seed meets every policy; an Inventory rule its product fails marks that product (facet counts, the filter, the hit) and no other; a product published afterwards is checked against the rule when it is indexed; withdrawing the rule clears the mark.
+    use crate::SearchQuery;
+    let store = Store::from_pool(pool).await.unwrap();
+    let mut log = seed_log();
+    store.apply(LOG, &root(), &log).await.unwrap();
+    let facet = |s: &crate::SearchResult| s.facets.breaks_policy.clone();
+    let all = SearchQuery { limit: 50, ..Default::default() };
+    assert_eq!(facet(&store.search(&all).await.unwrap()), [("no".to_owned(), 3)]);
+
+    let mut t = T0 + 1_000;
+    let mut next = |log: &mut Vec<_>, id: &str, actor: &str, body: EventBody| {
+        t += 1;
+        log.push(rec(log.len(), signed(id, actor, t, &body)));
+    };
+    let one = rule("inventory.one-partition", Scope::Domain("inventory".into()), "port.partitions <= 1");
+    next(&mut log, "p1", "User:ines", EventBody::PolicyPublished(one.clone()));
+    store.apply(LOG, &root(), &log).await.unwrap();
+    let r = store.search(&all).await.unwrap();
+    assert_eq!(facet(&r), [("no".to_owned(), 2), ("yes".to_owned(), 1)]);
+    let breaking = store.search(&SearchQuery { breaks_policy: Some(true), ..all.clone() }).await.unwrap();
+    let ids: Vec<_> = breaking.hits.iter().map(|h| (h.product.id.as_str(), h.breaks_policy)).collect();
+    assert_eq!(ids, [("inventory.stock-levels", true)]);
+
+    // A product published under the rule is checked when it is indexed.
+    let mut second = seed::products().remove(0);
+    second.id = meshdesk_domain::ProductId::parse("inventory.stock-counts").unwrap();
+    second.output_ports[0].topic = meshdesk_domain::TopicName::parse("inventory.stock-counted").unwrap();
+    next(&mut log, "p2", "User:ines", EventBody::ProductPublished(second));
+    store.apply(LOG, &root(), &log).await.unwrap();
+    assert_eq!(facet(&store.search(&all).await.unwrap()), [("no".to_owned(), 2), ("yes".to_owned(), 2)]);
+
+    next(&mut log, "w1", "User:ines", EventBody::PolicyWithdrawn { id: one.id.clone(), reason: "done".into() });
+    store.apply(LOG, &root(), &log).await.unwrap();
+    assert_eq!(facet(&store.search(&all).await.unwrap()), [("no".to_owned(), 4)]);
+}
