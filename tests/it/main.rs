@@ -21,6 +21,7 @@ mod layers;
 mod package;
 mod policies;
 mod probe;
+mod promote;
 mod sandbox;
 mod security;
 mod service;

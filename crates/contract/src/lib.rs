@@ -14,6 +14,7 @@ pub use meshdesk_domain::{Classification, CompatibilityLevel, DataProduct, Produ
 mod access;
 mod catalog;
 mod policies;
+mod promote;
 mod schemas;
 mod status;
 mod topics;
@@ -22,6 +23,7 @@ mod wizard;
 pub use access::*;
 pub use catalog::*;
 pub use policies::*;
+pub use promote::*;
 pub use schemas::*;
 pub use status::*;
 pub use topics::*;

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod model;
 pub mod plan;
 pub mod policy;
+pub mod promote;
 pub mod schema;
 pub mod seed;
 pub mod time;

@@ -17,6 +17,7 @@ pub mod keyring;
 mod lineage;
 mod outbox;
 mod policies;
+mod promote;
 mod schemas;
 mod topics;
 pub mod trust;

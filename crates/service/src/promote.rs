@@ -1,0 +1,106 @@
+//! Promotion of a product from this environment to another (an environment file opened beside
+//! this one, with its own cache in the same data directory): the review computed from both
+//! sides, then the target's own wizard publishing a draft of the product, so the target's
+//! bounds, registry levels, policies and trust rules decide, and a failure resumes where it
+//! stopped.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use meshdesk_contract as c;
+use meshdesk_domain::promote::{differences, for_target};
+
+use crate::{EnvSource, Meshdesk, SandboxPorts, ServiceError, invalid};
+
+/// The target's draft for promoting `product` with this content: the same content resumes the
+/// same journal; a changed product is a new draft.
+fn draft_id(product: &meshdesk_domain::DataProduct) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(serde_json::to_vec(product).expect("products serialize"));
+    let short: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("promote-{}-{short}", product.id)
+}
+
+impl Meshdesk {
+    /// Opens another environment from its file beside this one (its cache in the same data
+    /// directory), connected and synced: the target of a promotion.
+    pub async fn open_environment(&self, file: &Path) -> Result<Arc<Meshdesk>, ServiceError> {
+        let other = Meshdesk::open(&self.data_dir, EnvSource::File(file.to_owned()), SandboxPorts::default()).await?;
+        other.connect().await?;
+        other.sync().await?;
+        Ok(other)
+    }
+
+    /// The target's draft of `product_id` as published here: the same product, its schemas left
+    /// for the target's registry to number, the domain registered there if it lacks it.
+    async fn promotion_draft(&self, product_id: &str, target: &Meshdesk) -> Result<c::WizardDraft, ServiceError> {
+        let source = self
+            .store
+            .product(product_id)
+            .await?
+            .ok_or_else(|| invalid(format!("no product {product_id} in this environment")))?
+            .product;
+        let product = for_target(&source);
+        let target_has_domain = target.store.list_domains().await?.iter().any(|d| d.id == product.domain.as_str());
+        let new_domain = if target_has_domain {
+            None
+        } else {
+            let d = self.store.list_domains().await?.into_iter().find(|d| d.id == product.domain.as_str());
+            d.map(|d| -> Result<meshdesk_domain::Domain, ServiceError> {
+                Ok(meshdesk_domain::Domain {
+                    id: product.domain.clone(),
+                    name: d.name,
+                    description: d.description,
+                    owners: d
+                        .owners
+                        .iter()
+                        .map(|o| meshdesk_domain::Principal::parse(o).map_err(invalid))
+                        .collect::<Result<_, _>>()?,
+                    contact: d.contact,
+                })
+            })
+            .transpose()?
+        };
+        Ok(c::WizardDraft { id: draft_id(&product), step: 6, product, new_domain })
+    }
+
+    /// What promoting `product_id` to `target` would do: how the two differ, the plan, and the
+    /// target's policies on it. Nothing is applied.
+    pub async fn promotion(&self, product_id: &str, target: &Meshdesk) -> Result<c::Promotion, ServiceError> {
+        let draft = self.promotion_draft(product_id, target).await?;
+        let there = target.store.product(product_id).await?.map(|p| p.product);
+        let source = self.store.product(product_id).await?.map(|p| p.product).unwrap_or_else(|| draft.product.clone());
+        let check = target.check_draft(&draft).await?;
+        Ok(c::Promotion {
+            product: product_id.to_owned(),
+            target: target.connection().await?.name.clone(),
+            target_version: there.as_ref().map(|p| p.version.clone()),
+            differences: differences(&source, there.as_ref()),
+            plan: check.plan,
+            blocks: check.blocks,
+            findings: check.findings,
+            draft: draft.id,
+        })
+    }
+
+    /// Promotes `product_id` to `target`: the target's wizard publishes it (its policies
+    /// checked again, its plan journaled step by step, so calling this again after a failure
+    /// resumes). Refused with the reason when the target's policies block it.
+    pub async fn promote(&self, product_id: &str, target: &Meshdesk) -> Result<c::DraftState, ServiceError> {
+        let draft = self.promotion_draft(product_id, target).await?;
+        let state = match target.store.draft(&draft.id).await? {
+            // A promotion of the same content that started before resumes its journal.
+            Some(row) if row.status != "editing" => target.get_draft(&draft.id).await?,
+            _ => target.save_draft(&draft).await?,
+        };
+        if state.status == "published" {
+            return Ok(state);
+        }
+        let done = target.publish_draft(&draft.id).await?;
+        if done.status == "published" {
+            let _ = target.flush_outbox().await;
+            let _ = target.sync().await;
+        }
+        Ok(done)
+    }
+}

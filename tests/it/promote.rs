@@ -1,0 +1,125 @@
+//! Promotion between two real environments: two sandboxes act as dev and prod.
+
+use meshdesk_domain::policy::{Rule, Scope, Severity, Target};
+use meshdesk_domain::trust::Role;
+use meshdesk_kafka::Admin;
+use meshdesk_registry::RegistryClient;
+use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
+use meshdesk_tests::{endorse, env_file_as, sandbox};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_product_built_in_dev_is_promoted_to_prod_then_only_its_new_version_follows() {
+    // Verifies promotion between two sandboxes acting as dev and prod: a product Ines published in dev is absent from prod (the one difference), its plan passes prod's policies, and promoting it creates its topic, registers its schema and publishes its contract in prod; after a schema change in dev the review names the new version and the changed schema, and the second promotion registers only the new version (prod's subject has versions 1 and 2, the topic is untouched); a rule published only in prod then blocks the next promotion with its message.
+    let dev = sandbox(true).await;
+    let prod = sandbox(true).await;
+    let dir = tempfile::tempdir().unwrap();
+    // Each environment file in a folder of its own (the harness names them env.toml).
+    let folder = |name: &str| {
+        let f = dir.path().join("files").join(name);
+        std::fs::create_dir_all(&f).unwrap();
+        f
+    };
+    let dev_env = env_file_as(&folder("dev"), "dev", &dev.sandbox, "User:ines");
+    let prod_env = env_file_as(&folder("prod"), "prod", &prod.sandbox, "User:ines");
+    let data = dir.path().join("ines");
+    let md = Meshdesk::open(&data, EnvSource::File(dev_env), SandboxPorts::default()).await.unwrap();
+    md.connect().await.unwrap();
+    md.sync().await.unwrap();
+
+    // Built in dev.
+    let mut draft = crate::wizard::draft();
+    draft.new_domain = None;
+    md.save_draft(&draft).await.unwrap();
+    let built = md.publish_draft(&draft.id).await.unwrap();
+    assert_eq!(built.status, "published", "{:?}", built.last_error);
+    md.flush_outbox().await.unwrap();
+    md.sync().await.unwrap();
+
+    // Reviewed, then promoted.
+    let target = md.open_environment(&prod_env).await.unwrap();
+    let id = "inventory.stock-reservations";
+    let review = md.promotion(id, &target).await.unwrap();
+    assert_eq!(review.target, "prod");
+    assert_eq!(review.target_version, None);
+    assert_eq!(review.differences.len(), 1, "{:?}", review.differences);
+    assert_eq!((review.differences[0].at.as_str(), review.differences[0].target.as_str()), ("product", "absent"));
+    assert!(!review.blocks, "{:?}", review.findings);
+    assert!(review.plan[0].starts_with("create topic inventory.stock-reserved (2 partitions"), "{:?}", review.plan);
+    let promoted = md.promote(id, &target).await.unwrap();
+    assert_eq!(promoted.status, "published", "{:?}", promoted.last_error);
+
+    let prod_admin = Admin::new(&prod.sandbox.kafka_profile()).unwrap();
+    assert_eq!(prod_admin.describe_topic("inventory.stock-reserved").await.unwrap().partitions.len(), 2);
+    let prod_registry = RegistryClient::new(&prod.sandbox.registry_url(), None).unwrap();
+    let subject = "inventory.stock-reserved-value";
+    assert_eq!(prod_registry.versions(subject).await.unwrap(), [1]);
+    let in_prod = target.store().product(id).await.unwrap().expect("the product is in prod's catalog").product;
+    let in_dev = md.store().product(id).await.unwrap().unwrap().product;
+    assert_eq!(in_prod.contract, in_dev.contract, "the contract travelled");
+    assert!(md.promotion(id, &target).await.unwrap().differences.is_empty(), "dev and prod agree now");
+
+    // A schema change in dev: only the new version follows.
+    let mut changed = draft.clone();
+    changed.id = "draft-2".into();
+    changed.product.version = "1.1.0".into();
+    let schema = &mut changed.product.output_ports[0].value_schema.as_mut().unwrap().schema;
+    *schema = schema.replacen(
+        "\"fields\": [",
+        "\"fields\": [\n  {\"name\": \"note\", \"type\": [\"null\", \"string\"], \"default\": null, \"doc\": \"Why it was reserved.\"},",
+        1,
+    );
+    md.save_draft(&changed).await.unwrap();
+    assert_eq!(md.publish_draft("draft-2").await.unwrap().status, "published");
+    md.flush_outbox().await.unwrap();
+    md.sync().await.unwrap();
+    let review = md.promotion(id, &target).await.unwrap();
+    let at: Vec<&str> = review.differences.iter().map(|d| d.at.as_str()).collect();
+    assert_eq!(at, ["version", "port inventory.stock-reserved: value schema"], "{:?}", review.differences);
+    assert_eq!(review.target_version.as_deref(), Some("1.0.0"));
+    let again = md.promote(id, &target).await.unwrap();
+    assert_eq!(again.status, "published", "{:?}", again.last_error);
+    assert_eq!(prod_registry.versions(subject).await.unwrap(), [1, 2]);
+    assert_eq!(again.steps[0].result.as_deref(), Some("already there"), "{:?}", again.steps[0]);
+    assert_eq!(target.store().product(id).await.unwrap().unwrap().product.version, "1.1.0");
+
+    // A rule only prod has blocks the next promotion, with its words.
+    endorse(&prod.sandbox, "User:paula", &[Role::Admin]).await;
+    let paula_env = env_file_as(&folder("prod-paula"), "prod", &prod.sandbox, "User:paula");
+    let paula =
+        Meshdesk::open(&dir.path().join("paula"), EnvSource::File(paula_env), SandboxPorts::default()).await.unwrap();
+    paula.connect().await.unwrap();
+    paula.sync().await.unwrap();
+    let single = Rule {
+        id: "prod-single-partition".into(),
+        policy: "bounds".into(),
+        target: Target::Port,
+        condition: "port.partitions <= 1".into(),
+        severity: Severity::Error,
+        message: "in prod a topic has one partition, not {port.partitions}".into(),
+        at: "partitions".into(),
+        owner: Scope::Global,
+    };
+    paula.publish_policy(&single).await.unwrap();
+    let mut third = changed.clone();
+    third.id = "draft-3".into();
+    third.product.version = "1.2.0".into();
+    md.save_draft(&third).await.unwrap();
+    assert_eq!(md.publish_draft("draft-3").await.unwrap().status, "published");
+    md.flush_outbox().await.unwrap();
+    md.sync().await.unwrap();
+    target.sync().await.unwrap();
+    let review = md.promotion(id, &target).await.unwrap();
+    assert!(review.blocks);
+    assert!(
+        review.findings.iter().any(|f| f.message == "in prod a topic has one partition, not 2"),
+        "{:?}",
+        review.findings
+    );
+    let refused = md.promote(id, &target).await.unwrap_err().to_string();
+    assert!(refused.contains("in prod a topic has one partition, not 2"), "{refused}");
+    assert_eq!(target.store().product(id).await.unwrap().unwrap().product.version, "1.1.0", "nothing was applied");
+
+    paula.shutdown().await;
+    target.shutdown().await;
+    md.shutdown().await;
+}
