@@ -278,6 +278,40 @@ pub async fn get_policy_history(state: State<'_, AppState>, req: c::RuleRef) -> 
     Ok(state.service()?.policy_history(&req).await?)
 }
 
+#[tauri::command]
+pub async fn list_environments(state: State<'_, AppState>, req: c::NoArgs) -> Reply<Vec<c::KnownEnvironment>> {
+    let _ = req;
+    Ok(state.service()?.environments().await?)
+}
+
+#[tauri::command]
+pub async fn add_environment(state: State<'_, AppState>, req: c::EnvironmentFile) -> Reply<Vec<c::KnownEnvironment>> {
+    Ok(state.service()?.add_environment(&req).await?)
+}
+
+#[tauri::command]
+pub async fn remove_environment(
+    state: State<'_, AppState>,
+    req: c::EnvironmentFile,
+) -> Reply<Vec<c::KnownEnvironment>> {
+    Ok(state.service()?.remove_environment(&req).await?)
+}
+
+#[tauri::command]
+pub async fn product_environments(state: State<'_, AppState>, req: c::ProductRef) -> Reply<Vec<c::ProductPresence>> {
+    Ok(state.service()?.product_environments(&req).await?)
+}
+
+#[tauri::command]
+pub async fn review_promotion(state: State<'_, AppState>, req: c::PromotionRequest) -> Reply<c::Promotion> {
+    Ok(state.service()?.review_promotion(&req).await?)
+}
+
+#[tauri::command]
+pub async fn promote(state: State<'_, AppState>, req: c::PromotionRequest) -> Reply<c::DraftState> {
+    Ok(state.service()?.promote_to(&req).await?)
+}
+
 /// The names registered in `main.rs`, checked against the contract by a test.
 #[cfg_attr(not(test), allow(dead_code))]
 pub const REGISTERED: &[&str] = &[
@@ -327,6 +361,12 @@ pub const REGISTERED: &[&str] = &[
     "publish_policy",
     "withdraw_policy",
     "get_policy_history",
+    "list_environments",
+    "add_environment",
+    "remove_environment",
+    "product_environments",
+    "review_promotion",
+    "promote",
 ];
 
 #[cfg(test)]

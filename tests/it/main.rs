@@ -13,6 +13,7 @@ mod e2e_access;
 mod e2e_lineage;
 mod e2e_pages;
 mod e2e_policies;
+mod e2e_promote;
 mod e2e_trust;
 mod exports;
 mod gateway;

@@ -145,6 +145,12 @@ pub const COMMAND_NAMES: &[&str] = &[
     PublishPolicy::NAME,
     WithdrawPolicy::NAME,
     GetPolicyHistory::NAME,
+    ListEnvironments::NAME,
+    AddEnvironment::NAME,
+    RemoveEnvironment::NAME,
+    ProductEnvironments::NAME,
+    ReviewPromotion::NAME,
+    Promote::NAME,
 ];
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod background;
 mod catalog;
 mod connection;
 pub mod env;
+mod environments;
 mod exports;
 mod governance_log;
 pub mod keyring;
@@ -147,6 +148,8 @@ pub struct Meshdesk {
     /// until the first look (nothing is announced for what was there before the app started).
     access_seen: std::sync::Mutex<Option<std::collections::HashMap<String, String>>>,
     last_reconcile: std::sync::Mutex<Option<std::time::Instant>>,
+    /// Other environments opened beside this one (promotion targets), by their file.
+    others: Mutex<std::collections::HashMap<PathBuf, Arc<Meshdesk>>>,
 }
 
 /// An input the service refuses, with the reason for people.
@@ -233,6 +236,7 @@ impl Meshdesk {
             governance_ready: Default::default(),
             access_seen: Default::default(),
             last_reconcile: Default::default(),
+            others: Default::default(),
         }))
     }
 
@@ -250,6 +254,9 @@ impl Meshdesk {
 
     /// Stops the embedded sandbox, if any, and closes the cache.
     pub async fn shutdown(&self) {
+        for (_, other) in self.others.lock().await.drain() {
+            Box::pin(other.shutdown()).await;
+        }
         if let Some(sb) = self.sandbox.lock().await.take()
             && let Err(e) = sb.stop().await
         {

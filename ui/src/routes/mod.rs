@@ -1,5 +1,6 @@
 pub mod catalog;
 pub mod domains;
+pub mod environments;
 pub mod policies;
 pub mod product;
 pub mod requests;

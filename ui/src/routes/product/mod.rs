@@ -1,6 +1,7 @@
 //! A product's page: its title, badges and the owners' actions, then tabs (`?tab=`): overview,
 //! schema (each port's live configuration, schema and history), contract, quality (live health
-//! and decoded samples), lineage, access (request it, who has it).
+//! and decoded samples), lineage, access (request it, who has it), environments (where it
+//! exists and at which version, and its promotion).
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ use leptos_router::components::A;
 mod access;
 mod actions;
 mod contract;
+mod environments;
 mod lineage;
 mod ports;
 mod quality;
@@ -73,13 +75,14 @@ fn human_ms(ms: i64) -> String {
 }
 
 /// The product page's tabs: key (in `?tab=`), label.
-const TABS: [(&str, &str); 6] = [
+const TABS: [(&str, &str); 7] = [
     ("overview", "Overview"),
     ("schema", "Schema"),
     ("contract", "Contract"),
     ("quality", "Quality"),
     ("lineage", "Lineage"),
     ("access", "Access"),
+    ("environments", "Environments"),
 ];
 
 #[component]
@@ -128,6 +131,7 @@ fn Product(d: ProductDetail) -> impl IntoView {
                     }.into_any()
                 }
                 "access" => view! { <AccessTab d=d.clone() /> }.into_any(),
+                "environments" => view! { <environments::EnvironmentsTab id=d.product.id.as_str().to_owned() /> }.into_any(),
                 _ => view! { <Overview d=d.clone() /> }.into_any(),
             }}
         </div>

@@ -263,7 +263,7 @@ fn findings_at(all: &[Finding], prefix: &str) -> Vec<Finding> {
     all.iter().filter(|f| f.at.starts_with(prefix)).cloned().collect()
 }
 
-fn findings_view(list: Vec<Finding>) -> AnyView {
+pub(crate) fn findings_view(list: Vec<Finding>) -> AnyView {
     if list.is_empty() {
         return ().into_any();
     }
