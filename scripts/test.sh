@@ -12,8 +12,12 @@ scripts/build-ui.sh
 # The installable .deb (a release build), for the test that unpacks and starts it. The AppImage
 # needs tools the bundler fetches from GitHub: scripts/package.sh builds it where that works.
 scripts/package.sh deb
-# One build of every target with the tests' feature set (so `cargo test` reuses it); it also
-# builds the app binary the end-to-end test launches.
+# The app binary the end-to-end tests launch, alone first: its bin and test targets embed
+# ui/dist through one build folder, where tauri's codegen writes each compressed asset once and
+# reuses it if it exists, so the two compiled at the same time can embed a half-written file
+# (seen: a window whose wasm "doesn't start with \0asm").
+cargo build -p meshdesk-desktop
+# One build of every target with the tests' feature set (so `cargo test` reuses it).
 cargo build --all-targets
 export MESHDESK_APP_BIN="$CARGO_TARGET_DIR/debug/meshdesk"
 # The default members: every crate but the wasm-only UI (built above).
