@@ -312,6 +312,17 @@ pub async fn promote(state: State<'_, AppState>, req: c::PromotionRequest) -> Re
     Ok(state.service()?.promote_to(&req).await?)
 }
 
+/// Switches the window to another known environment (the one Tauri-level command: it replaces
+/// the service the others call).
+#[tauri::command]
+pub async fn switch_environment(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    req: c::EnvironmentChoice,
+) -> Reply<Vec<c::KnownEnvironment>> {
+    state.switch(&app, &req).await
+}
+
 /// The names registered in `main.rs`, checked against the contract by a test.
 #[cfg_attr(not(test), allow(dead_code))]
 pub const REGISTERED: &[&str] = &[
@@ -367,6 +378,7 @@ pub const REGISTERED: &[&str] = &[
     "product_environments",
     "review_promotion",
     "promote",
+    "switch_environment",
 ];
 
 #[cfg(test)]

@@ -4,27 +4,34 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod serve;
 mod single;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use meshdesk_contract::{self as c, events};
-use meshdesk_service::{EnvSource, Meshdesk, Notice, SandboxPorts};
-use tauri::{Emitter, Manager};
+use meshdesk_contract as c;
+use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
+use tauri::Manager;
 
 /// Managed state: the service, or why it could not be opened (shown in the UI, not swallowed).
 pub struct AppState {
-    service: Result<Arc<Meshdesk>, String>,
+    /// The environment the window runs on (switchable from Settings).
+    served: std::sync::Mutex<serve::Served>,
+    data_dir: PathBuf,
     /// When `main` began: the clock of the start-up figure.
     main_started: std::time::Instant,
     first_paint_ms: std::sync::OnceLock<u64>,
 }
 
 impl AppState {
-    pub fn service(&self) -> Result<&Arc<Meshdesk>, c::IpcError> {
-        self.service.as_ref().map_err(|e| c::IpcError::new(e.clone()))
+    pub fn service(&self) -> Result<Arc<Meshdesk>, c::IpcError> {
+        self.served.lock().expect("served lock").service.clone().map_err(c::IpcError::new)
+    }
+
+    /// Switches the window to another known environment.
+    pub async fn switch(&self, handle: &tauri::AppHandle, choice: &c::EnvironmentChoice) -> Result<Vec<c::KnownEnvironment>, c::IpcError> {
+        serve::switch(handle, &self.served, &self.data_dir, choice).await
     }
 
     /// Records the first catalog paint (later reports return the first figure) and prints it:
@@ -88,7 +95,12 @@ fn main() {
     }
 
     let app = tauri::Builder::default()
-        .manage(AppState { service: service.clone(), main_started, first_paint_ms: Default::default() })
+        .manage(AppState {
+            served: std::sync::Mutex::new(serve::Served::new(service.clone())),
+            data_dir: data_dir.clone(),
+            main_started,
+            first_paint_ms: Default::default(),
+        })
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
@@ -106,6 +118,7 @@ fn main() {
             commands::product_environments,
             commands::review_promotion,
             commands::promote,
+            commands::switch_environment,
             commands::sync_now,
             commands::app_info,
             commands::topic_metrics,
@@ -154,32 +167,7 @@ fn main() {
                     let _ = w.set_focus();
                 }
             }));
-            if let Ok(service) = &service {
-                let handle = app.handle().clone();
-                let mut notices = service.subscribe();
-                tauri::async_runtime::spawn(async move {
-                    while let Ok(n) = notices.recv().await {
-                        let name = match n {
-                            Notice::CatalogChanged => events::CATALOG_CHANGED,
-                            Notice::StatusChanged => events::STATUS_CHANGED,
-                            Notice::Access { title, body } => {
-                                // A desktop notification; without a notification service (a
-                                // bare X server) it is logged instead.
-                                use tauri_plugin_notification::NotificationExt;
-                                tracing::info!("notification: {title}: {body}");
-                                if let Err(e) = handle.notification().builder().title(&title).body(&body).show() {
-                                    tracing::warn!("desktop notification not shown: {e}");
-                                }
-                                events::ACCESS_CHANGED
-                            }
-                        };
-                        if let Err(e) = handle.emit(name, ()) {
-                            tracing::warn!("emitting {name}: {e}");
-                        }
-                    }
-                });
-                tauri::async_runtime::spawn(service.clone().run(Duration::from_secs(2)));
-            }
+            app.state::<AppState>().served.lock().expect("served lock").start(app.handle());
             Ok(())
         })
         .build(tauri::generate_context!())
@@ -190,7 +178,7 @@ fn main() {
             exiting.store(true, std::sync::atomic::Ordering::SeqCst);
         }
         if let tauri::RunEvent::Exit = event
-            && let Ok(service) = &handle.state::<AppState>().service
+            && let Ok(service) = handle.state::<AppState>().service()
         {
             tauri::async_runtime::block_on(service.shutdown());
         }

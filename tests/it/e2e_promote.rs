@@ -27,7 +27,7 @@ async fn desktop(dir: &std::path::Path, name: &str, env: std::path::PathBuf) -> 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_product_built_in_dev_is_promoted_to_prod_through_the_window() {
-    // Verifies promotion in the app window with two sandboxes as dev and prod: prod's environment file is added in Settings; the product's Environments tab says dev has version 1.0.0 and prod does not have it; the review names the difference, prod's plan and that prod's policies pass (screenshot target/e2e/promote-review.png); Promote, confirmed, runs the plan in prod (screenshot promote-done.png), after which prod has the topic, the schema and the product at 1.0.0; a rule published only in prod then blocks the next review with its words and the Promote button is disabled (screenshot promote-blocked.png).
+    // Verifies promotion in the app window with two sandboxes as dev and prod: prod's environment file is added in Settings; the product's Environments tab says dev has version 1.0.0 and prod does not have it; the review names the difference, prod's plan and that prod's policies pass (screenshot target/e2e/promote-review.png); Promote, confirmed, runs the plan in prod (screenshot promote-done.png), after which prod has the topic, the schema and the product at 1.0.0; a rule published only in prod then blocks the next review with its words and the Promote button is disabled (screenshot promote-blocked.png); the window then switches to prod from Settings, its catalog showing the promoted product (screenshot environment-switched.png), and back to dev.
     let dev = sandbox(true).await;
     let prod = sandbox(true).await;
     let dir = tempfile::tempdir().unwrap();
@@ -121,6 +121,19 @@ async fn a_product_built_in_dev_is_promoted_to_prod_through_the_window() {
     let apply = client.find(Locator::Id("promote-apply")).await.unwrap();
     assert!(apply.attr("disabled").await.unwrap().is_some(), "a blocked promotion cannot be started");
     shot(&client, "promote-blocked").await;
+
+    // The window switches to prod: the catalog there has the promoted product; back to dev.
+    click(&client, ".sidebar a[href='/settings']").await;
+    click(&client, "#environments tr[data-env='prod'] .env-switch").await;
+    text_of(&client, "#environment .env-name", Duration::from_secs(30), |t| t == "prod").await;
+    wait_for_cards(&client, &["customer.profiles", "inventory.stock-levels", id, "sales.orders"], Duration::from_secs(60))
+        .await;
+    shot(&client, "environment-switched").await;
+    click(&client, ".sidebar a[href='/settings']").await;
+    let rows = text_of(&client, "#environments", Duration::from_secs(10), |t| t.contains("this window")).await;
+    assert!(rows.contains("sandbox") && rows.contains("dev") && rows.contains("prod"), "{rows}");
+    click(&client, "#environments tr[data-env='dev'] .env-switch").await;
+    text_of(&client, "#environment .env-name", Duration::from_secs(30), |t| t == "dev").await;
 
     driver.close(client).await;
     for md in [builder, prod_ines, paula] {

@@ -151,6 +151,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     ProductEnvironments::NAME,
     ReviewPromotion::NAME,
     Promote::NAME,
+    SwitchEnvironment::NAME,
 ];
 
 #[cfg(test)]

@@ -111,3 +111,18 @@ impl Command for Promote {
     type Request = PromotionRequest;
     type Response = crate::DraftState;
 }
+
+/// Which environment the window should run on: an environment file the app knows, or the
+/// embedded sandbox (`None`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentChoice {
+    pub path: Option<String>,
+}
+
+/// Switches the window to another known environment; answers with the list, the new one current.
+pub struct SwitchEnvironment;
+impl Command for SwitchEnvironment {
+    const NAME: &'static str = "switch_environment";
+    type Request = EnvironmentChoice;
+    type Response = Vec<KnownEnvironment>;
+}

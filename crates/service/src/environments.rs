@@ -1,7 +1,8 @@
-//! The environments this app knows besides the one it runs on: environment files added in
-//! Settings (kept in `<data>/environments.json`), each opened on demand beside this one with
-//! its own cache in the same data directory, and kept open while the app runs. They are the
-//! targets of promotions, and tell where a product exists and at which version.
+//! The environments this app knows: the embedded sandbox, the environment file it was started
+//! on, and environment files added in Settings (kept in `<data>/environments.json`). The window
+//! switches between them; the files are also opened on demand beside the current one (each with
+//! its own cache in the same data directory, kept open while the app runs), as the targets of
+//! promotions and to tell where a product exists and at which version.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -54,14 +55,41 @@ impl Meshdesk {
         c::KnownEnvironment { name, path: Some(path.display().to_string()), current, problem }
     }
 
-    /// The environment this app runs on, then the files added in Settings.
+    /// Every environment this app knows: the embedded sandbox, the environment file it was
+    /// started on (if any) and the files added in Settings; the one this window runs on marked.
     pub async fn environments(&self) -> Result<Vec<c::KnownEnvironment>, ServiceError> {
-        let mut out = vec![match self.current_file() {
-            Some(p) => Self::describe(p, true),
-            None => c::KnownEnvironment { name: "sandbox".into(), path: None, current: true, problem: None },
-        }];
-        out.extend(self.known().files.iter().map(|p| Self::describe(p, false)));
+        let sandbox = matches!(self.source, EnvSource::Sandbox { .. });
+        let mut out =
+            vec![c::KnownEnvironment { name: "sandbox".into(), path: None, current: sandbox, problem: None }];
+        let mut files = self.known().files;
+        if let Some(current) = self.current_file()
+            && !files.iter().any(|f| f == current)
+        {
+            files.insert(0, current.to_owned());
+        }
+        out.extend(files.iter().map(|p| Self::describe(p, self.current_file() == Some(p.as_path()))));
         Ok(out)
+    }
+
+    /// The environment to switch this window to: one of [`Meshdesk::environments`], not the
+    /// current one, usable now. The caller opens it and retires this one.
+    pub async fn switch_target(&self, choice: &c::EnvironmentChoice) -> Result<EnvSource, ServiceError> {
+        let path = choice.path.as_deref().map(str::trim);
+        let all = self.environments().await?;
+        let env = all
+            .iter()
+            .find(|e| e.path.as_deref() == path)
+            .ok_or_else(|| invalid("that environment is not among the ones this app knows; add its file first"))?;
+        if env.current {
+            return Err(invalid(format!("this window runs on {} already", env.name)));
+        }
+        if let Some(problem) = &env.problem {
+            return Err(invalid(format!("{} cannot be used: {problem}", env.name)));
+        }
+        Ok(match path {
+            Some(p) => EnvSource::File(PathBuf::from(p)),
+            None => EnvSource::Sandbox { dir: self.data_dir.join("sandbox") },
+        })
     }
 
     /// Adds an environment file: an absolute path to a file that loads, not the current one and
@@ -89,6 +117,9 @@ impl Meshdesk {
 
     pub async fn remove_environment(&self, f: &c::EnvironmentFile) -> Result<Vec<c::KnownEnvironment>, ServiceError> {
         let path = PathBuf::from(f.path.trim());
+        if self.current_file() == Some(path.as_path()) {
+            return Err(invalid("this window runs on that environment; switch to another one first"));
+        }
         let mut known = self.known();
         known.files.retain(|p| *p != path);
         self.save_known(&known)?;
@@ -104,6 +135,9 @@ impl Meshdesk {
         let path = PathBuf::from(file.trim());
         if !self.known().files.contains(&path) {
             return Err(invalid(format!("{} is not among the environments added in Settings", path.display())));
+        }
+        if self.current_file() == Some(path.as_path()) {
+            return Err(invalid("this window runs on that environment already"));
         }
         let mut others = self.others.lock().await;
         if let Some(m) = others.get(&path) {
@@ -122,6 +156,10 @@ impl Meshdesk {
     pub async fn product_environments(&self, r: &c::ProductRef) -> Result<Vec<c::ProductPresence>, ServiceError> {
         let mut out = Vec::new();
         for env in self.environments().await? {
+            // Another sandbox is this data directory's own: only the window that runs on it reads it.
+            if env.path.is_none() && !env.current {
+                continue;
+            }
             let (version, problem) = if env.current {
                 (self.store.product(&r.product).await?.map(|p| p.product.version), None)
             } else if env.problem.is_some() {

@@ -1,9 +1,11 @@
-//! Settings' "Other environments": the environment files this app knows besides the one it runs
-//! on (staging, prod, …), the targets of a product's promotion.
+//! Settings' "Environments": the embedded sandbox and the environment files this app knows
+//! (staging, prod, …); the window switches between them, and they are the targets of a
+//! product's promotion.
 
 use leptos::prelude::*;
 use meshdesk_contract::{
-    AddEnvironment, EnvironmentFile, IpcError, KnownEnvironment, ListEnvironments, NoArgs, RemoveEnvironment,
+    AddEnvironment, EnvironmentChoice, EnvironmentFile, IpcError, KnownEnvironment, ListEnvironments, NoArgs,
+    RemoveEnvironment, SwitchEnvironment,
 };
 
 use crate::components::confirm::ConfirmButton;
@@ -36,9 +38,26 @@ pub fn EnvironmentsSection() -> impl IntoView {
             }
         }
     });
+    // Switching replaces what every page shows: the app goes back to the catalog, which reads
+    // the new environment's cache (the shell's status follows the window's events).
+    let navigate = leptos_router::hooks::use_navigate();
+    let switch = Action::new_local(move |path: &Option<String>| {
+        let req = EnvironmentChoice { path: path.clone() };
+        let navigate = navigate.clone();
+        async move {
+            match ipc::call::<SwitchEnvironment>(&req).await {
+                Ok(_) => {
+                    failed.set(None);
+                    reload.update(|n| *n += 1);
+                    navigate("/", Default::default());
+                }
+                Err(e) => failed.set(Some(e)),
+            }
+        }
+    });
     view! {
-        <h2>"Other environments"</h2>
-        <p class="muted">"Environment files of your other clusters (staging, production, …). A product page promotes the product to them and shows at which version each one has it."</p>
+        <h2>"Environments"</h2>
+        <p class="muted">"The embedded sandbox and the environment files of your clusters (staging, production, …). The window runs on one of them and switches to another here; a product page promotes the product to them and shows at which version each one has it."</p>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                 {move || Suspend::new(async move {
@@ -47,7 +66,7 @@ pub fn EnvironmentsSection() -> impl IntoView {
                         <table id="environments">
                             <thead><tr><th>"Name"</th><th>"File"</th><th></th></tr></thead>
                             <tbody>
-                                {all.into_iter().map(|e| view! { <EnvironmentRow e change /> }).collect_view()}
+                                {all.into_iter().map(|e| view! { <EnvironmentRow e change switch /> }).collect_view()}
                             </tbody>
                         </table>
                     })
@@ -65,15 +84,28 @@ pub fn EnvironmentsSection() -> impl IntoView {
 }
 
 #[component]
-fn EnvironmentRow(e: KnownEnvironment, change: Action<(bool, String), ()>) -> impl IntoView {
+fn EnvironmentRow(
+    e: KnownEnvironment,
+    change: Action<(bool, String), ()>,
+    switch: Action<Option<String>, ()>,
+) -> impl IntoView {
     let file = e.path.clone().unwrap_or_else(|| "the embedded sandbox".into());
     let question = format!("Remove {} from the list? The file itself stays.", e.name);
     view! {
         <tr data-env=e.name.clone()>
             <td>{e.name.clone()}{e.current.then(|| view! { " " <span class="badge">"this window"</span> })}</td>
             <td class="mono">{file}{e.problem.clone().map(|p| view! { <div class="error-inline">{p}</div> })}</td>
-            <td>
-                {(!e.current).then(|| {
+            <td class="actions">
+                {(!e.current && e.problem.is_none()).then(|| {
+                    let path = e.path.clone();
+                    view! {
+                        <button class="env-switch" disabled=move || switch.pending().get()
+                            on:click=move |_| { switch.dispatch(path.clone()); }>
+                            {move || if switch.pending().get() { "Switching…" } else { "Switch to it" }}
+                        </button>
+                    }
+                })}
+                {(!e.current && e.path.is_some()).then(|| {
                     let path = e.path.clone().unwrap_or_default();
                     view! {
                         <ConfirmButton label="Remove" class="secondary" question
