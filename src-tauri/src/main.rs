@@ -30,7 +30,11 @@ impl AppState {
     }
 
     /// Switches the window to another known environment.
-    pub async fn switch(&self, handle: &tauri::AppHandle, choice: &c::EnvironmentChoice) -> Result<Vec<c::KnownEnvironment>, c::IpcError> {
+    pub async fn switch(
+        &self,
+        handle: &tauri::AppHandle,
+        choice: &c::EnvironmentChoice,
+    ) -> Result<Vec<c::KnownEnvironment>, c::IpcError> {
         serve::switch(handle, &self.served, &self.data_dir, choice).await
     }
 

@@ -126,8 +126,12 @@ async fn a_product_built_in_dev_is_promoted_to_prod_through_the_window() {
     click(&client, ".sidebar a[href='/settings']").await;
     click(&client, "#environments tr[data-env='prod'] .env-switch").await;
     text_of(&client, "#environment .env-name", Duration::from_secs(30), |t| t == "prod").await;
-    wait_for_cards(&client, &["customer.profiles", "inventory.stock-levels", id, "sales.orders"], Duration::from_secs(60))
-        .await;
+    wait_for_cards(
+        &client,
+        &["customer.profiles", "inventory.stock-levels", id, "sales.orders"],
+        Duration::from_secs(60),
+    )
+    .await;
     shot(&client, "environment-switched").await;
     click(&client, ".sidebar a[href='/settings']").await;
     let rows = text_of(&client, "#environments", Duration::from_secs(10), |t| t.contains("this window")).await;

@@ -59,8 +59,7 @@ impl Meshdesk {
     /// started on (if any) and the files added in Settings; the one this window runs on marked.
     pub async fn environments(&self) -> Result<Vec<c::KnownEnvironment>, ServiceError> {
         let sandbox = matches!(self.source, EnvSource::Sandbox { .. });
-        let mut out =
-            vec![c::KnownEnvironment { name: "sandbox".into(), path: None, current: sandbox, problem: None }];
+        let mut out = vec![c::KnownEnvironment { name: "sandbox".into(), path: None, current: sandbox, problem: None }];
         let mut files = self.known().files;
         if let Some(current) = self.current_file()
             && !files.iter().any(|f| f == current)
@@ -85,6 +84,14 @@ impl Meshdesk {
         }
         if let Some(problem) = &env.problem {
             return Err(invalid(format!("{} cannot be used: {problem}", env.name)));
+        }
+        // The file this window leaves stays known, to switch back to.
+        if let Some(current) = self.current_file() {
+            let mut known = self.known();
+            if !known.files.iter().any(|f| f == current) {
+                known.files.insert(0, current.to_owned());
+                self.save_known(&known)?;
+            }
         }
         Ok(match path {
             Some(p) => EnvSource::File(PathBuf::from(p)),
