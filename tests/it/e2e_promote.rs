@@ -3,10 +3,7 @@
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
-use meshdesk_domain::policy::{Rule, Scope, Severity, Target};
-use meshdesk_domain::trust::Role;
-use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
-use meshdesk_tests::{endorse, env_file_as, repo_root, sandbox};
+use meshdesk_tests::repo_root;
 
 use crate::window::{Driver, app_bin, click, session, text_of, wait_for_cards};
 
@@ -17,30 +14,14 @@ async fn shot(client: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), client.screenshot().await.unwrap()).unwrap();
 }
 
-/// A desktop on `env` (its own data folder under `dir`), connected and synced.
-async fn desktop(dir: &std::path::Path, name: &str, env: std::path::PathBuf) -> std::sync::Arc<Meshdesk> {
-    let md = Meshdesk::open(&dir.join(name), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
-    md.connect().await.unwrap();
-    md.sync().await.unwrap();
-    md
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_product_built_in_dev_is_promoted_to_prod_through_the_window() {
     // Verifies promotion in the app window with two sandboxes as dev and prod: prod's environment file is added in Settings; the product's Environments tab says dev has version 1.0.0 and prod does not have it; the review names the difference, prod's plan and that prod's policies pass (screenshot target/e2e/promote-review.png); Promote, confirmed, runs the plan in prod (screenshot promote-done.png), after which prod has the topic, the schema and the product at 1.0.0; a rule published only in prod then blocks the next review with its words and the Promote button is disabled (screenshot promote-blocked.png); the window then switches to prod from Settings, its catalog showing the promoted product (screenshot environment-switched.png), and back to dev.
-    let dev = sandbox(true).await;
-    let prod = sandbox(true).await;
-    let dir = tempfile::tempdir().unwrap();
-    let folder = |name: &str| {
-        let f = dir.path().join("files").join(name);
-        std::fs::create_dir_all(&f).unwrap();
-        f
-    };
-    let dev_env = env_file_as(&folder("dev"), "dev", &dev.sandbox, "User:ines");
-    let prod_env = env_file_as(&folder("prod"), "prod", &prod.sandbox, "User:ines");
+    let t = crate::promote::DevProd::start().await;
+    let (prod, dev_env, prod_env) = (&t.prod, t.dev_env.clone(), t.prod_env.clone());
 
     // Built in dev by Ines from another desktop.
-    let builder = desktop(dir.path(), "builder", dev_env.clone()).await;
+    let builder = t.desktop("builder", dev_env.clone()).await;
     let mut draft = crate::wizard::draft();
     draft.new_domain = None;
     builder.save_draft(&draft).await.unwrap();
@@ -91,26 +72,12 @@ async fn a_product_built_in_dev_is_promoted_to_prod_through_the_window() {
     assert_eq!(prod_admin.describe_topic("inventory.stock-reserved").await.unwrap().partitions.len(), 2);
     let registry = meshdesk_registry::RegistryClient::new(&prod.sandbox.registry_url(), None).unwrap();
     assert_eq!(registry.versions("inventory.stock-reserved-value").await.unwrap(), [1]);
-    let prod_ines = desktop(dir.path(), "prod-ines", prod_env.clone()).await;
+    let prod_ines = t.desktop("prod-ines", prod_env.clone()).await;
     let there = prod_ines.store().product(id).await.unwrap().expect("in prod's catalog").product;
     assert_eq!(there.version, "1.0.0");
 
     // A rule only prod has: the next review says why it cannot go.
-    endorse(&prod.sandbox, "User:paula", &[Role::Admin]).await;
-    let paula = desktop(dir.path(), "paula", env_file_as(&folder("paula"), "prod", &prod.sandbox, "User:paula")).await;
-    paula
-        .publish_policy(&Rule {
-            id: "prod-single-partition".into(),
-            policy: "bounds".into(),
-            target: Target::Port,
-            condition: "port.partitions <= 1".into(),
-            severity: Severity::Error,
-            message: "in prod a topic has one partition, not {port.partitions}".into(),
-            at: "partitions".into(),
-            owner: Scope::Global,
-        })
-        .await
-        .unwrap();
+    let paula = t.prod_only_rule().await;
     click(&client, "#promote-review").await;
     text_of(&client, "#promote-verdict", Duration::from_secs(30), |t| t == "prod's policies block this promotion:")
         .await;

@@ -1,5 +1,8 @@
 //! Promotion between two real environments: two sandboxes act as dev and prod.
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
 use meshdesk_domain::policy::{Rule, Scope, Severity, Target};
 use meshdesk_domain::trust::Role;
 use meshdesk_kafka::Admin;
@@ -7,24 +10,68 @@ use meshdesk_registry::RegistryClient;
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
 use meshdesk_tests::{endorse, env_file_as, sandbox};
 
+/// Two seeded sandboxes acting as dev and prod, with Ines's environment file for each (every
+/// file in a folder of its own: the harness names them env.toml).
+pub(crate) struct DevProd {
+    /// Kept for as long as the pair lives (dropping a sandbox stops it).
+    _dev: meshdesk_tests::TestSandbox,
+    pub(crate) prod: meshdesk_tests::TestSandbox,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) dev_env: PathBuf,
+    pub(crate) prod_env: PathBuf,
+}
+
+impl DevProd {
+    pub(crate) async fn start() -> DevProd {
+        let (dev, prod) = (sandbox(true).await, sandbox(true).await);
+        let dir = tempfile::tempdir().unwrap();
+        let dev_env = env_file_as(&folder(dir.path(), "dev"), "dev", &dev.sandbox, "User:ines");
+        let prod_env = env_file_as(&folder(dir.path(), "prod"), "prod", &prod.sandbox, "User:ines");
+        DevProd { _dev: dev, prod, dir, dev_env, prod_env }
+    }
+
+    /// A desktop on `env` with its own data folder `name`, connected and synced.
+    pub(crate) async fn desktop(&self, name: &str, env: PathBuf) -> Arc<Meshdesk> {
+        let md =
+            Meshdesk::open(&self.dir.path().join(name), EnvSource::File(env), SandboxPorts::default()).await.unwrap();
+        md.connect().await.unwrap();
+        md.sync().await.unwrap();
+        md
+    }
+
+    /// A governance admin of prod (Paula) publishes a rule dev does not have: one partition per
+    /// topic. Returns her desktop.
+    pub(crate) async fn prod_only_rule(&self) -> Arc<Meshdesk> {
+        endorse(&self.prod.sandbox, "User:paula", &[Role::Admin]).await;
+        let env = env_file_as(&folder(self.dir.path(), "prod-paula"), "prod", &self.prod.sandbox, "User:paula");
+        let paula = self.desktop("paula", env).await;
+        let single = Rule {
+            id: "prod-single-partition".into(),
+            policy: "bounds".into(),
+            target: Target::Port,
+            condition: "port.partitions <= 1".into(),
+            severity: Severity::Error,
+            message: "in prod a topic has one partition, not {port.partitions}".into(),
+            at: "partitions".into(),
+            owner: Scope::Global,
+        };
+        paula.publish_policy(&single).await.unwrap();
+        paula
+    }
+}
+
+fn folder(dir: &Path, name: &str) -> PathBuf {
+    let f = dir.join("files").join(name);
+    std::fs::create_dir_all(&f).unwrap();
+    f
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_product_built_in_dev_is_promoted_to_prod_then_only_its_new_version_follows() {
     // Verifies promotion between two sandboxes acting as dev and prod: a product Ines published in dev is absent from prod (the one difference), its plan passes prod's policies, and promoting it creates its topic, registers its schema and publishes its contract in prod; after a schema change in dev the review names the new version and the changed schema, and the second promotion registers only the new version (prod's subject has versions 1 and 2, the topic is untouched); a rule published only in prod then blocks the next promotion with its message.
-    let dev = sandbox(true).await;
-    let prod = sandbox(true).await;
-    let dir = tempfile::tempdir().unwrap();
-    // Each environment file in a folder of its own (the harness names them env.toml).
-    let folder = |name: &str| {
-        let f = dir.path().join("files").join(name);
-        std::fs::create_dir_all(&f).unwrap();
-        f
-    };
-    let dev_env = env_file_as(&folder("dev"), "dev", &dev.sandbox, "User:ines");
-    let prod_env = env_file_as(&folder("prod"), "prod", &prod.sandbox, "User:ines");
-    let data = dir.path().join("ines");
-    let md = Meshdesk::open(&data, EnvSource::File(dev_env), SandboxPorts::default()).await.unwrap();
-    md.connect().await.unwrap();
-    md.sync().await.unwrap();
+    let t = DevProd::start().await;
+    let (prod, prod_env) = (&t.prod, t.prod_env.clone());
+    let md = t.desktop("ines", t.dev_env.clone()).await;
 
     // Built in dev.
     let mut draft = crate::wizard::draft();
@@ -83,23 +130,7 @@ async fn a_product_built_in_dev_is_promoted_to_prod_then_only_its_new_version_fo
     assert_eq!(target.store().product(id).await.unwrap().unwrap().product.version, "1.1.0");
 
     // A rule only prod has blocks the next promotion, with its words.
-    endorse(&prod.sandbox, "User:paula", &[Role::Admin]).await;
-    let paula_env = env_file_as(&folder("prod-paula"), "prod", &prod.sandbox, "User:paula");
-    let paula =
-        Meshdesk::open(&dir.path().join("paula"), EnvSource::File(paula_env), SandboxPorts::default()).await.unwrap();
-    paula.connect().await.unwrap();
-    paula.sync().await.unwrap();
-    let single = Rule {
-        id: "prod-single-partition".into(),
-        policy: "bounds".into(),
-        target: Target::Port,
-        condition: "port.partitions <= 1".into(),
-        severity: Severity::Error,
-        message: "in prod a topic has one partition, not {port.partitions}".into(),
-        at: "partitions".into(),
-        owner: Scope::Global,
-    };
-    paula.publish_policy(&single).await.unwrap();
+    let paula = t.prod_only_rule().await;
     let mut third = changed.clone();
     third.id = "draft-3".into();
     third.product.version = "1.2.0".into();
