@@ -24,7 +24,7 @@ async fn retype(client: &Client, css: &str, text: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rule_written_in_the_window_is_published_and_blocks_the_wizard() {
-    // Verifies the Policies page as Inventory's owner: a rule written in the editor ("at most 12 partitions" on Inventory's ports) is tried against the catalog; under a built-in global rule's id it is refused before publishing as loosening a global rule, with the reason; under its own id it is published after a confirmation, listed with its version and history; then the wizard blocks a new Inventory product with 24 partitions with the rule's message, live and in the backend's check (screenshots target/e2e/policies-loosen.png, policies-published.png, wizard-blocked-by-rule.png).
+    // Verifies the Policies page as Inventory's owner: a rule written in the editor ("at most 12 partitions" on Inventory's ports) is tried against the catalog (a rule on access requests is tried on the requests this desktop sees: none yet, said so); under a built-in global rule's id it is refused before publishing as loosening a global rule, with the reason; under its own id it is published after a confirmation, listed with its version and history; then the wizard blocks a new Inventory product with 24 partitions with the rule's message, live and in the backend's check (screenshots target/e2e/policies-loosen.png, policies-published.png, wizard-blocked-by-rule.png).
     let app = app_bin();
     let t = sandbox(true).await;
     let cfg = tempfile::tempdir().unwrap();
@@ -41,6 +41,17 @@ async fn a_rule_written_in_the_window_is_published_and_blocks_the_wizard() {
     click(&client, "#rule-target option[value='port']").await;
     type_in_editor(&client, "#rule-condition", "port.partitions <= 12").await;
     text_of(&client, "#rule-verdict", Duration::from_secs(10), |t| t == "Passes for all 3 products.").await;
+    // Rules on access requests are tried on the requests this desktop sees: none yet.
+    click(&client, "#rule-target option[value='request']").await;
+    type_in_editor(&client, "#rule-condition", "request.days <= 30").await;
+    text_of(&client, "#rule-verdict[data-verdict='nothing']", Duration::from_secs(10), |t| {
+        t.starts_with("This desktop sees no access request")
+    })
+    .await;
+    click(&client, "#rule-target option[value='port']").await;
+    type_in_editor(&client, "#rule-condition", "port.partitions <= 12").await;
+    text_of(&client, "#rule-verdict", Duration::from_secs(10), |t| t == "Passes for all 3 products.").await;
+
     retype(&client, "#rule-message", "Inventory topics have at most 12 partitions, not {port.partitions}").await;
     // A rule is tried on every domain first; Ines owns Inventory and is no admin, so she may
     // publish for Inventory only.

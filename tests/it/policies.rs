@@ -23,7 +23,7 @@ fn sla_rule(owner: Scope, id: &str) -> Rule {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_global_rule_from_an_admin_blocks_another_desktops_wizard() {
-    // Verifies global rules end to end on the real broker: an admin's desktop publishes "restricted products declare an availability SLA"; Inventory's owner's desktop syncs it, lists it as not hers, and its backend check blocks a restricted draft without an SLA with the rule's message (and passes once the SLA is declared); the owner's own attempts to publish a global rule, to put an Inventory rule in the admin's rule's place, or to withdraw the admin's rule are refused with the reason before anything is queued.
+    // Verifies global rules end to end on the real broker: an admin's desktop publishes "restricted products declare an availability SLA"; Inventory's owner's desktop syncs it, lists it as not hers, and its backend check blocks a restricted draft without an SLA with the rule's message (and passes once the SLA is declared); the owner's own attempts to publish a global rule, to put an Inventory rule in the admin's rule's place, or to withdraw the admin's rule are refused with the reason before anything is queued; a rule on access requests from the admin (confidential products for at most 30 days) refuses Sam's 90-day request with its words and lets a 30-day one through.
     let t = sandbox(true).await;
     endorse(&t.sandbox, "User:paula", &[Role::Admin]).await;
     let dir = tempfile::tempdir().unwrap();
@@ -78,6 +78,38 @@ async fn a_global_rule_from_an_admin_blocks_another_desktops_wizard() {
     let withdrawn = refused(ines.withdraw_policy(&withdraw).await.unwrap_err());
     assert!(withdrawn.contains("only a governance admin may withdraw a global policy rule"), "{withdrawn}");
     assert_eq!(ines.flush_outbox().await.unwrap(), 0, "nothing refused was queued");
+
+    // A rule on access requests: confidential products are granted for at most 30 days.
+    let days = Rule {
+        id: "confidential-30-days".into(),
+        policy: "access".into(),
+        target: Target::Request,
+        condition: r#"product.classification != "confidential" || request.days <= 30"#.into(),
+        severity: Severity::Error,
+        message: "{product.title} is confidential: ask for at most 30 days, not {request.days}".into(),
+        at: "days".into(),
+        owner: Scope::Global,
+    };
+    paula.publish_policy(&days).await.unwrap();
+    let sam = open("sam", "User:sam").await;
+    let form = |days: u32| meshdesk_contract::AccessRequestForm {
+        product: "customer.profiles".into(),
+        ports: vec!["customer.profile-updated".into()],
+        consumer: "User:sales-app".into(),
+        requester_domain: "sales".into(),
+        group_prefix: None,
+        purpose: "Greet returning customers by name.".into(),
+        days: Some(days),
+    };
+    let refused = sam.request_access(&form(90)).await.unwrap_err().to_string();
+    assert!(
+        refused.contains(
+            "the policies refuse this request: Customer profiles is confidential: ask for at most 30 days, not 90"
+        ),
+        "{refused}"
+    );
+    sam.request_access(&form(30)).await.expect("a request within the rule is sent");
+    sam.shutdown().await;
 
     paula.shutdown().await;
     ines.shutdown().await;

@@ -64,6 +64,15 @@ impl Meshdesk {
         };
         let topics: Vec<_> = product.output_ports.iter().map(|p| p.topic.clone()).collect();
         req.validate(&topics, rules::MAX_DAYS).map_err(invalid)?;
+        // The published rules on access requests (e.g. restricted products for at most 30 days).
+        let errors: Vec<String> = meshdesk_domain::policy::check_request(&product, &req, &self.rules_in_force().await?)
+            .into_iter()
+            .filter(|f| f.severity == meshdesk_domain::policy::Severity::Error)
+            .map(|f| f.message)
+            .collect();
+        if !errors.is_empty() {
+            return Err(invalid(format!("the policies refuse this request: {}", errors.join("; "))));
+        }
         let plan = grant_plan(&req);
         let event_id = self.publish(&EventBody::AccessRequested(req.clone())).await?;
         let consumer_login = self.sandbox_login(&req.consumer).await;

@@ -14,7 +14,7 @@ pub mod published;
 pub mod rules;
 mod view;
 
-pub use published::{admissible, check_with, in_force, is_built_in};
+pub use published::{admissible, check_request, check_with, in_force, is_built_in};
 pub use rules::{Rule, RuleError, RuleSet, Scope, Target, evaluation_failed};
 pub use view::{FIELDS, FUNCTIONS};
 

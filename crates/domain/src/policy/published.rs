@@ -92,6 +92,17 @@ pub fn in_force(policies: &Policies, published: &[Rule]) -> Vec<Rule> {
     rules
 }
 
+/// The findings of the published rules on access requests on `r`, a request to `p` (the
+/// built-in access rules are `access::AccessRequest::validate`'s). Compiled on each call: a
+/// request is sent now and then, not on every keystroke.
+pub fn check_request(p: &DataProduct, r: &crate::access::AccessRequest, published: &[Rule]) -> Vec<Finding> {
+    let rules: Vec<Rule> = published.iter().filter(|r| r.target == super::Target::Request).cloned().collect();
+    match RuleSet::compile(rules) {
+        Ok(set) => set.check_request(p, r),
+        Err(e) => vec![finding("settings", Severity::Error, "request", e.to_string())],
+    }
+}
+
 /// Every finding of the built-in policies and the published rules on `p` (the set compiled once
 /// per thread and per settings and rules, so the wizard's check on every keystroke costs no
 /// compilation). A set that does not compile (a published rule this version of the engine

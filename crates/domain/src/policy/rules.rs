@@ -37,6 +37,8 @@ pub enum Target {
     Schema,
     /// Once per field of a port's Avro schemas: `product`, `port`, `schema`, `field`.
     Field,
+    /// Once per access request to a product, when it is sent: `product`, `request`.
+    Request,
 }
 
 impl Target {
@@ -47,6 +49,7 @@ impl Target {
             Target::Port => &["product", "port"],
             Target::Schema => &["product", "port", "schema"],
             Target::Field => &["product", "port", "schema", "field"],
+            Target::Request => &["product", "request"],
         }
     }
 }
@@ -98,6 +101,7 @@ struct Vars<'a> {
     port: Option<&'a view::Value>,
     schema: Option<&'a view::Value>,
     field: Option<&'a view::Value>,
+    request: Option<&'a view::Value>,
 }
 
 impl VariableResolver for Vars<'_> {
@@ -107,6 +111,7 @@ impl VariableResolver for Vars<'_> {
             "port" => self.port?,
             "schema" => self.schema?,
             "field" => self.field?,
+            "request" => self.request?,
             _ => return None,
         };
         Some(CowVal::Borrowed(v.as_ref()))
@@ -223,7 +228,7 @@ fn compile_expr(rule: &Rule, what: &str, text: &str) -> Result<Program, RuleErro
     let program = Program::compile(text).map_err(|e| refuse(rule, format!("the {what} is not valid CEL: {e}")))?;
     let refs = program.references();
     let allowed = rule.target.variables();
-    for v in ["product", "port", "schema", "field"] {
+    for v in ["product", "port", "schema", "field", "request"] {
         if refs.has_variable(v) && !allowed.contains(&v) {
             return Err(refuse(
                 rule,
@@ -240,6 +245,7 @@ fn target_words(t: Target) -> &'static str {
         Target::Port => "output ports",
         Target::Schema => "schemas",
         Target::Field => "schema fields",
+        Target::Request => "access requests",
     }
 }
 
@@ -407,10 +413,15 @@ impl RuleSet {
                 }
             }
         };
-        run(Target::Product, &Vars { product: &product, port: None, schema: None, field: None }, "", &mut out);
+        run(
+            Target::Product,
+            &Vars { product: &product, port: None, schema: None, field: None, request: None },
+            "",
+            &mut out,
+        );
         for (i, port) in ports.iter().enumerate() {
             let prefix = format!("ports[{i}].");
-            let vars = Vars { product: &product, port: Some(&port.value), schema: None, field: None };
+            let vars = Vars { product: &product, port: Some(&port.value), schema: None, field: None, request: None };
             run(Target::Port, &vars, &prefix, &mut out);
             for SchemaView { value: schema, fields } in &port.schemas {
                 let vars = Vars { schema: Some(schema), ..vars };
@@ -418,6 +429,34 @@ impl RuleSet {
                 for FieldView { value: field } in fields {
                     run(Target::Field, &Vars { field: Some(field), ..vars }, &prefix, &mut out);
                 }
+            }
+        }
+        out
+    }
+
+    /// The findings of the rules on access requests on `r`, a request to `p` (rules of another
+    /// domain's scope skipped). Where a finding points is relative to the request (`days`).
+    pub fn check_request(&self, p: &DataProduct, r: &crate::access::AccessRequest) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let rules = self.of(Target::Request);
+        if rules.is_empty() {
+            return out;
+        }
+        let ports: Vec<PortView> = (0..p.output_ports.len()).map(|i| view::port(p, i, &[], false)).collect();
+        let product = view::product(p, &ports);
+        let request = view::request(r);
+        let vars = Vars { product: &product, port: None, schema: None, field: None, request: Some(&request) };
+        let root: &Context<'static, '_> = &self.root;
+        let mut ctx = root.new_inner_scope();
+        ctx.set_variable_resolver(&vars);
+        for &i in rules {
+            let c = &self.rules[i];
+            let applies = match &c.rule.owner {
+                Scope::Global => true,
+                Scope::Domain(d) => d == p.domain.as_str(),
+            };
+            if applies {
+                self.evaluate(c, &ctx, "request.", &mut out);
             }
         }
         out

@@ -21,6 +21,7 @@ fn user_rule(id: &str, target: Target, condition: &str, message: &str) -> Rule {
             Target::Port => "partitions".into(),
             Target::Schema => "{schema.which}".into(),
             Target::Field => "fields.{field.path}".into(),
+            Target::Request => "days".into(),
         },
         owner: Scope::Global,
     }
@@ -185,19 +186,25 @@ fn schemas_of_every_format_must_parse() {
 #[test]
 fn the_documented_fields_are_there() {
     let p = seed::products().remove(2); // ports with an Avro schema and fields
+    let request = sample_request(&p);
+    // Rules on requests are checked on a request; the others on the product.
+    let run = |set: &RuleSet, target: Target| {
+        if target == Target::Request { set.check_request(&p, &request) } else { set.check(&p, &[]) }
+    };
     for (variable, fields) in FIELDS {
         let target = match *variable {
             "product" => Target::Product,
             "port" => Target::Port,
             "schema" => Target::Schema,
+            "request" => Target::Request,
             _ => Target::Field,
         };
         // The target is evaluated at all (a rule that never holds finds something).
         let never = RuleSet::compile(vec![user_rule("never", target, "false", "x")]).unwrap();
-        assert!(!never.check(&p, &[]).is_empty(), "{variable} is evaluated");
+        assert!(!run(&never, target).is_empty(), "{variable} is evaluated");
         for field in *fields {
             let rule = user_rule("has", target, &format!("has({variable}.{field})"), "missing");
-            let f = RuleSet::compile(vec![rule]).unwrap().check(&p, &[]);
+            let f = run(&RuleSet::compile(vec![rule]).unwrap(), target);
             assert!(f.is_empty(), "{variable}.{field}: {f:#?}");
         }
     }
@@ -283,4 +290,50 @@ fn published_rules_are_checked_beside_the_built_in_ones_and_only_in_their_domain
     assert!(found[0].message.starts_with("Inventory's ports have one partition, not "), "{}", found[0].message);
     assert!(check_with(&sales, &settings, std::slice::from_ref(&rule), &[]).is_empty(), "another domain's product");
     assert!(check_with(&stock, &settings, &[], &[]).is_empty(), "the cache follows the rules");
+}
+
+/// A request from Sales for every port of `p`, for 90 days.
+fn sample_request(p: &DataProduct) -> crate::access::AccessRequest {
+    crate::access::AccessRequest {
+        id: "req-1".into(),
+        product: p.id.clone(),
+        ports: p.output_ports.iter().map(|o| o.topic.clone()).collect(),
+        consumer: crate::model::Principal::parse("User:sales-app").unwrap(),
+        requester_domain: DomainId::parse("sales").unwrap(),
+        group_prefix: "sales.".into(),
+        purpose: "Check stock before confirming orders.".into(),
+        days: 90,
+    }
+}
+
+#[test]
+fn rules_on_access_requests_see_the_request_and_its_product_and_nothing_else_runs_them() {
+    // Verifies the access-request target: "restricted products are granted for at most 30 days" finds a 90-day request to a restricted product (pointing at request.days, in the rule's words) and not a 30-day one nor one to an internal product; a domain's request rule applies to requests for its products only; product checks never run request rules, and a request rule cannot use `port`.
+    use crate::policy::{Scope, check_request};
+    let mut p = good();
+    let rule = Rule {
+        id: "restricted-30-days".into(),
+        policy: "access".into(),
+        target: Target::Request,
+        condition: r#"product.classification != "restricted" || request.days <= 30"#.into(),
+        severity: Severity::Error,
+        message: "{product.title} is restricted: ask for at most 30 days, not {request.days}".into(),
+        at: "days".into(),
+        owner: Scope::Global,
+    };
+    let mut r = sample_request(&p);
+    assert!(check_request(&p, &r, std::slice::from_ref(&rule)).is_empty(), "an internal product");
+    p.classification = crate::model::Classification::Restricted;
+    let f = check_request(&p, &r, std::slice::from_ref(&rule));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!((f[0].at.as_str(), f[0].severity), ("request.days", Severity::Error));
+    assert_eq!(f[0].message, format!("{} is restricted: ask for at most 30 days, not 90", p.title));
+    assert!(RuleSet::compile(vec![rule.clone()]).unwrap().check(&p, &[]).is_empty(), "product checks skip it");
+    r.days = 30;
+    assert!(check_request(&p, &r, std::slice::from_ref(&rule)).is_empty());
+    r.days = 90;
+    let sales_only = Rule { owner: Scope::Domain("sales".into()), ..rule.clone() };
+    assert!(check_request(&p, &r, &[sales_only]).is_empty(), "a rule of another domain");
+    let ports = Rule { condition: "port.partitions > 0".into(), ..rule };
+    assert!(RuleSet::compile(vec![ports]).unwrap_err().reason.contains("cannot use `port`"));
 }

@@ -16,6 +16,8 @@
 //!   `error` (why the schema does not parse in its format, or `""`), `fields` (how many, Avro).
 //! - `field` (Avro schemas): `path` (`address.city`), `name`, `documented`, `pii` (flagged in the
 //!   contract), `parent_pii` (an enclosing field is), `looks_like_pii` (the name hints at it).
+//! - `request` (an access request to the `product`): `id`, `consumer` (`User:sales-app`),
+//!   `requester_domain`, `group_prefix`, `purpose`, `days`, `ports` (the topics asked for).
 //!
 //! Functions besides CEL's own: `at_least(level, min)` for compatibility levels and
 //! `looks_like_pii(name)`.
@@ -72,6 +74,7 @@ pub const FIELDS: &[(&str, &[&str])] = &[
     ),
     ("schema", &["which", "subject", "format", "format_name", "compatibility", "error", "fields"]),
     ("field", &["path", "name", "documented", "pii", "parent_pii", "looks_like_pii"]),
+    ("request", &["id", "consumer", "requester_domain", "group_prefix", "purpose", "days", "ports"]),
 ];
 
 /// The functions rules may call besides CEL's own.
@@ -114,6 +117,19 @@ fn list(items: Vec<Value>) -> Value {
 
 fn strings<'a>(items: impl Iterator<Item = &'a str>) -> Value {
     list(items.map(text).collect())
+}
+
+/// An access request as rules on requests see it.
+pub(super) fn request(r: &crate::access::AccessRequest) -> Value {
+    map(vec![
+        ("id", text(r.id.clone())),
+        ("consumer", text(r.consumer.as_str())),
+        ("requester_domain", text(r.requester_domain.as_str())),
+        ("group_prefix", text(r.group_prefix.clone())),
+        ("purpose", text(r.purpose.trim())),
+        ("days", int(r.days)),
+        ("ports", strings(r.ports.iter().map(|t| t.as_str()))),
+    ])
 }
 
 pub(super) fn product(p: &DataProduct, ports: &[PortView]) -> Value {

@@ -106,5 +106,6 @@ pub(super) fn target_words(t: Target) -> &'static str {
         Target::Port => "Each output port",
         Target::Schema => "Each schema",
         Target::Field => "Each schema field",
+        Target::Request => "Each access request",
     }
 }

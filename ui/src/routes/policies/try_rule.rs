@@ -3,13 +3,15 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use meshdesk_contract::{DataProduct, IpcError, PolicyOverview, SchemaFormat};
+use meshdesk_contract::{AccessOverview, DataProduct, IpcError, ListAccess, NoArgs, PolicyOverview, SchemaFormat};
+use meshdesk_domain::access::AccessRequest;
 use meshdesk_domain::policy::{FIELDS, FUNCTIONS, Rule, RuleSet, Scope, Severity, Target, evaluation_failed};
 
 use super::publish::{Outcome, PublishRule, publisher, scope_of, scope_value};
 use super::published::scope_words;
 use crate::components::code_editor::CodeEditor;
 use crate::components::errors::{ErrorList, sentence};
+use crate::ipc;
 
 /// The id of the rule being tried.
 const DRAFT: &str = "draft";
@@ -22,6 +24,7 @@ fn target_of(value: &str) -> Target {
         "port" => Target::Port,
         "schema" => Target::Schema,
         "field" => Target::Field,
+        "request" => Target::Request,
         _ => Target::Product,
     }
 }
@@ -67,6 +70,8 @@ fn location(t: Target, condition: &str) -> String {
         (Target::Port, None) => "topic".into(),
         (Target::Schema, _) => "{schema.which}".into(),
         (Target::Field, _) => "fields.{field.path}".into(),
+        (Target::Request, Some(f)) => f,
+        (Target::Request, None) => "id".into(),
     }
 }
 
@@ -77,6 +82,7 @@ fn default_message(t: Target) -> &'static str {
         Target::Port => "{port.topic} breaks the rule",
         Target::Schema => "{schema.subject} breaks the rule",
         Target::Field => "{field.path} in {port.topic} breaks the rule",
+        Target::Request => "{request.consumer}'s request for {product.title} breaks the rule",
     }
 }
 
@@ -89,26 +95,59 @@ struct Failing {
 }
 
 /// The verdict of a rule over the catalog: refused with a reason, or the products it fails for.
-fn try_rule(rule: Rule, catalog: &[DataProduct]) -> Result<Vec<Failing>, String> {
+fn try_rule(rule: Rule, catalog: &[DataProduct], requests: &[AccessRequest]) -> Result<Vec<Failing>, String> {
+    let on_requests = rule.target == Target::Request;
     let set = RuleSet::compile(vec![rule]).map_err(|e| e.reason)?;
-    let failing: Vec<Failing> = catalog
-        .iter()
-        .filter_map(|p| {
-            let f = set.check(p, &[]);
-            f.first().map(|first| Failing { id: p.id.to_string(), title: p.title.clone(), says: first.message.clone() })
-        })
-        .collect();
-    // The same evaluation error for every product (a name half typed, `product.dom`): said
-    // once, as a rule that cannot be used yet, not as a list of products.
+    let failing: Vec<Failing> = if on_requests {
+        // Each request this desktop sees, with its product as the catalog has it.
+        requests
+            .iter()
+            .filter_map(|r| {
+                let p = catalog.iter().find(|p| p.id == r.product)?;
+                let f = set.check_request(p, r);
+                f.first().map(|first| Failing {
+                    id: p.id.to_string(),
+                    title: format!("{} for {}", r.consumer, p.title),
+                    says: first.message.clone(),
+                })
+            })
+            .collect()
+    } else {
+        catalog
+            .iter()
+            .filter_map(|p| {
+                let f = set.check(p, &[]);
+                f.first().map(|first| Failing {
+                    id: p.id.to_string(),
+                    title: p.title.clone(),
+                    says: first.message.clone(),
+                })
+            })
+            .collect()
+    };
+    let all = if on_requests { requests.len() } else { catalog.len() };
+    // The same evaluation error for every item (a name half typed, `product.dom`): said once,
+    // as a rule that cannot be used yet, not as a list.
     let broken = evaluation_failed(DRAFT);
     if let Some(first) = failing.first()
-        && failing.len() == catalog.len()
+        && failing.len() == all
         && first.says.starts_with(&broken)
         && failing.iter().all(|f| f.says == first.says)
     {
         return Err(format!("it cannot be evaluated: {}", &first.says[broken.len()..]));
     }
     Ok(failing)
+}
+
+/// The access requests this desktop sees (to its domains' products, and its own), once each.
+fn requests_of(o: AccessOverview) -> Vec<AccessRequest> {
+    let mut out: Vec<AccessRequest> = Vec::new();
+    for v in o.incoming.into_iter().chain(o.outgoing) {
+        if !out.iter().any(|r| r.id == v.request.id) {
+            out.push(v.request);
+        }
+    }
+    out
 }
 
 #[component]
@@ -119,6 +158,8 @@ pub(super) fn TryRule(
 ) -> impl IntoView {
     let target = RwSignal::new("port".to_owned());
     let condition = RwSignal::new(String::new());
+    // The access requests this desktop sees, for rules on requests.
+    let access = LocalResource::new(|| async { ipc::call::<ListAccess>(&NoArgs {}).await });
     // `None` until the message is written: it then follows the target.
     let written = RwSignal::new(None::<String>);
     let message = move || written.get().unwrap_or_else(|| default_message(target_of(&target.get())).to_owned());
@@ -167,6 +208,7 @@ pub(super) fn TryRule(
                         <option value="port">"Each output port"</option>
                         <option value="schema">"Each schema"</option>
                         <option value="field">"Each schema field"</option>
+                        <option value="request">"Each access request"</option>
                     </select>
                 </label>
                 <label>
@@ -209,21 +251,31 @@ pub(super) fn TryRule(
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                     {move || Suspend::new(async move {
                         let catalog = catalog.await?;
-                        let count = catalog.len();
+                        let requests = requests_of(access.await?);
+                        let on_requests = Memo::new(move |_| target.get() == "request");
+                        let (products, asked) = (catalog.len(), requests.len());
+                        // What the rule is tried on: the catalog's products, or the requests.
+                        let count = move || if on_requests.get() { (asked, "access requests") } else { (products, "products") };
                         let outcome = Memo::new(move |_| {
                             let text = condition.get();
-                            (!text.trim().is_empty()).then(|| try_rule(rule(DRAFT.into()), &catalog))
+                            (!text.trim().is_empty()).then(|| try_rule(rule(DRAFT.into()), &catalog, &requests))
                         });
                         let verdict = move || match outcome.get() {
-                            None => view! { <p class="muted" id="rule-verdict">{format!("Write a condition to try it on the {count} products of the catalog.")}</p> }.into_any(),
+                            None => {
+                                let (n, what) = count();
+                                view! { <p class="muted" id="rule-verdict">{format!("Write a condition to try it on the {n} {what} this desktop sees.")}</p> }.into_any()
+                            }
                             Some(Err(reason)) => view! { <p class="error" id="rule-verdict" data-verdict="refused">{sentence(&reason)}</p> }.into_any(),
+                            Some(Ok(_)) if on_requests.get() && asked == 0 => view! {
+                                <p class="muted" id="rule-verdict" data-verdict="nothing">"This desktop sees no access request to try it on; it is checked on each request when it is sent."</p>
+                            }.into_any(),
                             Some(Ok(failing)) if failing.is_empty() => view! {
-                                <p class="ok" id="rule-verdict" data-verdict="passes">{format!("Passes for all {count} products.")}</p>
+                                <p class="ok" id="rule-verdict" data-verdict="passes">{let (n, what) = count(); format!("Passes for all {n} {what}.")}</p>
                             }.into_any(),
                             Some(Ok(failing)) => {
                                 let more = failing.len().saturating_sub(SHOWN);
                                 view! {
-                                    <p class="rule-fails" id="rule-verdict" data-verdict="fails">{format!("Fails for {} of {count} products:", failing.len())}</p>
+                                    <p class="rule-fails" id="rule-verdict" data-verdict="fails">{let (n, what) = count(); format!("Fails for {} of {n} {what}:", failing.len())}</p>
                                     <ul class="rule-failing">
                                         {failing.into_iter().take(SHOWN).map(|f| view! {
                                             <li data-product=f.id.clone()>
