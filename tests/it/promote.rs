@@ -68,7 +68,7 @@ fn folder(dir: &Path, name: &str) -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_product_built_in_dev_is_promoted_to_prod_then_only_its_new_version_follows() {
-    // Verifies promotion between two sandboxes acting as dev and prod: a product Ines published in dev is absent from prod (the one difference), its plan passes prod's policies, and promoting it creates its topic, registers its schema and publishes its contract in prod; after a schema change in dev the review names the new version and the changed schema, and the second promotion registers only the new version (prod's subject has versions 1 and 2, the topic is untouched); a rule published only in prod then blocks the next promotion with its message.
+    // Verifies promotion between two sandboxes acting as dev and prod: a product Ines published in dev is absent from prod (the one difference), its plan passes prod's policies, and promoting it creates its topic, registers its schema and publishes its contract in prod; after a schema change in dev the review names the new version and the changed schema, and the second promotion registers only the new version (prod's subject has versions 1 and 2, the topic is untouched); a schema prod's registry would refuse (prod has a version of its own) blocks the review with the registry's words before anything is applied; a rule published only in prod then blocks the next promotion with its message.
     let t = DevProd::start().await;
     let (prod, prod_env) = (&t.prod, t.prod_env.clone());
     let md = t.desktop("ines", t.dev_env.clone()).await;
@@ -128,6 +128,37 @@ async fn a_product_built_in_dev_is_promoted_to_prod_then_only_its_new_version_fo
     assert_eq!(prod_registry.versions(subject).await.unwrap(), [1, 2]);
     assert_eq!(again.steps[0].result.as_deref(), Some("already there"), "{:?}", again.steps[0]);
     assert_eq!(target.store().product(id).await.unwrap().unwrap().product.version, "1.1.0");
+
+    // Someone registered a version straight in prod's registry (`quantity` as an int); dev then
+    // adds `quantity` as a string: the review says prod's registry would refuse it, before
+    // anything is applied.
+    let with = |field: &str| {
+        let mut d = changed.clone();
+        let schema = &mut d.product.output_ports[0].value_schema.as_mut().unwrap().schema;
+        *schema = schema.replacen("\"fields\": [", &format!("\"fields\": [\n  {field},"), 1);
+        d
+    };
+    let in_prod = with(r#"{"name": "quantity", "type": "int", "default": 0, "doc": "How many."}"#);
+    let schema = &in_prod.product.output_ports[0].value_schema.as_ref().unwrap().schema;
+    prod_registry.register(subject, schema, meshdesk_domain::SchemaFormat::Avro).await.unwrap();
+    let mut clash = with(r#"{"name": "quantity", "type": "string", "default": "", "doc": "How many, in words."}"#);
+    clash.id = "draft-clash".into();
+    clash.product.version = "1.1.1".into();
+    md.save_draft(&clash).await.unwrap();
+    assert_eq!(md.publish_draft("draft-clash").await.unwrap().status, "published", "dev accepts it");
+    md.flush_outbox().await.unwrap();
+    md.sync().await.unwrap();
+    let review = md.promotion(id, &target).await.unwrap();
+    assert!(review.blocks, "{:?}", review.findings);
+    let said: Vec<&str> =
+        review.findings.iter().filter(|f| f.policy == "compatibility").map(|f| f.message.as_str()).collect();
+    assert_eq!(said.len(), 1, "{:?}", review.findings);
+    assert!(
+        said[0].starts_with(&format!("the registry here refuses this schema for {subject} at BACKWARD_TRANSITIVE")),
+        "{}",
+        said[0]
+    );
+    assert_eq!(prod_registry.versions(subject).await.unwrap(), [1, 2, 3], "nothing was applied");
 
     // A rule only prod has blocks the next promotion, with its words.
     let paula = t.prod_only_rule().await;

@@ -8,7 +8,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use meshdesk_contract as c;
+use meshdesk_domain::policy::{Finding, Severity};
 use meshdesk_domain::promote::{differences, for_target};
+use meshdesk_registry::RegistryError;
 
 use crate::{EnvSource, Meshdesk, SandboxPorts, ServiceError, invalid};
 
@@ -22,6 +24,48 @@ fn draft_id(product: &meshdesk_domain::DataProduct) -> String {
 }
 
 impl Meshdesk {
+    /// Each of `p`'s schemas against this environment's registry at the subject's level here:
+    /// a schema it has already is fine, a new subject is fine, and a schema its latest version
+    /// would refuse is a blocking finding with the registry's words (found in the review, not
+    /// halfway through applying).
+    async fn schemas_against_registry(&self, p: &meshdesk_domain::DataProduct) -> Result<Vec<Finding>, ServiceError> {
+        let conn = self.connection().await?;
+        let mut out = Vec::new();
+        for (i, port) in p.output_ports.iter().enumerate() {
+            for (which, s) in [("key_schema", &port.key_schema), ("value_schema", &port.value_schema)] {
+                let Some(s) = s else { continue };
+                if conn.registry.lookup(&s.subject, &s.schema, s.format).await?.is_some() {
+                    continue;
+                }
+                let check = match conn.registry.check_compatibility(&s.subject, None, &s.schema, s.format).await {
+                    Ok(check) => check,
+                    // No version yet: the first one is registered as it is.
+                    Err(RegistryError::NotFound { .. }) => continue,
+                    Err(e) => return Err(e.into()),
+                };
+                if !check.is_compatible {
+                    let level =
+                        conn.registry.compatibility(&s.subject).await.map(|l| l.to_string()).unwrap_or_default();
+                    out.push(Finding {
+                        policy: "compatibility".into(),
+                        severity: Severity::Error,
+                        at: format!("ports[{i}].{which}"),
+                        message: format!(
+                            "the registry here refuses this schema for {} at {level}: {}",
+                            s.subject,
+                            if check.messages.is_empty() {
+                                "incompatible with its latest version".into()
+                            } else {
+                                check.messages.join("; ")
+                            }
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Opens another environment from its file beside this one (its cache in the same data
     /// directory), connected and synced: the target of a promotion.
     pub async fn open_environment(&self, file: &Path) -> Result<Arc<Meshdesk>, ServiceError> {
@@ -70,7 +114,9 @@ impl Meshdesk {
         let draft = self.promotion_draft(product_id, target).await?;
         let there = target.store.product(product_id).await?.map(|p| p.product);
         let source = self.store.product(product_id).await?.map(|p| p.product).unwrap_or_else(|| draft.product.clone());
-        let check = target.check_draft(&draft).await?;
+        let mut check = target.check_draft(&draft).await?;
+        check.findings.extend(target.schemas_against_registry(&draft.product).await?);
+        check.blocks = meshdesk_domain::policy::blocks(&check.findings);
         Ok(c::Promotion {
             product: product_id.to_owned(),
             target: target.connection().await?.name.clone(),
