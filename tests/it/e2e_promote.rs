@@ -64,6 +64,8 @@ async fn a_product_built_in_dev_is_promoted_to_prod_through_the_window() {
     click(&client, "#promote-apply").await;
     click(&client, "#promote-apply-confirm").await;
     text_of(&client, "#promote-done", Duration::from_secs(60), |t| t == "Promoted.").await;
+    // The review is read again: prod now has the product as dev has it.
+    text_of(&client, "#promote-same", Duration::from_secs(30), |t| t == "prod has this product as it is here.").await;
     text_of(&client, "#presence tr[data-env='prod'] .env-version", Duration::from_secs(30), |t| t == "version 1.0.0")
         .await;
     shot(&client, "promote-done").await;

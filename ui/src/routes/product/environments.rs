@@ -40,8 +40,14 @@ pub(super) fn EnvironmentsTab(id: String) -> impl IntoView {
         move |path: &String| {
             let req = PromotionRequest { product: id.clone(), target: path.clone() };
             async move {
-                applied.set(Some(ipc::call::<Promote>(&req).await));
+                let r = ipc::call::<Promote>(&req).await;
+                let published = matches!(&r, Ok(s) if s.status == "published");
+                applied.set(Some(r));
                 reload.update(|n| *n += 1);
+                // The review above shows the target as it is now, not as it was.
+                if published {
+                    review.dispatch(req.target);
+                }
             }
         }
     });
