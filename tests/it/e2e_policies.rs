@@ -63,8 +63,8 @@ async fn a_rule_written_in_the_window_is_published_and_blocks_the_wizard() {
     for o in scopes {
         values.push(o.attr("value").await.unwrap().unwrap_or_default());
     }
-    assert_eq!(values, ["global", "inventory"], "every domain (to try) and the domains she owns");
-    click(&client, "#rule-scope option[value='inventory']").await;
+    assert_eq!(values, ["global", "domain:inventory"], "every domain (to try) and the domains she owns");
+    click(&client, "#rule-scope option[value='domain:inventory']").await;
 
     // In the place of the built-in global bound, it would loosen it: refused with the reason.
     retype(&client, "#rule-id", "bounds.partitions").await;

@@ -3,7 +3,7 @@
 -- Their history is the events table. Append-only: never edit a released migration.
 CREATE TABLE policy_rules (
     id               TEXT PRIMARY KEY NOT NULL,
-    -- 'global', or the id of the domain whose products alone it checks.
+    -- 'global', or 'domain:<id>' for the domain whose products alone it checks (Scope::key).
     scope            TEXT NOT NULL,
     -- The rule as published (meshdesk_domain::policy::Rule).
     rule_json        TEXT NOT NULL,

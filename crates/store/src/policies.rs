@@ -37,26 +37,21 @@ pub struct PolicyEventRow {
     pub note: Option<String>,
 }
 
-fn scope_text(s: &Scope) -> &str {
-    match s {
-        Scope::Global => "global",
-        Scope::Domain(d) => d,
-    }
-}
-
-fn scope_of(text: &str) -> Scope {
-    if text == "global" { Scope::Global } else { Scope::Domain(text.to_owned()) }
-}
-
 /// Whose rule `id` is already, and whether it was withdrawn (for `trust::authorize`).
 pub(crate) async fn owner(conn: &mut SqliteConnection, id: &str) -> Result<Option<(Scope, bool)>> {
-    Ok(sqlx::query!(
+    sqlx::query!(
         r#"SELECT scope, withdrawn_at_ms IS NOT NULL AS "withdrawn!: bool" FROM policy_rules WHERE id = ?"#,
         id
     )
     .fetch_optional(&mut *conn)
     .await?
-    .map(|r| (scope_of(&r.scope), r.withdrawn)))
+    .map(|r| {
+        Ok((
+            Scope::from_key(&r.scope).ok_or_else(|| StoreError::Corrupt(format!("rule scope `{}`", r.scope)))?,
+            r.withdrawn,
+        ))
+    })
+    .transpose()
 }
 
 /// The published rules in force, as a fold sees them.
@@ -111,7 +106,7 @@ pub(crate) async fn apply(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, body
     let (at, by) = (env.at_ms, env.actor.as_str());
     match body {
         EventBody::PolicyPublished(rule) => {
-            let scope = scope_text(&rule.owner);
+            let scope = rule.owner.key();
             let json = serde_json::to_string(rule).expect("rules serialize");
             sqlx::query!(
                 r#"INSERT INTO policy_rules (id, scope, rule_json, version, published_at_ms, published_by)

@@ -62,6 +62,25 @@ pub enum Scope {
     Domain(String),
 }
 
+impl Scope {
+    /// One text per scope, for a stored column or a form's value: `global`, or `domain:<id>`
+    /// (a domain may be called `global`: its rules must not read back as the organisation's).
+    pub fn key(&self) -> String {
+        match self {
+            Scope::Global => "global".into(),
+            Scope::Domain(d) => format!("domain:{d}"),
+        }
+    }
+
+    /// The scope of a [`Scope::key`]; anything else is no scope.
+    pub fn from_key(key: &str) -> Option<Scope> {
+        match key.strip_prefix("domain:") {
+            Some(d) => Some(Scope::Domain(d.to_owned())),
+            None => (key == "global").then_some(Scope::Global),
+        }
+    }
+}
+
 /// One rule, as written and as carried in governance events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {

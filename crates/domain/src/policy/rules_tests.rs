@@ -337,3 +337,14 @@ fn rules_on_access_requests_see_the_request_and_its_product_and_nothing_else_run
     let ports = Rule { condition: "port.partitions > 0".into(), ..rule };
     assert!(RuleSet::compile(vec![ports]).unwrap_err().reason.contains("cannot use `port`"));
 }
+
+#[test]
+fn a_scope_key_reads_back_as_the_same_scope_even_for_a_domain_called_global() {
+    // Verifies Scope::key and Scope::from_key: every scope round-trips, a domain called `global` stays that domain's, and any other text is no scope.
+    use crate::policy::Scope;
+    for s in [Scope::Global, Scope::Domain("inventory".into()), Scope::Domain("global".into())] {
+        assert_eq!(Scope::from_key(&s.key()), Some(s));
+    }
+    assert_ne!(Scope::Domain("global".into()).key(), Scope::Global.key());
+    assert_eq!(Scope::from_key("inventory"), None);
+}

@@ -11,18 +11,6 @@ use crate::components::confirm::ConfirmButton;
 use crate::components::errors::{ErrorMessage, sentence};
 use crate::ipc;
 
-/// The select's value for a scope.
-pub(super) fn scope_value(s: &Scope) -> String {
-    match s {
-        Scope::Global => "global".into(),
-        Scope::Domain(d) => d.clone(),
-    }
-}
-
-pub(super) fn scope_of(v: &str) -> Scope {
-    if v == "global" { Scope::Global } else { Scope::Domain(v.to_owned()) }
-}
-
 /// Why `rule` cannot be published as it stands, if so.
 fn refusal(rule: &Rule, overview: &PolicyOverview) -> Option<String> {
     if !overview.scopes.contains(&rule.owner) {

@@ -7,7 +7,7 @@ use meshdesk_contract::{AccessOverview, DataProduct, IpcError, ListAccess, NoArg
 use meshdesk_domain::access::AccessRequest;
 use meshdesk_domain::policy::{FIELDS, FUNCTIONS, Rule, RuleSet, Scope, Severity, Target, evaluation_failed};
 
-use super::publish::{Outcome, PublishRule, publisher, scope_of, scope_value};
+use super::publish::{Outcome, PublishRule, publisher};
 use super::published::scope_words;
 use crate::components::code_editor::CodeEditor;
 use crate::components::errors::{ErrorList, sentence};
@@ -170,7 +170,7 @@ pub(super) fn TryRule(
     let publish = publisher(done, reload);
     // Every domain until chosen (a rule is tried on the whole catalog first); publishing offers
     // what this principal may publish for.
-    let chosen = RwSignal::new("global".to_owned());
+    let chosen = RwSignal::new(Scope::Global.key());
     let scopes = Signal::derive(move || {
         let mut all = overview.get().map(|o| o.scopes).unwrap_or_default();
         if !all.contains(&Scope::Global) {
@@ -178,7 +178,7 @@ pub(super) fn TryRule(
         }
         all
     });
-    let scope = Signal::derive(move || scope_of(&chosen.get()));
+    let scope = Signal::derive(move || Scope::from_key(&chosen.get()).unwrap_or(Scope::Global));
     // The rule as written: tried under a fixed id (its findings name it), published under its own.
     let rule = move |id: String| {
         let t = target_of(&target.get());
@@ -221,7 +221,7 @@ pub(super) fn TryRule(
                 <label>
                     "Applies to"
                     <select id="rule-scope" prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
-                        {move || scopes.get().into_iter().map(|s| view! { <option value=scope_value(&s)>{scope_words(&s)}</option> }).collect_view()}
+                        {move || scopes.get().into_iter().map(|s| view! { <option value=s.key()>{scope_words(&s)}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="wide">
