@@ -114,8 +114,7 @@ impl Meshdesk {
         let actor = Principal::parse(&viewer).map_err(invalid)?;
         // Decide on the newest state: send what waits, read what others decided. Offline, the
         // cache and the outbox are what there is.
-        let _ = self.flush_outbox().await;
-        let _ = self.sync().await;
+        self.settle().await;
         let log = self.governance_topic_now(self.connection().await.ok().as_ref());
         for e in self.store.pending(&log, 1000).await? {
             let decided_here = Envelope::from_bytes(&e.envelope)
@@ -153,8 +152,7 @@ impl Meshdesk {
         // ACLs follow the log: they change only once this desktop's fold has applied the
         // decision, so a decision that lost a race (a deny or withdrawal that came first)
         // leaves nothing behind. Offline, the reconciler applies it once the log has it.
-        let _ = self.flush_outbox().await;
-        let _ = self.sync().await;
+        self.settle().await;
         let folded = self.access_row(&d.request_id).await.ok().filter(|r| r.state.name() == next.name());
         let (grant, acls) = match (&next, folded) {
             (RequestState::Approved { .. }, Some(_)) => self.enforce(&row.request, true).await,

@@ -27,6 +27,13 @@ impl Meshdesk {
         self.publish_signed_as(&conn, own_signer(&conn)?, body, event_id.to_owned()).await
     }
 
+    /// Sends what is queued and folds the log, so what follows sees it; offline (or on a failure,
+    /// which the status reports) what is queued waits in the outbox and the cache is as it was.
+    pub(crate) async fn settle(&self) {
+        let _ = self.flush_outbox().await;
+        let _ = self.sync().await;
+    }
+
     /// Why this desktop may not write `body` now (no key, or the trust rules refuse), if so.
     pub(crate) async fn refusal(&self, body: &EventBody) -> Option<String> {
         let checked = async {

@@ -72,12 +72,6 @@ impl Meshdesk {
         self.policies().await
     }
 
-    /// Sends what is queued and folds it, so the answer shows it; offline, it waits in the outbox.
-    async fn settle(&self) {
-        let _ = self.flush_outbox().await;
-        let _ = self.sync().await;
-    }
-
     /// Every event about the rule `id`, oldest first, refused attempts with the fold's reason.
     pub async fn policy_history(&self, r: &c::RuleRef) -> Result<Vec<c::PolicyEvent>, ServiceError> {
         Ok(self

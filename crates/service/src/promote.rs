@@ -77,7 +77,12 @@ impl Meshdesk {
 
     /// The target's draft of `product_id` as published here: the same product, its schemas left
     /// for the target's registry to number, the domain registered there if it lacks it.
-    async fn promotion_draft(&self, product_id: &str, target: &Meshdesk) -> Result<c::WizardDraft, ServiceError> {
+    /// Returns the product as published here too.
+    async fn promotion_draft(
+        &self,
+        product_id: &str,
+        target: &Meshdesk,
+    ) -> Result<(meshdesk_domain::DataProduct, c::WizardDraft), ServiceError> {
         let source = self
             .store
             .product(product_id)
@@ -105,15 +110,14 @@ impl Meshdesk {
             })
             .transpose()?
         };
-        Ok(c::WizardDraft { id: draft_id(&product), step: 6, product, new_domain })
+        Ok((source, c::WizardDraft { id: draft_id(&product), step: 6, product, new_domain }))
     }
 
     /// What promoting `product_id` to `target` would do: how the two differ, the plan, and the
     /// target's policies on it. Nothing is applied.
     pub async fn promotion(&self, product_id: &str, target: &Meshdesk) -> Result<c::Promotion, ServiceError> {
-        let draft = self.promotion_draft(product_id, target).await?;
+        let (source, draft) = self.promotion_draft(product_id, target).await?;
         let there = target.store.product(product_id).await?.map(|p| p.product);
-        let source = self.store.product(product_id).await?.map(|p| p.product).unwrap_or_else(|| draft.product.clone());
         let mut check = target.check_draft(&draft).await?;
         check.findings.extend(target.schemas_against_registry(&draft.product).await?);
         check.blocks = meshdesk_domain::policy::blocks(&check.findings);
@@ -133,7 +137,7 @@ impl Meshdesk {
     /// checked again, its plan journaled step by step, so calling this again after a failure
     /// resumes). Refused with the reason when the target's policies block it.
     pub async fn promote(&self, product_id: &str, target: &Meshdesk) -> Result<c::DraftState, ServiceError> {
-        let draft = self.promotion_draft(product_id, target).await?;
+        let (_, draft) = self.promotion_draft(product_id, target).await?;
         let state = match target.store.draft(&draft.id).await? {
             // A promotion of the same content that started before resumes its journal.
             Some(row) if row.status != "editing" => target.get_draft(&draft.id).await?,
@@ -144,8 +148,7 @@ impl Meshdesk {
         }
         let done = target.publish_draft(&draft.id).await?;
         if done.status == "published" {
-            let _ = target.flush_outbox().await;
-            let _ = target.sync().await;
+            target.settle().await;
         }
         Ok(done)
     }

@@ -108,8 +108,7 @@ impl Meshdesk {
             note: note.to_owned(),
         };
         self.publish(&body).await?;
-        let _ = self.flush_outbox().await;
-        let _ = self.sync().await;
+        self.settle().await;
         self.identity().await
     }
 
@@ -173,8 +172,7 @@ impl Meshdesk {
             }
         };
         let id = self.publish(&body).await?;
-        let _ = self.flush_outbox().await;
-        let _ = self.sync().await;
+        self.settle().await;
         Ok(id)
     }
 }

@@ -315,8 +315,7 @@ impl Meshdesk {
             }
             Step::PublishProduct => {
                 // A domain registered by this plan must be folded before its product is judged.
-                let _ = self.flush_outbox().await;
-                let _ = self.sync().await;
+                self.settle().await;
                 let id = self.publish_as(&EventBody::ProductPublished(d.product.clone()), event_id).await?;
                 serde_json::json!({ "event": id })
             }

@@ -288,7 +288,8 @@ async fn apply_body(
                 .execute(&mut **tx)
                 .await?;
             }
-            search::index_product(tx, p).await?;
+            let rules = policies::in_force(&mut **tx).await?;
+            search::index_product(tx, p, &rules).await?;
         }
         EventBody::KeyEnrollmentRequested { .. }
         | EventBody::KeyEndorsed { .. }

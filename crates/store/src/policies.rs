@@ -54,14 +54,16 @@ pub(crate) async fn owner(conn: &mut SqliteConnection, id: &str) -> Result<Optio
     .transpose()
 }
 
-/// The published rules in force, as a fold sees them.
+/// The published rules in force, global ones first, then by domain and id (as they are listed).
 pub(crate) async fn in_force(conn: &mut SqliteConnection) -> Result<Vec<Rule>> {
-    sqlx::query_scalar!("SELECT rule_json FROM policy_rules WHERE withdrawn_at_ms IS NULL ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|json| rule_of(json))
-        .collect()
+    sqlx::query_scalar!(
+        "SELECT rule_json FROM policy_rules WHERE withdrawn_at_ms IS NULL ORDER BY scope <> 'global', scope, id"
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|json| rule_of(json))
+    .collect()
 }
 
 /// Whether `p` breaks a policy in force: any finding of the built-in policies or `rules`
@@ -170,7 +172,7 @@ impl Store {
 
     /// The published rules in force (not withdrawn), as the checks use them.
     pub async fn rules_in_force(&self) -> Result<Vec<Rule>> {
-        Ok(self.policy_rules().await?.into_iter().filter(|r| r.withdrawn.is_none()).map(|r| r.rule).collect())
+        in_force(&mut *self.pool.acquire().await?).await
     }
 
     /// Every event about the rule `id` the log holds, oldest first: publications, withdrawals,

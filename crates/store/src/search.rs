@@ -5,6 +5,7 @@
 //! fragments below with every value bound as a parameter; it is covered by tests rather than
 //! by the compile-time query macros.
 
+use meshdesk_domain::policy::Rule;
 use meshdesk_domain::schema::AvroSchema;
 use meshdesk_domain::{DataProduct, SchemaFormat, looks_like_pii};
 use sqlx::{Row, Sqlite, SqliteConnection, Transaction};
@@ -166,14 +167,16 @@ fn terms(p: &DataProduct) -> (String, String, bool) {
     (fields.join(" "), docs.join(" \n "), pii)
 }
 
-pub(crate) async fn index_product(tx: &mut Transaction<'_, Sqlite>, p: &DataProduct) -> Result<()> {
+/// Indexes `p` for search and its facets; `rules` are the published rules in force (for the
+/// "breaks a policy" facet), read by the caller once for all it indexes.
+pub(crate) async fn index_product(tx: &mut Transaction<'_, Sqlite>, p: &DataProduct, rules: &[Rule]) -> Result<()> {
     let id = p.id.as_str();
     let (fields, docs, pii) = terms(p);
     let tags = p.tags.join(" ");
     let owners = p.owners.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(" ");
     let topics = p.output_ports.iter().map(|o| o.topic.as_str()).collect::<Vec<_>>().join(" ");
     let (domain, classification, status) = (p.domain.as_str(), p.classification.as_str(), p.status.as_str());
-    let breaks = crate::policies::breaks(p, &crate::policies::in_force(&mut **tx).await?);
+    let breaks = crate::policies::breaks(p, rules);
     // The index and facet rows share the product row's rowid: matches, joins and deletes go by
     // rowid and never read the indexed text.
     let rowid = sqlx::query_scalar!(r#"SELECT rowid AS "rowid!: i64" FROM products WHERE id = ?"#, id)
@@ -243,11 +246,12 @@ impl Store {
         sqlx::query!("DELETE FROM product_facets").execute(&mut *tx).await?;
         sqlx::query!("DELETE FROM product_tags").execute(&mut *tx).await?;
         sqlx::query!("DELETE FROM product_search").execute(&mut *tx).await?;
+        let rules = crate::policies::in_force(&mut tx).await?;
         let mut n = 0;
         for body in bodies {
             // A body this version cannot read stays out of the index; the fold kept it as is.
             if let Ok(p) = serde_json::from_str::<DataProduct>(&body) {
-                index_product(&mut tx, &p).await?;
+                index_product(&mut tx, &p, &rules).await?;
                 n += 1;
             }
         }
