@@ -8,6 +8,7 @@ NISSHI_TOOLCHAIN=1.96.0          # nisshi 0.8.1 needs rustc >= 1.96
 TAURI_DRIVER_VERSION=2.1.0
 TAURI_CLI_VERSION=2.12.5           # @tauri-apps/cli (npm): the bundler of scripts/package.sh
 CONFLUENT_KAFKA_PY_VERSION=2.16.1  # independent Python client for end-to-end tests
+CEL_PYTHON_VERSION=0.5.0           # cel-python: the CEL interpreter confluent-kafka's rule executor runs
 ODCS_PY_VERSION=3.2.0              # open-data-contract-standard: ODCS's JSON Schema and model
 DATAHUB_PY_VERSION=1.7.0.17        # acryl-datahub: checks the DataHub export
 OPENLINEAGE_PY_VERSION=1.54.0      # openlineage-python: the spec's model checks the lineage export

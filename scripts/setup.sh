@@ -71,12 +71,14 @@ background() {
   names+=("$name")
 }
 python_clients() {
-  # confluent-kafka (Python): an independent client for end-to-end tests, with the ODCS
-  # validators (the standard's JSON Schema and model).
+  # confluent-kafka (Python): an independent client for end-to-end tests, with its CEL rule
+  # executor (cel-python and protobuf, not the whole `rules` extra with the cloud KMS clients)
+  # and the ODCS validators (the standard's JSON Schema and model).
   local venv="$MESHDESK_TOOLS/pyclients-confluent-kafka-$CONFLUENT_KAFKA_PY_VERSION"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  "$venv/bin/python" -c "import confluent_kafka.schema_registry.avro, open_data_contract_standard, jsonschema, yaml" 2>/dev/null ||
-    "$venv/bin/pip" install -q --disable-pip-version-check "confluent-kafka[avro,schemaregistry]==$CONFLUENT_KAFKA_PY_VERSION" \
+  "$venv/bin/python" -c "import confluent_kafka.schema_registry.avro, confluent_kafka.schema_registry.rules.cel.cel_executor, open_data_contract_standard, jsonschema, yaml" 2>/dev/null ||
+    "$venv/bin/pip" install -q --disable-pip-version-check "confluent-kafka[avro,schemaregistry,protobuf]==$CONFLUENT_KAFKA_PY_VERSION" \
+      "cel-python==$CEL_PYTHON_VERSION" \
       "open-data-contract-standard==$ODCS_PY_VERSION" "jsonschema==$JSONSCHEMA_PY_VERSION" pyyaml
 }
 python_catalogs() {

@@ -12,6 +12,7 @@ import sys
 from confluent_kafka import Producer
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroSerializer
+from confluent_kafka.schema_registry.rules.cel.cel_executor import CelExecutor
 from confluent_kafka.serialization import MessageField, SerializationContext, StringSerializer
 
 
@@ -22,6 +23,10 @@ def cluster(arg):
 
 def main() -> int:
     bootstrap, registry_url, topic, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    # The subject's version carries the contract's quality rules (CEL): a producer that writes
+    # with the latest version runs them, so it needs the executor (without it confluent-kafka
+    # refuses to serialize: "Could not find rule executor of type CEL").
+    CelExecutor.register()
     registry = SchemaRegistryClient({"url": registry_url})
     latest = registry.get_latest_version(f"{topic}-value")
     serializer = AvroSerializer(

@@ -250,6 +250,15 @@ async fn search_and_product_page_journey(client: &Client, sandbox_dir: &std::pat
     let contract = text_of(client, "#contract-fields", Duration::from_secs(5), |t| t.contains("units")).await;
     assert!(contract.contains("Units on hand after the change"), "{contract}");
     text_of(client, "#contract-quality", Duration::from_secs(5), |t| t.contains("quantity >= 0")).await;
+    // The contract as the registry holds it: what Confluent's serializers enforce.
+    let held =
+        text_of(client, "#contract-registry", Duration::from_secs(10), |t| t.contains("message.quantity >= 0")).await;
+    assert!(held.contains("User:ines") && held.contains("a record that fails is refused"), "{held}");
+    client
+        .execute("document.getElementById('contract-registry').scrollIntoView({block: 'center'})", vec![])
+        .await
+        .unwrap();
+    std::fs::write(repo_root().join("target/e2e/product-contract.png"), client.screenshot().await.unwrap()).unwrap();
     click(client, "#tab-lineage").await;
     let lineage = text_of(client, "#lineage", Duration::from_secs(5), |t| t.contains("Orders")).await;
     assert!(lineage.contains("Stock levels"), "{lineage}");

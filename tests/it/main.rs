@@ -1,5 +1,5 @@
-//! Meshdesk's one integration-test binary. Every test talks to real parts: a nisshi broker and a
-//! rivven-schema registry started by the project's own sandbox code on free loopback ports, real
+//! Meshdesk's one integration-test binary. Every test talks to real parts: a nisshi broker and the
+//! sandbox's Confluent-compatible registry started by the project's own code on free loopback ports, real
 //! SQLite files, and (end to end) the real app window through tauri-driver and WebKitWebDriver.
 
 mod access;
@@ -23,6 +23,7 @@ mod package;
 mod policies;
 mod probe;
 mod promote;
+mod registry_contract;
 mod sandbox;
 mod security;
 mod service;

@@ -57,8 +57,6 @@ async fn restarting_the_sandbox_keeps_topics_records_and_schema_ids() {
     }
     let registry = RegistryClient::new(&sb.registry_url(), None).unwrap();
     let subject = unique("it.restart") + "-value";
-    // No logical types here: rivven-schema 0.0.22 wrongly refuses any evolution of a schema
-    // with `timestamp-millis` ("writer=TimestampMillis, reader=TimestampMillis").
     let first = r#"{"type": "record", "name": "Restocked", "fields": [{"name": "sku", "type": "string"}]}"#;
     let v1 = registry.register(&subject, first, SchemaFormat::Avro).await.unwrap();
     let evolved = first.replace(

@@ -70,7 +70,7 @@ pub(crate) fn draft() -> WizardDraft {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_publication_interrupted_by_the_registry_resumes_without_creating_anything_twice() {
-    // Verifies the wizard's publish on the real broker and registry: a draft survives closing and reopening the app; the policies block a bad draft with the reason; with the registry stopped after the topic step the publication stops with the reason and the topic step journaled; once the registry is back, resume finishes (subject at BACKWARD_TRANSITIVE with one version, topic created once with its configs, the domain and product events written once) and the product is in the catalog.
+    // Verifies the wizard's publish on the real broker and registry (the schema registered with the contract's metadata): a draft survives closing and reopening the app; the policies block a bad draft with the reason; with the registry stopped after the topic step the publication stops with the reason and the topic step journaled; once the registry is back, resume finishes (subject at BACKWARD_TRANSITIVE with one version, topic created once with its configs, the domain and product events written once) and the product is in the catalog.
     let mut t = sandbox(false).await;
     let data = tempfile::tempdir().unwrap();
     // Ines registers the new domain (an admin's right) and publishes into it (as its owner).
@@ -130,6 +130,13 @@ async fn a_publication_interrupted_by_the_registry_resumes_without_creating_anyt
         CompatibilityLevel::BackwardTransitive
     );
     assert_eq!(registry.versions("inventory.stock-reserved-value").await.unwrap(), [1]);
+    // The contract went with the schema: owners, contact, product, and the PII field's tag.
+    let registered = registry.version("inventory.stock-reserved-value", None).await.unwrap();
+    let metadata = registered.metadata.expect("the plan registers metadata");
+    assert_eq!(metadata["properties"]["owners"], "User:ines");
+    assert_eq!(metadata["properties"]["contact"], "inventory@retail.example");
+    assert_eq!(metadata["properties"]["meshdesk.product"], "inventory.stock-reservations");
+    assert!(metadata["tags"].as_object().unwrap().keys().any(|k| k.ends_with(".customerEmail")), "{metadata}");
 
     md.flush_outbox().await.unwrap();
     md.sync().await.unwrap();

@@ -195,6 +195,34 @@ pub struct ProductDetail {
     /// Why observed readers are missing (the cluster could not be asked).
     pub readers_note: Option<String>,
     pub ports: Vec<PortLive>,
+    /// The contract as the Schema Registry holds it with each port's latest schema (from the
+    /// cache), so what serializers enforce can be compared with what the contract says.
+    #[serde(default)]
+    pub registry: Vec<RegistryContractView>,
+}
+
+/// One subject's latest version's `metadata` and `ruleSet`, read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryContractView {
+    pub subject: String,
+    pub version: u32,
+    /// `metadata.properties`, sorted by name.
+    pub properties: Vec<(String, String)>,
+    /// Field paths tagged `PII` in `metadata.tags`.
+    pub pii: Vec<String>,
+    /// `ruleSet.domainRules`.
+    pub rules: Vec<RegistryRuleView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryRuleView {
+    pub name: String,
+    pub doc: String,
+    /// `CEL`, `CEL_FIELD`, `JSONATA`, ...
+    pub rule_type: String,
+    pub mode: String,
+    pub expr: String,
+    pub on_failure: String,
 }
 
 pub struct GetProduct;

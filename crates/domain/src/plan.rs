@@ -17,8 +17,17 @@ pub enum Step {
     /// Set the subject's compatibility level (before registering, so the first version is
     /// already checked at that level).
     SetCompatibility { subject: String, level: CompatibilityLevel },
-    /// Register the schema (registering the same schema again returns the same id).
-    RegisterSchema { subject: String, format: SchemaFormat, schema: String },
+    /// Register the schema (registering the same schema again returns the same id), with the
+    /// contract as the registry carries it (`export::registry_contract`).
+    RegisterSchema {
+        subject: String,
+        format: SchemaFormat,
+        schema: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        metadata: Option<serde_json::Value>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rule_set: Option<serde_json::Value>,
+    },
     /// Let the owners produce to the topics: WRITE and DESCRIBE, literal.
     GrantOwners { bindings: Vec<AclBinding> },
     /// Write `DomainRegistered` (a domain new to the catalog).
@@ -77,7 +86,8 @@ pub fn producer_bindings<'a>(topics: impl IntoIterator<Item = &'a str>, owners: 
 }
 
 /// The plan for publishing `p`; `new_domain` when its domain is not in the catalog yet.
-pub fn plan(p: &DataProduct, new_domain: Option<&Domain>) -> Vec<Step> {
+/// `contact` is the owning domain's, written into the schemas' metadata.
+pub fn plan(p: &DataProduct, new_domain: Option<&Domain>, contact: Option<&str>) -> Vec<Step> {
     let mut steps = Vec::new();
     for port in &p.output_ports {
         steps.push(Step::CreateTopic {
@@ -90,7 +100,14 @@ pub fn plan(p: &DataProduct, new_domain: Option<&Domain>) -> Vec<Step> {
     for port in &p.output_ports {
         for s in port.key_schema.iter().chain(port.value_schema.iter()) {
             steps.push(Step::SetCompatibility { subject: s.subject.clone(), level: s.compatibility });
-            steps.push(Step::RegisterSchema { subject: s.subject.clone(), format: s.format, schema: s.schema.clone() });
+            let contract = crate::export::registry_contract(p, s, contact);
+            steps.push(Step::RegisterSchema {
+                subject: s.subject.clone(),
+                format: s.format,
+                schema: s.schema.clone(),
+                metadata: Some(contract.metadata),
+                rule_set: contract.rule_set,
+            });
         }
     }
     let bindings = owner_bindings(p);
@@ -112,7 +129,7 @@ mod tests {
     #[test]
     fn the_plan_creates_sets_registers_grants_and_publishes_in_that_order() {
         let p = seed::products().remove(0);
-        let steps: Vec<String> = plan(&p, None).iter().map(Step::describe).collect();
+        let steps: Vec<String> = plan(&p, None, None).iter().map(Step::describe).collect();
         assert_eq!(
             steps,
             [
@@ -124,7 +141,7 @@ mod tests {
             ]
         );
         let domain = seed::domains().remove(0);
-        let with_domain = plan(&p, Some(&domain));
+        let with_domain = plan(&p, Some(&domain), None);
         assert_eq!(with_domain[with_domain.len() - 2], Step::RegisterDomain { domain });
     }
 }

@@ -21,6 +21,12 @@ pub enum RegistryError {
     Incompatible { message: String },
     #[error("the registry refused the schema as invalid: {message}")]
     Invalid { message: String },
+    /// A version other schemas reference cannot be deleted (Confluent's 42206).
+    #[error("other schemas reference it: {message}")]
+    Referenced { message: String },
+    /// The registry's mode forbids it (read-only; Confluent's 42205).
+    #[error("the registry does not permit this now: {message}")]
+    NotPermitted { message: String },
     #[error("the registry refused the credentials ({status}): {message}")]
     Unauthorized { status: u16, message: String },
     #[error("the registry at {url} did not answer: {reason}")]
@@ -55,6 +61,8 @@ pub fn map_error(status: StatusCode, body: &str) -> RegistryError {
             message,
         },
         409 => RegistryError::Incompatible { message },
+        422 if code == Some(42206) => RegistryError::Referenced { message },
+        422 if code == Some(42205) => RegistryError::NotPermitted { message },
         422 => RegistryError::Invalid { message },
         s @ (401 | 403) => RegistryError::Unauthorized { status: s, message },
         s => RegistryError::Server { status: s, message },
@@ -90,6 +98,13 @@ mod tests {
         assert!(matches!(&e, RegistryError::Incompatible { message } if message.contains("field removed")));
         let e = map_error(StatusCode::UNPROCESSABLE_ENTITY, r#"{"error_code":42201,"message":"Invalid schema"}"#);
         assert!(matches!(e, RegistryError::Invalid { .. }));
+        let e = map_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            r#"{"error_code":42206,"message":"One or more references exist"}"#,
+        );
+        assert!(matches!(e, RegistryError::Referenced { .. }));
+        let e = map_error(StatusCode::UNPROCESSABLE_ENTITY, r#"{"error_code":42205,"message":"read-only mode"}"#);
+        assert!(matches!(e, RegistryError::NotPermitted { .. }));
         let e = map_error(StatusCode::UNAUTHORIZED, "");
         assert!(matches!(e, RegistryError::Unauthorized { status: 401, .. }));
         let e = map_error(StatusCode::BAD_GATEWAY, "<html>proxy</html>");

@@ -43,6 +43,13 @@ pub struct SubjectVersion {
     pub schema: String,
     #[serde(rename = "schemaType", default = "avro")]
     pub schema_type: String,
+    #[serde(default)]
+    pub references: Vec<SchemaReference>,
+    /// The data contract's metadata (`properties`, `tags`), where the registry keeps one.
+    #[serde(default)]
+    pub metadata: Option<serde_json::Value>,
+    #[serde(rename = "ruleSet", default)]
+    pub rule_set: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -185,14 +192,16 @@ impl RegistryClient {
         Ok(r.id)
     }
 
-    /// Registers with references; `metadata` is sent as is where the registry supports it.
+    /// Registers with references, and the contract's `metadata` and `ruleSet` (sent as they
+    /// are; a registry that predates data contracts ignores them); the schema's id.
     pub async fn register_with(
         &self,
         subject: &str,
         schema: &str,
         format: SchemaFormat,
         references: &[SchemaReference],
-        metadata: Option<serde_json::Value>,
+        metadata: Option<&serde_json::Value>,
+        rule_set: Option<&serde_json::Value>,
     ) -> Result<u32, RegistryError> {
         let mut body = serde_json::json!({ "schema": schema, "schemaType": format.as_str() });
         if !references.is_empty() {
@@ -200,10 +209,18 @@ impl RegistryClient {
                 serde_json::to_value(references).map_err(|e| RegistryError::Protocol(e.to_string()))?;
         }
         if let Some(m) = metadata {
-            body["metadata"] = m;
+            body["metadata"] = m.clone();
+        }
+        if let Some(r) = rule_set {
+            body["ruleSet"] = r.clone();
         }
         let r: IdBody = self.call(Method::POST, &format!("/subjects/{}/versions", enc(subject)), Some(body)).await?;
         Ok(r.id)
+    }
+
+    /// The ids of the schemas that reference this version (`GET .../referencedby`).
+    pub async fn referenced_by(&self, subject: &str, version: u32) -> Result<Vec<u32>, RegistryError> {
+        self.call(Method::GET, &format!("/subjects/{}/versions/{version}/referencedby", enc(subject)), None).await
     }
 
     /// The version of `subject` holding exactly `schema`, if any. Uses the registry's lookup
@@ -260,6 +277,19 @@ impl RegistryClient {
             Some(body),
         )
         .await
+    }
+
+    /// The registry's verdict on `schema` against the versions the subject's level compares a
+    /// new version with (the latest, or all of them for a transitive level), with its messages.
+    pub async fn check_against_level(
+        &self,
+        subject: &str,
+        schema: &str,
+        format: SchemaFormat,
+    ) -> Result<CompatibilityCheck, RegistryError> {
+        let body = serde_json::json!({ "schema": schema, "schemaType": format.as_str() });
+        self.call(Method::POST, &format!("/compatibility/subjects/{}/versions?verbose=true", enc(subject)), Some(body))
+            .await
     }
 
     /// Subjects, optionally only those starting with `prefix`, and with soft-deleted ones.

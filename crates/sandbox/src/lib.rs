@@ -1,5 +1,5 @@
 //! The local sandbox: a Kafka-compatible broker (nisshi, child process, SQLite storage) and a
-//! Confluent-compatible Schema Registry (rivven-schema, in process, journaled), both on
+//! Confluent-compatible Schema Registry (its own, in process, journaled), both on
 //! loopback and durable under one data directory, seeded once with the retail example.
 //!
 //! Layout of the data directory:

@@ -68,11 +68,25 @@ pub async fn seed(kafka: &KafkaProfile, registry_url: &str, signers: &SeedSigner
     }
 
     let mut schemas_registered = 0;
+    let domains = seed::domains();
     for p in &mut products {
+        let snapshot = p.clone();
         for port in &mut p.output_ports {
             if let Some(schema) = &mut port.value_schema {
                 registry.set_compatibility(&schema.subject, schema.compatibility).await?;
-                let id = registry.register(&schema.subject, &schema.schema, schema.format).await?;
+                // The contract travels with the schema, as the wizard's plan registers it.
+                let contact = domains.iter().find(|d| d.id == p.domain).map(|d| d.contact.as_str());
+                let contract = meshdesk_domain::export::registry_contract(&snapshot, schema, contact);
+                let id = registry
+                    .register_with(
+                        &schema.subject,
+                        &schema.schema,
+                        schema.format,
+                        &[],
+                        Some(&contract.metadata),
+                        contract.rule_set.as_ref(),
+                    )
+                    .await?;
                 let versions = registry.versions(&schema.subject).await?;
                 schema.id = Some(id);
                 schema.version = versions.last().copied();

@@ -195,7 +195,16 @@ impl Meshdesk {
             ports.push(live);
         }
         let (readers, readers_note) = self.readers_of(&p.product).await?;
+        let mut registry = Vec::new();
+        for port in &p.product.output_ports {
+            for s in port.value_schema.iter().chain(port.key_schema.iter()) {
+                if let Some(v) = self.store.registry_versions(&s.subject).await?.pop() {
+                    registry.push(registry_view(&v));
+                }
+            }
+        }
         Ok(c::ProductDetail {
+            registry,
             readers,
             readers_note,
             pii_paths: p.product.pii_paths(),
@@ -491,4 +500,53 @@ mod tests {
         let shown: Vec<(bool, &str)> = p.iter().map(|p| (p.matched, p.text.as_str())).collect();
         assert_eq!(shown, [(false, "the "), (true, "quant"), (false, "ity and "), (true, "x")]);
     }
+}
+
+/// What the registry holds with a version, read back for people; the registry's answer is
+/// outside input, so lists and texts are bounded.
+fn registry_view(v: &meshdesk_store::CachedVersion) -> c::RegistryContractView {
+    const MAX_ITEMS: usize = 100;
+    const MAX_TEXT: usize = 500;
+    let text = |x: &serde_json::Value| {
+        let s =
+            x.as_str().map(str::to_owned).unwrap_or_else(|| if x.is_null() { String::new() } else { x.to_string() });
+        s.chars().take(MAX_TEXT).collect::<String>()
+    };
+    let parse = |j: &Option<String>| j.as_deref().and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+    let metadata = parse(&v.metadata_json).unwrap_or_default();
+    let mut properties: Vec<(String, String)> = metadata["properties"]
+        .as_object()
+        .map(|m| m.iter().take(MAX_ITEMS).map(|(k, x)| (k.chars().take(MAX_TEXT).collect(), text(x))).collect())
+        .unwrap_or_default();
+    properties.sort();
+    let mut pii: Vec<String> = metadata["tags"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, tags)| tags.as_array().is_some_and(|t| t.iter().any(|x| x.as_str() == Some("PII"))))
+                .take(MAX_ITEMS)
+                .map(|(k, _)| k.chars().take(MAX_TEXT).collect())
+                .collect()
+        })
+        .unwrap_or_default();
+    pii.sort();
+    let rule_set = parse(&v.rule_set_json).unwrap_or_default();
+    let rules = rule_set["domainRules"]
+        .as_array()
+        .map(|rules| {
+            rules
+                .iter()
+                .take(MAX_ITEMS)
+                .map(|r| c::RegistryRuleView {
+                    name: text(&r["name"]),
+                    doc: text(&r["doc"]),
+                    rule_type: text(&r["type"]),
+                    mode: text(&r["mode"]),
+                    expr: text(&r["expr"]),
+                    on_failure: text(&r["onFailure"]),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    c::RegistryContractView { subject: v.subject.clone(), version: v.version, properties, pii, rules }
 }

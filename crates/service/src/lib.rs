@@ -75,6 +75,13 @@ impl From<ServiceError> for c::IpcError {
             )
             .detail(full),
             ServiceError::Registry(R::Invalid { .. }) => plain("The schema registry refused the schema as invalid."),
+            ServiceError::Registry(R::Referenced { message }) => {
+                c::IpcError::new(format!("Other schemas reference this version, so it cannot be deleted. {message}"))
+                    .detail(full.clone())
+            }
+            ServiceError::Registry(R::NotPermitted { .. }) => {
+                plain("The schema registry does not accept changes now (it is read-only).")
+            }
             ServiceError::Registry(R::Unauthorized { .. }) => {
                 plain("The schema registry refused your credentials: check the environment's registry login.")
             }

@@ -21,6 +21,8 @@ impl Meshdesk {
                 schema_id: v.id,
                 schema_type: v.schema_type,
                 schema: v.schema,
+                metadata_json: v.metadata.map(|m| m.to_string()),
+                rule_set_json: v.rule_set.map(|r| r.to_string()),
             })
             .collect();
         self.store.put_registry_versions(&rows).await?;

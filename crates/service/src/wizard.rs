@@ -153,7 +153,7 @@ impl Meshdesk {
         Ok(c::DraftCheck {
             blocks: policy::blocks(&findings),
             findings,
-            plan: plan(&d.product, new_domain.as_ref()).iter().map(Step::describe).collect(),
+            plan: plan(&d.product, new_domain.as_ref(), None).iter().map(Step::describe).collect(),
         })
     }
 
@@ -196,7 +196,18 @@ impl Meshdesk {
                         .collect();
                     return Err(invalid(format!("the policies block publishing: {}", errors.join("; "))));
                 }
-                let steps = plan(&d.product, self.new_domain(&d).await?.as_ref());
+                let new_domain = self.new_domain(&d).await?;
+                let contact = match &new_domain {
+                    Some(nd) => Some(nd.contact.clone()),
+                    None => self
+                        .store
+                        .list_domains()
+                        .await?
+                        .into_iter()
+                        .find(|x| x.id == d.product.domain.as_str())
+                        .map(|x| x.contact),
+                };
+                let steps = plan(&d.product, new_domain.as_ref(), contact.as_deref());
                 self.store.start_publishing(id, &serde_json::to_string(&steps).expect("plans serialize")).await?;
                 steps
             }
@@ -284,8 +295,11 @@ impl Meshdesk {
                 conn.registry.set_compatibility(subject, *level).await?;
                 serde_json::json!(format!("{level}"))
             }
-            Step::RegisterSchema { subject, format, schema } => {
-                let id = conn.registry.register(subject, schema, *format).await?;
+            Step::RegisterSchema { subject, format, schema, metadata, rule_set } => {
+                let id = conn
+                    .registry
+                    .register_with(subject, schema, *format, &[], metadata.as_ref(), rule_set.as_ref())
+                    .await?;
                 let version = conn.registry.lookup(subject, schema, *format).await?.map(|v| v.version);
                 serde_json::json!({ "id": id, "version": version })
             }

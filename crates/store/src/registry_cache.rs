@@ -11,6 +11,9 @@ pub struct CachedVersion {
     pub schema_id: u32,
     pub schema_type: String,
     pub schema: String,
+    /// The registry's `metadata` and `ruleSet` for this version, as JSON text.
+    pub metadata_json: Option<String>,
+    pub rule_set_json: Option<String>,
 }
 
 impl Store {
@@ -21,16 +24,20 @@ impl Store {
         for v in versions {
             let (version, id) = (v.version as i64, v.schema_id as i64);
             sqlx::query!(
-                "INSERT INTO registry_versions (subject, version, schema_id, schema_type, schema, synced_at_ms)
-                 VALUES (?, ?, ?, ?, ?, ?)
+                "INSERT INTO registry_versions (subject, version, schema_id, schema_type, schema, synced_at_ms,
+                     metadata_json, rule_set_json)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (subject, version) DO UPDATE SET schema_id = excluded.schema_id,
-                     schema_type = excluded.schema_type, schema = excluded.schema, synced_at_ms = excluded.synced_at_ms",
+                     schema_type = excluded.schema_type, schema = excluded.schema, synced_at_ms = excluded.synced_at_ms,
+                     metadata_json = excluded.metadata_json, rule_set_json = excluded.rule_set_json",
                 v.subject,
                 version,
                 id,
                 v.schema_type,
                 v.schema,
-                now
+                now,
+                v.metadata_json,
+                v.rule_set_json
             )
             .execute(&mut *tx)
             .await?;
@@ -48,7 +55,8 @@ impl Store {
     /// A subject's cached versions, oldest first.
     pub async fn registry_versions(&self, subject: &str) -> Result<Vec<CachedVersion>> {
         let rows = sqlx::query!(
-            "SELECT subject, version, schema_id, schema_type, schema FROM registry_versions WHERE subject = ? ORDER BY version",
+            "SELECT subject, version, schema_id, schema_type, schema, metadata_json, rule_set_json
+             FROM registry_versions WHERE subject = ? ORDER BY version",
             subject
         )
         .fetch_all(&self.pool)
@@ -61,6 +69,8 @@ impl Store {
                 schema_id: r.schema_id as u32,
                 schema_type: r.schema_type,
                 schema: r.schema,
+                metadata_json: r.metadata_json,
+                rule_set_json: r.rule_set_json,
             })
             .collect())
     }

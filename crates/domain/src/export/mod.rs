@@ -12,6 +12,7 @@ mod datahub;
 mod fields;
 mod odcs;
 mod openlineage;
+mod registry;
 
 pub use asyncapi::{asyncapi_document, asyncapi_yaml};
 pub use atlas::atlas_entities;
@@ -20,6 +21,7 @@ pub use fields::{Field, FieldKind, port_fields};
 pub(crate) use odcs::DEFAULT_USAGE;
 pub use odcs::{odcs_document, odcs_yaml};
 pub use openlineage::{PRODUCER, openlineage_events};
+pub use registry::{RegistryContract, cel_condition, registry_contract};
 
 /// Where the product's data lives, for the documents' server sections.
 #[derive(Debug, Clone, PartialEq, Eq)]

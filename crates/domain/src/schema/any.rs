@@ -20,6 +20,45 @@ impl ParsedSchema {
             SchemaFormat::Protobuf => Self::Protobuf(Box::new(ProtoSchema::parse(text)?)),
         })
     }
+
+    /// Parses `text` with the schemas it references (`(name, text)`, every one reached, the
+    /// dependencies first): Avro's named types are defined by them, JSON Schema's `$ref`s to
+    /// them are followed; a Protobuf file's imports are accepted as the parser accepts them.
+    pub fn parse_with_references(
+        format: SchemaFormat,
+        text: &str,
+        references: &[(&str, &str)],
+    ) -> Result<Self, SchemaError> {
+        if references.is_empty() {
+            return Self::parse(format, text);
+        }
+        Ok(match format {
+            SchemaFormat::Avro => Self::Avro(AvroSchema::parse_with_references(text, references)?),
+            SchemaFormat::Json => {
+                let mut docs = Vec::with_capacity(references.len());
+                for (name, r) in references {
+                    docs.push((
+                        *name,
+                        JsonSchemaDoc::parse(r).map_err(|e| SchemaError {
+                            pos: e.pos,
+                            message: format!("in the referenced schema `{name}`: {}", e.message),
+                        })?,
+                    ));
+                }
+                let refs: Vec<(&str, &JsonSchemaDoc)> = docs.iter().map(|(n, d)| (*n, d)).collect();
+                Self::Json(JsonSchemaDoc::parse(text)?.with_references(&refs)?)
+            }
+            SchemaFormat::Protobuf => {
+                for (name, r) in references {
+                    ProtoSchema::parse(r).map_err(|e| SchemaError {
+                        pos: e.pos,
+                        message: format!("in the imported file `{name}`: {}", e.message),
+                    })?;
+                }
+                Self::Protobuf(Box::new(ProtoSchema::parse(text)?))
+            }
+        })
+    }
 }
 
 fn new_cannot_read(version: u32) -> String {

@@ -87,6 +87,26 @@ impl AvroSchema {
         Ok(Self { root, named: p.named })
     }
 
+    /// Parses `text` with the named types of the schemas it references already defined (Schema
+    /// Registry references: `references`, each a schema whose types are used by name), given
+    /// dependencies first, as the registry resolves them.
+    pub fn parse_with_references(text: &str, references: &[(&str, &str)]) -> Result<Self, SchemaError> {
+        let mut p = AvroParser { named: Vec::new(), index: Default::default() };
+        for (name, r) in references {
+            let json = json::parse(r).map_err(|e| SchemaError {
+                pos: e.pos,
+                message: format!("in the referenced schema `{name}`: {}", e.message),
+            })?;
+            p.ty(&json, None).map_err(|e| SchemaError {
+                pos: e.pos,
+                message: format!("in the referenced schema `{name}`: {}", e.message),
+            })?;
+        }
+        let json = json::parse(text).map_err(|e| SchemaError { pos: e.pos, message: e.message })?;
+        let root = p.ty(&json, None)?;
+        Ok(Self { root, named: p.named })
+    }
+
     /// The type's name as people read it: `int`, `array<string>`, `Address`, `long (timestamp-millis)`.
     pub fn describe(&self, t: &AvroType) -> String {
         match t {

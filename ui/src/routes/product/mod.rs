@@ -9,7 +9,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use meshdesk_contract::{
     GetProduct, GetProductHealth, GetSubject, HealthLevel, IpcError, LineageNode, PortHealth, PortLive,
-    PortSampleRequest, ProductDetail, ProductRequest, RatePoint, SampleProductPort, SampleValue, SubjectRequest,
+    PortSampleRequest, ProductDetail, ProductRequest, RatePoint, RegistryContractView, SampleProductPort, SampleValue,
+    SubjectRequest,
 };
 use meshdesk_domain::OutputPort;
 

@@ -27,6 +27,77 @@ impl JsonSchemaDoc {
         let value = root.to_value();
         Ok(Self { root, value })
     }
+
+    /// Resolves `$ref`s to other documents (Schema Registry references, each named as the
+    /// `$ref`s name it; every document referenced on the way, as parsed): each referenced document is placed under
+    /// `$defs/meshdesk-ref-<i>` and the `$ref`s to it (and inside it) become local pointers, so
+    /// the comparison rules follow them like any local `$ref`.
+    pub fn with_references(mut self, references: &[(&str, &JsonSchemaDoc)]) -> Result<Self, SchemaError> {
+        if references.is_empty() {
+            return Ok(self);
+        }
+        let mut size = count(&self.value);
+        let mut defs = serde_json::Map::new();
+        for (i, (name, doc)) in references.iter().enumerate() {
+            size += count(&doc.value);
+            if size > MAX_RESOLVED_NODES {
+                return err(
+                    self.root.pos,
+                    format!("the referenced schemas together exceed {MAX_RESOLVED_NODES} values"),
+                );
+            }
+            let key = format!("meshdesk-ref-{i}");
+            let mut v = doc.value.clone();
+            relocate(&mut v, &format!("#/$defs/{key}"), references);
+            defs.insert(key, v);
+            let _ = name; // matched by `relocate`
+        }
+        relocate(&mut self.value, "#", references);
+        if let serde_json::Value::Object(m) = &mut self.value {
+            let slot = m.entry("$defs").or_insert_with(|| serde_json::Value::Object(Default::default()));
+            if let serde_json::Value::Object(d) = slot {
+                d.extend(defs);
+            }
+        }
+        Ok(self)
+    }
+}
+
+const MAX_RESOLVED_NODES: usize = 1_000_000;
+
+fn count(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::Object(m) => 1 + m.values().map(count).sum::<usize>(),
+        serde_json::Value::Array(a) => 1 + a.iter().map(count).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// Rewrites `$ref`s: local ones (`#/x`) to lie under `base`, ones to a referenced document
+/// (`name` or `name#/x`) to its place under `$defs`.
+fn relocate(v: &mut serde_json::Value, base: &str, references: &[(&str, &JsonSchemaDoc)]) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if let Some(serde_json::Value::String(r)) = m.get_mut("$ref") {
+                let (doc, frag) = r.split_once('#').unwrap_or((r.as_str(), ""));
+                let target = if doc.is_empty() {
+                    Some(format!("{base}{frag}"))
+                } else {
+                    references.iter().position(|(n, _)| *n == doc).map(|i| format!("#/$defs/meshdesk-ref-{i}{frag}"))
+                };
+                if let Some(t) = target {
+                    *r = t;
+                }
+            }
+            for (k, x) in m.iter_mut() {
+                if k != "$ref" {
+                    relocate(x, base, references);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| relocate(x, base, references)),
+        _ => {}
+    }
 }
 
 fn validate(s: &Spanned) -> Result<(), SchemaError> {

@@ -1,8 +1,8 @@
-//! The sandbox's Schema Registry: rivven-schema's Confluent-compatible router, in process,
-//! made durable by a journal. rivven-schema keeps its state in memory only and its storage
-//! cannot be replaced, so every mutating request that succeeds is appended (and fsynced) to
-//! `journal.jsonl` before its answer is sent; at start the journal is replayed in order into a
-//! fresh instance. Mutations are serialised, so the replay assigns the same schema ids.
+//! The sandbox's Schema Registry: Confluent's REST API (`api.rs`) over an in-memory registry
+//! (`state.rs`) that decides compatibility with the domain's engine, made durable by a journal:
+//! every mutating request that succeeds is appended (and fsynced) to `journal.jsonl` before its
+//! answer is sent; at start the journal is replayed in order into a fresh registry. Mutations
+//! are serialised, so the replay assigns the same schema ids and versions.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -13,11 +13,13 @@ use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use rivven_schema::{RegistryConfig, SchemaRegistry, SchemaServer, ServerConfig};
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
-use tokio::sync::{Mutex, oneshot};
+use tokio::sync::{Mutex, RwLock, oneshot};
 use tower::ServiceExt;
+
+mod api;
+mod state;
 
 const MAX_BODY: usize = 10 * 1024 * 1024;
 
@@ -45,10 +47,10 @@ impl RegistryServer {
     pub async fn start(dir: &Path, listener: tokio::net::TcpListener) -> anyhow::Result<Self> {
         tokio::fs::create_dir_all(dir).await?;
         let path = dir.join("journal.jsonl");
-        let registry = SchemaRegistry::new(RegistryConfig::memory()).await?;
-        let router = SchemaServer::new(registry, ServerConfig::default()).router();
+        let shared: api::Shared = Arc::new(RwLock::new(state::Registry::default()));
+        let router = api::router(shared.clone());
 
-        let replayed = replay(&path, &router).await?;
+        let replayed = replay(&path, &router, &shared).await?;
         if replayed > 0 {
             tracing::info!("registry: replayed {replayed} journaled requests");
         }
@@ -86,7 +88,7 @@ impl Drop for RegistryServer {
     }
 }
 
-async fn replay(path: &Path, router: &axum::Router) -> anyhow::Result<usize> {
+async fn replay(path: &Path, router: &axum::Router, shared: &api::Shared) -> anyhow::Result<usize> {
     let text = match tokio::fs::read_to_string(path).await {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -106,6 +108,17 @@ async fn replay(path: &Path, router: &axum::Router) -> anyhow::Result<usize> {
             }
             Err(e) => anyhow::bail!("registry journal {} line {}: {e}", path.display(), i + 1),
         };
+        // A registration is repeated as it was accepted, without judging it again (a journal
+        // written by an older registry may hold evolutions today's rules would refuse).
+        if entry.method == "POST"
+            && let Some(subject) = registration_subject(&entry.uri)
+        {
+            if let Err(e) = api::replay_register(shared, &subject, entry.body.as_bytes()).await {
+                tracing::warn!("registry journal line {}: skipped a registration: {}", i + 1, e.message);
+            }
+            n += 1;
+            continue;
+        }
         let req = Request::builder()
             .method(entry.method.as_str())
             .uri(&entry.uri)
@@ -115,7 +128,7 @@ async fn replay(path: &Path, router: &axum::Router) -> anyhow::Result<usize> {
         if !resp.status().is_success() {
             let status = resp.status();
             let body = to_bytes(resp.into_body(), MAX_BODY).await.unwrap_or_default();
-            anyhow::bail!(
+            tracing::warn!(
                 "registry journal {} line {}: replay answered {status}: {}",
                 path.display(),
                 i + 1,
@@ -127,8 +140,24 @@ async fn replay(path: &Path, router: &axum::Router) -> anyhow::Result<usize> {
     Ok(n)
 }
 
+/// The subject of `POST /subjects/{subject}/versions`, decoded.
+fn registration_subject(uri: &str) -> Option<String> {
+    let path = uri.split('?').next()?;
+    let rest = path.strip_prefix("/subjects/")?.strip_suffix("/versions")?;
+    (!rest.contains('/')).then(|| api::decode_segment(rest))
+}
+
+/// Whether a request changes the registry: lookups and compatibility checks are POSTs too.
+fn mutates(method: &Method, path: &str) -> bool {
+    match *method {
+        Method::GET | Method::HEAD | Method::OPTIONS => false,
+        Method::POST => path.starts_with("/subjects/") && path.ends_with("/versions"),
+        _ => true,
+    }
+}
+
 async fn journaling(State(journal): State<Arc<Journal>>, req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if !mutates(req.method(), req.uri().path()) {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
