@@ -279,6 +279,22 @@ pub async fn get_policy_history(state: State<'_, AppState>, req: c::RuleRef) -> 
 }
 
 #[tauri::command]
+pub async fn get_subject_readers(state: State<'_, AppState>, req: c::ReadersRequest) -> Reply<c::SubjectReaders> {
+    Ok(state.service()?.subject_readers(&req.subject).await?)
+}
+
+#[tauri::command]
+pub async fn acknowledge_change(state: State<'_, AppState>, req: c::AcknowledgeRequest) -> Reply<String> {
+    Ok(state.service()?.acknowledge_change(&req).await?)
+}
+
+#[tauri::command]
+pub async fn get_notices(state: State<'_, AppState>, req: c::NoArgs) -> Reply<Vec<c::ChangeView>> {
+    let _ = req;
+    Ok(state.service()?.notices().await?)
+}
+
+#[tauri::command]
 pub async fn list_environments(state: State<'_, AppState>, req: c::NoArgs) -> Reply<Vec<c::KnownEnvironment>> {
     let _ = req;
     Ok(state.service()?.environments().await?)
@@ -372,6 +388,9 @@ pub const REGISTERED: &[&str] = &[
     "publish_policy",
     "withdraw_policy",
     "get_policy_history",
+    "get_subject_readers",
+    "acknowledge_change",
+    "get_notices",
     "list_environments",
     "add_environment",
     "remove_environment",

@@ -32,7 +32,7 @@ impl Served {
                 let name = match n {
                     Notice::CatalogChanged => events::CATALOG_CHANGED,
                     Notice::StatusChanged => events::STATUS_CHANGED,
-                    Notice::Access { title, body } => {
+                    Notice::Access { title, body } | Notice::Change { title, body } => {
                         // A desktop notification; without a notification service (a bare X
                         // server) it is logged instead.
                         use tauri_plugin_notification::NotificationExt;

@@ -37,6 +37,7 @@ fn product(topic: &str, schema: Option<SchemaRef>, sla: Sla, contract: Contract)
             cleanup_policy: CleanupPolicy::Delete,
             key_schema: None,
             value_schema: schema,
+            deprecation: None,
         }],
         input_ports: vec![],
         sources: vec![],

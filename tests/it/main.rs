@@ -6,6 +6,7 @@ mod access;
 mod admin;
 mod avro_compat;
 mod catalog;
+mod changes;
 mod cli;
 mod crash;
 mod e2e;

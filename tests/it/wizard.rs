@@ -48,6 +48,7 @@ pub(crate) fn draft() -> WizardDraft {
                     version: None,
                     compatibility: CompatibilityLevel::BackwardTransitive,
                 }),
+                deprecation: None,
             }],
             input_ports: vec![],
             sources: vec![],

@@ -199,6 +199,9 @@ pub struct ProductDetail {
     /// cache), so what serializers enforce can be compared with what the contract says.
     #[serde(default)]
     pub registry: Vec<RegistryContractView>,
+    /// What publications changed for readers, newest first, with each reader's migration.
+    #[serde(default)]
+    pub changes: Vec<crate::ChangeView>,
 }
 
 /// One subject's latest version's `metadata` and `ruleSet`, read back.

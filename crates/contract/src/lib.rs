@@ -13,6 +13,7 @@ pub use meshdesk_domain::{Classification, CompatibilityLevel, DataProduct, Produ
 
 mod access;
 mod catalog;
+mod changes;
 mod policies;
 mod promote;
 mod schemas;
@@ -22,6 +23,7 @@ mod trust;
 mod wizard;
 pub use access::*;
 pub use catalog::*;
+pub use changes::*;
 pub use policies::*;
 pub use promote::*;
 pub use schemas::*;
@@ -145,6 +147,9 @@ pub const COMMAND_NAMES: &[&str] = &[
     PublishPolicy::NAME,
     WithdrawPolicy::NAME,
     GetPolicyHistory::NAME,
+    GetSubjectReaders::NAME,
+    AcknowledgeChange::NAME,
+    GetNotices::NAME,
     ListEnvironments::NAME,
     AddEnvironment::NAME,
     RemoveEnvironment::NAME,

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::access::{AccessRequest, Decision};
+use crate::ids::ProductId;
 use crate::model::{DataProduct, Domain, Principal};
 use crate::policy::Rule;
 use crate::trust::Role;
@@ -134,6 +135,12 @@ pub enum EventBody {
         id: String,
         reason: String,
     },
+    /// A reader of a product has taken note of a change to it (named by the event that made
+    /// it); signed by the reader, so it only ever speaks for its signer.
+    ChangeAcknowledged {
+        product: ProductId,
+        change: String,
+    },
 }
 
 /// What the cluster made of a grant's ACLs.
@@ -165,6 +172,7 @@ impl EventBody {
             EventBody::KeyRevoked { .. } => "KeyRevoked",
             EventBody::PolicyPublished(_) => "PolicyPublished",
             EventBody::PolicyWithdrawn { .. } => "PolicyWithdrawn",
+            EventBody::ChangeAcknowledged { .. } => "ChangeAcknowledged",
         }
     }
     /// The payload version this app writes and the newest it reads, per type.
@@ -183,7 +191,8 @@ impl EventBody {
             | "EnrollmentRejected"
             | "KeyRevoked"
             | "PolicyPublished"
-            | "PolicyWithdrawn" => Some(1),
+            | "PolicyWithdrawn"
+            | "ChangeAcknowledged" => Some(1),
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 //! run in the browser (live checks) and in the backend (enforcement).
 
 pub mod access;
+pub mod change;
 pub mod events;
 pub mod export;
 pub mod health;
@@ -26,6 +27,6 @@ pub use events::{Decoded, Envelope, EventBody, GOVERNANCE_TOPIC, MAX_EVENT_BYTES
 pub use ids::{DomainId, IdError, ProductId, TopicName, subject_for};
 pub use model::{
     Classification, CleanupPolicy, CompatibilityLevel, Contract, DataProduct, Domain, Expectation, FieldSemantics,
-    MASK, OutputPort, Principal, ProductStatus, SchemaFormat, SchemaRef, Sla, Source, SourceKind, looks_like_pii,
-    mask_pii,
+    MASK, OutputPort, PortDeprecation, Principal, ProductStatus, SchemaFormat, SchemaRef, Sla, Source, SourceKind,
+    looks_like_pii, mask_pii,
 };

@@ -180,6 +180,20 @@ pub struct OutputPort {
     pub cleanup_policy: CleanupPolicy,
     pub key_schema: Option<SchemaRef>,
     pub value_schema: Option<SchemaRef>,
+    /// A port on its way out: readers move to the successor before the sunset date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecation: Option<PortDeprecation>,
+}
+
+/// Why and until when a port is kept, and which port replaces it (a breaking change's `-v2`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortDeprecation {
+    /// YYYY-MM-DD: the last day the port is kept.
+    pub sunset: String,
+    #[serde(default)]
+    pub successor: Option<TopicName>,
+    #[serde(default)]
+    pub reason: String,
 }
 
 impl OutputPort {

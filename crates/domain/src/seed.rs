@@ -105,6 +105,7 @@ fn port(topic: &str, description: &str, retention_ms: i64, cleanup: CleanupPolic
             compatibility: CompatibilityLevel::BackwardTransitive,
         }),
         key_schema: None,
+        deprecation: None,
         topic,
         description: description.into(),
         partitions: 3,

@@ -46,7 +46,10 @@ impl Meshdesk {
                 tracing::warn!("sending pending writes failed: {e}");
             }
             match self.sync().await {
-                Ok(r) if r.applied > 0 => self.announce_access_changes().await,
+                Ok(r) if r.applied > 0 => {
+                    self.announce_access_changes().await;
+                    self.announce_product_changes().await;
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!("sync failed: {e}"),
             }

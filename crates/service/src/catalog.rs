@@ -203,7 +203,9 @@ impl Meshdesk {
                 }
             }
         }
+        let changes = self.product_changes(&p.product).await?;
         Ok(c::ProductDetail {
+            changes,
             registry,
             readers,
             readers_note,
@@ -418,6 +420,7 @@ impl Meshdesk {
             cleanup_policy,
             key_schema: None,
             value_schema,
+            deprecation: None,
         };
         let existing = self.store.product(id.as_str()).await?;
         let extended_existing = existing.is_some();

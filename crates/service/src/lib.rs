@@ -9,6 +9,7 @@ pub mod access;
 mod acls;
 mod background;
 mod catalog;
+mod changes;
 mod connection;
 pub mod env;
 mod environments;
@@ -113,6 +114,11 @@ pub enum Notice {
         title: String,
         body: String,
     },
+    /// A product the viewer reads changed (a new schema version, a port deprecated, ...).
+    Change {
+        title: String,
+        body: String,
+    },
 }
 
 /// How the sandbox is started when it is the environment.
@@ -154,6 +160,8 @@ pub struct Meshdesk {
     /// The access requests the viewer has been told about, by id, with their state; `None`
     /// until the first look (nothing is announced for what was there before the app started).
     access_seen: std::sync::Mutex<Option<std::collections::HashMap<String, String>>>,
+    /// The changes to products the viewer reads that were announced; `None` until the first look.
+    changes_seen: std::sync::Mutex<Option<std::collections::HashSet<String>>>,
     last_reconcile: std::sync::Mutex<Option<std::time::Instant>>,
     /// Other environments opened beside this one (promotion targets), by their file.
     others: Mutex<std::collections::HashMap<PathBuf, Arc<Meshdesk>>>,
@@ -242,6 +250,7 @@ impl Meshdesk {
             metrics: Default::default(),
             governance_ready: Default::default(),
             access_seen: Default::default(),
+            changes_seen: Default::default(),
             last_reconcile: Default::default(),
             others: Default::default(),
         }))

@@ -371,16 +371,7 @@ impl Meshdesk {
     /// status `deprecated`, so every desktop shows it.
     pub async fn deprecate_product(&self, id: &str, sunset: &str) -> Result<String, ServiceError> {
         let mut p = self.owned_product(id).await?;
-        let ok = sunset.len() == 10
-            && sunset.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() })
-            && (1..=12).contains(&sunset[5..7].parse::<u32>().unwrap_or(0))
-            && (1..=31).contains(&sunset[8..10].parse::<u32>().unwrap_or(0));
-        if sunset.is_empty() {
-            return Err(invalid("choose the sunset date: the day after which the product is retired"));
-        }
-        if !ok {
-            return Err(invalid(format!("sunset date `{sunset}` must look like 2027-03-31")));
-        }
+        meshdesk_domain::change::check_sunset(sunset).map_err(invalid)?;
         p.status = meshdesk_domain::ProductStatus::Deprecated;
         p.sunset = Some(sunset.to_owned());
         self.publish(&EventBody::ProductPublished(p)).await

@@ -234,6 +234,7 @@ async fn apply_body(
             .await?;
         }
         EventBody::ProductPublished(p) => {
+            crate::changes::record(tx, env, p).await?;
             let id = p.id.as_str();
             let domain = p.domain.as_str();
             let classification = p.classification.as_str();
@@ -296,6 +297,9 @@ async fn apply_body(
         | EventBody::EnrollmentRejected { .. }
         | EventBody::KeyRevoked { .. } => trust::apply(tx, keys, env, body).await?,
         EventBody::PolicyPublished(_) | EventBody::PolicyWithdrawn { .. } => policies::apply(tx, env, body).await?,
+        EventBody::ChangeAcknowledged { product, change } => {
+            return crate::changes::acknowledge(&mut **tx, env, product.as_str(), change).await;
+        }
         other => return access::apply(tx, env, other).await,
     }
     Ok(None)

@@ -3,6 +3,7 @@
 //! transaction as the changes it made, so a crash never applies an event twice or skips one.
 
 mod access;
+mod changes;
 mod drafts;
 mod fold;
 mod identity;
@@ -21,6 +22,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use access::{AccessRow, AuditRow};
+pub use changes::ChangeRow;
 pub use drafts::DraftRow;
 pub use outbox::{OutboxEntry, OutboxStatus, ParkedEntry};
 pub use policies::{PolicyEventRow, PolicyRuleRow};

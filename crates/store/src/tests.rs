@@ -5,6 +5,7 @@ use sqlx::SqlitePool;
 
 use crate::{LogRecord, Store};
 
+mod changes;
 mod policies;
 mod trust;
 

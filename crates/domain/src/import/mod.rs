@@ -124,6 +124,7 @@ pub(crate) fn port(topic: TopicName) -> OutputPort {
         cleanup_policy: CleanupPolicy::Delete,
         key_schema: None,
         value_schema: None,
+        deprecation: None,
     }
 }
 

@@ -289,6 +289,19 @@ pub fn authorize(standing: &Standing, facts: &Facts, actor: &Principal, body: &E
                     return Err(format!("topic {} is named by two ports of {}", port.topic, p.id));
                 }
             }
+            for port in &p.output_ports {
+                if let Some(d) = &port.deprecation {
+                    crate::change::check_sunset(&d.sunset).map_err(|e| format!("port {}: {e}", port.topic))?;
+                    if let Some(next) = &d.successor
+                        && (next == &port.topic || !p.output_ports.iter().any(|o| &o.topic == next))
+                    {
+                        return Err(format!(
+                            "port {} names {next} as its successor, which is not another port of {}",
+                            port.topic, p.id
+                        ));
+                    }
+                }
+            }
             match facts.topic_holders.iter().find(|(_, holder)| *holder != p.id) {
                 Some((topic, holder)) => Err(format!("topic {topic} is an output port of {holder}")),
                 None => Ok(()),
@@ -313,7 +326,7 @@ pub fn authorize(standing: &Standing, facts: &Facts, actor: &Principal, body: &E
                 Some(Scope::Domain(d)) => domain_rule_author(admin, facts, actor, d, "withdraw"),
             }
         }
-        EventBody::AccessRequested(_) => match standing {
+        EventBody::AccessRequested(_) | EventBody::ChangeAcknowledged { .. } => match standing {
             Standing::Root | Standing::Endorsed(_) => Ok(()),
             Standing::Enrolling => Err("only an endorsed principal may request access".into()),
         },

@@ -22,6 +22,7 @@ use leptos_router::components::A;
 
 mod access;
 mod actions;
+mod changes;
 mod contract;
 mod environments;
 mod lineage;
@@ -76,10 +77,11 @@ fn human_ms(ms: i64) -> String {
 }
 
 /// The product page's tabs: key (in `?tab=`), label.
-const TABS: [(&str, &str); 7] = [
+const TABS: [(&str, &str); 8] = [
     ("overview", "Overview"),
     ("schema", "Schema"),
     ("contract", "Contract"),
+    ("changes", "Changes"),
     ("quality", "Quality"),
     ("lineage", "Lineage"),
     ("access", "Access"),
@@ -119,11 +121,13 @@ fn Product(d: ProductDetail) -> impl IntoView {
         </div>
         <div class="product-id mono">{id.clone()} " · v" {p.version.clone()}</div>
         <ProductActions id=id.clone() owner=d.viewer_is_owner deprecated=p.sunset.clone() />
+        <changes::ChangeBanner changes=d.changes.clone() />
         <nav class="tabs" role="tablist" id="product-tabs">{tabs}</nav>
         <div class="tab-body" id=move || format!("tab-body-{}", tab.get())>
             {move || match tab.get() {
                 "schema" => view! { <SchemaTab d=d.clone() /> }.into_any(),
                 "contract" => view! { <h2>"Contract"</h2><Contract d=d.clone() /> }.into_any(),
+                "changes" => view! { <h2>"Changes"</h2><changes::Changes d=d.clone() /> }.into_any(),
                 "quality" => view! { <QualityTab d=d.clone() health /> }.into_any(),
                 "lineage" => {
                     let p = &d.product;

@@ -11,7 +11,16 @@ pub(super) fn Port(port: OutputPort, live: Option<PortLive>) -> impl IntoView {
     let level = port.value_schema.as_ref().map(|s| s.compatibility.to_string()).unwrap_or_default();
     view! {
         <div class="card port" data-topic=topic.clone()>
-            <h3 class="mono">{topic.clone()}</h3>
+            <h3 class="mono">{topic.clone()}
+                {port.deprecation.is_some().then(|| view! { " " <span class="badge status status-deprecated">"deprecated"</span> })}
+            </h3>
+            {port.deprecation.clone().map(|d| view! {
+                <p class="deprecation">
+                    {format!("Kept until {}", d.sunset)}
+                    {d.successor.map(|s| format!("; readers move to {s}"))}
+                    {(!d.reason.is_empty()).then(|| format!(" ({})", d.reason))}
+                </p>
+            })}
             <p>{port.description.clone()}</p>
             <dl class="facts">
                 <dt>"Partitions"</dt>

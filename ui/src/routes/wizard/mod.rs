@@ -24,6 +24,7 @@ use crate::ipc;
 
 mod contract;
 mod domain;
+mod impact;
 mod policy_check;
 mod ports;
 mod product;

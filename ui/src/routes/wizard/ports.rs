@@ -22,6 +22,7 @@ pub(super) fn PortsStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding
                 d.product.output_ports.push(OutputPort {
                     value_schema: None,
                     key_schema: None,
+                    deprecation: None,
                     description: String::new(),
                     partitions: 3,
                     replication_factor: 1,

@@ -85,6 +85,7 @@ fn SchemaCard(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding>>, i: usi
                 Some(Err(e)) => e.to_string(),
             }}</p>
             <Compatibility subject=meshdesk_domain::subject_for(&topic, false) text=text.into() level=Signal::derive(level) />
+            <super::impact::Impact draft i subject=meshdesk_domain::subject_for(&topic, false) text level=Signal::derive(level) />
             <div class="form-row">
                 <label>"Compatibility level "
                     <select class="schema-level" on:change=move |ev| {

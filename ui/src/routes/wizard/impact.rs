@@ -1,0 +1,186 @@
+//! The impact panel of an edit (a subject the registry has): who reads the subject (grants in
+//! force, consumer groups with their lag, derived products), what the new version does to each
+//! (the domain's engine, here in the window), and for an incompatible version the breaking path:
+//! a new `-v2` port beside the old one, which is deprecated with a sunset date.
+
+use meshdesk_contract::{GetSubject, GetSubjectReaders, ReaderKind, ReadersRequest, SubjectReader, SubjectRequest};
+use meshdesk_domain::change::{ImpactSummary, breaking_path, effect, impact, next_topic};
+use meshdesk_domain::schema::ParsedSchema;
+
+use super::*;
+
+#[component]
+pub(super) fn Impact(
+    draft: RwSignal<WizardDraft>,
+    i: usize,
+    subject: String,
+    text: RwSignal<String>,
+    level: Signal<CompatibilityLevel>,
+) -> impl IntoView {
+    let versions = LocalResource::new({
+        let subject = subject.clone();
+        move || {
+            let subject = subject.clone();
+            async move { ipc::call::<GetSubject>(&SubjectRequest { subject }).await }
+        }
+    });
+    let readers = LocalResource::new({
+        let subject = subject.clone();
+        move || {
+            let subject = subject.clone();
+            async move { ipc::call::<GetSubjectReaders>(&ReadersRequest { subject }).await }
+        }
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                // A subject the registry does not know yet: nothing is read, nothing breaks.
+                let Ok(d) = versions.await else { return ().into_any() };
+                if d.versions.is_empty() {
+                    return ().into_any();
+                }
+                let prev: Vec<(u32, ParsedSchema)> = d
+                    .versions
+                    .iter()
+                    .filter_map(|v| ParsedSchema::parse(SchemaFormat::Avro, &v.schema).ok().map(|p| (v.version, p)))
+                    .collect();
+                let registered = d.versions.last().map(|v| v.schema.clone()).unwrap_or_default();
+                let summary = Memo::new(move |_| {
+                    let t = text.get();
+                    let new = ParsedSchema::parse(SchemaFormat::Avro, &t).ok()?;
+                    let refs: Vec<(u32, &ParsedSchema)> = prev.iter().map(|(v, p)| (*v, p)).collect();
+                    // Nothing to say while the text is the registered version.
+                    (t.trim() != registered.trim()).then(|| impact(level.get(), &refs, &new))
+                });
+                let who = match readers.await {
+                    Ok(r) => Ok(r),
+                    Err(e) => Err(e),
+                };
+                let registered = d.versions.last().map(|v| v.schema.clone()).unwrap_or_default();
+                view! {
+                    {move || summary.get().map(|s| {
+                        let who = who.clone();
+                        view! {
+                            <div class="impact card" id=format!("impact-{i}")>
+                                <h4>"Who this version reaches"</h4>
+                                <Verdict s=s.clone() />
+                                {match who {
+                                    Ok(r) => view! {
+                                        <ReaderTable readers=r.readers.clone() s=s.clone() />
+                                        {r.note.clone().map(|n| view! { <p class="muted">{n}</p> })}
+                                    }.into_any(),
+                                    Err(e) => view! { <crate::components::errors::ErrorMessage error=e /> }.into_any(),
+                                }}
+                                {(!s.compatible).then(|| view! { <BreakingPath draft i text registered=registered.clone() /> })}
+                            </div>
+                        }
+                    })}
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Verdict(s: ImpactSummary) -> impl IntoView {
+    if s.compatible {
+        view! {
+            <p class="ok">"Compatible: every reader keeps reading."</p>
+            {(!s.visible.is_empty()).then(|| view! {
+                <p>"What they will see:"</p>
+                <ul class="impact-visible">{s.visible.iter().map(|v| view! { <li>{v.clone()}</li> }).collect_view()}</ul>
+            })}
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="error">
+                "Incompatible: registering it breaks readers."
+                <ul>{s.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn ReaderTable(readers: Vec<SubjectReader>, s: ImpactSummary) -> impl IntoView {
+    if readers.is_empty() {
+        return view! { <p class="muted">"No one reads it: no grant in force, no consumer group with offsets, no derived product."</p> }.into_any();
+    }
+    let what = effect(&s);
+    view! {
+        <table class="impact-readers" id="impact-readers">
+            <thead><tr><th>"Reader"</th><th>"Known by"</th><th>"Consumer group"</th><th>"Lag"</th><th>"Effect"</th></tr></thead>
+            <tbody>
+                {readers.into_iter().map(|r| {
+                    let known = match r.kind {
+                        ReaderKind::Grant => format!(
+                            "access grant{}{}",
+                            r.domain.as_ref().map(|d| format!(" of {d}")).unwrap_or_default(),
+                            r.until_ms.map(|u| format!(", until {}", crate::components::time::local(u))).unwrap_or_default()
+                        ),
+                        ReaderKind::Group => "a consumer group (no grant names it)".to_owned(),
+                        ReaderKind::Derived => format!("a derived product{}", r.domain.as_ref().map(|d| format!(" of {d}")).unwrap_or_default()),
+                    };
+                    view! {
+                        <tr>
+                            <td class="mono">{r.who.clone()}</td>
+                            <td>{known}</td>
+                            <td class="mono">{r.group.clone().unwrap_or_else(|| r.group_prefix.clone().map(|p| format!("{p}* (none yet)")).unwrap_or_default())}</td>
+                            <td>{r.lag.map(|l| l.to_string()).unwrap_or_default()}</td>
+                            <td>{what.clone()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// The date `days` from today, as YYYY-MM-DD.
+fn days_from_today(days: i64) -> String {
+    let ms = js_sys::Date::now() as i64 + days * 86_400_000;
+    meshdesk_domain::time::iso_utc(ms).chars().take(10).collect()
+}
+
+#[component]
+fn BreakingPath(draft: RwSignal<WizardDraft>, i: usize, text: RwSignal<String>, registered: String) -> impl IntoView {
+    let sunset = RwSignal::new(days_from_today(90));
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let next = move || {
+        draft.with(|d| d.product.output_ports.get(i).and_then(|p| next_topic(&p.topic).ok()).map(|t| t.to_string()))
+    };
+    let take = move |_| {
+        let why = reason.get_untracked();
+        let why = if why.trim().is_empty() { "an incompatible schema change".to_owned() } else { why };
+        let new_schema = text.get_untracked();
+        let result = draft.with_untracked(|d| {
+            breaking_path(&d.product, i, &new_schema, &registered, sunset.get_untracked().trim(), &why)
+        });
+        match result {
+            Ok(p) => {
+                error.set(None);
+                text.set(registered.clone());
+                draft.update(|d| d.product = p);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <div class="breaking-path" id="breaking-path">
+            <p><strong>"The safe way: "</strong>{move || format!(
+                "publish the new version on a new port ({}) and keep this one, deprecated, until readers have moved.",
+                next().unwrap_or_else(|| "a -v2 topic".into())
+            )}</p>
+            <div class="form-row">
+                <label>"Keep the old port until " <input id="breaking-sunset" type="date" prop:value=move || sunset.get() on:input=move |ev| sunset.set(event_target_value(&ev)) /></label>
+                <label class="wide">"Why (readers are told) " <input id="breaking-reason" type="text" placeholder="quantity becomes a decimal" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) /></label>
+            </div>
+            <button id="take-breaking-path" on:click=take>"Use a new port instead"</button>
+            {move || error.get().map(|e| view! { <p class="error-inline" role="alert">{e}</p> })}
+        </div>
+    }
+}
