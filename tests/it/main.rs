@@ -11,6 +11,7 @@ mod cli;
 mod crash;
 mod e2e;
 mod e2e_access;
+mod e2e_changes;
 mod e2e_lineage;
 mod e2e_pages;
 mod e2e_policies;

@@ -47,8 +47,7 @@ fn seen_by_readers(c: &FieldChange) -> Option<String> {
 /// What one reader should expect, for the impact panel.
 pub fn effect(summary: &ImpactSummary) -> String {
     if !summary.compatible {
-        let first = summary.problems.first().map(String::as_str).unwrap_or("the versions cannot be compared");
-        return format!("breaks: {first}");
+        return "breaks: the change is incompatible with what it reads now".to_owned();
     }
     if summary.visible.is_empty() {
         "nothing changes for it".to_owned()

@@ -50,7 +50,7 @@ impl Store {
             signer: Option<&'a str>,
         }
 
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut next = sqlx::query_scalar!("SELECT next_offset FROM log_position WHERE log = ?", log)
             .fetch_optional(&mut *tx)
             .await?
@@ -298,7 +298,7 @@ async fn apply_body(
         | EventBody::KeyRevoked { .. } => trust::apply(tx, keys, env, body).await?,
         EventBody::PolicyPublished(_) | EventBody::PolicyWithdrawn { .. } => policies::apply(tx, env, body).await?,
         EventBody::ChangeAcknowledged { product, change } => {
-            return crate::changes::acknowledge(&mut **tx, env, product.as_str(), change).await;
+            return crate::changes::acknowledge(tx, env, product.as_str(), change).await;
         }
         other => return access::apply(tx, env, other).await,
     }

@@ -31,7 +31,7 @@ impl Store {
     /// Forgets everything folded from the governance log, so it is folded again from offset 0.
     /// Local things stay: drafts, the outbox, the caches of the cluster and the registry.
     pub async fn reset_folded(&self) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         for table in [
             "events",
             "log_position",

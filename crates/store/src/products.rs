@@ -100,7 +100,7 @@ pub struct ClusterTopic {
 impl Store {
     /// Replaces the cached list of the cluster's topics.
     pub async fn put_cluster_topics(&self, topics: &[(String, i64)], at_ms: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query!("DELETE FROM cluster_topics").execute(&mut *tx).await?;
         for (name, partitions) in topics {
             sqlx::query!(

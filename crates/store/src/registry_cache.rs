@@ -19,7 +19,7 @@ pub struct CachedVersion {
 impl Store {
     /// Adds (or refreshes) registry versions, in one transaction.
     pub async fn put_registry_versions(&self, versions: &[CachedVersion]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let now = now_ms();
         for v in versions {
             let (version, id) = (v.version as i64, v.schema_id as i64);

@@ -242,7 +242,7 @@ impl Store {
             return Ok(0);
         }
         let bodies = sqlx::query_scalar!("SELECT body_json FROM products").fetch_all(&self.pool).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query!("DELETE FROM product_facets").execute(&mut *tx).await?;
         sqlx::query!("DELETE FROM product_tags").execute(&mut *tx).await?;
         sqlx::query!("DELETE FROM product_search").execute(&mut *tx).await?;

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use meshdesk_contract::{EnvironmentKind, GetEnvironmentStatus, ListAccess, NoArgs, Probe, ProbeState};
+use meshdesk_contract::{EnvironmentKind, GetEnvironmentStatus, GetNotices, ListAccess, NoArgs, Probe, ProbeState};
 use meshdesk_domain::access::RequestState;
 
 use crate::Refresh;
@@ -47,6 +47,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             <div class="main">
                 <header class="topbar">
                     <EnvironmentIndicator />
+                    <Notices />
                     {move || viewer().map(|v| {
                         let name = v.split_once(':').map(|(_, n)| n.to_owned()).unwrap_or_else(|| v.clone());
                         let initial = name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
@@ -60,6 +61,31 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <main class="content">{children()}</main>
             </div>
         </div>
+    }
+}
+
+/// Changes to the products I read that I have not acknowledged: a pill to the newest one's page.
+#[component]
+fn Notices() -> impl IntoView {
+    let refresh = expect_context::<Refresh>();
+    let notices = LocalResource::new(move || {
+        refresh.catalog.track();
+        async move { ipc::call::<GetNotices>(&NoArgs {}).await }
+    });
+    move || {
+        // Without an answer (not connected yet) there is nothing to say; errors show elsewhere.
+        let list = notices.get().and_then(|r| r.ok()).unwrap_or_default();
+        let first = list.first()?.clone();
+        let n = list.len();
+        let act = list.iter().any(|c| c.change.needs_action());
+        let titles: Vec<String> =
+            list.iter().map(|c| format!("{}: {}", c.product_title, c.change.describe())).collect();
+        Some(view! {
+            <A href=format!("/products/{}?tab=changes", first.product) attr:id="notices-pill"
+                attr:class=if act { "notices-pill action" } else { "notices-pill" } attr:title=titles.join("\n")>
+                {format!("{n} change{} to products you read", if n == 1 { "" } else { "s" })}
+            </A>
+        })
     }
 }
 

@@ -50,7 +50,7 @@ pub(super) fn Impact(
                     let new = ParsedSchema::parse(SchemaFormat::Avro, &t).ok()?;
                     let refs: Vec<(u32, &ParsedSchema)> = prev.iter().map(|(v, p)| (*v, p)).collect();
                     // Nothing to say while the text is the registered version.
-                    (t.trim() != registered.trim()).then(|| impact(level.get(), &refs, &new))
+                    (t.trim() != registered.trim()).then(|| (level.get(), refs.len(), impact(level.get(), &refs, &new)))
                 });
                 let who = match readers.await {
                     Ok(r) => Ok(r),
@@ -58,12 +58,12 @@ pub(super) fn Impact(
                 };
                 let registered = d.versions.last().map(|v| v.schema.clone()).unwrap_or_default();
                 view! {
-                    {move || summary.get().map(|s| {
+                    {move || summary.get().map(|(level, count, s)| {
                         let who = who.clone();
                         view! {
                             <div class="impact card" id=format!("impact-{i}")>
                                 <h4>"Who this version reaches"</h4>
-                                <Verdict s=s.clone() />
+                                <Verdict s=s.clone() level count />
                                 {match who {
                                     Ok(r) => view! {
                                         <ReaderTable readers=r.readers.clone() s=s.clone() />
@@ -82,10 +82,11 @@ pub(super) fn Impact(
 }
 
 #[component]
-fn Verdict(s: ImpactSummary) -> impl IntoView {
+fn Verdict(s: ImpactSummary, level: CompatibilityLevel, count: usize) -> impl IntoView {
+    let versions = format!("{count} registered version{}", if count == 1 { "" } else { "s" });
     if s.compatible {
         view! {
-            <p class="ok">"Compatible: every reader keeps reading."</p>
+            <p class="ok schema-compat">{format!("Compatible ({level}) with the {versions}: every reader keeps reading.")}</p>
             {(!s.visible.is_empty()).then(|| view! {
                 <p>"What they will see:"</p>
                 <ul class="impact-visible">{s.visible.iter().map(|v| view! { <li>{v.clone()}</li> }).collect_view()}</ul>
@@ -94,8 +95,8 @@ fn Verdict(s: ImpactSummary) -> impl IntoView {
         .into_any()
     } else {
         view! {
-            <div class="error">
-                "Incompatible: registering it breaks readers."
+            <div class="error schema-compat">
+                {format!("Incompatible ({level}) with the {versions}: registering it breaks readers.")}
                 <ul>{s.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
             </div>
         }

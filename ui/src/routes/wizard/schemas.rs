@@ -1,5 +1,6 @@
-//! Step 4: each port's value schema, generated from a field list or edited, with the
-//! compatibility check against the subject's registered versions.
+//! Step 4: each port's value schema, generated from a field list or edited; for a subject the
+//! registry has, the impact panel (`impact.rs`): the verdict against its registered versions and
+//! who it reaches.
 
 use super::*;
 use crate::components::code_editor::{CodeEditor, Marker};
@@ -84,7 +85,6 @@ fn SchemaCard(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding>>, i: usi
                 Some(Ok(_)) => "Valid Avro.".to_owned(),
                 Some(Err(e)) => e.to_string(),
             }}</p>
-            <Compatibility subject=meshdesk_domain::subject_for(&topic, false) text=text.into() level=Signal::derive(level) />
             <super::impact::Impact draft i subject=meshdesk_domain::subject_for(&topic, false) text level=Signal::derive(level) />
             <div class="form-row">
                 <label>"Compatibility level "
@@ -115,53 +115,5 @@ fn SchemaCard(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding>>, i: usi
             </div>
             {move || findings_view(findings_at(&findings.get(), &at).into_iter().filter(|f| f.at.contains("schema") || f.policy == "compatibility").collect())}
         </div>
-    }
-}
-
-/// For a subject the registry already has (editing a product): the new schema against its
-/// registered versions at the chosen level, with the local engine, as the Schemas page does.
-#[component]
-pub(super) fn Compatibility(subject: String, text: Signal<String>, level: Signal<CompatibilityLevel>) -> impl IntoView {
-    use meshdesk_contract::{GetSubject, SubjectRequest};
-    use meshdesk_domain::schema::{ParsedSchema, check_messages};
-    let detail = LocalResource::new(move || {
-        let subject = subject.clone();
-        async move { ipc::call::<GetSubject>(&SubjectRequest { subject }).await }
-    });
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                // A subject the registry does not know yet: nothing to be compatible with.
-                let Ok(d) = detail.await else { return ().into_any() };
-                let prev: Vec<(u32, ParsedSchema)> = d
-                    .versions
-                    .iter()
-                    .filter_map(|v| ParsedSchema::parse(SchemaFormat::Avro, &v.schema).ok().map(|p| (v.version, p)))
-                    .collect();
-                let count = d.versions.len();
-                view! {
-                    {move || {
-                        let text = text.get();
-                        let level = level.get();
-                        if count == 0 || text.trim().is_empty() {
-                            return ().into_any();
-                        }
-                        let Ok(new) = ParsedSchema::parse(SchemaFormat::Avro, &text) else { return ().into_any() };
-                        let refs: Vec<(u32, &ParsedSchema)> = prev.iter().map(|(v, p)| (*v, p)).collect();
-                        let issues = check_messages(level, &refs, &new);
-                        if issues.is_empty() {
-                            view! { <p class="ok schema-compat">{format!("Compatible ({level}) with the {count} registered version(s).")}</p> }.into_any()
-                        } else {
-                            view! {
-                                <div class="error schema-compat">
-                                    {format!("Not compatible ({level}) with the registered versions:")}
-                                    <ul>{issues.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul>
-                                </div>
-                            }.into_any()
-                        }
-                    }}
-                }.into_any()
-            })}
-        </Transition>
     }
 }
