@@ -77,7 +77,14 @@ impl Meshdesk {
     /// Registers a new version; the registry enforces the subject's level again.
     pub async fn register_schema(&self, req: &c::RegisterRequest) -> Result<c::Registered, ServiceError> {
         let conn = self.connection().await?;
-        let id = conn.registry.register(&req.subject, &req.schema, req.format).await?;
+        // A new version keeps the references of the latest (its imports and named types from
+        // other subjects); the registry keeps its metadata and rule set.
+        let references = match conn.registry.version(&req.subject, None).await {
+            Ok(latest) => latest.references,
+            Err(meshdesk_registry::RegistryError::NotFound { .. }) => vec![],
+            Err(e) => return Err(e.into()),
+        };
+        let id = conn.registry.register_with(&req.subject, &req.schema, req.format, &references, None, None).await?;
         self.sync_registry().await?;
         let version =
             conn.registry.lookup(&req.subject, &req.schema, req.format).await?.map(|v| v.version).unwrap_or_default();

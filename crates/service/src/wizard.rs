@@ -296,6 +296,17 @@ impl Meshdesk {
                 serde_json::json!(format!("{level}"))
             }
             Step::RegisterSchema { subject, format, schema, metadata, rule_set } => {
+                // The same schema registered already: kept as it is when Meshdesk did not write
+                // its contract there (an adopted subject is not altered) or wrote the same one;
+                // a changed contract is a new version with the same schema, as Confluent does.
+                let existing = conn.registry.lookup(subject, schema, *format).await?;
+                let ours = |v: &meshdesk_registry::SubjectVersion| {
+                    v.metadata.as_ref().is_some_and(|m| m["properties"]["meshdesk.product"].is_string())
+                };
+                let keep = existing.filter(|v| !ours(v) || (v.metadata == *metadata && v.rule_set == *rule_set));
+                if let Some(v) = keep {
+                    return Ok(serde_json::json!({ "id": v.id, "version": v.version }));
+                }
                 let id = conn
                     .registry
                     .register_with(subject, schema, *format, &[], metadata.as_ref(), rule_set.as_ref())

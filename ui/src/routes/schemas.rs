@@ -80,6 +80,8 @@ pub fn SchemasPage() -> impl IntoView {
 #[component]
 fn SubjectView(subject: String) -> impl IntoView {
     let reload = RwSignal::new(0u32);
+    // A registration's outcome outlives the editor, which is drawn again with the new version.
+    let outcome = RwSignal::new(None::<Result<meshdesk_contract::Registered, IpcError>>);
     let detail = LocalResource::new(move || {
         reload.track();
         let subject = subject.clone();
@@ -90,7 +92,7 @@ fn SubjectView(subject: String) -> impl IntoView {
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                 {move || Suspend::new(async move {
                     let d = detail.await?;
-                    Ok::<_, IpcError>(view! { <Editor detail=d reload /> })
+                    Ok::<_, IpcError>(view! { <Editor detail=d reload outcome /> })
                 })}
             </ErrorBoundary>
         </Transition>
@@ -98,7 +100,11 @@ fn SubjectView(subject: String) -> impl IntoView {
 }
 
 #[component]
-fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
+fn Editor(
+    detail: SubjectDetail,
+    reload: RwSignal<u32>,
+    outcome: RwSignal<Option<Result<meshdesk_contract::Registered, IpcError>>>,
+) -> impl IntoView {
     let latest = detail.versions.last().map(|v| v.schema.clone()).unwrap_or_default();
     let format: SchemaFormat =
         detail.versions.last().and_then(|v| v.schema_type.parse().ok()).unwrap_or(SchemaFormat::Avro);
@@ -133,7 +139,15 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
         async move { ipc::call::<RegisterSchema>(&req).await }
     });
     Effect::new(move |_| {
-        if let Some(Ok(_)) = register.value().get() {
+        if register.pending().get() {
+            outcome.set(None);
+        }
+    });
+    Effect::new(move |_| {
+        let Some(result) = register.value().get() else { return };
+        let done = result.is_ok();
+        outcome.set(Some(result));
+        if done {
             reload.update(|n| *n += 1);
             if let Some(SubjectsChanged(c)) = use_context::<SubjectsChanged>() {
                 c.update(|n| *n += 1);
@@ -195,7 +209,7 @@ fn Editor(detail: SubjectDetail, reload: RwSignal<u32>) -> impl IntoView {
                     disabled=Signal::derive(move || !can_register() || register.pending().get())
                     on_confirm=Callback::new(move |_| { register.dispatch(text.get_untracked()); }) />
             </div>
-            {move || match register.value().get() {
+            {move || match outcome.get() {
                 None => ().into_any(),
                 Some(Ok(r)) => view! { <p class="ok" id="register-outcome">{format!("Registered as version {} (schema id {}).", r.version, r.id)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorMessage error=disagreement(e) id="register-outcome" /> }.into_any(),
