@@ -12,6 +12,7 @@ CEL_PYTHON_VERSION=0.5.0           # cel-python: the CEL interpreter confluent-k
 ODCS_PY_VERSION=3.2.0              # open-data-contract-standard: ODCS's JSON Schema and model
 DATAHUB_PY_VERSION=1.7.0.17        # acryl-datahub: checks the DataHub export
 OPENLINEAGE_PY_VERSION=1.54.0      # openlineage-python: the spec's model checks the lineage export
+DATACONTRACT_CLI_VERSION=1.2.8     # datacontract-cli: `datacontract lint` checks the ODCS export
 JSONSCHEMA_PY_VERSION=4.25.1
 ASYNCAPI_PARSER_VERSION=3.4.0      # @asyncapi/parser, validates AsyncAPI exports
 ASYNCAPI_AVRO_PARSER_VERSION=3.0.24
@@ -25,6 +26,7 @@ export MESHDESK_TOOLS="${MESHDESK_TOOLS:-$HOME/.cache/meshdesk/tools}"
 export MESHDESK_NISSHI="${MESHDESK_NISSHI:-$MESHDESK_TOOLS/nisshi-$NISSHI_VERSION/bin/nisshi}"
 export MESHDESK_PYTHON="${MESHDESK_PYTHON:-$MESHDESK_TOOLS/pyclients-confluent-kafka-$CONFLUENT_KAFKA_PY_VERSION/bin/python}"
 # The catalogs' own packages (DataHub, OpenLineage) in a venv of their own: their pins differ.
+export MESHDESK_DATACONTRACT="${MESHDESK_DATACONTRACT:-$MESHDESK_TOOLS/datacontract-cli-$DATACONTRACT_CLI_VERSION/bin/datacontract}"
 export MESHDESK_CATALOG_PYTHON="${MESHDESK_CATALOG_PYTHON:-$MESHDESK_TOOLS/pycatalogs-datahub-$DATAHUB_PY_VERSION-openlineage-$OPENLINEAGE_PY_VERSION/bin/python}"
 export MESHDESK_TAURI_CLI="${MESHDESK_TAURI_CLI:-$MESHDESK_TOOLS/tauri-cli-$TAURI_CLI_VERSION/node_modules/.bin/tauri}"
 export MESHDESK_NODE_MODULES="${MESHDESK_NODE_MODULES:-$MESHDESK_TOOLS/asyncapi-parser-$ASYNCAPI_PARSER_VERSION/node_modules}"

@@ -81,6 +81,14 @@ python_clients() {
       "cel-python==$CEL_PYTHON_VERSION" \
       "open-data-contract-standard==$ODCS_PY_VERSION" "jsonschema==$JSONSCHEMA_PY_VERSION" pyyaml
 }
+datacontract_cli() {
+  # datacontract-cli, in a venv of its own: `datacontract lint` on the ODCS export.
+  [ -x "$MESHDESK_DATACONTRACT" ] && "$MESHDESK_DATACONTRACT" --version >/dev/null 2>&1 && return 0
+  local venv
+  venv="$(dirname "$(dirname "$MESHDESK_DATACONTRACT")")"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "datacontract-cli==$DATACONTRACT_CLI_VERSION"
+}
 python_catalogs() {
   # The catalogs' own packages check the DataHub and OpenLineage exports (a venv of their own).
   local venv
@@ -104,6 +112,7 @@ if [ "$mode" = test ]; then
   mkdir -p "$MESHDESK_TOOLS"
   background "Python test clients" python_clients
   background "Python catalog packages" python_catalogs
+  background "datacontract-cli" datacontract_cli
   background "Node.js test tools" node_tools
 fi
 

@@ -149,3 +149,38 @@ async fn references_are_resolved_checked_and_protect_what_they_reference() {
     r.delete_subject(&customer, false).await.unwrap();
     assert_eq!(r.delete_version(&address, 1, false).await.unwrap(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_contracts_rules_are_measured_on_live_records() {
+    // Verifies the record rules on live data: five Stock levels records written by a producer that runs no rules (apache-avro, the wire format), two with a negative quantity; the product's health counts 3 passes and 2 failures of `quantity >= 0` and 5 passes of `productId is never null` on the sampled records, and the port is at risk saying so.
+    use apache_avro::types::{Record, Value as Avro};
+    let t = sandbox(true).await;
+    let (_d, md) = meshdesk_tests::desktop(&t, "User:ines").await;
+    let r = RegistryClient::new(&t.sandbox.registry_url(), None).unwrap();
+    let latest = r.version("inventory.stock-level-updated-value", None).await.unwrap();
+    let schema = apache_avro::Schema::parse_str(&latest.schema).unwrap();
+    let producer = meshdesk_kafka::Producer::new(&t.sandbox.kafka_profile()).unwrap();
+    for (i, quantity) in [4, -5, 7, -1, 0].into_iter().enumerate() {
+        let mut rec = Record::new(&schema).unwrap();
+        rec.put("productId", format!("SKU-{i}"));
+        rec.put("locationId", "WH-1");
+        rec.put("quantity", Avro::Int(quantity));
+        rec.put("timestamp", Avro::TimestampMillis(1_764_590_000_000));
+        let body = apache_avro::to_avro_datum(&schema, rec).unwrap();
+        let value = meshdesk_domain::wire::encode(latest.id, &body);
+        producer.send("inventory.stock-level-updated", Some(format!("SKU-{i}").as_bytes()), &value).await.unwrap();
+    }
+    let health = md.product_health("inventory.stock-levels").await.unwrap();
+    let port = &health.ports[0];
+    assert_eq!(port.sampled, 5, "{port:?}");
+    let q = port.rules.iter().find(|x| x.expr == "message.quantity >= 0").expect("the quantity rule");
+    assert_eq!((q.passed, q.failed, q.errors), (3, 2, 0), "{q:?}");
+    let n = port.rules.iter().find(|x| x.expr == "message.productId != null").expect("the not-null rule");
+    assert_eq!((n.passed, n.failed), (5, 0));
+    assert_eq!(health.level, meshdesk_contract::HealthLevel::AtRisk, "{health:?}");
+    assert!(
+        port.health.reasons.iter().any(|r| r == "2 of 5 sampled records break `quantity >= 0`"),
+        "{:?}",
+        port.health.reasons
+    );
+}

@@ -164,7 +164,7 @@ async fn a_publication_interrupted_by_the_registry_resumes_without_creating_anyt
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exports_of_the_seeded_products_pass_the_standards_own_validators() {
-    // Verifies `meshctl export odcs|asyncapi` on each seeded product against the sandbox: the ODCS v3 YAML passes the JSON Schema and Pydantic model of the `open-data-contract-standard` package, the AsyncAPI 3.0 document passes `@asyncapi/parser` (with its Avro schema parser) with no error, and `--output json` prints the same document as valid JSON.
+    // Verifies `meshctl export odcs|asyncapi` on each seeded product against the sandbox: the ODCS v3 YAML passes the JSON Schema and Pydantic model of the `open-data-contract-standard` package and datacontract-cli's `datacontract lint`, with the record rules as executable CEL quality checks, the AsyncAPI 3.0 document passes `@asyncapi/parser` (with its Avro schema parser) with no error, and `--output json` prints the same document as valid JSON.
     let t = sandbox(true).await;
     let dir = tempfile::tempdir().unwrap();
     let env = meshdesk_tests::env_file(dir.path(), "sandbox", &t.sandbox);
@@ -200,6 +200,24 @@ async fn exports_of_the_seeded_products_pass_the_standards_own_validators() {
                 String::from_utf8_lossy(&out.stdout)
             );
             assert!(said.lines().any(|l| l.starts_with("valid: ")), "{said}");
+            if format == "odcs" {
+                // datacontract-cli's own lint, and the record rules written as executable CEL.
+                let dc = std::env::var_os("MESHDESK_DATACONTRACT").expect("scripts/env.sh sets MESHDESK_DATACONTRACT");
+                let lint = std::process::Command::new(dc).arg("lint").arg(&file).output().unwrap();
+                let lint_said = String::from_utf8_lossy(&lint.stdout);
+                assert!(
+                    lint.status.success(),
+                    "datacontract lint {product}:\n{lint_said}{}",
+                    String::from_utf8_lossy(&lint.stderr)
+                );
+                let doc = String::from_utf8_lossy(&out.stdout);
+                if product == "inventory.stock-levels" {
+                    assert!(
+                        doc.contains("engine: cel") && doc.contains("implementation: message.quantity >= 0"),
+                        "{doc}"
+                    );
+                }
+            }
             // The same document as JSON for scripts.
             let json = std::process::Command::new(meshdesk_tests::target_dir().join("debug/meshctl"))
                 .args(["export", format, product, "--output", "json", "--env"])

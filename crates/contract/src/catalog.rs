@@ -242,6 +242,11 @@ pub struct PortHealth {
     pub metrics: Option<TopicMetrics>,
     pub health: Health,
     pub error: Option<String>,
+    /// The contract's record rules on the newest records (`sampled` of them, decoded).
+    #[serde(default)]
+    pub rules: Vec<meshdesk_domain::live_quality::RuleTally>,
+    #[serde(default)]
+    pub sampled: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ pub mod health;
 pub mod ids;
 pub mod import;
 pub mod lineage;
+pub mod live_quality;
 pub mod metrics;
 pub mod model;
 pub mod plan;

@@ -67,9 +67,7 @@ fn to_cel(v: &Value, depth: usize) -> Box<dyn Val + 'static> {
             None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
         },
         Value::String(s) => Box::new(CelString::from(s.clone())),
-        Value::Array(items) => {
-            Box::new(CelList::from(items.iter().map(|x| to_cel(x, depth + 1)).collect::<Vec<_>>()))
-        }
+        Value::Array(items) => Box::new(CelList::from(items.iter().map(|x| to_cel(x, depth + 1)).collect::<Vec<_>>())),
         Value::Object(m) => {
             let entries: HashMap<CelMapKey<'static>, Box<dyn Val + 'static>> =
                 m.iter().map(|(k, x)| (CelMapKey::from(k.clone()), to_cel(x, depth + 1))).collect();

@@ -162,6 +162,11 @@ pub struct Meshdesk {
     access_seen: std::sync::Mutex<Option<std::collections::HashMap<String, String>>>,
     /// The changes to products the viewer reads that were announced; `None` until the first look.
     changes_seen: std::sync::Mutex<Option<std::collections::HashSet<String>>>,
+    /// The record rules' last measurement per port (and rule set), with when it was taken.
+    #[allow(clippy::type_complexity)]
+    rule_cache: std::sync::Mutex<
+        std::collections::HashMap<String, (std::time::Instant, Vec<meshdesk_domain::live_quality::RuleTally>, u32)>,
+    >,
     last_reconcile: std::sync::Mutex<Option<std::time::Instant>>,
     /// Other environments opened beside this one (promotion targets), by their file.
     others: Mutex<std::collections::HashMap<PathBuf, Arc<Meshdesk>>>,
@@ -251,6 +256,7 @@ impl Meshdesk {
             governance_ready: Default::default(),
             access_seen: Default::default(),
             changes_seen: Default::default(),
+            rule_cache: Default::default(),
             last_reconcile: Default::default(),
             others: Default::default(),
         }))

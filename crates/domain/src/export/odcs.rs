@@ -57,8 +57,9 @@ pub fn odcs_document(p: &DataProduct, at: &Endpoints) -> Value {
         let mut props = Vec::new();
         if let Some(s) = port.value_schema.as_ref().filter(|s| s.format == SchemaFormat::Avro)
             && let Ok(parsed) = serde_json::from_str::<Value>(&s.schema)
-            && AvroSchema::parse(&s.schema).is_ok()
+            && let Ok(schema_model) = AvroSchema::parse(&s.schema)
         {
+            let avro = Some(schema_model);
             for f in parsed["fields"].as_array().into_iter().flatten() {
                 let name = f["name"].as_str().unwrap_or_default().to_owned();
                 let stated = p.contract.fields.iter().find(|c| c.path == name);
@@ -93,7 +94,18 @@ pub fn odcs_document(p: &DataProduct, at: &Endpoints) -> Value {
                         | Expectation::AllowedValues { field, .. } => *field == name,
                         _ => false,
                     })
-                    .map(|q| json!({"type": "text", "description": q.describe()}))
+                    .map(|q| match avro.as_ref().and_then(|a| super::registry::cel_condition(a, q)) {
+                        // Executable: the same CEL the registry carries for Confluent's
+                        // serializers and Meshdesk measures on live records (`message` is a record).
+                        Some(expr) => json!({
+                            "type": "custom",
+                            "engine": "cel",
+                            "implementation": expr,
+                            "description": q.describe(),
+                            "dimension": if matches!(q, Expectation::NotNull { .. }) { "completeness" } else { "conformity" },
+                        }),
+                        None => json!({"type": "text", "description": q.describe()}),
+                    })
                     .collect();
                 if !quality.is_empty() {
                     prop.insert("quality".into(), json!(quality));

@@ -78,6 +78,23 @@ pub(super) fn port_quality(p: PortHealth) -> impl IntoView {
                 }.into_any(),
             }}
             <ul class="reasons">{p.health.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+            {(!p.rules.is_empty()).then(|| view! {
+                <table class="contract rule-tallies">
+                    <caption>{format!("The contract's record rules on the newest {} records", p.sampled)}</caption>
+                    <thead><tr><th>"Rule"</th><th>"Condition (CEL)"</th><th>"Passed"</th><th>"Failed"</th><th>"Could not check"</th></tr></thead>
+                    <tbody>
+                        {p.rules.iter().map(|t| view! {
+                            <tr class:failing=t.failed > 0>
+                                <td>{t.doc.clone()}</td>
+                                <td class="mono">{t.expr.clone()}</td>
+                                <td>{t.passed}</td>
+                                <td class="failed-count">{t.failed}</td>
+                                <td title=t.first_error.clone().unwrap_or_default()>{t.errors}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
         </div>
     }
 }
