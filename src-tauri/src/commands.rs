@@ -279,6 +279,11 @@ pub async fn get_policy_history(state: State<'_, AppState>, req: c::RuleRef) -> 
 }
 
 #[tauri::command]
+pub async fn delete_schema_version(state: State<'_, AppState>, req: c::DeleteVersionRequest) -> Reply<u32> {
+    Ok(state.service()?.delete_schema_version(&req).await?)
+}
+
+#[tauri::command]
 pub async fn get_subject_readers(state: State<'_, AppState>, req: c::ReadersRequest) -> Reply<c::SubjectReaders> {
     Ok(state.service()?.subject_readers(&req.subject).await?)
 }
@@ -389,6 +394,7 @@ pub const REGISTERED: &[&str] = &[
     "withdraw_policy",
     "get_policy_history",
     "get_subject_readers",
+    "delete_schema_version",
     "acknowledge_change",
     "get_notices",
     "list_environments",

@@ -117,6 +117,7 @@ fn main() {
             commands::withdraw_policy,
             commands::get_policy_history,
             commands::get_subject_readers,
+            commands::delete_schema_version,
             commands::acknowledge_change,
             commands::get_notices,
             commands::list_environments,

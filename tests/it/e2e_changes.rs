@@ -111,3 +111,51 @@ async fn a_breaking_change_goes_the_safe_way_and_its_reader_is_told() {
     }
     driver.close(client).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn references_are_shown_checked_and_protected_on_the_schemas_page() {
+    // Verifies references in the window: a shared `Address` subject and a `Customer` subject whose Avro schema uses it; the Schemas page shows Address used by Customer (the graph), refuses to delete Address's version with the referrer named (screenshot target/e2e/schema-references.png); from the link, Customer's schema is checked with the reference in place (valid, and a new optional field compatible) and registered as version 2.
+    use meshdesk_domain::SchemaFormat;
+    use meshdesk_registry::{RegistryClient, SchemaReference};
+    let app = app_bin();
+    let t = sandbox(true).await;
+    let r = RegistryClient::new(&t.sandbox.registry_url(), None).unwrap();
+    let address = "shared.address-value";
+    let address_v1 = r#"{"type": "record", "name": "Address", "namespace": "shared", "fields": [{"name": "city", "type": "string"}]}"#;
+    r.register(address, address_v1, SchemaFormat::Avro).await.unwrap();
+    let customer = "crm.customer-value";
+    let customer_v1 = r#"{"type": "record", "name": "Customer", "namespace": "crm", "fields": [{"name": "id", "type": "string"}, {"name": "home", "type": "shared.Address"}]}"#;
+    let refs = [SchemaReference { name: "shared.Address".into(), subject: address.into(), version: 1 }];
+    r.register_with(customer, customer_v1, SchemaFormat::Avro, &refs, None, None).await.unwrap();
+    let cfg = tempfile::tempdir().unwrap();
+    let env = env_file_as(cfg.path(), "ines", &t.sandbox, "User:ines");
+    let driver = Driver::start().await;
+    let client = session(&driver.url, &app, &env).await;
+    wait_for_cards(&client, &["customer.profiles", "inventory.stock-levels", "sales.orders"], Duration::from_secs(60))
+        .await;
+    client.find(fantoccini::Locator::LinkText("Schemas")).await.unwrap().click().await.unwrap();
+    click(&client, &format!("button.subject[data-subject='{address}']")).await;
+    let used_by = text_of(&client, "#schema-referrers", Duration::from_secs(10), |t| t.contains(customer)).await;
+    assert!(used_by.contains("as shared.Address"), "{used_by}");
+    click(&client, "#delete-version-1").await;
+    click(&client, "#delete-version-1-confirm").await;
+    let refused = text_of(&client, "#delete-outcome", Duration::from_secs(20), |t| !t.is_empty()).await;
+    assert!(refused.contains("is referenced by crm.customer-value version 1, so it cannot be deleted"), "{refused}");
+    client.execute("document.getElementById('delete-outcome').scrollIntoView({block: 'end'})", vec![]).await.unwrap();
+    std::fs::write(repo_root().join("target/e2e/schema-references.png"), client.screenshot().await.unwrap()).unwrap();
+
+    click(&client, &format!("#schema-referrers button.ref-subject[data-subject='{customer}']")).await;
+    text_of(&client, "#schema-valid", Duration::from_secs(10), |t| t == "Valid Avro.").await;
+    let evolved = customer_v1.replace(
+        r#"{"name": "id", "type": "string"}"#,
+        r#"{"name": "id", "type": "string"}, {"name": "tier", "type": ["null", "string"], "default": null}"#,
+    );
+    type_in_editor(&client, "#schema-editor", &evolved).await;
+    text_of(&client, "#schema-verdict", Duration::from_secs(10), |t| t.starts_with("Compatible")).await;
+    click(&client, "#register-schema").await;
+    click(&client, "#register-schema-confirm").await;
+    let said = text_of(&client, "#register-outcome", Duration::from_secs(20), |t| !t.is_empty()).await;
+    assert!(said.starts_with("Registered as version 2"), "{said}");
+    assert_eq!(r.version(customer, Some(2)).await.unwrap().references, refs.to_vec(), "the references were kept");
+    driver.close(client).await;
+}

@@ -80,7 +80,7 @@ fn reference(name: &str, subject: &str, version: u32) -> SchemaReference {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn references_are_resolved_checked_and_protect_what_they_reference() {
-    // Verifies references in the three formats: an Avro record using a shared `Address` type from another subject, a Protobuf file importing another, and a JSON Schema `$ref` to another subject are registered, evolve compatibly with the reference in place (which needs it resolved), are refused without it, are listed by `referencedby`, and deleting the referenced version or subject is refused naming the referrers.
+    // Verifies references in the three formats: an Avro record using a shared `Address` type from another subject, a Protobuf file importing another, and a JSON Schema `$ref` to another subject are registered, evolve compatibly with the reference in place (which needs it resolved), are refused without it, are listed by `referencedby`, and deleting the referenced version or subject is refused naming the referrers; a desktop shows who uses what both ways, resolves the references for its own check, and says in words why a delete is refused.
     let t = sandbox(false).await;
     let r = RegistryClient::new(&t.sandbox.registry_url(), None).unwrap();
 
@@ -145,6 +145,26 @@ async fn references_are_resolved_checked_and_protect_what_they_reference() {
     }
     let customer_referrer = r.delete_version(&address, 1, false).await.unwrap_err().to_string();
     assert!(customer_referrer.contains(&customer), "the referrer is named: {customer_referrer}");
+    // A desktop shows the graph both ways, checks with the references in place, and says why a
+    // delete is refused.
+    let (_d, md) = meshdesk_tests::desktop(&t, "User:ines").await;
+    let shared = md.subject_detail(&address).await.unwrap();
+    let by = &shared.versions[0].referenced_by;
+    assert!(by.iter().any(|x| x.subject == customer && x.name == "shared.Address"), "{by:?}");
+    let detail = md.subject_detail(&customer).await.unwrap();
+    let v1 = &detail.versions[0];
+    assert_eq!(v1.references.len(), 1);
+    assert_eq!(v1.resolved, vec![("shared.Address".to_owned(), address_v1.to_owned())]);
+    let refs: Vec<(&str, &str)> = v1.resolved.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    assert!(
+        meshdesk_domain::schema::ParsedSchema::parse_with_references(SchemaFormat::Avro, &v1.schema, &refs).is_ok()
+    );
+    let refused = md
+        .delete_schema_version(&meshdesk_contract::DeleteVersionRequest { subject: address.clone(), version: 1 })
+        .await
+        .unwrap_err();
+    let said = meshdesk_contract::IpcError::from(refused).message;
+    assert!(said.contains("is referenced by") && said.contains(&format!("{customer} version 1")), "{said}");
     // Once no one references it, it can go.
     r.delete_subject(&customer, false).await.unwrap();
     assert_eq!(r.delete_version(&address, 1, false).await.unwrap(), 1);

@@ -148,6 +148,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     WithdrawPolicy::NAME,
     GetPolicyHistory::NAME,
     GetSubjectReaders::NAME,
+    DeleteSchemaVersion::NAME,
     AcknowledgeChange::NAME,
     GetNotices::NAME,
     ListEnvironments::NAME,

@@ -31,6 +31,42 @@ pub struct SchemaVersionView {
     pub id: u32,
     pub schema_type: String,
     pub schema: String,
+    /// What this version references (Avro named types, Protobuf imports, JSON Schema `$ref`s).
+    #[serde(default)]
+    pub references: Vec<SchemaReferenceView>,
+    /// The versions of other subjects that reference this one (`name` is theirs for it).
+    #[serde(default)]
+    pub referenced_by: Vec<SchemaReferenceView>,
+    /// The referenced schemas' texts as `(name, schema)`, every one reached, dependencies first,
+    /// so the window checks the version with its references in place.
+    #[serde(default)]
+    pub resolved: Vec<(String, String)>,
+    /// Why the references could not all be resolved from the cache.
+    #[serde(default)]
+    pub unresolved: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaReferenceView {
+    pub name: String,
+    pub subject: String,
+    /// `-1`: the subject's latest version.
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteVersionRequest {
+    pub subject: String,
+    pub version: u32,
+}
+
+/// Soft-deletes one version of a subject; the registry refuses while others reference it.
+pub struct DeleteSchemaVersion;
+impl Command for DeleteSchemaVersion {
+    const NAME: &'static str = "delete_schema_version";
+    type Request = DeleteVersionRequest;
+    /// The version deleted.
+    type Response = u32;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

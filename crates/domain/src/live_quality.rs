@@ -47,11 +47,11 @@ pub fn record_rules(p: &DataProduct, s: &SchemaRef) -> Vec<(String, String, Stri
         .collect()
 }
 
-struct Message<'a>(&'a Box<dyn Val + 'static>);
+struct Message<'a>(&'a (dyn Val + 'static));
 
 impl VariableResolver for Message<'_> {
     fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
-        (variable == "message").then(|| CowVal::Borrowed(self.0.as_ref()))
+        (variable == "message").then_some(CowVal::Borrowed(self.0))
     }
 }
 
@@ -102,7 +102,7 @@ pub fn tally(rules: &[(String, String, String)], records: &[Value]) -> Vec<RuleT
                 }
             };
             for m in &messages {
-                let vars = Message(m);
+                let vars = Message(m.as_ref());
                 let mut ctx = root.new_inner_scope();
                 ctx.set_variable_resolver(&vars);
                 match program.execute(&ctx) {

@@ -232,7 +232,22 @@ impl RegistryClient {
         schema: &str,
         format: SchemaFormat,
     ) -> Result<Option<SubjectVersion>, RegistryError> {
-        let body = serde_json::json!({ "schema": schema, "schemaType": format.as_str() });
+        self.lookup_with(subject, schema, format, &[]).await
+    }
+
+    /// [`Self::lookup`] for a schema registered with `references`.
+    pub async fn lookup_with(
+        &self,
+        subject: &str,
+        schema: &str,
+        format: SchemaFormat,
+        references: &[SchemaReference],
+    ) -> Result<Option<SubjectVersion>, RegistryError> {
+        let mut body = serde_json::json!({ "schema": schema, "schemaType": format.as_str() });
+        if !references.is_empty() {
+            body["references"] =
+                serde_json::to_value(references).map_err(|e| RegistryError::Protocol(e.to_string()))?;
+        }
         match self.call::<SubjectVersion>(Method::POST, &format!("/subjects/{}", enc(subject)), Some(body)).await {
             Ok(v) => Ok(Some(v)),
             Err(RegistryError::NotFound { what: Missing::Subject | Missing::Schema, .. }) => Ok(None),

@@ -5,7 +5,6 @@ use std::collections::{BTreeSet, HashSet};
 use std::time::Instant;
 
 use meshdesk_contract as c;
-use meshdesk_domain::health::{self, HealthLevel, Observed};
 use meshdesk_domain::{
     CleanupPolicy, CompatibilityLevel, DataProduct, EventBody, OutputPort, Principal, ProductId, ProductStatus,
     SchemaFormat, SchemaRef, TopicName, mask_pii, subject_for,
@@ -56,11 +55,6 @@ pub(crate) fn summary(r: meshdesk_store::ProductRow) -> Result<c::ProductSummary
 fn node(r: meshdesk_store::ProductRef) -> c::LineageNode {
     c::LineageNode { id: r.id, title: r.title, domain: r.domain, known: true }
 }
-
-/// How many of a port's newest records the record rules are measured on.
-const RULE_SAMPLE: usize = 200;
-/// How long a measurement of the record rules is reused (the product page asks every 5 s).
-const RULE_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Meshdesk {
     /// The principal this desktop acts as, once connected.
@@ -127,7 +121,7 @@ impl Meshdesk {
         })
     }
 
-    async fn published(&self, id: &str) -> Result<meshdesk_store::PublishedProduct, ServiceError> {
+    pub(crate) async fn published(&self, id: &str) -> Result<meshdesk_store::PublishedProduct, ServiceError> {
         self.store.product(id).await?.ok_or_else(|| invalid(format!("product {id} is not in the catalog")))
     }
 
@@ -204,7 +198,7 @@ impl Meshdesk {
         for port in &p.product.output_ports {
             for s in port.value_schema.iter().chain(port.key_schema.iter()) {
                 if let Some(v) = self.store.registry_versions(&s.subject).await?.pop() {
-                    registry.push(registry_view(&v));
+                    registry.push(crate::schemas::registry_view(&v));
                 }
             }
         }
@@ -225,99 +219,6 @@ impl Meshdesk {
             consumers,
             ports,
         })
-    }
-
-    /// Live metrics of every port and the health badge they earn against the contract's SLA and
-    /// its record rules (measured on the newest records).
-    pub async fn product_health(&self, id: &str) -> Result<c::ProductHealth, ServiceError> {
-        let p = self.published(id).await?.product;
-        let mut ports = Vec::new();
-        for port in &p.output_ports {
-            let topic = port.topic.as_str();
-            let mut ph = match self.topic_metrics(topic).await {
-                Ok(m) => {
-                    let seen = Observed {
-                        newest_record_age_ms: m.newest_record_age_ms,
-                        records_per_sec: m.records_per_sec,
-                        consumer_lag: m.consumer_lag.iter().map(|g| (g.group.clone(), g.lag)).collect(),
-                    };
-                    let health = health::assess(&p.sla, &seen);
-                    c::PortHealth {
-                        topic: topic.to_owned(),
-                        metrics: Some(m),
-                        health,
-                        error: None,
-                        rules: vec![],
-                        sampled: 0,
-                    }
-                }
-                Err(e) => c::PortHealth {
-                    topic: topic.to_owned(),
-                    metrics: None,
-                    health: c::Health {
-                        level: HealthLevel::AtRisk,
-                        reasons: vec![format!("the topic's metrics could not be read: {e}")],
-                    },
-                    error: Some(e.to_string()),
-                    rules: vec![],
-                    sampled: 0,
-                },
-            };
-            if ph.error.is_none()
-                && let Some((rules, sampled)) = self.rule_tallies(&p, port).await
-            {
-                if let Some(h) = meshdesk_domain::live_quality::quality_health(&rules) {
-                    ph.health.level = ph.health.level.max(h.level);
-                    ph.health.reasons.extend(h.reasons);
-                }
-                ph.rules = rules;
-                ph.sampled = sampled;
-            }
-            ports.push(ph);
-        }
-        let level = ports.iter().map(|p| p.health.level).max().unwrap_or(HealthLevel::Healthy);
-        Ok(c::ProductHealth { product: id.to_owned(), level, ports, freshness_sla_ms: p.sla.freshness_ms })
-    }
-
-    /// The contract's record rules on the port's newest records (at most [`RULE_SAMPLE`],
-    /// decoded), measured again at most every [`RULE_EVERY`]; `None` without rules or records.
-    async fn rule_tallies(
-        &self,
-        p: &meshdesk_domain::DataProduct,
-        port: &meshdesk_domain::OutputPort,
-    ) -> Option<(Vec<meshdesk_domain::live_quality::RuleTally>, u32)> {
-        let schema = port.value_schema.as_ref()?;
-        let rules = meshdesk_domain::live_quality::record_rules(p, schema);
-        if rules.is_empty() {
-            return None;
-        }
-        let key = format!("{}#{}", port.topic, rules.iter().map(|r| r.2.as_str()).collect::<Vec<_>>().join("|"));
-        if let Some((at, tallies, n)) = self.rule_cache.lock().expect("rule_cache lock").get(&key).cloned()
-            && at.elapsed() < RULE_EVERY
-        {
-            return Some((tallies, n));
-        }
-        let records = match self.sample_unmasked(port.topic.as_str(), RULE_SAMPLE).await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::info!("record rules of {} not measured: {e}", port.topic);
-                return None;
-            }
-        };
-        let decoded: Vec<serde_json::Value> = records
-            .into_iter()
-            .filter_map(|r| match r.value {
-                c::SampleValue::Decoded { json, .. } => Some(json),
-                _ => None,
-            })
-            .collect();
-        if decoded.is_empty() {
-            return None;
-        }
-        let tallies = meshdesk_domain::live_quality::tally(&rules, &decoded);
-        let n = decoded.len() as u32;
-        self.rule_cache.lock().expect("rule_cache lock").insert(key, (std::time::Instant::now(), tallies.clone(), n));
-        Some((tallies, n))
     }
 
     /// The last records of one port, decoded, with personal data masked unless this desktop's
@@ -570,53 +471,4 @@ mod tests {
         let shown: Vec<(bool, &str)> = p.iter().map(|p| (p.matched, p.text.as_str())).collect();
         assert_eq!(shown, [(false, "the "), (true, "quant"), (false, "ity and "), (true, "x")]);
     }
-}
-
-/// What the registry holds with a version, read back for people; the registry's answer is
-/// outside input, so lists and texts are bounded.
-fn registry_view(v: &meshdesk_store::CachedVersion) -> c::RegistryContractView {
-    const MAX_ITEMS: usize = 100;
-    const MAX_TEXT: usize = 500;
-    let text = |x: &serde_json::Value| {
-        let s =
-            x.as_str().map(str::to_owned).unwrap_or_else(|| if x.is_null() { String::new() } else { x.to_string() });
-        s.chars().take(MAX_TEXT).collect::<String>()
-    };
-    let parse = |j: &Option<String>| j.as_deref().and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
-    let metadata = parse(&v.metadata_json).unwrap_or_default();
-    let mut properties: Vec<(String, String)> = metadata["properties"]
-        .as_object()
-        .map(|m| m.iter().take(MAX_ITEMS).map(|(k, x)| (k.chars().take(MAX_TEXT).collect(), text(x))).collect())
-        .unwrap_or_default();
-    properties.sort();
-    let mut pii: Vec<String> = metadata["tags"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter(|(_, tags)| tags.as_array().is_some_and(|t| t.iter().any(|x| x.as_str() == Some("PII"))))
-                .take(MAX_ITEMS)
-                .map(|(k, _)| k.chars().take(MAX_TEXT).collect())
-                .collect()
-        })
-        .unwrap_or_default();
-    pii.sort();
-    let rule_set = parse(&v.rule_set_json).unwrap_or_default();
-    let rules = rule_set["domainRules"]
-        .as_array()
-        .map(|rules| {
-            rules
-                .iter()
-                .take(MAX_ITEMS)
-                .map(|r| c::RegistryRuleView {
-                    name: text(&r["name"]),
-                    doc: text(&r["doc"]),
-                    rule_type: text(&r["type"]),
-                    mode: text(&r["mode"]),
-                    expr: text(&r["expr"]),
-                    on_failure: text(&r["onFailure"]),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    c::RegistryContractView { subject: v.subject.clone(), version: v.version, properties, pii, rules }
 }

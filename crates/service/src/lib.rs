@@ -20,6 +20,7 @@ mod lineage;
 mod outbox;
 mod policies;
 mod promote;
+mod quality;
 mod schemas;
 mod topics;
 pub mod trust;

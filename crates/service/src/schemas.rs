@@ -23,6 +23,8 @@ impl Meshdesk {
                 schema: v.schema,
                 metadata_json: v.metadata.map(|m| m.to_string()),
                 rule_set_json: v.rule_set.map(|r| r.to_string()),
+                references_json: (!v.references.is_empty())
+                    .then(|| serde_json::to_string(&v.references).expect("references serialize")),
             })
             .collect();
         self.store.put_registry_versions(&rows).await?;
@@ -59,19 +61,120 @@ impl Meshdesk {
             },
             Err(e) => (None, Some(e.to_string())),
         };
-        let versions = self
+        let cached = self.store.registry_versions(subject).await?;
+        let latest = cached.last().map(|v| v.version);
+        let referrers: Vec<(String, u32, Vec<c::SchemaReferenceView>)> = self
             .store
-            .registry_versions(subject)
+            .registry_referrers(subject)
             .await?
             .into_iter()
-            .map(|v| c::SchemaVersionView {
+            .map(|(s, v, json)| (s, v, references_of(Some(&json))))
+            .collect();
+        let mut versions = Vec::with_capacity(cached.len());
+        for v in cached {
+            let references = references_of(v.references_json.as_ref());
+            let (resolved, unresolved) = match self.resolve_references(&references).await {
+                Ok(r) => (r, None),
+                Err(why) => (vec![], Some(why)),
+            };
+            let referenced_by = referrers
+                .iter()
+                .filter_map(|(s, n, refs)| {
+                    let r = refs.iter().find(|r| {
+                        r.subject == subject
+                            && (r.version == i64::from(v.version) || (r.version == -1 && latest == Some(v.version)))
+                    })?;
+                    Some(c::SchemaReferenceView { name: r.name.clone(), subject: s.clone(), version: i64::from(*n) })
+                })
+                .collect();
+            versions.push(c::SchemaVersionView {
                 version: v.version,
                 id: v.schema_id,
                 schema_type: v.schema_type,
                 schema: v.schema,
-            })
-            .collect();
+                references,
+                referenced_by,
+                resolved,
+                unresolved,
+            });
+        }
         Ok(c::SubjectDetail { subject: subject.to_owned(), level, level_note, versions })
+    }
+
+    /// Every schema `refs` reach, from the cache, dependencies first and each once, as
+    /// `(name, schema)`; why not, when one is missing or they nest too deep.
+    async fn resolve_references(&self, refs: &[c::SchemaReferenceView]) -> Result<Vec<(String, String)>, String> {
+        const MAX_DEPTH: usize = 32;
+        const MAX_REACHED: usize = 1_000;
+        let mut out = Vec::new();
+        let mut seen: Vec<(String, u32)> = Vec::new();
+        // An explicit stack: (references, next index, depth).
+        let mut stack: Vec<(Vec<c::SchemaReferenceView>, usize)> = vec![(refs.to_vec(), 0)];
+        let mut pending: Vec<(String, String)> = Vec::new();
+        while let Some((list, i)) = stack.pop() {
+            if i >= list.len() {
+                if let Some(done) = pending.pop() {
+                    out.push(done);
+                }
+                continue;
+            }
+            let r = list[i].clone();
+            stack.push((list, i + 1));
+            if stack.len() > MAX_DEPTH {
+                return Err(format!("references nest deeper than {MAX_DEPTH} levels"));
+            }
+            let versions = self.store.registry_versions(&r.subject).await.map_err(|e| e.to_string())?;
+            let found = if r.version == -1 {
+                versions.last()
+            } else {
+                versions.iter().find(|v| i64::from(v.version) == r.version)
+            };
+            let Some(v) = found else {
+                return Err(format!(
+                    "`{}` names {} version {}, which is not in the cache",
+                    r.name, r.subject, r.version
+                ));
+            };
+            if seen.contains(&(r.subject.clone(), v.version)) {
+                continue;
+            }
+            seen.push((r.subject.clone(), v.version));
+            if seen.len() > MAX_REACHED {
+                return Err(format!("more than {MAX_REACHED} schemas are referenced"));
+            }
+            pending.push((r.name.clone(), v.schema.clone()));
+            stack.push((references_of(v.references_json.as_ref()), 0));
+        }
+        Ok(out)
+    }
+
+    /// Soft-deletes one version; the registry refuses while other schemas reference it (the
+    /// refusal names them).
+    pub async fn delete_schema_version(&self, req: &c::DeleteVersionRequest) -> Result<u32, ServiceError> {
+        let conn = self.connection().await?;
+        let deleted = match conn.registry.delete_version(&req.subject, req.version, false).await {
+            Ok(d) => d,
+            Err(meshdesk_registry::RegistryError::Referenced { message }) => {
+                // Who, in words, from the cache (Confluent's refusal does not say).
+                let _ = self.sync_registry().await;
+                let who: Vec<String> = self
+                    .subject_detail(&req.subject)
+                    .await?
+                    .versions
+                    .iter()
+                    .filter(|v| v.version == req.version)
+                    .flat_map(|v| v.referenced_by.iter().map(|r| format!("{} version {}", r.subject, r.version)))
+                    .collect();
+                let who = if who.is_empty() { format!("other schemas ({message})") } else { who.join(", ") };
+                return Err(crate::invalid(format!(
+                    "Version {} of {} is referenced by {who}, so it cannot be deleted: change or delete those first.",
+                    req.version, req.subject
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.store.forget_registry_version(&req.subject, deleted).await?;
+        Ok(deleted)
     }
 
     /// Registers a new version; the registry enforces the subject's level again.
@@ -87,7 +190,74 @@ impl Meshdesk {
         let id = conn.registry.register_with(&req.subject, &req.schema, req.format, &references, None, None).await?;
         self.sync_registry().await?;
         let version =
-            conn.registry.lookup(&req.subject, &req.schema, req.format).await?.map(|v| v.version).unwrap_or_default();
+            conn.registry.lookup_with(&req.subject, &req.schema, req.format, &references).await?.map(|v| v.version);
+        let version = version.ok_or_else(|| {
+            crate::invalid(format!("the registry took the schema (id {id}) but does not list it under {}", req.subject))
+        })?;
         Ok(c::Registered { id, version })
     }
+}
+
+/// References as cached (JSON text), for the window; unreadable ones are left out.
+fn references_of(json: Option<&String>) -> Vec<c::SchemaReferenceView> {
+    json.and_then(|j| serde_json::from_str::<Vec<serde_json::Value>>(j).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| {
+            Some(c::SchemaReferenceView {
+                name: r.get("name")?.as_str()?.to_owned(),
+                subject: r.get("subject")?.as_str()?.to_owned(),
+                version: r.get("version")?.as_i64()?,
+            })
+        })
+        .collect()
+}
+
+/// What the registry holds with a version, read back for people; the registry's answer is
+/// outside input, so lists and texts are bounded.
+pub(crate) fn registry_view(v: &meshdesk_store::CachedVersion) -> c::RegistryContractView {
+    const MAX_ITEMS: usize = 100;
+    const MAX_TEXT: usize = 500;
+    let text = |x: &serde_json::Value| {
+        let s =
+            x.as_str().map(str::to_owned).unwrap_or_else(|| if x.is_null() { String::new() } else { x.to_string() });
+        s.chars().take(MAX_TEXT).collect::<String>()
+    };
+    let parse = |j: &Option<String>| j.as_deref().and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+    let metadata = parse(&v.metadata_json).unwrap_or_default();
+    let mut properties: Vec<(String, String)> = metadata["properties"]
+        .as_object()
+        .map(|m| m.iter().take(MAX_ITEMS).map(|(k, x)| (k.chars().take(MAX_TEXT).collect(), text(x))).collect())
+        .unwrap_or_default();
+    properties.sort();
+    let mut pii: Vec<String> = metadata["tags"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, tags)| tags.as_array().is_some_and(|t| t.iter().any(|x| x.as_str() == Some("PII"))))
+                .take(MAX_ITEMS)
+                .map(|(k, _)| k.chars().take(MAX_TEXT).collect())
+                .collect()
+        })
+        .unwrap_or_default();
+    pii.sort();
+    let rule_set = parse(&v.rule_set_json).unwrap_or_default();
+    let rules = rule_set["domainRules"]
+        .as_array()
+        .map(|rules| {
+            rules
+                .iter()
+                .take(MAX_ITEMS)
+                .map(|r| c::RegistryRuleView {
+                    name: text(&r["name"]),
+                    doc: text(&r["doc"]),
+                    rule_type: text(&r["type"]),
+                    mode: text(&r["mode"]),
+                    expr: text(&r["expr"]),
+                    on_failure: text(&r["onFailure"]),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    c::RegistryContractView { subject: v.subject.clone(), version: v.version, properties, pii, rules }
 }

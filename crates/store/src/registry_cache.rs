@@ -14,6 +14,8 @@ pub struct CachedVersion {
     /// The registry's `metadata` and `ruleSet` for this version, as JSON text.
     pub metadata_json: Option<String>,
     pub rule_set_json: Option<String>,
+    /// The version's references (`[{name, subject, version}]`), as JSON text.
+    pub references_json: Option<String>,
 }
 
 impl Store {
@@ -25,11 +27,12 @@ impl Store {
             let (version, id) = (v.version as i64, v.schema_id as i64);
             sqlx::query!(
                 "INSERT INTO registry_versions (subject, version, schema_id, schema_type, schema, synced_at_ms,
-                     metadata_json, rule_set_json)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                     metadata_json, rule_set_json, references_json)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (subject, version) DO UPDATE SET schema_id = excluded.schema_id,
                      schema_type = excluded.schema_type, schema = excluded.schema, synced_at_ms = excluded.synced_at_ms,
-                     metadata_json = excluded.metadata_json, rule_set_json = excluded.rule_set_json",
+                     metadata_json = excluded.metadata_json, rule_set_json = excluded.rule_set_json,
+                     references_json = excluded.references_json",
                 v.subject,
                 version,
                 id,
@@ -37,7 +40,8 @@ impl Store {
                 v.schema,
                 now,
                 v.metadata_json,
-                v.rule_set_json
+                v.rule_set_json,
+                v.references_json
             )
             .execute(&mut *tx)
             .await?;
@@ -55,7 +59,7 @@ impl Store {
     /// A subject's cached versions, oldest first.
     pub async fn registry_versions(&self, subject: &str) -> Result<Vec<CachedVersion>> {
         let rows = sqlx::query!(
-            "SELECT subject, version, schema_id, schema_type, schema, metadata_json, rule_set_json
+            "SELECT subject, version, schema_id, schema_type, schema, metadata_json, rule_set_json, references_json
              FROM registry_versions WHERE subject = ? ORDER BY version",
             subject
         )
@@ -71,8 +75,31 @@ impl Store {
                 schema: r.schema,
                 metadata_json: r.metadata_json,
                 rule_set_json: r.rule_set_json,
+                references_json: r.references_json,
             })
             .collect())
+    }
+
+    /// Versions whose references mention `subject` (a superset: the caller matches exactly),
+    /// as (subject, version, references JSON).
+    pub async fn registry_referrers(&self, subject: &str) -> Result<Vec<(String, u32, String)>> {
+        let rows = sqlx::query!(
+            r#"SELECT subject, version, references_json AS "refs!: String" FROM registry_versions
+               WHERE references_json IS NOT NULL AND instr(references_json, ?) > 0 ORDER BY subject, version"#,
+            subject
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.subject, r.version as u32, r.refs)).collect())
+    }
+
+    /// Forgets a version the registry deleted.
+    pub async fn forget_registry_version(&self, subject: &str, version: u32) -> Result<()> {
+        let v = version as i64;
+        sqlx::query!("DELETE FROM registry_versions WHERE subject = ? AND version = ?", subject, v)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }
 

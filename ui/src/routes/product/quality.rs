@@ -84,7 +84,7 @@ pub(super) fn port_quality(p: PortHealth) -> impl IntoView {
                     <thead><tr><th>"Rule"</th><th>"Condition (CEL)"</th><th>"Passed"</th><th>"Failed"</th><th>"Could not check"</th></tr></thead>
                     <tbody>
                         {p.rules.iter().map(|t| view! {
-                            <tr class:failing=t.failed > 0>
+                            <tr class:failing={t.failed > 0}>
                                 <td>{t.doc.clone()}</td>
                                 <td class="mono">{t.expr.clone()}</td>
                                 <td>{t.passed}</td>

@@ -11,9 +11,15 @@ use crate::components::confirm::ConfirmButton;
 use crate::components::errors::{ErrorList, ErrorMessage};
 use crate::ipc;
 
+mod references;
+
 /// Bumped when a version was registered: the subject list reads the registry again.
 #[derive(Clone, Copy)]
 struct SubjectsChanged(RwSignal<u32>);
+
+/// The subject shown: references link to other subjects of the page.
+#[derive(Clone, Copy)]
+struct SelectSubject(RwSignal<Option<String>>);
 
 /// Subjects of the registry; pick one to edit its schema, check it and see its history.
 #[component]
@@ -26,6 +32,7 @@ pub fn SchemasPage() -> impl IntoView {
         async { ipc::call::<ListSubjects>(&NoArgs {}).await }
     });
     let selected = RwSignal::new(None::<String>);
+    provide_context(SelectSubject(selected));
     view! {
         <section class="page">
             <div class="page-head">
@@ -119,9 +126,11 @@ fn Editor(
     let previous: Vec<(u32, Result<ParsedSchema, String>)> = detail
         .versions
         .iter()
-        .map(|v| (v.version, ParsedSchema::parse(format, &v.schema).map_err(|e| e.to_string())))
+        .map(|v| (v.version, parse_with(format, &v.schema, &v.resolved).map_err(|e| e.to_string())))
         .collect();
-    let parsed = Memo::new(move |_| ParsedSchema::parse(format, &text.get()));
+    // A new version keeps the latest's references (the service registers it with them).
+    let resolved = detail.versions.last().map(|v| v.resolved.clone()).unwrap_or_default();
+    let parsed = Memo::new(move |_| parse_with(format, &text.get(), &resolved));
     let verdict = {
         let previous = previous.clone();
         Memo::new(move |_| {
@@ -215,8 +224,19 @@ fn Editor(
                 Some(Err(e)) => view! { <ErrorMessage error=disagreement(e) id="register-outcome" /> }.into_any(),
             }}
         </div>
-        <History versions=versions />
+        <History versions=versions.clone() />
+        <references::References subject=detail.subject.clone() versions reload />
     }
+}
+
+/// A schema parsed with the schemas it references in place (`(name, text)`, dependencies first).
+fn parse_with(
+    format: SchemaFormat,
+    text: &str,
+    resolved: &[(String, String)],
+) -> Result<ParsedSchema, meshdesk_domain::schema::SchemaError> {
+    let refs: Vec<(&str, &str)> = resolved.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    ParsedSchema::parse_with_references(format, text, &refs)
 }
 
 /// Version history with a field-level diff between two chosen versions.
