@@ -117,3 +117,51 @@ async fn a_breaking_change_reaches_its_readers_and_their_migration_is_followed()
     assert_eq!(m.state(), "acknowledged, still reading the old port");
     assert_eq!((m.on_old[0].group.as_str(), m.on_old[0].lag), ("sales.stock-check", 2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_registered_on_the_schemas_page_is_announced_to_readers() {
+    // Verifies that a compatible version of Stock levels' subject registered from the Schemas page by its owner republishes the product with the new version, so Sales' owner (a reader) gets a notice saying what readers will see; an undocumented new field is refused by the policies before anything is registered; and a non-owner's registration is not announced, with the reason.
+    let t = sandbox(true).await;
+    let (_s, sam) = desktop(&t, "User:sam").await;
+    let (_i, ines) = desktop(&t, "User:ines").await;
+    granted_and_read(&t, &sam, &ines).await;
+    let subject = "inventory.stock-level-updated-value";
+    let mut schema: serde_json::Value = serde_json::from_str(meshdesk_domain::seed::STOCK_LEVEL_UPDATED).unwrap();
+    schema["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "note", "type": ["null", "string"], "default": null}));
+    let req = |s: &serde_json::Value| meshdesk_contract::RegisterRequest {
+        subject: subject.into(),
+        schema: s.to_string(),
+        format: meshdesk_domain::SchemaFormat::Avro,
+    };
+    let refused = ines.register_schema(&req(&schema)).await.unwrap_err().to_string();
+    assert!(refused.contains("describe the field `note`"), "{refused}");
+    let registry = meshdesk_registry::RegistryClient::new(&t.sandbox.registry_url(), None).unwrap();
+    assert_eq!(registry.versions(subject).await.unwrap(), [1], "nothing registered");
+
+    schema["fields"][4]["doc"] = serde_json::json!("A remark on the level.");
+    let done = ines.register_schema(&req(&schema)).await.unwrap();
+    assert_eq!(done.version, 2);
+    assert_eq!(
+        done.announced.as_deref(),
+        Some("Stock levels was published again with version 2: its readers are told.")
+    );
+    ines.flush_outbox().await.unwrap();
+    sam.sync().await.unwrap();
+    let notices = sam.notices().await.unwrap();
+    let told = notices.iter().find(|n| matches!(n.change, Change::NewVersion { .. })).expect("a new version notice");
+    assert!(
+        told.change.describe().contains("version 2 of the schema (a new field `note` (null | string))"),
+        "{}",
+        told.change.describe()
+    );
+
+    schema["fields"][4]["doc"] = serde_json::json!("Another remark.");
+    let by_sam = sam.register_schema(&req(&schema)).await.unwrap();
+    assert_eq!(
+        by_sam.announced.as_deref(),
+        Some("Not announced: only the owners of Stock levels publish it, and with it tell its readers.")
+    );
+}

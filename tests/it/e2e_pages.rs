@@ -300,13 +300,23 @@ async fn every_page_in_the_light_and_the_dark_theme() {
             evolved["fields"]
                 .as_array_mut()
                 .unwrap()
-                .push(serde_json::json!({"name": "note", "type": ["null", "string"], "default": null}));
+                .push(serde_json::json!({"name": "note", "type": ["null", "string"], "default": null, "doc": "A remark on the level."}));
             type_in_editor(&client, "#schema-editor", &evolved.to_string()).await;
             text_of(&client, "#schema-verdict", Duration::from_secs(10), |t| t.starts_with("Compatible")).await;
+            // Who it reaches, before it is registered: Orders derives from it, and will see the field.
+            let reach = text_of(&client, "#subject-impact", Duration::from_secs(10), |t| t.contains("Orders")).await;
+            assert!(reach.contains("a new field `note` (null | string), null in older records"), "{reach}");
+            client
+                .execute("document.getElementById('subject-impact').scrollIntoView({block: 'center'})", vec![])
+                .await
+                .unwrap();
+            shot(&client, theme, "schemas-impact").await;
             click(&client, "#register-schema").await;
             click(&client, "#register-schema-confirm").await;
             let said = text_of(&client, "#register-outcome", Duration::from_secs(20), |t| !t.is_empty()).await;
             assert!(said.starts_with("Registered as version 2 (schema id "), "{said}");
+            let told = text_of(&client, "#register-announced", Duration::from_secs(5), |t| !t.is_empty()).await;
+            assert!(told.contains("published again with version 2"), "{told}");
             shot(&client, theme, "schemas-registered").await;
         }
 

@@ -98,6 +98,10 @@ pub struct RegisterRequest {
 pub struct Registered {
     pub id: u32,
     pub version: u32,
+    /// For a product's subject: whether its readers were told (the product published again
+    /// with the new version), in a sentence.
+    #[serde(default)]
+    pub announced: Option<String>,
 }
 
 pub struct RegisterSchema;

@@ -24,9 +24,20 @@ pub struct ImpactSummary {
 pub fn impact(level: CompatibilityLevel, previous: &[(u32, &ParsedSchema)], new: &ParsedSchema) -> ImpactSummary {
     let problems = check_messages(level, previous, new);
     let visible = match (previous.last(), new) {
-        (Some((_, ParsedSchema::Avro(old))), ParsedSchema::Avro(n)) => {
-            diff(old, n).iter().filter_map(seen_by_readers).collect()
-        }
+        (Some((_, ParsedSchema::Avro(old))), ParsedSchema::Avro(n)) => diff(old, n)
+            .iter()
+            .filter_map(|c| {
+                let said = seen_by_readers(c)?;
+                // A new field: readers of older records get its default.
+                Some(match c {
+                    FieldChange::Added { path, .. } => match field_default(n, path) {
+                        Some(d) => format!("{said}, {d} in older records"),
+                        None => said,
+                    },
+                    _ => said,
+                })
+            })
+            .collect(),
         _ => Vec::new(),
     };
     ImpactSummary { compatible: problems.is_empty(), problems, visible }
@@ -42,6 +53,28 @@ fn seen_by_readers(c: &FieldChange) -> Option<String> {
         FieldChange::DefaultChanged { path, to: None, .. } => format!("`{path}` no longer has a default"),
         FieldChange::DocChanged { .. } => return None,
     })
+}
+
+/// The default of the field at a dotted path of an Avro schema, as JSON.
+fn field_default(s: &crate::schema::AvroSchema, path: &str) -> Option<String> {
+    use crate::schema::avro::{AvroType, NamedKind};
+    let mut ty = &s.root;
+    let mut found = None;
+    for seg in path.split('.') {
+        let named = loop {
+            match ty {
+                AvroType::Named(i) => break *i,
+                AvroType::Union(b) => ty = b.iter().find(|t| matches!(t, AvroType::Named(_)))?,
+                AvroType::Logical(b, _) => ty = b,
+                _ => return None,
+            }
+        };
+        let NamedKind::Record { fields } = &s.named[named].kind else { return None };
+        let f = fields.iter().find(|f| f.name == seg)?;
+        found = Some(f);
+        ty = &f.ty;
+    }
+    found?.default.as_ref().map(|d| d.to_string())
 }
 
 /// What one reader should expect, for the impact panel.
@@ -305,7 +338,7 @@ mod tests {
             &ParsedSchema::parse(SchemaFormat::Avro, &added).unwrap(),
         );
         assert!(s.compatible, "{s:?}");
-        assert_eq!(s.visible, vec!["a new field `note` (null | string)".to_owned()]);
+        assert_eq!(s.visible, vec!["a new field `note` (null | string), null in older records".to_owned()]);
         assert!(effect(&s).contains("a new field `note`"));
     }
 }

@@ -177,9 +177,39 @@ impl Meshdesk {
         Ok(deleted)
     }
 
-    /// Registers a new version; the registry enforces the subject's level again.
+    /// Registers a new version; the registry enforces the subject's level again. For a subject
+    /// of a product the viewer owns, the product's policies are checked first (nothing is
+    /// registered if they block it) and the product is published again with the new version, so
+    /// its readers are told.
     pub async fn register_schema(&self, req: &c::RegisterRequest) -> Result<c::Registered, ServiceError> {
         let conn = self.connection().await?;
+        let owned = self.owned_product_of(&req.subject).await?;
+        let mut updated = None;
+        if let Some((product, port, key)) = &owned {
+            let mut p = product.clone();
+            if let Some(s) = slot(&mut p, *port, *key) {
+                s.schema = req.schema.clone();
+                s.id = None;
+                s.version = None;
+            }
+            let draft = c::WizardDraft {
+                id: format!("register-{}", req.subject),
+                step: 6,
+                product: p.clone(),
+                new_domain: None,
+            };
+            let check = self.check_draft(&draft).await?;
+            if check.blocks {
+                let errors: Vec<String> = check
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == meshdesk_domain::policy::Severity::Error)
+                    .map(|f| f.message.clone())
+                    .collect();
+                return Err(crate::invalid(format!("the policies block this version: {}", errors.join("; "))));
+            }
+            updated = Some(p);
+        }
         // A new version keeps the references of the latest (its imports and named types from
         // other subjects); the registry keeps its metadata and rule set.
         let references = match conn.registry.version(&req.subject, None).await {
@@ -194,7 +224,26 @@ impl Meshdesk {
         let version = version.ok_or_else(|| {
             crate::invalid(format!("the registry took the schema (id {id}) but does not list it under {}", req.subject))
         })?;
-        Ok(c::Registered { id, version })
+        let announced = match (updated, &owned) {
+            (Some(mut p), Some((_, port, key))) => {
+                if let Some(s) = slot(&mut p, *port, *key) {
+                    s.id = Some(id);
+                    s.version = Some(version);
+                }
+                let title = p.title.clone();
+                self.publish(&meshdesk_domain::EventBody::ProductPublished(p)).await?;
+                self.settle().await;
+                Some(format!("{title} was published again with version {version}: its readers are told."))
+            }
+            _ => match self.product_of(&req.subject).await? {
+                Some(p) => Some(format!(
+                    "Not announced: only the owners of {} publish it, and with it tell its readers.",
+                    p.title
+                )),
+                None => None,
+            },
+        };
+        Ok(c::Registered { id, version, announced })
     }
 }
 
@@ -260,4 +309,44 @@ pub(crate) fn registry_view(v: &meshdesk_store::CachedVersion) -> c::RegistryCon
         })
         .unwrap_or_default();
     c::RegistryContractView { subject: v.subject.clone(), version: v.version, properties, pii, rules }
+}
+
+impl Meshdesk {
+    /// The product holding `subject` as one of its ports' schemas: (product, port, key schema?).
+    async fn product_port_of(
+        &self,
+        subject: &str,
+    ) -> Result<Option<(meshdesk_domain::DataProduct, usize, bool)>, ServiceError> {
+        for p in self.store.published_products().await? {
+            for (i, port) in p.output_ports.iter().enumerate() {
+                if port.value_schema.as_ref().is_some_and(|s| s.subject == subject) {
+                    return Ok(Some((p, i, false)));
+                }
+                if port.key_schema.as_ref().is_some_and(|s| s.subject == subject) {
+                    return Ok(Some((p, i, true)));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    async fn product_of(&self, subject: &str) -> Result<Option<meshdesk_domain::DataProduct>, ServiceError> {
+        Ok(self.product_port_of(subject).await?.map(|(p, _, _)| p))
+    }
+
+    /// [`Self::product_port_of`], when the viewer owns that product.
+    async fn owned_product_of(
+        &self,
+        subject: &str,
+    ) -> Result<Option<(meshdesk_domain::DataProduct, usize, bool)>, ServiceError> {
+        let Some(found) = self.product_port_of(subject).await? else { return Ok(None) };
+        let viewer = self.viewer().await;
+        Ok(viewer.is_some_and(|v| found.0.owners.iter().any(|o| o.as_str() == v)).then_some(found))
+    }
+}
+
+/// The schema of port `i` (its key schema when `key`).
+fn slot(p: &mut meshdesk_domain::DataProduct, i: usize, key: bool) -> Option<&mut meshdesk_domain::SchemaRef> {
+    let port = p.output_ports.get_mut(i)?;
+    if key { port.key_schema.as_mut() } else { port.value_schema.as_mut() }
 }

@@ -140,6 +140,20 @@ fn Editor(
             Some(check_messages(level, &prev, &new))
         })
     };
+    // Who the version reaches, once it differs from the registered one.
+    let summary = {
+        let previous = previous.clone();
+        let latest = latest.clone();
+        Memo::new(move |_| {
+            let new = parsed.get().ok()?;
+            if text.with(|t| t.trim() == latest.trim()) {
+                return None;
+            }
+            let prev: Vec<(u32, &ParsedSchema)> =
+                previous.iter().filter_map(|(v, s)| s.as_ref().ok().map(|s| (*v, s))).collect();
+            Some(meshdesk_domain::change::impact(level, &prev, &new))
+        })
+    };
     let subject = detail.subject.clone();
     let register_subject = subject.clone();
     let next_version = detail.versions.iter().map(|v| v.version).max().unwrap_or(0) + 1;
@@ -220,10 +234,14 @@ fn Editor(
             </div>
             {move || match outcome.get() {
                 None => ().into_any(),
-                Some(Ok(r)) => view! { <p class="ok" id="register-outcome">{format!("Registered as version {} (schema id {}).", r.version, r.id)}</p> }.into_any(),
+                Some(Ok(r)) => view! {
+                    <p class="ok" id="register-outcome">{format!("Registered as version {} (schema id {}).", r.version, r.id)}</p>
+                    {r.announced.clone().map(|a| view! { <p class="muted" id="register-announced">{a}</p> })}
+                }.into_any(),
                 Some(Err(e)) => view! { <ErrorMessage error=disagreement(e) id="register-outcome" /> }.into_any(),
             }}
         </div>
+        <crate::components::impact::SubjectReadersPanel subject=detail.subject.clone() summary=Signal::derive(move || summary.get()) />
         <History versions=versions.clone() />
         <references::References subject=detail.subject.clone() versions reload />
     }

@@ -3,11 +3,12 @@
 //! (the domain's engine, here in the window), and for an incompatible version the breaking path:
 //! a new `-v2` port beside the old one, which is deprecated with a sunset date.
 
-use meshdesk_contract::{GetSubject, GetSubjectReaders, ReaderKind, ReadersRequest, SubjectReader, SubjectRequest};
-use meshdesk_domain::change::{ImpactSummary, breaking_path, effect, impact, next_topic};
+use meshdesk_contract::{GetSubject, GetSubjectReaders, ReadersRequest, SubjectRequest};
+use meshdesk_domain::change::{ImpactSummary, breaking_path, impact, next_topic};
 use meshdesk_domain::schema::ParsedSchema;
 
 use super::*;
+use crate::components::impact::ReaderTable;
 
 #[component]
 pub(super) fn Impact(
@@ -102,42 +103,6 @@ fn Verdict(s: ImpactSummary, level: CompatibilityLevel, count: usize) -> impl In
         }
         .into_any()
     }
-}
-
-#[component]
-fn ReaderTable(readers: Vec<SubjectReader>, s: ImpactSummary) -> impl IntoView {
-    if readers.is_empty() {
-        return view! { <p class="muted">"No one reads it: no grant in force, no consumer group with offsets, no derived product."</p> }.into_any();
-    }
-    let what = effect(&s);
-    view! {
-        <table class="impact-readers" id="impact-readers">
-            <thead><tr><th>"Reader"</th><th>"Known by"</th><th>"Consumer group"</th><th>"Lag"</th><th>"Effect"</th></tr></thead>
-            <tbody>
-                {readers.into_iter().map(|r| {
-                    let known = match r.kind {
-                        ReaderKind::Grant => format!(
-                            "access grant{}{}",
-                            r.domain.as_ref().map(|d| format!(" of {d}")).unwrap_or_default(),
-                            r.until_ms.map(|u| format!(", until {}", crate::components::time::local(u))).unwrap_or_default()
-                        ),
-                        ReaderKind::Group => "a consumer group (no grant names it)".to_owned(),
-                        ReaderKind::Derived => format!("a derived product{}", r.domain.as_ref().map(|d| format!(" of {d}")).unwrap_or_default()),
-                    };
-                    view! {
-                        <tr>
-                            <td class="mono">{r.who.clone()}</td>
-                            <td>{known}</td>
-                            <td class="mono">{r.group.clone().unwrap_or_else(|| r.group_prefix.clone().map(|p| format!("{p}* (none yet)")).unwrap_or_default())}</td>
-                            <td>{r.lag.map(|l| l.to_string()).unwrap_or_default()}</td>
-                            <td>{what.clone()}</td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-    .into_any()
 }
 
 /// The date `days` from today, as YYYY-MM-DD.
