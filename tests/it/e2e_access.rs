@@ -11,19 +11,14 @@ use crate::window::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_owners_request_and_approve_access_through_the_window() {
     // Verifies the access journey through the real app window with two profiles on one seeded sandbox whose gateway enforces ACLs, watched by a stock confluent-kafka consumer as User:sales-app: refused on the topic at first (TOPIC_AUTHORIZATION_FAILED); Sales' owner (User:sam) sees the exact ACL plan and sends a request from the stock-levels page; Inventory's owner (User:ines) sees it arrive with its purpose, approves it, is shown the ACLs created and the cluster's own answer "can read" (screenshot target/e2e/requests.png); the consumer now reads in group sales.stock-check and is refused in marketing.x; the audit trail exported as CSV holds the events; Sam sees the grant applied and readable (target/e2e/requests-sam.png); Ines revokes it in the window and the consumer is refused again.
-    use meshdesk_tests::{consume, consumer_password, env_file_as, sandbox, three_records};
+    use meshdesk_tests::{consume, consumer_password, sandbox, three_records};
     let app = app_bin();
     let t = sandbox(true).await;
     three_records(&t).await;
     let pw = consumer_password(&t, "User:sales-app");
     assert_eq!(consume(&t, "sales-app", &pw, "-", 3), "refused TOPIC_AUTHORIZATION_FAILED");
     let cfg = tempfile::tempdir().unwrap();
-    let env_for = |who: &str| {
-        let dir = cfg.path().join(who);
-        std::fs::create_dir_all(&dir).unwrap();
-        env_file_as(&dir, who, &t.sandbox, &format!("User:{who}"))
-    };
-    let (sam, ines) = (env_for("sam"), env_for("ines"));
+    let (sam, ines) = (env_for(cfg.path(), &t, "sam"), env_for(cfg.path(), &t, "ines"));
 
     let driver = Driver::start().await;
     let url = &driver.url;

@@ -18,12 +18,7 @@ async fn a_breaking_change_goes_the_safe_way_and_its_reader_is_told() {
         crate::changes::granted_and_read(&t, &sam, &ines).await;
     }
     let cfg = tempfile::tempdir().unwrap();
-    let env_for = |who: &str| {
-        let dir = cfg.path().join(who);
-        std::fs::create_dir_all(&dir).unwrap();
-        env_file_as(&dir, who, &t.sandbox, &format!("User:{who}"))
-    };
-    let (sam, ines) = (env_for("sam"), env_for("ines"));
+    let (sam, ines) = (env_for(cfg.path(), &t, "sam"), env_for(cfg.path(), &t, "ines"));
     let all = ["customer.profiles", "inventory.stock-levels", "sales.orders"];
     let driver = Driver::start().await;
     let url = &driver.url;

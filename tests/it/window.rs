@@ -246,3 +246,11 @@ pub(crate) async fn send_request(client: &Client) {
     })
     .await;
 }
+
+/// An environment file for `User:<who>` on the sandbox, in a folder of its own under `cfg`
+/// (one file per folder: the harness names it `env.toml`).
+pub(crate) fn env_for(cfg: &std::path::Path, t: &meshdesk_tests::TestSandbox, who: &str) -> std::path::PathBuf {
+    let dir = cfg.join(who);
+    std::fs::create_dir_all(&dir).unwrap();
+    meshdesk_tests::env_file_as(&dir, who, &t.sandbox, &format!("User:{who}"))
+}

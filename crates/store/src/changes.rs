@@ -105,34 +105,4 @@ impl Store {
             })
             .collect())
     }
-
-    /// Changes since `since_ms` to any of `products`, oldest first.
-    pub async fn changes_since(&self, products: &[String], since_ms: i64) -> Result<Vec<ChangeRow>> {
-        let ids = serde_json::to_string(products).expect("ids serialize");
-        let rows = sqlx::query!(
-            r#"SELECT c.event_id, c.product_id, c.at_ms, c.by_principal, c.body_json,
-                      (SELECT json_group_array(principal) FROM change_acknowledgements a WHERE a.event_id = c.event_id)
-                          AS "acks!: String"
-               FROM product_changes c
-               WHERE c.product_id IN (SELECT value FROM json_each(?)) AND c.at_ms >= ?
-               ORDER BY c.at_ms, c.event_id, c.seq"#,
-            ids,
-            since_ms
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|r| {
-                Some(ChangeRow {
-                    change: serde_json::from_str(&r.body_json).ok()?,
-                    acknowledged_by: serde_json::from_str(&r.acks).unwrap_or_default(),
-                    event_id: r.event_id,
-                    product_id: r.product_id,
-                    at_ms: r.at_ms,
-                    by: r.by_principal,
-                })
-            })
-            .collect())
-    }
 }
