@@ -50,15 +50,23 @@ impl Store {
             signer: Option<&'a str>,
         }
 
+        // Signatures are pure CPU: checked for the batch up front, on every core, before the
+        // write lock is taken (other writers wait for it while it is held).
+        let before = sqlx::query_scalar!("SELECT next_offset FROM log_position WHERE log = ?", log)
+            .fetch_optional(&self.pool)
+            .await?
+            .unwrap_or(0);
+        let candidates: Vec<&LogRecord> = records.iter().filter(|r| r.offset >= before).collect();
+        let checked = verify_all(&candidates);
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut next = sqlx::query_scalar!("SELECT next_offset FROM log_position WHERE log = ?", log)
             .fetch_optional(&mut *tx)
             .await?
             .unwrap_or(0);
         let mut report = ApplyReport { next_offset: next, ..Default::default() };
-        let fresh: Vec<&LogRecord> = records.iter().filter(|r| r.offset >= next).collect();
-        // Signatures are pure CPU: checked for the whole batch up front, on every core.
-        let signatures = verify_all(&fresh);
+        // Another fold may have moved the position meanwhile: only what is still fresh goes on.
+        let (fresh, signatures): (Vec<&LogRecord>, Vec<_>) =
+            candidates.into_iter().zip(checked).filter(|(r, _)| r.offset >= next).unzip();
 
         // Which of the batch's event ids were applied before: one query for the whole batch.
         let ids: Vec<&str> = fresh.iter().filter_map(|r| r.envelope.as_ref().ok()).map(|e| e.id.as_str()).collect();

@@ -145,6 +145,9 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Writers take the lock up front (`BEGIN IMMEDIATE`) and wait for each other: a long
+            // fold on a slow machine must not fail a form's save.
+            .busy_timeout(std::time::Duration::from_secs(30))
             // Search and the catalog read many rows: a 16 MiB page cache per connection and
             // memory-mapped reads keep them off the read(2) path.
             .pragma("cache_size", "-16384")
