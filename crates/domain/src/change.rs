@@ -57,24 +57,7 @@ fn seen_by_readers(c: &FieldChange) -> Option<String> {
 
 /// The default of the field at a dotted path of an Avro schema, as JSON.
 fn field_default(s: &crate::schema::AvroSchema, path: &str) -> Option<String> {
-    use crate::schema::avro::{AvroType, NamedKind};
-    let mut ty = &s.root;
-    let mut found = None;
-    for seg in path.split('.') {
-        let named = loop {
-            match ty {
-                AvroType::Named(i) => break *i,
-                AvroType::Union(b) => ty = b.iter().find(|t| matches!(t, AvroType::Named(_)))?,
-                AvroType::Logical(b, _) => ty = b,
-                _ => return None,
-            }
-        };
-        let NamedKind::Record { fields } = &s.named[named].kind else { return None };
-        let f = fields.iter().find(|f| f.name == seg)?;
-        found = Some(f);
-        ty = &f.ty;
-    }
-    found?.default.as_ref().map(|d| d.to_string())
+    crate::export::registry::locate(s, path)?.default.map(|d| d.to_string())
 }
 
 /// What one reader should expect, for the impact panel.

@@ -18,14 +18,7 @@ impl Meshdesk {
     /// The product and port a subject belongs to, and who reads that topic: grants in force,
     /// consumer groups with their lag (a grant's when its prefix matches), derived products.
     pub async fn subject_readers(&self, subject: &str) -> Result<c::SubjectReaders, ServiceError> {
-        let products = self.store.published_products().await?;
-        let owner = products.iter().find_map(|p| {
-            p.output_ports.iter().find_map(|port| {
-                let holds = port.value_schema.iter().chain(port.key_schema.iter()).any(|s| s.subject == subject);
-                holds.then(|| (p, port.topic.as_str().to_owned()))
-            })
-        });
-        let Some((product, topic)) = owner else {
+        let Some((product, i, _)) = self.product_port_of(subject).await? else {
             return Ok(c::SubjectReaders {
                 subject: subject.to_owned(),
                 product: None,
@@ -35,6 +28,7 @@ impl Meshdesk {
                 note: None,
             });
         };
+        let topic = product.output_ports[i].topic.as_str().to_owned();
         let now = crate::now_ms();
         let grants: Vec<meshdesk_store::AccessRow> = self
             .store
@@ -105,25 +99,6 @@ impl Meshdesk {
         })
     }
 
-    /// Consumer groups (not Meshdesk's own) with offsets on `topics`: (group, topic, lag).
-    async fn groups_on(&self, topics: &[&str]) -> Result<Vec<(String, String, i64)>, ServiceError> {
-        let conn = self.connection().await?;
-        let mut out = Vec::new();
-        for (group, parts) in crate::topics::groups_reading(&conn.kafka, topics).await? {
-            if group.starts_with("meshdesk.") {
-                continue;
-            }
-            for t in topics {
-                let on: Vec<_> = parts.iter().filter(|p| p.topic == *t).collect();
-                if !on.is_empty() {
-                    out.push((group.clone(), (*t).to_owned(), on.iter().map(|p| p.lag.max(0)).sum()));
-                }
-            }
-        }
-        out.sort();
-        Ok(out)
-    }
-
     /// The products the viewer reads: those with an access request of theirs in force.
     async fn products_i_read(&self) -> Result<HashSet<String>, ServiceError> {
         Ok(self
@@ -143,8 +118,18 @@ impl Meshdesk {
         if rows.is_empty() {
             return Ok(vec![]);
         }
-        let reads = self.products_i_read().await.unwrap_or_default().contains(p.id.as_str());
+        let now = crate::now_ms();
+        let grants: Vec<meshdesk_store::AccessRow> = self
+            .store
+            .access_requests_for(p.id.as_str())
+            .await?
+            .into_iter()
+            .filter(|r| r.state.is_active(now))
+            .collect();
+        // The viewer reads it when a request of theirs is in force (as `products_i_read` says,
+        // from the grants already at hand).
         let viewer = self.viewer().await;
+        let reads = viewer.as_deref().is_some_and(|v| grants.iter().any(|g| g.requested_by == v));
         let mut topics: Vec<String> = Vec::new();
         for r in &rows {
             if let Change::PortDeprecated { topic, successor, .. } = &r.change {
@@ -161,14 +146,6 @@ impl Meshdesk {
                 vec![]
             })
         };
-        let now = crate::now_ms();
-        let grants: Vec<meshdesk_store::AccessRow> = self
-            .store
-            .access_requests_for(p.id.as_str())
-            .await?
-            .into_iter()
-            .filter(|r| r.state.is_active(now))
-            .collect();
         Ok(rows
             .into_iter()
             .map(|r| {

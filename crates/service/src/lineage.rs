@@ -62,15 +62,28 @@ impl Meshdesk {
 
     /// Consumer groups with offsets committed on any of the product's topics.
     async fn observed_groups(&self, p: &DataProduct) -> Result<Vec<String>, ServiceError> {
-        let conn = self.connection().await?;
         let topics: Vec<&str> = p.output_ports.iter().map(|o| o.topic.as_str()).collect();
-        let mut out: Vec<String> = crate::topics::groups_reading(&conn.kafka, &topics)
-            .await?
-            .into_iter()
-            .map(|(group, _)| group)
+        let mut out: Vec<String> = self.groups_on(&topics).await?.into_iter().map(|(group, _, _)| group).collect();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Consumer groups (not Meshdesk's own) with offsets on `topics`: (group, topic, lag).
+    pub(crate) async fn groups_on(&self, topics: &[&str]) -> Result<Vec<(String, String, i64)>, ServiceError> {
+        let conn = self.connection().await?;
+        let mut out = Vec::new();
+        for (group, parts) in crate::topics::groups_reading(&conn.kafka, topics).await? {
             // Meshdesk's own readers sample and measure; they are not readers of the product.
-            .filter(|g| !g.starts_with("meshdesk."))
-            .collect();
+            if group.starts_with("meshdesk.") {
+                continue;
+            }
+            for t in topics {
+                let on: Vec<_> = parts.iter().filter(|p| p.topic == *t).collect();
+                if !on.is_empty() {
+                    out.push((group.clone(), (*t).to_owned(), on.iter().map(|p| p.lag.max(0)).sum()));
+                }
+            }
+        }
         out.sort();
         Ok(out)
     }

@@ -155,8 +155,8 @@ impl Meshdesk {
         let deleted = match conn.registry.delete_version(&req.subject, req.version, false).await {
             Ok(d) => d,
             Err(meshdesk_registry::RegistryError::Referenced { message }) => {
-                // Who, in words, from the cache (Confluent's refusal does not say).
-                let _ = self.sync_registry().await;
+                // Who, in words, from the cache, refreshed by the detail (Confluent's refusal
+                // does not say).
                 let who: Vec<String> = self
                     .subject_detail(&req.subject)
                     .await?
@@ -313,7 +313,7 @@ pub(crate) fn registry_view(v: &meshdesk_store::CachedVersion) -> c::RegistryCon
 
 impl Meshdesk {
     /// The product holding `subject` as one of its ports' schemas: (product, port, key schema?).
-    async fn product_port_of(
+    pub(crate) async fn product_port_of(
         &self,
         subject: &str,
     ) -> Result<Option<(meshdesk_domain::DataProduct, usize, bool)>, ServiceError> {

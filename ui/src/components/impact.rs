@@ -3,13 +3,13 @@
 //! version does to each (the domain's engine, in the window).
 
 use leptos::prelude::*;
-use meshdesk_contract::{GetSubjectReaders, ReaderKind, ReadersRequest, SubjectReader};
+use meshdesk_contract::{GetSubjectReaders, IpcError, ReaderKind, ReadersRequest, SubjectReader, SubjectReaders};
 use meshdesk_domain::change::{ImpactSummary, effect};
 
 use crate::ipc;
 
 #[component]
-pub fn ReaderTable(readers: Vec<SubjectReader>, s: ImpactSummary) -> impl IntoView {
+fn ReaderTable(readers: Vec<SubjectReader>, s: ImpactSummary) -> impl IntoView {
     if readers.is_empty() {
         return view! { <p class="muted">"No one reads it: no grant in force, no consumer group with offsets, no derived product."</p> }.into_any();
     }
@@ -44,6 +44,19 @@ pub fn ReaderTable(readers: Vec<SubjectReader>, s: ImpactSummary) -> impl IntoVi
     .into_any()
 }
 
+/// The readers as the backend answered (or why it could not), with the version's effect on each.
+#[component]
+pub fn Readers(who: Result<SubjectReaders, IpcError>, s: ImpactSummary) -> impl IntoView {
+    match who {
+        Ok(r) => view! {
+            <ReaderTable readers=r.readers s />
+            {r.note.map(|n| view! { <p class="muted">{n}</p> })}
+        }
+        .into_any(),
+        Err(e) => view! { <crate::components::errors::ErrorMessage error=e /> }.into_any(),
+    }
+}
+
 /// The readers of `subject` and what `summary` (the version being written, `None` while it is the
 /// registered one) does to them.
 #[component]
@@ -65,13 +78,7 @@ pub fn SubjectReadersPanel(subject: String, summary: Signal<Option<ImpactSummary
                                     <p>"What they will see:"</p>
                                     <ul class="impact-visible">{s.visible.iter().map(|v| view! { <li>{v.clone()}</li> }).collect_view()}</ul>
                                 })}
-                                {match who.clone() {
-                                    Ok(r) => view! {
-                                        <ReaderTable readers=r.readers.clone() s=s.clone() />
-                                        {r.note.clone().map(|n| view! { <p class="muted">{n}</p> })}
-                                    }.into_any(),
-                                    Err(e) => view! { <crate::components::errors::ErrorMessage error=e /> }.into_any(),
-                                }}
+                                <Readers who=who.clone() s=s.clone() />
                             </div>
                         }
                     })}

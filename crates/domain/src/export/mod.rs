@@ -12,7 +12,7 @@ mod datahub;
 mod fields;
 mod odcs;
 mod openlineage;
-mod registry;
+pub(crate) mod registry;
 
 pub use asyncapi::{asyncapi_document, asyncapi_yaml};
 pub use atlas::atlas_entities;

@@ -129,7 +129,7 @@ fn rule(schema: &AvroSchema, e: &Expectation) -> Option<Value> {
 }
 
 /// Where a dotted field path leads in an Avro schema.
-struct At<'a> {
+pub(crate) struct At<'a> {
     /// The full name of the record holding the last field.
     record: String,
     name: String,
@@ -139,9 +139,11 @@ struct At<'a> {
     optional: bool,
     /// Paths of the optional records above it.
     optional_prefixes: Vec<String>,
+    /// The field's declared default.
+    pub(crate) default: Option<&'a serde_json::Value>,
 }
 
-fn locate<'a>(schema: &'a AvroSchema, path: &str) -> Option<At<'a>> {
+pub(crate) fn locate<'a>(schema: &'a AvroSchema, path: &str) -> Option<At<'a>> {
     let mut ty = &schema.root;
     let mut out: Option<At<'a>> = None;
     let mut prefixes = Vec::new();
@@ -162,6 +164,7 @@ fn locate<'a>(schema: &'a AvroSchema, path: &str) -> Option<At<'a>> {
             base,
             optional,
             optional_prefixes: prefixes.clone(),
+            default: field.default.as_ref(),
         });
         if !walked.is_empty() {
             walked.push('.');

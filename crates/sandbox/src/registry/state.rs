@@ -371,7 +371,7 @@ impl Registry {
     /// Who references this version: the ids of the schemas naming it.
     pub fn referenced_by(&self, subject: &str, version: u32) -> Vec<u32> {
         let mut ids: Vec<u32> = Vec::new();
-        for (name, s) in &self.subjects {
+        for s in self.subjects.values() {
             for v in s.live() {
                 let Ok(schema) = self.schema(v.id) else { continue };
                 let hit = schema.references.iter().any(|r| {
@@ -383,7 +383,6 @@ impl Registry {
                 if hit && !ids.contains(&v.id) {
                     ids.push(v.id);
                 }
-                let _ = name;
             }
         }
         ids.sort_unstable();

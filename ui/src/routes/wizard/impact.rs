@@ -8,7 +8,7 @@ use meshdesk_domain::change::{ImpactSummary, breaking_path, impact, next_topic};
 use meshdesk_domain::schema::ParsedSchema;
 
 use super::*;
-use crate::components::impact::ReaderTable;
+use crate::components::impact::Readers;
 
 #[component]
 pub(super) fn Impact(
@@ -46,18 +46,17 @@ pub(super) fn Impact(
                     .filter_map(|v| ParsedSchema::parse(SchemaFormat::Avro, &v.schema).ok().map(|p| (v.version, p)))
                     .collect();
                 let registered = d.versions.last().map(|v| v.schema.clone()).unwrap_or_default();
-                let summary = Memo::new(move |_| {
+                let summary = Memo::new({
+                    let registered = registered.clone();
+                    move |_| {
                     let t = text.get();
                     let new = ParsedSchema::parse(SchemaFormat::Avro, &t).ok()?;
                     let refs: Vec<(u32, &ParsedSchema)> = prev.iter().map(|(v, p)| (*v, p)).collect();
                     // Nothing to say while the text is the registered version.
                     (t.trim() != registered.trim()).then(|| (level.get(), refs.len(), impact(level.get(), &refs, &new)))
+                    }
                 });
-                let who = match readers.await {
-                    Ok(r) => Ok(r),
-                    Err(e) => Err(e),
-                };
-                let registered = d.versions.last().map(|v| v.schema.clone()).unwrap_or_default();
+                let who = readers.await;
                 view! {
                     {move || summary.get().map(|(level, count, s)| {
                         let who = who.clone();
@@ -65,13 +64,7 @@ pub(super) fn Impact(
                             <div class="impact card" id=format!("impact-{i}")>
                                 <h4>"Who this version reaches"</h4>
                                 <Verdict s=s.clone() level count />
-                                {match who {
-                                    Ok(r) => view! {
-                                        <ReaderTable readers=r.readers.clone() s=s.clone() />
-                                        {r.note.clone().map(|n| view! { <p class="muted">{n}</p> })}
-                                    }.into_any(),
-                                    Err(e) => view! { <crate::components::errors::ErrorMessage error=e /> }.into_any(),
-                                }}
+                                <Readers who s=s.clone() />
                                 {(!s.compatible).then(|| view! { <BreakingPath draft i text registered=registered.clone() /> })}
                             </div>
                         }

@@ -38,7 +38,7 @@ impl JsonSchemaDoc {
         }
         let mut size = count(&self.value);
         let mut defs = serde_json::Map::new();
-        for (i, (name, doc)) in references.iter().enumerate() {
+        for (i, (_, doc)) in references.iter().enumerate() {
             size += count(&doc.value);
             if size > MAX_RESOLVED_NODES {
                 return err(
@@ -50,7 +50,6 @@ impl JsonSchemaDoc {
             let mut v = doc.value.clone();
             relocate(&mut v, &format!("#/$defs/{key}"), references);
             defs.insert(key, v);
-            let _ = name; // matched by `relocate`
         }
         relocate(&mut self.value, "#", references);
         if let serde_json::Value::Object(m) = &mut self.value {
