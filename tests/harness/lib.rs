@@ -117,7 +117,7 @@ pub async fn endorse(sb: &Sandbox, principal: &str, roles: &[meshdesk_domain::tr
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     let body = EventBody::KeyEndorsed { principal: p, key, roles: roles.to_vec() };
     let mut env = Envelope::new(unique("endorse"), meshdesk_domain::seed::SEED_ACTOR, now, &body);
-    admin.sign(&mut env);
+    admin.sign_for(&mut env, &sb.environment());
     let profile = sb.kafka_profile();
     meshdesk_kafka::Admin::new(&profile)
         .unwrap()
@@ -146,7 +146,7 @@ pub async fn given_domain(sb: &Sandbox, id: &str, owners: &[&str]) {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     let mut env =
         Envelope::new(unique("domain"), meshdesk_domain::seed::SEED_ACTOR, now, &EventBody::DomainRegistered(domain));
-    admin.sign(&mut env);
+    admin.sign_for(&mut env, &sb.environment());
     let producer = meshdesk_kafka::Producer::new(&sb.kafka_profile()).unwrap();
     producer.send(meshdesk_domain::GOVERNANCE_TOPIC, Some(env.id.as_bytes()), &env.to_bytes()).await.unwrap();
 }

@@ -136,11 +136,11 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
     };
     let events = [
         ("User:sam", now - 20 * day, EventBody::AccessRequested(req("approved", "User:sales-app"))),
-        ("User:ines", now - 19 * day, EventBody::AccessApproved { request_id: "approved".into(), days: None }),
+        ("User:ines", now - 19 * day, EventBody::approval(&req("approved", "User:sales-app"), None)),
         ("User:sam", now - 20 * day, EventBody::AccessRequested(req("expired", "User:sales-report"))),
-        ("User:ines", now - 19 * day, EventBody::AccessApproved { request_id: "expired".into(), days: Some(7) }),
+        ("User:ines", now - 19 * day, EventBody::approval(&req("expired", "User:sales-report"), Some(7))),
         ("User:sam", now - 5 * day, EventBody::AccessRequested(req("revoked", "User:sales-batch"))),
-        ("User:ines", now - 4 * day, EventBody::AccessApproved { request_id: "revoked".into(), days: None }),
+        ("User:ines", now - 4 * day, EventBody::approval(&req("revoked", "User:sales-batch"), None)),
         (
             "User:ines",
             now - day,
@@ -150,7 +150,7 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
     for (i, (actor, at, body)) in events.iter().enumerate() {
         // Signed by each actor's sandbox key and written with its historical time as the record's.
         let mut env = Envelope::new(format!("hist-{i}"), *actor, *at, body);
-        t.sandbox.signer(&Principal::parse(actor).unwrap()).unwrap().sign(&mut env);
+        t.sandbox.signer(&Principal::parse(actor).unwrap()).unwrap().sign_for(&mut env, &t.sandbox.environment());
         producer.send_at(GOVERNANCE_TOPIC, Some(env.id.as_bytes()), &env.to_bytes(), Some(*at)).await.unwrap();
     }
     // A binding made by hand, not by Meshdesk.

@@ -48,7 +48,7 @@ async fn a_fold_killed_mid_batch_never_applies_an_event_twice_or_skips_one() {
             contact: "gen@example".into(),
         };
         let mut env = Envelope::new(format!("crash-{i}"), "User:gen", now, &EventBody::DomainRegistered(d));
-        admin.sign(&mut env);
+        admin.sign_for(&mut env, &t.sandbox.environment());
         producer.send(GOVERNANCE_TOPIC, Some(env.id.as_bytes()), &env.to_bytes()).await.unwrap();
     }
     let total = (EXTRA + seed_events()) as i64;

@@ -93,12 +93,12 @@ async fn a_grant_that_expires_is_removed_by_the_reconciler() {
     };
     let producer = Producer::new(&t.sandbox.kafka_profile()).unwrap();
     let events = [
-        ("User:sam", approved_at - 60_000, EventBody::AccessRequested(req)),
-        ("User:ines", approved_at, EventBody::AccessApproved { request_id: "short".into(), days: Some(1) }),
+        ("User:sam", approved_at - 60_000, EventBody::AccessRequested(req.clone())),
+        ("User:ines", approved_at, EventBody::approval(&req, Some(1))),
     ];
     for (i, (actor, at, body)) in events.iter().enumerate() {
         let mut env = Envelope::new(format!("short-{i}"), *actor, *at, body);
-        t.sandbox.signer(&Principal::parse(actor).unwrap()).unwrap().sign(&mut env);
+        t.sandbox.signer(&Principal::parse(actor).unwrap()).unwrap().sign_for(&mut env, &t.sandbox.environment());
         producer.send_at(GOVERNANCE_TOPIC, Some(env.id.as_bytes()), &env.to_bytes(), Some(*at)).await.unwrap();
     }
     let (_i, ines) = desktop(&t, "User:ines").await;

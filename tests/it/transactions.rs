@@ -38,7 +38,7 @@ async fn readers_stop_at_the_last_stable_offset_of_an_open_transaction() {
         };
         let mut e =
             Envelope::new(unique("txn-event"), meshdesk_domain::seed::SEED_ACTOR, now, &EventBody::DomainRegistered(d));
-        admin.sign(&mut e);
+        admin.sign_for(&mut e, &t.sandbox.environment());
         producer.send(&log, Some(e.id.as_bytes()), &e.to_bytes()).await.unwrap();
     }
     fail::cfg("gateway-open-transaction", &format!("return({log}:2)")).unwrap();

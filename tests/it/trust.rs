@@ -33,7 +33,7 @@ async fn beliefs(md: &Meshdesk) -> String {
 
 fn signed(t: &TestSandbox, actor: &str, id: &str, at_ms: i64, body: &EventBody) -> String {
     let mut env = Envelope::new(id, actor, at_ms, body);
-    t.sandbox.signer(&Principal::parse(actor).unwrap()).unwrap().sign(&mut env);
+    t.sandbox.signer(&Principal::parse(actor).unwrap()).unwrap().sign_for(&mut env, &t.sandbox.environment());
     String::from_utf8(env.to_bytes()).unwrap()
 }
 
@@ -106,7 +106,7 @@ async fn forgeries_written_by_an_independent_client_are_refused_and_change_nothi
             {"value": signed(&t, "User:carla", "revoked-key", now, &EventBody::ProductPublished(profiles))},
             {"value": signed(&t, "User:ines", "year-2300", year_2300, &EventBody::DomainRegistered(takeover.clone()))},
             {"value": signed(&t, "User:ines", "max-time", i64::MAX,
-                &EventBody::AccessApproved { request_id: second.request_id.clone(), days: None })},
+                &EventBody::AccessApproved { request_id: second.request_id.clone(), days: None, request_digest: None })},
         ],
     });
     let spec_path = _o.path().join("forgeries.json");

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::access::{AccessRequest, Decision};
-use crate::ids::ProductId;
+use crate::ids::{DomainId, ProductId, TopicName};
 use crate::model::{DataProduct, Domain, Principal};
 use crate::policy::Rule;
 use crate::trust::Role;
@@ -68,6 +68,12 @@ pub struct Envelope {
     /// broker's record timestamp.
     pub at_ms: i64,
     pub payload: serde_json::Value,
+    /// The environment's governance identity ([`crate::trust::TrustRoot::environment`]) the
+    /// event was signed for: covered by the signature, so an event carried from one environment's
+    /// log into another's is refused there. Absent only in events written before events were
+    /// bound (accepted below `accept_unbound_before_offset`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
     /// The key that signed the envelope (`ed25519:…`), see [`crate::trust`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -86,6 +92,11 @@ pub enum EventBody {
     AccessApproved {
         request_id: String,
         days: Option<u32>,
+        /// The content of the request approved ([`crate::access::request_digest`]): an approval
+        /// applies to exactly the request its owner saw, never to another under the same id.
+        /// Absent only in events written before decisions named it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_digest: Option<String>,
     },
     AccessDenied {
         request_id: String,
@@ -135,6 +146,14 @@ pub enum EventBody {
         id: String,
         reason: String,
     },
+    /// A governance admin lets a domain adopt an existing topic outside its namespace
+    /// (`<domain>.`): from then on a product of that domain may name it as a port. Internal
+    /// topics can never be adopted.
+    TopicAdopted {
+        topic: TopicName,
+        domain: DomainId,
+        reason: String,
+    },
     /// A reader of a product has taken note of a change to it (named by the event that made
     /// it); signed by the reader, so it only ever speaks for its signer.
     ChangeAcknowledged {
@@ -173,6 +192,7 @@ impl EventBody {
             EventBody::PolicyPublished(_) => "PolicyPublished",
             EventBody::PolicyWithdrawn { .. } => "PolicyWithdrawn",
             EventBody::ChangeAcknowledged { .. } => "ChangeAcknowledged",
+            EventBody::TopicAdopted { .. } => "TopicAdopted",
         }
     }
     /// The payload version this app writes and the newest it reads, per type.
@@ -192,17 +212,28 @@ impl EventBody {
             | "KeyRevoked"
             | "PolicyPublished"
             | "PolicyWithdrawn"
-            | "ChangeAcknowledged" => Some(1),
+            | "ChangeAcknowledged"
+            | "TopicAdopted" => Some(1),
             _ => None,
         }
     }
 }
 
 impl EventBody {
+    /// An approval of exactly `request` (its id and the digest of its content), for `days` or the
+    /// requested duration.
+    pub fn approval(request: &AccessRequest, days: Option<u32>) -> Self {
+        EventBody::AccessApproved {
+            request_id: request.id.clone(),
+            days,
+            request_digest: Some(crate::access::request_digest(request)),
+        }
+    }
+
     /// For a decision on an access request: the request and the decision.
     pub fn as_decision(&self) -> Option<(&str, Decision)> {
         Some(match self {
-            EventBody::AccessApproved { request_id, days } => (request_id, Decision::Approve { days: *days }),
+            EventBody::AccessApproved { request_id, days, .. } => (request_id, Decision::Approve { days: *days }),
             EventBody::AccessDenied { request_id, reason } => (request_id, Decision::Deny { reason: reason.clone() }),
             EventBody::AccessWithdrawn { request_id } => (request_id, Decision::Withdraw),
             EventBody::AccessRevoked { request_id, reason } => {
@@ -238,6 +269,7 @@ impl Envelope {
             actor: actor.into(),
             at_ms,
             payload,
+            environment: None,
             key: None,
             sig: None,
         }
@@ -314,6 +346,7 @@ mod tests {
             actor: "User:x".into(),
             at_ms: 0,
             payload: serde_json::json!({"id": "Not Kebab"}),
+            environment: None,
             key: None,
             sig: None,
         };

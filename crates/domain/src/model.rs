@@ -488,9 +488,10 @@ impl DataProduct {
             }
         }
         out.sort();
-        // A masked parent masks its children: keep the parents only.
-        let parents = out.clone();
-        out.retain(|p| !parents.iter().any(|q| p.starts_with(&format!("{q}."))));
+        // A masked parent masks its children: keep the parents only (each path's parents looked
+        // up by its dotted prefixes, so this stays linear in the paths).
+        let all: std::collections::HashSet<String> = out.iter().cloned().collect();
+        out.retain(|p| !p.match_indices('.').any(|(i, _)| all.contains(&p[..i])));
         out
     }
 }

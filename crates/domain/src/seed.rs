@@ -295,8 +295,9 @@ impl SeedSigners {
     }
 }
 
-/// The admin's endorsement of every principal's key, signed (ids fixed per principal).
-pub fn endorsements(signers: &SeedSigners, at_ms: i64) -> Vec<Envelope> {
+/// The admin's endorsement of every principal's key, signed for `environment` (ids fixed per
+/// principal).
+pub fn endorsements(signers: &SeedSigners, environment: &str, at_ms: i64) -> Vec<Envelope> {
     signers
         .principals
         .iter()
@@ -307,18 +308,19 @@ pub fn endorsements(signers: &SeedSigners, at_ms: i64) -> Vec<Envelope> {
                 roles: vec![*role],
             };
             let mut e = Envelope::new(format!("seed:endorse:{}", s.principal()), SEED_ACTOR, at_ms, &body);
-            signers.admin.sign(&mut e);
+            signers.admin.sign_for(&mut e, environment);
             e
         })
         .collect()
 }
 
-/// The seed's events signed: [`endorsements`], then [`events`], each signed by its actor.
-pub fn signed_events(signers: &SeedSigners, products: &[DataProduct], at_ms: i64) -> Vec<Envelope> {
-    let mut out = endorsements(signers, at_ms);
+/// The seed's events signed for `environment`: [`endorsements`], then [`events`], each signed
+/// by its actor.
+pub fn signed_events(signers: &SeedSigners, products: &[DataProduct], environment: &str, at_ms: i64) -> Vec<Envelope> {
+    let mut out = endorsements(signers, environment, at_ms);
     for mut e in events(products, at_ms) {
         if let Some(s) = signers.for_principal(&e.actor) {
-            s.sign(&mut e);
+            s.sign_for(&mut e, environment);
         }
         out.push(e);
     }

@@ -33,7 +33,12 @@ fn consumer(profile: &KafkaProfile) -> Result<(BaseConsumer<Capturing>, Capturin
         // The end of the partition is reported, so a read stops there: under read_committed the
         // high watermark can lie past the last record a reader gets (a commit marker, an open
         // transaction), and waiting for it would stall until the timeout.
-        .set("enable.partition.eof", "true");
+        .set("enable.partition.eof", "true")
+        // Bounded memory, whatever the records are: librdkafka prefetches at most 8 MiB, and
+        // fetches at most 4 MiB at a time (a single larger record still comes whole).
+        .set("queued.max.messages.kbytes", "8192")
+        .set("fetch.max.bytes", "4194304")
+        .set("max.partition.fetch.bytes", "4194304");
     let c = cfg.create_with_context(ctx.clone()).map_err(|e| KafkaError::from_rd(e, None))?;
     Ok((c, ctx))
 }
@@ -110,6 +115,13 @@ impl PartitionReader {
 
     /// The next up to `max` records; empty when the reader reached its end.
     pub async fn next_batch(&mut self, max: usize) -> Result<Vec<Record>, KafkaError> {
+        self.next_batch_within(max, usize::MAX).await
+    }
+
+    /// The next up to `max` records holding at most `max_bytes` of keys and values together (at
+    /// least one record, however large); empty when the reader reached its end. A reader that
+    /// folds as it reads keeps its memory bounded this way, whatever the records are.
+    pub async fn next_batch_within(&mut self, max: usize, max_bytes: usize) -> Result<Vec<Record>, KafkaError> {
         if self.next >= self.end || max == 0 {
             return Ok(Vec::new());
         }
@@ -117,7 +129,7 @@ impl PartitionReader {
         let (topic, partition, ctx) = (self.topic.clone(), self.partition, self.ctx.clone());
         let (from, end) = (self.next, self.end.min(self.next.saturating_add(max as i64)));
         let (c, result) = tokio::task::spawn_blocking(move || {
-            let r = poll_range(&c, &ctx, &topic, partition, from, end);
+            let r = poll_range(&c, &ctx, &topic, partition, from, end, max_bytes);
             (c, r)
         })
         .await
@@ -125,6 +137,7 @@ impl PartitionReader {
         self.consumer = Some(c);
         let (records, at_end) = result?;
         if let Some(last) = records.last() {
+            // Stopped at the byte budget or not, the consumer goes on from the next record.
             self.next = last.offset + 1;
         }
         if at_end {
@@ -143,11 +156,13 @@ fn poll_range(
     partition: i32,
     from: i64,
     end: i64,
+    max_bytes: usize,
 ) -> Result<(Vec<Record>, bool), KafkaError> {
-    let mut out = Vec::with_capacity((end - from) as usize);
+    let mut out = Vec::with_capacity(((end - from) as usize).min(1024));
+    let mut bytes = 0usize;
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut next = from;
-    while next < end {
+    while next < end && (out.is_empty() || bytes < max_bytes) {
         if Instant::now() > deadline {
             return Err(KafkaError::Read {
                 topic: topic.to_owned(),
@@ -171,6 +186,7 @@ fn poll_range(
                     continue;
                 }
                 next = m.offset() + 1;
+                bytes = bytes.saturating_add(m.key_len() + m.payload_len());
                 out.push(Record {
                     partition: m.partition(),
                     offset: m.offset(),

@@ -27,6 +27,21 @@ struct KeysFile {
     principals: BTreeMap<String, String>,
     /// Unsigned events below this offset were written by a sandbox older than signing.
     legacy_unsigned_before: Option<i64>,
+    /// The sandbox environment's governance identity (random, made with the keys): every event
+    /// is signed for it. `None` in a file written before events were bound to their environment.
+    #[serde(default)]
+    environment: Option<String>,
+    /// Signed events naming no environment below this offset were written by a sandbox older
+    /// than the binding.
+    #[serde(default)]
+    legacy_unbound_before: Option<i64>,
+}
+
+/// A new sandbox's governance identity.
+fn fresh_environment() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness from the operating system: {e}"))?;
+    Ok(format!("sandbox-{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
 }
 
 /// Writes a sandbox-only secret file: through a temporary file and a rename, owner-only (0600),
@@ -82,6 +97,8 @@ impl SandboxKeys {
                     admin: fresh_seed()?,
                     principals: BTreeMap::new(),
                     legacy_unsigned_before: None,
+                    environment: Some(fresh_environment()?),
+                    legacy_unbound_before: None,
                 };
                 let me = Self { path, file };
                 me.save()?;
@@ -114,12 +131,33 @@ impl SandboxKeys {
         signer_from(principal.clone(), &self.file.principals[principal.as_str()])
     }
 
-    /// The sandbox environment's trust root.
+    /// The sandbox environment's trust root, bound to its governance identity.
     pub fn trust_root(&self) -> TrustRoot {
         TrustRoot {
             admins: vec![self.admin().public_key().id()],
             accept_unsigned_before_offset: self.file.legacy_unsigned_before,
+            environment: self.environment().to_owned(),
+            accept_unbound_before_offset: self.file.legacy_unbound_before,
         }
+    }
+
+    /// The sandbox environment's governance identity (empty until [`SandboxKeys::bind`] gave a
+    /// sandbox from before the binding one).
+    pub fn environment(&self) -> &str {
+        self.file.environment.as_deref().unwrap_or_default()
+    }
+
+    /// Whether the keys were written before events were bound to their environment.
+    pub fn unbound(&self) -> bool {
+        self.file.environment.is_none()
+    }
+
+    /// Gives a sandbox from before the binding its governance identity; what its log holds below
+    /// `offset` stays readable.
+    pub fn bind(&mut self, offset: i64) -> anyhow::Result<()> {
+        self.file.environment = Some(fresh_environment()?);
+        self.file.legacy_unbound_before = Some(offset);
+        self.save()
     }
 
     /// Marks the log below `offset` as written before signing (a sandbox seeded by an older app).

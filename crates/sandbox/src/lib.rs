@@ -243,6 +243,17 @@ impl Sandbox {
             keys: std::sync::Mutex::new(keys),
             _lock: lock,
         };
+        let unbound = me.keys.lock().expect("keys lock").unbound();
+        if unbound {
+            // A sandbox from before events were bound to their environment: it gets its identity
+            // now, and what its log holds stays readable.
+            // (No log yet: nothing to keep readable.)
+            let end = meshdesk_kafka::watermarks(&me.kafka_profile(), meshdesk_domain::GOVERNANCE_TOPIC, 0)
+                .await
+                .map_or(0, |w| w.high);
+            me.keys.lock().expect("keys lock").bind(end)?;
+        }
+        let environment = me.keys.lock().expect("keys lock").environment().to_owned();
         if legacy {
             // What it wrote stays readable, and the seed's principals are endorsed from here on.
             let end = meshdesk_kafka::watermarks(&me.kafka_profile(), meshdesk_domain::GOVERNANCE_TOPIC, 0).await?.high;
@@ -251,10 +262,12 @@ impl Sandbox {
                 keys.accept_legacy_before(end)?;
                 keys.seed_signers()?
             };
-            seed::endorse(&me.kafka_profile(), &signers).await.context("endorsing the sandbox's principals")?;
+            seed::endorse(&me.kafka_profile(), &signers, &environment)
+                .await
+                .context("endorsing the sandbox's principals")?;
         } else if opts.seed && state.seeded_at_ms.is_none() {
             let signers = me.keys.lock().expect("keys lock").seed_signers()?;
-            let report = seed::seed(&me.kafka_profile(), &me.registry_url(), &signers)
+            let report = seed::seed(&me.kafka_profile(), &me.registry_url(), &signers, &environment)
                 .await
                 .context("seeding the retail example")?;
             state.seeded_at_ms = Some(report.at_ms);
@@ -267,6 +280,11 @@ impl Sandbox {
     /// The sandbox environment's trust root: its admin's key.
     pub fn trust_root(&self) -> meshdesk_domain::trust::TrustRoot {
         self.keys.lock().expect("keys lock").trust_root()
+    }
+
+    /// The sandbox environment's governance identity: every event is signed for it.
+    pub fn environment(&self) -> String {
+        self.keys.lock().expect("keys lock").environment().to_owned()
     }
 
     /// The sandbox key of `principal` (created, not endorsed, if it is new). Sandbox-only.

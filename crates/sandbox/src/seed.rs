@@ -30,10 +30,10 @@ pub fn governance_topic_spec() -> TopicSpec {
 
 /// Publishes the admin's endorsements of the seed's principals only (a sandbox seeded before
 /// events were signed).
-pub async fn endorse(kafka: &KafkaProfile, signers: &SeedSigners) -> anyhow::Result<usize> {
+pub async fn endorse(kafka: &KafkaProfile, signers: &SeedSigners, environment: &str) -> anyhow::Result<usize> {
     let at_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
     let producer = Producer::new(kafka)?;
-    let events = seed::endorsements(signers, at_ms);
+    let events = seed::endorsements(signers, environment, at_ms);
     for e in &events {
         producer.send(GOVERNANCE_TOPIC, Some(e.id.as_bytes()), &e.to_bytes()).await?;
     }
@@ -41,7 +41,12 @@ pub async fn endorse(kafka: &KafkaProfile, signers: &SeedSigners) -> anyhow::Res
     Ok(events.len())
 }
 
-pub async fn seed(kafka: &KafkaProfile, registry_url: &str, signers: &SeedSigners) -> anyhow::Result<SeedReport> {
+pub async fn seed(
+    kafka: &KafkaProfile,
+    registry_url: &str,
+    signers: &SeedSigners,
+    environment: &str,
+) -> anyhow::Result<SeedReport> {
     let admin = Admin::new(kafka)?;
     let registry = RegistryClient::new(registry_url, None)?;
     let at_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
@@ -96,7 +101,7 @@ pub async fn seed(kafka: &KafkaProfile, registry_url: &str, signers: &SeedSigner
     }
 
     let producer = Producer::new(kafka)?;
-    let events = seed::signed_events(signers, &products, at_ms);
+    let events = seed::signed_events(signers, &products, environment, at_ms);
     for e in &events {
         producer.send(GOVERNANCE_TOPIC, Some(e.id.as_bytes()), &e.to_bytes()).await?;
     }

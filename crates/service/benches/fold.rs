@@ -45,7 +45,9 @@ async fn main() -> anyhow::Result<()> {
 
     let owner = Principal::parse("User:bench").map_err(anyhow::Error::msg)?;
     let admin = Signer::from_seed(Principal::parse("User:bench-admin").map_err(anyhow::Error::msg)?, &[7; 32]);
-    let root = TrustRoot::new(vec![admin.public_key().id()], None).map_err(anyhow::Error::msg)?;
+    let root = TrustRoot::new(vec![admin.public_key().id()], None)
+        .and_then(|r| r.bound_to("bench", None))
+        .map_err(anyhow::Error::msg)?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
     let records: Vec<(Option<Vec<u8>>, Vec<u8>)> = (0..n)
         .map(|i| {
@@ -57,7 +59,7 @@ async fn main() -> anyhow::Result<()> {
                 contact: "bench@example".into(),
             };
             let mut e = Envelope::new(format!("bench-{i}"), "User:bench-admin", now, &EventBody::DomainRegistered(d));
-            admin.sign(&mut e);
+            admin.sign_for(&mut e, "bench");
             (Some(e.id.clone().into_bytes()), e.to_bytes())
         })
         .collect();

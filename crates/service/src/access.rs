@@ -42,12 +42,13 @@ impl Meshdesk {
             .ok_or_else(|| invalid(format!("product {} is not in the catalog", f.product)))?
             .product;
         let domain = DomainId::parse(&f.requester_domain).map_err(|e| invalid(e.to_string()))?;
-        let domains = self.store.list_domains().await?;
-        if !domains.iter().any(|d| d.id == domain.as_str() && d.owners.contains(&viewer)) {
-            return Err(invalid(format!(
-                "{viewer} does not own the domain {domain}: requests are made for one's own domain"
-            )));
-        }
+        let owners = self
+            .store
+            .list_domains()
+            .await?
+            .into_iter()
+            .find(|d| d.id == domain.as_str())
+            .map(|d| d.owners.iter().filter_map(|o| meshdesk_domain::Principal::parse(o).ok()).collect::<Vec<_>>());
         let mut ports = Vec::new();
         for p in &f.ports {
             ports.push(TopicName::parse(p).map_err(|e| invalid(e.to_string()))?);
@@ -62,17 +63,11 @@ impl Meshdesk {
             purpose: f.purpose.trim().to_owned(),
             days: f.days.unwrap_or(DEFAULT_DAYS),
         };
-        let topics: Vec<_> = product.output_ports.iter().map(|p| p.topic.clone()).collect();
-        req.validate(&topics, rules::MAX_DAYS).map_err(invalid)?;
-        // The published rules on access requests (e.g. restricted products for at most 30 days).
-        let errors: Vec<String> = meshdesk_domain::policy::check_request(&product, &req, &self.rules_in_force().await?)
-            .into_iter()
-            .filter(|f| f.severity == meshdesk_domain::policy::Severity::Error)
-            .map(|f| f.message)
-            .collect();
-        if !errors.is_empty() {
-            return Err(invalid(format!("the policies refuse this request: {}", errors.join("; "))));
-        }
+        // The checks every fold runs again (the same function): the requester owns the domain,
+        // the request fits the product, and the published rules on requests allow it.
+        let requester = meshdesk_domain::Principal::parse(&viewer).map_err(invalid)?;
+        rules::check_request(&req, &requester, owners.as_deref(), &product, &self.rules_in_force().await?)
+            .map_err(invalid)?;
         let plan = grant_plan(&req);
         let event_id = self.publish(&EventBody::AccessRequested(req.clone())).await?;
         let consumer_login = self.sandbox_login(&req.consumer).await;
@@ -143,7 +138,7 @@ impl Meshdesk {
         let next = decide(&row.state, &ctx, &d.decision, &actor, now_ms()).map_err(invalid)?;
         let request_id = d.request_id.clone();
         let body = match &d.decision {
-            Decision::Approve { days } => EventBody::AccessApproved { request_id, days: *days },
+            Decision::Approve { days } => EventBody::approval(&row.request, *days),
             Decision::Deny { reason } => EventBody::AccessDenied { request_id, reason: reason.clone() },
             Decision::Withdraw => EventBody::AccessWithdrawn { request_id },
             Decision::Revoke { reason } => EventBody::AccessRevoked { request_id, reason: reason.clone() },

@@ -22,6 +22,9 @@
 //! [trust]                                   # the governance admins' public keys (meshctl trust init)
 //! admins = ["ed25519:…"]
 //! # accept_unsigned_before_offset = 1234    # an older log written before events were signed
+//! # environment = "acme-prod"               # the governance identity every event is signed for;
+//! #                                         # by default the log's topic and the cluster's id
+//! # accept_unbound_before_offset = 5678     # an older log written before events were bound
 //! ```
 //!
 //! A secret written in clear still works, with a warning in the app and in `meshctl`.
@@ -81,6 +84,9 @@ struct TrustSection {
     #[serde(default)]
     admins: Vec<String>,
     accept_unsigned_before_offset: Option<i64>,
+    /// The governance identity; by default `<topic>@<cluster id>`, known once connected.
+    environment: Option<String>,
+    accept_unbound_before_offset: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -221,8 +227,24 @@ impl ClusterConfig {
             (None, Some(t)) => Some(Auth::Bearer(resolve("[registry] bearer_token", t, lookup, &mut warnings)?)),
             (None, None) => None,
         };
-        let trust = f.trust.unwrap_or(TrustSection { admins: vec![], accept_unsigned_before_offset: None });
-        let trust = TrustRoot::new(trust.admins, trust.accept_unsigned_before_offset)?;
+        let trust = f.trust.unwrap_or(TrustSection {
+            admins: vec![],
+            accept_unsigned_before_offset: None,
+            environment: None,
+            accept_unbound_before_offset: None,
+        });
+        let (environment, unbound_before) = (trust.environment, trust.accept_unbound_before_offset);
+        let mut trust = TrustRoot::new(trust.admins, trust.accept_unsigned_before_offset)?;
+        match environment {
+            Some(e) => trust = trust.bound_to(&e, unbound_before)?,
+            // Bound once connected, to the log's topic and the cluster's id.
+            None => trust.accept_unbound_before_offset = unbound_before,
+        }
+        if let Some(o) = trust.accept_unbound_before_offset
+            && o < 0
+        {
+            return Err(format!("[trust] accept_unbound_before_offset must be 0 or more, not {o}"));
+        }
         if trust.admins.is_empty() {
             warnings.push(
                 "[trust] names no governance admins: no key can be endorsed, so every signed event is refused (meshctl trust init creates an admin key)".into(),

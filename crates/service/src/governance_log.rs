@@ -122,6 +122,7 @@ impl Meshdesk {
     pub(crate) async fn sync_inner(&self, conn: &Connection, batch: usize) -> Result<c::SyncReport, ServiceError> {
         self.ensure_governance_topic(conn).await?;
         let topic = &conn.governance_topic;
+        let root = self.bound_root(conn).await?;
         let mut total = c::SyncReport { applied: 0, skipped: 0, next_offset: self.store.next_offset(topic).await? };
         let mut reader = PartitionReader::open(&conn.kafka, topic, 0, total.next_offset).await?;
         if reader.end() < total.next_offset {
@@ -137,16 +138,18 @@ impl Meshdesk {
         }
         // Reading the next batch overlaps with folding the current one; each batch is still
         // applied in one transaction together with the new position.
-        let mut current = decode_batch(reader.next_batch(batch).await?);
+        let mut current = decode_batch(reader.next_batch_within(batch, SYNC_BATCH_BYTES).await?);
         loop {
             if current.is_empty() {
                 // Record the successful check even when nothing was new.
-                let r = self.store.apply(topic, &conn.trust, &[]).await?;
+                let r = self.store.apply(topic, &root, &[]).await?;
                 total.next_offset = r.next_offset;
                 return Ok(total);
             }
-            let (next, applied) =
-                tokio::join!(reader.next_batch(batch), self.store.apply(topic, &conn.trust, &current));
+            let (next, applied) = tokio::join!(
+                reader.next_batch_within(batch, SYNC_BATCH_BYTES),
+                self.store.apply(topic, &root, &current)
+            );
             let r = applied?;
             total.applied += r.applied;
             total.skipped += r.skipped;
@@ -190,6 +193,11 @@ impl Meshdesk {
     }
 }
 
+/// The most bytes of records one batch of a sync holds: with the batch being read beside the
+/// one being folded, and an envelope's parsed form a few times its bytes, a sync's memory stays
+/// bounded whatever the log holds.
+pub(crate) const SYNC_BATCH_BYTES: usize = 4 * 1024 * 1024;
+
 pub(crate) fn decode_batch(records: Vec<meshdesk_kafka::Record>) -> Vec<LogRecord> {
     records
         .into_iter()
@@ -197,6 +205,12 @@ pub(crate) fn decode_batch(records: Vec<meshdesk_kafka::Record>) -> Vec<LogRecor
             offset: r.offset,
             timestamp_ms: r.timestamp_ms,
             envelope: match r.value {
+                // What no desktop sends is not even parsed (a sender refuses events this large).
+                Some(v) if v.len() > meshdesk_domain::MAX_EVENT_BYTES => Err(format!(
+                    "the record holds {} KiB; governance events are at most {} KiB",
+                    v.len() / 1024,
+                    meshdesk_domain::MAX_EVENT_BYTES / 1024
+                )),
                 Some(v) => meshdesk_domain::Envelope::from_bytes(&v).map_err(|e| e.to_string()),
                 None => Err("empty record".into()),
             },

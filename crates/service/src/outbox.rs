@@ -27,6 +27,26 @@ impl Meshdesk {
         self.publish_signed_as(&conn, own_signer(&conn)?, body, event_id.to_owned()).await
     }
 
+    /// The environment's trust root bound to its governance identity: the environment file's, or
+    /// else the log's topic and the cluster's id (known from the first connection on, kept in the
+    /// cache). Every event is signed for it and every fold checks it.
+    pub(crate) async fn bound_root(
+        &self,
+        conn: &Connection,
+    ) -> Result<meshdesk_domain::trust::TrustRoot, ServiceError> {
+        if !conn.trust.environment.is_empty() {
+            return Ok(conn.trust.clone());
+        }
+        let Some(cluster) = self.store.identity("cluster_id").await? else {
+            return Err(ServiceError::NotConnected(
+                "not connected to the cluster yet: governance events are bound to it, so they wait for the first connection".into(),
+            ));
+        };
+        let environment = meshdesk_domain::trust::environment_of(&cluster, &conn.governance_topic);
+        let unbound_before = conn.trust.accept_unbound_before_offset;
+        conn.trust.clone().bound_to(&environment, unbound_before).map_err(ServiceError::Invalid)
+    }
+
     /// Sends what is queued and folds the log, so what follows sees it; offline (or on a failure,
     /// which the status reports) what is queued waits in the outbox and the cache is as it was.
     pub(crate) async fn settle(&self) {
@@ -46,7 +66,8 @@ impl Meshdesk {
     /// Whether the trust rules every fold applies let `signer` make `body` now.
     async fn check_signed(&self, conn: &Connection, signer: &Signer, body: &EventBody) -> Result<(), ServiceError> {
         let key = signer.public_key().id();
-        match self.store.authorize(&conn.trust, &key, signer.principal().as_str(), body).await? {
+        let root = self.bound_root(conn).await?;
+        match self.store.authorize(&root, &conn.governance_topic, &key, signer.principal().as_str(), body).await? {
             Ok(()) => Ok(()),
             Err(why) => Err(ServiceError::Invalid(format!("not allowed: {why}"))),
         }
@@ -71,7 +92,7 @@ impl Meshdesk {
     ) -> Result<String, ServiceError> {
         self.check_signed(conn, signer, body).await?;
         let mut env = Envelope::new(event_id, signer.principal().as_str(), now_ms(), body);
-        signer.sign(&mut env);
+        signer.sign_for(&mut env, &self.bound_root(conn).await?.environment);
         let size = env.to_bytes().len();
         if size > meshdesk_domain::MAX_EVENT_BYTES {
             return Err(ServiceError::Invalid(format!(

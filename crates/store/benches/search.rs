@@ -106,7 +106,7 @@ async fn main() -> anyhow::Result<()> {
         // Search is measured here, not trust: the generated products go in as unsigned legacy
         // events (the fold's trust checks are measured by the service's fold bench).
         let legacy =
-            meshdesk_domain::trust::TrustRoot { admins: vec![], accept_unsigned_before_offset: Some(i64::MAX) };
+            meshdesk_domain::trust::TrustRoot { accept_unsigned_before_offset: Some(i64::MAX), ..Default::default() };
         store.apply("bench", &legacy, &records).await?;
     }
     println!("indexed {products} products with {} fields in {:.1} s", products * FIELDS, t.elapsed().as_secs_f64());

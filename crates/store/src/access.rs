@@ -2,7 +2,7 @@
 //! desktop reaches the same state from the same log, and a decision the rules refuse is
 //! recorded as refused rather than applied.
 
-use meshdesk_domain::access::{AccessRequest, DecisionContext, RequestState, decide};
+use meshdesk_domain::access::{AccessRequest, DecisionContext, RequestState, check_request, decide, request_digest};
 use meshdesk_domain::events::GrantOutcome;
 use meshdesk_domain::{DataProduct, Envelope, EventBody, Principal};
 use sqlx::{Sqlite, Transaction};
@@ -43,8 +43,14 @@ pub(crate) async fn apply(
         let Some(product) = product(tx, req.product.as_str()).await? else {
             return Ok(Some(format!("product {} is not in the catalog", req.product)));
         };
-        let ports: Vec<_> = product.output_ports.iter().map(|p| p.topic.clone()).collect();
-        if let Err(why) = req.validate(&ports, meshdesk_domain::access::MAX_DAYS) {
+        let Ok(requested_by) = Principal::parse(&env.actor) else {
+            return Ok(Some(format!("actor `{}` is not a principal", env.actor)));
+        };
+        // What the sending desktop checked, checked again by the same function: a member with
+        // a valid key is not trusted to have run it.
+        let owners = crate::trust::domain_owners(&mut **tx, req.requester_domain.as_str()).await?;
+        let rules = crate::policies::in_force(&mut **tx).await?;
+        if let Err(why) = check_request(req, &requested_by, owners.as_deref(), &product, &rules) {
             return Ok(Some(why));
         }
         let state = RequestState::Pending { approvals: vec![] };
@@ -90,6 +96,21 @@ pub(crate) async fn apply(
     }
     let Some((request_id, decision)) = body.as_decision() else { return Ok(None) };
     let Some(row) = load(&mut **tx, request_id).await? else { return Ok(Some(format!("no request {request_id}"))) };
+    if let EventBody::AccessApproved { request_digest: named, .. } = body {
+        // An approval names the content it approves; only events written before decisions were
+        // bound (no environment either, accepted below its offset) may name the id alone.
+        let digest = request_digest(&row.request);
+        match named {
+            Some(d) if *d == digest => {}
+            Some(_) => {
+                return Ok(Some(format!(
+                    "the approval names other content than request {request_id} holds: it was made for another request"
+                )));
+            }
+            None if env.environment.is_none() => {}
+            None => return Ok(Some(format!("the approval of request {request_id} names no request content"))),
+        }
+    }
     let Some(product) = product(tx, row.request.product.as_str()).await? else {
         return Ok(Some(format!("product {} is not in the catalog", row.request.product)));
     };

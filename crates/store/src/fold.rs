@@ -68,16 +68,19 @@ impl Store {
         let (fresh, signatures): (Vec<&LogRecord>, Vec<_>) =
             candidates.into_iter().zip(checked).filter(|(r, _)| r.offset >= next).unzip();
 
-        // Which of the batch's event ids were applied before: one query for the whole batch.
+        // Which of the batch's events were applied before, by id and signer: one query for the
+        // whole batch. An id alone is no identity: another member who reuses (or predicts) an
+        // id must not make a later event of its rightful signer a "duplicate".
         let ids: Vec<&str> = fresh.iter().filter_map(|r| r.envelope.as_ref().ok()).map(|e| e.id.as_str()).collect();
         let ids_json = serde_json::to_string(&ids).expect("ids serialize");
-        let mut seen: std::collections::HashSet<String> = sqlx::query_scalar!(
-            "SELECT id FROM events WHERE outcome = 'applied' AND id IN (SELECT value FROM json_each(?))",
+        let mut seen: std::collections::HashSet<(String, Option<String>)> = sqlx::query!(
+            "SELECT id, signer FROM events WHERE outcome = 'applied' AND id IN (SELECT value FROM json_each(?))",
             ids_json
         )
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
+        .map(|r| (r.id, r.signer))
         .collect();
 
         let mut keys = trust::KeyRecords::default();
@@ -103,7 +106,8 @@ impl Store {
                     }
                 }
                 Ok(env) => {
-                    let (outcome, note) = if seen.contains(&env.id) {
+                    let identity = (env.id.clone(), env.key.clone());
+                    let (outcome, note) = if seen.contains(&identity) {
                         ("duplicate", Some(format!("event {} was applied before", env.id)))
                     } else {
                         match env.decode() {
@@ -123,15 +127,16 @@ impl Store {
                                         Err(e.into_event_failed())
                                     }
                                 };
-                                let verdict = match admit(&mut tx, &mut keys, root, rec, env, &body, signature).await {
-                                    Err(e) => Err(failed(e)?),
-                                    Ok(Err(why)) => Err(why),
-                                    Ok(Ok(note)) => match apply_body(&mut tx, &mut keys, env, &body).await {
-                                        Ok(None) => Ok(note),
-                                        Ok(Some(why)) => Err(why),
+                                let verdict =
+                                    match admit(&mut tx, &mut keys, root, log, rec, env, &body, signature).await {
                                         Err(e) => Err(failed(e)?),
-                                    },
-                                };
+                                        Ok(Err(why)) => Err(why),
+                                        Ok(Ok(note)) => match apply_body(&mut tx, &mut keys, env, &body).await {
+                                            Ok(None) => Ok(note),
+                                            Ok(Some(why)) => Err(why),
+                                            Err(e) => Err(failed(e)?),
+                                        },
+                                    };
                                 if careful {
                                     if verdict.is_err() {
                                         sqlx::query("ROLLBACK TO event").execute(&mut *tx).await?;
@@ -142,7 +147,7 @@ impl Store {
                                 }
                                 match verdict {
                                     Ok(note) => {
-                                        seen.insert(env.id.clone());
+                                        seen.insert(identity);
                                         ("applied", note)
                                     }
                                     Err(why) => {
@@ -308,7 +313,28 @@ async fn apply_body(
         EventBody::ChangeAcknowledged { product, change } => {
             return crate::changes::acknowledge(tx, env, product.as_str(), change).await;
         }
-        other => return access::apply(tx, env, other).await,
+        EventBody::TopicAdopted { topic, domain, reason } => {
+            let (topic, domain) = (topic.as_str(), domain.as_str());
+            sqlx::query!(
+                r#"INSERT INTO topic_adoptions (topic, domain, reason, adopted_at_ms, adopted_by) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (topic) DO UPDATE SET domain = excluded.domain, reason = excluded.reason,
+                       adopted_at_ms = excluded.adopted_at_ms, adopted_by = excluded.adopted_by"#,
+                topic,
+                domain,
+                reason,
+                env.at_ms,
+                env.actor
+            )
+            .execute(&mut **tx)
+            .await?;
+        }
+        // Named one by one: a new event type must say here what it does.
+        EventBody::AccessRequested(_)
+        | EventBody::AccessApproved { .. }
+        | EventBody::AccessDenied { .. }
+        | EventBody::AccessWithdrawn { .. }
+        | EventBody::AccessRevoked { .. }
+        | EventBody::GrantApplied { .. } => return access::apply(tx, env, body).await,
     }
     Ok(None)
 }
@@ -339,10 +365,12 @@ fn verify_all(records: &[&LogRecord]) -> Vec<Option<std::result::Result<String, 
 /// is refused. Legacy unsigned events (below the root's `accept_unsigned_before_offset`) skip the
 /// trust checks; every other event needs a good signature, a time near its record's and the
 /// rules' consent.
+#[allow(clippy::too_many_arguments)]
 async fn admit(
     tx: &mut Transaction<'_, Sqlite>,
     keys: &mut trust::KeyRecords,
     root: &TrustRoot,
+    log: &str,
     rec: &LogRecord,
     env: &Envelope,
     body: &EventBody,
@@ -359,8 +387,18 @@ async fn admit(
         Some(Err(why)) => return Ok(Err(why)),
         None => return Ok(Err("not an event".into())),
     };
+    let unbound = match meshdesk_domain::trust::check_environment(root, env.environment.as_deref(), rec.offset) {
+        Ok(unbound) => unbound,
+        Err(why) => return Ok(Err(why)),
+    };
     if let Err(why) = meshdesk_domain::trust::check_time(env.at_ms, rec.timestamp_ms) {
         return Ok(Err(why));
     }
-    Ok(trust::judge(&mut **tx, keys, root, &key, &env.actor, body).await?.map(|()| None))
+    let note = unbound.then(|| {
+        format!(
+            "names no environment: accepted as written before events were bound (trust.accept_unbound_before_offset = {})",
+            root.accept_unbound_before_offset.unwrap_or_default()
+        )
+    });
+    Ok(trust::judge(&mut **tx, keys, root, log, &key, &env.actor, body).await?.map(|()| note))
 }

@@ -43,6 +43,10 @@ impl Store {
             "product_tags",
             "product_search",
             "trust_keys",
+            "policy_rules",
+            "product_changes",
+            "change_acknowledgements",
+            "topic_adoptions",
         ] {
             sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
         }

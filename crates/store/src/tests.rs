@@ -6,10 +6,14 @@ use sqlx::SqlitePool;
 use crate::{LogRecord, Store};
 
 mod changes;
+mod hostile_schemas;
+mod insiders;
 mod policies;
 mod trust;
 
 const LOG: &str = "_meshdesk.governance";
+/// The test environment's governance identity: every test event is signed for it.
+const ENV: &str = "_meshdesk.governance@test-cluster";
 const T0: i64 = 1_700_000_000_000;
 /// The signed seed: four endorsements, three domains, three products.
 const SEED_N: u64 = 10;
@@ -27,7 +31,7 @@ fn signers() -> SeedSigners {
 }
 
 fn root() -> TrustRoot {
-    TrustRoot::new(vec![signers().admin.public_key().id()], None).unwrap()
+    TrustRoot::new(vec![signers().admin.public_key().id()], None).unwrap().bound_to(ENV, None).unwrap()
 }
 
 /// A record as the broker would hand it: written when the event says it was.
@@ -40,12 +44,16 @@ fn signed(id: impl Into<String>, actor: &str, at_ms: i64, body: &EventBody) -> E
     let all = signers();
     let signer = all.for_principal(actor).unwrap_or_else(|| panic!("{actor} has a seeded key"));
     let mut env = Envelope::new(id, actor, at_ms, body);
-    signer.sign(&mut env);
+    signer.sign_for(&mut env, ENV);
     env
 }
 
 fn seed_log() -> Vec<LogRecord> {
-    seed::signed_events(&signers(), &seed::products(), T0).into_iter().enumerate().map(|(i, e)| rec(i, e)).collect()
+    seed::signed_events(&signers(), &seed::products(), ENV, T0)
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| rec(i, e))
+        .collect()
 }
 
 #[sqlx::test(migrations = false)]
@@ -299,9 +307,9 @@ async fn access_events_fold_through_the_rules_and_refusals_change_nothing(pool: 
     let t0 = 1_800_000_000_000;
     let events = [
         ("User:sam", EventBody::AccessRequested(req.clone())),
-        ("User:sam", EventBody::AccessApproved { request_id: "req-1".into(), days: None }),
-        ("User:ines", EventBody::AccessApproved { request_id: "req-1".into(), days: Some(30) }),
-        ("User:ines", EventBody::AccessApproved { request_id: "req-1".into(), days: None }),
+        ("User:sam", EventBody::approval(&req, None)),
+        ("User:ines", EventBody::approval(&req, Some(30))),
+        ("User:ines", EventBody::approval(&req, None)),
         (
             "User:ines",
             EventBody::GrantApplied {

@@ -60,26 +60,36 @@ fn principals(json: &str) -> Result<Vec<Principal>> {
 }
 
 /// The facts [`trust::authorize`] needs for `body`, read from what was folded before it.
-pub(crate) async fn facts(conn: &mut SqliteConnection, keys: &mut KeyRecords, body: &EventBody) -> Result<Facts> {
-    let mut f = Facts::default();
+pub(crate) async fn facts(
+    conn: &mut SqliteConnection,
+    keys: &mut KeyRecords,
+    log: &str,
+    body: &EventBody,
+) -> Result<Facts> {
+    let mut f = Facts { governance_topic: log.to_owned(), ..Facts::default() };
     match body {
         EventBody::DomainRegistered(d) => f.domain_owners = domain_owners(conn, d.id.as_str()).await?,
         EventBody::ProductPublished(p) => {
             f.domain_owners = domain_owners(conn, p.domain.as_str()).await?;
             let topics: Vec<&str> = p.output_ports.iter().map(|port| port.topic.as_str()).collect();
+            f.topic_holders = topic_holders(conn, &topics).await?;
             let topics = serde_json::to_string(&topics).expect("topics serialize");
-            for r in sqlx::query!(
-                "SELECT topic, product_id FROM ports WHERE topic IN (SELECT value FROM json_each(?))",
+            let domain = p.domain.as_str();
+            for t in sqlx::query_scalar!(
+                "SELECT topic FROM topic_adoptions WHERE domain = ? AND topic IN (SELECT value FROM json_each(?))",
+                domain,
                 topics
             )
             .fetch_all(&mut *conn)
             .await?
             {
-                let (Ok(t), Ok(holder)) = (TopicName::parse(&r.topic), ProductId::parse(&r.product_id)) else {
-                    return Err(StoreError::Corrupt(format!("port {} of {}", r.topic, r.product_id)));
-                };
-                f.topic_holders.push((t, holder));
+                f.adopted_topics
+                    .push(TopicName::parse(&t).map_err(|e| StoreError::Corrupt(format!("adopted topic: {e}")))?);
             }
+        }
+        EventBody::TopicAdopted { topic, domain, .. } => {
+            f.domain_owners = domain_owners(conn, domain.as_str()).await?;
+            f.topic_holders = topic_holders(conn, &[topic.as_str()]).await?;
         }
         EventBody::GrantApplied { request_id, .. } => {
             let owners = sqlx::query_scalar!(
@@ -115,7 +125,23 @@ pub(crate) async fn facts(conn: &mut SqliteConnection, keys: &mut KeyRecords, bo
     Ok(f)
 }
 
-async fn domain_owners(conn: &mut SqliteConnection, id: &str) -> Result<Option<Vec<Principal>>> {
+/// For each of `topics` that some product holds, that product.
+async fn topic_holders(conn: &mut SqliteConnection, topics: &[&str]) -> Result<Vec<(TopicName, ProductId)>> {
+    let topics = serde_json::to_string(topics).expect("topics serialize");
+    let mut out = Vec::new();
+    for r in sqlx::query!("SELECT topic, product_id FROM ports WHERE topic IN (SELECT value FROM json_each(?))", topics)
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let (Ok(t), Ok(holder)) = (TopicName::parse(&r.topic), ProductId::parse(&r.product_id)) else {
+            return Err(StoreError::Corrupt(format!("port {} of {}", r.topic, r.product_id)));
+        };
+        out.push((t, holder));
+    }
+    Ok(out)
+}
+
+pub(crate) async fn domain_owners(conn: &mut SqliteConnection, id: &str) -> Result<Option<Vec<Principal>>> {
     sqlx::query_scalar!("SELECT owners_json FROM domains WHERE id = ?", id)
         .fetch_optional(&mut *conn)
         .await?
@@ -130,6 +156,7 @@ pub(crate) async fn judge(
     conn: &mut SqliteConnection,
     keys: &mut KeyRecords,
     root: &TrustRoot,
+    log: &str,
     key: &str,
     actor: &str,
     body: &EventBody,
@@ -137,13 +164,16 @@ pub(crate) async fn judge(
     let Ok(actor) = Principal::parse(actor) else {
         return Ok(Err(format!("actor `{actor}` is not a principal")));
     };
+    if let Err(why) = trust::check_possession(key, body) {
+        return Ok(Err(why));
+    }
     let record = keys.get(conn, key).await?;
     let enrolling = matches!(body, EventBody::KeyEnrollmentRequested { key: k, .. } if k == key);
     let standing = match trust::standing(root, key, record.as_ref(), &actor, enrolling) {
         Ok(s) => s,
         Err(why) => return Ok(Err(why)),
     };
-    let facts = facts(conn, keys, body).await?;
+    let facts = facts(conn, keys, log, body).await?;
     Ok(trust::authorize(&standing, &facts, &actor, body))
 }
 
@@ -265,11 +295,12 @@ impl Store {
     pub async fn authorize(
         &self,
         root: &TrustRoot,
+        log: &str,
         key: &str,
         actor: &str,
         body: &EventBody,
     ) -> Result<std::result::Result<(), String>> {
         let mut conn = self.pool.acquire().await?;
-        judge(&mut conn, &mut KeyRecords::default(), root, key, actor, body).await
+        judge(&mut conn, &mut KeyRecords::default(), root, log, key, actor, body).await
     }
 }

@@ -70,6 +70,54 @@ impl AccessRequest {
     }
 }
 
+/// The digest of a request's content (SHA-256 over its RFC 8785 canonical form, base64url): an
+/// approval names it, so it applies to exactly the request its owner saw.
+pub fn request_digest(req: &AccessRequest) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let canonical = serde_jcs::to_vec(req).expect("requests serialize");
+    let digest = sha2::Sha256::digest(canonical);
+    format!("sha256:{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest))
+}
+
+/// Whether `requested_by` may send `req` for `product` now: the request is valid on its own and
+/// against the product's ports, its requester owns the requesting domain (`requester_domain_owners`:
+/// `None` when no such domain is registered), and the published rules on requests (`rules`, the
+/// rules in force) find no error. The service runs it before anything is queued, every fold before
+/// a request is applied: one function, so they cannot drift.
+pub fn check_request(
+    req: &AccessRequest,
+    requested_by: &Principal,
+    requester_domain_owners: Option<&[Principal]>,
+    product: &crate::model::DataProduct,
+    rules: &[crate::policy::Rule],
+) -> Result<(), String> {
+    match requester_domain_owners {
+        None => return Err(format!("the requesting domain {} is not registered", req.requester_domain)),
+        Some(owners) if !owners.contains(requested_by) => {
+            return Err(format!(
+                "{requested_by} does not own the domain {}: requests are made for one's own domain",
+                req.requester_domain
+            ));
+        }
+        Some(_) => {}
+    }
+    if req.product != product.id {
+        return Err(format!("the request names {}, not {}", req.product, product.id));
+    }
+    let ports: Vec<TopicName> = product.output_ports.iter().map(|p| p.topic.clone()).collect();
+    req.validate(&ports, MAX_DAYS)?;
+    let errors: Vec<String> = crate::policy::check_request(product, req, rules)
+        .into_iter()
+        .filter(|f| f.severity == crate::policy::Severity::Error)
+        .map(|f| f.message)
+        .collect();
+    if !errors.is_empty() {
+        return Err(format!("the policies refuse this request: {}", errors.join("; ")));
+    }
+    Ok(())
+}
+
 /// What happened to a request, as recorded in the governance log (the envelope carries the actor
 /// and the time).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

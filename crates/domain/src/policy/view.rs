@@ -211,14 +211,14 @@ pub(super) fn port(p: &DataProduct, i: usize, existing_topics: &[String], fields
 
 fn schema(p: &DataProduct, which: &str, s: &SchemaRef, with_fields: bool) -> SchemaView {
     let mut error = String::new();
-    let mut count = 0;
+    let mut count = 0u64;
     let mut fields = Vec::new();
     match ParsedSchema::parse(s.format, &s.schema) {
         Err(e) => error = e.to_string(),
         Ok(ParsedSchema::Json(_) | ParsedSchema::Protobuf(_)) => {}
         Ok(ParsedSchema::Avro(avro)) => {
             let paths = avro.field_paths();
-            count = paths.len();
+            count = avro.field_path_count();
             for (path, doc) in paths.into_iter().filter(|_| with_fields) {
                 let stated = p.contract.fields.iter().find(|f| f.path == path);
                 let documented = doc.as_deref().is_some_and(|d| !d.trim().is_empty())
@@ -244,7 +244,7 @@ fn schema(p: &DataProduct, which: &str, s: &SchemaRef, with_fields: bool) -> Sch
         ("format_name", text(s.format.label())),
         ("compatibility", text(s.compatibility.to_string())),
         ("error", text(error)),
-        ("fields", int(count as i64)),
+        ("fields", int(i64::try_from(count).unwrap_or(i64::MAX))),
     ]);
     SchemaView { value, fields }
 }

@@ -20,6 +20,11 @@ impl fmt::Display for SchemaError {
 
 impl std::error::Error for SchemaError {}
 
+/// The most field paths [`AvroSchema::field_paths`] lists: beyond it, the catalog's index, the
+/// policies' field checks and PII detection see the first ones, and people are told how many
+/// more there are.
+pub const MAX_FIELD_PATHS: usize = 2_000;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum AvroType {
     Null,
@@ -127,7 +132,11 @@ impl AvroSchema {
     }
 
     /// Every field path with its doc, through nested records, arrays, maps and unions
-    /// (`address.city`), each named type entered once.
+    /// (`address.city`), a type used by two fields walked under each (`billTo.email`,
+    /// `shipTo.email`) and a recursive type stopped where it comes back. At most
+    /// [`MAX_FIELD_PATHS`]: a schema whose named types are reused at every level has
+    /// exponentially many paths, so the walk stops there ([`AvroSchema::field_path_count`]
+    /// says how many there are in all). Its work is linear in the paths it lists.
     pub fn field_paths(&self) -> Vec<(String, Option<String>)> {
         fn walk(
             s: &AvroSchema,
@@ -136,6 +145,9 @@ impl AvroSchema {
             seen: &mut Vec<usize>,
             out: &mut Vec<(String, Option<String>)>,
         ) {
+            if out.len() >= MAX_FIELD_PATHS {
+                return;
+            }
             match t {
                 // `seen` holds the records being walked above this one: a recursive type stops
                 // there, but a type used by two fields (billTo, shipTo) is walked under each.
@@ -143,6 +155,9 @@ impl AvroSchema {
                     seen.push(*i);
                     if let NamedKind::Record { fields } = &s.named[*i].kind {
                         for f in fields {
+                            if out.len() >= MAX_FIELD_PATHS {
+                                break;
+                            }
                             let path = if prefix.is_empty() { f.name.clone() } else { format!("{prefix}.{}", f.name) };
                             out.push((path.clone(), f.doc.clone()));
                             walk(s, &f.ty, &path, seen, out);
@@ -162,6 +177,39 @@ impl AvroSchema {
         let mut out = Vec::new();
         walk(self, &self.root, "", &mut Vec::new(), &mut out);
         out
+    }
+
+    /// How many field paths the schema has in all (saturating), counted without listing them:
+    /// each named type's count is computed once. A recursive type counts its fields once where
+    /// it comes back (the listing stops there too); for such a schema the count follows each
+    /// type's first use, so it can differ from the listing's by the paths of other uses.
+    pub fn field_path_count(&self) -> u64 {
+        fn count(s: &AvroSchema, t: &AvroType, memo: &mut Vec<Option<u64>>, busy: &mut Vec<bool>) -> u64 {
+            match t {
+                AvroType::Named(i) => {
+                    if let Some(n) = memo[*i] {
+                        return n;
+                    }
+                    if busy[*i] {
+                        return 0;
+                    }
+                    busy[*i] = true;
+                    let n = match &s.named[*i].kind {
+                        NamedKind::Record { fields } => fields
+                            .iter()
+                            .fold(0u64, |acc, f| acc.saturating_add(1).saturating_add(count(s, &f.ty, memo, busy))),
+                        _ => 0,
+                    };
+                    busy[*i] = false;
+                    memo[*i] = Some(n);
+                    n
+                }
+                AvroType::Map(x) | AvroType::Array(x) | AvroType::Logical(x, _) => count(s, x, memo, busy),
+                AvroType::Union(b) => b.iter().fold(0u64, |acc, x| acc.saturating_add(count(s, x, memo, busy))),
+                _ => 0,
+            }
+        }
+        count(self, &self.root, &mut vec![None; self.named.len()], &mut vec![false; self.named.len()])
     }
 
     /// The root record's fields, if the root is a record.

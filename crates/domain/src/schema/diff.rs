@@ -1,5 +1,7 @@
 //! Field-level differences between two versions of a record schema.
 
+use std::collections::{HashMap, HashSet};
+
 use super::avro::{AvroSchema, AvroType, Field, NamedKind};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -13,10 +15,10 @@ pub enum FieldChange {
     DocChanged { path: String, from: Option<String>, to: Option<String> },
 }
 
-fn record_fields(s: &AvroSchema, t: &AvroType) -> Option<(usize, Vec<Field>)> {
+fn record_fields<'a>(s: &'a AvroSchema, t: &AvroType) -> Option<(usize, &'a [Field])> {
     match t {
         AvroType::Named(i) => match &s.named[*i].kind {
-            NamedKind::Record { fields } => Some((*i, fields.clone())),
+            NamedKind::Record { fields } => Some((*i, fields.as_slice())),
             _ => None,
         },
         AvroType::Logical(b, _) => record_fields(s, b),
@@ -25,10 +27,12 @@ fn record_fields(s: &AvroSchema, t: &AvroType) -> Option<(usize, Vec<Field>)> {
 }
 
 /// The changes from `old` to `new`, walking nested records; fields are matched by name, and a
-/// new field listing an old, now-absent field's name among its aliases is a rename.
+/// new field listing an old, now-absent field's name among its aliases is a rename. Each pair of
+/// records is compared once and fields are looked up by name, so the work is linear in the two
+/// schemas' sizes (hostile schemas reuse named types at every level).
 pub fn diff(old: &AvroSchema, new: &AvroSchema) -> Vec<FieldChange> {
     let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     walk(old, &old.root, new, &new.root, "", &mut out, &mut seen);
     out
 }
@@ -40,7 +44,7 @@ fn walk(
     nt: &AvroType,
     prefix: &str,
     out: &mut Vec<FieldChange>,
-    seen: &mut std::collections::HashSet<(usize, usize)>,
+    seen: &mut HashSet<(usize, usize)>,
 ) {
     let (Some((oi, of)), Some((ni, nf))) = (record_fields(old, ot), record_fields(new, nt)) else {
         return;
@@ -48,12 +52,21 @@ fn walk(
     if !seen.insert((oi, ni)) {
         return;
     }
+    let old_names: HashMap<&str, &Field> = of.iter().map(|f| (f.name.as_str(), f)).collect();
+    let new_names: HashSet<&str> = nf.iter().map(|f| f.name.as_str()).collect();
     let path = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
-    for n in &nf {
-        let same = of.iter().find(|o| o.name == n.name);
+    // Old fields a new field took over by alias (a rename): the old name is gone from the new.
+    let renamed_from = |n: &Field| {
+        n.aliases.iter().find(|a| !new_names.contains(a.as_str())).and_then(|a| old_names.get(a.as_str()).copied())
+    };
+    let mut kept_by_alias = HashSet::new();
+    for n in nf {
+        let same = old_names.get(n.name.as_str()).copied();
         let renamed = if same.is_none() {
-            of.iter().find(|o| n.aliases.contains(&o.name) && !nf.iter().any(|x| x.name == o.name))
+            // Every old field a new field names as an alias is kept (under the new name).
+            kept_by_alias.extend(n.aliases.iter().map(String::as_str).filter(|a| old_names.contains_key(a)));
+            renamed_from(n)
         } else {
             None
         };
@@ -77,10 +90,8 @@ fn walk(
             out.push(FieldChange::DocChanged { path: path(&n.name), from: o.doc.clone(), to: n.doc.clone() });
         }
     }
-    for o in &of {
-        let kept = nf
-            .iter()
-            .any(|n| n.name == o.name || (n.aliases.contains(&o.name) && !of.iter().any(|x| x.name == n.name)));
+    for o in of {
+        let kept = new_names.contains(o.name.as_str()) || kept_by_alias.contains(o.name.as_str());
         if !kept {
             out.push(FieldChange::Removed { path: path(&o.name), ty: old.describe(&o.ty) });
         }

@@ -113,8 +113,16 @@ impl Signer {
         PublicKey(self.key.verifying_key())
     }
 
+    /// Signs `env` for the environment whose governance identity is `environment`
+    /// ([`crate::trust::TrustRoot::environment`]): the identity is inside what the signature
+    /// covers, so the event counts in that environment's log only.
+    pub fn sign_for(&self, env: &mut Envelope, environment: &str) {
+        env.environment = Some(environment.to_owned());
+        self.sign(env);
+    }
+
     /// Signs `env` as this principal: sets its actor and key, then the signature over the
-    /// canonical form of everything else.
+    /// canonical form of everything else (the environment it names included).
     pub fn sign(&self, env: &mut Envelope) {
         env.actor = self.principal.as_str().to_owned();
         env.key = Some(self.public_key().id());
@@ -134,7 +142,12 @@ pub fn canonical_bytes(env: &Envelope) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(b"{\"actor\":");
     string(&mut out, &env.actor);
-    out.extend_from_slice(format!(",\"at_ms\":{},\"id\":", env.at_ms).as_bytes());
+    out.extend_from_slice(format!(",\"at_ms\":{}", env.at_ms).as_bytes());
+    if let Some(environment) = &env.environment {
+        out.extend_from_slice(b",\"environment\":");
+        string(&mut out, environment);
+    }
+    out.extend_from_slice(b",\"id\":");
     string(&mut out, &env.id);
     if let Some(key) = &env.key {
         out.extend_from_slice(b",\"key\":");

@@ -67,7 +67,25 @@ pub struct TrustRoot {
     /// Unsigned events below this offset were written before signing and are applied as they
     /// were then (their actor unchecked); off (`None`) unless the environment says so.
     pub accept_unsigned_before_offset: Option<i64>,
+    /// The environment's governance identity: every signed event names it and the fold refuses
+    /// an event signed for another ([`check_environment`]). Fixed by the environment file
+    /// (`[trust] environment`), or else its cluster's id and its log's topic
+    /// ([`environment_of`]); the sandbox has one of its own.
+    pub environment: String,
+    /// Signed events that name no environment, below this offset, were written before events
+    /// were bound to their environment and are accepted as they were; off (`None`) unless the
+    /// environment says so.
+    pub accept_unbound_before_offset: Option<i64>,
 }
+
+/// The governance identity of a log that its environment file does not fix: its cluster and
+/// topic, the same for every desktop that reads it.
+pub fn environment_of(cluster_id: &str, topic: &str) -> String {
+    format!("{topic}@{cluster_id}")
+}
+
+/// The most bytes an environment's governance identity takes.
+pub const MAX_ENVIRONMENT_ID: usize = 200;
 
 impl TrustRoot {
     /// Checks every admin key: what is wrong, for people.
@@ -80,7 +98,40 @@ impl TrustRoot {
         {
             return Err(format!("[trust] accept_unsigned_before_offset must be 0 or more, not {o}"));
         }
-        Ok(Self { admins, accept_unsigned_before_offset })
+        Ok(Self {
+            admins,
+            accept_unsigned_before_offset,
+            environment: String::new(),
+            accept_unbound_before_offset: None,
+        })
+    }
+
+    /// The same root bound to the governance identity `environment` (checked: non-empty, at most
+    /// [`MAX_ENVIRONMENT_ID`] bytes, no control characters).
+    pub fn bound_to(mut self, environment: &str, accept_unbound_before_offset: Option<i64>) -> Result<Self, String> {
+        if environment.trim().is_empty()
+            || environment.len() > MAX_ENVIRONMENT_ID
+            || environment.chars().any(char::is_control)
+        {
+            return Err(format!(
+                "[trust] environment must be 1 to {MAX_ENVIRONMENT_ID} printable characters, not `{}`",
+                environment.escape_debug()
+            ));
+        }
+        if let Some(o) = accept_unbound_before_offset
+            && o < 0
+        {
+            return Err(format!("[trust] accept_unbound_before_offset must be 0 or more, not {o}"));
+        }
+        self.environment = environment.to_owned();
+        self.accept_unbound_before_offset = accept_unbound_before_offset;
+        Ok(self)
+    }
+
+    /// Whether a signed event naming no environment, at `offset`, is accepted as written before
+    /// events were bound.
+    pub fn accepts_unbound_at(&self, offset: i64) -> bool {
+        self.accept_unbound_before_offset.is_some_and(|o| offset < o)
     }
 
     pub fn is_admin_key(&self, key: &str) -> bool {
@@ -172,6 +223,62 @@ pub fn standing(
     }
 }
 
+/// Checks that a signed event at `offset` was signed for this environment: `Ok(true)` when it
+/// names none but lies below the root's `accept_unbound_before_offset` (written before events
+/// were bound). The environment is inside the signed envelope, so it cannot be changed after
+/// signing: an event carried from another environment's log is refused here.
+pub fn check_environment(root: &TrustRoot, named: Option<&str>, offset: i64) -> Result<bool, String> {
+    match named {
+        Some(e) if !root.environment.is_empty() && e == root.environment => Ok(false),
+        Some(e) => Err(format!(
+            "the event was signed for the environment `{}`, not this one (`{}`): events never carry over between environments",
+            short_id(e),
+            root.environment
+        )),
+        None if root.accepts_unbound_at(offset) => Ok(true),
+        None => Err(format!(
+            "the event names no environment; every event is signed for one (this one is `{}`)",
+            root.environment
+        )),
+    }
+}
+
+fn short_id(s: &str) -> String {
+    if s.chars().count() > 80 { format!("{}…", s.chars().take(80).collect::<String>()) } else { s.to_owned() }
+}
+
+/// Whether `signer_key` may sign an enrollment for `body`'s key: only that key itself (proof of
+/// possession), so nobody enrolls a public key they saw in the log under their own name.
+pub fn check_possession(signer_key: &str, body: &EventBody) -> Result<(), String> {
+    match body {
+        EventBody::KeyEnrollmentRequested { key, .. } if key != signer_key => Err(format!(
+            "an enrollment of key {} must be signed with that key itself (proof of possession), not with {}",
+            fingerprint(key),
+            fingerprint(signer_key)
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Topics no product may ever claim: Kafka's and the registry's internal topics, Kafka
+/// Connect's (its default config, offset and status topics, and any outside a namespace named
+/// like them), and
+/// anything starting with `_` (which includes the governance log's default topic).
+pub fn reserved_topic(topic: &str, governance_topic: &str) -> Option<&'static str> {
+    const CONNECT: &[&str] = &["connect-configs", "connect-offsets", "connect-status"];
+    if topic == governance_topic {
+        Some("it is the governance log")
+    } else if topic.starts_with('_') {
+        Some("topics starting with `_` are internal (Kafka's, the registry's, Meshdesk's)")
+    } else if CONNECT.contains(&topic)
+        || (!topic.contains('.') && ["-configs", "-offsets", "-status"].iter().any(|s| topic.ends_with(s)))
+    {
+        Some("it is (or is named like) one of Kafka Connect's internal topics")
+    } else {
+        None
+    }
+}
+
 /// Checks an event's own time against its record's broker timestamp.
 pub fn check_time(at_ms: i64, record_ms: Option<i64>) -> Result<(), String> {
     let record_ms = record_ms.ok_or("the record has no broker timestamp")?;
@@ -201,6 +308,12 @@ pub struct Facts {
     /// was withdrawn. For a domain's rule, `domain_owners` are that domain's owners.
     pub rule_owner: Option<Scope>,
     pub rule_withdrawn: bool,
+    /// `ProductPublished`: the product's topics outside its domain's namespace that an admin's
+    /// adoption gave to its domain. `TopicAdopted`: whether the domain is registered, in
+    /// `domain_owners`.
+    pub adopted_topics: Vec<TopicName>,
+    /// The governance log's topic (never claimable).
+    pub governance_topic: String,
 }
 
 /// Whether `actor`, standing as `standing`, may make this event given `facts`. Access decisions
@@ -284,6 +397,7 @@ pub fn authorize(standing: &Standing, facts: &Facts, actor: &Principal, body: &E
                 return Err(format!("{actor} does not own the domain {}", p.domain));
             }
             let mut seen = std::collections::HashSet::new();
+            let namespace = format!("{}.", p.domain);
             for port in &p.output_ports {
                 if !seen.insert(&port.topic) {
                     return Err(format!("topic {} is named by two ports of {}", port.topic, p.id));
@@ -302,10 +416,23 @@ pub fn authorize(standing: &Standing, facts: &Facts, actor: &Principal, body: &E
                     }
                 }
             }
-            match facts.topic_holders.iter().find(|(_, holder)| *holder != p.id) {
-                Some((topic, holder)) => Err(format!("topic {topic} is an output port of {holder}")),
-                None => Ok(()),
+            if let Some((topic, holder)) = facts.topic_holders.iter().find(|(_, holder)| *holder != p.id) {
+                return Err(format!("topic {topic} is an output port of {holder}"));
             }
+            // Claims only where the mesh may: the domain's namespace, or what an admin let it
+            // adopt; internal topics never.
+            for port in &p.output_ports {
+                let topic = port.topic.as_str();
+                if let Some(why) = reserved_topic(topic, &facts.governance_topic) {
+                    return Err(format!("topic {topic} can never be a product's port: {why}"));
+                }
+                if !topic.starts_with(&namespace) && !facts.adopted_topics.contains(&port.topic) {
+                    return Err(format!(
+                        "topic {topic} lies outside the domain's namespace ({namespace}…): a product's ports are its domain's topics, or topics a governance admin let the domain adopt"
+                    ));
+                }
+            }
+            Ok(())
         }
         EventBody::PolicyPublished(rule) => {
             crate::policy::admissible(rule)?;
@@ -324,6 +451,24 @@ pub fn authorize(standing: &Standing, facts: &Facts, actor: &Principal, body: &E
                 Some(_) if facts.rule_withdrawn => Err(format!("the rule `{id}` was withdrawn already")),
                 Some(Scope::Global) => need_admin("withdraw a global policy rule"),
                 Some(Scope::Domain(d)) => domain_rule_author(admin, facts, actor, d, "withdraw"),
+            }
+        }
+        EventBody::TopicAdopted { topic, domain, reason } => {
+            need_admin("let a domain adopt a topic outside its namespace")?;
+            if reason.trim().is_empty() {
+                return Err("an adoption needs a reason".into());
+            }
+            if let Some(why) = reserved_topic(topic.as_str(), &facts.governance_topic) {
+                return Err(format!("topic {topic} can never be adopted: {why}"));
+            }
+            match &facts.domain_owners {
+                None => Err(format!("the domain {domain} is not registered")),
+                Some(_) => match facts.topic_holders.first() {
+                    Some((_, holder)) if holder.domain() != *domain => {
+                        Err(format!("topic {topic} is an output port of {holder}"))
+                    }
+                    _ => Ok(()),
+                },
             }
         }
         EventBody::AccessRequested(_) | EventBody::ChangeAcknowledged { .. } => match standing {

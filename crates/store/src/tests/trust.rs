@@ -9,7 +9,7 @@ use meshdesk_domain::{DomainId, Envelope, EventBody, Principal, ProductId, Topic
 use proptest::prelude::*;
 use sqlx::SqlitePool;
 
-use super::{LOG, SEED_N, T0, rec, root, seed_log, signed, signers};
+use super::{ENV, LOG, SEED_N, T0, rec, root, seed_log, signed, signers};
 use crate::{LogRecord, Store};
 
 fn p(s: &str) -> Principal {
@@ -24,7 +24,7 @@ fn mallory() -> Signer {
 /// signature is valid; the key is what gives it away).
 fn forged(id: &str, key: &Signer, actor: &str, at_ms: i64, body: &EventBody) -> Envelope {
     let mut env = Envelope::new(id, actor, at_ms, body);
-    Signer::from_seed(p(actor), &key.seed()).sign(&mut env);
+    Signer::from_seed(p(actor), &key.seed()).sign_for(&mut env, ENV);
     env
 }
 
@@ -73,8 +73,7 @@ async fn forgeries_are_refused_with_their_reason_and_change_nothing(pool: Sqlite
     let t = T0 + 1_000;
     let req = request("req-1", "User:sales-app");
     log.push(rec(log.len(), signed("r1", "User:sam", t, &EventBody::AccessRequested(req.clone()))));
-    let approval =
-        signed("ok1", "User:ines", t + 1, &EventBody::AccessApproved { request_id: "req-1".into(), days: None });
+    let approval = signed("ok1", "User:ines", t + 1, &EventBody::approval(&request("req-1", "User:sales-app"), None));
     log.push(rec(log.len(), approval.clone()));
     log.push(rec(
         log.len(),
@@ -121,7 +120,7 @@ async fn forgeries_are_refused_with_their_reason_and_change_nothing(pool: Sqlite
             t + 10,
             &EventBody::KeyRevoked { key: carla_key.clone(), reason: "laptop stolen".into() },
         );
-        admin.sign(&mut e);
+        admin.sign_for(&mut e, ENV);
         e
     };
     let mut carla_republish = seed::products().remove(2);
@@ -150,13 +149,7 @@ async fn forgeries_are_refused_with_their_reason_and_change_nothing(pool: Sqlite
             "is an output port of inventory.stock-levels",
         ),
         (
-            forged(
-                "f-approve",
-                &sam,
-                "User:ines",
-                t,
-                &EventBody::AccessApproved { request_id: "req-1".into(), days: None },
-            ),
+            forged("f-approve", &sam, "User:ines", t, &EventBody::approval(&request("req-1", "User:sales-app"), None)),
             None,
             "belongs to User:sam",
         ),
@@ -184,7 +177,7 @@ async fn forgeries_are_refused_with_their_reason_and_change_nothing(pool: Sqlite
                 "f-max",
                 "User:ines",
                 i64::MAX,
-                &EventBody::AccessApproved { request_id: "req-1".into(), days: Some(u32::MAX) },
+                &EventBody::approval(&request("req-1", "User:sales-app"), Some(u32::MAX)),
             ),
             Some(t),
             "minutes apart",
@@ -226,12 +219,14 @@ async fn a_new_principal_enrolls_and_is_endorsed_before_it_may_request(pool: Sql
     let key = newbie.public_key().id();
     let sign = |s: &Signer, id: &str, at: i64, body: EventBody| {
         let mut e = Envelope::new(id, s.principal().as_str(), at, &body);
-        s.sign(&mut e);
+        s.sign_for(&mut e, ENV);
         e
     };
     let t = T0 + 500;
+    // Newbie asks for its own domain's use: a request is made for a domain one owns.
     let mut req = request("req-n", "User:newbie-app");
-    req.requester_domain = DomainId::parse("sales").unwrap();
+    req.requester_domain = DomainId::parse("marketing").unwrap();
+    req.group_prefix = "marketing.".into();
     log.push(rec(
         log.len(),
         sign(
@@ -255,6 +250,13 @@ async fn a_new_principal_enrolls_and_is_endorsed_before_it_may_request(pool: Sql
     let ines = signers().for_principal("User:ines").unwrap().clone();
     let endorse = EventBody::KeyEndorsed { principal: p("User:newbie"), key: key.clone(), roles: vec![Role::Owner] };
     let admin = signers().admin.clone();
+    let marketing = meshdesk_domain::Domain {
+        id: DomainId::parse("marketing").unwrap(),
+        name: "Marketing".into(),
+        description: "Campaigns.".into(),
+        owners: vec![p("User:newbie")],
+        contact: "marketing@example.com".into(),
+    };
     let more = vec![
         rec(log.len(), sign(&ines, "by-owner", t + 2, endorse.clone())),
         rec(log.len() + 1, sign(&admin, "by-admin", t + 3, endorse)),
@@ -262,13 +264,16 @@ async fn a_new_principal_enrolls_and_is_endorsed_before_it_may_request(pool: Sql
             log.len() + 2,
             sign(&admin, "reject-late", t + 4, EventBody::EnrollmentRejected { key: key.clone(), reason: "x".into() }),
         ),
-        rec(log.len() + 3, sign(&newbie, "later", t + 5, EventBody::AccessRequested(req))),
+        rec(log.len() + 3, sign(&newbie, "not-owner", t + 5, EventBody::AccessRequested(req.clone()))),
+        rec(log.len() + 4, sign(&admin, "marketing", t + 6, EventBody::DomainRegistered(marketing))),
+        rec(log.len() + 5, sign(&newbie, "later", t + 7, EventBody::AccessRequested(req))),
     ];
     store.apply(LOG, &root(), &more).await.unwrap();
     let events = store.events(LOG).await.unwrap();
     assert!(outcome_of(&events, "by-owner").1.contains("only a governance admin"));
     assert_eq!(outcome_of(&events, "by-admin").0, "applied");
     assert!(outcome_of(&events, "reject-late").1.contains("no pending enrollment"));
+    assert!(outcome_of(&events, "not-owner").1.contains("is not registered"), "{:?}", outcome_of(&events, "not-owner"));
     assert_eq!(outcome_of(&events, "later").0, "applied");
     assert_eq!(store.access_request("req-n").await.unwrap().unwrap().requested_by, "User:newbie");
     assert_eq!(store.key_record(&key).await.unwrap().unwrap().roles, vec![Role::Owner]);
@@ -319,7 +324,7 @@ fn honest(rng: &mut Rng, n: usize) -> Vec<Envelope> {
                 let mut d = rng.pick(&seed::domains()).clone();
                 d.owners = vec![p(*rng.pick(&owners))];
                 let mut e = Envelope::new(id, seed::SEED_ACTOR, at, &EventBody::DomainRegistered(d));
-                all.admin.sign(&mut e);
+                all.admin.sign_for(&mut e, ENV);
                 out.push(e);
                 continue;
             }
@@ -330,7 +335,10 @@ fn honest(rng: &mut Rng, n: usize) -> Vec<Envelope> {
                 EventBody::ProductPublished(pr)
             }
             2 => EventBody::AccessRequested(request(&req_id, *rng.pick(&["User:sales-app", "User:crm-app"]))),
-            3 => EventBody::AccessApproved { request_id: req_id, days: Some(1 + (rng.next() % 30) as u32) },
+            3 => EventBody::approval(
+                &request(&req_id, *rng.pick(&["User:sales-app", "User:crm-app"])),
+                Some(1 + (rng.next() % 30) as u32),
+            ),
             4 => EventBody::AccessDenied { request_id: req_id, reason: "not now".into() },
             5 => EventBody::AccessRevoked { request_id: req_id, reason: "ended".into() },
             _ => {
@@ -367,7 +375,7 @@ fn forgeries(rng: &mut Rng, honest: &[Envelope], n: usize) -> Vec<Envelope> {
             0 => EventBody::DomainRegistered(domain),
             1 => EventBody::ProductPublished(product),
             2 => EventBody::AccessRequested(request(&req_id, "User:mallory")),
-            3 => EventBody::AccessApproved { request_id: req_id, days: None },
+            3 => EventBody::approval(&request(&req_id, "User:mallory"), None),
             4 => EventBody::KeyEndorsed {
                 principal: p("User:mallory"),
                 key: m.public_key().id(),
@@ -438,7 +446,7 @@ proptest! {
 fn the_seed_is_signed_by_its_actors() {
     // Verifies the seed's envelopes verify and that each is signed by the key of its own actor, so a desktop folding a seeded sandbox refuses none of them.
     let all = signers();
-    let events = seed::signed_events(&all, &seed::products(), T0);
+    let events = seed::signed_events(&all, &seed::products(), ENV, T0);
     assert_eq!(events.len() as u64, SEED_N);
     for e in &events {
         let key = meshdesk_domain::trust::verify(e).unwrap();
@@ -470,7 +478,7 @@ async fn an_event_the_database_refuses_is_refused_alone_and_the_fold_goes_on(poo
     log.push(rec(log.len(), signed("r1-again", "User:sam", t + 2, &EventBody::AccessRequested(again))));
     log.push(rec(
         log.len(),
-        signed("ok1", "User:ines", t + 3, &EventBody::AccessApproved { request_id: "req-1".into(), days: None }),
+        signed("ok1", "User:ines", t + 3, &EventBody::approval(&request("req-1", "User:sales-app"), None)),
     ));
     let report = store.apply(LOG, &root(), &log).await.expect("the batch is applied, not failed");
     assert_eq!(report.next_offset, log.len() as i64);

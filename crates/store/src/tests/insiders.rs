@@ -1,0 +1,307 @@
+//! The fold against its own members: an insider with a legitimately endorsed key and WRITE on
+//! the log, and events carried over from a second environment whose members hold the same keys.
+//! Each test opens with the class of attack it tries (issue "trust that holds against its own
+//! members"); each attack is refused with its reason and the honest events around it apply.
+
+use meshdesk_domain::access::AccessRequest;
+use meshdesk_domain::model::SchemaRef;
+use meshdesk_domain::policy::{Rule, Scope, Severity, Target};
+use meshdesk_domain::trust::{Signer, TrustRoot};
+use meshdesk_domain::{DataProduct, DomainId, Envelope, EventBody, Principal, ProductId, TopicName, seed};
+use sqlx::SqlitePool;
+
+use super::hostile_schemas;
+use super::{ENV, LOG, T0, rec, root, seed_log, signed, signers};
+use crate::{LogRecord, Store};
+
+/// Another environment (dev) whose desktops hold the same keys as this one's.
+const DEV: &str = "_meshdesk.governance@dev-cluster";
+
+fn p(s: &str) -> Principal {
+    Principal::parse(s).unwrap()
+}
+
+/// An event signed by `actor`'s seeded key for the environment `environment`.
+fn signed_in(environment: &str, id: &str, actor: &str, at_ms: i64, body: &EventBody) -> Envelope {
+    let all = signers();
+    let mut env = Envelope::new(id, actor, at_ms, body);
+    all.for_principal(actor).unwrap().sign_for(&mut env, environment);
+    env
+}
+
+fn outcome(events: &[crate::EventRow], id: &str) -> (String, String) {
+    let e = events.iter().rev().find(|e| e.id == id).unwrap_or_else(|| panic!("event {id} is in the audit"));
+    (e.outcome.clone(), e.note.clone().unwrap_or_default())
+}
+
+fn refused_with(events: &[crate::EventRow], id: &str, words: &str) {
+    let (o, note) = outcome(events, id);
+    assert_eq!(o, "refused", "{id}: {note}");
+    assert!(note.contains(words), "{id}: `{note}` should say `{words}`");
+}
+
+fn applied(events: &[crate::EventRow], id: &str) {
+    let (o, note) = outcome(events, id);
+    assert_eq!(o, "applied", "{id}: {note}");
+}
+
+fn request(id: &str, consumer: &str, days: u32) -> AccessRequest {
+    AccessRequest {
+        id: id.into(),
+        product: ProductId::parse("inventory.stock-levels").unwrap(),
+        ports: vec![TopicName::parse("inventory.stock-level-updated").unwrap()],
+        consumer: p(consumer),
+        requester_domain: DomainId::parse("sales").unwrap(),
+        group_prefix: "sales.".into(),
+        purpose: "Check stock before confirming orders.".into(),
+        days,
+    }
+}
+
+fn stock() -> DataProduct {
+    seed::products().into_iter().find(|p| p.id.as_str() == "inventory.stock-levels").unwrap()
+}
+
+/// Folds `events` (signed, in order) after the seed and returns the audit.
+async fn fold(store: &Store, events: Vec<Envelope>) -> Vec<crate::EventRow> {
+    let mut log = seed_log();
+    for e in events {
+        log.push(rec(log.len(), e));
+    }
+    store.apply(LOG, &root(), &log).await.unwrap();
+    store.events(LOG).await.unwrap()
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_deeply_nested_schema_reusing_its_types_folds_in_bounded_work(pool: SqlitePool) {
+    // Verifies class 1 (an owner freezes every desktop): a valid Avro schema 40 levels deep whose every named type is used twice (2^41 field paths) is folded without walking them all: the product applies with its first field paths indexed, and the owner's next event applies after it.
+    let store = Store::from_pool(pool).await.unwrap();
+    let mut hostile = stock();
+    hostile.output_ports[0].value_schema.as_mut().unwrap().schema = hostile_schemas::nested_reuse(40);
+    let mut next = stock();
+    next.title = "Stock levels, after the hostile one".into();
+    let t = T0 + 1_000;
+    let events = vec![
+        signed("hostile", "User:ines", t, &EventBody::ProductPublished(hostile)),
+        signed("after", "User:ines", t + 1, &EventBody::ProductPublished(next)),
+    ];
+    let audit = tokio::time::timeout(std::time::Duration::from_secs(60), fold(&store, events))
+        .await
+        .expect("the fold finishes");
+    applied(&audit, "hostile");
+    applied(&audit, "after");
+    let product = store.product("inventory.stock-levels").await.unwrap().unwrap();
+    assert_eq!(product.product.title, "Stock levels, after the hostile one");
+}
+
+#[sqlx::test(migrations = false)]
+async fn events_from_another_environment_never_apply_here(pool: SqlitePool) {
+    // Verifies class 2 (events not bound to their environment): a dev approval of a request replayed into this log, a dev co-ownership of Inventory, an event naming no environment and one whose environment was edited after signing are refused; an approval naming the content of another request than the one under its id is refused; the honest request and approval made here apply.
+    let store = Store::from_pool(pool).await.unwrap();
+    let t = T0 + 1_000;
+    let honest = request("req-1", "User:sales-app", 90);
+    // Sam writes, here, a request under the id dev approved, for himself and for a year.
+    let squatted = request("req-dev", "User:sam", 365);
+    let dev_request = request("req-dev", "User:sales-app", 30);
+    let mut co_owned = seed::domains().into_iter().find(|d| d.id.as_str() == "inventory").unwrap();
+    co_owned.owners.push(p("User:sam"));
+    let mut unbound = Envelope::new(
+        "unbound",
+        "User:sam",
+        t + 4,
+        &EventBody::AccessRequested(request("req-u", "User:sales-app", 30)),
+    );
+    signers().for_principal("User:sam").unwrap().sign(&mut unbound);
+    let mut edited = signed_in(
+        DEV,
+        "edited",
+        "User:sam",
+        t + 5,
+        &EventBody::AccessRequested(request("req-e", "User:sales-app", 30)),
+    );
+    edited.environment = Some(ENV.into());
+    let events = vec![
+        signed("squat", "User:sam", t, &EventBody::AccessRequested(squatted.clone())),
+        signed_in(DEV, "dev-approval", "User:ines", t + 1, &EventBody::approval(&dev_request, None)),
+        signed_in(DEV, "dev-owners", seed::SEED_ACTOR, t + 2, &EventBody::DomainRegistered(co_owned)),
+        signed("other-content", "User:ines", t + 3, &EventBody::approval(&dev_request, None)),
+        unbound,
+        edited,
+        signed("honest", "User:sam", t + 6, &EventBody::AccessRequested(honest.clone())),
+        signed("approved", "User:ines", t + 7, &EventBody::approval(&honest, Some(30))),
+    ];
+    let audit = fold(&store, events).await;
+    applied(&audit, "squat");
+    refused_with(&audit, "dev-approval", "signed for the environment `_meshdesk.governance@dev-cluster`");
+    refused_with(&audit, "dev-owners", "not this one");
+    refused_with(&audit, "other-content", "names other content than request req-dev holds");
+    refused_with(&audit, "unbound", "names no environment");
+    refused_with(&audit, "edited", "signature does not match");
+    applied(&audit, "honest");
+    applied(&audit, "approved");
+    let squat = store.access_request("req-dev").await.unwrap().unwrap();
+    assert_eq!(squat.state.name(), "pending", "the squatted request got no grant");
+    let inventory = store.list_domains().await.unwrap().into_iter().find(|d| d.id == "inventory").unwrap();
+    assert_eq!(inventory.owners, ["User:ines"]);
+}
+
+#[sqlx::test(migrations = false)]
+async fn older_unbound_events_count_only_below_the_configured_offset(pool: SqlitePool) {
+    // Verifies the migration of a log written before events were bound: signed events naming no environment apply below `accept_unbound_before_offset` (with a note saying so) and are refused from it on.
+    let store = Store::from_pool(pool).await.unwrap();
+    let all = signers();
+    let mut log: Vec<LogRecord> = seed::signed_events(&all, &seed::products(), ENV, T0)
+        .into_iter()
+        .map(|mut e| {
+            e.environment = None;
+            all.for_principal(&e.actor.clone()).unwrap().sign(&mut e);
+            e
+        })
+        .enumerate()
+        .map(|(i, e)| rec(i, e))
+        .collect();
+    let n = log.len() as i64;
+    let mut late = stock();
+    late.title = "Late".into();
+    let mut e = Envelope::new("late", "User:ines", T0 + 5, &EventBody::ProductPublished(late));
+    all.for_principal("User:ines").unwrap().sign(&mut e);
+    log.push(rec(log.len(), e));
+    let legacy = TrustRoot { accept_unbound_before_offset: Some(n), ..root() };
+    store.apply(LOG, &legacy, &log).await.unwrap();
+    let audit = store.events(LOG).await.unwrap();
+    assert!(audit[..n as usize].iter().all(|e| e.outcome == "applied"), "{audit:?}");
+    assert!(audit[0].note.as_deref().unwrap_or_default().contains("accept_unbound_before_offset"));
+    refused_with(&audit, "late", "names no environment");
+}
+
+#[sqlx::test(migrations = false)]
+async fn owners_claim_topics_only_in_their_namespace_or_by_adoption(pool: SqlitePool) {
+    // Verifies class 3 (an owner claims another team's topic): ports on another team's topic not yet a product's, on `_schemas`, `__consumer_offsets`, Connect's config topic and the governance log are refused; a non-admin's adoption and an adoption of an internal topic are refused; after an admin's adoption the topic may be Inventory's port.
+    let store = Store::from_pool(pool).await.unwrap();
+    let t = T0 + 1_000;
+    let with_topic = |topic: &str| {
+        let mut pr = stock();
+        pr.output_ports[0].topic = TopicName::parse(topic).unwrap();
+        if let Some(s) = pr.output_ports[0].value_schema.as_mut() {
+            s.subject = format!("{topic}-value");
+        }
+        EventBody::ProductPublished(pr)
+    };
+    let adopt = |topic: &str| EventBody::TopicAdopted {
+        topic: TopicName::parse(topic).unwrap(),
+        domain: DomainId::parse("inventory").unwrap(),
+        reason: "legacy stock feed, owned by Inventory since 2019".into(),
+    };
+    let events = vec![
+        signed("payments", "User:ines", t, &with_topic("payments.card-numbers")),
+        signed("schemas", "User:ines", t + 1, &with_topic("_schemas")),
+        signed("offsets", "User:ines", t + 2, &with_topic("__consumer_offsets")),
+        signed("connect", "User:ines", t + 3, &with_topic("connect-configs")),
+        signed("log", "User:ines", t + 4, &with_topic(LOG)),
+        signed("self-adopt", "User:ines", t + 5, &adopt("legacy-stock")),
+        signed("adopt-internal", seed::SEED_ACTOR, t + 6, &adopt("__transaction_state")),
+        signed("adopt", seed::SEED_ACTOR, t + 7, &adopt("legacy-stock")),
+        signed("adopted", "User:ines", t + 8, &with_topic("legacy-stock")),
+        signed("own", "User:ines", t + 9, &with_topic("inventory.stock-moved")),
+    ];
+    let audit = fold(&store, events).await;
+    refused_with(&audit, "payments", "outside the domain's namespace (inventory.…)");
+    refused_with(&audit, "schemas", "internal");
+    refused_with(&audit, "offsets", "internal");
+    refused_with(&audit, "connect", "Kafka Connect");
+    refused_with(&audit, "log", "it is the governance log");
+    refused_with(&audit, "self-adopt", "only a governance admin");
+    refused_with(&audit, "adopt-internal", "can never be adopted");
+    applied(&audit, "adopt");
+    applied(&audit, "adopted");
+    applied(&audit, "own");
+}
+
+#[sqlx::test(migrations = false)]
+async fn requests_are_checked_by_the_fold_as_the_sender_checks_them(pool: SqlitePool) {
+    // Verifies class 4 (rules checked only by the sender): a request for a domain its signer does not own, one for an unregistered domain and one breaking a published rule on requests are refused with the rule's words; the same request within the rule applies.
+    let store = Store::from_pool(pool).await.unwrap();
+    let t = T0 + 1_000;
+    let rule = Rule {
+        id: "inventory.short-requests".into(),
+        policy: "inventory.short-requests".into(),
+        target: Target::Request,
+        condition: "request.days <= 30".into(),
+        severity: Severity::Error,
+        message: "Inventory grants at most 30 days, not {request.days}".into(),
+        at: "days".into(),
+        owner: Scope::Domain("inventory".into()),
+    };
+    let mut nowhere = request("req-n", "User:sales-app", 30);
+    nowhere.requester_domain = DomainId::parse("nowhere").unwrap();
+    nowhere.group_prefix = "nowhere.".into();
+    let events = vec![
+        signed("rule", "User:ines", t, &EventBody::PolicyPublished(rule)),
+        signed("not-owner", "User:carla", t + 1, &EventBody::AccessRequested(request("req-c", "User:carla", 30))),
+        signed("nowhere", "User:sam", t + 2, &EventBody::AccessRequested(nowhere)),
+        signed("too-long", "User:sam", t + 3, &EventBody::AccessRequested(request("req-l", "User:sales-app", 90))),
+        signed("within", "User:sam", t + 4, &EventBody::AccessRequested(request("req-w", "User:sales-app", 30))),
+    ];
+    let audit = fold(&store, events).await;
+    applied(&audit, "rule");
+    refused_with(&audit, "not-owner", "User:carla does not own the domain sales");
+    refused_with(&audit, "nowhere", "the requesting domain nowhere is not registered");
+    refused_with(&audit, "too-long", "Inventory grants at most 30 days, not 90");
+    applied(&audit, "within");
+    assert!(store.access_request("req-c").await.unwrap().is_none());
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_insider_cannot_pre_empt_an_event_id_or_enroll_a_key_she_does_not_hold(pool: SqlitePool) {
+    // Verifies class 5 (identity): Sam publishes first under the id Ines's next publication will use, and Ines's event still applies (deduplication is by id and signer, so only the same signer's copy is a duplicate); Sam's enrollment of a key he does not hold (a key seen in the log) is refused for want of proof of possession.
+    let store = Store::from_pool(pool).await.unwrap();
+    let t = T0 + 1_000;
+    let mut orders = seed::products().into_iter().find(|p| p.id.as_str() == "sales.orders").unwrap();
+    orders.title = "Orders (Sam)".into();
+    let mut stock_v2 = stock();
+    stock_v2.title = "Stock levels v2".into();
+    let victim = Signer::from_seed(p("User:dana"), &[91; 32]).public_key().id();
+    let events = vec![
+        signed("draft-predicted-step-1", "User:sam", t, &EventBody::ProductPublished(orders)),
+        signed("draft-predicted-step-1", "User:ines", t + 1, &EventBody::ProductPublished(stock_v2.clone())),
+        signed("draft-predicted-step-1", "User:ines", t + 2, &EventBody::ProductPublished(stock_v2)),
+        signed(
+            "squat-key",
+            "User:sam",
+            t + 3,
+            &EventBody::KeyEnrollmentRequested { principal: p("User:sam"), key: victim.clone(), note: "mine".into() },
+        ),
+    ];
+    let audit = fold(&store, events).await;
+    let rows: Vec<_> = audit.iter().filter(|e| e.id == "draft-predicted-step-1").map(|e| e.outcome.as_str()).collect();
+    assert_eq!(rows, ["applied", "applied", "duplicate"]);
+    let stock = store.product("inventory.stock-levels").await.unwrap().unwrap();
+    assert_eq!(stock.product.title, "Stock levels v2");
+    refused_with(&audit, "squat-key", "proof of possession");
+    assert!(store.key_record(&victim).await.unwrap().is_none());
+}
+
+#[sqlx::test(migrations = false)]
+async fn records_no_desktop_sends_are_refused_without_stopping_the_fold(pool: SqlitePool) {
+    // Verifies that a schema of an unknown reference-free shape in every hostile form (deep, wide, recursive, reused, huge enums and unions) is folded as an ordinary product: each applies or is refused with a reason, and the product after them applies.
+    let store = Store::from_pool(pool).await.unwrap();
+    let t = T0 + 1_000;
+    let mut events = Vec::new();
+    for (i, schema) in hostile_schemas::all_kinds().into_iter().enumerate() {
+        let mut pr = stock();
+        pr.output_ports[0].value_schema =
+            Some(SchemaRef { schema, ..pr.output_ports[0].value_schema.clone().unwrap() });
+        events.push(signed(format!("h{i}"), "User:ines", t + i as i64, &EventBody::ProductPublished(pr)));
+    }
+    let n = events.len() as i64;
+    let mut last = stock();
+    last.title = "After the hostile ones".into();
+    events.push(signed("last", "User:ines", t + n, &EventBody::ProductPublished(last)));
+    let audit = tokio::time::timeout(std::time::Duration::from_secs(120), fold(&store, events))
+        .await
+        .expect("the fold finishes");
+    for e in audit.iter().filter(|e| e.id.starts_with('h')) {
+        assert!(e.outcome == "applied" || e.note.is_some(), "{e:?}");
+    }
+    applied(&audit, "last");
+}
