@@ -80,7 +80,7 @@ pub fn env_file(dir: &Path, name: &str, sb: &Sandbox) -> PathBuf {
 }
 
 /// [`env_file_for`] the sandbox `sb` for a desktop that acts as `principal` (e.g. `User:ines`):
-/// the sandbox's admin key as the trust root, and the principal's sandbox key copied into this
+/// the sandbox's admin key and governance identity as the trust root, and the principal's sandbox key copied into this
 /// machine's keyring (kernel keyutils on CI) under a fresh name the file refers to, as a real
 /// desktop's file would refer to its key. The file holds no secret.
 pub fn env_file_as(dir: &Path, name: &str, sb: &Sandbox, principal: &str) -> PathBuf {
@@ -99,8 +99,9 @@ pub fn env_file_as(dir: &Path, name: &str, sb: &Sandbox, principal: &str) -> Pat
     std::fs::write(
         &path,
         format!(
-            "principal = \"{principal}\"\nsigning_key = {{ keyring = \"{entry}\" }}\n{text}[trust]\nadmins = [{}]\n{legacy}",
-            admins.join(", ")
+            "principal = \"{principal}\"\nsigning_key = {{ keyring = \"{entry}\" }}\n{text}[trust]\nadmins = [{}]\nenvironment = \"{}\"\n{legacy}",
+            admins.join(", "),
+            root.environment
         ),
     )
     .expect("the environment file is written");

@@ -37,10 +37,20 @@ impl Meshdesk {
         if !conn.trust.environment.is_empty() {
             return Ok(conn.trust.clone());
         }
-        let Some(cluster) = self.store.identity("cluster_id").await? else {
-            return Err(ServiceError::NotConnected(
-                "not connected to the cluster yet: governance events are bound to it, so they wait for the first connection".into(),
-            ));
+        let cluster = match self.store.identity("cluster_id").await? {
+            Some(c) => c,
+            // Not synced yet: the cluster says who it is (events wait for it if it is away).
+            None => {
+                meshdesk_kafka::Admin::new(&conn.kafka)?
+                    .describe_cluster()
+                    .await
+                    .map_err(|e| {
+                        ServiceError::NotConnected(format!(
+                            "governance events are bound to the cluster, which has not answered yet: {e}"
+                        ))
+                    })?
+                    .cluster_id
+            }
         };
         let environment = meshdesk_domain::trust::environment_of(&cluster, &conn.governance_topic);
         let unbound_before = conn.trust.accept_unbound_before_offset;

@@ -292,6 +292,8 @@ impl AvroParser {
             return err(pos, "a union needs at least one type");
         }
         let mut out: Vec<AvroType> = Vec::new();
+        // Each branch's identity, once: a union of thousands of branches stays linear.
+        let mut keys = std::collections::HashSet::new();
         for b in branches {
             let t = self.ty(b, ns)?;
             if matches!(t, AvroType::Union(_)) {
@@ -304,7 +306,7 @@ impl AvroParser {
                 AvroType::Map(_) => "map".into(),
                 other => format!("{other:?}"),
             };
-            if out.iter().any(|o| key(o) == key(&t)) {
+            if !keys.insert(key(&t)) {
                 return err(b.pos, format!("the union lists `{}` twice", self.describe_branch(&t)));
             }
             out.push(t);

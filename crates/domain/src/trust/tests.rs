@@ -293,3 +293,39 @@ fn policy_rules_are_published_by_admins_or_the_domains_owners_and_never_loosen_a
     let withdrawn = Facts { rule_withdrawn: true, ..facts(Some(Scope::Global)) };
     assert!(authorize(&admin, &withdrawn, &mallory, &withdraw("x", "gone")).unwrap_err().contains("already"));
 }
+
+#[test]
+fn events_are_bound_to_their_environment_and_internal_topics_are_never_claimable() {
+    // Verifies the environment binding (an event signed for dev is refused in prod, even with its environment edited back; one naming none counts only below the unbound offset), proof of possession for enrollments, and which topics are internal: `_`/`__` topics, Connect's default topics and the governance log, but not a domain's own `sales.order-status`.
+    let prod = TrustRoot::new(vec![], None).unwrap().bound_to("gov@prod", Some(10)).unwrap();
+    let ines = signer("User:ines", 1);
+    let mut env = Envelope::new("e1", "User:ines", 0, &EventBody::AccessWithdrawn { request_id: "r".into() });
+    ines.sign_for(&mut env, "gov@dev");
+    assert!(check_environment(&prod, env.environment.as_deref(), 50).unwrap_err().contains("`gov@dev`, not this one"));
+    env.environment = Some("gov@prod".into());
+    assert!(verify(&env).is_err(), "the environment is inside the signature");
+    ines.sign_for(&mut env, "gov@prod");
+    assert_eq!(check_environment(&prod, env.environment.as_deref(), 50), Ok(false));
+    assert_eq!(check_environment(&prod, None, 9), Ok(true), "below the unbound offset");
+    assert!(check_environment(&prod, None, 10).unwrap_err().contains("names no environment"));
+    assert!(TrustRoot::default().bound_to("", None).is_err());
+    assert!(TrustRoot::default().bound_to("a\nb", None).is_err());
+
+    let other = signer("User:dana", 9).public_key().id();
+    let enroll = |key: &str| EventBody::KeyEnrollmentRequested {
+        principal: p("User:ines"),
+        key: key.into(),
+        note: String::new(),
+    };
+    assert!(check_possession(&ines.public_key().id(), &enroll(&other)).unwrap_err().contains("proof of possession"));
+    assert!(check_possession(&ines.public_key().id(), &enroll(&ines.public_key().id())).is_ok());
+
+    for internal in
+        ["_schemas", "__consumer_offsets", "__transaction_state", "connect-configs", "mm2-offsets", "gov.log"]
+    {
+        assert!(reserved_topic(internal, "gov.log").is_some(), "{internal}");
+    }
+    for own in ["sales.order-status", "inventory.stock-offsets", "payments.card-numbers"] {
+        assert!(reserved_topic(own, "_meshdesk.governance").is_none(), "{own}");
+    }
+}
