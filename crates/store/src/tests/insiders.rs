@@ -7,7 +7,7 @@ use meshdesk_domain::access::AccessRequest;
 use meshdesk_domain::model::SchemaRef;
 use meshdesk_domain::policy::{Rule, Scope, Severity, Target};
 use meshdesk_domain::trust::{Signer, TrustRoot};
-use meshdesk_domain::{DataProduct, DomainId, Envelope, EventBody, Principal, ProductId, TopicName, seed};
+use meshdesk_domain::{DataProduct, DomainId, Envelope, EventBody, Principal, TopicName, seed};
 use sqlx::SqlitePool;
 
 use super::hostile_schemas;
@@ -46,16 +46,7 @@ fn applied(events: &[crate::EventRow], id: &str) {
 }
 
 fn request(id: &str, consumer: &str, days: u32) -> AccessRequest {
-    AccessRequest {
-        id: id.into(),
-        product: ProductId::parse("inventory.stock-levels").unwrap(),
-        ports: vec![TopicName::parse("inventory.stock-level-updated").unwrap()],
-        consumer: p(consumer),
-        requester_domain: DomainId::parse("sales").unwrap(),
-        group_prefix: "sales.".into(),
-        purpose: "Check stock before confirming orders.".into(),
-        days,
-    }
+    AccessRequest { days, ..super::trust::request(id, consumer) }
 }
 
 fn stock() -> DataProduct {

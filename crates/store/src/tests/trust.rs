@@ -28,7 +28,7 @@ fn forged(id: &str, key: &Signer, actor: &str, at_ms: i64, body: &EventBody) -> 
     env
 }
 
-fn request(id: &str, consumer: &str) -> AccessRequest {
+pub(super) fn request(id: &str, consumer: &str) -> AccessRequest {
     AccessRequest {
         id: id.into(),
         product: ProductId::parse("inventory.stock-levels").unwrap(),
