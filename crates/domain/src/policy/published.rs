@@ -42,13 +42,19 @@ pub fn loosening(id: &str, domain: &str) -> String {
 }
 
 /// Whether `rule` may take the id it has, given whose rule that id is already (`held`): a
-/// domain's rule never in a global rule's place, nor in another domain's.
+/// domain's rule never in a global rule's place, nor in another domain's, and always under its
+/// domain's namespace (`<domain>.…`), so no domain can take an id first that the organisation
+/// later wants for a global rule.
 pub fn conflict(held: Option<&Scope>, rule: &Rule) -> Result<(), String> {
     match (held, &rule.owner) {
         (Some(Scope::Global), Scope::Domain(d)) => Err(loosening(&rule.id, d)),
         (Some(Scope::Domain(other)), owner) if *owner != Scope::Domain(other.clone()) => {
             Err(format!("`{}` is a rule of the domain {other}; give this rule an id of its own", rule.id))
         }
+        (_, Scope::Domain(d)) if !rule.id.starts_with(&format!("{d}.")) => Err(format!(
+            "a rule of the domain {d} has an id starting with `{d}.` (for example `{d}.{}`): the ids outside the domains' namespaces are the organisation's",
+            rule.id
+        )),
         _ => Ok(()),
     }
 }

@@ -296,3 +296,30 @@ async fn records_no_desktop_sends_are_refused_without_stopping_the_fold(pool: Sq
     }
     applied(&audit, "last");
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_domain_cannot_squat_a_rule_id_the_organisation_later_wants(pool: SqlitePool) {
+    // Verifies class 5 (rule-id squatting): Inventory's owner publishing a rule under an id outside her domain's namespace (`freshness-sla`) is refused, so the admins' later global `freshness-sla` applies; her rule under `inventory.freshness-sla` applies beside it.
+    let store = Store::from_pool(pool).await.unwrap();
+    let t = T0 + 1_000;
+    let rule = |id: &str, owner: Scope| Rule {
+        id: id.into(),
+        policy: "sla".into(),
+        target: Target::Product,
+        condition: "product.title != ''".into(),
+        severity: Severity::Warning,
+        message: "name it".into(),
+        at: "product.title".into(),
+        owner,
+    };
+    let inventory = || Scope::Domain("inventory".into());
+    let events = vec![
+        signed("squat", "User:ines", t, &EventBody::PolicyPublished(rule("freshness-sla", inventory()))),
+        signed("global", seed::SEED_ACTOR, t + 1, &EventBody::PolicyPublished(rule("freshness-sla", Scope::Global))),
+        signed("own", "User:ines", t + 2, &EventBody::PolicyPublished(rule("inventory.freshness-sla", inventory()))),
+    ];
+    let audit = fold(&store, events).await;
+    refused_with(&audit, "squat", "has an id starting with `inventory.`");
+    applied(&audit, "global");
+    applied(&audit, "own");
+}
