@@ -14,7 +14,7 @@ use crate::window::{Driver, app_bin, click, fill_request, send_request, session,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newcomer_enrolls_and_an_admin_endorses_through_the_window() {
-    // Verifies enrollment end to end in the app window: a principal the sandbox never endorsed sees "no key" in Settings, creates its key (kept in the OS keyring) and requests enrollment (screenshot target/e2e/identity.png); the governance admin sees the request pending on the Trust page and endorses it (screenshot target/e2e/trust.png); the newcomer then reads "endorsed" and sends an access request from a product page, which Inventory's owner receives.
+    // Verifies enrollment end to end in the app window: a principal the sandbox never endorsed sees "no key" in Settings, creates its key (kept in the OS keyring) and requests enrollment (screenshot target/e2e/identity.png); the governance admin sees the request pending on the Trust page, whose Endorse stays disabled until the admin confirms having compared the fingerprint with the one its owner read out, and endorses it (screenshot target/e2e/trust.png); the newcomer then reads "endorsed" and sends an access request from a product page, which Inventory's owner receives.
     let app = app_bin();
     let t = sandbox(true).await;
     let cfg = tempfile::tempdir().unwrap();
@@ -71,6 +71,9 @@ async fn a_newcomer_enrolls_and_an_admin_endorses_through_the_window() {
     client.find(Locator::LinkText("Trust")).await.unwrap().click().await.unwrap();
     let card = text_of(&client, "#pending-keys .key", Duration::from_secs(30), |t| t.contains(&newcomer)).await;
     assert!(card.contains(&fingerprint) && card.contains("New in Sales"), "{card}");
+    let endorse = client.find(Locator::Css("#pending-keys .key .endorse")).await.unwrap();
+    assert!(!endorse.is_enabled().await.unwrap(), "Endorse waits until the fingerprint was compared");
+    click(&client, "#pending-keys .key .compare-fingerprint").await;
     std::fs::write(repo_root().join("target/e2e/trust.png"), client.screenshot().await.unwrap()).unwrap();
     click(&client, "#pending-keys .key .endorse").await;
     text_of(&client, "#trust-outcome", Duration::from_secs(20), |t| t.starts_with("Done")).await;

@@ -19,6 +19,7 @@ mod e2e_promote;
 mod e2e_trust;
 mod exports;
 mod gateway;
+mod insiders;
 mod json_schema_oracle;
 mod layers;
 mod package;

@@ -27,6 +27,17 @@ impl Meshdesk {
         self.publish_signed_as(&conn, own_signer(&conn)?, body, event_id.to_owned()).await
     }
 
+    /// This cache's random value for event ids that must be the same on every retry here and
+    /// unpredictable to other members (made once, kept in the cache).
+    pub(crate) async fn event_nonce(&self) -> Result<String, ServiceError> {
+        if let Some(n) = self.store.identity("event_id_nonce").await? {
+            return Ok(n);
+        }
+        let n = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+        self.store.set_identity("event_id_nonce", &n).await?;
+        Ok(n)
+    }
+
     /// The environment's trust root bound to its governance identity: the environment file's, or
     /// else the log's topic and the cluster's id (known from the first connection on, kept in the
     /// cache). Every event is signed for it and every fold checks it.

@@ -44,9 +44,12 @@ fn row_plan_key(steps: &[Step], product: &meshdesk_domain::DataProduct) -> Strin
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-/// The governance event id of step `i` of a draft's plan: the same on every run of that plan.
-fn step_event_id(draft: &str, plan_key: &str, i: usize) -> String {
-    format!("draft-{draft}-{plan_key}-step-{i}")
+/// The governance event id of step `i` of a draft's plan: the same on every run of that plan on
+/// this desktop, and unpredictable elsewhere (`nonce` is this cache's own random value), so no
+/// other member can write an event under it first. (The fold deduplicates by id and signer, so
+/// that would not suppress this desktop's event anyway.)
+fn step_event_id(draft: &str, plan_key: &str, i: usize, nonce: &str) -> String {
+    format!("draft-{draft}-{plan_key}-step-{i}-{nonce}")
 }
 
 impl Meshdesk {
@@ -226,7 +229,7 @@ impl Meshdesk {
             // The step's governance event gets an id fixed by the draft, the plan and the step: a
             // crash between queueing it and journaling the step queues the same id again, which
             // the outbox keeps once.
-            let event_id = step_event_id(id, &plan_key, i);
+            let event_id = step_event_id(id, &plan_key, i, &self.event_nonce().await?);
             match self.apply_step(&d, step, &event_id).await {
                 Ok(result) => {
                     self.note_registration(&mut d, step, &result);

@@ -26,28 +26,6 @@ fn status_kib(field: &str) -> u64 {
     status.lines().find_map(|l| l.strip_prefix(field)?.trim().strip_suffix("kB")?.trim().parse().ok()).unwrap_or(0)
 }
 
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
-    }
-}
-
-/// Random hostile shapes within a governance event's size.
-fn random_schema(rng: &mut Rng) -> String {
-    match rng.below(6) {
-        0 => hostile_schemas::reuse(1 + rng.below(60) as usize, 2 + rng.below(3) as usize),
-        1 => hostile_schemas::wide(1 + rng.below(20_000) as usize),
-        2 => hostile_schemas::recursive(1 + rng.below(400) as usize),
-        3 => hostile_schemas::big_enum(1 + rng.below(30_000) as usize),
-        4 => hostile_schemas::big_union(1 + rng.below(3_000) as usize),
-        _ => hostile_schemas::deep_containers(1 + rng.below(120) as usize),
-    }
-}
-
 struct Measured {
     ms: f64,
     mib: f64,
@@ -111,8 +89,8 @@ async fn main() -> anyhow::Result<()> {
         baseline.push(fold_one(None, i).await?);
     }
     let mut kinds = hostile_schemas::all_kinds();
-    let mut rng = Rng(0x0dd_ba11_5eed);
-    kinds.extend((0..random).map(|_| random_schema(&mut rng)));
+    let mut rng = hostile_schemas::Rng(0x0dd_ba11_5eed);
+    kinds.extend((0..random).map(|_| hostile_schemas::random(&mut rng)));
     let mut hostile = Vec::new();
     for (i, schema) in kinds.into_iter().enumerate() {
         let bytes = schema.len();

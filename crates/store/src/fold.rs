@@ -169,7 +169,7 @@ impl Store {
                         version: env.version as i64,
                         actor: &env.actor,
                         at_ms: env.at_ms,
-                        payload: env.payload.to_string(),
+                        payload: audit_payload(&env.payload, outcome),
                         outcome,
                         note,
                         signer: env.key.as_deref(),
@@ -217,6 +217,19 @@ impl Store {
         report.next_offset = next;
         Ok(report)
     }
+}
+
+/// The most bytes of payload the audit keeps for an event that was not applied: junk and
+/// refusals cannot fill every desktop's cache (what was applied is kept whole).
+pub const MAX_AUDIT_PAYLOAD: usize = 64 * 1024;
+
+fn audit_payload(payload: &serde_json::Value, outcome: &str) -> String {
+    let text = payload.to_string();
+    if outcome == "applied" || text.len() <= MAX_AUDIT_PAYLOAD {
+        return text;
+    }
+    serde_json::json!({ "omitted": format!("{} KiB, not kept for an event that was not applied", text.len() / 1024) })
+        .to_string()
 }
 
 /// Applies one event; `Ok(Some(reason))` when the rules refuse it and nothing changed.

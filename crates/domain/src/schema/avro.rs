@@ -86,6 +86,22 @@ pub struct AvroSchema {
 
 impl AvroSchema {
     pub fn parse(text: &str) -> Result<Self, SchemaError> {
+        // The same schema is read several times in a row (the fold indexes a product's fields,
+        // checks its policies and records what changed; the window checks on every keystroke):
+        // the last text read on this thread is kept with what it gave.
+        type Last = Option<(String, Result<AvroSchema, SchemaError>)>;
+        thread_local! {
+            static LAST: std::cell::RefCell<Last> = const { std::cell::RefCell::new(None) };
+        }
+        if let Some(hit) = LAST.with(|l| l.borrow().as_ref().filter(|(t, _)| t == text).map(|(_, r)| r.clone())) {
+            return hit;
+        }
+        let parsed = Self::parse_uncached(text);
+        LAST.with(|l| *l.borrow_mut() = Some((text.to_owned(), parsed.clone())));
+        parsed
+    }
+
+    fn parse_uncached(text: &str) -> Result<Self, SchemaError> {
         let json = json::parse(text).map_err(|e| SchemaError { pos: e.pos, message: e.message })?;
         let mut p = AvroParser { named: Vec::new(), index: Default::default() };
         let root = p.ty(&json, None)?;

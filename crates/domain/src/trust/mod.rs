@@ -279,6 +279,30 @@ pub fn reserved_topic(topic: &str, governance_topic: &str) -> Option<&'static st
     }
 }
 
+/// The most bytes of schema text one product carries, all its ports' key and value schemas
+/// together: every desktop parses them, indexes their fields and checks the policies on them
+/// while folding, so what one product costs each fold is bounded (real schemas are a few KiB).
+pub const MAX_PRODUCT_SCHEMA_BYTES: usize = 256 * 1024;
+
+/// Whether `p`'s schemas fit [`MAX_PRODUCT_SCHEMA_BYTES`]: the reason, for people, when not.
+pub fn check_schema_budget(p: &crate::model::DataProduct) -> Result<(), String> {
+    let bytes: usize = p
+        .output_ports
+        .iter()
+        .flat_map(|port| port.key_schema.iter().chain(port.value_schema.iter()))
+        .map(|s| s.schema.len())
+        .sum();
+    if bytes > MAX_PRODUCT_SCHEMA_BYTES {
+        return Err(format!(
+            "the schemas of {} hold {} KiB together; a product carries at most {} KiB of schemas (split it into products, or move shared types into referenced schemas)",
+            p.id,
+            bytes.div_ceil(1024),
+            MAX_PRODUCT_SCHEMA_BYTES / 1024
+        ));
+    }
+    Ok(())
+}
+
 /// Checks an event's own time against its record's broker timestamp.
 pub fn check_time(at_ms: i64, record_ms: Option<i64>) -> Result<(), String> {
     let record_ms = record_ms.ok_or("the record has no broker timestamp")?;
@@ -390,6 +414,7 @@ pub fn authorize(standing: &Standing, facts: &Facts, actor: &Principal, body: &E
             if p.id.domain() != p.domain {
                 return Err(format!("product {} does not lie in its domain {}", p.id, p.domain));
             }
+            check_schema_budget(p)?;
             let Some(owners) = &facts.domain_owners else {
                 return Err(format!("the domain {} is not registered", p.domain));
             };

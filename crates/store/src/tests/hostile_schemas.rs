@@ -85,3 +85,27 @@ pub fn all_kinds() -> Vec<String> {
         deep_containers(120),
     ]
 }
+
+/// A small deterministic generator (xorshift), so every run draws the same shapes.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+/// A random hostile shape within a governance event's size.
+pub fn random(rng: &mut Rng) -> String {
+    match rng.below(6) {
+        0 => reuse(1 + rng.below(60) as usize, 2 + rng.below(3) as usize),
+        1 => wide(1 + rng.below(20_000) as usize),
+        2 => recursive(1 + rng.below(400) as usize),
+        3 => big_enum(1 + rng.below(30_000) as usize),
+        4 => big_union(1 + rng.below(3_000) as usize),
+        _ => deep_containers(1 + rng.below(120) as usize),
+    }
+}

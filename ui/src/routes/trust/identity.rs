@@ -19,7 +19,9 @@ pub fn standing_text(s: KeyStanding) -> &'static str {
         KeyStanding::NotEnrolled => {
             "Your key is not endorsed yet: request enrollment so that a governance admin can endorse it."
         }
-        KeyStanding::Pending => "Enrollment requested: waiting for a governance admin to endorse your key.",
+        KeyStanding::Pending => {
+            "Enrollment requested. Read your key's fingerprint (above) to a governance admin by phone or in person: they compare it with the one on their screen before endorsing you, so nobody else's key is endorsed in your name."
+        }
         KeyStanding::Endorsed => "Endorsed: what you sign is accepted by every desktop.",
         KeyStanding::Rejected => "A governance admin rejected this key's enrollment. Ask them why, then request again.",
         KeyStanding::Revoked => {

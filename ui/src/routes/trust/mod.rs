@@ -97,6 +97,8 @@ fn KeyCard(
 ) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let confirming = RwSignal::new(None::<&'static str>);
+    // The admin compared the fingerprint with the one its owner read out (out of band).
+    let compared = RwSignal::new(false);
     let (key, principal) = (k.key.clone(), k.principal.clone());
     let act = Action::new_local(move |a: &TrustAction| {
         let a = a.clone();
@@ -133,8 +135,15 @@ fn KeyCard(
                 {when_ms.map(|ms| view! { <crate::components::time::When ms /> })}
             </p>
             {(admin && pending).then(|| view! {
+                <label class="check fingerprint-compared">
+                    <input type="checkbox" class="compare-fingerprint" prop:checked=move || compared.get()
+                        on:change=move |ev| compared.set(event_target_checked(&ev)) />
+                    {format!("{} read me this fingerprint, and it is the one above", k.principal)}
+                </label>
                 <div class="decide">
-                    <button class="primary endorse" on:click=move |_| { act.dispatch(TrustAction::Endorse { principal: principal_e.clone(), key: key_e.clone(), roles: vec!["owner".into()] }); }>"Endorse as owner"</button>
+                    <button class="primary endorse" disabled=move || !compared.get()
+                        title="Compare the fingerprint with its owner first"
+                        on:click=move |_| { act.dispatch(TrustAction::Endorse { principal: principal_e.clone(), key: key_e.clone(), roles: vec!["owner".into()] }); }>"Endorse as owner"</button>
                     <input placeholder="Why not (for a rejection)" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
                     <button class="danger" disabled=move || reason.get().trim().is_empty()
                         on:click=move |_| { act.dispatch(TrustAction::Reject { key: key_r.clone(), reason: reason.get_untracked() }); }>"Reject"</button>
