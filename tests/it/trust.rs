@@ -69,7 +69,11 @@ async fn forgeries_written_by_an_independent_client_are_refused_and_change_nothi
     admin.sync().await.unwrap();
     let carla = t.sandbox.signer(&Principal::parse("User:carla").unwrap()).unwrap();
     admin
-        .decide_trust(&TrustAction::Revoke { key: carla.public_key().id(), reason: "laptop lost".into() })
+        .decide_trust(&TrustAction::Revoke {
+            key: carla.public_key().id(),
+            reason: "laptop lost".into(),
+            compromised_since_ms: None,
+        })
         .await
         .unwrap();
     observer.sync().await.unwrap();

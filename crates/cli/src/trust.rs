@@ -66,13 +66,17 @@ pub enum TrustCommand {
         env: EnvArgs,
     },
     /// Revoke an endorsed key (governance admins); its later events are refused.
-    #[command(after_help = concat!("Examples:\n  meshctl trust revoke ed25519:Ab3… --reason \"laptop lost\" --env prod.toml", exit_codes!()))]
+    #[command(after_help = concat!("Examples:\n  meshctl trust revoke ed25519:Ab3… --reason \"laptop lost\" --env prod.toml\n  meshctl trust revoke ed25519:Ab3… --reason \"key leaked in a build log\" --compromised-since 2026-12-01 --env prod.toml", exit_codes!()))]
     Revoke {
         /// The key, as `ed25519:…`.
         key: String,
         /// Why, recorded in the log.
         #[arg(long, default_value = "")]
         reason: String,
+        /// The key was compromised from this UTC date or time on (2026-12-01 or
+        /// 2026-12-01T10:30:00Z): what it signed since, endorsements included, no longer counts.
+        #[arg(long)]
+        compromised_since: Option<String>,
         #[command(flatten)]
         env: EnvArgs,
     },
@@ -175,7 +179,11 @@ pub async fn trust(command: TrustCommand, output: Output) -> Result<(), String> 
             (env, c::TrustAction::Endorse { principal, key, roles })
         }
         TrustCommand::Reject { key, reason, env } => (env, c::TrustAction::Reject { key, reason }),
-        TrustCommand::Revoke { key, reason, env } => (env, c::TrustAction::Revoke { key, reason }),
+        TrustCommand::Revoke { key, reason, compromised_since, env } => {
+            let compromised_since_ms =
+                compromised_since.as_deref().map(meshdesk_domain::time::parse_utc).transpose()?;
+            (env, c::TrustAction::Revoke { key, reason, compromised_since_ms })
+        }
     };
     let md = open(&env).await?;
     let decided = md.decide_trust(&action).await.map_err(|e| e.to_string());

@@ -116,9 +116,22 @@ impl Command for GetTrust {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum TrustAction {
-    Endorse { principal: String, key: String, roles: Vec<String> },
-    Reject { key: String, reason: String },
-    Revoke { key: String, reason: String },
+    Endorse {
+        principal: String,
+        key: String,
+        roles: Vec<String>,
+    },
+    Reject {
+        key: String,
+        reason: String,
+    },
+    /// `compromised_since_ms`: the key was compromised from then on; what it signed since is void.
+    Revoke {
+        key: String,
+        reason: String,
+        #[serde(default)]
+        compromised_since_ms: Option<i64>,
+    },
 }
 
 pub struct DecideTrust;

@@ -133,9 +133,15 @@ pub enum EventBody {
         reason: String,
     },
     /// An admin (or the key's own principal) revokes a key: nothing it signs counts any more.
+    /// A key revoked as compromised since a time also loses what it signed from then on, its
+    /// endorsements included: every desktop folds the log again without those events.
     KeyRevoked {
         key: String,
         reason: String,
+        /// When the key was compromised (ms since the epoch), if it was: what it signed from
+        /// then on is void. Absent for a key retired in good order.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        compromised_since_ms: Option<i64>,
     },
     /// A policy rule is published (or a new version of it): a global rule by a governance
     /// admin, a domain's rule by an owner of that domain. In force from then on, beside the

@@ -29,8 +29,60 @@ pub fn minute_utc(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02} UTC")
 }
 
+/// Milliseconds since the epoch of a UTC date (`2026-12-01`, the start of that day) or time
+/// (`2026-12-01T10:30Z`, `2026-12-01T10:30:00Z`), by days-from-civil; what is wrong, for people.
+pub fn parse_utc(text: &str) -> Result<i64, String> {
+    let bad = || format!("`{text}` is not a UTC date (2026-12-01) or time (2026-12-01T10:30:00Z)");
+    let t = text.trim();
+    let (date, time) = match t.split_once('T') {
+        Some((d, rest)) => (d, Some(rest.strip_suffix('Z').ok_or_else(bad)?)),
+        None => (t, None),
+    };
+    let num = |s: &str| s.parse::<i64>().ok().filter(|_| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
+    let parts: Vec<&str> = date.split('-').collect();
+    let [y, m, d] = parts[..] else { return Err(bad()) };
+    let (Some(y), Some(m), Some(d)) = (num(y), num(m), num(d)) else { return Err(bad()) };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in[(m - 1) as usize] {
+        return Err(bad());
+    }
+    let (mut h, mut mi, mut sec) = (0, 0, 0);
+    if let Some(time) = time {
+        let parts: Vec<Option<i64>> = time.split(':').map(num).collect();
+        match parts[..] {
+            [Some(a), Some(b)] => (h, mi) = (a, b),
+            [Some(a), Some(b), Some(c)] => (h, mi, sec) = (a, b, c),
+            _ => return Err(bad()),
+        }
+        if h > 23 || mi > 59 || sec > 59 {
+            return Err(bad());
+        }
+    }
+    let (yy, mm) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let doy = (153 * mm + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Ok(((days * 86_400) + h * 3600 + mi * 60 + sec) * 1000)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn parsed_dates_are_the_inverse_of_the_shown_ones() {
+        // Verifies parse_utc against iso_utc: dates and times round-trip (leap day included), and malformed or impossible ones are refused.
+        for ms in [0, 951_782_400_000, 1_764_585_000_000, 1_800_000_000_000] {
+            assert_eq!(super::parse_utc(&super::iso_utc(ms)), Ok(ms - ms % 1000));
+        }
+        assert_eq!(super::parse_utc("2000-02-29"), Ok(951_782_400_000));
+        assert_eq!(super::parse_utc("1970-01-01T00:01Z"), Ok(60_000));
+        for bad in ["", "2026-02-30", "2026-13-01", "2026-1-1x", "2026-12-01T25:00Z", "2026-12-01T10:00", "yesterday"] {
+            assert!(super::parse_utc(bad).is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn dates_around_the_epoch_and_leap_days() {
         assert_eq!(super::iso_utc(0), "1970-01-01T00:00:00Z");

@@ -136,6 +136,7 @@ impl Meshdesk {
             total.next_offset = 0;
             reader = PartitionReader::open(&conn.kafka, topic, 0, 0).await?;
         }
+        let mut rebuilds = 0;
         // Reading the next batch overlaps with folding the current one; each batch is still
         // applied in one transaction together with the new position.
         let mut current = decode_batch(reader.next_batch_within(batch, SYNC_BATCH_BYTES).await?);
@@ -154,6 +155,22 @@ impl Meshdesk {
             total.applied += r.applied;
             total.skipped += r.skipped;
             total.next_offset = r.next_offset;
+            if let Some(why) = r.rebuild {
+                // A key was newly revoked as compromised: fold again from the start without what
+                // it signed since. Each rebuild follows a new revocation (they only add), so a
+                // sync rebuilds at most once per such event in the log.
+                rebuilds += 1;
+                if rebuilds > MAX_REBUILDS_PER_SYNC {
+                    return Err(ServiceError::Invalid(format!(
+                        "the governance log asked for more than {MAX_REBUILDS_PER_SYNC} rebuilds in one sync; the next sync goes on"
+                    )));
+                }
+                self.rebuild_cache(&why).await?;
+                total.next_offset = 0;
+                reader = PartitionReader::open(&conn.kafka, topic, 0, 0).await?;
+                current = decode_batch(reader.next_batch_within(batch, SYNC_BATCH_BYTES).await?);
+                continue;
+            }
             current = decode_batch(next?);
         }
     }
@@ -197,6 +214,10 @@ impl Meshdesk {
 /// one being folded, and an envelope's parsed form a few times its bytes, a sync's memory stays
 /// bounded whatever the log holds.
 pub(crate) const SYNC_BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+/// The most times one sync folds the log again from the start (after keys revoked as
+/// compromised).
+const MAX_REBUILDS_PER_SYNC: u32 = 16;
 
 pub(crate) fn decode_batch(records: Vec<meshdesk_kafka::Record>) -> Vec<LogRecord> {
     records

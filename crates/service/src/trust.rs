@@ -164,11 +164,15 @@ impl Meshdesk {
             c::TrustAction::Reject { key, reason } => {
                 EventBody::EnrollmentRejected { key: key.trim().to_owned(), reason: reason.trim().to_owned() }
             }
-            c::TrustAction::Revoke { key, reason } => {
+            c::TrustAction::Revoke { key, reason, compromised_since_ms } => {
                 if reason.trim().is_empty() {
                     return Err(invalid("say why the key is revoked"));
                 }
-                EventBody::KeyRevoked { key: key.trim().to_owned(), reason: reason.trim().to_owned() }
+                EventBody::KeyRevoked {
+                    key: key.trim().to_owned(),
+                    reason: reason.trim().to_owned(),
+                    compromised_since_ms: *compromised_since_ms,
+                }
             }
         };
         let id = self.publish(&body).await?;

@@ -199,6 +199,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        report.rebuild = keys.rebuild.take();
         let now = now_ms();
         sqlx::query!(
             r#"INSERT INTO log_position (log, next_offset, updated_at_ms) VALUES (?, ?, ?)
@@ -407,11 +408,14 @@ async fn admit(
     if let Err(why) = meshdesk_domain::trust::check_time(env.at_ms, rec.timestamp_ms) {
         return Ok(Err(why));
     }
+    if let Err(why) = keys.check_compromise(&mut **tx, &key, env.at_ms).await? {
+        return Ok(Err(why));
+    }
     let note = unbound.then(|| {
         format!(
             "names no environment: accepted as written before events were bound (trust.accept_unbound_before_offset = {})",
             root.accept_unbound_before_offset.unwrap_or_default()
         )
     });
-    Ok(trust::judge(&mut **tx, keys, root, log, &key, &env.actor, body).await?.map(|()| note))
+    Ok(trust::judge(&mut **tx, keys, root, log, &key, &env.actor, env.at_ms, body).await?.map(|()| note))
 }

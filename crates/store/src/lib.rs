@@ -67,12 +67,15 @@ pub struct LogRecord {
     pub envelope: std::result::Result<Envelope, String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApplyReport {
     pub applied: u64,
     /// Duplicates, unknown types or versions, and records that were not events.
     pub skipped: u64,
     pub next_offset: i64,
+    /// Why the log must be folded again from the start (a key was newly revoked as
+    /// compromised: what it signed since is void); the caller resets and folds again.
+    pub rebuild: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,19 +14,41 @@ use crate::{Result, Store, StoreError};
 /// What the log says of the keys looked up during one fold, so a batch asks SQLite once per key
 /// (forgotten when a trust event changes one).
 #[derive(Default)]
-pub(crate) struct KeyRecords(HashMap<String, Option<KeyRecord>>);
+pub(crate) struct KeyRecords {
+    records: HashMap<String, Option<KeyRecord>>,
+    /// Keys revoked as compromised, and since when (read once per fold).
+    compromised: Option<HashMap<String, i64>>,
+    /// Why the log must be folded again from the start: a key was newly found compromised.
+    pub(crate) rebuild: Option<String>,
+}
 
 impl KeyRecords {
     pub(crate) async fn get(&mut self, conn: &mut SqliteConnection, key: &str) -> Result<Option<KeyRecord>> {
-        if let Some(r) = self.0.get(key) {
+        if let Some(r) = self.records.get(key) {
             return Ok(r.clone());
         }
         let r = load_key(conn, key).await?;
-        self.0.insert(key.to_owned(), r.clone());
+        self.records.insert(key.to_owned(), r.clone());
         Ok(r)
     }
     fn forget(&mut self, key: &str) {
-        self.0.remove(key);
+        self.records.remove(key);
+    }
+
+    /// Whether what `key` signed at `at_ms` is void (the key was revoked as compromised since).
+    pub(crate) async fn check_compromise(
+        &mut self,
+        conn: &mut SqliteConnection,
+        key: &str,
+        at_ms: i64,
+    ) -> Result<std::result::Result<(), String>> {
+        if self.compromised.is_none() {
+            let rows = sqlx::query!(r#"SELECT key, since_ms AS "since_ms!: i64" FROM compromised_keys"#)
+                .fetch_all(&mut *conn)
+                .await?;
+            self.compromised = Some(rows.into_iter().map(|r| (r.key, r.since_ms)).collect());
+        }
+        Ok(trust::check_compromise(self.compromised.as_ref().expect("loaded above"), key, at_ms))
     }
 }
 
@@ -64,9 +86,10 @@ pub(crate) async fn facts(
     conn: &mut SqliteConnection,
     keys: &mut KeyRecords,
     log: &str,
+    at_ms: i64,
     body: &EventBody,
 ) -> Result<Facts> {
-    let mut f = Facts { governance_topic: log.to_owned(), ..Facts::default() };
+    let mut f = Facts { governance_topic: log.to_owned(), event_at_ms: at_ms, ..Facts::default() };
     match body {
         EventBody::DomainRegistered(d) => f.domain_owners = domain_owners(conn, d.id.as_str()).await?,
         EventBody::ProductPublished(p) => {
@@ -150,6 +173,7 @@ pub(crate) async fn domain_owners(conn: &mut SqliteConnection, id: &str) -> Resu
         .transpose()
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Who signed `env` (already verified as signed by `key`) and whether the rules let that
 /// principal make the event: `Ok(Err(reason))` when they do not.
 pub(crate) async fn judge(
@@ -159,6 +183,7 @@ pub(crate) async fn judge(
     log: &str,
     key: &str,
     actor: &str,
+    at_ms: i64,
     body: &EventBody,
 ) -> Result<std::result::Result<(), String>> {
     let Ok(actor) = Principal::parse(actor) else {
@@ -173,7 +198,7 @@ pub(crate) async fn judge(
         Ok(s) => s,
         Err(why) => return Ok(Err(why)),
     };
-    let facts = facts(conn, keys, log, body).await?;
+    let facts = facts(conn, keys, log, at_ms, body).await?;
     Ok(trust::authorize(&standing, &facts, &actor, body))
 }
 
@@ -224,23 +249,63 @@ pub(crate) async fn apply(
             .await?;
             keys.forget(key);
         }
-        EventBody::EnrollmentRejected { key, reason } | EventBody::KeyRevoked { key, reason } => {
-            let state = if matches!(body, EventBody::KeyRevoked { .. }) { "revoked" } else { "rejected" };
-            sqlx::query!(
-                "UPDATE trust_keys SET state = ?, note = ?, decided_by = ?, decided_at_ms = ?, updated_at_ms = ? WHERE key = ?",
-                state,
-                reason,
-                by,
-                at,
-                at,
-                key
+        EventBody::KeyRevoked { key, reason, compromised_since_ms: Some(since) } => {
+            decide_key(tx, key, "revoked", reason, by, at).await?;
+            keys.forget(key);
+            // A key newly found compromised (or since earlier): what it signed from then on is
+            // void, and what followed from it too; the log is folded again without it.
+            let changed = sqlx::query!(
+                r#"INSERT INTO compromised_keys (key, since_ms, revoked_by) VALUES (?, ?, ?)
+                   ON CONFLICT (key) DO UPDATE SET since_ms = excluded.since_ms, revoked_by = excluded.revoked_by
+                   WHERE excluded.since_ms < compromised_keys.since_ms"#,
+                key,
+                since,
+                env.id
             )
             .execute(&mut **tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if let Some(map) = keys.compromised.as_mut() {
+                let e = map.entry(key.clone()).or_insert(*since);
+                *e = (*e).min(*since);
+            }
+            if changed > 0 {
+                keys.rebuild = Some(format!(
+                    "key {} was revoked as compromised; what it signed since then no longer counts",
+                    trust::fingerprint(key)
+                ));
+            }
+        }
+        EventBody::EnrollmentRejected { key, reason } | EventBody::KeyRevoked { key, reason, .. } => {
+            let state = if matches!(body, EventBody::KeyRevoked { .. }) { "revoked" } else { "rejected" };
+            decide_key(tx, key, state, reason, by, at).await?;
             keys.forget(key);
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// A key's final state, with the reason, who decided and when.
+async fn decide_key(
+    tx: &mut Transaction<'_, Sqlite>,
+    key: &str,
+    state: &str,
+    reason: &str,
+    by: &str,
+    at: i64,
+) -> Result<()> {
+    sqlx::query!(
+        "UPDATE trust_keys SET state = ?, note = ?, decided_by = ?, decided_at_ms = ?, updated_at_ms = ? WHERE key = ?",
+        state,
+        reason,
+        by,
+        at,
+        at,
+        key
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -301,6 +366,11 @@ impl Store {
         body: &EventBody,
     ) -> Result<std::result::Result<(), String>> {
         let mut conn = self.pool.acquire().await?;
-        judge(&mut conn, &mut KeyRecords::default(), root, log, key, actor, body).await
+        let now = crate::now_ms();
+        let mut keys = KeyRecords::default();
+        if let Err(why) = keys.check_compromise(&mut conn, key, now).await? {
+            return Ok(Err(why));
+        }
+        judge(&mut conn, &mut keys, root, log, key, actor, now, body).await
     }
 }

@@ -303,6 +303,22 @@ pub fn check_schema_budget(p: &crate::model::DataProduct) -> Result<(), String> 
     Ok(())
 }
 
+/// Whether an event signed by a key at `at_ms` is void because the key was revoked as
+/// compromised since `since_ms` (`compromised`: the revocations the log holds, key → since).
+pub fn check_compromise(
+    compromised: &std::collections::HashMap<String, i64>,
+    key: &str,
+    at_ms: i64,
+) -> Result<(), String> {
+    match compromised.get(key) {
+        Some(since) if at_ms >= *since => Err(format!(
+            "key {} was revoked as compromised since {since} ms: what it signed from then on is void",
+            fingerprint(key)
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Checks an event's own time against its record's broker timestamp.
 pub fn check_time(at_ms: i64, record_ms: Option<i64>) -> Result<(), String> {
     let record_ms = record_ms.ok_or("the record has no broker timestamp")?;
@@ -338,6 +354,8 @@ pub struct Facts {
     pub adopted_topics: Vec<TopicName>,
     /// The governance log's topic (never claimable).
     pub governance_topic: String,
+    /// The event's own (signed, checked) time.
+    pub event_at_ms: i64,
 }
 
 /// Whether `actor`, standing as `standing`, may make this event given `facts`. Access decisions
@@ -391,10 +409,18 @@ pub fn authorize(standing: &Standing, facts: &Facts, actor: &Principal, body: &E
                 _ => Err(format!("no pending enrollment for key {}", fingerprint(key))),
             }
         }
-        EventBody::KeyRevoked { key, .. } => {
+        EventBody::KeyRevoked { key, reason, compromised_since_ms } => {
             let Some(r) = &facts.target_key else {
                 return Err(format!("key {} is not known to the log", fingerprint(key)));
             };
+            if reason.trim().is_empty() {
+                return Err("a revocation says why".into());
+            }
+            if let Some(since) = compromised_since_ms
+                && (*since < 0 || *since > facts.event_at_ms)
+            {
+                return Err("a key is compromised since a time before its revocation".into());
+            }
             if r.state == KeyState::Revoked {
                 return Err(format!("key {} was revoked already", fingerprint(key)));
             }

@@ -210,7 +210,7 @@ fn the_rules_allow_exactly_what_the_design_says() {
         ..Default::default()
     };
     assert!(authorize(&admin, &target(KeyState::Revoked), &mallory, &endorse).unwrap_err().contains("final"));
-    let revoke = EventBody::KeyRevoked { key: key.clone(), reason: "lost laptop".into() };
+    let revoke = EventBody::KeyRevoked { key: key.clone(), reason: "lost laptop".into(), compromised_since_ms: None };
     assert!(authorize(&admin, &target(KeyState::Endorsed), &mallory, &revoke).is_ok());
     assert!(authorize(&owner, &target(KeyState::Endorsed), &newbie, &revoke).is_ok(), "one's own key");
     assert!(authorize(&owner, &target(KeyState::Endorsed), &ines, &revoke).is_err());

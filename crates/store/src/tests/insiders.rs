@@ -328,3 +328,89 @@ async fn a_domain_cannot_squat_a_rule_id_the_organisation_later_wants(pool: Sqli
     applied(&audit, "global");
     applied(&audit, "own");
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_key_revoked_as_compromised_loses_what_it_signed_since_its_endorsements_included(pool: SqlitePool) {
+    // Verifies class 5 (revocation reaching back): Eve, an endorsed admin, registers a domain before her key is compromised and, after, endorses Mallory's key and gives Mallory a domain; the admin's revocation of Eve's key as compromised since in between asks for the log to be folded again, after which the earlier domain stays and the endorsement and the later domain are gone (Mallory is pending again), and folding again asks for no further rebuild.
+    let store = Store::from_pool(pool).await.unwrap();
+    let eve = Signer::from_seed(p("User:eve"), &[31; 32]);
+    let mallory = Signer::from_seed(p("User:mallory"), &[32; 32]);
+    let sign = |s: &Signer, id: &str, at: i64, body: EventBody| {
+        let mut e = Envelope::new(id, s.principal().as_str(), at, &body);
+        s.sign_for(&mut e, ENV);
+        e
+    };
+    let domain = |id: &str, owner: &str| meshdesk_domain::Domain {
+        id: DomainId::parse(id).unwrap(),
+        name: id.into(),
+        description: "Registered in the test.".into(),
+        owners: vec![p(owner)],
+        contact: "x@example.org".into(),
+    };
+    let admin = signers().admin;
+    let t = T0 + 10_000;
+    let compromised_at = t + 100;
+    let events = vec![
+        sign(
+            &admin,
+            "eve-admin",
+            t,
+            EventBody::KeyEndorsed {
+                principal: p("User:eve"),
+                key: eve.public_key().id(),
+                roles: vec![meshdesk_domain::trust::Role::Admin],
+            },
+        ),
+        sign(&eve, "before", t + 10, EventBody::DomainRegistered(domain("marketing", "User:sam"))),
+        sign(
+            &mallory,
+            "enroll",
+            t + 200,
+            EventBody::KeyEnrollmentRequested {
+                principal: p("User:mallory"),
+                key: mallory.public_key().id(),
+                note: String::new(),
+            },
+        ),
+        sign(
+            &eve,
+            "after-endorse",
+            t + 210,
+            EventBody::KeyEndorsed {
+                principal: p("User:mallory"),
+                key: mallory.public_key().id(),
+                roles: vec![meshdesk_domain::trust::Role::Owner],
+            },
+        ),
+        sign(&eve, "after-domain", t + 220, EventBody::DomainRegistered(domain("loot", "User:mallory"))),
+        sign(
+            &admin,
+            "compromised",
+            t + 300,
+            EventBody::KeyRevoked {
+                key: eve.public_key().id(),
+                reason: "leaked in a build log".into(),
+                compromised_since_ms: Some(compromised_at),
+            },
+        ),
+    ];
+    let mut log = seed_log();
+    for e in events {
+        log.push(rec(log.len(), e));
+    }
+    let first = store.apply(LOG, &root(), &log).await.unwrap();
+    assert!(first.rebuild.as_deref().unwrap_or_default().contains("revoked as compromised"), "{first:?}");
+    // What the service does: forget what was folded and fold the log again.
+    store.reset_folded().await.unwrap();
+    let again = store.apply(LOG, &root(), &log).await.unwrap();
+    assert_eq!(again.rebuild, None, "the same revocation asks for no second rebuild");
+    let audit = store.events(LOG).await.unwrap();
+    applied(&audit, "before");
+    refused_with(&audit, "after-endorse", "revoked as compromised");
+    refused_with(&audit, "after-domain", "revoked as compromised");
+    applied(&audit, "compromised");
+    let domains: Vec<String> = store.list_domains().await.unwrap().into_iter().map(|d| d.id).collect();
+    assert!(domains.contains(&"marketing".to_owned()) && !domains.contains(&"loot".to_owned()), "{domains:?}");
+    let m = store.key_record(&mallory.public_key().id()).await.unwrap().unwrap();
+    assert_eq!(m.state, meshdesk_domain::trust::KeyState::Pending);
+}

@@ -118,7 +118,11 @@ async fn forgeries_are_refused_with_their_reason_and_change_nothing(pool: Sqlite
             "revoke-carla",
             seed::SEED_ACTOR,
             t + 10,
-            &EventBody::KeyRevoked { key: carla_key.clone(), reason: "laptop stolen".into() },
+            &EventBody::KeyRevoked {
+                key: carla_key.clone(),
+                reason: "laptop stolen".into(),
+                compromised_since_ms: None,
+            },
         );
         admin.sign_for(&mut e, ENV);
         e
