@@ -14,7 +14,7 @@ use crate::window::{Driver, app_bin, click, fill_request, send_request, session,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newcomer_enrolls_and_an_admin_endorses_through_the_window() {
-    // Verifies enrollment end to end in the app window: a principal the sandbox never endorsed sees "no key" in Settings, creates its key (kept in the OS keyring) and requests enrollment (screenshot target/e2e/identity.png); the governance admin sees the request pending on the Trust page, whose Endorse stays disabled until the admin confirms having compared the fingerprint with the one its owner read out, and endorses it (screenshot target/e2e/trust.png); the newcomer then reads "endorsed" and sends an access request from a product page, which Inventory's owner receives.
+    // Verifies enrollment end to end in the app window: a principal the sandbox never endorsed sees "no key" in Settings, creates its key (kept in the OS keyring) and requests enrollment (screenshot target/e2e/identity.png); the governance admin sees the request pending on the Trust page, whose Endorse stays disabled until the admin confirms having compared the fingerprint with the one its owner read out, and endorses it (screenshot target/e2e/trust.png); the newcomer then reads "endorsed" and sends an access request from a product page, which Inventory's owner receives; the admin then revokes the key as compromised since today on the Trust page (screenshot target/e2e/trust-revoke.png), and Inventory's owner's desktop folds the log again without the request.
     let app = app_bin();
     let t = sandbox(true).await;
     let cfg = tempfile::tempdir().unwrap();
@@ -111,6 +111,52 @@ async fn a_newcomer_enrolls_and_an_admin_endorses_through_the_window() {
             break;
         }
         assert!(started.elapsed() < Duration::from_secs(30), "the newcomer's request never reached Inventory");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    // The newcomer's laptop is stolen: the admin revokes the key as compromised since today, and
+    // what it signed today (the request) no longer counts on Ines's desktop either.
+    let requested_at = ines.store().access_requests().await.unwrap().into_iter().find(|r| r.requested_by == newcomer);
+    let today =
+        meshdesk_domain::time::iso_utc(requested_at.expect("the request arrived").requested_at_ms)[..10].to_owned();
+    let client = session(url, &app, &admin_env).await;
+    wait_for_cards(&client, &all, Duration::from_secs(60)).await;
+    client.find(Locator::LinkText("Trust")).await.unwrap().click().await.unwrap();
+    text_of(&client, "#keys", Duration::from_secs(30), |t| t.contains(&newcomer)).await;
+    let mut card = None;
+    for k in client.find_all(Locator::Css("#keys .key")).await.unwrap() {
+        if k.text().await.unwrap().contains(&newcomer) {
+            card = Some(k);
+        }
+    }
+    let card = card.expect("the newcomer's key is listed");
+    card.find(Locator::Css("input[placeholder^='Why']")).await.unwrap().send_keys("Laptop stolen").await.unwrap();
+    card.find(Locator::Css("button.danger")).await.unwrap().click().await.unwrap();
+    let date = card.find(Locator::Css(".compromised-date")).await.unwrap();
+    client
+        .execute(
+            "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![serde_json::to_value(&date).unwrap(), serde_json::json!(today)],
+        )
+        .await
+        .unwrap();
+    let consequence = card.find(Locator::Css(".revoke-consequence")).await.unwrap().text().await.unwrap();
+    assert!(
+        consequence.contains(&format!("everything this key signed since {today} no longer counts")),
+        "{consequence}"
+    );
+    std::fs::write(repo_root().join("target/e2e/trust-revoke.png"), client.screenshot().await.unwrap()).unwrap();
+    card.find(Locator::XPath(".//button[text()='Revoke for good']")).await.unwrap().click().await.unwrap();
+    text_of(&client, "#trust-outcome", Duration::from_secs(20), |t| t.starts_with("Done")).await;
+    driver.close(client).await;
+    let started = std::time::Instant::now();
+    loop {
+        ines.sync().await.unwrap();
+        let rows = ines.store().access_requests().await.unwrap();
+        if !rows.iter().any(|r| r.requested_by == newcomer) {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the compromised key's request still counts");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     ines.shutdown().await;

@@ -238,3 +238,30 @@ pub(crate) fn decode_batch(records: Vec<meshdesk_kafka::Record>) -> Vec<LogRecor
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use meshdesk_domain::{Envelope, EventBody, seed};
+
+    #[test]
+    fn a_record_larger_than_any_event_a_desktop_sends_is_refused_unparsed() {
+        // Verifies the sync's decoding: a well-formed, signed-looking envelope of 950 KiB (no desktop sends more than 900 KiB) is invalid with the reason, while the same event at its ordinary size decodes.
+        let mut product = seed::products().remove(0);
+        let env = |p: &meshdesk_domain::DataProduct| {
+            Envelope::new("big", "User:ines", 0, &EventBody::ProductPublished(p.clone())).to_bytes()
+        };
+        let record = |value: Vec<u8>| meshdesk_kafka::Record {
+            partition: 0,
+            offset: 7,
+            key: None,
+            value: Some(value),
+            timestamp_ms: Some(0),
+        };
+        let small = super::decode_batch(vec![record(env(&product))]);
+        assert!(small[0].envelope.is_ok());
+        product.description = "x".repeat(950 * 1024);
+        let big = super::decode_batch(vec![record(env(&product))]);
+        let why = big[0].envelope.as_ref().unwrap_err();
+        assert!(why.contains("governance events are at most 900 KiB"), "{why}");
+    }
+}

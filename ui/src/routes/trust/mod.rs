@@ -158,24 +158,24 @@ fn KeyCard(
             {(admin && endorsed).then(|| view! {
                 <div class="decide">
                     <input placeholder="Why (e.g. laptop lost)" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
-                    <label class="compromised-since">"Compromised since (if it was)"
-                        <input type="date" class="compromised-date" prop:value=move || since.get() on:input=move |ev| since.set(event_target_value(&ev)) />
-                    </label>
                     {move || if confirming.get() == Some("revoke") {
                         let key_v = key_v.clone();
-                        let void = match since_ms() {
-                            Ok(Some(_)) => format!("Revocation is final, and everything this key signed since {} no longer counts, endorsements included. ", since.get()),
-                            _ => "Revocation is final. ".to_owned(),
+                        let void = move || match since_ms() {
+                            Ok(Some(_)) => format!("Revocation is final, and everything this key signed since {} no longer counts, endorsements included.", since.get()),
+                            _ => "Revocation is final.".to_owned(),
                         };
                         view! {
-                            <span class="revoke-consequence">{void}</span>
-                            <button class="danger" on:click=move |_| {
+                            <label class="compromised-since">"If the key was stolen or leaked, since which day?"
+                                <input type="date" class="compromised-date" prop:value=move || since.get() on:input=move |ev| since.set(event_target_value(&ev)) />
+                            </label>
+                            <p class="revoke-consequence">{void}</p>
+                            <button class="danger" disabled=move || since_ms().is_err() on:click=move |_| {
                                 act.dispatch(TrustAction::Revoke { key: key_v.clone(), reason: reason.get_untracked(), compromised_since_ms: since_ms().ok().flatten() });
                             }>"Revoke for good"</button>
                             <button on:click=move |_| confirming.set(None)>"Cancel"</button>
                         }.into_any()
                     } else {
-                        view! { <button class="danger" disabled=move || reason.get().trim().is_empty() || since_ms().is_err() on:click=move |_| confirming.set(Some("revoke"))>"Revoke…"</button> }.into_any()
+                        view! { <button class="danger" disabled=move || reason.get().trim().is_empty() on:click=move |_| confirming.set(Some("revoke"))>"Revoke…"</button> }.into_any()
                     }}
                 </div>
             })}
