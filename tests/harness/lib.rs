@@ -54,6 +54,26 @@ pub fn client_json(profile: &meshdesk_kafka::KafkaProfile) -> String {
     serde_json::to_string(&profile.properties).expect("properties are strings")
 }
 
+/// Writes straight to the governance log with the stock `confluent-kafka` producer
+/// (`tests/clients/forge_governance.py`, as anyone with WRITE on the topic could): `spec` says
+/// what (see the script); it is kept in `dir`. Returns what the script printed, one line per
+/// record written.
+pub fn forge(sb: &Sandbox, dir: &Path, spec: &serde_json::Value) -> String {
+    let spec_path = dir.join(unique("forge") + ".json");
+    std::fs::write(&spec_path, spec.to_string()).expect("the spec is written");
+    let python = std::env::var("MESHDESK_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(python)
+        .arg(repo_root().join("tests/clients/forge_governance.py"))
+        .arg(client_json(&sb.kafka_profile()))
+        .arg(meshdesk_domain::GOVERNANCE_TOPIC)
+        .arg(&spec_path)
+        .output()
+        .expect("python runs (scripts/setup.sh installs confluent-kafka)");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
 /// An environment file with every property of `profile`, its password kept in this machine's
 /// keyring under a fresh name the file refers to (so the file holds no secret).
 pub fn env_file_with(dir: &Path, name: &str, profile: &meshdesk_kafka::KafkaProfile, registry: &str) -> PathBuf {
@@ -119,6 +139,27 @@ pub async fn endorse(sb: &Sandbox, principal: &str, roles: &[meshdesk_domain::tr
     let body = EventBody::KeyEndorsed { principal: p, key, roles: roles.to_vec() };
     let mut env = Envelope::new(unique("endorse"), meshdesk_domain::seed::SEED_ACTOR, now, &body);
     admin.sign_for(&mut env, &sb.environment());
+    write_event(sb, &env).await;
+}
+
+/// Has the sandbox's governance admin let `domain` adopt `topic`, an existing topic outside its
+/// namespace (a `TopicAdopted` event written straight to the governance log).
+pub async fn adopt_topic(sb: &Sandbox, topic: &str, domain: &str, reason: &str) {
+    use meshdesk_domain::{DomainId, Envelope, EventBody, Principal, TopicName};
+    let admin = sb.signer(&Principal::parse(meshdesk_domain::seed::SEED_ACTOR).unwrap()).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let body = EventBody::TopicAdopted {
+        topic: TopicName::parse(topic).expect("a topic name"),
+        domain: DomainId::parse(domain).expect("a domain id"),
+        reason: reason.into(),
+    };
+    let mut env = Envelope::new(unique("adopt"), meshdesk_domain::seed::SEED_ACTOR, now, &body);
+    admin.sign_for(&mut env, &sb.environment());
+    write_event(sb, &env).await;
+}
+
+/// Writes a signed event straight to the sandbox's governance log (created if missing).
+async fn write_event(sb: &Sandbox, env: &meshdesk_domain::Envelope) {
     let profile = sb.kafka_profile();
     meshdesk_kafka::Admin::new(&profile)
         .unwrap()

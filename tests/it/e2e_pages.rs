@@ -104,7 +104,7 @@ async fn choose_theme(client: &Client, theme: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_in_the_light_and_the_dark_theme() {
-    // Verifies every page of the real window in both themes as Inventory's owner (screenshots target/e2e/pages/{light,dark}/*.png): the theme switch in Settings changes the whole window; facet labels contrast with their background (WCAG ratio read from the computed colours, at least 4.5); the schema editor scrolls to line 40 of a 60-line schema and shows it; a facet plus a search with no hits keeps the chosen value visible and clearable; "/" jumps to the catalog's search box; the top bar says who I am and My domains marks mine; a seeded product with no records says "no data yet"; the wizard offers only my domains and waits for one before Next; an adoption the cluster refuses keeps the form filled and the reason shown; the registry refusing a version Meshdesk's check passed is said in words with the registry's text one click away; the Policies page shows each policy's rules in CEL, lists a topic adopted as it is among the products that break a policy (and the catalog's "breaks a policy" facet finds it), and tries a rule written there against the whole catalog as it is typed (the failing products listed, a rule that does not compile refused with the reason); a draft is discarded after a confirmation.
+    // Verifies every page of the real window in both themes as Inventory's owner (screenshots target/e2e/pages/{light,dark}/*.png): the theme switch in Settings changes the whole window; facet labels contrast with their background (WCAG ratio read from the computed colours, at least 4.5); the schema editor scrolls to line 40 of a 60-line schema and shows it; a facet plus a search with no hits keeps the chosen value visible and clearable; "/" jumps to the catalog's search box; the top bar says who I am and My domains marks mine; a seeded product with no records says "no data yet"; the wizard offers only my domains and waits for one before Next; an adoption the cluster refuses keeps the form filled and the reason shown; a topic outside Inventory's namespace is adopted after a governance admin let Inventory adopt it; the registry refusing a version Meshdesk's check passed is said in words with the registry's text one click away; the Policies page shows each policy's rules in CEL, lists a topic adopted as it is among the products that break a policy (and the catalog's "breaks a policy" facet finds it), and tries a rule written there against the whole catalog as it is typed (the failing products listed, a rule that does not compile refused with the reason); a draft is discarded after a confirmation.
     let app = app_bin();
     let t = sandbox(true).await;
     let cfg = tempfile::tempdir().unwrap();
@@ -120,6 +120,8 @@ async fn every_page_in_the_light_and_the_dark_theme() {
         configs: vec![],
     };
     meshdesk_kafka::Admin::new(&t.sandbox.kafka_profile()).unwrap().create_topics(&[legacy]).await.unwrap();
+    // It lies outside every domain's namespace: a governance admin lets Inventory adopt it.
+    meshdesk_tests::adopt_topic(&t.sandbox, "legacy.shipments", "inventory", "Inventory has run it since 2019").await;
 
     let driver = Driver::start().await;
     let client = session(&driver.url, &app, &env).await;
@@ -379,8 +381,9 @@ async fn every_page_in_the_light_and_the_dark_theme() {
             shot(&client, theme, page).await;
         }
     }
-    // A topic adopted as it is can break a policy: legacy.shipments as an Inventory product has
-    // a topic outside its domain. The Policies page lists it among the current violations.
+    // A topic adopted as it is can break a policy: legacy.shipments (which an admin let Inventory
+    // adopt) as an Inventory product has a topic outside its domain. The Policies page lists it
+    // among the current violations.
     nav(&client, "/").await;
     click(&client, "a[href='/unmanaged']").await;
     click(&client, "tr.unmanaged[data-topic='legacy.shipments'] .adopt-open").await;

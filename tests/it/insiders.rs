@@ -7,7 +7,7 @@
 use meshdesk_contract::{DecideRequest, Decision};
 use meshdesk_domain::seed::SEED_ACTOR;
 use meshdesk_domain::{EventBody, Principal, TopicName};
-use meshdesk_tests::{client_json, desktop, repo_root, sandbox, stock_levels_request as form};
+use meshdesk_tests::{desktop, forge, sandbox, stock_levels_request as form};
 
 #[path = "../../crates/store/src/tests/hostile_schemas.rs"]
 #[allow(dead_code)]
@@ -53,18 +53,7 @@ async fn insiders_writing_with_a_stock_client_are_refused_and_a_hostile_schema_d
             {"value": sign("User:ines", "after", &here, &EventBody::ProductPublished(after))},
         ],
     });
-    let spec_path = _o.path().join("insiders.json");
-    std::fs::write(&spec_path, spec.to_string()).unwrap();
-    let python = std::env::var("MESHDESK_PYTHON").unwrap_or_else(|_| "python3".into());
-    let out = std::process::Command::new(python)
-        .arg(repo_root().join("tests/clients/forge_governance.py"))
-        .arg(client_json(&t.sandbox.kafka_profile()))
-        .arg(meshdesk_domain::GOVERNANCE_TOPIC)
-        .arg(&spec_path)
-        .output()
-        .expect("python runs (scripts/setup.sh installs confluent-kafka)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = forge(&t.sandbox, _o.path(), &spec);
     assert_eq!(stdout.lines().filter(|l| l.starts_with("forged ")).count(), 5, "{stdout}");
 
     tokio::time::timeout(std::time::Duration::from_secs(120), observer.sync())

@@ -5,9 +5,7 @@ use meshdesk_contract::{DecideRequest, Decision, EnrollmentRequest, KeyStanding,
 use meshdesk_domain::seed::SEED_ACTOR;
 use meshdesk_domain::{Envelope, EventBody, Principal};
 use meshdesk_service::{EnvSource, Meshdesk, SandboxPorts};
-use meshdesk_tests::{
-    TestSandbox, client_json, desktop, env_file_as, repo_root, sandbox, stock_levels_request as form,
-};
+use meshdesk_tests::{TestSandbox, desktop, env_file_as, forge, sandbox, stock_levels_request as form};
 
 /// What a desktop believes: owners, grants, keys, and the reconciler's plan.
 async fn beliefs(md: &Meshdesk) -> String {
@@ -113,18 +111,7 @@ async fn forgeries_written_by_an_independent_client_are_refused_and_change_nothi
                 &EventBody::AccessApproved { request_id: second.request_id.clone(), days: None, request_digest: None })},
         ],
     });
-    let spec_path = _o.path().join("forgeries.json");
-    std::fs::write(&spec_path, spec.to_string()).unwrap();
-    let python = std::env::var("MESHDESK_PYTHON").unwrap_or_else(|_| "python3".into());
-    let out = std::process::Command::new(python)
-        .arg(repo_root().join("tests/clients/forge_governance.py"))
-        .arg(client_json(&t.sandbox.kafka_profile()))
-        .arg(meshdesk_domain::GOVERNANCE_TOPIC)
-        .arg(&spec_path)
-        .output()
-        .expect("python runs (scripts/setup.sh installs confluent-kafka)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = forge(&t.sandbox, _o.path(), &spec);
     assert_eq!(stdout.lines().filter(|l| l.starts_with("forged ")).count(), 8, "{stdout}");
 
     observer.sync().await.unwrap();
