@@ -277,3 +277,43 @@ fn release_builds_carry_no_test_hook() {
     assert_eq!(tree("normal,build,features"), 0, "a release build would contain the failpoints");
     assert!(tree("normal,build,dev,features") > 0, "the test builds' failpoints are visible to this check");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meshctl_trust_adopt_lets_a_domain_adopt_a_topic_outside_its_namespace() {
+    // Verifies `meshctl trust adopt` as the sandbox's governance admin: adopting `__consumer_offsets` is refused with the reason before anything is written; `legacy.stock` adopted for Inventory is written, after which Inventory's owner may publish a product whose port is that topic (before it, the same publication is refused as outside the namespace).
+    use meshdesk_domain::{EventBody, TopicName};
+    let meshctl = target_dir().join("debug/meshctl");
+    let t = meshdesk_tests::sandbox(true).await;
+    let dir = tempfile::tempdir().unwrap();
+    let admin_env = meshdesk_tests::env_file_as(dir.path(), "admin", &t.sandbox, meshdesk_domain::seed::SEED_ACTOR);
+    let (_i, ines) = meshdesk_tests::desktop(&t, "User:ines").await;
+    let mut legacy = meshdesk_domain::seed::products().remove(0);
+    legacy.output_ports[0].topic = TopicName::parse("legacy.stock").unwrap();
+    let before = ines.publish(&EventBody::ProductPublished(legacy.clone())).await.unwrap_err().to_string();
+    assert!(before.contains("outside the domain's namespace"), "{before}");
+
+    let adopt = |topic: &str| {
+        Command::new(&meshctl)
+            .args(["trust", "adopt", topic, "--domain", "inventory", "--reason", "Inventory has run it since 2019"])
+            .arg("--env")
+            .arg(&admin_env)
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .output()
+            .unwrap()
+    };
+    let internal = adopt("__consumer_offsets");
+    let stderr = String::from_utf8_lossy(&internal.stderr);
+    assert!(!internal.status.success() && stderr.contains("can never be adopted"), "{stderr}");
+    let out = adopt("legacy.stock");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && stdout.contains("written"), "{stdout}{stderr}");
+
+    ines.sync().await.unwrap();
+    ines.publish(&EventBody::ProductPublished(legacy)).await.unwrap();
+    ines.flush_outbox().await.unwrap();
+    ines.sync().await.unwrap();
+    let stock = ines.store().product("inventory.stock-levels").await.unwrap().unwrap();
+    assert_eq!(stock.product.output_ports[0].topic.as_str(), "legacy.stock");
+    ines.shutdown().await;
+}

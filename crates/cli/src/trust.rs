@@ -52,6 +52,23 @@ pub enum TrustCommand {
         #[command(flatten)]
         env: EnvArgs,
     },
+    /// Let a domain adopt an existing topic outside its namespace (governance admins): its
+    /// owners may then make it a port of one of their products. Internal topics never.
+    #[command(
+        after_help = concat!("Examples:\n  meshctl trust adopt legacy.shipments --domain inventory --reason \"Inventory has run it since 2019\" --env prod.toml", exit_codes!())
+    )]
+    Adopt {
+        /// The topic, e.g. `legacy.shipments`.
+        topic: String,
+        /// The domain that adopts it.
+        #[arg(long)]
+        domain: String,
+        /// Why, recorded in the log.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        env: EnvArgs,
+    },
     /// Reject an enrollment request (governance admins).
     #[command(
         after_help = concat!("Examples:\n  meshctl trust reject ed25519:Ab3… --reason \"not a team member\" --env prod.toml", exit_codes!())
@@ -179,6 +196,7 @@ pub async fn trust(command: TrustCommand, output: Output) -> Result<(), String> 
             (env, c::TrustAction::Endorse { principal, key, roles })
         }
         TrustCommand::Reject { key, reason, env } => (env, c::TrustAction::Reject { key, reason }),
+        TrustCommand::Adopt { topic, domain, reason, env } => (env, c::TrustAction::Adopt { topic, domain, reason }),
         TrustCommand::Revoke { key, reason, compromised_since, env } => {
             let compromised_since_ms =
                 compromised_since.as_deref().map(meshdesk_domain::time::parse_utc).transpose()?;

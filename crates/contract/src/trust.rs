@@ -112,10 +112,16 @@ impl Command for GetTrust {
     type Response = TrustOverview;
 }
 
-/// An admin's decision on a key.
+/// An admin's decision on a key, or on a topic outside every domain's namespace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum TrustAction {
+    /// Lets `domain` adopt `topic`, an existing topic outside its namespace.
+    Adopt {
+        topic: String,
+        domain: String,
+        reason: String,
+    },
     Endorse {
         principal: String,
         key: String,

@@ -150,7 +150,8 @@ impl Meshdesk {
         Ok(c::TrustOverview { root_admins: conn.trust.admins.clone(), keys, recent })
     }
 
-    /// An admin endorses, rejects or revokes a key.
+    /// An admin endorses, rejects or revokes a key, or lets a domain adopt a topic outside its
+    /// namespace.
     pub async fn decide_trust(&self, action: &c::TrustAction) -> Result<String, ServiceError> {
         let body = match action {
             c::TrustAction::Endorse { principal, key, roles } => {
@@ -161,6 +162,11 @@ impl Meshdesk {
                     roles,
                 }
             }
+            c::TrustAction::Adopt { topic, domain, reason } => EventBody::TopicAdopted {
+                topic: meshdesk_domain::TopicName::parse(topic.trim()).map_err(|e| invalid(e.to_string()))?,
+                domain: meshdesk_domain::DomainId::parse(domain.trim()).map_err(|e| invalid(e.to_string()))?,
+                reason: reason.trim().to_owned(),
+            },
             c::TrustAction::Reject { key, reason } => {
                 EventBody::EnrollmentRejected { key: key.trim().to_owned(), reason: reason.trim().to_owned() }
             }
