@@ -246,8 +246,7 @@ impl Sandbox {
         let unbound = me.keys.lock().expect("keys lock").unbound();
         if unbound {
             // A sandbox from before events were bound to their environment: it gets its identity
-            // now, and what its log holds stays readable.
-            // (No log yet: nothing to keep readable.)
+            // now, and what its log holds stays readable (no log yet: nothing to keep).
             let end = meshdesk_kafka::watermarks(&me.kafka_profile(), meshdesk_domain::GOVERNANCE_TOPIC, 0)
                 .await
                 .map_or(0, |w| w.high);

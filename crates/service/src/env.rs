@@ -237,13 +237,14 @@ impl ClusterConfig {
         let mut trust = TrustRoot::new(trust.admins, trust.accept_unsigned_before_offset)?;
         match environment {
             Some(e) => trust = trust.bound_to(&e, unbound_before)?,
-            // Bound once connected, to the log's topic and the cluster's id.
-            None => trust.accept_unbound_before_offset = unbound_before,
-        }
-        if let Some(o) = trust.accept_unbound_before_offset
-            && o < 0
-        {
-            return Err(format!("[trust] accept_unbound_before_offset must be 0 or more, not {o}"));
+            // Bound once connected, to the log's topic and the cluster's id (`bound_to` checks the
+            // offset then; it is checked here already so that a bad file is said at once).
+            None => match unbound_before {
+                Some(o) if o < 0 => {
+                    return Err(format!("[trust] accept_unbound_before_offset must be 0 or more, not {o}"));
+                }
+                o => trust.accept_unbound_before_offset = o,
+            },
         }
         if trust.admins.is_empty() {
             warnings.push(

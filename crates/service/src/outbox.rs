@@ -79,16 +79,23 @@ impl Meshdesk {
     pub(crate) async fn refusal(&self, body: &EventBody) -> Option<String> {
         let checked = async {
             let conn = self.connection().await?;
-            self.check_signed(&conn, own_signer(&conn)?, body).await
+            let root = self.bound_root(&conn).await?;
+            self.check_signed(&conn, &root, own_signer(&conn)?, body).await
         };
         checked.await.err().map(|e| e.to_string())
     }
 
-    /// Whether the trust rules every fold applies let `signer` make `body` now.
-    async fn check_signed(&self, conn: &Connection, signer: &Signer, body: &EventBody) -> Result<(), ServiceError> {
+    /// Whether the trust rules every fold applies (under `root`, bound to this environment) let
+    /// `signer` make `body` now.
+    async fn check_signed(
+        &self,
+        conn: &Connection,
+        root: &meshdesk_domain::trust::TrustRoot,
+        signer: &Signer,
+        body: &EventBody,
+    ) -> Result<(), ServiceError> {
         let key = signer.public_key().id();
-        let root = self.bound_root(conn).await?;
-        match self.store.authorize(&root, &conn.governance_topic, &key, signer.principal().as_str(), body).await? {
+        match self.store.authorize(root, &conn.governance_topic, &key, signer.principal().as_str(), body).await? {
             Ok(()) => Ok(()),
             Err(why) => Err(ServiceError::Invalid(format!("not allowed: {why}"))),
         }
@@ -111,9 +118,11 @@ impl Meshdesk {
         body: &EventBody,
         event_id: String,
     ) -> Result<String, ServiceError> {
-        self.check_signed(conn, signer, body).await?;
+        // One bound root for the check and the signature (it may have to ask the cluster).
+        let root = self.bound_root(conn).await?;
+        self.check_signed(conn, &root, signer, body).await?;
         let mut env = Envelope::new(event_id, signer.principal().as_str(), now_ms(), body);
-        signer.sign_for(&mut env, &self.bound_root(conn).await?.environment);
+        signer.sign_for(&mut env, &root.environment);
         let size = env.to_bytes().len();
         if size > meshdesk_domain::MAX_EVENT_BYTES {
             return Err(ServiceError::Invalid(format!(

@@ -62,7 +62,8 @@ pub fn fingerprint(key_id: &str) -> String {
     format!("ed25519 {}", head.join("-"))
 }
 
-fn short(s: &str) -> String {
+/// At most 60 characters of `s`, for messages about what came from outside.
+pub(super) fn short(s: &str) -> String {
     if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s.to_owned() }
 }
 

@@ -232,7 +232,7 @@ pub fn check_environment(root: &TrustRoot, named: Option<&str>, offset: i64) -> 
         Some(e) if !root.environment.is_empty() && e == root.environment => Ok(false),
         Some(e) => Err(format!(
             "the event was signed for the environment `{}`, not this one (`{}`): events never carry over between environments",
-            short_id(e),
+            keys::short(e),
             root.environment
         )),
         None if root.accepts_unbound_at(offset) => Ok(true),
@@ -241,10 +241,6 @@ pub fn check_environment(root: &TrustRoot, named: Option<&str>, offset: i64) -> 
             root.environment
         )),
     }
-}
-
-fn short_id(s: &str) -> String {
-    if s.chars().count() > 80 { format!("{}…", s.chars().take(80).collect::<String>()) } else { s.to_owned() }
 }
 
 /// Whether `signer_key` may sign an enrollment for `body`'s key: only that key itself (proof of
