@@ -195,7 +195,7 @@ async fn topic_state(t: &TestSandbox, topic: &str) -> (usize, BTreeMap<String, S
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adopting_an_unmanaged_topic_does_not_recreate_or_alter_it() {
-    // Verifies on the real broker and registry that a topic no product manages is listed as unmanaged with its subject (from the cache, saying since when, while the broker is down), that adopting it publishes a product describing it as it is (partitions, retention, latest schema) while the topic keeps its partitions, configs and records, and that it is then managed (adopting again is refused).
+    // Verifies on the real broker and registry that a topic no product manages is listed as unmanaged with its subject (from the cache, saying since when, while the broker is down), that adopting it as it is with a description the policies find too short is refused before anything is written, that adopting it publishes a product describing it as it is (partitions, retention, latest schema) while the topic keeps its partitions, configs and records, and that it is then managed (adopting again is refused).
     let mut t = sandbox(false).await;
     let topic = unique("it.legacy");
     create_topic(&t, &topic, 2, vec![("retention.ms".into(), "7200000".into())]).await;
@@ -230,10 +230,19 @@ async fn adopting_an_unmanaged_topic_does_not_recreate_or_alter_it() {
         topic: topic.clone(),
         product: topic.clone(),
         title: "Legacy stock feed".into(),
-        description: "Adopted by a test.".into(),
+        description: "A legacy stock feed, adopted by a test.".into(),
         classification: Classification::Internal,
         owners: vec![],
     };
+    // As it is, a product still needs what every product needs: a short description is refused
+    // before anything is written, saying what to do.
+    let careless = AdoptRequest { description: "Old feed.".into(), ..req.clone() };
+    let refused = md.adopt_topic(&careless).await.unwrap_err().to_string();
+    assert!(
+        refused.contains("as it is still needs what every product needs")
+            && refused.contains("describe the product in at least 20 characters"),
+        "{refused}"
+    );
     let adopted = md.adopt_topic(&req).await.unwrap();
     assert!(!adopted.extended_existing);
     md.flush_outbox().await.unwrap();

@@ -382,7 +382,7 @@ async fn every_page_in_the_light_and_the_dark_theme() {
         }
     }
     // A topic adopted as it is can break a policy: legacy.shipments (which an admin let Inventory
-    // adopt) as an Inventory product has a topic outside its domain. The Policies page lists it
+    // adopt, so its port comes in as it is) as an Inventory product has a topic outside its domain. The Policies page lists it
     // among the current violations.
     nav(&client, "/").await;
     click(&client, "a[href='/unmanaged']").await;
@@ -394,6 +394,17 @@ async fn every_page_in_the_light_and_the_dark_theme() {
     let title = client.find(Locator::Css(".adopt-title")).await.unwrap();
     title.send_keys("\u{E009}a\u{E000}\u{E003}").await.unwrap();
     title.send_keys("Legacy shipments").await.unwrap();
+    // Adopted as it is, the topic's port may break policies (an admin accepted the topic), but
+    // the product still needs what every product needs: a description first.
+    click(&client, ".adopt-form .adopt").await;
+    text_of(&client, ".adopt-outcome", Duration::from_secs(20), |t| {
+        t.contains("still needs what every product needs: describe the product in at least 20 characters")
+    })
+    .await;
+    shot(&client, "dark", "adopt-refused").await;
+    click(&client, ".adopt-description").await;
+    let description = client.find(Locator::Css(".adopt-description")).await.unwrap();
+    description.send_keys("Shipments as the old warehouse system writes them.").await.unwrap();
     click(&client, ".adopt-form .adopt").await;
     text_of(&client, "#adopted", Duration::from_secs(20), |t| !t.is_empty()).await;
     nav(&client, "/policies").await;

@@ -1,8 +1,9 @@
 //! Insiders on the real broker: members with legitimately endorsed keys write, with a stock
 //! `confluent-kafka` producer straight to the governance topic, events every sending desktop
 //! would have refused (an approval signed for another environment with the same keys, a claim on
-//! another team's topic, a request for a domain the signer does not own, a schema with 2^41 field
-//! paths), and every desktop refuses them, or folds them in bounded work, and goes on.
+//! another team's topic, a request for a domain the signer does not own, a product breaking the
+//! policies, a schema with 2^41 field paths), and every desktop refuses them, or folds them in
+//! bounded work, and goes on.
 
 use meshdesk_contract::{DecideRequest, Decision};
 use meshdesk_domain::seed::SEED_ACTOR;
@@ -15,7 +16,7 @@ mod hostile_schemas;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn insiders_writing_with_a_stock_client_are_refused_and_a_hostile_schema_does_not_freeze_the_fold() {
-    // Verifies, through the broker with an independent producer, that an approval signed for another environment with Ines's real key, Ines's product claiming payments.card-numbers, Carla's request for Sales (which she does not own) are refused with their reasons; that Ines's valid 40-level schema reusing its types is folded and her next event applies after it; and that the catalog and the grants show none of the refused claims.
+    // Verifies, through the broker with an independent producer, that an approval signed for another environment with Ines's real key, Ines's product claiming payments.card-numbers, Carla's request for Sales (which she does not own) and Ines's product with a description the policies find too short are refused with their reasons; that Ines's valid 40-level schema reusing its types is folded and her next event applies after it; and that the catalog and the grants show none of the refused claims.
     let t = sandbox(true).await;
     let (_s, sam) = desktop(&t, "User:sam").await;
     let (_o, observer) = desktop(&t, SEED_ACTOR).await;
@@ -37,6 +38,8 @@ async fn insiders_writing_with_a_stock_client_are_refused_and_a_hostile_schema_d
     claim.output_ports[0].topic = TopicName::parse("payments.card-numbers").unwrap();
     let mut nested = stock.clone();
     nested.output_ports[0].value_schema.as_mut().unwrap().schema = hostile_schemas::nested_reuse(40);
+    let mut careless = stock.clone();
+    careless.description = "Stock.".into();
     let mut after = stock.clone();
     after.title = "Stock levels, after the nested schema".into();
     let mut carla = request.clone();
@@ -49,12 +52,13 @@ async fn insiders_writing_with_a_stock_client_are_refused_and_a_hostile_schema_d
             {"value": sign("User:ines", "dev-approval", "_meshdesk.governance@dev", &EventBody::approval(&request, None))},
             {"value": sign("User:ines", "claim", &here, &EventBody::ProductPublished(claim))},
             {"value": sign("User:carla", "carla-request", &here, &EventBody::AccessRequested(carla))},
+            {"value": sign("User:ines", "careless", &here, &EventBody::ProductPublished(careless))},
             {"value": sign("User:ines", "nested", &here, &EventBody::ProductPublished(nested))},
             {"value": sign("User:ines", "after", &here, &EventBody::ProductPublished(after))},
         ],
     });
     let stdout = forge(&t.sandbox, _o.path(), &spec);
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("forged ")).count(), 5, "{stdout}");
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("forged ")).count(), 6, "{stdout}");
 
     tokio::time::timeout(std::time::Duration::from_secs(120), observer.sync())
         .await
@@ -69,6 +73,7 @@ async fn insiders_writing_with_a_stock_client_are_refused_and_a_hostile_schema_d
         ("dev-approval", "signed for the environment `_meshdesk.governance@dev`"),
         ("claim", "outside the domain's namespace"),
         ("carla-request", "User:carla does not own the domain sales"),
+        ("careless", "product.description (required-metadata)"),
     ] {
         let (o, note) = outcome(id);
         assert_eq!(o, "refused", "{id}: {note}");

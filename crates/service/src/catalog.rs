@@ -7,7 +7,7 @@ use std::time::Instant;
 use meshdesk_contract as c;
 use meshdesk_domain::{
     CleanupPolicy, CompatibilityLevel, DataProduct, EventBody, OutputPort, Principal, ProductId, ProductStatus,
-    SchemaFormat, SchemaRef, TopicName, mask_pii, subject_for,
+    SchemaFormat, SchemaRef, TopicName, mask_pii, policy, subject_for,
 };
 use meshdesk_store::{MARK_END, MARK_START, SearchQuery};
 
@@ -328,7 +328,28 @@ impl Meshdesk {
     pub async fn adopt_topic(&self, req: &c::AdoptRequest) -> Result<c::Adopted, ServiceError> {
         let (product, extended_existing) = self.adopted_product(req, true).await?;
         let id = product.id.as_str().to_owned();
-        let event_id = self.publish(&EventBody::ProductPublished(product)).await?;
+        // As it is, the product must still pass what every fold checks: its policies too, except
+        // on a port whose topic a governance admin let the domain adopt as it is.
+        let previous = self.store.product(&id).await?.map(|p| p.product);
+        let errors = policy::publication_errors(
+            &product,
+            previous.as_ref(),
+            &self.rules_in_force().await?,
+            &self.store.adopted_topics(product.domain.as_str()).await?,
+        );
+        if !errors.is_empty() {
+            let needs: Vec<&str> = errors.iter().map(|f| f.message.as_str()).collect();
+            return Err(invalid(format!(
+                "adopting {} as it is still needs what every product needs: {}. Fill in what is missing, or document the topic in the wizard first.",
+                req.topic,
+                needs.join("; ")
+            )));
+        }
+        let body = EventBody::ProductPublished(product);
+        if let Some(why) = self.refusal(&body).await {
+            return Err(invalid(why));
+        }
+        let event_id = self.publish(&body).await?;
         Ok(c::Adopted { product: id, event_id, extended_existing })
     }
 

@@ -145,7 +145,11 @@ impl Meshdesk {
             Some(domain) => EventBody::DomainRegistered(domain.clone()),
             None => EventBody::ProductPublished(d.product.clone()),
         };
-        if let Some(why) = self.refusal(&event).await {
+        // The trust rules judge the policies too (as every fold does): while the findings above
+        // block, they are what to fix, and the refusal would only repeat them.
+        if !policy::blocks(&findings)
+            && let Some(why) = self.refusal(&event).await
+        {
             findings.push(policy::Finding {
                 policy: "trust".into(),
                 severity: policy::Severity::Error,

@@ -1,7 +1,7 @@
 //! The product page's reads: one product as published, its lineage neighbours, and which
 //! topics and subjects belong to some product.
 
-use meshdesk_domain::DataProduct;
+use meshdesk_domain::{DataProduct, TopicName};
 
 use crate::{Result, Store, StoreError as Error};
 
@@ -86,6 +86,16 @@ impl Store {
             .into_iter()
             .map(|r| (r.topic, r.product_id))
             .collect())
+    }
+
+    /// The topics a governance admin let `domain` adopt (its ports there come in as they are).
+    pub async fn adopted_topics(&self, domain: &str) -> Result<Vec<TopicName>> {
+        sqlx::query_scalar!("SELECT topic FROM topic_adoptions WHERE domain = ? ORDER BY topic", domain)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|t| TopicName::parse(t).map_err(|e| Error::Corrupt(format!("adopted topic: {e}"))))
+            .collect()
     }
 }
 

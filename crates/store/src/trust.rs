@@ -109,6 +109,13 @@ pub(crate) async fn facts(
                 f.adopted_topics
                     .push(TopicName::parse(&t).map_err(|e| StoreError::Corrupt(format!("adopted topic: {e}")))?);
             }
+            let id = p.id.as_str();
+            let previous = sqlx::query_scalar!("SELECT body_json FROM products WHERE id = ?", id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            // A body this version cannot read counts as no previous version (the stricter way).
+            f.previous_product = previous.and_then(|b| serde_json::from_str(&b).ok());
+            f.rules_in_force = crate::policies::in_force(conn).await?;
         }
         EventBody::TopicAdopted { topic, domain, .. } => {
             f.domain_owners = domain_owners(conn, domain.as_str()).await?;

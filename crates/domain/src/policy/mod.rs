@@ -10,10 +10,12 @@ use crate::ids::TopicName;
 use crate::model::{Classification, CompatibilityLevel, DataProduct};
 
 mod builtin;
+pub mod publication;
 pub mod published;
 pub mod rules;
 mod view;
 
+pub use publication::publication_errors;
 pub use published::{admissible, check_request, check_with, in_force, is_built_in};
 pub use rules::{Rule, RuleError, RuleSet, Scope, Target, evaluation_failed};
 pub use view::{FIELDS, FUNCTIONS};

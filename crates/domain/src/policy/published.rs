@@ -135,7 +135,26 @@ pub fn check_with(
         }
     });
     match set {
-        Ok(set) => set.check(p, existing_topics),
+        Ok(set) => {
+            // The last product checked on this thread, with its findings: the fold checks a
+            // publication against the policies and then indexes it with the same findings.
+            type Last = Option<(Rc<RuleSet>, DataProduct, Vec<String>, Vec<Finding>)>;
+            thread_local! {
+                static LAST: RefCell<Last> = const { RefCell::new(None) };
+            }
+            let hit = LAST.with(|cell| {
+                cell.borrow().as_ref().and_then(|(s, last, topics, findings)| {
+                    (Rc::ptr_eq(s, &set) && last == p && topics == existing_topics).then(|| findings.clone())
+                })
+            });
+            hit.unwrap_or_else(|| {
+                let findings = set.check(p, existing_topics);
+                LAST.with(|cell| {
+                    *cell.borrow_mut() = Some((set, p.clone(), existing_topics.to_vec(), findings.clone()))
+                });
+                findings
+            })
+        }
         Err(e) => vec![finding("settings", Severity::Error, "product", e.to_string())],
     }
 }

@@ -348,6 +348,11 @@ pub struct Facts {
     /// adoption gave to its domain. `TopicAdopted`: whether the domain is registered, in
     /// `domain_owners`.
     pub adopted_topics: Vec<TopicName>,
+    /// `ProductPublished`: the version it replaces (`None`: a new product), and the published
+    /// rules in force: a publication may not bring a policy error its product did not have
+    /// ([`crate::policy::publication_errors`]).
+    pub previous_product: Option<crate::model::DataProduct>,
+    pub rules_in_force: Vec<crate::policy::Rule>,
     /// The governance log's topic (never claimable).
     pub governance_topic: String,
     /// The event's own (signed, checked) time.
@@ -478,6 +483,16 @@ pub fn authorize(standing: &Standing, facts: &Facts, actor: &Principal, body: &E
                         "topic {topic} lies outside the domain's namespace ({namespace}…): a product's ports are its domain's topics, or topics a governance admin let the domain adopt"
                     ));
                 }
+            }
+            // The wizard's policies, as far as the log can judge them.
+            let errors = crate::policy::publication_errors(
+                p,
+                facts.previous_product.as_ref(),
+                &facts.rules_in_force,
+                &facts.adopted_topics,
+            );
+            if !errors.is_empty() {
+                return Err(crate::policy::publication::refusal(&errors));
             }
             Ok(())
         }

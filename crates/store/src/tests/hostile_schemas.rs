@@ -1,4 +1,5 @@
-//! Valid Avro schemas a hostile owner can publish: deep, wide, recursive, named types reused at
+//! Valid Avro schemas a hostile owner can publish, every field documented (so they pass the
+//! policies and are indexed, the most work a fold does for a product): deep, wide, recursive, named types reused at
 //! every level, huge enums and unions. Shared by the fold's tests and the hostile-fold benchmark
 //! (`benches/hostile_fold.rs` includes this file).
 
@@ -11,12 +12,12 @@ pub fn nested_reuse(depth: usize) -> String {
 /// `depth` levels, each with `width` fields of the level below (the first defines it, the others
 /// name it): width^depth field paths.
 pub fn reuse(depth: usize, width: usize) -> String {
-    let mut t = r#"{"type":"record","name":"L0","fields":[{"name":"x","type":"int"}]}"#.to_owned();
+    let mut t = r#"{"type":"record","name":"L0","fields":[{"name":"x","type":"int","doc":"d"}]}"#.to_owned();
     for level in 1..=depth {
         let below = format!("L{}", level - 1);
-        let mut fields = vec![format!(r#"{{"name":"f0","type":{t}}}"#)];
+        let mut fields = vec![format!(r#"{{"name":"f0","type":{t},"doc":"d"}}"#)];
         for i in 1..width.max(1) {
-            fields.push(format!(r#"{{"name":"f{i}","type":"{below}"}}"#));
+            fields.push(format!(r#"{{"name":"f{i}","type":"{below}","doc":"d"}}"#));
         }
         t = format!(r#"{{"type":"record","name":"L{level}","fields":[{}]}}"#, fields.join(","));
     }
@@ -32,10 +33,13 @@ pub fn wide(n: usize) -> String {
 /// `n` records that each refer to the next and the first (mutual recursion).
 pub fn recursive(n: usize) -> String {
     let n = n.max(1);
-    let mut t = format!(r#"{{"type":"record","name":"R{}","fields":[{{"name":"back","type":["null","R0"]}}]}}"#, n - 1);
+    let mut t = format!(
+        r#"{{"type":"record","name":"R{}","fields":[{{"name":"back","type":["null","R0"],"doc":"d"}}]}}"#,
+        n - 1
+    );
     for i in (0..n - 1).rev() {
         t = format!(
-            r#"{{"type":"record","name":"R{i}","fields":[{{"name":"v","type":"int"}},{{"name":"next","type":["null",{t}]}},{{"name":"self","type":["null","R{i}"]}}]}}"#
+            r#"{{"type":"record","name":"R{i}","fields":[{{"name":"v","type":"int","doc":"d"}},{{"name":"next","type":["null",{t}],"doc":"d"}},{{"name":"self","type":["null","R{i}"],"doc":"d"}}]}}"#
         );
     }
     t
@@ -45,7 +49,7 @@ pub fn recursive(n: usize) -> String {
 pub fn big_enum(n: usize) -> String {
     let symbols: Vec<String> = (0..n).map(|i| format!(r#""S{i}""#)).collect();
     format!(
-        r#"{{"type":"record","name":"E","fields":[{{"name":"e","type":{{"type":"enum","name":"Big","symbols":[{}]}}}}]}}"#,
+        r#"{{"type":"record","name":"E","fields":[{{"name":"e","type":{{"type":"enum","name":"Big","symbols":[{}]}},"doc":"d"}}]}}"#,
         symbols.join(",")
     )
 }
@@ -53,14 +57,17 @@ pub fn big_enum(n: usize) -> String {
 /// A record with one field, a union of `n` records of two fields each.
 pub fn big_union(n: usize) -> String {
     let branches: Vec<String> = (0..n)
-        .map(|i| format!(r#"{{"type":"record","name":"B{i}","fields":[{{"name":"a","type":"int"}},{{"name":"b","type":"string"}}]}}"#))
+        .map(|i| format!(r#"{{"type":"record","name":"B{i}","fields":[{{"name":"a","type":"int","doc":"d"}},{{"name":"b","type":"string","doc":"d"}}]}}"#))
         .collect();
-    format!(r#"{{"type":"record","name":"U","fields":[{{"name":"u","type":["null",{}]}}]}}"#, branches.join(","))
+    format!(
+        r#"{{"type":"record","name":"U","fields":[{{"name":"u","type":["null",{}],"doc":"d"}}]}}"#,
+        branches.join(",")
+    )
 }
 
 /// Arrays and maps nested `depth` levels around a record that reuses itself.
 pub fn deep_containers(depth: usize) -> String {
-    let mut t = r#"{"type":"record","name":"Leaf","fields":[{"name":"x","type":"int"}]}"#.to_owned();
+    let mut t = r#"{"type":"record","name":"Leaf","fields":[{"name":"x","type":"int","doc":"d"}]}"#.to_owned();
     for level in 0..depth {
         t = if level % 2 == 0 {
             format!(r#"{{"type":"array","items":{t}}}"#)
@@ -69,7 +76,7 @@ pub fn deep_containers(depth: usize) -> String {
         };
     }
     format!(
-        r#"{{"type":"record","name":"Outer","fields":[{{"name":"deep","type":{t}}},{{"name":"again","type":"Leaf"}}]}}"#
+        r#"{{"type":"record","name":"Outer","fields":[{{"name":"deep","type":{t},"doc":"d"}},{{"name":"again","type":"Leaf","doc":"d"}}]}}"#
     )
 }
 

@@ -243,6 +243,78 @@ async fn requests_are_checked_by_the_fold_as_the_sender_checks_them(pool: Sqlite
 }
 
 #[sqlx::test(migrations = false)]
+async fn publications_are_held_to_the_policies_by_the_fold_as_by_the_sender(pool: SqlitePool) {
+    // Verifies class 4 for products (the wizard's policies judged only by the sender): a publication that brings a policy error (a short description, an undocumented field, a port breaking a domain rule, an adopted topic's product without owners) is refused with the policy's words, while one keeping an error its product already had (deprecating a product a later rule flags) and one whose only errors are on a port an admin let the domain adopt apply; for every case the service's check before writing (`Store::authorize`, which `Meshdesk::refusal` calls) and the fold agree.
+    let store = Store::from_pool(pool).await.unwrap();
+    store.apply(LOG, &root(), &seed_log()).await.unwrap();
+    let t = T0 + 1_000;
+    let mut short = stock();
+    short.description = "Short.".into();
+    let mut undocumented = stock();
+    let s = undocumented.output_ports[0].value_schema.as_mut().unwrap();
+    s.schema = s.schema.replacen(r#""fields": ["#, r#""fields": [{"name": "shelf", "type": "string"}, "#, 1);
+    let one = Rule {
+        id: "inventory.one-partition".into(),
+        policy: "inventory.one-partition".into(),
+        target: Target::Port,
+        condition: "port.partitions <= 1".into(),
+        severity: Severity::Error,
+        message: "Inventory topics have one partition, not {port.partitions}".into(),
+        at: "partitions".into(),
+        owner: Scope::Domain("inventory".into()),
+    };
+    let mut wide = stock();
+    wide.id = meshdesk_domain::ProductId::parse("inventory.stock-wide").unwrap();
+    wide.output_ports[0].topic = TopicName::parse("inventory.stock-wide").unwrap();
+    let mut deprecated = stock();
+    deprecated.status = meshdesk_domain::ProductStatus::Deprecated;
+    deprecated.sunset = Some("2999-12-31".into());
+    let mut legacy = undocumented.clone();
+    legacy.id = meshdesk_domain::ProductId::parse("inventory.legacy-stock").unwrap();
+    legacy.output_ports[0].topic = TopicName::parse("legacy-stock").unwrap();
+    legacy.output_ports[0].partitions = 1;
+    let mut ownerless = legacy.clone();
+    ownerless.owners.clear();
+    let adopt = EventBody::TopicAdopted {
+        topic: TopicName::parse("legacy-stock").unwrap(),
+        domain: DomainId::parse("inventory").unwrap(),
+        reason: "legacy stock feed, owned by Inventory since 2019".into(),
+    };
+    let cases: Vec<(&str, &str, EventBody, Option<&str>)> = vec![
+        ("short", "User:ines", EventBody::ProductPublished(short), Some("product.description (required-metadata)")),
+        ("undocumented", "User:ines", EventBody::ProductPublished(undocumented), Some("describe the field `shelf`")),
+        ("rule", "User:ines", EventBody::PolicyPublished(one), None),
+        ("wide", "User:ines", EventBody::ProductPublished(wide), Some("Inventory topics have one partition, not")),
+        ("deprecate", "User:ines", EventBody::ProductPublished(deprecated), None),
+        ("adopt", seed::SEED_ACTOR, adopt, None),
+        ("ownerless", "User:ines", EventBody::ProductPublished(ownerless), Some("product.owners (required-metadata)")),
+        ("legacy", "User:ines", EventBody::ProductPublished(legacy), None),
+    ];
+    let mut log = seed_log();
+    for (i, (id, actor, body, refusal)) in cases.into_iter().enumerate() {
+        let key = signers().for_principal(actor).unwrap().public_key().id();
+        let sender = store.authorize(&root(), LOG, &key, actor, &body).await.unwrap();
+        log.push(rec(log.len(), signed(id, actor, t + i as i64, &body)));
+        store.apply(LOG, &root(), &log).await.unwrap();
+        let audit = store.events(LOG).await.unwrap();
+        match refusal {
+            Some(words) => {
+                refused_with(&audit, id, words);
+                let why = sender.expect_err(id);
+                assert!(why.contains(words), "{id}: the sender says `{why}`");
+            }
+            None => {
+                applied(&audit, id);
+                assert_eq!(sender, Ok(()), "{id}");
+            }
+        }
+    }
+    let stock_now = store.product("inventory.stock-levels").await.unwrap().unwrap().product;
+    assert_eq!(stock_now.status, meshdesk_domain::ProductStatus::Deprecated);
+    assert!(store.product("inventory.stock-wide").await.unwrap().is_none());
+}
+
+#[sqlx::test(migrations = false)]
 async fn an_insider_cannot_pre_empt_an_event_id_or_enroll_a_key_she_does_not_hold(pool: SqlitePool) {
     // Verifies class 5 (identity): Sam publishes first under the id Ines's next publication will use, and Ines's event still applies (deduplication is by id and signer, so only the same signer's copy is a duplicate); Sam's enrollment of a key he does not hold (a key seen in the log) is refused for want of proof of possession.
     let store = Store::from_pool(pool).await.unwrap();

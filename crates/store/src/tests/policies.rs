@@ -118,13 +118,26 @@ async fn the_catalog_knows_which_products_break_a_policy_as_rules_come_and_go(po
     let ids: Vec<_> = breaking.hits.iter().map(|h| (h.product.id.as_str(), h.breaks_policy)).collect();
     assert_eq!(ids, [("inventory.stock-levels", true)]);
 
-    // A product published under the rule is checked when it is indexed.
+    // A product published under the rule is checked when it is indexed: one within it is not
+    // marked; a new one breaking it is refused by the fold (a publication may not bring an error).
     let mut second = seed::products().remove(0);
     second.id = meshdesk_domain::ProductId::parse("inventory.stock-counts").unwrap();
     second.output_ports[0].topic = meshdesk_domain::TopicName::parse("inventory.stock-counted").unwrap();
+    let mut third = second.clone();
+    second.output_ports[0].partitions = 1;
     next(&mut log, "p2", "User:ines", EventBody::ProductPublished(second));
+    third.id = meshdesk_domain::ProductId::parse("inventory.stock-counts-wide").unwrap();
+    third.output_ports[0].topic = meshdesk_domain::TopicName::parse("inventory.stock-counted-wide").unwrap();
+    next(&mut log, "p3", "User:ines", EventBody::ProductPublished(third));
     store.apply(LOG, &root(), &log).await.unwrap();
-    assert_eq!(facet(&store.search(&all).await.unwrap()), [("no".to_owned(), 2), ("yes".to_owned(), 2)]);
+    assert_eq!(facet(&store.search(&all).await.unwrap()), [("no".to_owned(), 3), ("yes".to_owned(), 1)]);
+    let audit = store.events(LOG).await.unwrap();
+    let p3 = audit.iter().find(|e| e.id == "p3").unwrap();
+    assert_eq!(p3.outcome, "refused");
+    assert!(
+        p3.note.as_deref().unwrap_or_default().contains("ports[0].partitions (bounds): at most 12 partitions"),
+        "{p3:?}"
+    );
 
     next(&mut log, "w1", "User:ines", EventBody::PolicyWithdrawn { id: one.id.clone(), reason: "done".into() });
     store.apply(LOG, &root(), &log).await.unwrap();
