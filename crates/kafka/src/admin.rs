@@ -109,6 +109,16 @@ impl Admin {
         self.native(move |rk| native::alter_topic_configs(rk, &topic, &changes, TIMEOUT)).await
     }
 
+    /// Sets each user's SCRAM-SHA-256 and SCRAM-SHA-512 credentials (creating the user);
+    /// one result per user, in order.
+    pub async fn upsert_scram_users(
+        &self,
+        users: &[(String, String)],
+    ) -> Result<Vec<(String, Result<(), String>)>, KafkaError> {
+        let users = users.to_vec();
+        self.native(move |rk| native::upsert_scram_users(rk, &users, TIMEOUT)).await
+    }
+
     /// Creates ACL bindings; one outcome per binding, in order.
     pub async fn create_acls(&self, acls: &[AclBinding]) -> Result<Vec<AclOutcome<()>>, KafkaError> {
         let acls = acls.to_vec();

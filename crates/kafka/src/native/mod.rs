@@ -1,5 +1,5 @@
 //! Safe wrappers over the librdkafka admin calls rdkafka 0.39 has no safe API for: ACLs,
-//! IncrementalAlterConfigs and DescribeCluster. Every C handle is owned by a [`Guard`] that frees
+//! IncrementalAlterConfigs, DescribeCluster and SCRAM users (`scram.rs`). Every C handle is owned by a [`Guard`] that frees
 //! it, on every path. The blocking wait for the result runs on a blocking thread.
 
 use std::ffi::{CStr, CString, c_char};
@@ -10,6 +10,9 @@ use rdkafka::bindings as rd;
 use rdkafka::error::RDKafkaErrorCode;
 
 use crate::KafkaError;
+
+mod scram;
+pub(crate) use scram::upsert_scram_users;
 
 /// Frees a C handle when dropped.
 struct Guard<T> {
