@@ -22,7 +22,7 @@ fn product(topic: &str, schema: Option<SchemaRef>, sla: Sla, contract: Contract)
         domain: DomainId::parse("it").unwrap(),
         id,
         title: "Test product".into(),
-        description: "Made by a test.".into(),
+        description: "Made by an integration test.".into(),
         owners: vec![Principal::parse("User:owner").unwrap()],
         classification: Classification::Internal,
         tags: vec![],
@@ -125,8 +125,16 @@ async fn samples_mask_personal_data_unless_the_viewer_owns_the_product() {
         .send(&topic, Some(b"C-1"), &wire::encode(id, &record))
         .await
         .unwrap();
+    // Only the email is flagged by the contract (the policies find the rest by name); the address
+    // parts the schema leaves undocumented are described here.
+    let described = |path: &str| FieldSemantics { path: path.into(), description: format!("The {path}."), ..Default::default() };
     let contract = Contract {
-        fields: vec![FieldSemantics { path: "email".into(), pii: true, ..Default::default() }],
+        fields: vec![
+            FieldSemantics { path: "email".into(), pii: true, ..Default::default() },
+            described("address.street"),
+            described("address.city"),
+            described("address.postalCode"),
+        ],
         ..Default::default()
     };
     let schema_ref = SchemaRef {
