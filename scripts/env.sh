@@ -3,8 +3,7 @@
 MESHDESK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MESHDESK_ROOT
 
-NISSHI_VERSION=0.8.1
-NISSHI_TOOLCHAIN=1.96.0          # nisshi 0.8.1 needs rustc >= 1.96
+KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$MESHDESK_ROOT/kafka/pom.xml" | head -n1)"  # kafka/pom.xml pins it
 TAURI_DRIVER_VERSION=2.1.0
 TAURI_CLI_VERSION=2.12.5           # @tauri-apps/cli (npm): the bundler of scripts/package.sh
 CONFLUENT_KAFKA_PY_VERSION=2.16.1  # independent Python client for end-to-end tests
@@ -23,7 +22,7 @@ WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = 
 # Build output and installed tools are kept across runs on the same machine.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/meshdesk/target}"
 export MESHDESK_TOOLS="${MESHDESK_TOOLS:-$HOME/.cache/meshdesk/tools}"
-export MESHDESK_NISSHI="${MESHDESK_NISSHI:-$MESHDESK_TOOLS/nisshi-$NISSHI_VERSION/bin/nisshi}"
+export MESHDESK_KAFKA_LIBS="${MESHDESK_KAFKA_LIBS:-$MESHDESK_TOOLS/kafka-$KAFKA_VERSION/libs}"
 export MESHDESK_PYTHON="${MESHDESK_PYTHON:-$MESHDESK_TOOLS/pyclients-confluent-kafka-$CONFLUENT_KAFKA_PY_VERSION/bin/python}"
 # The catalogs' own packages (DataHub, OpenLineage) in a venv of their own: their pins differ.
 export MESHDESK_DATACONTRACT="${MESHDESK_DATACONTRACT:-$MESHDESK_TOOLS/datacontract-cli-$DATACONTRACT_CLI_VERSION/bin/datacontract}"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the installable packages with the Tauri bundler: a .deb, and an AppImage where the
 # bundler's AppImage tools can be fetched (they come from GitHub, not from a package registry).
-# The sandbox broker (nisshi) is packaged beside the app (`/usr/bin/nisshi`), so the installed
-# app starts its sandbox from the installed files.
+# The sandbox broker's jars (Apache Kafka, from Maven Central) are packaged under
+# /usr/lib/meshdesk/kafka/libs and the .deb depends on a Java 17 runtime, so the installed app
+# starts its sandbox from the installed files. (The AppImage carries no Java runtime: its sandbox
+# needs one installed.)
 #
 #   scripts/package.sh             .deb and AppImage
 #   scripts/package.sh deb         the .deb only
@@ -13,12 +15,11 @@ cd "$MESHDESK_ROOT"
 targets="${1:-deb,appimage}"
 say() { printf '[package] %s\n' "$*"; }
 [ -x "$MESHDESK_TAURI_CLI" ] || { say "the Tauri CLI is missing: run scripts/setup.sh test"; exit 1; }
-[ -x "$MESHDESK_NISSHI" ] || { say "the sandbox broker is missing: run scripts/setup.sh"; exit 1; }
+libs="$(scripts/kafka-jars.sh)"
 scripts/build-ui.sh
-# The bundler takes external binaries named for the target triple and installs them without it.
-triple="$(rustc -vV | awk '/^host:/ {print $2}')"
-mkdir -p src-tauri/binaries
-cp "$MESHDESK_NISSHI" "src-tauri/binaries/nisshi-$triple"
+rm -rf src-tauri/kafka-libs
+mkdir -p src-tauri/kafka-libs
+cp "$libs"/*.jar src-tauri/kafka-libs/
 bundle() {
   (cd src-tauri && "$MESHDESK_TAURI_CLI" build --ci --config tauri.bundle.json --bundles "$1")
 }
@@ -36,5 +37,5 @@ if [[ ",$targets," == *",appimage,"* ]]; then
     status=3
   fi
 fi
-find "$CARGO_TARGET_DIR/release/bundle" -maxdepth 2 \( -name '*.deb' -o -name '*.AppImage' \) -newer "src-tauri/binaries/nisshi-$triple" -print
+find "$CARGO_TARGET_DIR/release/bundle" -maxdepth 2 \( -name '*.deb' -o -name '*.AppImage' \) -newer src-tauri/kafka-libs -print
 exit "$status"

@@ -5,7 +5,7 @@
 #   scripts/run.sh                 a debug build: the soonest to a responsive window on a fresh
 #                                  machine (the UI is always an optimised wasm build; the backend
 #                                  compiles in about half the time of a release build and its
-#                                  hot paths, signatures and the gateway's decoding, are
+#                                  hot paths, the signature checks, are
 #                                  optimised even in debug builds, see Cargo.toml)
 #   scripts/run.sh --release       the optimised build (slower to build, faster to start)
 #   scripts/run.sh -- ARGS         ARGS go to the app, e.g. `-- --env my-cluster.toml`

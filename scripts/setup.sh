@@ -22,13 +22,15 @@ step() {
 started=$SECONDS
 
 # 1. Debian packages. Running: WebKitGTK 4.1 and friends for Tauri, build tools for librdkafka
-#    (bundled) and SQLite, Node.js for the editor's bundle. Testing adds Xvfb and
+#    (bundled) and SQLite, Node.js for the editor's bundle, a JRE and Maven for the sandbox's
+#    Apache Kafka broker (its jars come from Maven Central). Testing adds Xvfb and
 #    WebKitWebDriver for the end-to-end tests, xdotool (it answers save dialogs), ImageMagick and
 #    Python's venv.
 APT_PACKAGES=(
   build-essential pkg-config cmake curl ca-certificates
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   libssl-dev zlib1g-dev openssl libdbus-1-dev python3
+  openjdk-17-jre-headless maven
 )
 if [ "$mode" = test ]; then
   APT_PACKAGES+=(webkit2gtk-driver xvfb xauth xdotool imagemagick python3-venv dpkg-dev)
@@ -116,17 +118,11 @@ if [ "$mode" = test ]; then
   background "Node.js test tools" node_tools
 fi
 
-# 4. The sandbox broker: nisshi (Kafka-compatible), built once with only the SQLite storage the
-#    sandbox uses (about 20 minutes on 2 cores).
-nisshi() {
-  [ -x "$MESHDESK_NISSHI" ] && return 0
-  rustup toolchain list | grep -q "^$NISSHI_TOOLCHAIN" || rustup toolchain install "$NISSHI_TOOLCHAIN" --profile minimal
-  say "building nisshi $NISSHI_VERSION (once)"
-  cargo "+$NISSHI_TOOLCHAIN" install nisshi --version "$NISSHI_VERSION" --locked \
-    --no-default-features --features libsql \
-    --root "$MESHDESK_TOOLS/nisshi-$NISSHI_VERSION" -j "$CARGO_BUILD_JOBS"
-}
-step "sandbox broker (nisshi $NISSHI_VERSION)" nisshi
+# 4. The sandbox broker: Apache Kafka's jars from Maven Central (kafka/pom.xml), once; a download,
+#    so beside the compiles.
+kafka_jars() { "$MESHDESK_ROOT/scripts/kafka-jars.sh" >/dev/null; }
+mkdir -p "$MESHDESK_TOOLS"
+background "Apache Kafka $KAFKA_VERSION jars" kafka_jars
 
 # 5. wasm-bindgen-cli at exactly the version in Cargo.lock (no --locked: its lockfile pins a
 #    crate version the registry does not serve).

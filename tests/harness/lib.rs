@@ -1,4 +1,4 @@
-//! The test harness: real sandboxes (nisshi broker + journaled registry) on free loopback ports
+//! The test harness: real sandboxes (Apache Kafka + journaled registry) on free loopback ports
 //! in temporary directories, and the pieces of the end-to-end setup (Xvfb, tauri-driver).
 
 use std::io::{BufRead, BufReader};
@@ -376,9 +376,10 @@ pub async fn three_records(t: &TestSandbox) {
 }
 
 /// A sandbox login for a new consumer principal; its password.
-pub fn consumer_password(t: &TestSandbox, principal: &str) -> String {
+pub async fn consumer_password(t: &TestSandbox, principal: &str) -> String {
     t.sandbox
         .create_principal(&meshdesk_domain::Principal::parse(principal).unwrap())
+        .await
         .unwrap()
         .expect("a new consumer principal gets a password")
 }

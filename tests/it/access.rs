@@ -10,7 +10,7 @@ use meshdesk_tests::{desktop, env_file_as, sandbox, stock_levels_request as form
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop() {
-    // Verifies the seed's access story across two desktops sharing the sandbox's governance log: Sales' owner requests read access to inventory.stock-level-updated (the plan is exactly READ+DESCRIBE on the topic and READ on groups `sales.`), Inventory's owner sees it arrive and approves it, the authorizing gateway takes the ACLs and the grant is recorded as applied, both desktops see the same state, the product's consumers list the grant, the reconciler then has nothing to do and writes nothing, revocation removes the ACLs, and illegal decisions are refused.
+    // Verifies the seed's access story across two desktops sharing the sandbox's governance log: Sales' owner requests read access to inventory.stock-level-updated (the plan is exactly READ+DESCRIBE on the topic and READ on groups `sales.`), Inventory's owner sees it arrive and approves it, Kafka's authorizer takes the ACLs and the grant is recorded as applied, both desktops see the same state, the product's consumers list the grant, the reconciler then has nothing to do and writes nothing, revocation removes the ACLs, and illegal decisions are refused.
     let t = sandbox(true).await;
     let (_s, sam) = desktop(&t, "User:sam").await;
     let (_i, ines) = desktop(&t, "User:ines").await;
@@ -106,7 +106,10 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
     let revoked = ines.decide_access(&revoke).await.unwrap();
     assert_eq!(revoked.state, "revoked");
     assert_eq!(revoked.grant.map(|g| g.status), Some("removed".to_owned()));
-    assert!(t.sandbox.acls().iter().all(|a| a.principal != "User:sales-app"), "the grant's ACLs are gone");
+    assert!(
+        t.sandbox.acls().await.unwrap().iter().all(|a| a.principal != "User:sales-app"),
+        "the grant's ACLs are gone"
+    );
     ines.flush_outbox().await.unwrap();
     sam.sync().await.unwrap();
     assert_eq!(sam.list_access().await.unwrap().outgoing[0].state.name(), "revoked");
@@ -118,7 +121,7 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
-    // Verifies `meshctl reconcile` against the authorizing gateway on a log with an approved grant not yet applied, one that expired and one revoked (events written with their historical times), and a hand-made ACL on a managed topic: the dry run prints an apply and two removals with their bindings and kafka-acls.sh commands, reports the hand-made ACL as drift with its two remedies, and changes nothing on the cluster or the log; the real run prints its counts, creates exactly the grant's ACLs and the owners' missing producer bindings, and leaves the hand-made one in place.
+    // Verifies `meshctl reconcile` against Apache Kafka's authorizer on a log with an approved grant not yet applied, one that expired and one revoked (events written with their historical times), and a hand-made ACL on a managed topic: the dry run prints an apply and two removals with their bindings and kafka-acls.sh commands, reports the hand-made ACL as drift with its two remedies, and changes nothing on the cluster or the log; the real run prints its counts, creates exactly the grant's ACLs and the owners' missing producer bindings, and leaves the hand-made one in place.
     let t = sandbox(true).await;
     let profile = t.sandbox.kafka_profile();
     let producer = Producer::new(&profile).unwrap();
@@ -164,7 +167,7 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
         permission: meshdesk_kafka::AclPermission::Allow,
     };
     meshdesk_kafka::Admin::new(&profile).unwrap().create_acls(&[legacy]).await.unwrap();
-    let acls_before = t.sandbox.acls();
+    let acls_before = t.sandbox.acls().await.unwrap();
     let before = watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high;
 
     let dir = tempfile::tempdir().unwrap();
@@ -206,7 +209,7 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
     );
     assert!(stdout.contains("or remove it: kafka-acls.sh --bootstrap-server"), "{stdout}");
     assert_eq!(watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high, before, "nothing was written");
-    assert_eq!(t.sandbox.acls(), acls_before, "the dry run changed no ACL");
+    assert_eq!(t.sandbox.acls().await.unwrap(), acls_before, "the dry run changed no ACL");
 
     // The real run (as an owner of the product, who may record grant outcomes).
     let owner_env = env_file_as(dir.path(), "it", &t.sandbox, "User:ines");
@@ -223,7 +226,7 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
         stdout.contains("3 change(s): applied 1, removed 2, not applied 0; 3 governance event(s) written"),
         "{stdout}"
     );
-    let acls = t.sandbox.acls();
+    let acls = t.sandbox.acls().await.unwrap();
     let owners = ["User:ines", "User:sam", "User:carla"];
     let consumers: Vec<String> = acls
         .iter()

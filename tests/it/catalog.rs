@@ -127,7 +127,8 @@ async fn samples_mask_personal_data_unless_the_viewer_owns_the_product() {
         .unwrap();
     // Only the email is flagged by the contract (the policies find the rest by name); the address
     // parts the schema leaves undocumented are described here.
-    let described = |path: &str| FieldSemantics { path: path.into(), description: format!("The {path}."), ..Default::default() };
+    let described =
+        |path: &str| FieldSemantics { path: path.into(), description: format!("The {path}."), ..Default::default() };
     let contract = Contract {
         fields: vec![
             FieldSemantics { path: "email".into(), pii: true, ..Default::default() },

@@ -14,7 +14,7 @@ pub(crate) async fn granted_and_read(
     sam: &meshdesk_service::Meshdesk,
     ines: &meshdesk_service::Meshdesk,
 ) {
-    let pw = consumer_password(t, "User:sales-app");
+    let pw = consumer_password(t, "User:sales-app").await;
     let sent = sam.request_access(&stock_levels_request("Check stock before confirming orders.")).await.unwrap();
     sam.flush_outbox().await.unwrap();
     ines.sync().await.unwrap();

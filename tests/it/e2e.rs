@@ -213,11 +213,11 @@ async fn search_and_product_page_journey(client: &Client, sandbox_dir: &std::pat
     let state: serde_json::Value =
         serde_json::from_slice(&std::fs::read(sandbox_dir.join("sandbox.json")).unwrap()).unwrap();
     let (broker, registry) = (state["broker_port"].as_u64().unwrap(), state["registry_port"].as_u64().unwrap());
-    // The app's sandbox lets clients in through its gateway only: as its admin, here.
+    // The app's sandbox lets clients in with SCRAM and ACLs only: as its admin, here.
     let passwords: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(sandbox_dir.join("gateway/sandbox-passwords.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(sandbox_dir.join("access/sandbox-passwords.json")).unwrap()).unwrap();
     let admin_password = passwords["passwords"]["meshdesk-sandbox"].as_str().unwrap();
-    let cluster = client_json(&meshdesk_sandbox::access::plain_profile(
+    let cluster = client_json(&meshdesk_sandbox::access::scram_profile(
         &format!("127.0.0.1:{broker}"),
         meshdesk_sandbox::access::ADMIN_USER,
         admin_password,
@@ -319,8 +319,15 @@ async fn the_wizard_publishes_a_product_through_the_window() {
     text_of(&client, "#port-topic-preview", Duration::from_secs(5), |t| t == "topic: inventory.stock-reserved ✓").await;
     click(&client, "#port-add").await;
     text_of(&client, ".port-edit h3", Duration::from_secs(5), |t| t == "inventory.stock-reserved").await;
-    let warning = text_of(&client, "#port-collisions", Duration::from_secs(10), |t| t.contains("collides")).await;
-    assert!(warning.contains("`inventory_stock-reserved`"), "{warning}");
+    let collision = text_of(&client, "#port-collisions", Duration::from_secs(10), |t| t.contains("collides")).await;
+    assert!(collision.contains("`inventory_stock-reserved`") && collision.contains("Kafka refuses"), "{collision}");
+    // Kafka would refuse the new topic: the platform team removes the legacy one first.
+    let gone = meshdesk_kafka::Admin::new(&t.sandbox.kafka_profile())
+        .unwrap()
+        .delete_topics(&["inventory_stock-reserved"])
+        .await
+        .unwrap();
+    assert!(gone.iter().all(|(_, r)| r.is_ok()), "{gone:?}");
     click(&client, "#wizard-next").await;
     // 4. Schemas
     // Two lines; the newline is the Enter key.

@@ -10,12 +10,12 @@ use crate::window::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_owners_request_and_approve_access_through_the_window() {
-    // Verifies the access journey through the real app window with two profiles on one seeded sandbox whose gateway enforces ACLs, watched by a stock confluent-kafka consumer as User:sales-app: refused on the topic at first (TOPIC_AUTHORIZATION_FAILED); Sales' owner (User:sam) sees the exact ACL plan and sends a request from the stock-levels page; Inventory's owner (User:ines) sees it arrive with its purpose, approves it, is shown the ACLs created and the cluster's own answer "can read" (screenshot target/e2e/requests.png); the consumer now reads in group sales.stock-check and is refused in marketing.x; the audit trail exported as CSV holds the events; Sam sees the grant applied and readable (target/e2e/requests-sam.png); Ines revokes it in the window and the consumer is refused again.
+    // Verifies the access journey through the real app window with two profiles on one seeded sandbox whose Apache Kafka enforces ACLs, watched by a stock confluent-kafka consumer as User:sales-app: refused on the topic at first (TOPIC_AUTHORIZATION_FAILED); Sales' owner (User:sam) sees the exact ACL plan and sends a request from the stock-levels page; Inventory's owner (User:ines) sees it arrive with its purpose, approves it, is shown the ACLs created and the cluster's own answer "can read" (screenshot target/e2e/requests.png); the consumer now reads in group sales.stock-check and is refused in marketing.x; the audit trail exported as CSV holds the events; Sam sees the grant applied and readable (target/e2e/requests-sam.png); Ines revokes it in the window and the consumer is refused again.
     use meshdesk_tests::{consume, consumer_password, sandbox, three_records};
     let app = app_bin();
     let t = sandbox(true).await;
     three_records(&t).await;
-    let pw = consumer_password(&t, "User:sales-app");
+    let pw = consumer_password(&t, "User:sales-app").await;
     assert_eq!(consume(&t, "sales-app", &pw, "-", 3), "refused TOPIC_AUTHORIZATION_FAILED");
     let cfg = tempfile::tempdir().unwrap();
     let (sam, ines) = (env_for(cfg.path(), &t, "sam"), env_for(cfg.path(), &t, "ines"));
@@ -127,7 +127,7 @@ async fn two_owners_request_and_approve_access_through_the_window() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_makes_a_login_for_a_new_consumer_and_shows_it_once() {
-    // Verifies in the app's own sandbox, acting as Sales' owner: sending an access request for a consumer principal the sandbox does not know shows a login made for it, once (screenshot target/e2e/consumer-login.png); the password is the one kept in the keyring, and a stock confluent-kafka consumer logs in with it through the gateway and is refused on the topic (TOPIC_AUTHORIZATION_FAILED: authenticated, not yet granted); a second request for the same consumer shows no login.
+    // Verifies in the app's own sandbox, acting as Sales' owner: sending an access request for a consumer principal the sandbox does not know shows a login made for it, once (screenshot target/e2e/consumer-login.png); the password is the one kept in the keyring, and a stock confluent-kafka consumer logs in with it (SCRAM) and is refused on the topic (TOPIC_AUTHORIZATION_FAILED: authenticated, not yet granted); a second request for the same consumer shows no login.
     let app = app_bin();
     let driver = Driver::start_as(Some("User:sam")).await;
     let caps = serde_json::json!({ "browserName": "wry", "tauri:options": { "application": app.to_str().unwrap() } });
@@ -154,9 +154,9 @@ async fn the_sandbox_makes_a_login_for_a_new_consumer_and_shows_it_once() {
         serde_json::from_slice(&std::fs::read(driver.data.path().join("meshdesk/sandbox/sandbox.json")).unwrap())
             .unwrap();
     let bootstrap = format!("127.0.0.1:{}", state["broker_port"].as_u64().unwrap());
-    let profile = meshdesk_sandbox::access::plain_profile(&bootstrap, &user, &password);
+    let profile = meshdesk_sandbox::access::scram_profile(&bootstrap, &user, &password);
     assert_eq!(meshdesk_tests::consume_with(&profile, "-", 1), "refused TOPIC_AUTHORIZATION_FAILED");
-    let wrong = meshdesk_sandbox::access::plain_profile(&bootstrap, &user, "not-the-password");
+    let wrong = meshdesk_sandbox::access::scram_profile(&bootstrap, &user, "not-the-password");
     assert_eq!(meshdesk_tests::consume_with(&wrong, "-", 1), "refused _AUTHENTICATION");
 
     // The form starts afresh once sent; a second request for the same consumer: the login

@@ -40,7 +40,7 @@ async fn a_processor_seen_on_the_cluster_is_confirmed_and_an_undeclared_reader_i
     sam.flush_outbox().await.unwrap();
     sam.shutdown().await;
 
-    // Two readers of Stock levels' topic, as the sandbox's admin (the gateway lets it in).
+    // Two readers of Stock levels' topic, as the sandbox's admin (a super user).
     three_records(&t).await;
     let admin = t.sandbox.kafka_profile();
     assert_eq!(consume_with(&admin, "orders-enricher", 3), "read 3");

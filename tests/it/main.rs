@@ -1,9 +1,10 @@
-//! Meshdesk's one integration-test binary. Every test talks to real parts: a nisshi broker and the
+//! Meshdesk's one integration-test binary. Every test talks to real parts: Apache Kafka and the
 //! sandbox's Confluent-compatible registry started by the project's own code on free loopback ports, real
 //! SQLite files, and (end to end) the real app window through tauri-driver and WebKitWebDriver.
 
 mod access;
 mod admin;
+mod authorizer;
 mod avro_compat;
 mod catalog;
 mod changes;
@@ -18,7 +19,6 @@ mod e2e_policies;
 mod e2e_promote;
 mod e2e_trust;
 mod exports;
-mod gateway;
 mod insiders;
 mod json_schema_oracle;
 mod layers;

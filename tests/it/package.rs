@@ -1,6 +1,6 @@
 //! The installable package (scripts/package.sh, which scripts/test.sh runs before the tests):
 //! the .deb is accepted by dpkg, and the app unpacked from it starts its sandbox from the
-//! packaged broker and shows the seeded catalog.
+//! packaged Apache Kafka jars and shows the seeded catalog.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -28,7 +28,7 @@ fn built_deb() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_deb_is_accepted_and_its_app_starts_its_own_sandbox() {
-    // Verifies the package scripts/package.sh built: `dpkg-deb --info` accepts the .deb and names the app, its dependencies and its size; it carries the app, the sandbox broker and a desktop entry; the app unpacked from it (`dpkg-deb -x` into a throwaway directory), with no other broker to be found, starts its sandbox from the packaged broker and its window shows the three seeded products.
+    // Verifies the package scripts/package.sh built: `dpkg-deb --info` accepts the .deb and names the app and its dependencies (a Java 17 runtime among them); it carries the app, Apache Kafka's jars and a desktop entry; the app unpacked from it (`dpkg-deb -x` into a throwaway directory), with no other Kafka jars to be found, starts its sandbox broker from the packaged jars and its window shows the three seeded products.
     let deb = built_deb();
     let info = Command::new("dpkg-deb").arg("--info").arg(&deb).output().expect("dpkg-deb runs");
     assert!(
@@ -40,19 +40,21 @@ async fn the_deb_is_accepted_and_its_app_starts_its_own_sandbox() {
     let info = String::from_utf8_lossy(&info.stdout);
     assert!(info.contains("Package: meshdesk"), "{info}");
     assert!(info.contains("Depends:") && info.contains("libwebkit2gtk-4.1-0"), "{info}");
+    assert!(info.contains("openjdk-17-jre-headless"), "the sandbox's broker needs a Java runtime: {info}");
 
     let root = tempfile::tempdir().unwrap();
     let x = Command::new("dpkg-deb").arg("-x").arg(&deb).arg(root.path()).status().expect("dpkg-deb runs");
     assert!(x.success(), "dpkg-deb -x failed");
     let app = root.path().join("usr/bin/meshdesk");
-    let broker = root.path().join("usr/bin/nisshi");
-    assert!(app.is_file() && broker.is_file(), "the package holds usr/bin/meshdesk and usr/bin/nisshi");
+    let libs = root.path().join("usr/lib/meshdesk/kafka/libs");
+    let kafka_jar = format!("kafka_2.13-{}.jar", meshdesk_sandbox::KAFKA_VERSION);
+    assert!(app.is_file() && libs.join(&kafka_jar).is_file(), "the package holds usr/bin/meshdesk and {kafka_jar}");
     let desktop = std::fs::read_dir(root.path().join("usr/share/applications")).unwrap().flatten().next();
     assert!(desktop.is_some(), "the package holds a desktop entry");
 
-    // No broker but the packaged one: not the tools folder, not $MESHDESK_NISSHI.
+    // No Kafka jars but the packaged ones: not the tools folder, not $MESHDESK_KAFKA_LIBS.
     let empty = tempfile::tempdir().unwrap();
-    let driver = Driver::start_with(None, &[("MESHDESK_TOOLS", empty.path())], &["MESHDESK_NISSHI"]).await;
+    let driver = Driver::start_with(None, &[("MESHDESK_TOOLS", empty.path())], &["MESHDESK_KAFKA_LIBS"]).await;
     let client = session_plain(&driver.url, &app).await;
     wait_for_cards(&client, &["customer.profiles", "inventory.stock-levels", "sales.orders"], Duration::from_secs(120))
         .await;
@@ -62,13 +64,15 @@ async fn the_deb_is_accepted_and_its_app_starts_its_own_sandbox() {
         client.screenshot().await.unwrap(),
     )
     .unwrap();
-    // The broker running is the packaged file.
-    let running: Vec<PathBuf> = std::fs::read_dir("/proc")
+    // The broker running is Kafka from the packaged jars.
+    let running: Vec<String> = std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
-        .filter_map(|e| std::fs::read_link(e.path().join("exe")).ok())
-        .filter(|exe| exe.file_name().is_some_and(|n| n == "nisshi"))
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains("kafka.Kafka"))
         .collect();
-    assert!(running.iter().any(|exe| exe.starts_with(root.path())), "the packaged broker runs: {running:?}");
+    let packaged = libs.to_string_lossy().into_owned();
+    assert!(running.iter().any(|c| c.contains(&packaged)), "the packaged broker runs: {running:?}");
     driver.close(client).await;
 }

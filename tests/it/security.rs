@@ -2,9 +2,13 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use meshdesk_kafka::{Admin, KafkaProfile, Producer, TopicOutcome, TopicSpec, probe, read_partition};
-use meshdesk_sandbox::{BrokerProcess, BrokerSecurity, locate_nisshi};
-use meshdesk_tests::closed_port;
+use meshdesk_domain::Principal;
+use meshdesk_kafka::{
+    AclBinding, AclOperation, AclPermission, Admin, KafkaProfile, PatternType, Producer, ResourceType, TopicOutcome,
+    TopicSpec, probe, read_partition,
+};
+use meshdesk_sandbox::{KafkaInstall, KafkaNode, NodeOptions, NodeTls, access};
+use meshdesk_tests::{closed_port, sandbox};
 
 fn profile(bootstrap: &str, props: &[(&str, &str)]) -> KafkaProfile {
     let mut p = KafkaProfile::plaintext(bootstrap);
@@ -38,37 +42,44 @@ async fn round_trip(p: &KafkaProfile, topic: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scram_authentication_against_the_broker() {
-    // Verifies SASL/SCRAM-SHA-512 and SCRAM-SHA-256 end to end: users created on the broker, the broker restarted requiring authentication, then the right passwords can create a topic, produce and read, a wrong one is refused with an authentication reason, and a client without credentials is not let in.
-    let nisshi = locate_nisshi().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let port = closed_port();
-    let bootstrap = format!("127.0.0.1:{port}");
-    let open = BrokerProcess::start(&nisshi, dir.path(), port).await.unwrap();
-    BrokerProcess::create_scram_user(&nisshi, &bootstrap, "alice", "s3cret-pw", true).await.unwrap();
-    BrokerProcess::create_scram_user(&nisshi, &bootstrap, "bob", "an0ther-pw", false).await.unwrap();
-    open.stop().await.unwrap();
+    // Verifies SASL/SCRAM-SHA-512 and SCRAM-SHA-256 end to end on Apache Kafka: a user made through the admin API (AlterUserScramCredentials) with both mechanisms can create a topic (given the ACLs), produce and read with either, a wrong password is refused with an authentication reason, PLAIN is refused for a SCRAM-only user, and a client without credentials is not let in.
+    let t = sandbox(false).await;
+    let bootstrap = t.sandbox.bootstrap_servers();
+    let alice = Principal::parse("User:alice").unwrap();
+    let pw = t.sandbox.create_principal(&alice).await.unwrap().expect("a new user");
+    let grants: Vec<AclBinding> =
+        [AclOperation::Create, AclOperation::Write, AclOperation::Read, AclOperation::Describe]
+            .into_iter()
+            .map(|operation| AclBinding {
+                resource: ResourceType::Topic,
+                name: "secured.".into(),
+                pattern: PatternType::Prefixed,
+                principal: alice.as_str().into(),
+                host: "*".into(),
+                operation,
+                permission: AclPermission::Allow,
+            })
+            .collect();
+    Admin::new(&t.sandbox.kafka_profile()).unwrap().create_acls(&grants).await.unwrap();
 
-    let alice = scram(&bootstrap, "SCRAM-SHA-512", "alice", "s3cret-pw");
-    let security = BrokerSecurity { authentication: true, tls: None };
-    let broker = BrokerProcess::start_with(&nisshi, dir.path(), port, &security, Some(alice.clone())).await.unwrap();
-
-    round_trip(&alice, "secured.sha512").await;
-    let bob = scram(&bootstrap, "SCRAM-SHA-256", "bob", "an0ther-pw");
-    let p = probe(&bob, Duration::from_secs(5)).await;
+    let sha512 = scram(&bootstrap, "SCRAM-SHA-512", "alice", &pw);
+    round_trip(&sha512, "secured.sha512").await;
+    let sha256 = scram(&bootstrap, "SCRAM-SHA-256", "alice", &pw);
+    let p = probe(&sha256, Duration::from_secs(5)).await;
     assert!(p.ok, "SCRAM-SHA-256: {}", p.detail);
-    round_trip(&bob, "secured.sha256").await;
+    round_trip(&sha256, "secured.sha256").await;
 
-    let bad = probe(&scram(&bootstrap, "SCRAM-SHA-512", "alice", "wrong"), Duration::from_secs(5)).await;
-    assert!(!bad.ok);
-    assert!(
-        bad.detail.to_lowercase().contains("sasl authentication"),
-        "the reason names authentication: {}",
-        bad.detail
-    );
-
+    for (mechanism, password) in [("SCRAM-SHA-512", "wrong"), ("SCRAM-SHA-256", "wrong"), ("PLAIN", pw.as_str())] {
+        let bad = probe(&scram(&bootstrap, mechanism, "alice", password), Duration::from_secs(5)).await;
+        assert!(!bad.ok, "{mechanism}");
+        assert!(
+            bad.detail.to_lowercase().contains("authentication"),
+            "{mechanism}: the reason names authentication: {}",
+            bad.detail
+        );
+    }
     let anonymous = probe(&KafkaProfile::plaintext(&bootstrap), Duration::from_secs(5)).await;
     assert!(!anonymous.ok, "a client without credentials is refused: {}", anonymous.detail);
-    broker.stop().await.unwrap();
 }
 
 fn openssl(dir: &Path, args: &[&str]) {
@@ -82,7 +93,7 @@ fn openssl(dir: &Path, args: &[&str]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_connections_with_a_ca_and_a_client_certificate() {
-    // Verifies SSL profiles end to end against a TLS listener using a CA made by the test: with the CA the client connects and round-trips a record, also presenting a client certificate and key; without the CA it is refused with a certificate reason; plaintext to a TLS listener is refused.
+    // Verifies SSL profiles end to end against Apache Kafka's TLS listener (SASL_SSL, PEM stores) using a CA made by the test: with the CA the client connects and round-trips a record, also presenting a client certificate and key; without the CA it is refused with a certificate reason; plaintext to a TLS listener is refused.
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     openssl(
@@ -131,14 +142,33 @@ async fn tls_connections_with_a_ca_and_a_client_certificate() {
             ],
         );
     }
+    // Kafka's PEM keystore: the private key, then the certificate.
+    let keystore = d.join("server-keystore.pem");
+    let key_and_cert = std::fs::read_to_string(d.join("server.key")).unwrap()
+        + &std::fs::read_to_string(d.join("server.pem")).unwrap();
+    std::fs::write(&keystore, key_and_cert).unwrap();
     let port = closed_port();
     let bootstrap = format!("127.0.0.1:{port}");
     let ca = d.join("ca.pem");
-    let with_ca = profile(&bootstrap, &[("security.protocol", "SSL"), ("ssl.ca.location", ca.to_str().unwrap())]);
-    let security = BrokerSecurity { authentication: false, tls: Some((d.join("server.pem"), d.join("server.key"))) };
-    let nisshi = locate_nisshi().unwrap();
-    let broker =
-        BrokerProcess::start_with(&nisshi, &d.join("broker"), port, &security, Some(with_ca.clone())).await.unwrap();
+    let password = access::new_password().unwrap();
+    let with_ca = profile(
+        &bootstrap,
+        &[
+            ("security.protocol", "SASL_SSL"),
+            ("ssl.ca.location", ca.to_str().unwrap()),
+            ("sasl.mechanism", "SCRAM-SHA-512"),
+            ("sasl.username", access::ADMIN_USER),
+            ("sasl.password", &password),
+        ],
+    );
+    let options = NodeOptions {
+        tls: Some(NodeTls { keystore_pem: keystore, truststore_pem: Some(ca.clone()) }),
+        probe_with: Some(with_ca.clone()),
+    };
+    let install = KafkaInstall::locate().unwrap();
+    let broker = KafkaNode::start_with(&install, &d.join("broker"), port, access::ADMIN_USER, &password, &options)
+        .await
+        .unwrap();
 
     round_trip(&with_ca, "tls.topic").await;
     let mut with_client_cert = with_ca.clone();
@@ -149,7 +179,9 @@ async fn tls_connections_with_a_ca_and_a_client_certificate() {
     let p = probe(&with_client_cert, Duration::from_secs(5)).await;
     assert!(p.ok, "with a client certificate: {}", p.detail);
 
-    let no_ca = probe(&profile(&bootstrap, &[("security.protocol", "SSL")]), Duration::from_secs(5)).await;
+    let mut no_ca = with_ca.clone();
+    no_ca.properties.remove("ssl.ca.location");
+    let no_ca = probe(&no_ca, Duration::from_secs(5)).await;
     assert!(!no_ca.ok);
     assert!(no_ca.detail.contains("certificate verify failed"), "the reason names the certificate: {}", no_ca.detail);
     let plaintext = probe(&KafkaProfile::plaintext(&bootstrap), Duration::from_secs(3)).await;

@@ -37,7 +37,7 @@ pub struct RequestSent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsumerLogin {
     pub principal: String,
-    /// The SASL/PLAIN user name.
+    /// The SASL/SCRAM user name.
     pub user: String,
     pub password: String,
     /// The keyring entry that keeps it (`meshctl secret` name).

@@ -1,23 +1,23 @@
-//! The local sandbox: a Kafka-compatible broker (nisshi, child process, SQLite storage) and a
-//! Confluent-compatible Schema Registry (its own, in process, journaled), both on
-//! loopback and durable under one data directory, seeded once with the retail example.
+//! The local sandbox: Apache Kafka (one KRaft node in a JVM, child process, `kafka_node.rs`) and a
+//! Confluent-compatible Schema Registry (its own, in process, journaled), both on loopback and
+//! durable under one data directory, seeded once with the retail example.
 //!
 //! Layout of the data directory:
 //! ```text
-//! sandbox.json          ports in use and whether the seed was applied
-//! broker/broker.db      the broker's storage     broker/broker.log  its output
-//! registry/journal.jsonl every successful mutating registry request, in order
-//! trust/keys.json       the sandbox's signing keys (sandbox-only, mode 0600)
-//! gateway/              the authorizing gateway's users.json and acls.json, and the
-//!                       sandbox's own principals' passwords (sandbox-only, mode 0600)
+//! sandbox.json            ports in use and whether the seed was applied
+//! kafka/                  the broker: node.json, server.properties, data/ (KRaft), logs/
+//! registry/journal.jsonl  every successful mutating registry request, in order
+//! trust/keys.json         the sandbox's signing keys (sandbox-only, mode 0600)
+//! access/                 the passwords of the sandbox's own principals (sandbox-only, 0600)
 //! ```
 //!
-//! Clients reach the broker only through the gateway (`meshdesk-gateway`), which
-//! authenticates them (SASL/PLAIN) and enforces ACLs with Kafka's rules: nisshi listens on a
-//! private loopback port and advertises the gateway's address.
+//! Clients authenticate with SCRAM and are authorized by Kafka's `StandardAuthorizer`; the
+//! sandbox admin is the only super user. A data directory of an earlier Meshdesk (whose broker
+//! kept its storage in `broker/`) starts its cluster over: its governance log is seeded again,
+//! and the registry's journal, the keys and the passwords are kept.
 
 pub mod access;
-mod broker;
+pub mod kafka_node;
 pub mod keys;
 mod registry;
 pub mod seed;
@@ -29,11 +29,9 @@ use anyhow::Context;
 use meshdesk_kafka::KafkaProfile;
 use serde::{Deserialize, Serialize};
 
-pub use broker::{BrokerProcess, BrokerSecurity, locate_nisshi};
+pub use kafka_node::{KAFKA_VERSION, KafkaInstall, KafkaNode, NodeOptions, NodeTls};
 pub use keys::{SandboxKeys, local_principal};
 pub use registry::RegistryServer;
-
-pub const NISSHI_VERSION: &str = "0.8.1";
 
 /// Meshdesk's data directory: `$MESHDESK_DATA_DIR`, else `$XDG_DATA_HOME/meshdesk`, else
 /// `~/.local/share/meshdesk`.
@@ -67,8 +65,8 @@ pub struct SandboxOptions {
     pub registry_port: PortChoice,
     /// Seed the retail example if it was not seeded before.
     pub seed: bool,
-    /// The nisshi binary; `None` finds it with [`locate_nisshi`].
-    pub nisshi: Option<PathBuf>,
+    /// Java and Kafka's jars; `None` finds them with [`KafkaInstall::locate`].
+    pub kafka: Option<KafkaInstall>,
 }
 
 impl SandboxOptions {
@@ -78,7 +76,7 @@ impl SandboxOptions {
             broker_port: PortChoice::Remembered,
             registry_port: PortChoice::Remembered,
             seed: true,
-            nisshi: None,
+            kafka: None,
         }
     }
 }
@@ -131,7 +129,7 @@ fn sandbox_users() -> Vec<String> {
     let principals = meshdesk_domain::seed::principals().into_iter().map(|(p, _)| p.as_str().to_owned());
     for p in principals.chain([local_principal()]) {
         if let Some(name) = p.strip_prefix("User:")
-            && meshdesk_gateway::UserStore::valid_name(name)
+            && access::valid_name(name)
             && !out.iter().any(|o| o == name)
         {
             out.push(name.to_owned());
@@ -140,26 +138,14 @@ fn sandbox_users() -> Vec<String> {
     out
 }
 
-async fn start_gateway(
-    listener: tokio::net::TcpListener,
-    upstream_port: u16,
-    dir: &Path,
-) -> anyhow::Result<meshdesk_gateway::Gateway> {
-    let upstream = SocketAddr::from((Ipv4Addr::LOCALHOST, upstream_port));
-    meshdesk_gateway::Gateway::start(listener, upstream, dir, vec![format!("User:{}", access::ADMIN_USER)]).await
-}
-
 /// A running sandbox. Dropping it kills the broker; [`Sandbox::stop`] stops both cleanly.
 pub struct Sandbox {
     pub data_dir: PathBuf,
-    nisshi: PathBuf,
-    /// The gateway's port: the sandbox's bootstrap address.
+    install: KafkaInstall,
+    /// The broker's client port: the sandbox's bootstrap address.
     broker_port: u16,
-    /// nisshi's own port, behind the gateway.
-    upstream_port: u16,
-    broker: Option<BrokerProcess>,
-    gateway: Option<meshdesk_gateway::Gateway>,
-    passwords: access::SandboxPasswords,
+    broker: Option<KafkaNode>,
+    passwords: std::sync::Mutex<access::SandboxPasswords>,
     registry: Option<RegistryServer>,
     registry_addr: SocketAddr,
     pub seed_report: Option<seed::SeedReport>,
@@ -199,26 +185,32 @@ impl Sandbox {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let lock = lock_dir(dir)?;
         let mut state = SandboxState::load(dir)?;
-        let nisshi = match &opts.nisshi {
-            Some(p) => p.clone(),
-            None => locate_nisshi()?,
+        let install = match &opts.kafka {
+            Some(i) => i.clone(),
+            None => KafkaInstall::locate()?,
         };
-
-        // The gateway takes the sandbox's public port; nisshi gets a private one and advertises
-        // the gateway's, so clients always come back through the gateway.
-        let gateway_listener = bind(opts.broker_port, state.broker_port).await?;
-        let broker_port = gateway_listener.local_addr()?.port();
-        let upstream_port = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?.local_addr()?.port();
-        let gateway_dir = dir.join("gateway");
-        let gateway = start_gateway(gateway_listener, upstream_port, &gateway_dir).await?;
-        let passwords = access::SandboxPasswords::open(&gateway_dir, gateway.users(), &sandbox_users())?;
-        let admin = access::plain_profile(
-            &format!("127.0.0.1:{broker_port}"),
-            access::ADMIN_USER,
-            passwords.password(access::ADMIN_USER).context("the sandbox admin's password")?,
-        );
-        let broker =
-            BrokerProcess::start_behind(&nisshi, &dir.join("broker"), upstream_port, broker_port, admin).await?;
+        let passwords = access::SandboxPasswords::open(&dir.join("access"), &dir.join("gateway"), &sandbox_users())?;
+        let kafka_dir = dir.join("kafka");
+        if !kafka_dir.join("data/meta.properties").is_file() && state.seeded_at_ms.is_some() {
+            // A sandbox whose cluster an earlier broker kept (or whose storage is gone): a new cluster, seeded
+            // again (the registry's journal makes the same schema ids).
+            state.seeded_at_ms = None;
+        }
+        let listener = bind(opts.broker_port, state.broker_port).await?;
+        let broker_port = listener.local_addr()?.port();
+        drop(listener);
+        let admin_password = passwords.password(access::ADMIN_USER).context("the sandbox admin's password")?.to_owned();
+        let broker = KafkaNode::start(&install, &kafka_dir, broker_port, access::ADMIN_USER, &admin_password).await?;
+        // The sandbox's own principals are SCRAM users (set at every start: idempotent).
+        let own: Vec<(String, String)> = passwords
+            .own()
+            .filter(|(u, _)| *u != access::ADMIN_USER)
+            .map(|(u, p)| (u.to_owned(), p.to_owned()))
+            .collect();
+        let admin_profile = access::scram_profile(&broker.bootstrap(), access::ADMIN_USER, &admin_password);
+        for (user, outcome) in meshdesk_kafka::Admin::new(&admin_profile)?.upsert_scram_users(&own).await? {
+            outcome.map_err(|e| anyhow::anyhow!("making the sandbox user {user}: {e}"))?;
+        }
         let listener = bind(opts.registry_port, state.registry_port).await?;
         let registry = RegistryServer::start(&dir.join("registry"), listener).await?;
 
@@ -231,12 +223,10 @@ impl Sandbox {
 
         let mut me = Self {
             data_dir: dir.clone(),
-            nisshi,
+            install,
             broker_port,
-            upstream_port,
             broker: Some(broker),
-            gateway: Some(gateway),
-            passwords,
+            passwords: std::sync::Mutex::new(passwords),
             registry_addr: registry.addr,
             registry: Some(registry),
             seed_report: None,
@@ -295,62 +285,78 @@ impl Sandbox {
         format!("127.0.0.1:{}", self.broker_port)
     }
 
-    /// Stops the broker and its gateway (the registry keeps running): the cluster "goes away".
+    /// Stops the broker (the registry keeps running): the cluster "goes away".
     pub async fn stop_broker(&mut self) -> anyhow::Result<()> {
-        if let Some(g) = self.gateway.take() {
-            g.stop();
-        }
         match self.broker.take() {
             Some(b) => b.stop().await,
             None => Ok(()),
         }
     }
 
-    /// Starts the broker and its gateway again on the same ports and storage.
+    /// Starts the broker again on the same port and storage.
     pub async fn start_broker(&mut self) -> anyhow::Result<()> {
-        if self.gateway.is_none() {
-            let listener = bind(PortChoice::Fixed(self.broker_port), None).await?;
-            self.gateway = Some(start_gateway(listener, self.upstream_port, &self.data_dir.join("gateway")).await?);
-        }
         if self.broker.is_none() {
-            let b = BrokerProcess::start_behind(
-                &self.nisshi,
-                &self.data_dir.join("broker"),
-                self.upstream_port,
+            let pw = self.admin_password();
+            let node = KafkaNode::start(
+                &self.install,
+                &self.data_dir.join("kafka"),
                 self.broker_port,
-                self.kafka_profile(),
+                access::ADMIN_USER,
+                &pw,
             )
             .await?;
-            self.broker = Some(b);
+            self.broker = Some(node);
         }
         Ok(())
     }
 
-    /// nisshi's own address, behind the gateway (benchmarks compare the two).
-    pub fn upstream_bootstrap(&self) -> String {
-        format!("127.0.0.1:{}", self.upstream_port)
+    /// The broker's JVM, while it runs (benchmarks read its memory and start-up time).
+    pub fn broker(&self) -> Option<&KafkaNode> {
+        self.broker.as_ref()
     }
 
-    /// A client profile for the sandbox as `user` (SASL/PLAIN through the gateway).
+    fn admin_password(&self) -> String {
+        let passwords = self.passwords.lock().expect("passwords lock");
+        passwords.password(access::ADMIN_USER).unwrap_or_default().to_owned()
+    }
+
+    /// A client profile for the sandbox as `user` (SASL/SCRAM-SHA-512).
     pub fn kafka_profile_as(&self, user: &str, password: &str) -> KafkaProfile {
-        access::plain_profile(&self.bootstrap_servers(), user, password)
+        access::scram_profile(&self.bootstrap_servers(), user, password)
     }
 
     /// The password of one of the sandbox's own principals (`User:` left off). Sandbox-only.
     pub fn own_password(&self, user: &str) -> Option<String> {
-        self.passwords.password(user).map(str::to_owned)
+        self.passwords.lock().expect("passwords lock").password(user).map(str::to_owned)
     }
 
-    /// Creates a Kafka user for `principal` (`User:name`) with a generated password, returned
-    /// once; `None` when the user exists already (its password is not kept here).
-    pub fn create_principal(&self, principal: &meshdesk_domain::Principal) -> anyhow::Result<Option<String>> {
+    /// Creates a Kafka (SCRAM) user for `principal` (`User:name`) with a generated password,
+    /// returned once; `None` when the user exists already (its password is not kept here).
+    pub async fn create_principal(&self, principal: &meshdesk_domain::Principal) -> anyhow::Result<Option<String>> {
         let name = principal.as_str().strip_prefix("User:").context("only User principals can log in")?;
-        self.gateway.as_ref().context("the sandbox's cluster is stopped")?.users().create(name)
+        anyhow::ensure!(access::valid_name(name), "`{name}` cannot be a sandbox user name");
+        if self.passwords.lock().expect("passwords lock").knows(name) {
+            return Ok(None);
+        }
+        let password = access::new_password()?;
+        let admin = meshdesk_kafka::Admin::new(&self.kafka_profile())?;
+        for (user, outcome) in admin.upsert_scram_users(&[(name.to_owned(), password.clone())]).await? {
+            outcome.map_err(|e| anyhow::anyhow!("making the sandbox user {user}: {e}"))?;
+        }
+        self.passwords.lock().expect("passwords lock").made_consumer(name)?;
+        Ok(Some(password))
     }
 
-    /// The gateway's ACLs as it enforces them now (tests look at them).
-    pub fn acls(&self) -> Vec<meshdesk_gateway::Acl> {
-        self.gateway.as_ref().map(|g| (*g.acls().snapshot()).clone()).unwrap_or_default()
+    /// The ACLs on the cluster now (tests look at them), as the broker lists them.
+    pub async fn acls(&self) -> anyhow::Result<Vec<meshdesk_kafka::AclBinding>> {
+        let admin = meshdesk_kafka::Admin::new(&self.kafka_profile())?;
+        match admin.describe_acls(&meshdesk_kafka::AclFilter::default()).await? {
+            meshdesk_kafka::AclOutcome::Done(mut acls) => {
+                acls.sort();
+                Ok(acls)
+            }
+            other => anyhow::bail!("the broker did not list its ACLs: {other:?}"),
+        }
     }
 
     pub fn registry_url(&self) -> String {
@@ -373,10 +379,9 @@ impl Sandbox {
         Ok(())
     }
 
-    /// The sandbox admin's profile (the gateway's super user): what the app connects as.
+    /// The sandbox admin's profile (the broker's only super user): what the app connects as.
     pub fn kafka_profile(&self) -> KafkaProfile {
-        let pw = self.passwords.password(access::ADMIN_USER).unwrap_or_default();
-        access::plain_profile(&self.bootstrap_servers(), access::ADMIN_USER, pw)
+        access::scram_profile(&self.bootstrap_servers(), access::ADMIN_USER, &self.admin_password())
     }
 
     pub async fn stop(mut self) -> anyhow::Result<()> {

@@ -8,7 +8,7 @@ use meshdesk_sandbox::{PortChoice, Sandbox, SandboxOptions};
 fn usage() -> ! {
     eprintln!(
         "usage: meshdesk-sandbox [--data-dir DIR] [--broker-port N] [--registry-port N] [--no-seed]\n\
-         Starts a broker (behind its authorizing gateway) and a registry on 127.0.0.1, durable under DIR,\n\
+         Starts Apache Kafka (one KRaft node, StandardAuthorizer) and a registry on 127.0.0.1, durable under DIR,\n\
          seeded with the retail example.\n\
          Ports default to the ones used last time in DIR (or any free one); 0 means any free port."
     );
@@ -44,7 +44,7 @@ async fn main() -> anyhow::Result<()> {
     println!("data dir:          {}", sandbox.data_dir.display());
     println!("bootstrap.servers: {}", sandbox.bootstrap_servers());
     println!(
-        "login (SASL/PLAIN): {} / {}   (the sandbox admin; sandbox-only)",
+        "login (SASL/SCRAM-SHA-512): {} / {}   (the sandbox admin; sandbox-only)",
         meshdesk_sandbox::access::ADMIN_USER,
         sandbox.own_password(meshdesk_sandbox::access::ADMIN_USER).unwrap_or_default()
     );

@@ -81,7 +81,7 @@ impl Meshdesk {
         let guard = self.sandbox.lock().await;
         let sb = guard.as_ref()?;
         let user = consumer.as_str().strip_prefix("User:")?.to_owned();
-        match sb.create_principal(consumer) {
+        match sb.create_principal(consumer).await {
             Ok(Some(password)) => {
                 let keyring_entry = format!("sandbox/{consumer}");
                 if let Err(e) = crate::keyring::secret_set(&keyring_entry, &password) {

@@ -83,10 +83,10 @@ impl Policies {
                 "naming.collision",
                 "naming",
                 Port,
-                Warning,
+                Error,
                 r#"port.collides_with == """#,
                 "topic",
-                "`{port.topic}` collides with the existing topic `{port.collides_with}` (Kafka treats `.` and `_` alike in metric names)",
+                "`{port.topic}` collides with the existing topic `{port.collides_with}`: Kafka refuses two topics whose names differ only by `.` and `_` (their metric names would be the same)",
             ),
             rule(
                 "naming.unique",

@@ -86,7 +86,7 @@ impl Default for Policies {
 pub const BUILT_IN: &[(&str, &str)] = &[
     (
         "naming",
-        "Topics are named <domain>.<event-name> in kebab-case, within the product's domain, and legal for Kafka.",
+        "Topics are named <domain>.<event-name> in kebab-case, within the product's domain, legal for Kafka, and never differ from an existing topic only by `.` and `_`.",
     ),
     ("required-metadata", "A product has a title, a description, at least one owner and a classification."),
     ("valid-schema", "Every schema parses in its format (Avro, JSON Schema or Protobuf)."),

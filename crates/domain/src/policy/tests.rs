@@ -169,16 +169,16 @@ fn personal_data_never_goes_into_a_public_product() {
 }
 
 #[test]
-fn collisions_with_existing_topics_warn() {
+fn collisions_with_existing_topics_block_as_kafka_refuses_them() {
     let p = good();
     let f = check(
         &p,
         &Policies::default(),
         &["inventory_stock-level-updated".into(), "inventory.stock-level-updated".into()],
     );
-    assert_eq!(ids(&f), [("naming".into(), Severity::Warning, "ports[0].topic".into())]);
-    assert!(f[0].message.contains("`inventory_stock-level-updated`"));
-    assert!(!blocks(&f), "a warning informs");
+    assert_eq!(ids(&f), [("naming".into(), Severity::Error, "ports[0].topic".into())]);
+    assert!(f[0].message.contains("`inventory_stock-level-updated`") && f[0].message.contains("Kafka refuses"));
+    assert!(blocks(&f), "Kafka would refuse the topic");
 }
 
 #[test]

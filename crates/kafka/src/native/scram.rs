@@ -18,28 +18,46 @@ pub(crate) fn upsert_scram_users(
     users: &[(String, String)],
     timeout: Duration,
 ) -> Result<Vec<(String, Result<(), String>)>, KafkaError> {
-    let mut owned = Vec::with_capacity(users.len() * 2);
+    let mut out: Vec<(String, Result<(), String>)> = users.iter().map(|(u, _)| (u.clone(), Ok(()))).collect();
+    // One request per mechanism: Kafka refuses two alterations of one user in one request.
+    for mechanism in [
+        rd::rd_kafka_ScramMechanism_t::RD_KAFKA_SCRAM_MECHANISM_SHA_256,
+        rd::rd_kafka_ScramMechanism_t::RD_KAFKA_SCRAM_MECHANISM_SHA_512,
+    ] {
+        for (user, outcome) in upsert_one_mechanism(rk, users, mechanism, timeout)? {
+            if let (Err(e), Some(slot)) = (outcome, out.iter_mut().find(|(u, _)| *u == user))
+                && slot.1.is_ok()
+            {
+                slot.1 = Err(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn upsert_one_mechanism(
+    rk: Rk,
+    users: &[(String, String)],
+    mechanism: rd::rd_kafka_ScramMechanism_t,
+    timeout: Duration,
+) -> Result<Vec<(String, Result<(), String>)>, KafkaError> {
+    let mut owned = Vec::with_capacity(users.len());
     for (user, password) in users {
         let name = cstring("user name", user)?;
-        for mechanism in [
-            rd::rd_kafka_ScramMechanism_t::RD_KAFKA_SCRAM_MECHANISM_SHA_256,
-            rd::rd_kafka_ScramMechanism_t::RD_KAFKA_SCRAM_MECHANISM_SHA_512,
-        ] {
-            // SAFETY: every pointer is valid for the call; a null salt asks librdkafka for a
-            // random one; the returned alteration is owned by the guard.
-            let p = unsafe {
-                rd::rd_kafka_UserScramCredentialUpsertion_new(
-                    name.as_ptr(),
-                    mechanism,
-                    SCRAM_ITERATIONS,
-                    password.as_ptr(),
-                    password.len(),
-                    std::ptr::null(),
-                    0,
-                )
-            };
-            owned.push(Guard::new(p, rd::rd_kafka_UserScramCredentialAlteration_destroy)?);
-        }
+        // SAFETY: every pointer is valid for the call; a null salt asks librdkafka for a random
+        // one; the returned alteration is owned by the guard.
+        let p = unsafe {
+            rd::rd_kafka_UserScramCredentialUpsertion_new(
+                name.as_ptr(),
+                mechanism,
+                SCRAM_ITERATIONS,
+                password.as_ptr(),
+                password.len(),
+                std::ptr::null(),
+                0,
+            )
+        };
+        owned.push(Guard::new(p, rd::rd_kafka_UserScramCredentialAlteration_destroy)?);
     }
     let mut ptrs: Vec<*mut rd::rd_kafka_UserScramCredentialAlteration_t> = owned.iter().map(|g| g.ptr).collect();
     let ev = unsafe {

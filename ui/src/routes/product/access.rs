@@ -156,7 +156,7 @@ pub(super) fn Access(d: ProductDetail) -> impl IntoView {
                     <div class="notice consumer-login" id="consumer-login">
                         <p>{format!("The sandbox made a login for {}. Give it to the application that will consume; it is shown only now.", l.principal)}</p>
                         <dl class="facts">
-                            <dt>"User (SASL PLAIN or SCRAM)"</dt><dd class="mono" id="consumer-login-user">{l.user.clone()}</dd>
+                            <dt>"User (SASL SCRAM-SHA-512 or SCRAM-SHA-256)"</dt><dd class="mono" id="consumer-login-user">{l.user.clone()}</dd>
                             <dt>"Password"</dt><dd class="mono" id="consumer-login-password">{l.password.clone()}</dd>
                             <dt>"Kept in the keyring as"</dt><dd class="mono">{l.keyring_entry.clone()}</dd>
                         </dl>

@@ -86,9 +86,12 @@ pub(super) fn PortsStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding
         {move || findings_view(findings_at(&findings.get(), "ports").into_iter().filter(|f| f.at == "ports").collect())}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
+                // What only the cluster knows: the backend's naming findings the window's own
+                // check (without the cluster's topics) does not have.
+                let local = findings.get_untracked();
                 let collisions: Vec<Finding> = backend
                     .await
-                    .map(|c| c.findings.into_iter().filter(|f| f.policy == "naming" && f.severity == Severity::Warning).collect())
+                    .map(|c| c.findings.into_iter().filter(|f| f.policy == "naming" && !local.contains(f)).collect())
                     .unwrap_or_default();
                 view! { <div id="port-collisions">{findings_view(collisions)}</div> }
             })}
