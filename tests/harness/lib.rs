@@ -104,7 +104,19 @@ pub fn env_file(dir: &Path, name: &str, sb: &Sandbox) -> PathBuf {
 /// machine's keyring (kernel keyutils on CI) under a fresh name the file refers to, as a real
 /// desktop's file would refer to its key. The file holds no secret.
 pub fn env_file_as(dir: &Path, name: &str, sb: &Sandbox, principal: &str) -> PathBuf {
-    let path = env_file_with(dir, name, &sb.kafka_profile(), &sb.registry_url());
+    env_file_on(dir, name, sb, &sb.kafka_profile(), principal)
+}
+
+/// [`env_file_as`] with another cluster's client settings (a test cluster the sandbox's keys and
+/// registry serve).
+pub fn env_file_on(
+    dir: &Path,
+    name: &str,
+    sb: &Sandbox,
+    kafka: &meshdesk_kafka::KafkaProfile,
+    principal: &str,
+) -> PathBuf {
+    let path = env_file_with(dir, name, kafka, &sb.registry_url());
     let text = std::fs::read_to_string(&path).expect("the environment file was just written");
     let p = meshdesk_domain::Principal::parse(principal).expect("a principal");
     let signer = sb.signer(&p).expect("the sandbox has a key for every principal");

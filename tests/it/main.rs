@@ -9,6 +9,7 @@ mod avro_compat;
 mod catalog;
 mod changes;
 mod cli;
+mod cluster;
 mod crash;
 mod e2e;
 mod e2e_access;

@@ -72,7 +72,7 @@ async fn the_deb_is_accepted_and_its_app_starts_its_own_sandbox() {
         .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
         .filter(|c| c.contains("kafka.Kafka"))
         .collect();
-    let packaged = libs.to_string_lossy().into_owned();
+    let packaged = libs.canonicalize().unwrap().to_string_lossy().into_owned();
     assert!(running.iter().any(|c| c.contains(&packaged)), "the packaged broker runs: {running:?}");
     driver.close(client).await;
 }

@@ -164,6 +164,7 @@ async fn tls_connections_with_a_ca_and_a_client_certificate() {
     let options = NodeOptions {
         tls: Some(NodeTls { keystore_pem: keystore, truststore_pem: Some(ca.clone()) }),
         probe_with: Some(with_ca.clone()),
+        ..NodeOptions::default()
     };
     let install = KafkaInstall::locate().unwrap();
     let broker = KafkaNode::start_with(&install, &d.join("broker"), port, access::ADMIN_USER, &password, &options)

@@ -17,6 +17,7 @@
 //! and the registry's journal, the keys and the passwords are kept.
 
 pub mod access;
+pub mod kafka_cluster;
 pub mod kafka_node;
 pub mod keys;
 mod registry;
@@ -29,7 +30,8 @@ use anyhow::Context;
 use meshdesk_kafka::KafkaProfile;
 use serde::{Deserialize, Serialize};
 
-pub use kafka_node::{KAFKA_VERSION, KafkaInstall, KafkaNode, NodeOptions, NodeTls};
+pub use kafka_cluster::KafkaCluster;
+pub use kafka_node::{KAFKA_VERSION, KafkaInstall, KafkaNode, NodeOptions, NodeTls, Quorum};
 pub use keys::{SandboxKeys, local_principal};
 pub use registry::RegistryServer;
 

@@ -15,12 +15,13 @@ pub struct SeedReport {
     pub events_published: usize,
 }
 
-/// The governance topic: one partition for a total order, records kept forever.
+/// The governance topic: one partition for a total order, records kept forever, as many replicas
+/// as the cluster's default (one on the sandbox's single node, three on a three-node cluster).
 pub fn governance_topic_spec() -> TopicSpec {
     TopicSpec {
         name: GOVERNANCE_TOPIC.to_owned(),
         partitions: 1,
-        replication_factor: 1,
+        replication_factor: -1,
         configs: meshdesk_domain::events::GOVERNANCE_TOPIC_CONFIGS
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
