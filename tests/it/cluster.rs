@@ -21,6 +21,35 @@ async fn desktop_on(
     (dir, md)
 }
 
+/// A sandbox (whose keys and registry serve the cluster; seeded, so its principals' keys exist)
+/// and a three-node cluster seeded with the retail example.
+async fn seeded_cluster() -> (meshdesk_tests::TestSandbox, tempfile::TempDir, KafkaCluster) {
+    let t = sandbox(true).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = KafkaCluster::start(&KafkaInstall::locate().unwrap(), dir.path(), 3).await.unwrap();
+    let (mut keys, _) = SandboxKeys::open(&t.sandbox.data_dir).unwrap();
+    let signers = keys.seed_signers().unwrap();
+    meshdesk_sandbox::seed::seed(
+        &cluster.admin_profile(),
+        &t.sandbox.registry_url(),
+        &signers,
+        &t.sandbox.environment(),
+    )
+    .await
+    .unwrap();
+    (t, dir, cluster)
+}
+
+fn load_domain(i: usize) -> EventBody {
+    EventBody::DomainRegistered(Domain {
+        id: DomainId::parse(&format!("load-{i}")).unwrap(),
+        name: format!("Load {i}"),
+        description: "Written while a broker dies.".into(),
+        owners: vec![Principal::parse("User:gen").unwrap()],
+        contact: "gen@example".into(),
+    })
+}
+
 /// A desktop's audit of the log: offset, event id and outcome of every record.
 async fn audit(md: &Meshdesk) -> Vec<(i64, String, String)> {
     let events = md.store().events(GOVERNANCE_TOPIC).await.unwrap();
@@ -30,16 +59,8 @@ async fn audit(md: &Meshdesk) -> Vec<(i64, String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broker_killed_mid_publish_loses_no_event_and_no_approval() {
     // Verifies on a three-node Apache Kafka cluster that while the admin's desktop publishes 1,000 governance events and Inventory's owner approves Sales' request on another desktop, the governance partition's leader killed with SIGKILL and started again loses nothing: the governance topic has 3 replicas, every one of the 1,000 events is folded exactly once on both desktops (their audits agree event for event, offset for offset), the approval is folded on both, and its ACLs are on the cluster.
-    // The sandbox's keys and registry serve the cluster (seeded, so its principals' keys exist).
-    let t = sandbox(true).await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut cluster = KafkaCluster::start(&KafkaInstall::locate().unwrap(), dir.path(), 3).await.unwrap();
+    let (t, _dir, mut cluster) = seeded_cluster().await;
     let profile = cluster.admin_profile();
-    let (mut keys, _) = SandboxKeys::open(&t.sandbox.data_dir).unwrap();
-    let signers = keys.seed_signers().unwrap();
-    meshdesk_sandbox::seed::seed(&profile, &t.sandbox.registry_url(), &signers, &t.sandbox.environment())
-        .await
-        .unwrap();
     let admin = meshdesk_kafka::Admin::new(&profile).unwrap();
     let log = admin.describe_topic(GOVERNANCE_TOPIC).await.unwrap();
     assert_eq!(log.partitions[0].replicas.len(), 3, "the governance log is replicated to every broker");
@@ -56,14 +77,7 @@ async fn a_broker_killed_mid_publish_loses_no_event_and_no_approval() {
 
     // 1,000 events queued, then sent while the log's leader dies.
     for i in 0..1000 {
-        let d = Domain {
-            id: DomainId::parse(&format!("load-{i}")).unwrap(),
-            name: format!("Load {i}"),
-            description: "Written while a broker dies.".into(),
-            owners: vec![Principal::parse("User:gen").unwrap()],
-            contact: "gen@example".into(),
-        };
-        publisher.publish(&EventBody::DomainRegistered(d)).await.unwrap();
+        publisher.publish(&load_domain(i)).await.unwrap();
     }
     let leader = log.partitions[0].leader as u32;
     let flushing = tokio::spawn(async move {
@@ -127,6 +141,56 @@ async fn a_broker_killed_mid_publish_loses_no_event_and_no_approval() {
         "{acls:?}"
     );
     for md in [publisher, sam, ines] {
+        md.shutdown().await;
+    }
+    cluster.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_change_during_a_sync_leaves_no_gap_and_no_duplicate() {
+    // Verifies on a three-node Apache Kafka cluster that when the governance partition's leader is killed with SIGKILL while a desktop is folding 2,000 events, the fold resumes from its saved offset once another replica leads: the desktop's audit then holds every offset of the log exactly once, with no gap, and every one of the 2,000 domains.
+    let (t, _dir, mut cluster) = seeded_cluster().await;
+    let profile = cluster.admin_profile();
+    let (_a, publisher) = desktop_on(&t, &profile, meshdesk_domain::seed::SEED_ACTOR).await;
+    publisher.sync().await.unwrap();
+    for i in 0..2000 {
+        publisher.publish(&load_domain(i)).await.unwrap();
+    }
+    let mut sent = 0;
+    while sent < 2000 {
+        sent += publisher.flush_outbox().await.unwrap();
+    }
+    let admin = meshdesk_kafka::Admin::new(&profile).unwrap();
+    let log = admin.describe_topic(GOVERNANCE_TOPIC).await.unwrap();
+    let end = meshdesk_kafka::watermarks(&profile, GOVERNANCE_TOPIC, 0).await.unwrap().high;
+
+    let (_r, reader) = desktop_on(&t, &profile, "User:ines").await;
+    let reading = {
+        let reader = reader.clone();
+        tokio::spawn(async move { reader.sync().await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!reading.is_finished(), "the leader dies while the desktop is folding");
+    cluster.kill(log.partitions[0].leader as u32).await.unwrap();
+    // Whether the interrupted sync ended in an error or waited for the new leader, what it
+    // folded is kept; the next syncs go on from there.
+    let _ = tokio::time::timeout(Duration::from_secs(120), reading).await.expect("the sync returns");
+    let mut next = 0;
+    for _ in 0..20 {
+        if let Ok(r) = reader.sync().await {
+            next = r.next_offset;
+        }
+        if next >= end {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(next, end, "the desktop reached the end of the log");
+    let offsets: Vec<i64> = audit(&reader).await.into_iter().map(|(o, _, _)| o).collect();
+    assert_eq!(offsets, (0..end).collect::<Vec<_>>(), "every offset once, no gap");
+    let domains = reader.list_domains().await.unwrap();
+    assert_eq!(domains.iter().filter(|d| d.id.as_str().starts_with("load-")).count(), 2000);
+    for md in [publisher, reader] {
         md.shutdown().await;
     }
     cluster.stop().await.unwrap();
