@@ -52,7 +52,7 @@ impl KafkaCluster {
             admin_password: access::new_password()?,
             slots,
         };
-        let started = futures_join_all(me.slots.iter().map(|s| me.launch(s.id, &s.dir, s.client_port))).await;
+        let started = futures::future::join_all(me.slots.iter().map(|s| me.launch(s.id, &s.dir, s.client_port))).await;
         for (slot, node) in me.slots.iter_mut().zip(started) {
             slot.node = Some(node.with_context(|| format!("starting node {}", slot.id))?);
         }
@@ -121,28 +121,4 @@ impl KafkaCluster {
         }
         Ok(())
     }
-}
-
-/// Awaits every future, in order (no extra dependency for one join).
-async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut pending: Vec<Option<std::pin::Pin<Box<F>>>> = handles.into_iter().map(Some).collect();
-    let mut out: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut done = true;
-        for (i, slot) in pending.iter_mut().enumerate() {
-            if let Some(f) = slot {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => {
-                        out[i] = Some(v);
-                        *slot = None;
-                    }
-                    std::task::Poll::Pending => done = false,
-                }
-            }
-        }
-        if done { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
-    })
-    .await;
-    out.into_iter().map(|v| v.expect("every future finished")).collect()
 }
