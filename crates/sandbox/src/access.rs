@@ -76,17 +76,7 @@ impl SandboxPasswords {
     }
 
     fn save(&self) -> anyhow::Result<()> {
-        let bytes = serde_json::to_vec_pretty(self)?;
-        let tmp = self.path.with_extension("tmp");
-        {
-            use std::io::Write;
-            use std::os::unix::fs::OpenOptionsExt;
-            let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
-        }
-        std::fs::rename(tmp, &self.path)?;
-        Ok(())
+        crate::keys::write_private(&self.path, &serde_json::to_vec_pretty(self)?)
     }
 
     pub fn password(&self, user: &str) -> Option<&str> {

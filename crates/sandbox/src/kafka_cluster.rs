@@ -10,7 +10,7 @@ use anyhow::Context;
 use meshdesk_kafka::KafkaProfile;
 
 use crate::access;
-use crate::kafka_node::{KafkaInstall, KafkaNode, NodeOptions, Quorum, new_cluster_id};
+use crate::kafka_node::{KafkaInstall, KafkaNode, NodeOptions, Quorum, free_port, new_cluster_id};
 
 /// One node's place in the cluster.
 struct Slot {
@@ -27,10 +27,6 @@ pub struct KafkaCluster {
     cluster_id: String,
     admin_password: String,
     slots: Vec<Slot>,
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
 }
 
 impl KafkaCluster {

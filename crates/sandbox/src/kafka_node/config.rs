@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use tokio::process::Command;
 
 use super::KafkaInstall;
+pub(super) use crate::keys::write_private;
 
 /// TLS on the client listener (SASL over TLS then): Kafka's PEM stores.
 #[derive(Debug, Clone)]
@@ -105,23 +106,13 @@ impl NodeState {
     }
 }
 
-fn free_port() -> anyhow::Result<u16> {
+/// A free loopback port (bound, then released).
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
 }
 
 fn port_free(port: u16) -> bool {
     std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
-}
-
-pub(super) fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(tmp, path)?;
-    Ok(())
 }
 
 /// A JAAS value in double quotes (the sandbox's passwords are URL-safe, so nothing to escape;

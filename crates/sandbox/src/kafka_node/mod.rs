@@ -23,6 +23,7 @@ use meshdesk_kafka::{KafkaProfile, probe};
 use tokio::process::{Child, Command};
 
 mod config;
+pub(crate) use config::free_port;
 pub use config::{NodeOptions, NodeTls, Quorum, new_cluster_id};
 use config::{NodeState, format_storage, log_config, server_properties, write_private};
 
