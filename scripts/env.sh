@@ -5,6 +5,7 @@ export MESHDESK_ROOT
 
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$MESHDESK_ROOT/kafka/pom.xml" | head -n1)"  # kafka/pom.xml pins it
 TAURI_DRIVER_VERSION=2.1.0
+APICURIO_VERSION=3.3.3            # Apicurio Registry: the second registry the tests run the client against
 TAURI_CLI_VERSION=2.12.5           # @tauri-apps/cli (npm): the bundler of scripts/package.sh
 CONFLUENT_KAFKA_PY_VERSION=2.16.1  # independent Python client for end-to-end tests
 CEL_PYTHON_VERSION=0.5.0           # cel-python: the CEL interpreter confluent-kafka's rule executor runs
@@ -23,6 +24,7 @@ WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/meshdesk/target}"
 export MESHDESK_TOOLS="${MESHDESK_TOOLS:-$HOME/.cache/meshdesk/tools}"
 export MESHDESK_KAFKA_LIBS="${MESHDESK_KAFKA_LIBS:-$MESHDESK_TOOLS/kafka-$KAFKA_VERSION/libs}"
+export MESHDESK_APICURIO_HOME="${MESHDESK_APICURIO_HOME:-$MESHDESK_TOOLS/apicurio-$APICURIO_VERSION}"
 export MESHDESK_PYTHON="${MESHDESK_PYTHON:-$MESHDESK_TOOLS/pyclients-confluent-kafka-$CONFLUENT_KAFKA_PY_VERSION/bin/python}"
 # The catalogs' own packages (DataHub, OpenLineage) in a venv of their own: their pins differ.
 export MESHDESK_DATACONTRACT="${MESHDESK_DATACONTRACT:-$MESHDESK_TOOLS/datacontract-cli-$DATACONTRACT_CLI_VERSION/bin/datacontract}"

@@ -116,6 +116,9 @@ if [ "$mode" = test ]; then
   background "Python catalog packages" python_catalogs
   background "datacontract-cli" datacontract_cli
   background "Node.js test tools" node_tools
+  # Apicurio Registry (Maven Central), the second registry of the registry client's tests.
+  apicurio() { "$MESHDESK_ROOT/scripts/apicurio.sh" >/dev/null; }
+  background "Apicurio Registry $APICURIO_VERSION" apicurio
 fi
 
 # 4. The sandbox broker: Apache Kafka's jars from Maven Central (kafka/pom.xml), once; a download,

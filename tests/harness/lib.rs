@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 
 use meshdesk_sandbox::{PortChoice, Sandbox, SandboxOptions};
 
+mod apicurio;
+pub use apicurio::Apicurio;
+
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository").to_owned()
 }

@@ -23,7 +23,7 @@ async fn desktop_on(
 
 /// A sandbox (whose keys and registry serve the cluster; seeded, so its principals' keys exist)
 /// and a three-node cluster seeded with the retail example.
-async fn seeded_cluster() -> (meshdesk_tests::TestSandbox, tempfile::TempDir, KafkaCluster) {
+pub(crate) async fn seeded_cluster() -> (meshdesk_tests::TestSandbox, tempfile::TempDir, KafkaCluster) {
     let t = sandbox(true).await;
     let dir = tempfile::tempdir().unwrap();
     let cluster = KafkaCluster::start(&KafkaInstall::locate().unwrap(), dir.path(), 3).await.unwrap();

@@ -3,16 +3,9 @@
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
-use meshdesk_tests::{env_file_as, repo_root, sandbox};
+use meshdesk_tests::{env_file_as, sandbox};
 
-use crate::window::{Driver, app_bin, click, session, text_of, type_in_editor, wait_for_cards};
-
-async fn shot(client: &Client, name: &str) {
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let dir = repo_root().join("target/e2e");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), client.screenshot().await.unwrap()).unwrap();
-}
+use crate::window::{Driver, app_bin, click, session, shot, text_of, type_in_editor, wait_for_cards};
 
 /// Replaces an input's text by typing (Ctrl+A, Backspace, the text), then leaves it with Tab so
 /// `change` fires too.

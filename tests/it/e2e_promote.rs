@@ -2,17 +2,9 @@
 
 use std::time::Duration;
 
-use fantoccini::{Client, Locator};
-use meshdesk_tests::repo_root;
+use fantoccini::Locator;
 
-use crate::window::{Driver, app_bin, click, session, text_of, wait_for_cards};
-
-async fn shot(client: &Client, name: &str) {
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let dir = repo_root().join("target/e2e");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), client.screenshot().await.unwrap()).unwrap();
-}
+use crate::window::{Driver, app_bin, click, session, shot, text_of, wait_for_cards};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_product_built_in_dev_is_promoted_to_prod_through_the_window() {

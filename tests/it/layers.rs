@@ -105,51 +105,6 @@ async fn registry_answers_are_mapped_to_domain_outcomes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_registry_client_covers_checks_lookup_config_mode_and_deletes() {
-    // Verifies the registry client's wider API against the sandbox registry: compatibility checks with the registry's messages, lookup (with the fallback for servers without it), subject prefixes, global config, mode, version-not-found mapping, and soft then permanent deletes.
-    let t = sandbox(false).await;
-    let r = RegistryClient::new(&t.sandbox.registry_url(), None).unwrap();
-    let subject = unique("it.wide") + "-value";
-    let v1 = r#"{"type": "record", "name": "W", "fields": [{"name": "a", "type": "int"}]}"#;
-    let v2 = r#"{"type": "record", "name": "W", "fields": [{"name": "a", "type": "int"}, {"name": "b", "type": "string", "default": ""}]}"#;
-    let bad = r#"{"type": "record", "name": "W", "fields": [{"name": "a", "type": "string"}]}"#;
-    let id1 = r.register(&subject, v1, SchemaFormat::Avro).await.unwrap();
-
-    let ok = r.check_compatibility(&subject, None, v2, SchemaFormat::Avro).await.unwrap();
-    assert!(ok.is_compatible, "{ok:?}");
-    let no = r.check_compatibility(&subject, Some(1), bad, SchemaFormat::Avro).await.unwrap();
-    assert!(!no.is_compatible && !no.messages.is_empty(), "{no:?}");
-
-    // Lookup (`POST /subjects/{s}`): whitespace makes no new schema.
-    let found = r.lookup(&subject, &v1.replace(", ", ",  "), SchemaFormat::Avro).await.unwrap().expect("found");
-    assert_eq!((found.version, found.id), (1, id1));
-    assert_eq!(r.lookup(&subject, v2, SchemaFormat::Avro).await.unwrap(), None);
-    assert_eq!(r.lookup("it.nobody-value", v1, SchemaFormat::Avro).await.unwrap(), None);
-
-    r.register(&subject, v2, SchemaFormat::Avro).await.unwrap();
-    let other = unique("zz.other") + "-value";
-    r.register(&other, v1, SchemaFormat::Avro).await.unwrap();
-    let mine = r.subjects_matching(Some("it.wide"), false).await.unwrap();
-    assert!(mine.contains(&subject) && !mine.contains(&other), "{mine:?}");
-
-    assert!(matches!(r.version(&subject, Some(9)).await, Err(RegistryError::NotFound { .. })));
-
-    r.set_global_compatibility(meshdesk_domain::CompatibilityLevel::Full).await.unwrap();
-    assert_eq!(r.global_compatibility().await.unwrap(), meshdesk_domain::CompatibilityLevel::Full);
-    assert_eq!(r.mode().await.unwrap(), "READWRITE");
-    r.set_mode("READONLY").await.unwrap();
-    let refused = r.register(&other, v2, SchemaFormat::Avro).await;
-    assert!(matches!(refused, Err(RegistryError::NotPermitted { .. })), "{refused:?}");
-    r.set_mode("READWRITE").await.unwrap();
-
-    assert_eq!(r.delete_subject(&subject, false).await.unwrap(), vec![1, 2]);
-    assert!(!r.subjects().await.unwrap().contains(&subject), "soft-deleted subjects are not listed");
-    // Confluent lists the versions again on the permanent delete.
-    assert_eq!(r.delete_subject(&subject, true).await.unwrap(), vec![1, 2]);
-    assert!(matches!(r.versions(&subject).await, Err(RegistryError::NotFound { .. })));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registry_bulk_sync_fills_the_cache_and_counts_its_requests() {
     // Verifies the bulk copy of the registry into the cache: all seeded versions arrive, the HTTP requests are counted (one GET /schemas, which the sandbox registry serves as Confluent's does), and a second sync adds no version.
     let t = sandbox(true).await;

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use meshdesk_tests::{Proc, Xvfb, closed_port, target_dir, tool, wait_webdriver_ready};
+use meshdesk_tests::{Proc, Xvfb, closed_port, repo_root, target_dir, tool, wait_webdriver_ready};
 
 pub(crate) async fn cards(client: &Client) -> Vec<String> {
     let mut ids = Vec::new();
@@ -35,6 +35,14 @@ pub(crate) async fn wait_for_cards(client: &Client, want: &[&str], within: Durat
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+}
+
+/// Saves a screenshot of the window as `target/e2e/<name>.png`, once the page has settled.
+pub(crate) async fn shot(client: &Client, name: &str) {
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let dir = repo_root().join("target/e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), client.screenshot().await.unwrap()).unwrap();
 }
 
 /// The app binary the tests launch (scripts/test.sh builds it and sets `MESHDESK_APP_BIN`).

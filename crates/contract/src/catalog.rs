@@ -199,6 +199,11 @@ pub struct ProductDetail {
     /// cache), so what serializers enforce can be compared with what the contract says.
     #[serde(default)]
     pub registry: Vec<RegistryContractView>,
+    /// The registry's kind for people ("Apicurio Registry") when it does not keep a version's
+    /// contract (`metadata`, `ruleSet`): the contract then lives only in the catalog, and
+    /// serializers enforce none of its rules.
+    #[serde(default)]
+    pub registry_drops_contract: Option<String>,
     /// What publications changed for readers, newest first, with each reader's migration.
     #[serde(default)]
     pub changes: Vec<crate::ChangeView>,

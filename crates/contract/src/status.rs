@@ -21,6 +21,28 @@ pub struct Probe {
     pub latency_ms: Option<u64>,
 }
 
+/// The cluster's brokers and partitions as the last probe saw them (of the topics this desktop
+/// may see).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterHealth {
+    /// Broker ids answering.
+    pub brokers_up: Vec<i32>,
+    /// Broker ids named as replicas that are not answering.
+    pub brokers_away: Vec<i32>,
+    /// Partitions with fewer in-sync replicas than replicas.
+    pub under_replicated: u32,
+    /// Partitions without a leader: nobody can read or write them.
+    pub offline: u32,
+    /// Topics with such a partition, sorted, at most ten.
+    pub topics_affected: Vec<String>,
+}
+
+impl ClusterHealth {
+    pub fn degraded(&self) -> bool {
+        !self.brokers_away.is_empty() || self.under_replicated > 0 || self.offline > 0
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EnvironmentKind {
@@ -45,6 +67,9 @@ pub struct EnvironmentStatus {
     pub bootstrap_servers: String,
     pub registry_url: String,
     pub broker: Probe,
+    /// Set when the broker answered.
+    #[serde(default)]
+    pub cluster: Option<ClusterHealth>,
     pub registry: Probe,
     pub last_sync: Option<SyncInfo>,
     /// The last error of the background sync, if the last attempt failed.

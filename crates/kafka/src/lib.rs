@@ -20,7 +20,7 @@ pub use native::{
     AclBinding, AclFilter, AclOperation, AclOutcome, AclPermission, BrokerNode, ClusterDescription, ConfigChange,
     PatternType, ResourceType,
 };
-pub use probe::{ProbeOutcome, probe};
+pub use probe::{ClusterHealth, ProbeOutcome, probe};
 pub use producer::Producer;
 pub use profile::{KafkaProfile, is_secret_property};
 pub use reader::{PartitionReader, Record, Watermarks, read_partition, watermarks};

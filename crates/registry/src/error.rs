@@ -47,9 +47,11 @@ struct ErrorBody {
 pub fn map_error(status: StatusCode, body: &str) -> RegistryError {
     let parsed: Option<ErrorBody> = serde_json::from_str(body).ok();
     let code = parsed.as_ref().and_then(|b| b.error_code);
-    let message = parsed
-        .and_then(|b| b.message)
-        .unwrap_or_else(|| if body.is_empty() { status.to_string() } else { body.to_owned() });
+    let message = crate::dialect::plain_message(
+        parsed
+            .and_then(|b| b.message)
+            .unwrap_or_else(|| if body.is_empty() { status.to_string() } else { body.to_owned() }),
+    );
     match status.as_u16() {
         404 => RegistryError::NotFound {
             what: match code {

@@ -1,7 +1,8 @@
 //! The Schema Registry client: the only crate that knows the registry's HTTP API.
 //!
-//! Speaks the Confluent REST API and copes with compatible servers that differ (the sandbox's
-//! rivven-schema answers `application/json` and `200 []` for an unknown subject's versions).
+//! Speaks the Confluent REST API and copes with compatible servers that differ: how Apicurio
+//! Registry's Confluent API differs is mapped once, in [`Dialect`]; a server that answers
+//! `200 []` for an unknown subject's versions, or has no lookup, is handled where it is met.
 //! Every HTTP status and `error_code` is mapped once, in [`map_error`], into [`RegistryError`].
 
 use std::time::{Duration, Instant};
@@ -11,7 +12,9 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+mod dialect;
 mod error;
+pub use dialect::Dialect;
 use error::describe;
 pub use error::{Missing, RegistryError, map_error};
 
@@ -94,6 +97,7 @@ pub struct RegistryClient {
     base: String,
     http: reqwest::Client,
     auth: Option<Auth>,
+    dialect: Dialect,
     /// HTTP requests sent so far, retries included.
     requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
@@ -126,7 +130,8 @@ impl RegistryClient {
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| RegistryError::Protocol(e.to_string()))?;
-        Ok(Self { base: base_url.trim_end_matches('/').to_owned(), http, auth, requests: Default::default() })
+        let base = base_url.trim_end_matches('/').to_owned();
+        Ok(Self { dialect: Dialect::of(&base), base, http, auth, requests: Default::default() })
     }
 
     pub fn base_url(&self) -> &str {
@@ -136,6 +141,64 @@ impl RegistryClient {
     /// HTTP requests this client (and its clones) sent so far.
     pub fn requests_made(&self) -> u64 {
         self.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Which kind of server this is, and so how it differs from Confluent's.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Whether the registry keeps a version's data contract (`metadata`, `ruleSet`).
+    pub fn keeps_contract(&self) -> bool {
+        self.dialect.keeps_contract()
+    }
+
+    /// Whether an incompatible verdict comes with the registry's reasons.
+    pub fn explains_incompatibility(&self) -> bool {
+        self.dialect.explains_incompatibility()
+    }
+
+    /// A server that stores `READONLY` mode without enforcing it is held to it here.
+    async fn writable(&self) -> Result<(), RegistryError> {
+        if !self.dialect.enforces_mode() && self.mode().await? == "READONLY" {
+            return Err(RegistryError::NotPermitted { message: "the registry is in READONLY mode".into() });
+        }
+        Ok(())
+    }
+
+    /// The compatibility endpoint's verdict on `body` against `version` (`None`: the versions the
+    /// subject's level names), mapped where the server judges otherwise than Confluent's (see
+    /// [`Dialect`]): `NONE` is compatible, and a level that compares with the latest only is
+    /// asked against the latest.
+    async fn compatibility_verdict(
+        &self,
+        subject: &str,
+        version: Option<&str>,
+        body: serde_json::Value,
+    ) -> Result<CompatibilityCheck, RegistryError> {
+        let mut against = version.map(|v| format!("/{v}"));
+        if self.dialect != Dialect::Confluent {
+            let level = match self.compatibility(subject).await {
+                Ok(l) => l,
+                Err(RegistryError::NotFound { .. }) => self.global_compatibility().await?,
+                Err(e) => return Err(e),
+            };
+            if !self.dialect.checks_by_level(level) {
+                return Ok(CompatibilityCheck { is_compatible: true, messages: Vec::new() });
+            }
+            let transitive = matches!(
+                level,
+                CompatibilityLevel::BackwardTransitive
+                    | CompatibilityLevel::ForwardTransitive
+                    | CompatibilityLevel::FullTransitive
+            );
+            if against.is_none() && !transitive && !self.dialect.checks_versions_by_level() {
+                against = Some("/latest".into());
+            }
+        }
+        let path =
+            format!("/compatibility/subjects/{}/versions{}?verbose=true", enc(subject), against.unwrap_or_default());
+        self.call(Method::POST, &path, Some(body)).await
     }
 
     fn url(&self, path: &str) -> String {
@@ -186,6 +249,7 @@ impl RegistryClient {
 
     /// Registers `schema` under `subject`; the registry's id (the same id for the same schema).
     pub async fn register(&self, subject: &str, schema: &str, format: SchemaFormat) -> Result<u32, RegistryError> {
+        self.writable().await?;
         let body = serde_json::to_value(RegisterBody { schema, schema_type: format.as_str() })
             .map_err(|e| RegistryError::Protocol(e.to_string()))?;
         let r: IdBody = self.call(Method::POST, &format!("/subjects/{}/versions", enc(subject)), Some(body)).await?;
@@ -203,6 +267,7 @@ impl RegistryClient {
         metadata: Option<&serde_json::Value>,
         rule_set: Option<&serde_json::Value>,
     ) -> Result<u32, RegistryError> {
+        self.writable().await?;
         let mut body = serde_json::json!({ "schema": schema, "schemaType": format.as_str() });
         if !references.is_empty() {
             body["references"] =
@@ -286,12 +351,7 @@ impl RegistryClient {
     ) -> Result<CompatibilityCheck, RegistryError> {
         let v = version.map(|v| v.to_string()).unwrap_or_else(|| "latest".into());
         let body = serde_json::json!({ "schema": schema, "schemaType": format.as_str() });
-        self.call(
-            Method::POST,
-            &format!("/compatibility/subjects/{}/versions/{v}?verbose=true", enc(subject)),
-            Some(body),
-        )
-        .await
+        self.compatibility_verdict(subject, Some(&v), body).await
     }
 
     /// The registry's verdict on `schema` against the versions the subject's level compares a
@@ -303,8 +363,7 @@ impl RegistryClient {
         format: SchemaFormat,
     ) -> Result<CompatibilityCheck, RegistryError> {
         let body = serde_json::json!({ "schema": schema, "schemaType": format.as_str() });
-        self.call(Method::POST, &format!("/compatibility/subjects/{}/versions?verbose=true", enc(subject)), Some(body))
-            .await
+        self.compatibility_verdict(subject, None, body).await
     }
 
     /// Subjects, optionally only those starting with `prefix`, and with soft-deleted ones.
@@ -364,12 +423,16 @@ impl RegistryClient {
         &self,
         known: &std::collections::HashSet<(String, u32)>,
     ) -> Result<Vec<SubjectVersion>, RegistryError> {
-        match self.call::<Vec<SubjectVersion>>(Method::GET, "/schemas?latestOnly=false", None).await {
-            Ok(all) => {
-                return Ok(all.into_iter().filter(|v| !known.contains(&(v.subject.clone(), v.version))).collect());
+        if self.dialect.lists_versions() {
+            match self.call::<Vec<SubjectVersion>>(Method::GET, "/schemas?latestOnly=false", None).await {
+                Ok(all) => {
+                    return Ok(all.into_iter().filter(|v| !known.contains(&(v.subject.clone(), v.version))).collect());
+                }
+                Err(
+                    RegistryError::NotFound { what: Missing::Other, .. } | RegistryError::Server { status: 405, .. },
+                ) => {}
+                Err(e) => return Err(e),
             }
-            Err(RegistryError::NotFound { what: Missing::Other, .. } | RegistryError::Server { status: 405, .. }) => {}
-            Err(e) => return Err(e),
         }
         let mut out = Vec::new();
         for subject in self.subjects().await? {

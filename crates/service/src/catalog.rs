@@ -203,9 +203,14 @@ impl Meshdesk {
             }
         }
         let changes = self.product_changes(&p.product).await?;
+        let registry_drops_contract = match self.connection().await {
+            Ok(conn) if !conn.registry.keeps_contract() => Some(conn.registry.dialect().name().to_owned()),
+            _ => None,
+        };
         Ok(c::ProductDetail {
             changes,
             registry,
+            registry_drops_contract,
             readers,
             readers_note,
             pii_paths: p.product.pii_paths(),

@@ -145,16 +145,24 @@ impl Meshdesk {
         };
         let sync_error = self.sync_state.lock().expect("sync state lock").last_error.clone();
         let outbox = self.store.outbox_status(&topic).await.unwrap_or_default();
-        let (name, bootstrap, registry_url, broker, registry) = match self.connection().await {
+        let (name, bootstrap, registry_url, broker, registry, cluster) = match self.connection().await {
             Ok(conn) => {
                 let timeout = Duration::from_secs(3);
                 let (k, r) = tokio::join!(meshdesk_kafka::probe(&conn.kafka, timeout), conn.registry.probe());
+                let cluster = k.health.map(|h| c::ClusterHealth {
+                    brokers_up: h.brokers_up,
+                    brokers_away: h.brokers_away,
+                    under_replicated: u32::try_from(h.under_replicated).unwrap_or(u32::MAX),
+                    offline: u32::try_from(h.offline).unwrap_or(u32::MAX),
+                    topics_affected: h.topics_affected,
+                });
                 (
                     conn.name.clone(),
                     conn.kafka.bootstrap_servers().to_owned(),
                     conn.registry.base_url().to_owned(),
                     c::Probe { state: state(k.ok), detail: k.detail, latency_ms: Some(k.latency_ms) },
                     c::Probe { state: state(r.ok), detail: r.detail, latency_ms: Some(r.latency_ms) },
+                    cluster,
                 )
             }
             Err(e) => {
@@ -164,7 +172,7 @@ impl Meshdesk {
                     c::ProbeState::Down
                 };
                 let p = c::Probe { state: st, detail: e.to_string(), latency_ms: None };
-                ("sandbox".into(), String::new(), String::new(), p.clone(), p)
+                ("sandbox".into(), String::new(), String::new(), p.clone(), p, None)
             }
         };
         c::EnvironmentStatus {
@@ -173,6 +181,7 @@ impl Meshdesk {
             bootstrap_servers: bootstrap,
             registry_url,
             broker,
+            cluster,
             registry,
             last_sync,
             sync_error,

@@ -319,7 +319,12 @@ impl Meshdesk {
                     .register_with(subject, schema, *format, &[], metadata.as_ref(), rule_set.as_ref())
                     .await?;
                 let version = conn.registry.lookup(subject, schema, *format).await?.map(|v| v.version);
-                serde_json::json!({ "id": id, "version": version })
+                let dropped = (metadata.is_some() || rule_set.is_some()) && !conn.registry.keeps_contract();
+                let mut done = serde_json::json!({ "id": id, "version": version });
+                if dropped {
+                    done["contract_dropped_by"] = conn.registry.dialect().name().into();
+                }
+                done
             }
             Step::GrantOwners { bindings } => {
                 let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
@@ -400,11 +405,19 @@ impl Meshdesk {
 fn step_result_words(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
-        v if v.get("version").is_some() => match (v["version"].as_u64(), v["id"].as_u64()) {
-            (Some(version), Some(id)) => format!("registered as version {version} (schema id {id})"),
-            (Some(version), None) => format!("registered as version {version}"),
-            _ => "registered".into(),
-        },
+        v if v.get("version").is_some() => {
+            let registered = match (v["version"].as_u64(), v["id"].as_u64()) {
+                (Some(version), Some(id)) => format!("registered as version {version} (schema id {id})"),
+                (Some(version), None) => format!("registered as version {version}"),
+                _ => "registered".into(),
+            };
+            match v["contract_dropped_by"].as_str() {
+                Some(kind) => format!(
+                    "{registered}; {kind} does not keep the contract, so serializers will not check its rules (the catalog keeps it)"
+                ),
+                None => registered,
+            }
+        }
         v if v.get("event").is_some() => "sent to the governance log".into(),
         other => other.to_string(),
     }

@@ -1,3 +1,4 @@
+pub mod cluster;
 pub mod code_editor;
 pub mod confirm;
 pub mod errors;

@@ -155,11 +155,13 @@ fn EnvironmentIndicator() -> impl IntoView {
                             };
                             view! {
                                 <span class="env-name" title=format!("{kind} environment")>{s.name.clone()}</span>
-                                <span class="probe" id="probe-broker" title=s.broker.detail.clone()>
-                                    <span class=dot(&s.broker)></span>
+                                <span class="probe" id="probe-broker" title=s.broker.detail.clone()
+                                    data-health=s.cluster.as_ref().map(|h| if h.degraded() { "degraded" } else { "healthy" })>
+                                    <span class=if s.cluster.as_ref().is_some_and(|h| h.degraded()) { "dot starting" } else { dot(&s.broker) }></span>
                                     "Broker "
                                     <span class="muted">{s.broker.detail.clone()}</span>
                                 </span>
+                                {s.cluster.clone().map(|h| view! { <crate::components::cluster::ClusterPill health=h /> })}
                                 <span class="probe" id="probe-registry" title=s.registry.detail.clone()>
                                     <span class=dot(&s.registry)></span>
                                     "Registry "

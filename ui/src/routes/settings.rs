@@ -56,6 +56,7 @@ pub fn SettingsPage() -> impl IntoView {
                     Some(Err(e)) => view! { <span class="error-inline" role="alert">{e.message}</span> }.into_any(),
                 }}
             </p>
+            <crate::components::cluster::ClusterSection />
             <crate::routes::environments::EnvironmentsSection />
         </section>
     }

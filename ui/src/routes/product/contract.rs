@@ -34,17 +34,24 @@ pub(super) fn Contract(d: ProductDetail) -> impl IntoView {
             view! { <ul id="contract-quality">{c.quality.iter().map(|q| view! { <li class="mono">{q.describe()}</li> }).collect_view()}</ul> }.into_any()
         }}
         {(!c.terms_of_use.is_empty()).then(|| view! { <p><strong>"Terms of use: "</strong>{c.terms_of_use}</p> })}
-        <InRegistry registry=d.registry.clone()/>
+        <InRegistry registry=d.registry.clone() drops=d.registry_drops_contract.clone()/>
     }
 }
 
 /// The contract as the Schema Registry holds it with each subject's latest version: what
 /// catalogs read and what Confluent's serializers enforce when records are written.
 #[component]
-fn InRegistry(registry: Vec<RegistryContractView>) -> impl IntoView {
+fn InRegistry(registry: Vec<RegistryContractView>, drops: Option<String>) -> impl IntoView {
     view! {
         <h3>"In the schema registry"</h3>
-        {if registry.is_empty() {
+        {if let Some(kind) = drops {
+            view! {
+                <div class="notice" id="contract-not-kept">
+                    <p><strong>{format!("{kind} does not keep the contract.")}</strong></p>
+                    <p>"It stores the schemas, but not the owners, tags and rules above, so serializers check no rule when records are written. Meshdesk keeps the contract in the catalog, and its quality checks still run here."</p>
+                </div>
+            }.into_any()
+        } else if registry.is_empty() {
             view! { <p class="muted">"The registry's copy is not in the cache yet; it appears once the registry has answered."</p> }.into_any()
         } else {
             view! {
