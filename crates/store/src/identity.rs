@@ -29,25 +29,11 @@ impl Store {
     }
 
     /// Forgets everything folded from the governance log, so it is folded again from offset 0.
-    /// Local things stay: drafts, the outbox, the caches of the cluster and the registry.
+    /// Local things stay: drafts, the outbox, the caches of the cluster and the registry (see
+    /// [`LOCAL_TABLES`]).
     pub async fn reset_folded(&self) -> Result<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for table in [
-            "events",
-            "log_position",
-            "access_requests",
-            "ports",
-            "products",
-            "domains",
-            "product_facets",
-            "product_tags",
-            "product_search",
-            "trust_keys",
-            "policy_rules",
-            "product_changes",
-            "change_acknowledgements",
-            "topic_adoptions",
-        ] {
+        for table in FOLDED_TABLES {
             sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
         }
         sqlx::query("DELETE FROM cache_identity WHERE key LIKE 'log:%'").execute(&mut *tx).await?;
@@ -55,3 +41,27 @@ impl Store {
         Ok(())
     }
 }
+
+/// The tables the fold writes: emptied when the log is folded again from the start.
+pub(crate) const FOLDED_TABLES: &[&str] = &[
+    "events",
+    "log_position",
+    "access_requests",
+    "ports",
+    "products",
+    "domains",
+    "product_facets",
+    "product_tags",
+    "product_search",
+    "trust_keys",
+    "policy_rules",
+    "product_changes",
+    "change_acknowledgements",
+    "topic_adoptions",
+];
+
+/// The tables that outlive a new fold: this desktop's own (drafts, outbox), caches of the cluster
+/// and the registry, the cache's identity (its `log:` keys are reset with the fold), and the
+/// compromised keys (the log is folded again precisely to leave their events out).
+pub(crate) const LOCAL_TABLES: &[&str] =
+    &["drafts", "outbox", "cluster_topics", "registry_versions", "cache_identity", "compromised_keys"];

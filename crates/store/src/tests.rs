@@ -362,3 +362,32 @@ async fn access_events_fold_through_the_rules_and_refusals_change_nothing(pool: 
     let r = &store.access_requests().await.unwrap()[0];
     assert_eq!(r.state.name(), "revoked");
 }
+
+#[sqlx::test(migrations = false)]
+async fn folding_again_forgets_every_table_the_fold_writes(pool: SqlitePool) {
+    // Verifies that every table in the cache's schema is either written by the fold or local (a new table must say which), and that after a fold of the seed, `reset_folded` leaves every table the fold writes empty, the full-text index included.
+    use crate::identity::{FOLDED_TABLES, LOCAL_TABLES};
+    let store = Store::from_pool(pool).await.unwrap();
+    store.apply(LOG, &root(), &seed_log()).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+           AND name NOT LIKE '_sqlx_%' AND name NOT LIKE 'product_search_%'",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .unwrap();
+    for t in &tables {
+        let folded = FOLDED_TABLES.contains(&t.as_str());
+        assert!(folded != LOCAL_TABLES.contains(&t.as_str()), "{t}: folded or local, and not both");
+    }
+    for t in FOLDED_TABLES.iter().chain(LOCAL_TABLES) {
+        assert!(tables.iter().any(|x| x == t), "{t} is not in the schema");
+    }
+    let filled: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products").fetch_one(&store.pool).await.unwrap();
+    assert!(filled > 0, "the seed was folded");
+    store.reset_folded().await.unwrap();
+    for t in FOLDED_TABLES {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}")).fetch_one(&store.pool).await.unwrap();
+        assert_eq!(n, 0, "{t} is emptied");
+    }
+}
