@@ -283,6 +283,7 @@ impl Proc {
 impl Drop for Proc {
     fn drop(&mut self) {
         let group = -(self.0.id() as i32);
+        // SAFETY: kill with integer arguments reads no memory; the group is our child's own.
         unsafe { libc::kill(group, libc::SIGTERM) };
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
@@ -291,6 +292,7 @@ impl Drop for Proc {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        // SAFETY: as above.
         unsafe { libc::kill(group, libc::SIGKILL) };
         let _ = self.0.wait();
     }

@@ -198,11 +198,27 @@ impl Sandbox {
             // again (the registry's journal makes the same schema ids).
             state.seeded_at_ms = None;
         }
-        let listener = bind(opts.broker_port, state.broker_port).await?;
-        let broker_port = listener.local_addr()?.port();
-        drop(listener);
         let admin_password = passwords.password(access::ADMIN_USER).context("the sandbox admin's password")?.to_owned();
-        let broker = KafkaNode::start(&install, &kafka_dir, broker_port, access::ADMIN_USER, &admin_password).await?;
+        // A port found free can be taken by another program before the JVM binds it. A broker
+        // that never ran (its folder made by this attempt) then starts afresh on other ports.
+        let mut attempt = 0;
+        let (broker_port, broker) = loop {
+            let fresh = !kafka_dir.join("node.json").is_file();
+            let listener = bind(opts.broker_port, state.broker_port).await?;
+            let broker_port = listener.local_addr()?.port();
+            drop(listener);
+            match KafkaNode::start(&install, &kafka_dir, broker_port, access::ADMIN_USER, &admin_password).await {
+                Ok(node) => break (broker_port, node),
+                Err(e) if fresh && attempt < 2 && format!("{e:#}").contains("Address already in use") => {
+                    attempt += 1;
+                    tracing::warn!("the sandbox broker's port was taken as it started; trying other ports");
+                    std::fs::remove_dir_all(&kafka_dir)
+                        .with_context(|| format!("clearing {} for another start", kafka_dir.display()))?;
+                    state.broker_port = None;
+                }
+                Err(e) => return Err(e),
+            }
+        };
         // The sandbox's own principals are SCRAM users (set at every start: idempotent).
         let own: Vec<(String, String)> = passwords
             .own()

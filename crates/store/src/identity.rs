@@ -63,5 +63,6 @@ pub(crate) const FOLDED_TABLES: &[&str] = &[
 /// The tables that outlive a new fold: this desktop's own (drafts, outbox), caches of the cluster
 /// and the registry, the cache's identity (its `log:` keys are reset with the fold), and the
 /// compromised keys (the log is folded again precisely to leave their events out).
+#[cfg(test)]
 pub(crate) const LOCAL_TABLES: &[&str] =
     &["drafts", "outbox", "cluster_topics", "registry_versions", "cache_identity", "compromised_keys"];

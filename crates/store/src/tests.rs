@@ -391,3 +391,33 @@ async fn folding_again_forgets_every_table_the_fold_writes(pool: SqlitePool) {
         assert_eq!(n, 0, "{t} is emptied");
     }
 }
+
+#[sqlx::test(migrations = false)]
+async fn an_event_of_an_unknown_kind_is_refused_with_its_reason_and_the_next_applies(pool: SqlitePool) {
+    // Verifies that a validly signed event of a kind this version does not know (`AccessTeleported`) is not applied but recorded with the reason, and that the honest event after it applies.
+    let store = Store::from_pool(pool).await.unwrap();
+    let mut log = seed_log();
+    let domain = |id: &str| {
+        EventBody::DomainRegistered(meshdesk_domain::Domain {
+            id: meshdesk_domain::DomainId::parse(id).unwrap(),
+            name: id.into(),
+            description: "A domain.".into(),
+            owners: vec![meshdesk_domain::Principal::parse("User:ines").unwrap()],
+            contact: "ines@example".into(),
+        })
+    };
+    let all = signers();
+    let mut strange = Envelope::new("teleport", seed::SEED_ACTOR, T0 + 1_000, &domain("teleported"));
+    strange.kind = "AccessTeleported".into();
+    all.for_principal(seed::SEED_ACTOR).unwrap().sign_for(&mut strange, ENV);
+    log.push(rec(log.len(), strange));
+    log.push(rec(log.len(), signed("after", seed::SEED_ACTOR, T0 + 2_000, &domain("after"))));
+    store.apply(LOG, &root(), &log).await.unwrap();
+    let audit = store.events(LOG).await.unwrap();
+    let row = |id: &str| audit.iter().find(|e| e.id == id).unwrap_or_else(|| panic!("{id} is in the audit"));
+    assert_eq!(row("teleport").outcome, "skipped");
+    assert!(row("teleport").note.as_deref().unwrap_or_default().contains("unknown event type `AccessTeleported`"));
+    assert_eq!(row("after").outcome, "applied", "{:?}", row("after").note);
+    let domains: Vec<String> = store.list_domains().await.unwrap().into_iter().map(|d| d.id).collect();
+    assert!(domains.contains(&"after".to_owned()) && !domains.contains(&"teleported".to_owned()), "{domains:?}");
+}

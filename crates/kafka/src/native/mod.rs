@@ -31,6 +31,8 @@ impl<T> Guard<T> {
 
 impl<T> Drop for Guard<T> {
     fn drop(&mut self) {
+        // SAFETY: `ptr` is non-null (checked in `new`), was allocated by librdkafka for exactly
+        // this destructor, and the guard is its only owner, so it is freed once.
         unsafe { (self.free)(self.ptr) }
     }
 }
@@ -38,13 +40,18 @@ impl<T> Drop for Guard<T> {
 /// A raw client handle; the owner (an `AdminClient` kept alive by the caller) outlives every use.
 #[derive(Clone, Copy)]
 pub(crate) struct Rk(pub(crate) *mut rd::rd_kafka_t);
+// SAFETY: librdkafka's handle is thread-safe (its API may be called from any thread), and the
+// client owning it outlives the blocking task the handle is sent to.
 unsafe impl Send for Rk {}
 
 fn cstring(what: &str, s: &str) -> Result<CString, KafkaError> {
     CString::new(s).map_err(|_| KafkaError::Config(format!("{what} `{s}` contains a NUL byte")))
 }
 
+/// # Safety
+/// `p` is null or points to a NUL-terminated string valid for the call.
 unsafe fn string(p: *const c_char) -> String {
+    // SAFETY: non-null, so NUL-terminated and valid (the caller's promise); copied at once.
     if p.is_null() { String::new() } else { unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned() }
 }
 
@@ -53,12 +60,18 @@ fn code(err: rd::rd_kafka_resp_err_t) -> RDKafkaErrorCode {
 }
 
 /// Runs one admin request and waits for its result event (event-level errors mapped).
+///
+/// # Safety
+/// `rk` is a live client handle, and `submit` passes librdkafka only pointers valid until it
+/// returns (librdkafka copies what it keeps).
 unsafe fn request(
     rk: Rk,
     op: rd::rd_kafka_admin_op_t,
     timeout: Duration,
     submit: impl FnOnce(*mut rd::rd_kafka_t, *const rd::rd_kafka_AdminOptions_t, *mut rd::rd_kafka_queue_t),
 ) -> Result<Guard<rd::rd_kafka_event_t>, KafkaError> {
+    // SAFETY: `rk` is live (the caller's promise); the options, queue and event are owned by
+    // guards that outlive every use here; `errstr` is a writable buffer of the length passed.
     unsafe {
         let options = Guard::new(rd::rd_kafka_AdminOptions_new(rk.0, op), rd::rd_kafka_AdminOptions_destroy)?;
         let mut errstr = [0 as c_char; 512];
@@ -192,7 +205,10 @@ pub enum AclOutcome<T> {
     Failed(String),
 }
 
+/// # Safety
+/// `b` points to a binding owned by a result event that outlives the call.
 unsafe fn binding_from_c(b: *const rd::rd_kafka_AclBinding_t) -> Option<AclBinding> {
+    // SAFETY: the accessors read the live binding; its strings are copied at once.
     unsafe {
         Some(AclBinding {
             resource: ResourceType::from_c(rd::rd_kafka_AclBinding_restype(b))?,
@@ -206,10 +222,13 @@ unsafe fn binding_from_c(b: *const rd::rd_kafka_AclBinding_t) -> Option<AclBindi
     }
 }
 
+/// # Safety
+/// `e` is null or an error owned by a result event that outlives the call.
 unsafe fn item_error(e: *const rd::rd_kafka_error_t) -> Option<(RDKafkaErrorCode, String)> {
     if e.is_null() {
         return None;
     }
+    // SAFETY: non-null and live (the caller's promise); its message is copied at once.
     unsafe {
         let c = code(rd::rd_kafka_error_code(e));
         if c == RDKafkaErrorCode::NoError { None } else { Some((c, string(rd::rd_kafka_error_string(e)))) }
@@ -237,6 +256,8 @@ pub(crate) fn create_acls(rk: Rk, acls: &[AclBinding], timeout: Duration) -> Res
     for a in acls {
         let (name, principal, host) =
             (cstring("resource name", &a.name)?, cstring("principal", &a.principal)?, cstring("host", &a.host)?);
+        // SAFETY: the C strings live until the end of this iteration, and librdkafka copies
+        // them; `errstr` is writable for the length passed.
         let p = unsafe {
             rd::rd_kafka_AclBinding_new(
                 a.resource.to_c(),
@@ -251,11 +272,14 @@ pub(crate) fn create_acls(rk: Rk, acls: &[AclBinding], timeout: Duration) -> Res
             )
         };
         if p.is_null() {
+            // SAFETY: librdkafka wrote a NUL-terminated message into `errstr`.
             return Err(KafkaError::Config(format!("invalid ACL {a:?}: {}", unsafe { string(errstr.as_ptr()) })));
         }
         owned.push(Guard::new(p, rd::rd_kafka_AclBinding_destroy)?);
     }
     let mut ptrs: Vec<*mut rd::rd_kafka_AclBinding_t> = owned.iter().map(|g| g.ptr).collect();
+    // SAFETY: `rk` is live (the `Admin` that passed it waits for this call); the bindings are
+    // owned by `owned` until after the request; the result's items live as long as `ev`.
     let r = unsafe {
         request(rk, rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_CREATEACLS, timeout, |rk, o, q| {
             rd::rd_kafka_CreateAcls(rk, ptrs.as_mut_ptr(), ptrs.len(), o, q)
@@ -275,6 +299,8 @@ fn filter_to_c(f: &AclFilter) -> Result<Guard<rd::rd_kafka_AclBindingFilter_t>, 
     let principal = f.principal.as_deref().map(|s| cstring("principal", s)).transpose()?;
     let host = f.host.as_deref().map(|s| cstring("host", s)).transpose()?;
     let mut errstr = [0 as c_char; 512];
+    // SAFETY: each C string (or null, meaning "any") lives until the call returns, and
+    // librdkafka copies them; `errstr` is writable for the length passed.
     let p = unsafe {
         rd::rd_kafka_AclBindingFilter_new(
             f.resource.map(ResourceType::to_c).unwrap_or(rd::rd_kafka_ResourceType_t::RD_KAFKA_RESOURCE_ANY),
@@ -293,6 +319,7 @@ fn filter_to_c(f: &AclFilter) -> Result<Guard<rd::rd_kafka_AclBindingFilter_t>, 
         )
     };
     if p.is_null() {
+        // SAFETY: librdkafka wrote a NUL-terminated message into `errstr`.
         return Err(KafkaError::Config(format!("invalid ACL filter {f:?}: {}", unsafe { string(errstr.as_ptr()) })));
     }
     // A filter is an AclBinding in librdkafka; it is freed the same way.
@@ -305,6 +332,8 @@ pub(crate) fn describe_acls(
     timeout: Duration,
 ) -> Result<AclOutcome<Vec<AclBinding>>, KafkaError> {
     let f = filter_to_c(filter)?;
+    // SAFETY: `rk` is live; the filter is owned by `f` until after the request; the result's
+    // bindings live as long as `ev`.
     let r = unsafe {
         request(rk, rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBEACLS, timeout, |rk, o, q| {
             rd::rd_kafka_DescribeAcls(rk, f.ptr, o, q)
@@ -331,6 +360,8 @@ pub(crate) fn delete_acls(
 ) -> Result<Vec<AclOutcome<Vec<AclBinding>>>, KafkaError> {
     let owned = filters.iter().map(filter_to_c).collect::<Result<Vec<_>, _>>()?;
     let mut ptrs: Vec<*mut rd::rd_kafka_AclBindingFilter_t> = owned.iter().map(|g| g.ptr).collect();
+    // SAFETY: `rk` is live; the filters are owned by `owned` until after the request; the
+    // responses and their bindings live as long as `ev`.
     let r = unsafe {
         request(rk, rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DELETEACLS, timeout, |rk, o, q| {
             rd::rd_kafka_DeleteAcls(rk, ptrs.as_mut_ptr(), ptrs.len(), o, q)
@@ -376,6 +407,7 @@ pub(crate) fn alter_topic_configs(
     use rd::rd_kafka_AlterConfigOpType_t as Op;
     let name = cstring("topic", topic)?;
     let res = Guard::new(
+        // SAFETY: `name` is a C string that lives until the call returns; librdkafka copies it.
         unsafe { rd::rd_kafka_ConfigResource_new(rd::rd_kafka_ResourceType_t::RD_KAFKA_RESOURCE_TOPIC, name.as_ptr()) },
         rd::rd_kafka_ConfigResource_destroy,
     )?;
@@ -388,6 +420,8 @@ pub(crate) fn alter_topic_configs(
         };
         let key = cstring("config name", key)?;
         let value = value.map(|v| cstring("config value", v)).transpose()?;
+        // SAFETY: `res` is live (its guard); the key and value C strings live until the call
+        // returns, and librdkafka copies them.
         let err = unsafe {
             rd::rd_kafka_ConfigResource_add_incremental_config(
                 res.ptr,
@@ -398,15 +432,18 @@ pub(crate) fn alter_topic_configs(
         };
         if !err.is_null() {
             let e = Guard::new(err, rd::rd_kafka_error_destroy)?;
+            // SAFETY: `e` is a live error (its guard); its message is copied at once.
             return Err(KafkaError::Config(unsafe { string(rd::rd_kafka_error_string(e.ptr)) }));
         }
     }
     let mut ptrs = [res.ptr];
+    // SAFETY: `rk` is live; the resource is owned by `res` until after the request.
     let ev = unsafe {
         request(rk, rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_INCREMENTALALTERCONFIGS, timeout, |rk, o, q| {
             rd::rd_kafka_IncrementalAlterConfigs(rk, ptrs.as_mut_ptr(), 1, o, q)
         })
     }?;
+    // SAFETY: the result and its resources belong to `ev`, which outlives this block.
     unsafe {
         let result = rd::rd_kafka_event_IncrementalAlterConfigs_result(ev.ptr);
         let mut n = 0usize;
@@ -441,11 +478,14 @@ pub struct ClusterDescription {
 }
 
 pub(crate) fn describe_cluster(rk: Rk, timeout: Duration) -> Result<ClusterDescription, KafkaError> {
+    // SAFETY: `rk` is live; the request passes no pointer of ours.
     let ev = unsafe {
         request(rk, rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECLUSTER, timeout, |rk, o, q| {
             rd::rd_kafka_DescribeCluster(rk, o, q)
         })
     }?;
+    // SAFETY: the result, its nodes and controller belong to `ev`, which outlives this block;
+    // their strings are copied at once.
     unsafe {
         let res = rd::rd_kafka_event_DescribeCluster_result(ev.ptr);
         let mut n = 0usize;

@@ -60,12 +60,15 @@ fn upsert_one_mechanism(
         owned.push(Guard::new(p, rd::rd_kafka_UserScramCredentialAlteration_destroy)?);
     }
     let mut ptrs: Vec<*mut rd::rd_kafka_UserScramCredentialAlteration_t> = owned.iter().map(|g| g.ptr).collect();
+    // SAFETY: `rk` is live; the alterations are owned by `owned` until after the request.
     let ev = unsafe {
         request(rk, rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_ALTERUSERSCRAMCREDENTIALS, timeout, |rk, o, q| {
             rd::rd_kafka_AlterUserScramCredentials(rk, ptrs.as_mut_ptr(), ptrs.len(), o, q)
         })
     }?;
     let mut out: Vec<(String, Result<(), String>)> = users.iter().map(|(u, _)| (u.clone(), Ok(()))).collect();
+    // SAFETY: the result and its responses belong to `ev`, which outlives this block; their
+    // strings are copied at once.
     unsafe {
         let res = rd::rd_kafka_event_AlterUserScramCredentials_result(ev.ptr);
         let mut n = 0usize;

@@ -162,6 +162,8 @@ impl KafkaNode {
             .stderr(out)
             .kill_on_drop(true);
         #[cfg(target_os = "linux")]
+        // SAFETY: the closure runs in the forked child before exec and only calls prctl, which
+        // is async-signal-safe and touches no memory of the parent.
         unsafe {
             // If Meshdesk dies, so does its broker.
             cmd.pre_exec(|| {
@@ -228,6 +230,8 @@ impl KafkaNode {
     /// Stops the node: SIGTERM (a controlled shutdown), then SIGKILL after 30 seconds.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(pid) = self.child.id() {
+            // SAFETY: kill with integer arguments reads no memory; `pid` is our own child,
+            // not yet reaped (we hold it), so the id cannot name another process.
             unsafe {
                 libc::kill(pid as i32, libc::SIGTERM);
             }
