@@ -44,13 +44,6 @@ pub struct ConsumerLogin {
     pub keyring_entry: String,
 }
 
-pub struct RequestAccess;
-impl Command for RequestAccess {
-    const NAME: &'static str = "request_access";
-    type Request = AccessRequestForm;
-    type Response = RequestSent;
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecideRequest {
     pub request_id: String,
@@ -94,20 +87,6 @@ pub struct RequestRef {
     pub request_id: String,
 }
 
-pub struct GetClusterAccess;
-impl Command for GetClusterAccess {
-    const NAME: &'static str = "cluster_access";
-    type Request = RequestRef;
-    type Response = ClusterAccess;
-}
-
-pub struct DecideAccess;
-impl Command for DecideAccess {
-    const NAME: &'static str = "decide_access";
-    type Request = DecideRequest;
-    type Response = Decided;
-}
-
 /// One request as a queue shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessView {
@@ -137,30 +116,9 @@ pub struct AccessOverview {
     pub outgoing: Vec<AccessView>,
 }
 
-pub struct ProductAccess;
-impl Command for ProductAccess {
-    const NAME: &'static str = "product_access";
-    type Request = ProductRequest;
-    type Response = Vec<AccessView>;
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditExport {
     /// Where the CSV was written; `None` when the save dialog was cancelled.
     pub path: Option<String>,
     pub rows: usize,
-}
-
-pub struct ExportAudit;
-impl Command for ExportAudit {
-    const NAME: &'static str = "export_audit";
-    type Request = NoArgs;
-    type Response = AuditExport;
-}
-
-pub struct ListAccess;
-impl Command for ListAccess {
-    const NAME: &'static str = "list_access";
-    type Request = NoArgs;
-    type Response = AccessOverview;
 }

@@ -24,22 +24,6 @@ pub struct ProductSummary {
     pub topics: Vec<String>,
 }
 
-pub struct ListProducts;
-impl Command for ListProducts {
-    const NAME: &'static str = "list_products";
-    type Request = ProductQuery;
-    type Response = Vec<ProductSummary>;
-}
-
-/// Every published product whole (ports, schemas, contract): what a rule written on the Policies
-/// page is tried against, in the window.
-pub struct CatalogProducts;
-impl Command for CatalogProducts {
-    const NAME: &'static str = "catalog_products";
-    type Request = NoArgs;
-    type Response = Vec<DataProduct>;
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainSummary {
     pub id: String,
@@ -48,13 +32,6 @@ pub struct DomainSummary {
     pub owners: Vec<String>,
     pub contact: String,
     pub product_count: i64,
-}
-
-pub struct ListDomains;
-impl Command for ListDomains {
-    const NAME: &'static str = "list_domains";
-    type Request = NoArgs;
-    type Response = Vec<DomainSummary>;
 }
 
 /// A catalog search: words (each matched as a prefix, all required) and facet filters.
@@ -124,13 +101,6 @@ pub struct SearchResponse {
     pub facets: Facets,
     /// Time spent in the backend's search, for the status line.
     pub took_us: u64,
-}
-
-pub struct SearchCatalog;
-impl Command for SearchCatalog {
-    const NAME: &'static str = "search_catalog";
-    type Request = SearchRequest;
-    type Response = SearchResponse;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -233,13 +203,6 @@ pub struct RegistryRuleView {
     pub on_failure: String,
 }
 
-pub struct GetProduct;
-impl Command for GetProduct {
-    const NAME: &'static str = "get_product";
-    type Request = ProductRequest;
-    type Response = ProductDetail;
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PortHealth {
     pub topic: String,
@@ -263,13 +226,6 @@ pub struct ProductHealth {
     pub freshness_sla_ms: Option<i64>,
 }
 
-pub struct GetProductHealth;
-impl Command for GetProductHealth {
-    const NAME: &'static str = "product_health";
-    type Request = ProductRequest;
-    type Response = ProductHealth;
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortSampleRequest {
     pub product: String,
@@ -283,13 +239,6 @@ pub struct PortSamples {
     /// Whether personal data was masked (the viewer does not own the product).
     pub masked: bool,
     pub masked_values: usize,
-}
-
-pub struct SampleProductPort;
-impl Command for SampleProductPort {
-    const NAME: &'static str = "sample_product_port";
-    type Request = PortSampleRequest;
-    type Response = PortSamples;
 }
 
 /// A topic or subject on the cluster that belongs to no product.
@@ -314,13 +263,6 @@ pub struct Unmanaged {
     pub topics_as_of_ms: Option<i64>,
 }
 
-pub struct ListUnmanaged;
-impl Command for ListUnmanaged {
-    const NAME: &'static str = "list_unmanaged";
-    type Request = NoArgs;
-    type Response = Unmanaged;
-}
-
 /// Adopt an existing topic into a new product, or as a new port of an existing one. The topic
 /// is described as it is (partitions, configs, latest value schema); nothing on the cluster
 /// changes.
@@ -343,21 +285,6 @@ pub struct Adopted {
     pub extended_existing: bool,
 }
 
-/// Adoption through the wizard: a draft of the product the topic would join.
-pub struct AdoptInWizard;
-impl Command for AdoptInWizard {
-    const NAME: &'static str = "adopt_in_wizard";
-    type Request = AdoptRequest;
-    type Response = DraftState;
-}
-
-pub struct AdoptTopic;
-impl Command for AdoptTopic {
-    const NAME: &'static str = "adopt_topic";
-    type Request = AdoptRequest;
-    type Response = Adopted;
-}
-
 /// The UI reports that the catalog was painted for the first time.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FirstPaint {
@@ -369,11 +296,4 @@ pub struct FirstPaint {
 pub struct StartupTiming {
     /// From the process's start to the first catalog paint (the first report only).
     pub ms_since_process_start: u64,
-}
-
-pub struct ReportFirstPaint;
-impl Command for ReportFirstPaint {
-    const NAME: &'static str = "report_first_paint";
-    type Request = FirstPaint;
-    type Response = StartupTiming;
 }

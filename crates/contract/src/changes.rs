@@ -6,8 +6,6 @@
 pub use meshdesk_domain::change::Change;
 use serde::{Deserialize, Serialize};
 
-use crate::{Command, NoArgs};
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadersRequest {
     pub subject: String,
@@ -51,13 +49,6 @@ pub struct SubjectReaders {
     pub readers: Vec<SubjectReader>,
     /// Why part of the answer is missing (the cluster's groups could not be read).
     pub note: Option<String>,
-}
-
-pub struct GetSubjectReaders;
-impl Command for GetSubjectReaders {
-    const NAME: &'static str = "get_subject_readers";
-    type Request = ReadersRequest;
-    type Response = SubjectReaders;
 }
 
 /// A consumer group and its lag on one topic.
@@ -114,20 +105,4 @@ pub struct ChangeView {
 pub struct AcknowledgeRequest {
     pub product: String,
     pub event_id: String,
-}
-
-pub struct AcknowledgeChange;
-impl Command for AcknowledgeChange {
-    const NAME: &'static str = "acknowledge_change";
-    type Request = AcknowledgeRequest;
-    /// The acknowledgement's event id.
-    type Response = String;
-}
-
-/// Changes to the products I read that I have not acknowledged, newest first.
-pub struct GetNotices;
-impl Command for GetNotices {
-    const NAME: &'static str = "get_notices";
-    type Request = NoArgs;
-    type Response = Vec<ChangeView>;
 }

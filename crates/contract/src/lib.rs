@@ -14,6 +14,7 @@ pub use meshdesk_domain::{Classification, CompatibilityLevel, DataProduct, Produ
 mod access;
 mod catalog;
 mod changes;
+mod commands;
 mod policies;
 mod promote;
 mod schemas;
@@ -24,6 +25,7 @@ mod wizard;
 pub use access::*;
 pub use catalog::*;
 pub use changes::*;
+pub use commands::*;
 pub use policies::*;
 pub use promote::*;
 pub use schemas::*;
@@ -98,67 +100,6 @@ pub mod events {
     /// An access request arrived or was decided (a desktop notification was shown too).
     pub const ACCESS_CHANGED: &str = "access-changed";
 }
-
-/// Every command's name, for the backend's registration check.
-pub const COMMAND_NAMES: &[&str] = &[
-    GetEnvironmentStatus::NAME,
-    ListProducts::NAME,
-    ListDomains::NAME,
-    CatalogProducts::NAME,
-    DiscardDraft::NAME,
-    SyncNow::NAME,
-    GetAppInfo::NAME,
-    GetTopicMetrics::NAME,
-    SampleTopic::NAME,
-    ListSubjects::NAME,
-    GetSubject::NAME,
-    RegisterSchema::NAME,
-    SearchCatalog::NAME,
-    GetProduct::NAME,
-    GetProductHealth::NAME,
-    SampleProductPort::NAME,
-    ListUnmanaged::NAME,
-    AdoptTopic::NAME,
-    ReportFirstPaint::NAME,
-    RequestAccess::NAME,
-    DecideAccess::NAME,
-    ListAccess::NAME,
-    ProductAccess::NAME,
-    ExportAudit::NAME,
-    SaveDraft::NAME,
-    GetDraft::NAME,
-    ListDrafts::NAME,
-    CheckDraft::NAME,
-    PublishDraft::NAME,
-    ExportProduct::NAME,
-    EditProduct::NAME,
-    ImportDraft::NAME,
-    DeprecateProduct::NAME,
-    AdoptInWizard::NAME,
-    GetIdentity::NAME,
-    CreateMyKey::NAME,
-    RequestEnrollment::NAME,
-    GetTrust::NAME,
-    DecideTrust::NAME,
-    StoreSecret::NAME,
-    GetClusterAccess::NAME,
-    SettleParkedWrite::NAME,
-    GetPolicies::NAME,
-    PublishPolicy::NAME,
-    WithdrawPolicy::NAME,
-    GetPolicyHistory::NAME,
-    GetSubjectReaders::NAME,
-    DeleteSchemaVersion::NAME,
-    AcknowledgeChange::NAME,
-    GetNotices::NAME,
-    ListEnvironments::NAME,
-    AddEnvironment::NAME,
-    RemoveEnvironment::NAME,
-    ProductEnvironments::NAME,
-    ReviewPromotion::NAME,
-    Promote::NAME,
-    SwitchEnvironment::NAME,
-];
 
 #[cfg(test)]
 mod tests {

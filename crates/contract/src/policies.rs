@@ -5,8 +5,6 @@
 use meshdesk_domain::policy::{Rule, Scope};
 use serde::{Deserialize, Serialize};
 
-use crate::{Command, NoArgs};
-
 /// A withdrawal: when, by whom, why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Withdrawal {
@@ -46,33 +44,10 @@ impl PolicyOverview {
     }
 }
 
-pub struct GetPolicies;
-impl Command for GetPolicies {
-    const NAME: &'static str = "get_policies";
-    type Request = NoArgs;
-    type Response = PolicyOverview;
-}
-
-/// Publishes a rule (or a new version of it); answers with the overview after this desktop's
-/// fold took it in.
-pub struct PublishPolicy;
-impl Command for PublishPolicy {
-    const NAME: &'static str = "publish_policy";
-    type Request = Rule;
-    type Response = PolicyOverview;
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WithdrawRule {
     pub id: String,
     pub reason: String,
-}
-
-pub struct WithdrawPolicy;
-impl Command for WithdrawPolicy {
-    const NAME: &'static str = "withdraw_policy";
-    type Request = WithdrawRule;
-    type Response = PolicyOverview;
 }
 
 /// One event of a rule's history.
@@ -92,11 +67,4 @@ pub struct PolicyEvent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleRef {
     pub id: String,
-}
-
-pub struct GetPolicyHistory;
-impl Command for GetPolicyHistory {
-    const NAME: &'static str = "get_policy_history";
-    type Request = RuleRef;
-    type Response = Vec<PolicyEvent>;
 }

@@ -5,8 +5,6 @@ use meshdesk_domain::policy::Finding;
 pub use meshdesk_domain::promote::Difference;
 use serde::{Deserialize, Serialize};
 
-use crate::{Command, NoArgs};
-
 /// What promoting a product to a target environment would do, before anything is applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Promotion {
@@ -42,32 +40,10 @@ pub struct KnownEnvironment {
     pub problem: Option<String>,
 }
 
-pub struct ListEnvironments;
-impl Command for ListEnvironments {
-    const NAME: &'static str = "list_environments";
-    type Request = NoArgs;
-    type Response = Vec<KnownEnvironment>;
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvironmentFile {
     /// An absolute path to an environment file.
     pub path: String,
-}
-
-/// Adds an environment file (checked: it must load); answers with the list.
-pub struct AddEnvironment;
-impl Command for AddEnvironment {
-    const NAME: &'static str = "add_environment";
-    type Request = EnvironmentFile;
-    type Response = Vec<KnownEnvironment>;
-}
-
-pub struct RemoveEnvironment;
-impl Command for RemoveEnvironment {
-    const NAME: &'static str = "remove_environment";
-    type Request = EnvironmentFile;
-    type Response = Vec<KnownEnvironment>;
 }
 
 /// Where a product exists, and at which version.
@@ -83,13 +59,6 @@ pub struct ProductRef {
     pub product: String,
 }
 
-pub struct ProductEnvironments;
-impl Command for ProductEnvironments {
-    const NAME: &'static str = "product_environments";
-    type Request = ProductRef;
-    type Response = Vec<ProductPresence>;
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PromotionRequest {
     pub product: String,
@@ -97,32 +66,9 @@ pub struct PromotionRequest {
     pub target: String,
 }
 
-pub struct ReviewPromotion;
-impl Command for ReviewPromotion {
-    const NAME: &'static str = "review_promotion";
-    type Request = PromotionRequest;
-    type Response = Promotion;
-}
-
-/// Applies the reviewed promotion; answers with the target's draft and its journal.
-pub struct Promote;
-impl Command for Promote {
-    const NAME: &'static str = "promote";
-    type Request = PromotionRequest;
-    type Response = crate::DraftState;
-}
-
 /// Which environment the window should run on: an environment file the app knows, or the
 /// embedded sandbox (`None`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvironmentChoice {
     pub path: Option<String>,
-}
-
-/// Switches the window to another known environment; answers with the list, the new one current.
-pub struct SwitchEnvironment;
-impl Command for SwitchEnvironment {
-    const NAME: &'static str = "switch_environment";
-    type Request = EnvironmentChoice;
-    type Response = Vec<KnownEnvironment>;
 }

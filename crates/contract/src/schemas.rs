@@ -13,13 +13,6 @@ pub struct SubjectSummary {
     pub schema_type: String,
 }
 
-pub struct ListSubjects;
-impl Command for ListSubjects {
-    const NAME: &'static str = "list_subjects";
-    type Request = NoArgs;
-    type Response = Vec<SubjectSummary>;
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubjectRequest {
     pub subject: String,
@@ -60,15 +53,6 @@ pub struct DeleteVersionRequest {
     pub version: u32,
 }
 
-/// Soft-deletes one version of a subject; the registry refuses while others reference it.
-pub struct DeleteSchemaVersion;
-impl Command for DeleteSchemaVersion {
-    const NAME: &'static str = "delete_schema_version";
-    type Request = DeleteVersionRequest;
-    /// The version deleted.
-    type Response = u32;
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubjectDetail {
     pub subject: String,
@@ -78,13 +62,6 @@ pub struct SubjectDetail {
     pub level_note: Option<String>,
     /// Oldest first.
     pub versions: Vec<SchemaVersionView>,
-}
-
-pub struct GetSubject;
-impl Command for GetSubject {
-    const NAME: &'static str = "get_subject";
-    type Request = SubjectRequest;
-    type Response = SubjectDetail;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,11 +79,4 @@ pub struct Registered {
     /// with the new version), in a sentence.
     #[serde(default)]
     pub announced: Option<String>,
-}
-
-pub struct RegisterSchema;
-impl Command for RegisterSchema {
-    const NAME: &'static str = "register_schema";
-    type Request = RegisterRequest;
-    type Response = Registered;
 }

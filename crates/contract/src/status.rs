@@ -2,8 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::*;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProbeState {
@@ -87,13 +85,6 @@ pub struct EnvironmentStatus {
     pub pending_error: Option<String>,
 }
 
-pub struct GetEnvironmentStatus;
-impl Command for GetEnvironmentStatus {
-    const NAME: &'static str = "environment_status";
-    type Request = NoArgs;
-    type Response = EnvironmentStatus;
-}
-
 // Sync
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,13 +92,6 @@ pub struct SyncReport {
     pub applied: u64,
     pub skipped: u64,
     pub next_offset: i64,
-}
-
-pub struct SyncNow;
-impl Command for SyncNow {
-    const NAME: &'static str = "sync_now";
-    type Request = NoArgs;
-    type Response = SyncReport;
 }
 
 // Settings
@@ -122,13 +106,6 @@ pub struct AppInfo {
     pub governance_topic: String,
     /// librdkafka properties in effect, secrets masked.
     pub kafka_properties: Vec<(String, String)>,
-}
-
-pub struct GetAppInfo;
-impl Command for GetAppInfo {
-    const NAME: &'static str = "app_info";
-    type Request = NoArgs;
-    type Response = AppInfo;
 }
 
 // Writes the cluster refused for good
@@ -148,11 +125,4 @@ pub struct ParkedAction {
     pub event_id: String,
     /// `true`: send it again (after the cause was fixed); `false`: discard it for good.
     pub retry: bool,
-}
-
-pub struct SettleParkedWrite;
-impl Command for SettleParkedWrite {
-    const NAME: &'static str = "settle_parked_write";
-    type Request = ParkedAction;
-    type Response = NoArgs;
 }

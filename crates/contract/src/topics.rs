@@ -2,8 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::*;
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopicRequest {
     pub topic: String,
@@ -37,13 +35,6 @@ pub struct TopicMetrics {
     pub consumer_lag: Vec<GroupLag>,
 }
 
-pub struct GetTopicMetrics;
-impl Command for GetTopicMetrics {
-    const NAME: &'static str = "topic_metrics";
-    type Request = TopicRequest;
-    type Response = TopicMetrics;
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SampleRequest {
     pub topic: String,
@@ -67,11 +58,4 @@ pub struct SampleRecord {
     pub timestamp_ms: Option<i64>,
     pub key: Option<String>,
     pub value: SampleValue,
-}
-
-pub struct SampleTopic;
-impl Command for SampleTopic {
-    const NAME: &'static str = "sample_topic";
-    type Request = SampleRequest;
-    type Response = Vec<SampleRecord>;
 }

@@ -2,8 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Command, NoArgs};
-
 /// Where this desktop's key stands in the governance log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,31 +37,10 @@ pub struct Identity {
     pub warnings: Vec<String>,
 }
 
-pub struct GetIdentity;
-impl Command for GetIdentity {
-    const NAME: &'static str = "get_identity";
-    type Request = NoArgs;
-    type Response = Identity;
-}
-
-pub struct CreateMyKey;
-impl Command for CreateMyKey {
-    const NAME: &'static str = "create_my_key";
-    type Request = NoArgs;
-    type Response = Identity;
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollmentRequest {
     /// Who you are, for the admins (team, why you need to act).
     pub note: String,
-}
-
-pub struct RequestEnrollment;
-impl Command for RequestEnrollment {
-    const NAME: &'static str = "request_enrollment";
-    type Request = EnrollmentRequest;
-    type Response = Identity;
 }
 
 /// One key as the Trust page lists it.
@@ -105,13 +82,6 @@ pub struct TrustOverview {
     pub recent: Vec<AuditEvent>,
 }
 
-pub struct GetTrust;
-impl Command for GetTrust {
-    const NAME: &'static str = "get_trust";
-    type Request = NoArgs;
-    type Response = TrustOverview;
-}
-
 /// An admin's decision on a key, or on a topic outside every domain's namespace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
@@ -140,26 +110,10 @@ pub enum TrustAction {
     },
 }
 
-pub struct DecideTrust;
-impl Command for DecideTrust {
-    const NAME: &'static str = "decide_trust";
-    type Request = TrustAction;
-    /// The event's id.
-    type Response = String;
-}
-
 /// A credential for the OS keyring, named as an environment file refers to it
 /// (`{ keyring = "NAME" }`). The value goes in, never out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretForm {
     pub name: String,
     pub value: String,
-}
-
-pub struct StoreSecret;
-impl Command for StoreSecret {
-    const NAME: &'static str = "store_secret";
-    type Request = SecretForm;
-    /// Where it was stored, for people ("kernel keyutils", "Secret Service").
-    type Response = String;
 }

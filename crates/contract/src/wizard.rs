@@ -52,50 +52,6 @@ pub struct DraftCheck {
     pub plan: Vec<String>,
 }
 
-pub struct SaveDraft;
-impl Command for SaveDraft {
-    const NAME: &'static str = "save_draft";
-    type Request = WizardDraft;
-    type Response = DraftState;
-}
-
-pub struct GetDraft;
-impl Command for GetDraft {
-    const NAME: &'static str = "get_draft";
-    type Request = DraftRequest;
-    type Response = DraftState;
-}
-
-pub struct ListDrafts;
-impl Command for ListDrafts {
-    const NAME: &'static str = "list_drafts";
-    type Request = NoArgs;
-    type Response = Vec<DraftState>;
-}
-
-/// Discards a draft that is not being published (nothing on the cluster is touched).
-pub struct DiscardDraft;
-impl Command for DiscardDraft {
-    const NAME: &'static str = "discard_draft";
-    type Request = DraftRequest;
-    type Response = NoArgs;
-}
-
-pub struct CheckDraft;
-impl Command for CheckDraft {
-    const NAME: &'static str = "check_draft";
-    type Request = WizardDraft;
-    type Response = DraftCheck;
-}
-
-/// Applies the draft's plan from the first unfinished step (publish, or resume after a failure).
-pub struct PublishDraft;
-impl Command for PublishDraft {
-    const NAME: &'static str = "publish_draft";
-    type Request = DraftRequest;
-    type Response = DraftState;
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportRequest {
     pub id: String,
@@ -109,34 +65,11 @@ pub struct Exported {
     pub path: Option<String>,
 }
 
-pub struct EditProduct;
-impl Command for EditProduct {
-    const NAME: &'static str = "edit_product";
-    type Request = ProductRequest;
-    type Response = DraftState;
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeprecateRequest {
     pub id: String,
     /// YYYY-MM-DD.
     pub sunset: String,
-}
-
-pub struct DeprecateProduct;
-impl Command for DeprecateProduct {
-    const NAME: &'static str = "deprecate_product";
-    type Request = DeprecateRequest;
-    /// The governance event's id.
-    type Response = String;
-}
-
-/// Saves an export through the system's save dialog.
-pub struct ExportProduct;
-impl Command for ExportProduct {
-    const NAME: &'static str = "export_product";
-    type Request = ExportRequest;
-    type Response = Exported;
 }
 
 /// A document to import into a new draft: an ODCS v3 contract or an AsyncAPI 2.x/3.0 document,
@@ -152,11 +85,4 @@ pub struct ImportedDraft {
     pub draft: DraftState,
     pub source: String,
     pub notes: Vec<String>,
-}
-
-pub struct ImportDraft;
-impl Command for ImportDraft {
-    const NAME: &'static str = "import_draft";
-    type Request = ImportRequest;
-    type Response = ImportedDraft;
 }

@@ -15,6 +15,7 @@ pub mod env;
 mod environments;
 mod exports;
 mod governance_log;
+mod ipc;
 pub mod keyring;
 mod lineage;
 mod outbox;
@@ -39,6 +40,7 @@ use tokio::sync::{Mutex, RwLock, broadcast};
 use connection::{ConnState, Connection, default_principal, file_signer, nameless_cache_name, own_signer};
 pub use env::{ClusterConfig, EnvError, EnvSource};
 use governance_log::SyncState;
+pub use ipc::Handle;
 pub use meshdesk_sandbox::{PortChoice, meshdesk_data_dir};
 
 #[derive(Debug, thiserror::Error)]

@@ -56,8 +56,10 @@ pub fn SettingsPage() -> impl IntoView {
                     Some(Err(e)) => view! { <span class="error-inline" role="alert">{e.message}</span> }.into_any(),
                 }}
             </p>
-            <crate::components::cluster::ClusterSection />
             <crate::routes::environments::EnvironmentsSection />
+            // Last: its answer takes up to the probe's timeout, and a section that grows when it
+            // arrives must not move what is above it under the pointer.
+            <crate::components::cluster::ClusterSection />
         </section>
     }
 }
