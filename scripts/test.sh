@@ -19,6 +19,9 @@ scripts/package.sh deb
 cargo build -p meshdesk-desktop
 # One build of every target with the tests' feature set (so `cargo test` reuses it).
 cargo build --all-targets
+# Lints, with the workspace's set (Cargo.toml [workspace.lints]): a warning fails. After the
+# builds above, so the app's embedded assets already exist when both its targets are checked.
+cargo clippy --all-targets -- -D warnings
 export MESHDESK_APP_BIN="$CARGO_TARGET_DIR/debug/meshdesk"
 # The default members: every crate but the wasm-only UI (built above).
 log="$(mktemp)"; trap 'rm -f "$log"' EXIT

@@ -1,7 +1,6 @@
 //! The environment the window runs on: its service, the tasks that serve it (the background loop
 //! and the forwarding of its notices to the window), and switching to another known environment.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -100,7 +99,7 @@ impl Served {
 pub async fn switch(
     handle: &AppHandle,
     served: &std::sync::Mutex<Served>,
-    data_dir: &PathBuf,
+    data_dir: &std::path::Path,
     choice: &c::EnvironmentChoice,
 ) -> Result<Vec<c::KnownEnvironment>, c::IpcError> {
     let current = served.lock().expect("served lock").service.clone().map_err(c::IpcError::new)?;

@@ -95,7 +95,7 @@ async fn acl_calls_round_trip_through_kafkas_authorizer() {
         .unwrap()
         .unwrap();
     let sales = Admin::new(&t.sandbox.kafka_profile_as("sales-app", &pw)).unwrap();
-    let refused = sales.create_acls(&[read.clone()]).await.unwrap();
+    let refused = sales.create_acls(std::slice::from_ref(&read)).await.unwrap();
     assert!(matches!(&refused[0], AclOutcome::Failed(m) if m.to_lowercase().contains("authoriz")), "{refused:?}");
 
     let deleted = admin.delete_acls(&[AclFilter::exact(&read)]).await.unwrap();

@@ -111,7 +111,7 @@ async fn a_broker_killed_mid_publish_loses_no_event_and_no_approval() {
     let (a, b) = (audit(&publisher).await, audit(&ines).await);
     assert_eq!(a, b, "both desktops folded the same log the same way");
     let mut applied: Vec<&str> =
-        a.iter().filter(|(_, id, o)| o == "applied" && id.len() > 0).map(|(_, id, _)| id.as_str()).collect();
+        a.iter().filter(|(_, id, o)| o == "applied" && !id.is_empty()).map(|(_, id, _)| id.as_str()).collect();
     let total = applied.len();
     applied.sort();
     applied.dedup();

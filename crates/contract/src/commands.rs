@@ -89,7 +89,7 @@ macro_rules! with_commands {
                 ProductEnvironments = product_environments(ProductRef) -> Vec<ProductPresence>;
                 ReviewPromotion = review_promotion(PromotionRequest) -> Promotion;
                 /// Applies the reviewed promotion; answers with the target's draft and its journal.
-                Promote = promote(PromotionRequest) -> crate::DraftState;
+                Promote = promote(PromotionRequest) -> $crate::DraftState;
             }
             app {
                 ReportFirstPaint = report_first_paint(FirstPaint) -> StartupTiming;

@@ -85,6 +85,8 @@ pub struct Envelope {
 /// The events this version of Meshdesk understands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "payload")]
+// Events are built once and moved a few times; boxing the product would only add indirection.
+#[allow(clippy::large_enum_variant)]
 pub enum EventBody {
     DomainRegistered(Domain),
     ProductPublished(DataProduct),

@@ -67,7 +67,7 @@ async fn main() -> anyhow::Result<()> {
             let mut batch_bytes = 0;
             while batch_bytes < 8 << 20 && written + batch_bytes < total_mib << 20 {
                 let size = 16 * 1024 + (rng.next() % (884 * 1024)) as usize;
-                let value = if count % 2 == 0 {
+                let value = if count.is_multiple_of(2) {
                     (0..size).map(|_| rng.next() as u8).collect::<Vec<u8>>()
                 } else {
                     let mut v = b"[".to_vec();

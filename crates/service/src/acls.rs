@@ -282,10 +282,11 @@ impl Meshdesk {
             .filter(|b| !present.contains(b) && !pending.contains(b))
             .collect();
         missing.sort();
-        if !dry_run && !missing.is_empty() {
-            if let Some(why) = summarise(&admin.create_acls(&missing).await?) {
-                return Err(ServiceError::Invalid(format!("the missing bindings could not be created: {why}")));
-            }
+        if !dry_run
+            && !missing.is_empty()
+            && let Some(why) = summarise(&admin.create_acls(&missing).await?)
+        {
+            return Err(ServiceError::Invalid(format!("the missing bindings could not be created: {why}")));
         }
         Ok(missing.iter().map(describe_binding).collect())
     }

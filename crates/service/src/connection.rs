@@ -29,6 +29,8 @@ pub(crate) struct Connection {
     pub(crate) warnings: Vec<String>,
 }
 
+// One per service, rarely moved: the size of `Ready` costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum ConnState {
     Starting,
     Failed(String),

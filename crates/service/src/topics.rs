@@ -193,6 +193,22 @@ fn decode(bytes: &[u8], id: u32, payload: &[u8], schema: &Result<(String, String
     }
 }
 
+/// The consumer groups with offsets committed on any of `topics`, each with the lag of the
+/// partitions it committed on.
+pub(crate) async fn groups_reading(
+    kafka: &meshdesk_kafka::KafkaProfile,
+    topics: &[&str],
+) -> Result<Vec<(String, Vec<meshdesk_kafka::PartitionLag>)>, ServiceError> {
+    let mut out = Vec::new();
+    for g in list_groups(kafka, None).await? {
+        let parts = group_lag(kafka, &g.name, topics).await?;
+        if !parts.is_empty() {
+            out.push((g.name, parts));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,20 +242,4 @@ mod tests {
             other => panic!("not decoded: {other:?}"),
         }
     }
-}
-
-/// The consumer groups with offsets committed on any of `topics`, each with the lag of the
-/// partitions it committed on.
-pub(crate) async fn groups_reading(
-    kafka: &meshdesk_kafka::KafkaProfile,
-    topics: &[&str],
-) -> Result<Vec<(String, Vec<meshdesk_kafka::PartitionLag>)>, ServiceError> {
-    let mut out = Vec::new();
-    for g in list_groups(kafka, None).await? {
-        let parts = group_lag(kafka, &g.name, topics).await?;
-        if !parts.is_empty() {
-            out.push((g.name, parts));
-        }
-    }
-    Ok(out)
 }

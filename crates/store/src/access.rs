@@ -48,8 +48,8 @@ pub(crate) async fn apply(
         };
         // What the sending desktop checked, checked again by the same function: a member with
         // a valid key is not trusted to have run it.
-        let owners = crate::trust::domain_owners(&mut **tx, req.requester_domain.as_str()).await?;
-        let rules = crate::policies::in_force(&mut **tx).await?;
+        let owners = crate::trust::domain_owners(tx, req.requester_domain.as_str()).await?;
+        let rules = crate::policies::in_force(tx).await?;
         if let Err(why) = check_request(req, &requested_by, owners.as_deref(), &product, &rules) {
             return Ok(Some(why));
         }

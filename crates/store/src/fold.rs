@@ -316,7 +316,7 @@ async fn apply_body(
                 .execute(&mut **tx)
                 .await?;
             }
-            let rules = policies::in_force(&mut **tx).await?;
+            let rules = policies::in_force(tx).await?;
             search::index_product(tx, p, &rules).await?;
         }
         EventBody::KeyEnrollmentRequested { .. }
@@ -408,7 +408,7 @@ async fn admit(
     if let Err(why) = meshdesk_domain::trust::check_time(env.at_ms, rec.timestamp_ms) {
         return Ok(Err(why));
     }
-    if let Err(why) = keys.check_compromise(&mut **tx, &key, env.at_ms).await? {
+    if let Err(why) = keys.check_compromise(tx, &key, env.at_ms).await? {
         return Ok(Err(why));
     }
     let note = unbound.then(|| {
@@ -417,5 +417,5 @@ async fn admit(
             root.accept_unbound_before_offset.unwrap_or_default()
         )
     });
-    Ok(trust::judge(&mut **tx, keys, root, log, &key, &env.actor, env.at_ms, body).await?.map(|()| note))
+    Ok(trust::judge(tx, keys, root, log, &key, &env.actor, env.at_ms, body).await?.map(|()| note))
 }

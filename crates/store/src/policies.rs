@@ -75,7 +75,7 @@ pub(crate) fn breaks(p: &DataProduct, rules: &[Rule]) -> bool {
 /// Checks every product again after a rule was published or withdrawn (the rules compiled
 /// once, the products spread over the cores) and keeps the catalog's facet in step.
 async fn recheck_all(tx: &mut Transaction<'_, Sqlite>) -> Result<()> {
-    let rules = in_force(&mut **tx).await?;
+    let rules = in_force(tx).await?;
     let rows = sqlx::query!(
         r#"SELECT f.rid AS "rid!: i64", p.body_json FROM product_facets f JOIN products p ON p.rowid = f.rid"#
     )

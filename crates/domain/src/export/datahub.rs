@@ -148,7 +148,7 @@ pub fn datahub_mcps(products: &[DataProduct], catalog: &[DataProduct], domains: 
                         if let Some(d) = stated.filter(|d| !d.is_empty()).or(f.doc) {
                             v["description"] = json!(d);
                         }
-                        if pii.iter().any(|x| *x == f.path) {
+                        if pii.contains(&f.path) {
                             v["globalTags"] = json!({"tags": [{"tag": tag_urn("pii")}]});
                         }
                         v

@@ -342,6 +342,7 @@ pub(crate) fn describe_acls(
     match r {
         Err(KafkaError::SecurityDisabled(m)) => Ok(AclOutcome::SecurityDisabled(m)),
         Err(e) => Err(e),
+        // SAFETY: the result and its bindings belong to `ev`, which outlives this block.
         Ok(ev) => unsafe {
             let res = rd::rd_kafka_event_DescribeAcls_result(ev.ptr);
             let mut n = 0usize;

@@ -11,14 +11,17 @@ use crate::KafkaError;
 /// The iterations each credential is hashed with (Kafka's minimum is 4096).
 pub(crate) const SCRAM_ITERATIONS: i32 = 8192;
 
+/// Each user, with `Err` and the broker's reason where it was refused.
+pub(crate) type UserOutcomes = Vec<(String, Result<(), String>)>;
+
 /// Sets (creates or replaces) `user`'s SCRAM-SHA-256 and SCRAM-SHA-512 credentials to
 /// `password`, each with a random salt. One result per user: `Err` with the broker's reason.
 pub(crate) fn upsert_scram_users(
     rk: Rk,
     users: &[(String, String)],
     timeout: Duration,
-) -> Result<Vec<(String, Result<(), String>)>, KafkaError> {
-    let mut out: Vec<(String, Result<(), String>)> = users.iter().map(|(u, _)| (u.clone(), Ok(()))).collect();
+) -> Result<UserOutcomes, KafkaError> {
+    let mut out: UserOutcomes = users.iter().map(|(u, _)| (u.clone(), Ok(()))).collect();
     // One request per mechanism: Kafka refuses two alterations of one user in one request.
     for mechanism in [
         rd::rd_kafka_ScramMechanism_t::RD_KAFKA_SCRAM_MECHANISM_SHA_256,
@@ -40,7 +43,7 @@ fn upsert_one_mechanism(
     users: &[(String, String)],
     mechanism: rd::rd_kafka_ScramMechanism_t,
     timeout: Duration,
-) -> Result<Vec<(String, Result<(), String>)>, KafkaError> {
+) -> Result<UserOutcomes, KafkaError> {
     let mut owned = Vec::with_capacity(users.len());
     for (user, password) in users {
         let name = cstring("user name", user)?;
@@ -66,7 +69,7 @@ fn upsert_one_mechanism(
             rd::rd_kafka_AlterUserScramCredentials(rk, ptrs.as_mut_ptr(), ptrs.len(), o, q)
         })
     }?;
-    let mut out: Vec<(String, Result<(), String>)> = users.iter().map(|(u, _)| (u.clone(), Ok(()))).collect();
+    let mut out: UserOutcomes = users.iter().map(|(u, _)| (u.clone(), Ok(()))).collect();
     // SAFETY: the result and its responses belong to `ev`, which outlives this block; their
     // strings are copied at once.
     unsafe {

@@ -350,7 +350,7 @@ async fn records_no_desktop_sends_are_refused_without_stopping_the_fold(pool: Sq
     let store = Store::from_pool(pool).await.unwrap();
     let t = T0 + 1_000;
     let mut events = Vec::new();
-    let mut rng = hostile_schemas::Rng(0x5eed_0f_f01d);
+    let mut rng = hostile_schemas::Rng(0x005e_ed0f_f01d);
     let mut schemas = hostile_schemas::all_kinds();
     schemas.extend((0..16).map(|_| hostile_schemas::random(&mut rng)));
     for (i, schema) in schemas.into_iter().enumerate() {

@@ -310,6 +310,11 @@ impl Rng {
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[(self.next() % items.len() as u64) as usize]
     }
+
+    fn pick_str<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        let picked: &&'a str = self.pick(items);
+        picked
+    }
 }
 
 /// Honest events from random endorsed principals (some of which the rules refuse: publishing in
@@ -326,7 +331,7 @@ fn honest(rng: &mut Rng, n: usize) -> Vec<Envelope> {
         let body = match rng.next() % 7 {
             0 => {
                 let mut d = rng.pick(&seed::domains()).clone();
-                d.owners = vec![p(*rng.pick(&owners))];
+                d.owners = vec![p(rng.pick_str(&owners))];
                 let mut e = Envelope::new(id, seed::SEED_ACTOR, at, &EventBody::DomainRegistered(d));
                 all.admin.sign_for(&mut e, ENV);
                 out.push(e);
@@ -335,18 +340,18 @@ fn honest(rng: &mut Rng, n: usize) -> Vec<Envelope> {
             1 => {
                 let mut pr = rng.pick(&seed::products()).clone();
                 pr.title = format!("Republished {i}");
-                pr.owners = vec![p(*rng.pick(&owners))];
+                pr.owners = vec![p(rng.pick_str(&owners))];
                 EventBody::ProductPublished(pr)
             }
-            2 => EventBody::AccessRequested(request(&req_id, *rng.pick(&["User:sales-app", "User:crm-app"]))),
+            2 => EventBody::AccessRequested(request(&req_id, rng.pick_str(&["User:sales-app", "User:crm-app"]))),
             3 => EventBody::approval(
-                &request(&req_id, *rng.pick(&["User:sales-app", "User:crm-app"])),
+                &request(&req_id, rng.pick_str(&["User:sales-app", "User:crm-app"])),
                 Some(1 + (rng.next() % 30) as u32),
             ),
             4 => EventBody::AccessDenied { request_id: req_id, reason: "not now".into() },
             5 => EventBody::AccessRevoked { request_id: req_id, reason: "ended".into() },
             _ => {
-                let actor = if rng.next() % 2 == 0 { seed::RECONCILER } else { actor };
+                let actor = if rng.next().is_multiple_of(2) { seed::RECONCILER } else { actor };
                 out.push(signed(
                     id,
                     actor,
@@ -400,7 +405,7 @@ fn forgeries(rng: &mut Rng, honest: &[Envelope], n: usize) -> Vec<Envelope> {
                 continue;
             }
         };
-        let e = if rng.next() % 3 == 0 {
+        let e = if rng.next().is_multiple_of(3) {
             Envelope::new(format!("m{i}"), claim, at, &body)
         } else {
             forged(&format!("m{i}"), &m, claim, at, &body)
@@ -436,7 +441,7 @@ proptest! {
         let mut mixed = Vec::new();
         let (mut h, mut f) = (honest.iter().peekable(), forged.iter().peekable());
         while h.peek().is_some() || f.peek().is_some() {
-            let take_forged = f.peek().is_some() && (h.peek().is_none() || rng.next() % 2 == 0);
+            let take_forged = f.peek().is_some() && (h.peek().is_none() || rng.next().is_multiple_of(2));
             mixed.push(if take_forged { f.next() } else { h.next() }.unwrap().clone());
         }
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

@@ -65,13 +65,8 @@ impl Judge<'_> {
             (Some(_), None) if is_closed(narrow) => {
                 out.push(undecided(path, "`patternProperties` added to a closed object"))
             }
-            (Some(w), None) => {
-                if w.as_object().is_some_and(|m| m.values().any(|s| !accepts_anything(s))) {
-                    out.push((
-                        at(path),
-                        "now constrains properties matching `patternProperties`, which were free".into(),
-                    ));
-                }
+            (Some(w), None) if w.as_object().is_some_and(|m| m.values().any(|s| !accepts_anything(s))) => {
+                out.push((at(path), "now constrains properties matching `patternProperties`, which were free".into()));
             }
             (None, Some(_)) if wa.is_some_and(|a| !matches!(a, Value::Bool(true))) => {
                 out.push(undecided(path, "`patternProperties` next to `additionalProperties`"))
