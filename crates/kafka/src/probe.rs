@@ -32,10 +32,6 @@ pub struct ClusterHealth {
 }
 
 impl ClusterHealth {
-    pub fn degraded(&self) -> bool {
-        !self.brokers_away.is_empty() || self.under_replicated > 0 || self.offline > 0
-    }
-
     fn of(md: &rdkafka::metadata::Metadata) -> Self {
         let mut up: Vec<i32> = md.brokers().iter().map(|b| b.id()).collect();
         up.sort_unstable();
