@@ -62,9 +62,9 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
     assert!(refused.contains("does not own inventory.stock-levels"), "{refused}");
 
     let decided = ines.decide_access(&approve).await.unwrap();
-    assert_eq!(decided.state, "approved");
+    assert_eq!(decided.state, meshdesk_contract::RequestStatus::Approved);
     let grant = decided.grant.expect("an approval applies the grant once the log has it");
-    assert_eq!(grant.status, "applied", "{grant:?}");
+    assert_eq!(grant.status, meshdesk_contract::GrantStatus::Applied, "{grant:?}");
     assert_eq!(ines.flush_outbox().await.unwrap(), 1, "the grant's outcome (the approval went first)");
     // Deciding twice is refused (the decider reads the log first).
     let twice = ines.decide_access(&approve).await.unwrap_err().to_string();
@@ -104,8 +104,8 @@ async fn sales_requests_stock_levels_and_inventory_approves_on_another_desktop()
         decision: Decision::Revoke { reason: "the stock check moved to a batch job".into() },
     };
     let revoked = ines.decide_access(&revoke).await.unwrap();
-    assert_eq!(revoked.state, "revoked");
-    assert_eq!(revoked.grant.map(|g| g.status), Some("removed".to_owned()));
+    assert_eq!(revoked.state, meshdesk_contract::RequestStatus::Revoked);
+    assert_eq!(revoked.grant.map(|g| g.status), Some(meshdesk_contract::GrantStatus::Removed));
     assert!(
         t.sandbox.acls().await.unwrap().iter().all(|a| a.principal != "User:sales-app"),
         "the grant's ACLs are gone"

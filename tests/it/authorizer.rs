@@ -26,7 +26,7 @@ async fn a_granted_consumer_reads_and_everyone_else_is_refused() {
     ines.sync().await.unwrap();
     let approve = |id: &str| DecideRequest { request_id: id.into(), decision: Decision::Approve { days: Some(30) } };
     let decided = ines.decide_access(&approve(&first.request_id)).await.unwrap();
-    assert_eq!(decided.state, "approved");
+    assert_eq!(decided.state, meshdesk_contract::RequestStatus::Approved);
     assert_eq!(decided.grant.as_ref().map(|g| g.status.as_str()), Some("applied"), "{decided:?}");
     let mine: Vec<String> = t
         .sandbox
@@ -161,12 +161,12 @@ async fn a_decision_that_loses_the_race_leaves_no_acl_behind() {
     t.sandbox.stop_broker().await.unwrap();
     let approve = DecideRequest { request_id: sent.request_id.clone(), decision: Decision::Approve { days: None } };
     let decided = ines.decide_access(&approve).await.unwrap();
-    assert_eq!(decided.state, "approved", "the rules allow it, so it is queued");
+    assert_eq!(decided.state, meshdesk_contract::RequestStatus::Approved, "the rules allow it, so it is queued");
     assert!(decided.grant.is_none() && decided.acls.is_empty(), "no ACL before the log has the decision: {decided:?}");
     t.sandbox.start_broker().await.unwrap();
 
     let withdraw = DecideRequest { request_id: sent.request_id.clone(), decision: Decision::Withdraw };
-    assert_eq!(sam.decide_access(&withdraw).await.unwrap().state, "withdrawn");
+    assert_eq!(sam.decide_access(&withdraw).await.unwrap().state, meshdesk_contract::RequestStatus::Withdrawn);
     ines.flush_outbox().await.unwrap();
     ines.sync().await.unwrap();
     let incoming = ines.list_access().await.unwrap().incoming;

@@ -297,7 +297,7 @@ async fn adopting_an_unmanaged_topic_does_not_recreate_or_alter_it() {
     });
     md.save_draft(&draft).await.unwrap();
     let done = md.publish_draft(&draft.id).await.unwrap();
-    assert_eq!(done.status, "published", "{:?}", done.last_error);
+    assert_eq!(done.status, meshdesk_contract::DraftStatus::Published, "{:?}", done.last_error);
     assert_eq!(done.steps[0].result.as_deref(), Some("already there"));
     assert_eq!(topic_state(&t, &second).await, before, "the topic is neither recreated nor altered");
     assert_eq!(registry.versions(&format!("{second}-value")).await.unwrap(), [1]);

@@ -19,7 +19,7 @@ pub(crate) async fn granted_and_read(
     sam.flush_outbox().await.unwrap();
     ines.sync().await.unwrap();
     let approve = DecideRequest { request_id: sent.request_id, decision: Decision::Approve { days: Some(30) } };
-    assert_eq!(ines.decide_access(&approve).await.unwrap().state, "approved");
+    assert_eq!(ines.decide_access(&approve).await.unwrap().state, meshdesk_contract::RequestStatus::Approved);
     ines.flush_outbox().await.unwrap();
     sam.sync().await.unwrap();
     three_records(t).await;
@@ -63,7 +63,7 @@ async fn a_breaking_change_reaches_its_readers_and_their_migration_is_followed()
         breaking_path(&draft.product, 0, &v2, &registered, "2027-03-31", "quantity becomes a decimal").unwrap();
     ines.save_draft(&draft).await.unwrap();
     let published = ines.publish_draft(&draft.id).await.unwrap();
-    assert_eq!(published.status, "published", "{published:?}");
+    assert_eq!(published.status, meshdesk_contract::DraftStatus::Published, "{published:?}");
     ines.flush_outbox().await.unwrap();
     let registry = meshdesk_registry::RegistryClient::new(&t.sandbox.registry_url(), None).unwrap();
     assert_eq!(registry.versions("inventory.stock-level-updated-v2-value").await.unwrap(), [1]);

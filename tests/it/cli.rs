@@ -131,7 +131,11 @@ fn meshctl_topic_name_check_exits_0_for_valid_and_1_with_the_reason() {
     ] {
         let (code, out, _) = meshctl(&["topic-name", "check", name]);
         assert_eq!(code, 1, "{name}: {out}");
-        assert_eq!(out.trim(), meshdesk_domain::policy::check_topic_name(name).unwrap_err(), "the policy's own words");
+        assert_eq!(
+            out.trim(),
+            meshdesk_domain::policy::check_topic_name(name).unwrap_err().0,
+            "the policy's own words"
+        );
         assert!(out.to_lowercase().contains(reason), "{name}: {out}");
     }
     assert_eq!(meshctl(&["topic-name", "check"]).0, 2);

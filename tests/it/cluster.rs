@@ -53,7 +53,7 @@ fn load_domain(i: usize) -> EventBody {
 /// A desktop's audit of the log: offset, event id and outcome of every record.
 async fn audit(md: &Meshdesk) -> Vec<(i64, String, String)> {
     let events = md.store().events(GOVERNANCE_TOPIC).await.unwrap();
-    events.into_iter().map(|e| (e.offset, e.id, e.outcome)).collect()
+    events.into_iter().map(|e| (e.offset, e.id, e.outcome.to_string())).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,7 +98,7 @@ async fn a_broker_killed_mid_publish_loses_no_event_and_no_approval() {
     let decided =
         tokio::time::timeout(Duration::from_secs(120), ines.decide_access(&approve)).await.expect("deciding returns");
     let decided = decided.unwrap();
-    assert_eq!(decided.state, "approved", "{decided:?}");
+    assert_eq!(decided.state, meshdesk_contract::RequestStatus::Approved, "{decided:?}");
     let (publisher, flushed) = flushing.await.unwrap();
     assert_eq!(flushed, 1000, "every queued event was sent");
     cluster.restart(leader).await.unwrap();

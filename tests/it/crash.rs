@@ -154,7 +154,7 @@ async fn killed_mid_publish_and_mid_flush_nothing_is_lost_or_duplicated() {
     )
     .await
     .unwrap();
-    assert_eq!(md.publish_draft("draft-1").await.unwrap().status, "published");
+    assert_eq!(md.publish_draft("draft-1").await.unwrap().status, meshdesk_contract::DraftStatus::Published);
     md.flush_outbox().await.unwrap();
     md.sync().await.unwrap();
     assert_eq!(md.environment_status().await.pending_writes, 0, "nothing waits");

@@ -17,7 +17,7 @@ async fn a_product_built_in_dev_is_promoted_to_prod_through_the_window() {
     let mut draft = crate::wizard::draft();
     draft.new_domain = None;
     builder.save_draft(&draft).await.unwrap();
-    assert_eq!(builder.publish_draft(&draft.id).await.unwrap().status, "published");
+    assert_eq!(builder.publish_draft(&draft.id).await.unwrap().status, meshdesk_contract::DraftStatus::Published);
     builder.flush_outbox().await.unwrap();
 
     let app = app_bin();

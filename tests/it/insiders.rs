@@ -98,7 +98,7 @@ async fn insiders_writing_with_a_stock_client_are_refused_and_a_hostile_schema_d
         })
         .await
         .unwrap();
-    assert_eq!(decided.state, "approved");
+    assert_eq!(decided.state, meshdesk_contract::RequestStatus::Approved);
     for md in [sam, observer, ines] {
         md.shutdown().await;
     }

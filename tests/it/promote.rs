@@ -78,7 +78,7 @@ async fn a_product_built_in_dev_is_promoted_to_prod_then_only_its_new_version_fo
     draft.new_domain = None;
     md.save_draft(&draft).await.unwrap();
     let built = md.publish_draft(&draft.id).await.unwrap();
-    assert_eq!(built.status, "published", "{:?}", built.last_error);
+    assert_eq!(built.status, meshdesk_contract::DraftStatus::Published, "{:?}", built.last_error);
     md.flush_outbox().await.unwrap();
     md.sync().await.unwrap();
 
@@ -93,7 +93,7 @@ async fn a_product_built_in_dev_is_promoted_to_prod_then_only_its_new_version_fo
     assert!(!review.blocks, "{:?}", review.findings);
     assert!(review.plan[0].starts_with("create topic inventory.stock-reserved (2 partitions"), "{:?}", review.plan);
     let promoted = md.promote(id, &target).await.unwrap();
-    assert_eq!(promoted.status, "published", "{:?}", promoted.last_error);
+    assert_eq!(promoted.status, meshdesk_contract::DraftStatus::Published, "{:?}", promoted.last_error);
 
     let prod_admin = Admin::new(&prod.sandbox.kafka_profile()).unwrap();
     assert_eq!(prod_admin.describe_topic("inventory.stock-reserved").await.unwrap().partitions.len(), 2);
@@ -116,7 +116,7 @@ async fn a_product_built_in_dev_is_promoted_to_prod_then_only_its_new_version_fo
         1,
     );
     md.save_draft(&changed).await.unwrap();
-    assert_eq!(md.publish_draft("draft-2").await.unwrap().status, "published");
+    assert_eq!(md.publish_draft("draft-2").await.unwrap().status, meshdesk_contract::DraftStatus::Published);
     md.flush_outbox().await.unwrap();
     md.sync().await.unwrap();
     let review = md.promotion(id, &target).await.unwrap();
@@ -124,7 +124,7 @@ async fn a_product_built_in_dev_is_promoted_to_prod_then_only_its_new_version_fo
     assert_eq!(at, ["version", "port inventory.stock-reserved: value schema"], "{:?}", review.differences);
     assert_eq!(review.target_version.as_deref(), Some("1.0.0"));
     let again = md.promote(id, &target).await.unwrap();
-    assert_eq!(again.status, "published", "{:?}", again.last_error);
+    assert_eq!(again.status, meshdesk_contract::DraftStatus::Published, "{:?}", again.last_error);
     assert_eq!(prod_registry.versions(subject).await.unwrap(), [1, 2]);
     assert_eq!(again.steps[0].result.as_deref(), Some("already there"), "{:?}", again.steps[0]);
     assert_eq!(target.store().product(id).await.unwrap().unwrap().product.version, "1.1.0");
@@ -145,7 +145,11 @@ async fn a_product_built_in_dev_is_promoted_to_prod_then_only_its_new_version_fo
     clash.id = "draft-clash".into();
     clash.product.version = "1.1.1".into();
     md.save_draft(&clash).await.unwrap();
-    assert_eq!(md.publish_draft("draft-clash").await.unwrap().status, "published", "dev accepts it");
+    assert_eq!(
+        md.publish_draft("draft-clash").await.unwrap().status,
+        meshdesk_contract::DraftStatus::Published,
+        "dev accepts it"
+    );
     md.flush_outbox().await.unwrap();
     md.sync().await.unwrap();
     let review = md.promotion(id, &target).await.unwrap();
@@ -166,7 +170,7 @@ async fn a_product_built_in_dev_is_promoted_to_prod_then_only_its_new_version_fo
     third.id = "draft-3".into();
     third.product.version = "1.2.0".into();
     md.save_draft(&third).await.unwrap();
-    assert_eq!(md.publish_draft("draft-3").await.unwrap().status, "published");
+    assert_eq!(md.publish_draft("draft-3").await.unwrap().status, meshdesk_contract::DraftStatus::Published);
     md.flush_outbox().await.unwrap();
     md.sync().await.unwrap();
     target.sync().await.unwrap();

@@ -105,7 +105,7 @@ async fn a_publication_interrupted_by_the_registry_resumes_without_creating_anyt
     // The registry goes away after the topic is created.
     t.sandbox.stop_registry().await;
     let failed = md.publish_draft("draft-1").await.unwrap();
-    assert_eq!(failed.status, "failed");
+    assert_eq!(failed.status, meshdesk_contract::DraftStatus::Failed);
     let states: Vec<&str> = failed.steps.iter().map(|s| s.state.as_str()).collect();
     assert_eq!(states, ["done", "failed", "pending", "pending", "pending", "pending"]);
     assert_eq!(failed.steps[0].result.as_deref(), Some("created"));
@@ -117,8 +117,8 @@ async fn a_publication_interrupted_by_the_registry_resumes_without_creating_anyt
 
     t.sandbox.start_registry().await.unwrap();
     let done = md.publish_draft("draft-1").await.unwrap();
-    assert_eq!(done.status, "published", "{:?}", done.last_error);
-    assert!(done.steps.iter().all(|s| s.state == "done"), "{:?}", done.steps);
+    assert_eq!(done.status, meshdesk_contract::DraftStatus::Published, "{:?}", done.last_error);
+    assert!(done.steps.iter().all(|s| s.state == meshdesk_contract::StepState::Done), "{:?}", done.steps);
     assert_eq!(done.steps[0].result.as_deref(), Some("created"), "the topic step was not run again");
     assert_eq!(done.steps[3].result.as_deref(), Some("applied"), "the owners' ACLs: {:?}", done.steps[3]);
 
@@ -159,7 +159,7 @@ async fn a_publication_interrupted_by_the_registry_resumes_without_creating_anyt
         "the test's endorsement, then the plan's two events"
     );
     // Publishing a published draft changes nothing.
-    assert_eq!(md.publish_draft("draft-1").await.unwrap().status, "published");
+    assert_eq!(md.publish_draft("draft-1").await.unwrap().status, meshdesk_contract::DraftStatus::Published);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -259,7 +259,7 @@ async fn owners_edit_a_product_with_a_new_schema_version_and_deprecate_it() {
     vs.schema = schema.to_string();
     md.save_draft(&d).await.unwrap();
     let done = md.publish_draft(&d.id).await.unwrap();
-    assert_eq!(done.status, "published", "{:?}", done.last_error);
+    assert_eq!(done.status, meshdesk_contract::DraftStatus::Published, "{:?}", done.last_error);
     assert_eq!(done.steps[0].result.as_deref(), Some("already there"), "the topic is not created again");
     let registry = RegistryClient::new(&t.sandbox.registry_url(), None).unwrap();
     assert_eq!(registry.versions("customer.profile-updated-value").await.unwrap(), [1, 2]);
@@ -291,20 +291,26 @@ async fn an_edit_after_a_failed_publication_is_checked_again_and_a_draft_publish
     md.connect().await.unwrap();
     md.save_draft(&draft()).await.unwrap();
     t.sandbox.stop_registry().await;
-    assert_eq!(md.publish_draft("draft-1").await.unwrap().status, "failed");
+    assert_eq!(md.publish_draft("draft-1").await.unwrap().status, meshdesk_contract::DraftStatus::Failed);
     t.sandbox.start_registry().await.unwrap();
 
     let mut bad = draft();
     bad.product.classification = Classification::Public;
     let saved = md.save_draft(&bad).await.unwrap();
-    assert_eq!(saved.status, "editing", "the edit drops the failed plan");
+    assert_eq!(saved.status, meshdesk_contract::DraftStatus::Editing, "the edit drops the failed plan");
     let err = md.publish_draft("draft-1").await.unwrap_err().to_string();
     assert!(err.contains("cannot be in a public product"), "the edited body was checked: {err}");
 
     md.save_draft(&draft()).await.unwrap();
     let (a, b) = tokio::join!(md.publish_draft("draft-1"), md.publish_draft("draft-1"));
     let outcomes = [a, b];
-    assert_eq!(outcomes.iter().filter(|o| o.as_ref().is_ok_and(|d| d.status == "published")).count(), 1);
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| o.as_ref().is_ok_and(|d| d.status == meshdesk_contract::DraftStatus::Published))
+            .count(),
+        1
+    );
     let refused: Vec<String> = outcomes.iter().filter_map(|o| o.as_ref().err().map(|e| e.to_string())).collect();
     assert_eq!(refused.len(), 1);
     assert!(refused[0].contains("being published already"), "{refused:?}");

@@ -67,11 +67,9 @@ pub struct EnvArgs {
 }
 
 impl EnvArgs {
-    pub async fn open(&self) -> Result<std::sync::Arc<Meshdesk>, String> {
+    pub async fn open(&self) -> anyhow::Result<std::sync::Arc<Meshdesk>> {
         let data_dir = self.data_dir.clone().unwrap_or_else(meshdesk_service::meshdesk_data_dir);
-        Meshdesk::open(&data_dir, EnvSource::File(self.env.clone()), SandboxPorts::default())
-            .await
-            .map_err(|e| e.to_string())
+        Ok(Meshdesk::open(&data_dir, EnvSource::File(self.env.clone()), SandboxPorts::default()).await?)
     }
 }
 
@@ -170,12 +168,12 @@ pub fn print_json(v: &serde_json::Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
-async fn sync(env: &EnvArgs, batch: u32, output: Output) -> Result<(), String> {
+async fn sync(env: &EnvArgs, batch: u32, output: Output) -> anyhow::Result<()> {
     let md = env.open().await?;
     for w in md.warnings().await {
         eprintln!("meshctl: warning: {w}");
     }
-    let r = md.sync_batched(batch as usize).await.map_err(|e| e.to_string())?;
+    let r = md.sync_batched(batch as usize).await?;
     match output {
         Output::Text => println!("applied {}, skipped {}, next offset {}", r.applied, r.skipped, r.next_offset),
         Output::Json => print_json(&serde_json::to_value(&r).unwrap_or_default()),
@@ -184,9 +182,9 @@ async fn sync(env: &EnvArgs, batch: u32, output: Output) -> Result<(), String> {
     Ok(())
 }
 
-async fn export(env: &EnvArgs, format: ExportFormat, product: Option<&str>, output: Output) -> Result<(), String> {
+async fn export(env: &EnvArgs, format: ExportFormat, product: Option<&str>, output: Output) -> anyhow::Result<()> {
     let md = env.open().await?;
-    md.sync().await.map_err(|e| e.to_string())?;
+    md.sync().await?;
     let format = match format {
         ExportFormat::Odcs => "odcs",
         ExportFormat::Asyncapi => "asyncapi",
@@ -194,7 +192,7 @@ async fn export(env: &EnvArgs, format: ExportFormat, product: Option<&str>, outp
         ExportFormat::Openlineage => "openlineage",
         ExportFormat::Atlas => "atlas",
     };
-    let doc = md.export_document(product, format).await.map_err(|e| e.to_string());
+    let doc = md.export_document(product, format).await;
     md.shutdown().await;
     match (output, format) {
         (Output::Text, "odcs" | "asyncapi") => print!("{}", meshdesk_domain::export::to_yaml(&doc?)),
@@ -203,10 +201,10 @@ async fn export(env: &EnvArgs, format: ExportFormat, product: Option<&str>, outp
     Ok(())
 }
 
-async fn import(env: &EnvArgs, file: &std::path::Path, output: Output) -> Result<(), String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+async fn import(env: &EnvArgs, file: &std::path::Path, output: Output) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let md = env.open().await?;
-    let imported = md.import_draft(&text).await.map_err(|e| e.to_string());
+    let imported = md.import_draft(&text).await;
     md.shutdown().await;
     let imported = imported?;
     match output {

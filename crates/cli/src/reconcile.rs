@@ -56,7 +56,7 @@ fn describe(a: &ReconcileAction) -> String {
     s
 }
 
-fn print_drift(drift: &Result<Vec<String>, String>) {
+fn print_drift(drift: &Result<Vec<String>, meshdesk_service::ServiceError>) {
     match drift {
         Ok(d) if d.is_empty() => println!("drift: none (the cluster's ACLs match the grants in force)"),
         Ok(d) => {
@@ -70,7 +70,7 @@ fn print_drift(drift: &Result<Vec<String>, String>) {
 }
 
 /// The desired bindings the cluster lacks: created (or, dry, listed).
-fn print_missing(missing: &Result<Vec<String>, String>, dry_run: bool) {
+fn print_missing(missing: &Result<Vec<String>, meshdesk_service::ServiceError>, dry_run: bool) {
     match missing {
         Ok(list) => {
             let verb = if dry_run { "would create" } else { "created" };
@@ -84,10 +84,10 @@ fn print_missing(missing: &Result<Vec<String>, String>, dry_run: bool) {
 }
 
 /// A list, or the reason it is missing, for JSON.
-fn listed(r: &Result<Vec<String>, String>) -> Value {
+fn listed(r: &Result<Vec<String>, meshdesk_service::ServiceError>) -> Value {
     match r {
         Ok(list) => json!(list),
-        Err(e) => json!({ "error": e }),
+        Err(e) => json!({ "error": e.to_string() }),
     }
 }
 
@@ -104,11 +104,11 @@ fn action_json(action: &ReconcileAction, bootstrap: &str) -> Value {
 async fn dry_round(
     md: &Meshdesk,
     bootstrap: &str,
-    drift: Result<Vec<String>, String>,
+    drift: Result<Vec<String>, meshdesk_service::ServiceError>,
     output: Output,
-) -> Result<(), String> {
-    let plan = md.reconcile_plan().await.map_err(|e| e.to_string())?;
-    let missing = md.restore_missing(true).await.map_err(|e| e.to_string());
+) -> anyhow::Result<()> {
+    let plan = md.reconcile_plan().await?;
+    let missing = md.restore_missing(true).await;
     let applies = plan.iter().filter(|a| a.apply).count();
     if output == Output::Json {
         print_json(&json!({
@@ -138,15 +138,15 @@ async fn dry_round(
     Ok(())
 }
 
-async fn round(md: &Meshdesk, a: &ReconcileArgs, bootstrap: &str, output: Output) -> Result<(), String> {
-    md.sync().await.map_err(|e| e.to_string())?;
-    let drift = md.acl_drift().await.map_err(|e| e.to_string());
+async fn round(md: &Meshdesk, a: &ReconcileArgs, bootstrap: &str, output: Output) -> anyhow::Result<()> {
+    md.sync().await?;
+    let drift = md.acl_drift().await;
     if a.dry_run {
         return dry_round(md, bootstrap, drift, output).await;
     }
-    let done = md.reconcile().await.map_err(|e| e.to_string())?;
-    let missing = md.restore_missing(false).await.map_err(|e| e.to_string());
-    let sent = md.flush_outbox().await.map_err(|e| e.to_string())?;
+    let done = md.reconcile().await?;
+    let missing = md.restore_missing(false).await;
+    let sent = md.flush_outbox().await?;
     if output == Output::Json {
         let changes: Vec<Value> = done
             .iter()
@@ -189,7 +189,7 @@ async fn round(md: &Meshdesk, a: &ReconcileArgs, bootstrap: &str, output: Output
     Ok(())
 }
 
-pub async fn run(a: ReconcileArgs, output: Output) -> Result<(), String> {
+pub async fn run(a: ReconcileArgs, output: Output) -> anyhow::Result<()> {
     let md = a.env.open().await?;
     // The environment file as the service read it, not a second reading of the TOML.
     let bootstrap = md.bootstrap_servers().await.unwrap_or_else(|| "BOOTSTRAP".into());

@@ -54,14 +54,14 @@ pub struct CheckArgs {
     new: PathBuf,
 }
 
-fn level(s: &str) -> Result<CompatibilityLevel, String> {
-    s.to_uppercase().parse::<CompatibilityLevel>()
+fn level(s: &str) -> anyhow::Result<CompatibilityLevel> {
+    Ok(s.to_uppercase().parse::<CompatibilityLevel>()?)
 }
 
-fn load(format: SchemaFormat, path: &Path) -> Result<ParsedSchema, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+fn load(format: SchemaFormat, path: &Path) -> anyhow::Result<ParsedSchema> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     ParsedSchema::parse(format, &text)
-        .map_err(|e: SchemaError| format!("{}:{}:{}: {}", path.display(), e.pos.line, e.pos.column, e.message))
+        .map_err(|e: SchemaError| anyhow::anyhow!("{}:{}:{}: {}", path.display(), e.pos.line, e.pos.column, e.message))
 }
 
 pub fn main(c: SchemaCommand, output: Output) -> ExitCode {
@@ -71,7 +71,7 @@ pub fn main(c: SchemaCommand, output: Output) -> ExitCode {
         Format::Json => SchemaFormat::Json,
         Format::Protobuf => SchemaFormat::Protobuf,
     };
-    let loaded: Result<Vec<ParsedSchema>, String> = a.previous.iter().map(|p| load(format, p)).collect();
+    let loaded: anyhow::Result<Vec<ParsedSchema>> = a.previous.iter().map(|p| load(format, p)).collect();
     let (previous, new) = match (loaded, load(format, &a.new)) {
         (Ok(p), Ok(n)) => (p, n),
         (Err(e), _) | (_, Err(e)) => {

@@ -125,7 +125,7 @@ pub enum SecretCommand {
     },
 }
 
-async fn open(env: &EnvArgs) -> Result<std::sync::Arc<Meshdesk>, String> {
+async fn open(env: &EnvArgs) -> anyhow::Result<std::sync::Arc<Meshdesk>> {
     let md = env.open().await?;
     for w in md.warnings().await {
         eprintln!("meshctl: warning: {w}");
@@ -151,7 +151,7 @@ fn print_identity(i: &c::Identity, output: Output) {
 }
 
 /// `meshctl trust …`; the exit code is the caller's.
-pub async fn trust(command: TrustCommand, output: Output) -> Result<(), String> {
+pub async fn trust(command: TrustCommand, output: Output) -> anyhow::Result<()> {
     let (env, action) = match command {
         TrustCommand::Init { principal } => {
             let principal = Principal::parse(&principal)?;
@@ -170,7 +170,7 @@ pub async fn trust(command: TrustCommand, output: Output) -> Result<(), String> 
         }
         TrustCommand::Keygen { env } => {
             let md = open(&env).await?;
-            let id = md.create_my_key().await.map_err(|e| e.to_string());
+            let id = md.create_my_key().await;
             md.shutdown().await;
             print_identity(&id?, output);
             if output == Output::Text {
@@ -180,14 +180,14 @@ pub async fn trust(command: TrustCommand, output: Output) -> Result<(), String> 
         }
         TrustCommand::Enroll { env, note } => {
             let md = open(&env).await?;
-            let id = md.request_enrollment(&c::EnrollmentRequest { note }).await.map_err(|e| e.to_string());
+            let id = md.request_enrollment(&c::EnrollmentRequest { note }).await;
             md.shutdown().await;
             print_identity(&id?, output);
             return Ok(());
         }
         TrustCommand::List { env } => {
             let md = open(&env).await?;
-            let t = md.trust_overview().await.map_err(|e| e.to_string());
+            let t = md.trust_overview().await;
             md.shutdown().await;
             print_overview(&t?, output);
             return Ok(());
@@ -204,7 +204,7 @@ pub async fn trust(command: TrustCommand, output: Output) -> Result<(), String> 
         }
     };
     let md = open(&env).await?;
-    let decided = md.decide_trust(&action).await.map_err(|e| e.to_string());
+    let decided = md.decide_trust(&action).await;
     let pending = md.environment_status().await.pending_writes;
     md.shutdown().await;
     let id = decided?;
@@ -238,11 +238,11 @@ fn print_overview(t: &c::TrustOverview, output: Output) {
 }
 
 /// `meshctl secret set|delete NAME`.
-pub fn secret(command: SecretCommand, output: Output) -> Result<(), String> {
+pub fn secret(command: SecretCommand, output: Output) -> anyhow::Result<()> {
     let (message, name) = match command {
         SecretCommand::Set { name } => {
             let mut value = String::new();
-            std::io::stdin().lock().read_line(&mut value).map_err(|e| format!("reading the secret: {e}"))?;
+            std::io::stdin().lock().read_line(&mut value).map_err(|e| anyhow::anyhow!("reading the secret: {e}"))?;
             let value = value.trim_end_matches(['\n', '\r']);
             keyring::secret_set(&name, value)?;
             (

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::*;
 
-pub use meshdesk_domain::access::{AccessRequest, AclBinding, Decision, ReconcileAction, RequestState};
+pub use meshdesk_domain::access::{AccessRequest, AclBinding, Decision, ReconcileAction, RequestState, RequestStatus};
 
 /// What a requester fills in on a product page. The plan it implies is
 /// `meshdesk_domain::access::grant_plan`, shown before sending.
@@ -50,11 +50,52 @@ pub struct DecideRequest {
     pub decision: Decision,
 }
 
+/// What became of a grant's ACLs on the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantStatus {
+    /// The bindings exist on the cluster.
+    Applied,
+    /// The bindings were deleted (revoked or expired).
+    Removed,
+    /// The cluster did not take them: `detail` says why.
+    NotApplied,
+}
+
+impl GrantStatus {
+    /// The name the cache keeps.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrantStatus::Applied => "applied",
+            GrantStatus::Removed => "removed",
+            GrantStatus::NotApplied => "not_applied",
+        }
+    }
+
+    /// For people.
+    pub fn words(self) -> &'static str {
+        match self {
+            GrantStatus::Applied => "applied",
+            GrantStatus::Removed => "removed",
+            GrantStatus::NotApplied => "not applied",
+        }
+    }
+
+    /// The status named `s` (as [`GrantStatus::as_str`] writes it).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "applied" => Some(GrantStatus::Applied),
+            "removed" => Some(GrantStatus::Removed),
+            "not_applied" => Some(GrantStatus::NotApplied),
+            _ => None,
+        }
+    }
+}
+
 /// The result of applying a grant's ACLs on the cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GrantResult {
-    /// `applied`, `removed` or `not_applied`.
-    pub status: String,
+    pub status: GrantStatus,
     /// Why not, for people (e.g. the cluster has no authorizer: SECURITY_DISABLED).
     pub detail: Option<String>,
 }
@@ -63,7 +104,7 @@ pub struct GrantResult {
 pub struct Decided {
     pub event_id: String,
     /// The request's state after the decision.
-    pub state: String,
+    pub state: RequestStatus,
     /// For an approval that took effect or a revocation: what the cluster made of the ACLs.
     pub grant: Option<GrantResult>,
     /// The bindings this decision created (an approval) or deleted (a revocation), for people.

@@ -85,6 +85,16 @@ pub enum ErrorCode {
     NotReady,
     /// The registry refused a schema as incompatible with the subject's versions.
     RegistryIncompatible,
+    /// The input is not well-formed: the message says what to fix.
+    Invalid,
+    /// The governance rules refuse it (trust, ownership, policies): the message says which.
+    Refused,
+    /// The Kafka cluster refused the request (its authorizer, a quota, a bad config).
+    ClusterRefused,
+    /// The schema registry refused the request (invalid schema, read-only, credentials).
+    RegistryRefused,
+    /// The cluster or the registry does not answer now: the action waits or can be retried.
+    Unavailable,
 }
 
 /// A request with no fields.

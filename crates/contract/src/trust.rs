@@ -49,8 +49,7 @@ pub struct TrustKey {
     pub key: String,
     pub fingerprint: String,
     pub principal: String,
-    /// pending | endorsed | rejected | revoked
-    pub state: String,
+    pub state: meshdesk_domain::trust::KeyState,
     pub roles: Vec<String>,
     pub note: Option<String>,
     pub requested_at_ms: Option<i64>,
@@ -66,8 +65,7 @@ pub struct AuditEvent {
     /// Who the event says wrote it.
     pub actor: String,
     pub at_ms: i64,
-    /// applied | refused | duplicate | skipped | invalid
-    pub outcome: String,
+    pub outcome: meshdesk_domain::events::Outcome,
     pub note: Option<String>,
     /// The signing key's fingerprint; `None`: unsigned.
     pub signer: Option<String>,

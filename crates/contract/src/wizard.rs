@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::*;
 
+pub use meshdesk_domain::plan::DraftStatus;
 pub use meshdesk_domain::policy::{Finding, Severity};
 pub use meshdesk_domain::{Domain, plan::Step};
 
@@ -18,11 +19,30 @@ pub struct WizardDraft {
     pub new_domain: Option<Domain>,
 }
 
+/// Where one step of a publication stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    Done,
+    Failed,
+    Pending,
+}
+
+impl StepState {
+    /// The state's name (the window marks each step with it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepState::Done => "done",
+            StepState::Failed => "failed",
+            StepState::Pending => "pending",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanStepView {
     pub description: String,
-    /// `done`, `failed` or `pending`.
-    pub state: String,
+    pub state: StepState,
     /// What the step did (`created`, `already there`, schema id, the cluster's refusal, ...).
     pub result: Option<String>,
 }
@@ -31,8 +51,7 @@ pub struct PlanStepView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftState {
     pub draft: WizardDraft,
-    /// `editing`, `publishing`, `failed` or `published`.
-    pub status: String,
+    pub status: DraftStatus,
     pub steps: Vec<PlanStepView>,
     pub last_error: Option<String>,
     pub updated_at_ms: i64,

@@ -3,6 +3,7 @@
 //! old one, which is deprecated with a sunset date: `breaking_path`), and what changed between
 //! two publications of a product (`changes`), which every reader's desktop is told about.
 
+use crate::error::Invalid;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{TopicName, subject_for};
@@ -73,20 +74,20 @@ pub fn effect(summary: &ImpactSummary) -> String {
 }
 
 /// A sunset date as the product page and events carry it: `YYYY-MM-DD`.
-pub fn check_sunset(sunset: &str) -> Result<(), String> {
+pub fn check_sunset(sunset: &str) -> Result<(), Invalid> {
     if sunset.trim().is_empty() {
-        return Err("choose the sunset date: the day after which it is retired".into());
+        return Err(Invalid::from("choose the sunset date: the day after which it is retired"));
     }
     let b = sunset.as_bytes();
     let ok = b.len() == 10
         && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
         && (1..=12).contains(&sunset[5..7].parse::<u32>().unwrap_or(0))
         && (1..=31).contains(&sunset[8..10].parse::<u32>().unwrap_or(0));
-    if ok { Ok(()) } else { Err(format!("sunset date `{sunset}` must look like 2027-03-31")) }
+    if ok { Ok(()) } else { Err(Invalid(format!("sunset date `{sunset}` must look like 2027-03-31"))) }
 }
 
 /// The topic a breaking change moves to: `<topic>-v2`, or the next number after `-vN`.
-pub fn next_topic(topic: &TopicName) -> Result<TopicName, String> {
+pub fn next_topic(topic: &TopicName) -> Result<TopicName, Invalid> {
     let t = topic.as_str();
     let next = match t.rsplit_once("-v") {
         Some((base, n)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => match n.parse::<u32>() {
@@ -95,7 +96,7 @@ pub fn next_topic(topic: &TopicName) -> Result<TopicName, String> {
         },
         _ => format!("{t}-v2"),
     };
-    TopicName::parse(&next).map_err(|e| e.to_string())
+    TopicName::parse(&next).map_err(|e| Invalid(e.to_string()))
 }
 
 /// The product with the breaking path taken for port `i`: a new port (the next `-vN` topic and
@@ -108,15 +109,15 @@ pub fn breaking_path(
     registered: &str,
     sunset: &str,
     reason: &str,
-) -> Result<DataProduct, String> {
+) -> Result<DataProduct, Invalid> {
     check_sunset(sunset)?;
     let old = p.output_ports.get(i).ok_or_else(|| format!("the product has no port {}", i + 1))?;
     if old.deprecation.is_some() {
-        return Err(format!("{} is deprecated already", old.topic));
+        return Err(Invalid(format!("{} is deprecated already", old.topic)));
     }
     let topic = next_topic(&old.topic)?;
     if p.output_ports.iter().any(|x| x.topic == topic) {
-        return Err(format!("the product has a port {topic} already"));
+        return Err(Invalid(format!("the product has a port {topic} already")));
     }
     let level = old.value_schema.as_ref().map(|s| s.compatibility).unwrap_or(CompatibilityLevel::BackwardTransitive);
     let format = old.value_schema.as_ref().map(|s| s.format).unwrap_or(SchemaFormat::Avro);
@@ -294,6 +295,7 @@ mod tests {
         assert!(
             breaking_path(&q, 0, &new_schema, &registered, "2027-03-31", "x")
                 .unwrap_err()
+                .to_string()
                 .contains("deprecated already")
         );
         assert_eq!(next_topic(&TopicName::parse("sales.orders-v2").unwrap()).unwrap().as_str(), "sales.orders-v3");

@@ -252,6 +252,55 @@ impl EventBody {
     }
 }
 
+/// What the fold did with one record of the log, as its audit keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Verified, authorized and applied.
+    Applied,
+    /// An event the trust or the event's own rules refused: nothing changed.
+    Refused,
+    /// An event applied before (same id and signer): nothing changed.
+    Duplicate,
+    /// An event of a kind or version this desktop does not know: nothing changed.
+    Skipped,
+    /// Not an event at all.
+    Invalid,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 5] =
+        [Outcome::Applied, Outcome::Refused, Outcome::Duplicate, Outcome::Skipped, Outcome::Invalid];
+
+    /// The name kept in the cache and shown in exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::Refused => "refused",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Skipped => "skipped",
+            Outcome::Invalid => "invalid",
+        }
+    }
+
+    /// The outcome named `s` (as [`Outcome::as_str`] writes it).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Outcome {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// What a reader made of an envelope.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decoded {

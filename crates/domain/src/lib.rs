@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod change;
+pub mod error;
 pub mod events;
 pub mod export;
 pub mod health;
@@ -24,6 +25,7 @@ pub mod wire;
 #[cfg(test)]
 mod hostile;
 
+pub use error::{Checked, Invalid};
 pub use events::{Decoded, Envelope, EventBody, GOVERNANCE_TOPIC, MAX_EVENT_BYTES};
 pub use ids::{DomainId, IdError, ProductId, TopicName, subject_for};
 pub use model::{

@@ -1,5 +1,6 @@
 //! The data mesh's nouns: domains, data products and their output ports.
 
+use crate::error::Invalid;
 use std::fmt;
 use std::str::FromStr;
 
@@ -16,7 +17,7 @@ impl Principal {
     /// `Type:name`: the type ASCII letters, the name 1 to 255 ASCII letters, digits, `.`, `_`,
     /// `-` or `@`. No wildcards (`User:*` would grant everyone), no spaces, quotes or shell
     /// metacharacters, so a principal is safe to bind, to show and to print in a command.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
         let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@');
         match s.split_once(':') {
             Some((kind, name))
@@ -28,11 +29,11 @@ impl Principal {
                 Ok(Self(s.to_owned()))
             }
             Some((_, name)) if name.contains('*') => {
-                Err(format!("principal `{s}` is a wildcard: name one principal, e.g. `User:sales-app`"))
+                Err(Invalid(format!("principal `{s}` is a wildcard: name one principal, e.g. `User:sales-app`")))
             }
-            _ => Err(format!(
+            _ => Err(Invalid(format!(
                 "principal `{s}` must look like `User:alice`: a type, a colon, and a name of letters, digits, `.`, `_`, `-` or `@`"
-            )),
+            ))),
         }
     }
     pub fn as_str(&self) -> &str {
@@ -40,8 +41,8 @@ impl Principal {
     }
 }
 impl TryFrom<String> for Principal {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
+    type Error = Invalid;
+    fn try_from(s: String) -> Result<Self, Invalid> {
         Self::parse(&s)
     }
 }
@@ -81,15 +82,15 @@ macro_rules! keyword_enum {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
         }
         impl FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
+            type Err = crate::error::Invalid;
+            fn from_str(s: &str) -> Result<Self, crate::error::Invalid> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    other => Err(format!(
+                    other => Err(crate::error::Invalid(format!(
                         "`{other}` is not a valid {}; expected one of: {}",
                         stringify!($name),
                         [$($text),+].join(", ")
-                    )),
+                    ))),
                 }
             }
         }
@@ -296,19 +297,19 @@ pub struct Source {
 impl Source {
     /// A source as the wizard takes it: a name of 1 to 249 characters without spaces (a group id
     /// or connector name), products to read for a stream processor, a system for a connector.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         let what = self.kind.label();
         if self.name.is_empty()
             || self.name.len() > 249
             || self.name.chars().any(|c| c.is_whitespace() || c.is_control())
         {
-            return Err(format!("a {what} needs a name of 1 to 249 characters without spaces"));
+            return Err(Invalid(format!("a {what} needs a name of 1 to 249 characters without spaces")));
         }
         if self.kind.is_processor() && self.reads.is_empty() {
-            return Err(format!("a {what} processor reads at least one product"));
+            return Err(Invalid(format!("a {what} processor reads at least one product")));
         }
         if !self.kind.is_processor() && self.system.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            return Err(format!("a {what} source names the system it reads, e.g. postgres://crm/customers"));
+            return Err(Invalid(format!("a {what} source names the system it reads, e.g. postgres://crm/customers")));
         }
         Ok(())
     }
@@ -643,7 +644,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&Classification::Restricted).unwrap(), "\"restricted\"");
         assert_eq!(CleanupPolicy::CompactDelete.as_str(), "compact,delete");
         let err = "secret".parse::<Classification>().unwrap_err();
-        assert!(err.contains("public, internal, confidential, restricted"), "{err}");
+        assert!(err.to_string().contains("public, internal, confidential, restricted"), "{err}");
     }
 
     #[test]

@@ -121,6 +121,39 @@ pub fn plan(p: &DataProduct, new_domain: Option<&Domain>, contact: Option<&str>)
     steps
 }
 
+/// Where a draft stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftStatus {
+    /// Being edited; nothing published yet.
+    Editing,
+    /// Its steps are running now.
+    Publishing,
+    /// A step failed: resuming runs the rest.
+    Failed,
+    /// Every step done.
+    Published,
+}
+
+impl DraftStatus {
+    /// The name the cache keeps.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DraftStatus::Editing => "editing",
+            DraftStatus::Publishing => "publishing",
+            DraftStatus::Failed => "failed",
+            DraftStatus::Published => "published",
+        }
+    }
+
+    /// The status named `s` (as [`DraftStatus::as_str`] writes it).
+    pub fn parse(s: &str) -> Option<Self> {
+        [DraftStatus::Editing, DraftStatus::Publishing, DraftStatus::Failed, DraftStatus::Published]
+            .into_iter()
+            .find(|d| d.as_str() == s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,8 @@
 //! Calendar dates from milliseconds since the epoch (proleptic Gregorian, UTC), for people: the
 //! window and the CSV exports show the same times.
 
+use crate::error::Invalid;
+
 /// `(year, month, day, hour, minute, second)` in UTC, by Howard Hinnant's days-to-civil.
 pub fn civil(ms: i64) -> (i64, i64, i64, i64, i64, i64) {
     let secs = ms.div_euclid(1000);
@@ -31,8 +33,8 @@ pub fn minute_utc(ms: i64) -> String {
 
 /// Milliseconds since the epoch of a UTC date (`2026-12-01`, the start of that day) or time
 /// (`2026-12-01T10:30Z`, `2026-12-01T10:30:00Z`), by days-from-civil; what is wrong, for people.
-pub fn parse_utc(text: &str) -> Result<i64, String> {
-    let bad = || format!("`{text}` is not a UTC date (2026-12-01) or time (2026-12-01T10:30:00Z)");
+pub fn parse_utc(text: &str) -> Result<i64, Invalid> {
+    let bad = || Invalid(format!("`{text}` is not a UTC date (2026-12-01) or time (2026-12-01T10:30:00Z)"));
     let t = text.trim();
     let (date, time) = match t.split_once('T') {
         Some((d, rest)) => (d, Some(rest.strip_suffix('Z').ok_or_else(bad)?)),

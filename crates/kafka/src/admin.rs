@@ -114,7 +114,7 @@ impl Admin {
     pub async fn upsert_scram_users(
         &self,
         users: &[(String, String)],
-    ) -> Result<Vec<(String, Result<(), String>)>, KafkaError> {
+    ) -> Result<Vec<(String, Result<(), KafkaError>)>, KafkaError> {
         let users = users.to_vec();
         self.native(move |rk| native::upsert_scram_users(rk, &users, TIMEOUT)).await
     }
@@ -138,7 +138,7 @@ impl Admin {
     }
 
     /// Deletes topics; one outcome per name (an unknown topic is a failure with its reason).
-    pub async fn delete_topics(&self, names: &[&str]) -> Result<Vec<(String, Result<(), String>)>, KafkaError> {
+    pub async fn delete_topics(&self, names: &[&str]) -> Result<Vec<(String, Result<(), KafkaError>)>, KafkaError> {
         let results = self
             .client
             .delete_topics(names, &Self::opts())
@@ -148,7 +148,7 @@ impl Admin {
             .into_iter()
             .map(|r| match r {
                 Ok(name) => (name, Ok(())),
-                Err((name, code)) => (name, Err(code.to_string())),
+                Err((name, code)) => (name, Err(KafkaError::Refused(code.to_string()))),
             })
             .collect())
     }

@@ -91,7 +91,7 @@ pub async fn probe(profile: &KafkaProfile, timeout: Duration) -> ProbeOutcome {
         }
     }
     let Some(addr) = reached else {
-        return done(false, first_failure.unwrap_or_default(), None);
+        return done(false, first_failure.map(|e| e.to_string()).unwrap_or_default(), None);
     };
 
     let profile = profile.clone();
@@ -142,19 +142,20 @@ pub async fn probe(profile: &KafkaProfile, timeout: Duration) -> ProbeOutcome {
 }
 
 /// Resolves and connects to one bootstrap server; its address, or why not.
-async fn connect(server: &str, timeout: Duration) -> Result<std::net::SocketAddr, String> {
+async fn connect(server: &str, timeout: Duration) -> Result<std::net::SocketAddr, crate::KafkaError> {
+    let unreachable = crate::KafkaError::Unreachable;
     let hostport = server.rsplit("://").next().unwrap_or(server).to_owned();
     let addrs = match tokio::time::timeout(timeout, tokio::net::lookup_host(hostport.clone())).await {
         Ok(Ok(a)) => a.collect::<Vec<_>>(),
-        Ok(Err(e)) => return Err(format!("cannot resolve {hostport}: {e}")),
-        Err(_) => return Err(format!("resolving {hostport} timed out")),
+        Ok(Err(e)) => return Err(unreachable(format!("cannot resolve {hostport}: {e}"))),
+        Err(_) => return Err(unreachable(format!("resolving {hostport} timed out"))),
     };
     let Some(addr) = addrs.first().copied() else {
-        return Err(format!("{hostport} resolves to no address"));
+        return Err(unreachable(format!("{hostport} resolves to no address")));
     };
     match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
         Ok(Ok(_)) => Ok(addr),
-        Ok(Err(e)) => Err(format!("cannot connect to {addr}: {e}")),
-        Err(_) => Err(format!("connecting to {addr} timed out after {} ms", timeout.as_millis())),
+        Ok(Err(e)) => Err(unreachable(format!("cannot connect to {addr}: {e}"))),
+        Err(_) => Err(unreachable(format!("connecting to {addr} timed out after {} ms", timeout.as_millis()))),
     }
 }

@@ -386,7 +386,7 @@ impl RegistryClient {
 
     pub async fn global_compatibility(&self) -> Result<CompatibilityLevel, RegistryError> {
         let r: ConfigBody = self.call(Method::GET, "/config", None).await?;
-        r.level.parse().map_err(RegistryError::Protocol)
+        r.level.parse().map_err(|e: meshdesk_domain::Invalid| RegistryError::Protocol(e.0))
     }
 
     pub async fn set_global_compatibility(&self, level: CompatibilityLevel) -> Result<(), RegistryError> {
@@ -492,7 +492,7 @@ impl RegistryClient {
     pub async fn compatibility(&self, subject: &str) -> Result<CompatibilityLevel, RegistryError> {
         let r: ConfigBody =
             self.call(Method::GET, &format!("/config/{}?defaultToGlobal=true", enc(subject)), None).await?;
-        r.level.parse().map_err(RegistryError::Protocol)
+        r.level.parse().map_err(|e: meshdesk_domain::Invalid| RegistryError::Protocol(e.0))
     }
 
     pub async fn probe(&self) -> RegistryProbe {

@@ -118,7 +118,8 @@ async fn main() -> anyhow::Result<()> {
         .map(|r| LogRecord {
             offset: r.offset,
             timestamp_ms: r.timestamp_ms,
-            envelope: Envelope::from_bytes(r.value.as_deref().unwrap_or_default()).map_err(|e| e.to_string()),
+            envelope: Envelope::from_bytes(r.value.as_deref().unwrap_or_default())
+                .map_err(|e| meshdesk_store::NotAnEvent::Unreadable(e.to_string())),
         })
         .collect();
 

@@ -18,10 +18,10 @@ use crate::{Meshdesk, ServiceError, invalid, now_ms};
 
 fn grant_result(outcome: &GrantOutcome) -> c::GrantResult {
     match outcome {
-        GrantOutcome::Applied => c::GrantResult { status: "applied".into(), detail: None },
-        GrantOutcome::Removed => c::GrantResult { status: "removed".into(), detail: None },
+        GrantOutcome::Applied => c::GrantResult { status: c::GrantStatus::Applied, detail: None },
+        GrantOutcome::Removed => c::GrantResult { status: c::GrantStatus::Removed, detail: None },
         GrantOutcome::NotApplied { reason } => {
-            c::GrantResult { status: "not_applied".into(), detail: Some(reason.clone()) }
+            c::GrantResult { status: c::GrantStatus::NotApplied, detail: Some(reason.clone()) }
         }
     }
 }
@@ -154,7 +154,7 @@ impl Meshdesk {
             (RequestState::Revoked { .. }, Some(_)) => self.enforce(&row.request, false).await,
             _ => (None, vec![]),
         };
-        Ok(c::Decided { event_id, state: next.name().to_owned(), grant: grant.as_ref().map(grant_result), acls })
+        Ok(c::Decided { event_id, state: next.status(), grant: grant.as_ref().map(grant_result), acls })
     }
 
     /// Creates (or removes) the request's bindings on the cluster and records the outcome as a
@@ -323,7 +323,8 @@ impl Meshdesk {
                 grant: r
                     .grant_status
                     .as_deref()
-                    .map(|s| c::GrantResult { status: s.to_owned(), detail: r.grant_detail.clone() }),
+                    .and_then(c::GrantStatus::parse)
+                    .map(|status| c::GrantResult { status, detail: r.grant_detail.clone() }),
                 requested_by: r.requested_by,
                 requested_at_ms: r.requested_at_ms,
                 state: r.state,

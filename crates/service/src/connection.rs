@@ -54,7 +54,7 @@ pub(crate) fn default_principal() -> String {
 
 /// The signing key an environment file's desktop uses: the keyring entry the file names, else
 /// the principal's own entry.
-pub(crate) fn file_signer(cfg: &ClusterConfig, principal: &str) -> Result<Option<Signer>, String> {
+pub(crate) fn file_signer(cfg: &ClusterConfig, principal: &str) -> Result<Option<Signer>, keyring::KeyringError> {
     let principal = meshdesk_domain::Principal::parse(principal)?;
     match &cfg.signing_key {
         Some(name) => keyring::named_signing_key(name, &principal),
@@ -88,7 +88,7 @@ impl Meshdesk {
                 let signer = match meshdesk_domain::Principal::parse(&principal) {
                     Ok(p) => sb.signer(&p).map_err(|e| warnings.push(format!("{e:#}"))).ok(),
                     Err(e) => {
-                        warnings.push(e);
+                        warnings.push(e.to_string());
                         None
                     }
                 };

@@ -29,6 +29,7 @@
 //!
 //! A secret written in clear still works, with a warning in the app and in `meshctl`.
 
+use meshdesk_domain::Invalid;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -121,9 +122,9 @@ struct BasicAuth {
 pub use meshdesk_kafka::is_secret_property;
 
 /// Looks a keyring name up: its value, `None` when the keyring has no such entry.
-pub type Resolver<'a> = &'a dyn Fn(&str) -> Result<Option<String>, String>;
+pub type Resolver<'a> = &'a dyn Fn(&str) -> Result<Option<String>, crate::keyring::KeyringError>;
 
-fn resolve(what: &str, v: SecretValue, lookup: Resolver<'_>, warnings: &mut Vec<String>) -> Result<String, String> {
+fn resolve(what: &str, v: SecretValue, lookup: Resolver<'_>, warnings: &mut Vec<String>) -> Result<String, Invalid> {
     match v {
         SecretValue::Plain(s) => {
             warnings.push(format!(
@@ -131,8 +132,8 @@ fn resolve(what: &str, v: SecretValue, lookup: Resolver<'_>, warnings: &mut Vec<
             ));
             Ok(s)
         }
-        SecretValue::Keyring { keyring } => lookup(&keyring)?.ok_or_else(|| {
-            format!("{what} refers to the keyring entry `{keyring}`, which this machine does not have (meshctl secret set {keyring})")
+        SecretValue::Keyring { keyring } => lookup(&keyring).map_err(|e| Invalid(format!("{what}: {e}")))?.ok_or_else(|| {
+            Invalid(format!("{what} refers to the keyring entry `{keyring}`, which this machine does not have (meshctl secret set {keyring})"))
         }),
     }
 }
@@ -151,7 +152,7 @@ impl ClusterConfig {
         let text = std::fs::read_to_string(path)
             .map_err(|e| EnvError::Read { path: path.display().to_string(), reason: e.to_string() })?;
         let mut cfg = Self::parse_with(&text, &crate::keyring::secret_get)
-            .map_err(|reason| EnvError::Invalid { path: path.display().to_string(), reason })?;
+            .map_err(|e| EnvError::Invalid { path: path.display().to_string(), reason: e.0 })?;
         #[cfg(unix)]
         if let Ok(meta) = std::fs::metadata(path) {
             use std::os::unix::fs::PermissionsExt;
@@ -168,12 +169,14 @@ impl ClusterConfig {
     }
 
     /// Parses an environment file whose keyring references must not be needed (tests, checks).
-    pub fn parse(text: &str) -> Result<Self, String> {
-        Self::parse_with(text, &|name: &str| Err(format!("no keyring to look `{name}` up in")))
+    pub fn parse(text: &str) -> Result<Self, Invalid> {
+        Self::parse_with(text, &|name: &str| {
+            Err(crate::keyring::KeyringError::Invalid(Invalid(format!("no keyring to look `{name}` up in"))))
+        })
     }
 
     /// Parses an environment file, looking keyring references up with `lookup`.
-    pub fn parse_with(text: &str, lookup: Resolver<'_>) -> Result<Self, String> {
+    pub fn parse_with(text: &str, lookup: Resolver<'_>) -> Result<Self, Invalid> {
         let f: FileFormat = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut warnings = Vec::new();
         let mut properties = BTreeMap::new();
@@ -195,20 +198,20 @@ impl ClusterConfig {
                 toml::Value::Integer(i) => i.to_string(),
                 toml::Value::Boolean(b) => b.to_string(),
                 other => {
-                    return Err(format!(
+                    return Err(Invalid(format!(
                         "kafka property `{k}` must be a string, number or boolean, not {}",
                         other.type_str()
-                    ));
+                    )));
                 }
             };
             properties.insert(k, v);
         }
         if properties.get("bootstrap.servers").is_none_or(|s| s.trim().is_empty()) {
-            return Err("[kafka] needs \"bootstrap.servers\"".into());
+            return Err(Invalid::from("[kafka] needs \"bootstrap.servers\""));
         }
         let url = f.registry.url.trim().to_owned();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(format!("[registry] url `{url}` must start with http:// or https://"));
+            return Err(Invalid(format!("[registry] url `{url}` must start with http:// or https://")));
         }
         // Credentials in the URL would reach the status line, errors and exports.
         let authority = url.split("://").nth(1).unwrap_or_default().split(['/', '?', '#']).next().unwrap_or_default();
@@ -219,7 +222,7 @@ impl ClusterConfig {
             );
         }
         let registry_auth = match (f.registry.basic_auth, f.registry.bearer_token) {
-            (Some(_), Some(_)) => return Err("[registry] takes basic_auth or bearer_token, not both".into()),
+            (Some(_), Some(_)) => return Err(Invalid::from("[registry] takes basic_auth or bearer_token, not both")),
             (Some(b), None) => Some(Auth::Basic {
                 user: b.user,
                 password: resolve("[registry] basic_auth password", b.password, lookup, &mut warnings)?,
@@ -241,7 +244,7 @@ impl ClusterConfig {
             // offset then; it is checked here already so that a bad file is said at once).
             None => match unbound_before {
                 Some(o) if o < 0 => {
-                    return Err(format!("[trust] accept_unbound_before_offset must be 0 or more, not {o}"));
+                    return Err(Invalid(format!("[trust] accept_unbound_before_offset must be 0 or more, not {o}")));
                 }
                 o => trust.accept_unbound_before_offset = o,
             },
@@ -280,7 +283,7 @@ mod tests {
             "[kafka]\n\"bootstrap.servers\" = \"b:9092\"\n[registry]\nurl = \"https://alice:pw@sr.example:8081\"\n",
         )
         .unwrap_err();
-        assert!(err.contains("must not carry credentials"), "{err}");
+        assert!(err.to_string().contains("must not carry credentials"), "{err}");
         let text = "[kafka]\n\"bootstrap.servers\" = \"b:9092\"\n\"sasl.password\" = \"hunter2\"\n\"sasl.oauthbearer.client.secret\" = \"oauth-s3cret\"\n[registry]\nurl = \"https://sr.example:8081/a@b\"\nbearer_token = \"t0ken-value\"\n";
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("env.toml");
@@ -358,9 +361,9 @@ mod tests {
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
         let none = |_: &str| Ok(None);
         let e = ClusterConfig::parse_with(&text, &none).unwrap_err();
-        assert!(e.contains("meshctl secret set prod-kafka"), "{e}");
+        assert!(e.to_string().contains("meshctl secret set prod-kafka"), "{e}");
         let bad = text.replace("admins = [\"", "admins = [\"x");
-        assert!(ClusterConfig::parse_with(&bad, &lookup).unwrap_err().contains("[trust] admins"));
+        assert!(ClusterConfig::parse_with(&bad, &lookup).unwrap_err().to_string().contains("[trust] admins"));
         let clear = ClusterConfig::parse(
             "[kafka]\n\"bootstrap.servers\"=\"b:1\"\n\"sasl.password\"=\"pw\"\n[registry]\nurl=\"http://x\"",
         )
@@ -372,18 +375,18 @@ mod tests {
     #[test]
     fn bad_config_files_say_what_is_wrong() {
         let e = ClusterConfig::parse("[kafka]\n[registry]\nurl = \"http://x\"").unwrap_err();
-        assert!(e.contains("bootstrap.servers"), "{e}");
+        assert!(e.to_string().contains("bootstrap.servers"), "{e}");
         let e =
             ClusterConfig::parse("[kafka]\n\"bootstrap.servers\"=\"b:1\"\n[registry]\nurl = \"x:8081\"").unwrap_err();
-        assert!(e.contains("http://"), "{e}");
+        assert!(e.to_string().contains("http://"), "{e}");
         let e =
             ClusterConfig::parse("[kafka]\n\"bootstrap.servers\"=\"b:1\"\n[registry]\nurl=\"http://x\"\nuser=\"u\"")
                 .unwrap_err();
-        assert!(e.contains("unknown field"), "{e}");
+        assert!(e.to_string().contains("unknown field"), "{e}");
         let e = ClusterConfig::parse(
             "principal=\"alice\"\n[kafka]\n\"bootstrap.servers\"=\"b:1\"\n[registry]\nurl=\"http://x\"",
         )
         .unwrap_err();
-        assert!(e.contains("User:alice"), "{e}");
+        assert!(e.to_string().contains("User:alice"), "{e}");
     }
 }

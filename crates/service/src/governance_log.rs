@@ -6,7 +6,7 @@ use meshdesk_contract as c;
 use meshdesk_domain::Envelope;
 use meshdesk_kafka::PartitionReader;
 
-use meshdesk_store::LogRecord;
+use meshdesk_store::{LogRecord, NotAnEvent};
 
 use crate::{Connection, EnvSource, Meshdesk, Notice, ServiceError};
 
@@ -227,13 +227,11 @@ pub(crate) fn decode_batch(records: Vec<meshdesk_kafka::Record>) -> Vec<LogRecor
             timestamp_ms: r.timestamp_ms,
             envelope: match r.value {
                 // What no desktop sends is not even parsed (a sender refuses events this large).
-                Some(v) if v.len() > meshdesk_domain::MAX_EVENT_BYTES => Err(format!(
-                    "the record holds {} KiB; governance events are at most {} KiB",
-                    v.len() / 1024,
-                    meshdesk_domain::MAX_EVENT_BYTES / 1024
-                )),
-                Some(v) => meshdesk_domain::Envelope::from_bytes(&v).map_err(|e| e.to_string()),
-                None => Err("empty record".into()),
+                Some(v) if v.len() > meshdesk_domain::MAX_EVENT_BYTES => {
+                    Err(NotAnEvent::TooLarge { kib: v.len() / 1024, max_kib: meshdesk_domain::MAX_EVENT_BYTES / 1024 })
+                }
+                Some(v) => meshdesk_domain::Envelope::from_bytes(&v).map_err(|e| NotAnEvent::Unreadable(e.to_string())),
+                None => Err(NotAnEvent::Empty),
             },
         })
         .collect()
@@ -262,6 +260,6 @@ mod tests {
         product.description = "x".repeat(950 * 1024);
         let big = super::decode_batch(vec![record(env(&product))]);
         let why = big[0].envelope.as_ref().unwrap_err();
-        assert!(why.contains("governance events are at most 900 KiB"), "{why}");
+        assert!(why.to_string().contains("governance events are at most 900 KiB"), "{why}");
     }
 }

@@ -69,87 +69,116 @@ fn secret_service_answers() -> bool {
     }
 }
 
-fn entry(user: &str) -> Result<keyring::Entry, String> {
+/// What the keyring refused, for people.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyringError {
+    /// The keyring itself failed (no backend, locked, a store that refused).
+    #[error("{what} the keyring ({backend}) failed: {source}")]
+    Backend {
+        what: String,
+        backend: &'static str,
+        #[source]
+        source: keyring::Error,
+    },
+    /// A name or a value that cannot be stored.
+    #[error("{0}")]
+    Invalid(#[from] meshdesk_domain::Invalid),
+    /// A signing key exists for the principal already.
+    #[error("{0} has a signing key on this machine already")]
+    KeyExists(Principal),
+    /// No randomness from the operating system.
+    #[error("no randomness from the operating system: {0}")]
+    Random(String),
+}
+
+fn failed(what: String) -> impl FnOnce(keyring::Error) -> KeyringError {
+    move |source| KeyringError::Backend { what, backend: backend(), source }
+}
+
+fn entry(user: &str) -> Result<keyring::Entry, KeyringError> {
     if backend() == "kernel keyutils" {
         // A thread's session keyring is its own: join on every thread that uses the keyring.
         possess_a_session_keyring();
     }
-    keyring::Entry::new(SERVICE, user).map_err(|e| format!("the keyring ({}) cannot be used: {e}", backend()))
+    keyring::Entry::new(SERVICE, user).map_err(failed("opening".into()))
 }
 
-fn get(user: &str) -> Result<Option<String>, String> {
+fn get(user: &str) -> Result<Option<String>, KeyringError> {
     match entry(user)?.get_password() {
         Ok(v) => Ok(Some(v)),
         Err(keyring::Error::NoEntry) => Ok(None),
-        Err(e) => Err(format!("reading `{user}` from the keyring ({}) failed: {e}", backend())),
+        Err(e) => Err(failed(format!("reading `{user}` from"))(e)),
     }
 }
 
-fn set(user: &str, value: &str) -> Result<(), String> {
-    entry(user)?.set_password(value).map_err(|e| format!("storing `{user}` in the keyring ({}) failed: {e}", backend()))
+fn set(user: &str, value: &str) -> Result<(), KeyringError> {
+    entry(user)?.set_password(value).map_err(failed(format!("storing `{user}` in")))
 }
 
-fn delete(user: &str) -> Result<(), String> {
+fn delete(user: &str) -> Result<(), KeyringError> {
     match entry(user)?.delete_credential() {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-        Err(e) => Err(format!("removing `{user}` from the keyring ({}) failed: {e}", backend())),
+        Err(e) => Err(failed(format!("removing `{user}` from"))(e)),
     }
 }
 
-fn check_name(name: &str) -> Result<(), String> {
+fn check_name(name: &str) -> Result<(), KeyringError> {
     if name.is_empty() || name.len() > 128 || !name.chars().all(|c| c.is_ascii_alphanumeric() || "._-:@/".contains(c)) {
-        return Err(format!("keyring name `{name}` must be 1 to 128 letters, digits or `._-:@/`"));
+        return Err(meshdesk_domain::Invalid(format!(
+            "keyring name `{name}` must be 1 to 128 letters, digits or `._-:@/`"
+        ))
+        .into());
     }
     Ok(())
 }
 
 /// A credential stored with [`secret_set`] (or `meshctl secret set`).
-pub fn secret_get(name: &str) -> Result<Option<String>, String> {
+pub fn secret_get(name: &str) -> Result<Option<String>, KeyringError> {
     check_name(name)?;
     get(&format!("secret/{name}"))
 }
 
-pub fn secret_set(name: &str, value: &str) -> Result<(), String> {
+pub fn secret_set(name: &str, value: &str) -> Result<(), KeyringError> {
     check_name(name)?;
     if value.is_empty() {
-        return Err("an empty secret cannot be stored".into());
+        return Err(meshdesk_domain::Invalid::from("an empty secret cannot be stored").into());
     }
     set(&format!("secret/{name}"), value)
 }
 
-pub fn secret_delete(name: &str) -> Result<(), String> {
+pub fn secret_delete(name: &str) -> Result<(), KeyringError> {
     check_name(name)?;
     delete(&format!("secret/{name}"))
 }
 
 /// Fresh randomness from the operating system.
-pub fn random_seed() -> Result<[u8; 32], String> {
+pub fn random_seed() -> Result<[u8; 32], KeyringError> {
     let mut seed = [0u8; 32];
-    getrandom::getrandom(&mut seed).map_err(|e| format!("no randomness from the operating system: {e}"))?;
+    getrandom::getrandom(&mut seed).map_err(|e| KeyringError::Random(e.to_string()))?;
     Ok(seed)
 }
 
 /// The principal's signing key, if this machine has one.
-pub fn signing_key(principal: &Principal) -> Result<Option<Signer>, String> {
+pub fn signing_key(principal: &Principal) -> Result<Option<Signer>, KeyringError> {
     signer_at(&format!("signing-key/{principal}"), principal)
 }
 
 /// The signing key stored as the secret `name` (an environment file's `signing_key`), acting as
 /// `principal`.
-pub fn named_signing_key(name: &str, principal: &Principal) -> Result<Option<Signer>, String> {
+pub fn named_signing_key(name: &str, principal: &Principal) -> Result<Option<Signer>, KeyringError> {
     check_name(name)?;
     signer_at(&format!("secret/{name}"), principal)
 }
 
-fn signer_at(user: &str, principal: &Principal) -> Result<Option<Signer>, String> {
-    get(user)?.map(|text| Signer::from_seed_text(principal.clone(), &text)).transpose()
+fn signer_at(user: &str, principal: &Principal) -> Result<Option<Signer>, KeyringError> {
+    Ok(get(user)?.map(|text| Signer::from_seed_text(principal.clone(), &text)).transpose()?)
 }
 
 /// Creates the principal's signing key; refuses when one exists (replacing it would orphan its
 /// endorsement: revoke it first).
-pub fn create_signing_key(principal: &Principal) -> Result<Signer, String> {
+pub fn create_signing_key(principal: &Principal) -> Result<Signer, KeyringError> {
     if signing_key(principal)?.is_some() {
-        return Err(format!("{principal} has a signing key on this machine already"));
+        return Err(KeyringError::KeyExists(principal.clone()));
     }
     let signer = Signer::from_seed(principal.clone(), &random_seed()?);
     set(&format!("signing-key/{principal}"), &signer.seed_text())?;
@@ -157,7 +186,7 @@ pub fn create_signing_key(principal: &Principal) -> Result<Signer, String> {
 }
 
 /// Removes the principal's signing key from this machine.
-pub fn delete_signing_key(principal: &Principal) -> Result<(), String> {
+pub fn delete_signing_key(principal: &Principal) -> Result<(), KeyringError> {
     delete(&format!("signing-key/{principal}"))
 }
 

@@ -43,6 +43,7 @@ use governance_log::SyncState;
 pub use ipc::Handle;
 pub use meshdesk_sandbox::{PortChoice, meshdesk_data_dir};
 
+/// What went wrong, by cause: the input, the rules, the cluster or registry, or being offline.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error(transparent)]
@@ -55,11 +56,22 @@ pub enum ServiceError {
     Env(#[from] EnvError),
     #[error("the local sandbox could not start: {0}")]
     Sandbox(String),
+    /// Not connected (yet, or any more): try again when the environment answers.
     #[error("{0}")]
     NotConnected(String),
     /// The request itself is wrong (unknown product, bad name): says what to fix.
     #[error("{0}")]
     Invalid(String),
+    /// The governance rules refuse it (trust, ownership, the policies), whatever the cluster
+    /// would say: which rule, and why.
+    #[error("{0}")]
+    Refused(#[from] meshdesk_domain::trust::Refusal),
+}
+
+impl From<meshdesk_domain::Invalid> for ServiceError {
+    fn from(e: meshdesk_domain::Invalid) -> Self {
+        ServiceError::Invalid(e.0)
+    }
 }
 
 /// Errors for people: a sentence in plain words, with what the broker, the registry or the cache
@@ -71,34 +83,46 @@ impl From<ServiceError> for c::IpcError {
         use meshdesk_registry::RegistryError as R;
         let full = e.to_string();
         let plain = |message: &str| c::IpcError::new(message).detail(full.clone());
+        let coded = |code: c::ErrorCode, message: &str| c::IpcError::with_code(code, message).detail(full.clone());
         match &e {
             ServiceError::NotConnected(_) => c::IpcError::with_code(c::ErrorCode::NotReady, full),
+            ServiceError::Invalid(m) => c::IpcError::with_code(c::ErrorCode::Invalid, m.clone()),
+            ServiceError::Refused(r) => c::IpcError::with_code(c::ErrorCode::Refused, r.message()),
             ServiceError::Registry(R::Incompatible { .. }) => c::IpcError::with_code(
                 c::ErrorCode::RegistryIncompatible,
                 "The schema registry refused the schema as incompatible with the subject's registered versions.",
             )
             .detail(full),
-            ServiceError::Registry(R::Invalid { .. }) => plain("The schema registry refused the schema as invalid."),
-            ServiceError::Registry(R::Referenced { message }) => {
-                c::IpcError::new(format!("Other schemas reference this version, so it cannot be deleted. {message}"))
-                    .detail(full.clone())
+            ServiceError::Registry(R::Invalid { .. }) => {
+                coded(c::ErrorCode::RegistryRefused, "The schema registry refused the schema as invalid.")
             }
-            ServiceError::Registry(R::NotPermitted { .. }) => {
-                plain("The schema registry does not accept changes now (it is read-only).")
-            }
-            ServiceError::Registry(R::Unauthorized { .. }) => {
-                plain("The schema registry refused your credentials: check the environment's registry login.")
-            }
-            ServiceError::Registry(R::Unreachable { .. }) => {
-                plain("The schema registry could not be reached. Changes wait until it answers again.")
-            }
+            ServiceError::Registry(R::Referenced { message }) => c::IpcError::with_code(
+                c::ErrorCode::RegistryRefused,
+                format!("Other schemas reference this version, so it cannot be deleted. {message}"),
+            )
+            .detail(full.clone()),
+            ServiceError::Registry(R::NotPermitted { .. }) => coded(
+                c::ErrorCode::RegistryRefused,
+                "The schema registry does not accept changes now (it is read-only).",
+            ),
+            ServiceError::Registry(R::Unauthorized { .. }) => coded(
+                c::ErrorCode::RegistryRefused,
+                "The schema registry refused your credentials: check the environment's registry login.",
+            ),
+            ServiceError::Registry(R::Unreachable { .. }) => coded(
+                c::ErrorCode::Unavailable,
+                "The schema registry could not be reached. Changes wait until it answers again.",
+            ),
             ServiceError::Registry(R::Server { .. } | R::Protocol(_)) => {
                 plain("The schema registry failed to answer properly.")
             }
-            ServiceError::Kafka(K::Unreachable(_)) => {
-                plain("The Kafka cluster could not be reached. Changes wait until it answers again.")
+            ServiceError::Kafka(K::Unreachable(_)) => coded(
+                c::ErrorCode::Unavailable,
+                "The Kafka cluster could not be reached. Changes wait until it answers again.",
+            ),
+            ServiceError::Kafka(K::Refused(_)) => {
+                coded(c::ErrorCode::ClusterRefused, "The Kafka cluster refused the request.")
             }
-            ServiceError::Kafka(K::Refused(_)) => plain("The Kafka cluster refused the request."),
             ServiceError::Kafka(K::Config(_)) => plain("The environment's Kafka settings are not valid."),
             ServiceError::Store(_) => plain("Meshdesk's local cache could not be read or written."),
             _ => c::IpcError::new(full),
@@ -176,8 +200,8 @@ pub struct Meshdesk {
 }
 
 /// An input the service refuses, with the reason for people.
-pub(crate) fn invalid(msg: impl Into<String>) -> ServiceError {
-    ServiceError::Invalid(msg.into())
+pub(crate) fn invalid(msg: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Invalid(msg.to_string())
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -212,7 +236,7 @@ impl Meshdesk {
                 let principal = cfg.principal.clone().unwrap_or_else(default_principal);
                 let mut warnings = cfg.warnings.clone();
                 let signer = file_signer(&cfg, &principal).unwrap_or_else(|e| {
-                    warnings.push(e);
+                    warnings.push(e.to_string());
                     None
                 });
                 (
@@ -291,6 +315,6 @@ impl Meshdesk {
     }
 }
 
-fn corrupt(e: String) -> ServiceError {
-    ServiceError::Store(meshdesk_store::StoreError::Corrupt(e))
+fn corrupt(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Store(meshdesk_store::StoreError::Corrupt(e.to_string()))
 }

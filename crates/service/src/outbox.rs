@@ -65,7 +65,7 @@ impl Meshdesk {
         };
         let environment = meshdesk_domain::trust::environment_of(&cluster, &conn.governance_topic);
         let unbound_before = conn.trust.accept_unbound_before_offset;
-        conn.trust.clone().bound_to(&environment, unbound_before).map_err(ServiceError::Invalid)
+        conn.trust.clone().bound_to(&environment, unbound_before).map_err(ServiceError::from)
     }
 
     /// Sends what is queued and folds the log, so what follows sees it; offline (or on a failure,

@@ -140,14 +140,14 @@ impl Meshdesk {
         let (_, draft) = self.promotion_draft(product_id, target).await?;
         let state = match target.store.draft(&draft.id).await? {
             // A promotion of the same content that started before resumes its journal.
-            Some(row) if row.status != "editing" => target.get_draft(&draft.id).await?,
+            Some(row) if row.status() != c::DraftStatus::Editing => target.get_draft(&draft.id).await?,
             _ => target.save_draft(&draft).await?,
         };
-        if state.status == "published" {
+        if state.status == c::DraftStatus::Published {
             return Ok(state);
         }
         let done = target.publish_draft(&draft.id).await?;
-        if done.status == "published" {
+        if done.status == c::DraftStatus::Published {
             target.settle().await;
         }
         Ok(done)

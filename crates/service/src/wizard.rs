@@ -59,22 +59,25 @@ impl Meshdesk {
             Some(p) => serde_json::from_str(p).map_err(|e| invalid(format!("the plan cannot be read: {e}")))?,
             None => Vec::new(),
         };
+        let status = row.status();
         let done: Vec<serde_json::Value> = serde_json::from_str(&row.done_json).unwrap_or_default();
         let views = steps
             .iter()
             .enumerate()
             .map(|(i, s)| {
                 let (state, result) = match done.get(i) {
-                    Some(v) => ("done", Some(step_result_words(v))),
-                    None if i == done.len() && row.status == "failed" => ("failed", row.last_error.clone()),
-                    None => ("pending", None),
+                    Some(v) => (c::StepState::Done, Some(step_result_words(v))),
+                    None if i == done.len() && status == c::DraftStatus::Failed => {
+                        (c::StepState::Failed, row.last_error.clone())
+                    }
+                    None => (c::StepState::Pending, None),
                 };
-                c::PlanStepView { description: s.describe(), state: state.into(), result }
+                c::PlanStepView { description: s.describe(), state, result }
             })
             .collect();
         Ok(c::DraftState {
             draft,
-            status: row.status.clone(),
+            status,
             steps: views,
             last_error: row.last_error.clone(),
             updated_at_ms: row.updated_at_ms,
@@ -87,11 +90,11 @@ impl Meshdesk {
             return Err(invalid("a draft needs an id"));
         }
         if let Some(row) = self.store.draft(&d.id).await? {
-            if row.status == "published" {
+            if row.status() == c::DraftStatus::Published {
                 return Err(invalid("this draft is published; edit the product instead"));
             }
             // What is being published was checked and fixed when publishing started.
-            if row.status == "publishing" {
+            if row.status() == c::DraftStatus::Publishing {
                 return Err(invalid(
                     "this draft is being published with the content it had when publishing started; edit it once that has finished or failed",
                 ));
@@ -111,7 +114,7 @@ impl Meshdesk {
     /// resume. What a failed publish already applied stays on the cluster.
     pub async fn discard_draft(&self, id: &str) -> Result<(), ServiceError> {
         let row = self.store.draft(id).await?.ok_or_else(|| invalid(format!("no draft {id}")))?;
-        if row.status == "publishing" {
+        if row.status() == c::DraftStatus::Publishing {
             return Err(invalid("this draft is being published; discard it once publishing has ended"));
         }
         self.store.delete_draft(id).await?;
@@ -185,7 +188,7 @@ impl Meshdesk {
         let _one = PublishingGuard::take(&self.publishing, id)
             .ok_or_else(|| invalid("this draft is being published already"))?;
         let row = self.store.draft(id).await?.ok_or_else(|| invalid(format!("no draft {id}")))?;
-        if row.status == "published" {
+        if row.status() == c::DraftStatus::Published {
             return self.state(&row);
         }
         let mut d = parse_draft(&row)?;
@@ -242,13 +245,13 @@ impl Meshdesk {
                 }
                 Err(e) => {
                     let msg = format!("{} failed: {e}", step.describe());
-                    self.store.finish_draft(id, "failed", Some(&msg)).await?;
+                    self.store.finish_draft(id, c::DraftStatus::Failed, Some(&msg)).await?;
                     self.notify(Notice::StatusChanged);
                     return self.get_draft(id).await;
                 }
             }
         }
-        self.store.finish_draft(id, "published", None).await?;
+        self.store.finish_draft(id, c::DraftStatus::Published, None).await?;
         self.wake.notify_one();
         self.get_draft(id).await
     }

@@ -81,7 +81,7 @@ async fn main() -> anyhow::Result<()> {
         let ms = t.elapsed().as_secs_f64() * 1e3;
         let mib = status_kib("VmHWM:").saturating_sub(before) as f64 / 1024.0;
         let row = store.events(LOG).await?.pop().expect("the event is in the audit");
-        Ok(Measured { ms, mib, outcome: row.outcome })
+        Ok(Measured { ms, mib, outcome: row.outcome.to_string() })
     };
 
     let mut baseline = Vec::new();

@@ -4,6 +4,7 @@
 
 use meshdesk_domain::access::{AccessRequest, DecisionContext, RequestState, check_request, decide, request_digest};
 use meshdesk_domain::events::GrantOutcome;
+use meshdesk_domain::trust::Refusal;
 use meshdesk_domain::{DataProduct, Envelope, EventBody, Principal};
 use sqlx::{Sqlite, Transaction};
 
@@ -31,20 +32,37 @@ pub(crate) async fn apply(
     tx: &mut Transaction<'_, Sqlite>,
     env: &Envelope,
     body: &EventBody,
-) -> Result<Option<String>> {
-    if let EventBody::AccessRequested(req) = body {
+) -> Result<Option<Refusal>> {
+    match body {
+        EventBody::AccessRequested(req) => request(tx, env, req).await,
+        EventBody::GrantApplied { request_id, outcome } => grant_applied(tx, env, request_id, outcome).await,
+        _ => decision(tx, env, body).await,
+    }
+}
+
+fn conflict(m: String) -> Option<Refusal> {
+    Some(Refusal::Conflict(m))
+}
+
+fn not_a_principal(who: &str, name: &str) -> Option<Refusal> {
+    Some(Refusal::Invalid(format!("{who} `{name}` is not a principal")))
+}
+
+/// A new request, checked again as its sender checked it.
+async fn request(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, req: &AccessRequest) -> Result<Option<Refusal>> {
+    {
         if sqlx::query_scalar!("SELECT 1 AS \"x!: i64\" FROM access_requests WHERE id = ?", req.id)
             .fetch_optional(&mut **tx)
             .await?
             .is_some()
         {
-            return Ok(Some(format!("request {} exists already", req.id)));
+            return Ok(conflict(format!("request {} exists already", req.id)));
         }
         let Some(product) = product(tx, req.product.as_str()).await? else {
-            return Ok(Some(format!("product {} is not in the catalog", req.product)));
+            return Ok(conflict(format!("product {} is not in the catalog", req.product)));
         };
         let Ok(requested_by) = Principal::parse(&env.actor) else {
-            return Ok(Some(format!("actor `{}` is not a principal", env.actor)));
+            return Ok(not_a_principal("actor", &env.actor));
         };
         // What the sending desktop checked, checked again by the same function: a member with
         // a valid key is not trusted to have run it.
@@ -74,9 +92,18 @@ pub(crate) async fn apply(
         )
         .execute(&mut **tx)
         .await?;
-        return Ok(None);
+        Ok(None)
     }
-    if let EventBody::GrantApplied { request_id, outcome } = body {
+}
+
+/// What the reconciler did for an approved request.
+async fn grant_applied(
+    tx: &mut Transaction<'_, Sqlite>,
+    env: &Envelope,
+    request_id: &str,
+    outcome: &GrantOutcome,
+) -> Result<Option<Refusal>> {
+    {
         let (status, detail) = match outcome {
             GrantOutcome::Applied => ("applied", None),
             GrantOutcome::Removed => ("removed", None),
@@ -92,10 +119,14 @@ pub(crate) async fn apply(
         .execute(&mut **tx)
         .await?
         .rows_affected();
-        return Ok((n == 0).then(|| format!("no request {request_id}")));
+        Ok(if n == 0 { conflict(format!("no request {request_id}")) } else { None })
     }
+}
+
+/// An owner's approval, denial or revocation, or the requester's withdrawal.
+async fn decision(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, body: &EventBody) -> Result<Option<Refusal>> {
     let Some((request_id, decision)) = body.as_decision() else { return Ok(None) };
-    let Some(row) = load(&mut **tx, request_id).await? else { return Ok(Some(format!("no request {request_id}"))) };
+    let Some(row) = load(&mut **tx, request_id).await? else { return Ok(conflict(format!("no request {request_id}"))) };
     if let EventBody::AccessApproved { request_digest: named, .. } = body {
         // An approval names the content it approves; only events written before decisions were
         // bound (no environment either, accepted below its offset) may name the id alone.
@@ -103,22 +134,26 @@ pub(crate) async fn apply(
         match named {
             Some(d) if *d == digest => {}
             Some(_) => {
-                return Ok(Some(format!(
+                return Ok(conflict(format!(
                     "the approval names other content than request {request_id} holds: it was made for another request"
                 )));
             }
             None if env.environment.is_none() => {}
-            None => return Ok(Some(format!("the approval of request {request_id} names no request content"))),
+            None => {
+                return Ok(Some(Refusal::Invalid(format!(
+                    "the approval of request {request_id} names no request content"
+                ))));
+            }
         }
     }
     let Some(product) = product(tx, row.request.product.as_str()).await? else {
-        return Ok(Some(format!("product {} is not in the catalog", row.request.product)));
+        return Ok(conflict(format!("product {} is not in the catalog", row.request.product)));
     };
     let Ok(actor) = Principal::parse(&env.actor) else {
-        return Ok(Some(format!("actor `{}` is not a principal", env.actor)));
+        return Ok(not_a_principal("actor", &env.actor));
     };
     let Ok(requested_by) = Principal::parse(&row.requested_by) else {
-        return Ok(Some(format!("requester `{}` is not a principal", row.requested_by)));
+        return Ok(not_a_principal("requester", &row.requested_by));
     };
     let ctx = DecisionContext {
         request: &row.request,

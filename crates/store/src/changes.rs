@@ -56,7 +56,7 @@ pub(crate) async fn acknowledge(
     env: &Envelope,
     product: &str,
     change: &str,
-) -> Result<Option<String>> {
+) -> Result<Option<meshdesk_domain::trust::Refusal>> {
     let known = sqlx::query_scalar!(
         r#"SELECT 1 AS "x!: i64" FROM product_changes WHERE event_id = ? AND product_id = ? LIMIT 1"#,
         change,
@@ -65,7 +65,9 @@ pub(crate) async fn acknowledge(
     .fetch_optional(&mut *conn)
     .await?;
     if known.is_none() {
-        return Ok(Some(format!("{product} has no change made by event {change}")));
+        return Ok(Some(meshdesk_domain::trust::Refusal::Conflict(format!(
+            "{product} has no change made by event {change}"
+        ))));
     }
     sqlx::query!(
         "INSERT INTO change_acknowledgements (event_id, principal, at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",

@@ -1,6 +1,7 @@
 //! Wizard drafts and the publication journal (see migration 0008).
 
 use crate::{Result, Store, now_ms};
+use meshdesk_domain::plan::DraftStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DraftRow {
@@ -12,6 +13,14 @@ pub struct DraftRow {
     pub last_error: Option<String>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+}
+
+impl DraftRow {
+    /// Where the draft stands (a status the cache does not know reads as a failed publication,
+    /// which the owner can resume or edit).
+    pub fn status(&self) -> DraftStatus {
+        DraftStatus::parse(&self.status).unwrap_or(DraftStatus::Failed)
+    }
 }
 
 impl Store {
@@ -94,8 +103,9 @@ impl Store {
         Ok(())
     }
 
-    pub async fn finish_draft(&self, id: &str, status: &str, error: Option<&str>) -> Result<()> {
+    pub async fn finish_draft(&self, id: &str, status: DraftStatus, error: Option<&str>) -> Result<()> {
         let now = now_ms();
+        let status = status.as_str();
         sqlx::query!(
             "UPDATE drafts SET status = ?, last_error = ?, updated_at_ms = ? WHERE id = ?",
             status,

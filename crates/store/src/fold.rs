@@ -1,11 +1,14 @@
 //! The fold: a batch of governance records verified (signatures split over the cores, time,
 //! standing, authorization) and applied in one transaction with the new log position.
 
-use meshdesk_domain::trust::TrustRoot;
+use std::collections::HashSet;
+
+use meshdesk_domain::events::Outcome;
+use meshdesk_domain::trust::{Refusal, TrustRoot};
 use meshdesk_domain::{Decoded, Envelope, EventBody};
 use sqlx::{Sqlite, Transaction};
 
-use crate::{ApplyReport, LogRecord, Result, Store, StoreError, access, now_ms, policies, search, trust};
+use crate::{ApplyReport, LogRecord, NotAnEvent, Result, Store, StoreError, access, now_ms, policies, search, trust};
 
 impl Store {
     /// Folds a batch of consecutive records into the cache in one transaction, together with
@@ -35,21 +38,6 @@ impl Store {
         records: &[LogRecord],
         careful: bool,
     ) -> Result<ApplyReport> {
-        /// One audit row; the batch's rows are inserted with one statement.
-        #[derive(serde::Serialize)]
-        struct Row<'a> {
-            offset: i64,
-            id: std::borrow::Cow<'a, str>,
-            kind: &'a str,
-            version: i64,
-            actor: &'a str,
-            at_ms: i64,
-            payload: String,
-            outcome: &'static str,
-            note: Option<String>,
-            signer: Option<&'a str>,
-        }
-
         // Signatures are pure CPU: checked for the batch up front, on every core, before the
         // write lock is taken (other writers wait for it while it is held).
         let before = sqlx::query_scalar!("SELECT next_offset FROM log_position WHERE log = ?", log)
@@ -67,23 +55,8 @@ impl Store {
         // Another fold may have moved the position meanwhile: only what is still fresh goes on.
         let (fresh, signatures): (Vec<&LogRecord>, Vec<_>) =
             candidates.into_iter().zip(checked).filter(|(r, _)| r.offset >= next).unzip();
-
-        // Which of the batch's events were applied before, by id and signer: one query for the
-        // whole batch. An id alone is no identity: another member who reuses (or predicts) an
-        // id must not make a later event of its rightful signer a "duplicate".
-        let ids: Vec<&str> = fresh.iter().filter_map(|r| r.envelope.as_ref().ok()).map(|e| e.id.as_str()).collect();
-        let ids_json = serde_json::to_string(&ids).expect("ids serialize");
-        let mut seen: std::collections::HashSet<(String, Option<String>)> = sqlx::query!(
-            "SELECT id, signer FROM events WHERE outcome = 'applied' AND id IN (SELECT value FROM json_each(?))",
-            ids_json
-        )
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.signer))
-        .collect();
-
-        let mut keys = trust::KeyRecords::default();
+        let seen = applied_before(&mut tx, &fresh).await?;
+        let mut fold = Fold { tx, keys: trust::KeyRecords::default(), root, log, careful, seen };
         let mut rows = Vec::with_capacity(fresh.len());
         for (rec, signature) in fresh.into_iter().zip(signatures) {
             if rec.offset < next {
@@ -92,91 +65,14 @@ impl Store {
             let row = match &rec.envelope {
                 Err(reason) => {
                     tracing::warn!(offset = rec.offset, "governance record is not an event: {reason}");
-                    Row {
-                        offset: rec.offset,
-                        id: format!("invalid@{}", rec.offset).into(),
-                        kind: "?",
-                        version: 0,
-                        actor: "",
-                        at_ms: 0,
-                        payload: "null".into(),
-                        outcome: "invalid",
-                        note: Some(reason.clone()),
-                        signer: None,
-                    }
+                    Row::invalid(rec.offset, reason)
                 }
                 Ok(env) => {
-                    let identity = (env.id.clone(), env.key.clone());
-                    let (outcome, note) = if seen.contains(&identity) {
-                        ("duplicate", Some(format!("event {} was applied before", env.id)))
-                    } else {
-                        match env.decode() {
-                            Decoded::Known(body) => {
-                                // Trust first, then the event's own rules (access decisions). The
-                                // event's changes sit in a savepoint: whatever fails for this one
-                                // event (a constraint its author found a way around) refuses it
-                                // with the reason and rolls back its changes alone; the batch and
-                                // every event after it go on.
-                                if careful {
-                                    sqlx::query("SAVEPOINT event").execute(&mut *tx).await?;
-                                }
-                                let failed = |e: StoreError| {
-                                    if careful {
-                                        Ok(format!("could not be applied: {e}"))
-                                    } else {
-                                        Err(e.into_event_failed())
-                                    }
-                                };
-                                let verdict =
-                                    match admit(&mut tx, &mut keys, root, log, rec, env, &body, signature).await {
-                                        Err(e) => Err(failed(e)?),
-                                        Ok(Err(why)) => Err(why),
-                                        Ok(Ok(note)) => match apply_body(&mut tx, &mut keys, env, &body).await {
-                                            Ok(None) => Ok(note),
-                                            Ok(Some(why)) => Err(why),
-                                            Err(e) => Err(failed(e)?),
-                                        },
-                                    };
-                                if careful {
-                                    if verdict.is_err() {
-                                        sqlx::query("ROLLBACK TO event").execute(&mut *tx).await?;
-                                        // The per-fold key cache may hold what was rolled back.
-                                        keys = trust::KeyRecords::default();
-                                    }
-                                    sqlx::query("RELEASE event").execute(&mut *tx).await?;
-                                }
-                                match verdict {
-                                    Ok(note) => {
-                                        seen.insert(identity);
-                                        ("applied", note)
-                                    }
-                                    Err(why) => {
-                                        tracing::info!(offset = rec.offset, "governance event refused: {why}");
-                                        ("refused", Some(why))
-                                    }
-                                }
-                            }
-                            Decoded::Unknown { reason } => {
-                                tracing::warn!(offset = rec.offset, "skipping governance event: {reason}");
-                                ("skipped", Some(reason))
-                            }
-                        }
-                    };
-                    Row {
-                        offset: rec.offset,
-                        id: env.id.as_str().into(),
-                        kind: &env.kind,
-                        version: env.version as i64,
-                        actor: &env.actor,
-                        at_ms: env.at_ms,
-                        payload: audit_payload(&env.payload, outcome),
-                        outcome,
-                        note,
-                        signer: env.key.as_deref(),
-                    }
+                    let (outcome, note) = fold.event(rec, env, signature).await?;
+                    Row::event(rec.offset, env, outcome, note)
                 }
             };
-            if row.outcome == "applied" {
+            if row.outcome == Outcome::Applied {
                 report.applied += 1;
             } else {
                 report.skipped += 1;
@@ -184,21 +80,8 @@ impl Store {
             next = rec.offset + 1;
             rows.push(row);
         }
-        if !rows.is_empty() {
-            let rows_json = serde_json::to_string(&rows).expect("rows serialize");
-            sqlx::query!(
-                r#"INSERT INTO events (log, "offset", id, kind, version, actor, at_ms, payload, outcome, note, signer)
-                   SELECT ?1, json_extract(value, '$.offset'), json_extract(value, '$.id'), json_extract(value, '$.kind'),
-                          json_extract(value, '$.version'), json_extract(value, '$.actor'), json_extract(value, '$.at_ms'),
-                          json_extract(value, '$.payload'), json_extract(value, '$.outcome'), json_extract(value, '$.note'),
-                          json_extract(value, '$.signer')
-                   FROM json_each(?2)"#,
-                log,
-                rows_json
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
+        let Fold { mut tx, mut keys, .. } = fold;
+        write_rows(&mut tx, log, &rows).await?;
         report.rebuild = keys.rebuild.take();
         let now = now_ms();
         sqlx::query!(
@@ -220,13 +103,184 @@ impl Store {
     }
 }
 
+/// One audit row; the batch's rows are inserted with one statement.
+#[derive(serde::Serialize)]
+struct Row<'a> {
+    offset: i64,
+    id: std::borrow::Cow<'a, str>,
+    kind: &'a str,
+    version: i64,
+    actor: &'a str,
+    at_ms: i64,
+    payload: String,
+    outcome: Outcome,
+    note: Option<String>,
+    signer: Option<&'a str>,
+}
+
+impl<'a> Row<'a> {
+    /// A record that is not an event.
+    fn invalid(offset: i64, reason: &NotAnEvent) -> Self {
+        Row {
+            offset,
+            id: format!("invalid@{offset}").into(),
+            kind: "?",
+            version: 0,
+            actor: "",
+            at_ms: 0,
+            payload: "null".into(),
+            outcome: Outcome::Invalid,
+            note: Some(reason.to_string()),
+            signer: None,
+        }
+    }
+
+    /// An event and what the fold did with it.
+    fn event(offset: i64, env: &'a Envelope, outcome: Outcome, note: Option<String>) -> Self {
+        Row {
+            offset,
+            id: env.id.as_str().into(),
+            kind: &env.kind,
+            version: env.version as i64,
+            actor: &env.actor,
+            at_ms: env.at_ms,
+            payload: audit_payload(&env.payload, outcome),
+            outcome,
+            note,
+            signer: env.key.as_deref(),
+        }
+    }
+}
+
+/// Which of the batch's events were applied before, by id and signer: one query for the whole
+/// batch. An id alone is no identity: another member who reuses (or predicts) an id must not
+/// make a later event of its rightful signer a "duplicate".
+async fn applied_before(
+    tx: &mut Transaction<'_, Sqlite>,
+    fresh: &[&LogRecord],
+) -> Result<HashSet<(String, Option<String>)>> {
+    let ids: Vec<&str> = fresh.iter().filter_map(|r| r.envelope.as_ref().ok()).map(|e| e.id.as_str()).collect();
+    let ids_json = serde_json::to_string(&ids).expect("ids serialize");
+    Ok(sqlx::query!(
+        "SELECT id, signer FROM events WHERE outcome = 'applied' AND id IN (SELECT value FROM json_each(?))",
+        ids_json
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.signer))
+    .collect())
+}
+
+/// The batch's audit rows, in one statement.
+async fn write_rows(tx: &mut Transaction<'_, Sqlite>, log: &str, rows: &[Row<'_>]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let rows_json = serde_json::to_string(&rows).expect("rows serialize");
+    sqlx::query!(
+        r#"INSERT INTO events (log, "offset", id, kind, version, actor, at_ms, payload, outcome, note, signer)
+           SELECT ?1, json_extract(value, '$.offset'), json_extract(value, '$.id'), json_extract(value, '$.kind'),
+                  json_extract(value, '$.version'), json_extract(value, '$.actor'), json_extract(value, '$.at_ms'),
+                  json_extract(value, '$.payload'), json_extract(value, '$.outcome'), json_extract(value, '$.note'),
+                  json_extract(value, '$.signer')
+           FROM json_each(?2)"#,
+        log,
+        rows_json
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A batch being folded: its transaction, the keys it has read, and the events applied so far.
+struct Fold<'t, 'a> {
+    tx: Transaction<'t, Sqlite>,
+    keys: trust::KeyRecords,
+    root: &'a TrustRoot,
+    log: &'a str,
+    /// Each event in a savepoint (see [`Store::apply`]).
+    careful: bool,
+    seen: HashSet<(String, Option<String>)>,
+}
+
+impl Fold<'_, '_> {
+    /// What becomes of one event: its outcome and the audit's note.
+    async fn event(
+        &mut self,
+        rec: &LogRecord,
+        env: &Envelope,
+        signature: Option<std::result::Result<String, Refusal>>,
+    ) -> Result<(Outcome, Option<String>)> {
+        let identity = (env.id.clone(), env.key.clone());
+        if self.seen.contains(&identity) {
+            return Ok((Outcome::Duplicate, Some(format!("event {} was applied before", env.id))));
+        }
+        let body = match env.decode() {
+            Decoded::Known(body) => body,
+            Decoded::Unknown { reason } => {
+                tracing::warn!(offset = rec.offset, "skipping governance event: {reason}");
+                return Ok((Outcome::Skipped, Some(reason)));
+            }
+        };
+        // Trust first, then the event's own rules (access decisions). In a careful fold the
+        // event's changes sit in a savepoint: whatever fails for this one event (a constraint
+        // its author found a way around) refuses it with the reason and rolls back its changes
+        // alone; the batch and every event after it go on.
+        if self.careful {
+            sqlx::query("SAVEPOINT event").execute(&mut *self.tx).await?;
+        }
+        let verdict = match self.admit_and_apply(rec, env, &body, signature).await {
+            Ok(v) => v,
+            Err(e) if self.careful => Err(Refusal::Conflict(format!("could not be applied: {e}"))),
+            Err(e) => return Err(e.into_event_failed()),
+        };
+        if self.careful {
+            if verdict.is_err() {
+                sqlx::query("ROLLBACK TO event").execute(&mut *self.tx).await?;
+                // The per-fold key cache may hold what was rolled back.
+                self.keys = trust::KeyRecords::default();
+            }
+            sqlx::query("RELEASE event").execute(&mut *self.tx).await?;
+        }
+        Ok(match verdict {
+            Ok(note) => {
+                self.seen.insert(identity);
+                (Outcome::Applied, note)
+            }
+            Err(why) => {
+                tracing::info!(offset = rec.offset, "governance event refused: {why}");
+                (Outcome::Refused, Some(why.to_string()))
+            }
+        })
+    }
+
+    /// Admits the event and applies it: `Ok(Ok(note))` applied, `Ok(Err(refusal))` refused.
+    async fn admit_and_apply(
+        &mut self,
+        rec: &LogRecord,
+        env: &Envelope,
+        body: &EventBody,
+        signature: Option<std::result::Result<String, Refusal>>,
+    ) -> Result<std::result::Result<Option<String>, Refusal>> {
+        let note = match admit(&mut self.tx, &mut self.keys, self.root, self.log, rec, env, body, signature).await? {
+            Ok(note) => note,
+            Err(why) => return Ok(Err(why)),
+        };
+        Ok(match apply_body(&mut self.tx, &mut self.keys, env, body).await? {
+            None => Ok(note),
+            Some(why) => Err(why),
+        })
+    }
+}
+
 /// The most bytes of payload the audit keeps for an event that was not applied: junk and
 /// refusals cannot fill every desktop's cache (what was applied is kept whole).
 pub const MAX_AUDIT_PAYLOAD: usize = 64 * 1024;
 
-fn audit_payload(payload: &serde_json::Value, outcome: &str) -> String {
+fn audit_payload(payload: &serde_json::Value, outcome: Outcome) -> String {
     let text = payload.to_string();
-    if outcome == "applied" || text.len() <= MAX_AUDIT_PAYLOAD {
+    if outcome == Outcome::Applied || text.len() <= MAX_AUDIT_PAYLOAD {
         return text;
     }
     serde_json::json!({ "omitted": format!("{} KiB, not kept for an event that was not applied", text.len() / 1024) })
@@ -239,86 +293,10 @@ async fn apply_body(
     keys: &mut trust::KeyRecords,
     env: &Envelope,
     body: &EventBody,
-) -> Result<Option<String>> {
+) -> Result<Option<Refusal>> {
     match body {
-        EventBody::DomainRegistered(d) => {
-            let id = d.id.as_str();
-            let owners = serde_json::to_string(&d.owners).expect("principals serialize");
-            sqlx::query!(
-                r#"INSERT INTO domains (id, name, description, owners_json, contact, registered_at_ms, registered_by)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
-                       owners_json = excluded.owners_json, contact = excluded.contact"#,
-                id,
-                d.name,
-                d.description,
-                owners,
-                d.contact,
-                env.at_ms,
-                env.actor
-            )
-            .execute(&mut **tx)
-            .await?;
-        }
-        EventBody::ProductPublished(p) => {
-            crate::changes::record(tx, env, p).await?;
-            let id = p.id.as_str();
-            let domain = p.domain.as_str();
-            let classification = p.classification.as_str();
-            let status = p.status.as_str();
-            let owners = serde_json::to_string(&p.owners).expect("principals serialize");
-            let tags = serde_json::to_string(&p.tags).expect("tags serialize");
-            let body = serde_json::to_string(p).expect("products serialize");
-            sqlx::query!(
-                r#"INSERT INTO products (id, domain, title, description, classification, status, version,
-                                         owners_json, tags_json, body_json, published_at_ms, published_by)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (id) DO UPDATE SET title = excluded.title, description = excluded.description,
-                       classification = excluded.classification, status = excluded.status, version = excluded.version,
-                       owners_json = excluded.owners_json, tags_json = excluded.tags_json, body_json = excluded.body_json,
-                       published_at_ms = excluded.published_at_ms, published_by = excluded.published_by"#,
-                id,
-                domain,
-                p.title,
-                p.description,
-                classification,
-                status,
-                p.version,
-                owners,
-                tags,
-                body,
-                env.at_ms,
-                env.actor
-            )
-            .execute(&mut **tx)
-            .await?;
-            sqlx::query!("DELETE FROM ports WHERE product_id = ?", id).execute(&mut **tx).await?;
-            for (position, port) in p.output_ports.iter().enumerate() {
-                let topic = port.topic.as_str();
-                let position = position as i64;
-                let cleanup = port.cleanup_policy.as_str();
-                let subject = port.value_schema.as_ref().map(|s| s.subject.clone());
-                let schema_id = port.value_schema.as_ref().and_then(|s| s.id).map(i64::from);
-                sqlx::query!(
-                    r#"INSERT INTO ports (topic, product_id, position, partitions, replication_factor, retention_ms,
-                                          cleanup_policy, value_subject, value_schema_id)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
-                    topic,
-                    id,
-                    position,
-                    port.partitions,
-                    port.replication_factor,
-                    port.retention_ms,
-                    cleanup,
-                    subject,
-                    schema_id
-                )
-                .execute(&mut **tx)
-                .await?;
-            }
-            let rules = policies::in_force(tx).await?;
-            search::index_product(tx, p, &rules).await?;
-        }
+        EventBody::DomainRegistered(d) => register_domain(tx, env, d).await?,
+        EventBody::ProductPublished(p) => publish(tx, env, p).await?,
         EventBody::KeyEnrollmentRequested { .. }
         | EventBody::KeyEndorsed { .. }
         | EventBody::EnrollmentRejected { .. }
@@ -327,21 +305,7 @@ async fn apply_body(
         EventBody::ChangeAcknowledged { product, change } => {
             return crate::changes::acknowledge(tx, env, product.as_str(), change).await;
         }
-        EventBody::TopicAdopted { topic, domain, reason } => {
-            let (topic, domain) = (topic.as_str(), domain.as_str());
-            sqlx::query!(
-                r#"INSERT INTO topic_adoptions (topic, domain, reason, adopted_at_ms, adopted_by) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT (topic) DO UPDATE SET domain = excluded.domain, reason = excluded.reason,
-                       adopted_at_ms = excluded.adopted_at_ms, adopted_by = excluded.adopted_by"#,
-                topic,
-                domain,
-                reason,
-                env.at_ms,
-                env.actor
-            )
-            .execute(&mut **tx)
-            .await?;
-        }
+        EventBody::TopicAdopted { topic, domain, reason } => adopt(tx, env, topic, domain, reason).await?,
         // Named one by one: a new event type must say here what it does.
         EventBody::AccessRequested(_)
         | EventBody::AccessApproved { .. }
@@ -353,9 +317,117 @@ async fn apply_body(
     Ok(None)
 }
 
+/// A domain registered or changed.
+async fn register_domain(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, d: &meshdesk_domain::Domain) -> Result<()> {
+    let id = d.id.as_str();
+    let owners = serde_json::to_string(&d.owners).expect("principals serialize");
+    sqlx::query!(
+        r#"INSERT INTO domains (id, name, description, owners_json, contact, registered_at_ms, registered_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+               owners_json = excluded.owners_json, contact = excluded.contact"#,
+        id,
+        d.name,
+        d.description,
+        owners,
+        d.contact,
+        env.at_ms,
+        env.actor
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A product's version: its row, its ports, its changes and its search entry.
+async fn publish(tx: &mut Transaction<'_, Sqlite>, env: &Envelope, p: &meshdesk_domain::DataProduct) -> Result<()> {
+    crate::changes::record(tx, env, p).await?;
+    let id = p.id.as_str();
+    let domain = p.domain.as_str();
+    let classification = p.classification.as_str();
+    let status = p.status.as_str();
+    let owners = serde_json::to_string(&p.owners).expect("principals serialize");
+    let tags = serde_json::to_string(&p.tags).expect("tags serialize");
+    let body = serde_json::to_string(p).expect("products serialize");
+    sqlx::query!(
+        r#"INSERT INTO products (id, domain, title, description, classification, status, version,
+                                 owners_json, tags_json, body_json, published_at_ms, published_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET title = excluded.title, description = excluded.description,
+               classification = excluded.classification, status = excluded.status, version = excluded.version,
+               owners_json = excluded.owners_json, tags_json = excluded.tags_json, body_json = excluded.body_json,
+               published_at_ms = excluded.published_at_ms, published_by = excluded.published_by"#,
+        id,
+        domain,
+        p.title,
+        p.description,
+        classification,
+        status,
+        p.version,
+        owners,
+        tags,
+        body,
+        env.at_ms,
+        env.actor
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!("DELETE FROM ports WHERE product_id = ?", id).execute(&mut **tx).await?;
+    for (position, port) in p.output_ports.iter().enumerate() {
+        let topic = port.topic.as_str();
+        let position = position as i64;
+        let cleanup = port.cleanup_policy.as_str();
+        let subject = port.value_schema.as_ref().map(|s| s.subject.clone());
+        let schema_id = port.value_schema.as_ref().and_then(|s| s.id).map(i64::from);
+        sqlx::query!(
+            r#"INSERT INTO ports (topic, product_id, position, partitions, replication_factor, retention_ms,
+                                  cleanup_policy, value_subject, value_schema_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
+            topic,
+            id,
+            position,
+            port.partitions,
+            port.replication_factor,
+            port.retention_ms,
+            cleanup,
+            subject,
+            schema_id
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    let rules = policies::in_force(tx).await?;
+    search::index_product(tx, p, &rules).await?;
+    Ok(())
+}
+
+/// A topic outside its namespace that a domain may now claim.
+async fn adopt(
+    tx: &mut Transaction<'_, Sqlite>,
+    env: &Envelope,
+    topic: &meshdesk_domain::TopicName,
+    domain: &meshdesk_domain::DomainId,
+    reason: &str,
+) -> Result<()> {
+    let (topic, domain) = (topic.as_str(), domain.as_str());
+    sqlx::query!(
+        r#"INSERT INTO topic_adoptions (topic, domain, reason, adopted_at_ms, adopted_by) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (topic) DO UPDATE SET domain = excluded.domain, reason = excluded.reason,
+               adopted_at_ms = excluded.adopted_at_ms, adopted_by = excluded.adopted_by"#,
+        topic,
+        domain,
+        reason,
+        env.at_ms,
+        env.actor
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Signature checks for a batch, index-aligned with it: the verified key id, or why not
 /// (`None` for records that are not envelopes). Split over the machine's cores.
-fn verify_all(records: &[&LogRecord]) -> Vec<Option<std::result::Result<String, String>>> {
+fn verify_all(records: &[&LogRecord]) -> Vec<Option<std::result::Result<String, Refusal>>> {
     use meshdesk_domain::trust::{KeyCache, verify_cached};
     let check = |chunk: &[&LogRecord]| {
         let mut keys = KeyCache::default();
@@ -388,8 +460,8 @@ async fn admit(
     rec: &LogRecord,
     env: &Envelope,
     body: &EventBody,
-    signature: Option<std::result::Result<String, String>>,
-) -> Result<std::result::Result<Option<String>, String>> {
+    signature: Option<std::result::Result<String, Refusal>>,
+) -> Result<std::result::Result<Option<String>, Refusal>> {
     if env.sig.is_none() && env.key.is_none() && root.accepts_unsigned_at(rec.offset) {
         return Ok(Ok(Some(format!(
             "unsigned: accepted as written before signing (trust.accept_unsigned_before_offset = {})",
@@ -399,7 +471,7 @@ async fn admit(
     let key = match signature {
         Some(Ok(key)) => key,
         Some(Err(why)) => return Ok(Err(why)),
-        None => return Ok(Err("not an event".into())),
+        None => return Ok(Err(Refusal::Invalid("not an event".into()))),
     };
     let unbound = match meshdesk_domain::trust::check_environment(root, env.environment.as_deref(), rec.offset) {
         Ok(unbound) => unbound,

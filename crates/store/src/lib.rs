@@ -18,6 +18,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use meshdesk_domain::Envelope;
+use meshdesk_domain::events::Outcome;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
@@ -64,7 +65,19 @@ pub struct LogRecord {
     pub offset: i64,
     /// The broker's timestamp of the record: an event's own time must lie near it.
     pub timestamp_ms: Option<i64>,
-    pub envelope: std::result::Result<Envelope, String>,
+    pub envelope: std::result::Result<Envelope, NotAnEvent>,
+}
+
+/// Why a log record is not an event (the fold keeps it in the audit as invalid).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotAnEvent {
+    #[error("empty record")]
+    Empty,
+    #[error("the record holds {kib} KiB; governance events are at most {max_kib} KiB")]
+    TooLarge { kib: usize, max_kib: usize },
+    /// Not an envelope: what the JSON reader said.
+    #[error("{0}")]
+    Unreadable(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -109,10 +122,42 @@ pub struct EventRow {
     pub kind: String,
     pub actor: String,
     pub at_ms: i64,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub note: Option<String>,
     /// The key that signed the event, when it was signed.
     pub signer: Option<String>,
+}
+
+/// An audit row as SQLite holds it.
+struct RawEventRow {
+    offset: i64,
+    id: String,
+    kind: String,
+    actor: String,
+    at_ms: i64,
+    outcome: String,
+    note: Option<String>,
+    signer: Option<String>,
+}
+
+impl RawEventRow {
+    fn typed(self) -> Result<EventRow> {
+        Ok(EventRow {
+            offset: self.offset,
+            id: self.id,
+            kind: self.kind,
+            actor: self.actor,
+            at_ms: self.at_ms,
+            outcome: outcome(&self.outcome)?,
+            note: self.note,
+            signer: self.signer,
+        })
+    }
+}
+
+/// An audit outcome read back from the cache.
+pub(crate) fn outcome(s: &str) -> Result<Outcome> {
+    Outcome::parse(s).ok_or_else(|| StoreError::Corrupt(format!("audit outcome `{s}`")))
 }
 
 /// Failpoints for crash tests (the `fail` crate), compiled only with the `failpoints` feature:
@@ -245,27 +290,33 @@ impl Store {
 
     /// The newest `limit` events read from a log, newest first, with what the fold made of them.
     pub async fn recent_events(&self, log: &str, limit: i64) -> Result<Vec<EventRow>> {
-        Ok(sqlx::query_as!(
-            EventRow,
+        sqlx::query_as!(
+            RawEventRow,
             r#"SELECT "offset" AS "offset!: i64", id, kind, actor, at_ms, outcome, note, signer
                FROM events WHERE log = ? ORDER BY "offset" DESC LIMIT ?"#,
             log,
             limit
         )
         .fetch_all(&self.pool)
-        .await?)
+        .await?
+        .into_iter()
+        .map(RawEventRow::typed)
+        .collect()
     }
 
     /// The audit trail of a log, oldest first.
     pub async fn events(&self, log: &str) -> Result<Vec<EventRow>> {
-        Ok(sqlx::query_as!(
-            EventRow,
+        sqlx::query_as!(
+            RawEventRow,
             r#"SELECT "offset" AS "offset!: i64", id, kind, actor, at_ms, outcome, note, signer
                FROM events WHERE log = ? ORDER BY "offset""#,
             log
         )
         .fetch_all(&self.pool)
-        .await?)
+        .await?
+        .into_iter()
+        .map(RawEventRow::typed)
+        .collect()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct PolicyEventRow {
     /// The withdrawal's reason.
     pub reason: Option<String>,
     /// applied | refused | duplicate | skipped
-    pub outcome: String,
+    pub outcome: meshdesk_domain::events::Outcome,
     pub note: Option<String>,
 }
 
@@ -186,8 +186,7 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(|r| {
                 let payload: serde_json::Value = serde_json::from_str(&r.payload).unwrap_or_default();
                 let (rule, reason) = if r.kind == "PolicyPublished" {
@@ -195,17 +194,17 @@ impl Store {
                 } else {
                     (None, payload.get("reason").and_then(|v| v.as_str()).map(str::to_owned))
                 };
-                PolicyEventRow {
+                Ok(PolicyEventRow {
                     offset: r.offset,
                     kind: r.kind,
                     actor: r.actor,
                     at_ms: r.at_ms,
                     rule,
                     reason,
-                    outcome: r.outcome,
+                    outcome: crate::outcome(&r.outcome)?,
                     note: r.note,
-                }
+                })
             })
-            .collect())
+            .collect()
     }
 }

@@ -119,7 +119,11 @@ async fn unknown_events_and_garbage_are_kept_and_skipped(pool: SqlitePool) {
     let records = vec![
         rec(0, newer),
         rec(1, unknown),
-        LogRecord { offset: 2, timestamp_ms: Some(5), envelope: Err("expected value at line 1 column 1".into()) },
+        LogRecord {
+            offset: 2,
+            timestamp_ms: Some(5),
+            envelope: Err(crate::NotAnEvent::Unreadable("expected value at line 1 column 1".into())),
+        },
     ];
     let report = store.apply(LOG, &root(), &records).await.unwrap();
     assert_eq!((report.applied, report.skipped, report.next_offset), (0, 3, 3));

@@ -41,7 +41,7 @@ impl KeyRecords {
         conn: &mut SqliteConnection,
         key: &str,
         at_ms: i64,
-    ) -> Result<std::result::Result<(), String>> {
+    ) -> Result<trust::Verdict> {
         if self.compromised.is_none() {
             let rows = sqlx::query!(r#"SELECT key, since_ms AS "since_ms!: i64" FROM compromised_keys"#)
                 .fetch_all(&mut *conn)
@@ -71,7 +71,7 @@ async fn load_key(conn: &mut SqliteConnection, key: &str) -> Result<Option<KeyRe
     };
     Ok(Some(KeyRecord {
         key: key.to_owned(),
-        principal: Principal::parse(&r.principal).map_err(StoreError::Corrupt)?,
+        principal: Principal::parse(&r.principal).map_err(|e| StoreError::Corrupt(e.0))?,
         state: state_of(&r.state)?,
         roles: serde_json::from_str(&r.roles_json).map_err(|e| StoreError::Corrupt(format!("key roles: {e}")))?,
     }))
@@ -192,9 +192,9 @@ pub(crate) async fn judge(
     actor: &str,
     at_ms: i64,
     body: &EventBody,
-) -> Result<std::result::Result<(), String>> {
+) -> Result<trust::Verdict> {
     let Ok(actor) = Principal::parse(actor) else {
-        return Ok(Err(format!("actor `{actor}` is not a principal")));
+        return Ok(Err(trust::Refusal::Invalid(format!("actor `{actor}` is not a principal"))));
     };
     if let Err(why) = trust::check_possession(key, body) {
         return Ok(Err(why));
@@ -321,7 +321,7 @@ async fn decide_key(
 pub struct TrustKeyRow {
     pub key: String,
     pub principal: String,
-    pub state: String,
+    pub state: KeyState,
     pub roles: Vec<String>,
     pub note: Option<String>,
     pub requested_at_ms: Option<i64>,
@@ -343,7 +343,7 @@ impl Store {
                 Ok(TrustKeyRow {
                     key: r.key,
                     principal: r.principal,
-                    state: r.state,
+                    state: state_of(&r.state)?,
                     roles: serde_json::from_str(&r.roles_json)
                         .map_err(|e| StoreError::Corrupt(format!("key roles: {e}")))?,
                     note: r.note,
@@ -371,7 +371,7 @@ impl Store {
         key: &str,
         actor: &str,
         body: &EventBody,
-    ) -> Result<std::result::Result<(), String>> {
+    ) -> Result<trust::Verdict> {
         let mut conn = self.pool.acquire().await?;
         let now = crate::now_ms();
         let mut keys = KeyRecords::default();

@@ -155,12 +155,14 @@ fn RequestCard(
                 req.request_id.clone(),
                 r.map(|d| {
                     let grant = d.grant.map(|g| match g.detail {
-                        Some(why) => format!(" ACLs {}: {why}", g.status.replace('_', " ")),
-                        None => format!(" ACLs {}.", g.status.replace('_', " ")),
+                        Some(why) => format!(" ACLs {}: {why}", g.status.words()),
+                        None => format!(" ACLs {}.", g.status.words()),
                     });
-                    let touched = match (d.acls.is_empty(), d.state.as_str()) {
+                    let touched = match (d.acls.is_empty(), d.state) {
                         (true, _) => String::new(),
-                        (false, "revoked") => format!(" Deleted: {}.", d.acls.join("; ")),
+                        (false, meshdesk_contract::RequestStatus::Revoked) => {
+                            format!(" Deleted: {}.", d.acls.join("; "))
+                        }
                         (false, _) => format!(" Created: {}.", d.acls.join("; ")),
                     };
                     format!("Now {}.{}{touched}", d.state, grant.unwrap_or_default())
@@ -196,7 +198,7 @@ fn RequestCard(
                 <dt>"Duration"</dt><dd>{format!("{} days requested", v.request.days)}{until.map(|u| format!(" · {u}"))}</dd>
                 {v.grant.clone().map(|g| view! {
                     <dt>"ACLs"</dt>
-                    <dd class="grant" data-status=g.status.clone()>{g.status.replace('_', " ")}{g.detail.map(|d| format!(": {d}"))}</dd>
+                    <dd class="grant" data-status=g.status.as_str()>{g.status.words()}{g.detail.map(|d| format!(": {d}"))}</dd>
                 })}
                 {(state == "approved" && !v.expired).then(|| view! { <ClusterCheck id=v.request.id.clone() reload /> })}
             </dl>

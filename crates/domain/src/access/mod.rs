@@ -3,8 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Invalid;
 use crate::ids::{DomainId, ProductId, TopicName};
 use crate::model::{Classification, Principal};
+use crate::trust::Refusal;
 
 /// Default and maximum lengths of access, in days.
 pub const DEFAULT_DAYS: u32 = 90;
@@ -35,36 +37,36 @@ impl AccessRequest {
     }
 
     /// Checks the request on its own and against the product's ports: what is wrong, for people.
-    pub fn validate(&self, product_ports: &[TopicName], max_days: u32) -> Result<(), String> {
+    pub fn validate(&self, product_ports: &[TopicName], max_days: u32) -> Result<(), Invalid> {
         if self.ports.is_empty() {
-            return Err("choose at least one port".into());
+            return Err(Invalid::from("choose at least one port"));
         }
         for p in &self.ports {
             if !product_ports.contains(p) {
-                return Err(format!("{p} is not an output port of {}", self.product));
+                return Err(Invalid(format!("{p} is not an output port of {}", self.product)));
             }
         }
         if self.purpose.trim().len() < 10 {
-            return Err("say what the data is for (at least 10 characters)".into());
+            return Err(Invalid::from("say what the data is for (at least 10 characters)"));
         }
         if self.days == 0 || self.days > max_days {
-            return Err(format!("access lasts 1 to {max_days} days, not {}", self.days));
+            return Err(Invalid(format!("access lasts 1 to {max_days} days, not {}", self.days)));
         }
         let prefix = self.group_prefix.as_str();
         if prefix.is_empty() || prefix == "*" || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
         {
-            return Err(format!(
+            return Err(Invalid(format!(
                 "consumer-group prefix `{prefix}` must be non-empty and use only letters, digits, `.`, `_` and `-`"
-            ));
+            )));
         }
         let own = format!("{}.", self.requester_domain);
         if !prefix.starts_with(&own) {
-            return Err(format!(
+            return Err(Invalid(format!(
                 "consumer-group prefix `{prefix}` must start with the requesting domain's id and a dot (`{own}`), so one domain's grant never covers another's groups"
-            ));
+            )));
         }
         if self.product.domain() == self.requester_domain {
-            return Err("a domain reads its own products without a request".into());
+            return Err(Invalid::from("a domain reads its own products without a request"));
         }
         Ok(())
     }
@@ -91,19 +93,21 @@ pub fn check_request(
     requester_domain_owners: Option<&[Principal]>,
     product: &crate::model::DataProduct,
     rules: &[crate::policy::Rule],
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     match requester_domain_owners {
-        None => return Err(format!("the requesting domain {} is not registered", req.requester_domain)),
+        None => {
+            return Err(Refusal::Conflict(format!("the requesting domain {} is not registered", req.requester_domain)));
+        }
         Some(owners) if !owners.contains(requested_by) => {
-            return Err(format!(
+            return Err(Refusal::NotAllowed(format!(
                 "{requested_by} does not own the domain {}: requests are made for one's own domain",
                 req.requester_domain
-            ));
+            )));
         }
         Some(_) => {}
     }
     if req.product != product.id {
-        return Err(format!("the request names {}, not {}", req.product, product.id));
+        return Err(Refusal::Conflict(format!("the request names {}, not {}", req.product, product.id)));
     }
     let ports: Vec<TopicName> = product.output_ports.iter().map(|p| p.topic.clone()).collect();
     req.validate(&ports, MAX_DAYS)?;
@@ -113,7 +117,7 @@ pub fn check_request(
         .map(|f| f.message)
         .collect();
     if !errors.is_empty() {
-        return Err(format!("the policies refuse this request: {}", errors.join("; ")));
+        return Err(Refusal::Policy(format!("the policies refuse this request: {}", errors.join("; "))));
     }
     Ok(())
 }
@@ -162,7 +166,48 @@ pub enum RequestState {
     },
 }
 
+/// A request's state without its details, for lists and answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    Pending,
+    Approved,
+    Denied,
+    Withdrawn,
+    Revoked,
+}
+
+impl RequestStatus {
+    /// The state's name, as the log and the window write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Pending => "pending",
+            RequestStatus::Approved => "approved",
+            RequestStatus::Denied => "denied",
+            RequestStatus::Withdrawn => "withdrawn",
+            RequestStatus::Revoked => "revoked",
+        }
+    }
+}
+
+impl std::fmt::Display for RequestStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl RequestState {
+    /// The state without its details.
+    pub fn status(&self) -> RequestStatus {
+        match self {
+            RequestState::Pending { .. } => RequestStatus::Pending,
+            RequestState::Approved { .. } => RequestStatus::Approved,
+            RequestState::Denied { .. } => RequestStatus::Denied,
+            RequestState::Withdrawn => RequestStatus::Withdrawn,
+            RequestState::Revoked { .. } => RequestStatus::Revoked,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             RequestState::Pending { .. } => "pending",
@@ -203,17 +248,19 @@ pub fn decide(
     decision: &Decision,
     actor: &Principal,
     now_ms: i64,
-) -> Result<RequestState, String> {
+) -> Result<RequestState, Refusal> {
     let is_owner = ctx.product_owners.contains(actor);
-    let owner_check = || -> Result<(), String> {
+    let owner_check = || -> Result<(), Refusal> {
         if !is_owner {
-            return Err(format!("{actor} does not own {}", ctx.request.product));
+            return Err(Refusal::NotAllowed(format!("{actor} does not own {}", ctx.request.product)));
         }
         if actor == ctx.requested_by {
-            return Err(format!("{actor} made this request and cannot decide it"));
+            return Err(Refusal::NotAllowed(format!("{actor} made this request and cannot decide it")));
         }
         if actor == &ctx.request.consumer {
-            return Err(format!("{actor} is the consumer named in this request and cannot decide it"));
+            return Err(Refusal::NotAllowed(format!(
+                "{actor} is the consumer named in this request and cannot decide it"
+            )));
         }
         Ok(())
     };
@@ -221,51 +268,57 @@ pub fn decide(
         (RequestState::Pending { approvals }, Decision::Approve { days }) => {
             owner_check()?;
             if approvals.contains(actor) {
-                return Err(format!("{actor} has already approved this request"));
+                return Err(Refusal::Conflict(format!("{actor} has already approved this request")));
             }
             let days = days.unwrap_or(ctx.request.days);
             if days == 0 || days > ctx.request.days {
-                return Err(format!("approval may shorten the duration ({} days) but not extend it", ctx.request.days));
+                return Err(Refusal::Conflict(format!(
+                    "approval may shorten the duration ({} days) but not extend it",
+                    ctx.request.days
+                )));
             }
             let mut approvals = approvals.clone();
             approvals.push(actor.clone());
             if approvals.len() < approvals_needed(ctx.classification) {
                 return Ok(RequestState::Pending { approvals });
             }
-            let until_ms = i64::from(days)
-                .checked_mul(DAY_MS)
-                .and_then(|d| now_ms.checked_add(d))
-                .ok_or_else(|| format!("an approval at {now_ms} ms for {days} days is out of range"))?;
+            let until_ms =
+                i64::from(days).checked_mul(DAY_MS).and_then(|d| now_ms.checked_add(d)).ok_or_else(|| {
+                    Refusal::Invalid(format!("an approval at {now_ms} ms for {days} days is out of range"))
+                })?;
             Ok(RequestState::Approved { approvers: approvals, until_ms })
         }
         (RequestState::Pending { .. }, Decision::Deny { reason }) => {
             owner_check()?;
             if reason.trim().is_empty() {
-                return Err("a denial needs a reason".into());
+                return Err(Refusal::Invalid("a denial needs a reason".into()));
             }
             Ok(RequestState::Denied { by: actor.clone(), reason: reason.trim().to_owned() })
         }
         (RequestState::Pending { .. }, Decision::Withdraw) => {
             if actor != ctx.requested_by {
-                return Err(format!("only {} who made the request can withdraw it", ctx.requested_by));
+                return Err(Refusal::NotAllowed(format!(
+                    "only {} who made the request can withdraw it",
+                    ctx.requested_by
+                )));
             }
             Ok(RequestState::Withdrawn)
         }
         (RequestState::Approved { until_ms, .. }, Decision::Revoke { reason }) => {
             if !is_owner {
-                return Err(format!("{actor} does not own {}", ctx.request.product));
+                return Err(Refusal::NotAllowed(format!("{actor} does not own {}", ctx.request.product)));
             }
             if *until_ms <= now_ms {
-                return Err("the grant has already expired".into());
+                return Err(Refusal::Conflict(String::from("the grant has already expired")));
             }
             Ok(RequestState::Revoked { by: actor.clone(), reason: reason.trim().to_owned() })
         }
         (RequestState::Approved { until_ms, .. }, Decision::Approve { .. } | Decision::Deny { .. })
             if *until_ms <= now_ms =>
         {
-            Err("the grant has expired; ask for a renewal with a new request".into())
+            Err(Refusal::Conflict(String::from("the grant has expired; ask for a renewal with a new request")))
         }
-        (s, d) => Err(format!("a request that is {} cannot be {}", s.name(), past(d))),
+        (s, d) => Err(Refusal::Conflict(format!("a request that is {} cannot be {}", s.name(), past(d)))),
     }
 }
 

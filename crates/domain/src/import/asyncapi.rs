@@ -5,6 +5,7 @@
 //! (`urn:acme.lifestyle.onboarding`) names the domain, channels are topics under it with
 //! `_public.` / `_protected.` / `_private.` prefixes for their audience.
 
+use crate::error::Invalid;
 use serde_json::Value;
 
 use super::{identity, kebab, port, principal, topic_for, value_schema};
@@ -107,7 +108,7 @@ fn info(p: &mut DataProduct, doc: &Value, notes: &mut Vec<String>) {
     }
 }
 
-pub(super) fn read_v3(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, String> {
+pub(super) fn read_v3(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, Invalid> {
     let channels = doc["channels"].as_object().cloned().unwrap_or_default();
     let first_address = channels.values().find_map(|c| c["address"].as_str()).unwrap_or_default().to_owned();
     let domain = first_address.split_once('.').map(|(d, _)| d.to_owned());
@@ -131,7 +132,7 @@ pub(super) fn read_v3(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduc
     Ok(p)
 }
 
-pub(super) fn read_v2(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, String> {
+pub(super) fn read_v2(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, Invalid> {
     // SpecMesh: `id: urn:acme.lifestyle.onboarding` → the domain is its last part.
     let urn = text(&doc["id"]);
     let app = urn.strip_prefix("urn:").unwrap_or(&urn);

@@ -5,6 +5,7 @@
 //! exports to the same text. Pure and bounded: the text is parsed once (JSON or YAML) and
 //! nothing in it is trusted beyond what each field's rules accept.
 
+use crate::error::Invalid;
 use serde_json::Value;
 
 use crate::ids::{DomainId, ProductId, TopicName};
@@ -28,9 +29,9 @@ pub struct Imported {
 
 /// Reads an ODCS or AsyncAPI document (JSON or YAML). `importer` owns the product when the
 /// document names no owner Meshdesk can use.
-pub fn import_document(text: &str, importer: Option<&Principal>) -> Result<Imported, String> {
+pub fn import_document(text: &str, importer: Option<&Principal>) -> Result<Imported, Invalid> {
     if text.len() > MAX_IMPORT_BYTES {
-        return Err(format!("the document is {} KiB; imports read up to 1 MiB", text.len() / 1024));
+        return Err(Invalid(format!("the document is {} KiB; imports read up to 1 MiB", text.len() / 1024)));
     }
     let doc: Value = match serde_json::from_str(text) {
         Ok(v) => v,
@@ -40,18 +41,20 @@ pub fn import_document(text: &str, importer: Option<&Principal>) -> Result<Impor
     let (mut product, source) = if doc.get("kind").and_then(Value::as_str) == Some("DataContract") {
         let v = doc.get("apiVersion").and_then(Value::as_str).unwrap_or_default().to_owned();
         if !v.starts_with("v3") {
-            return Err(format!("ODCS {v} is not read here; export it as ODCS v3"));
+            return Err(Invalid(format!("ODCS {v} is not read here; export it as ODCS v3")));
         }
         (odcs::read(&doc, &mut notes)?, format!("ODCS {v}"))
     } else if let Some(v) = doc.get("asyncapi").and_then(Value::as_str) {
         let product = match v.split('.').next() {
             Some("3") => asyncapi::read_v3(&doc, &mut notes)?,
             Some("2") => asyncapi::read_v2(&doc, &mut notes)?,
-            _ => return Err(format!("AsyncAPI {v} is not read here: 2.x and 3.x are")),
+            _ => return Err(Invalid(format!("AsyncAPI {v} is not read here: 2.x and 3.x are"))),
         };
         (product, format!("AsyncAPI {v}"))
     } else {
-        return Err("not an ODCS data contract (kind: DataContract) or an AsyncAPI document (asyncapi: …)".into());
+        return Err(Invalid::from(
+            "not an ODCS data contract (kind: DataContract) or an AsyncAPI document (asyncapi: …)",
+        ));
     };
     if product.owners.is_empty() {
         match importer {
@@ -97,12 +100,12 @@ pub(crate) fn principal(name: &str) -> Option<Principal> {
 }
 
 /// The product's id and domain from what a document gives, or why not.
-pub(crate) fn identity(id: Option<&str>, domain: Option<&str>, title: &str) -> Result<(ProductId, DomainId), String> {
+pub(crate) fn identity(id: Option<&str>, domain: Option<&str>, title: &str) -> Result<(ProductId, DomainId), Invalid> {
     let domain = match domain.map(kebab).filter(|d| !d.is_empty()) {
         Some(d) => DomainId::parse(&d).map_err(|e| format!("domain: {e}"))?,
         None => match id.and_then(|i| i.split_once('.')) {
             Some((d, _)) => DomainId::parse(d).map_err(|e| format!("domain: {e}"))?,
-            None => return Err("the document names no domain".into()),
+            None => return Err(Invalid::from("the document names no domain")),
         },
     };
     let id = match id.map(ProductId::parse) {
@@ -142,7 +145,7 @@ pub(crate) fn value_schema(topic: &TopicName, format: SchemaFormat, schema: Stri
 
 /// A topic for an event of a domain: the name as given when it follows the naming rule,
 /// else `<domain>.<event in kebab-case>`.
-pub(crate) fn topic_for(domain: &DomainId, name: &str, notes: &mut Vec<String>) -> Result<TopicName, String> {
+pub(crate) fn topic_for(domain: &DomainId, name: &str, notes: &mut Vec<String>) -> Result<TopicName, Invalid> {
     if let Ok(t) = crate::policy::check_topic_name(name) {
         return Ok(t);
     }

@@ -3,6 +3,7 @@
 //! the topic settings and the schema text in `customProperties`; for any other contract the
 //! port gets the wizard's defaults and an Avro schema built from the properties.
 
+use crate::error::Invalid;
 use serde_json::{Value, json};
 
 use super::{identity, pascal, port, principal, topic_for, value_schema};
@@ -50,7 +51,7 @@ fn avro_type(p: &Value) -> Value {
     if p["required"] == true { t } else { json!(["null", t]) }
 }
 
-pub(super) fn read(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, String> {
+pub(super) fn read(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, Invalid> {
     let title = text(&doc["name"]);
     let id = doc["dataProduct"].as_str().or(doc["id"].as_str());
     let (id, domain) = identity(id, doc["domain"].as_str(), &title)?;

@@ -114,7 +114,7 @@ channels:
 #[test]
 fn hostile_or_foreign_documents_are_refused_with_a_reason() {
     // Verifies an import refuses what it cannot read, saying why: neither JSON nor YAML, an unknown kind, an old ODCS, an AsyncAPI 1.x, a document over the size limit, and an ODCS contract with no domain.
-    let err = |t: &str| import_document(t, None).unwrap_err();
+    let err = |t: &str| import_document(t, None).unwrap_err().to_string();
     assert!(err("{ not json: [").contains("neither JSON nor YAML"));
     assert!(err("kind: Something").contains("not an ODCS data contract"));
     assert!(err("kind: DataContract\napiVersion: v2.2.0").contains("ODCS v2.2.0 is not read here"));

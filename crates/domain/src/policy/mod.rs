@@ -4,6 +4,7 @@
 //! default global set written the same way (`builtin.rs`). Pure: the same input gives the same
 //! findings everywhere.
 
+use crate::error::Invalid;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::TopicName;
@@ -104,15 +105,15 @@ pub(crate) fn finding(policy: &str, severity: Severity, at: impl Into<String>, m
 }
 
 /// Checks a topic name as Kafka and Meshdesk's convention see it: `Err` with the reason.
-pub fn check_topic_name(name: &str) -> Result<TopicName, String> {
+pub fn check_topic_name(name: &str) -> Result<TopicName, Invalid> {
     let t = TopicName::parse(name).map_err(|e| e.to_string())?;
     if t.is_internal() {
-        return Err(format!("topic name `{name}` starts with `_`, which is for internal topics"));
+        return Err(Invalid(format!("topic name `{name}` starts with `_`, which is for internal topics")));
     }
     if !t.follows_convention() {
-        return Err(format!(
+        return Err(Invalid(format!(
             "topic name `{name}` does not follow <domain>.<event-name> in kebab-case (e.g. inventory.stock-level-updated)"
-        ));
+        )));
     }
     Ok(t)
 }

@@ -7,6 +7,7 @@
 //! never loosen it, except by taking a global rule's place; that is what is refused: a domain
 //! rule may not reuse the id of a built-in or published global rule, nor of another domain's.
 
+use crate::error::Invalid;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -45,50 +46,50 @@ pub fn loosening(id: &str, domain: &str) -> String {
 /// domain's rule never in a global rule's place, nor in another domain's, and always under its
 /// domain's namespace (`<domain>.…`), so no domain can take an id first that the organisation
 /// later wants for a global rule.
-pub fn conflict(held: Option<&Scope>, rule: &Rule) -> Result<(), String> {
+pub fn conflict(held: Option<&Scope>, rule: &Rule) -> Result<(), Invalid> {
     match (held, &rule.owner) {
-        (Some(Scope::Global), Scope::Domain(d)) => Err(loosening(&rule.id, d)),
+        (Some(Scope::Global), Scope::Domain(d)) => Err(Invalid(loosening(&rule.id, d))),
         (Some(Scope::Domain(other)), owner) if *owner != Scope::Domain(other.clone()) => {
-            Err(format!("`{}` is a rule of the domain {other}; give this rule an id of its own", rule.id))
+            Err(Invalid(format!("`{}` is a rule of the domain {other}; give this rule an id of its own", rule.id)))
         }
-        (_, Scope::Domain(d)) if !rule.id.starts_with(&format!("{d}.")) => Err(format!(
+        (_, Scope::Domain(d)) if !rule.id.starts_with(&format!("{d}.")) => Err(Invalid(format!(
             "a rule of the domain {d} has an id starting with `{d}.` (for example `{d}.{}`): the ids outside the domains' namespaces are the organisation's",
             rule.id
-        )),
+        ))),
         _ => Ok(()),
     }
 }
 
 /// What a rule must be before anyone may publish it: a well-formed id and policy name, not a
 /// built-in rule's id, and a rule the engine compiles on its own. The reason, for people.
-pub fn admissible(rule: &Rule) -> Result<(), String> {
+pub fn admissible(rule: &Rule) -> Result<(), Invalid> {
     if !name_ok(&rule.id) {
-        return Err(format!(
+        return Err(Invalid(format!(
             "a rule's id is 1 to {MAX_RULE_ID} lowercase letters, digits, `.`, `-` or `_`, starting with a letter or digit; `{}` is not",
             rule.id.chars().take(MAX_RULE_ID).collect::<String>()
-        ));
+        )));
     }
     if !name_ok(&rule.policy) {
-        return Err(format!(
+        return Err(Invalid(format!(
             "the policy a rule reports under is named like an id (lowercase letters, digits, `.`, `-`, `_`); `{}` is not",
             rule.policy.chars().take(MAX_RULE_ID).collect::<String>()
-        ));
+        )));
     }
     if let Scope::Domain(d) = &rule.owner
         && crate::ids::DomainId::parse(d).is_err()
     {
-        return Err(format!("`{}` is not a domain id", d.chars().take(MAX_RULE_ID).collect::<String>()));
+        return Err(Invalid(format!("`{}` is not a domain id", d.chars().take(MAX_RULE_ID).collect::<String>())));
     }
     if is_built_in(&rule.id) {
         return Err(match &rule.owner {
-            Scope::Domain(d) => loosening(&rule.id, d),
-            Scope::Global => format!(
+            Scope::Domain(d) => Invalid(loosening(&rule.id, d)),
+            Scope::Global => Invalid(format!(
                 "`{}` is a built-in rule: the built-in policies change through the organisation's settings, not by publishing",
                 rule.id
-            ),
+            )),
         });
     }
-    RuleSet::compile(vec![rule.clone()]).map(|_| ()).map_err(|e| e.reason)
+    RuleSet::compile(vec![rule.clone()]).map(|_| ()).map_err(|e| Invalid(e.reason))
 }
 
 /// The rules in force: the built-in ones with these settings, then the published ones.

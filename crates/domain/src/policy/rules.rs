@@ -342,12 +342,12 @@ fn words(v: &Value) -> String {
 }
 
 impl Template {
-    fn render(&self, ctx: &Context) -> Result<String, String> {
+    fn render(&self, ctx: &Context) -> Result<String, cel::ExecutionError> {
         let mut out = String::new();
         for piece in &self.0 {
             match piece {
                 Piece::Text(t) => out.push_str(t),
-                Piece::Expr(p) => out.push_str(&words(&p.execute(ctx).map_err(|e| e.to_string())?)),
+                Piece::Expr(p) => out.push_str(&words(&p.execute(ctx)?)),
             }
         }
         Ok(out)
@@ -523,7 +523,7 @@ impl RuleSet {
                 Ok(message) => {
                     Finding { policy: c.rule.policy.clone(), severity: c.rule.severity, at: at.clone(), message }
                 }
-                Err(why) => failed(why),
+                Err(why) => failed(why.to_string()),
             },
             Ok(other) => failed(format!("its condition gave {} instead of true or false", words(&other))),
             Err(e) => failed(e.to_string()),

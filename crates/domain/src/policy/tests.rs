@@ -220,6 +220,6 @@ fn topic_names_are_checked_like_kafka_and_the_convention() {
         ("inventory", "<domain>.<event-name>"),
     ] {
         let e = check_topic_name(bad).unwrap_err();
-        assert!(e.contains(why), "{bad:?}: {e}");
+        assert!(e.to_string().contains(why), "{bad:?}: {e}");
     }
 }

@@ -181,7 +181,7 @@ pub(super) fn port(p: &DataProduct, i: usize, existing_topics: &[String], fields
     let port = &p.output_ports[i];
     let topic = port.topic.as_str();
     let (problem, collides_with) = match super::check_topic_name(topic) {
-        Err(why) => (why, String::new()),
+        Err(why) => (why.0, String::new()),
         Ok(t) => {
             let key = t.collision_key();
             let other = existing_topics.iter().find(|e| e.as_str() != topic && e.replace('.', "_") == key);

@@ -1,6 +1,7 @@
 //! Avro schemas: a model and a parser that checks the specification's rules and reports every
 //! mistake at its line and column, in plain words.
 
+use crate::error::Invalid;
 use std::fmt;
 
 use super::json::{self, Json, Pos, Spanned};
@@ -540,7 +541,7 @@ impl AvroParser {
     }
 
     /// Whether `v` is a valid default for `t` (for a union: for its first branch).
-    fn check_default(&self, t: &AvroType, v: &serde_json::Value) -> Result<(), String> {
+    fn check_default(&self, t: &AvroType, v: &serde_json::Value) -> Result<(), Invalid> {
         use serde_json::Value as V;
         let ok = match (t, v) {
             (AvroType::Logical(b, _), _) => return self.check_default(b, v),
@@ -553,9 +554,9 @@ impl AvroParser {
             (AvroType::Array(i), V::Array(items)) => return items.iter().try_for_each(|x| self.check_default(i, x)),
             (AvroType::Map(vt), V::Object(m)) => return m.values().try_for_each(|x| self.check_default(vt, x)),
             (AvroType::Union(b), _) => {
-                return self
-                    .check_default(&b[0], v)
-                    .map_err(|_| format!("must match the union's first type, {}", self.describe_branch(&b[0])));
+                return self.check_default(&b[0], v).map_err(|_| {
+                    Invalid(format!("must match the union's first type, {}", self.describe_branch(&b[0])))
+                });
             }
             (AvroType::Named(i), _) => match (&self.named[*i].kind, v) {
                 (NamedKind::Enum { symbols, .. }, V::String(s)) => symbols.contains(s),
@@ -564,13 +565,13 @@ impl AvroParser {
                     return fields.iter().try_for_each(|f| match m.get(&f.name) {
                         Some(x) => self.check_default(&f.ty, x),
                         None if f.default.is_some() => Ok(()),
-                        None => Err(format!("lacks a value for `{}`", f.name)),
+                        None => Err(Invalid(format!("lacks a value for `{}`", f.name))),
                     });
                 }
                 _ => false,
             },
             _ => false,
         };
-        if ok { Ok(()) } else { Err(format!("must be a valid {} value, not {v}", self.describe_branch(t))) }
+        if ok { Ok(()) } else { Err(Invalid(format!("must be a valid {} value, not {v}", self.describe_branch(t)))) }
     }
 }

@@ -17,6 +17,29 @@ pub struct Limits {
 /// What sampling allows per record.
 pub const SAMPLE_LIMITS: Limits = Limits { max_items: 100_000, max_depth: 64 };
 
+/// Why a datum is refused, for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DatumError {
+    #[error("the record holds more than {0} values")]
+    TooManyValues(u64),
+    #[error("the record ends {0} byte(s) early")]
+    EndsEarly(u64),
+    #[error("the record ends inside a number")]
+    EndsInNumber,
+    #[error("a number longer than 64 bits")]
+    NumberTooLong,
+    #[error("a negative length ({0})")]
+    NegativeLength(i64),
+    #[error("the record nests deeper than {0} levels")]
+    TooDeep(usize),
+    #[error("union branch {0} does not exist")]
+    NoSuchBranch(i64),
+    #[error("a schema reference that does not resolve")]
+    Unresolved,
+    #[error("enum index {0} is not a symbol")]
+    NoSuchSymbol(i64),
+}
+
 struct Walk<'a> {
     schema: &'a AvroSchema,
     bytes: &'a [u8],
@@ -26,55 +49,55 @@ struct Walk<'a> {
 }
 
 /// Checks that `bytes` is one datum of `schema` within `limits`; `Ok(n)` is the bytes it took.
-pub fn check_datum(schema: &AvroSchema, bytes: &[u8], limits: Limits) -> Result<usize, String> {
+pub fn check_datum(schema: &AvroSchema, bytes: &[u8], limits: Limits) -> Result<usize, DatumError> {
     let mut w = Walk { schema, bytes, pos: 0, items: 0, limits };
     w.value(&schema.root, 0)?;
     Ok(w.pos)
 }
 
 impl Walk<'_> {
-    fn count(&mut self, n: u64) -> Result<(), String> {
+    fn count(&mut self, n: u64) -> Result<(), DatumError> {
         self.items = self.items.saturating_add(n);
         if self.items > self.limits.max_items {
-            return Err(format!("the record holds more than {} values", self.limits.max_items));
+            return Err(DatumError::TooManyValues(self.limits.max_items));
         }
         Ok(())
     }
 
-    fn take(&mut self, n: u64) -> Result<(), String> {
+    fn take(&mut self, n: u64) -> Result<(), DatumError> {
         let left = (self.bytes.len() - self.pos) as u64;
         if n > left {
-            return Err(format!("the record ends {} byte(s) early", n - left));
+            return Err(DatumError::EndsEarly(n - left));
         }
         self.pos += n as usize;
         Ok(())
     }
 
     /// A zig-zag varint (at most 10 bytes).
-    fn long(&mut self) -> Result<i64, String> {
+    fn long(&mut self) -> Result<i64, DatumError> {
         let mut v: u64 = 0;
         for shift in (0..70).step_by(7) {
-            let Some(&b) = self.bytes.get(self.pos) else { return Err("the record ends inside a number".into()) };
+            let Some(&b) = self.bytes.get(self.pos) else { return Err(DatumError::EndsInNumber) };
             self.pos += 1;
             if shift == 63 && b > 1 {
-                return Err("a number longer than 64 bits".into());
+                return Err(DatumError::NumberTooLong);
             }
             v |= u64::from(b & 0x7f) << shift;
             if b & 0x80 == 0 {
                 return Ok(((v >> 1) as i64) ^ -((v & 1) as i64));
             }
         }
-        Err("a number longer than 10 bytes".into())
+        Err(DatumError::NumberTooLong)
     }
 
-    fn length(&mut self) -> Result<u64, String> {
+    fn length(&mut self) -> Result<u64, DatumError> {
         let n = self.long()?;
-        u64::try_from(n).map_err(|_| format!("a negative length ({n})"))
+        u64::try_from(n).map_err(|_| DatumError::NegativeLength(n))
     }
 
-    fn value(&mut self, t: &AvroType, depth: usize) -> Result<(), String> {
+    fn value(&mut self, t: &AvroType, depth: usize) -> Result<(), DatumError> {
         if depth > self.limits.max_depth {
-            return Err(format!("the record nests deeper than {} levels", self.limits.max_depth));
+            return Err(DatumError::TooDeep(self.limits.max_depth));
         }
         self.count(1)?;
         match t {
@@ -96,14 +119,12 @@ impl Walk<'_> {
             }),
             AvroType::Union(branches) => {
                 let i = self.long()?;
-                let b = usize::try_from(i)
-                    .ok()
-                    .and_then(|i| branches.get(i))
-                    .ok_or_else(|| format!("union branch {i} does not exist"))?;
+                let b =
+                    usize::try_from(i).ok().and_then(|i| branches.get(i)).ok_or_else(|| DatumError::NoSuchBranch(i))?;
                 self.value(b, depth + 1)
             }
             AvroType::Named(i) => {
-                let named = self.schema.named.get(*i).ok_or("a schema reference that does not resolve")?;
+                let named = self.schema.named.get(*i).ok_or(DatumError::Unresolved)?;
                 match &named.kind {
                     NamedKind::Record { fields } => {
                         for f in fields {
@@ -116,7 +137,7 @@ impl Walk<'_> {
                         if usize::try_from(i).is_ok_and(|i| i < symbols.len()) {
                             Ok(())
                         } else {
-                            Err(format!("enum index {i} is not a symbol"))
+                            Err(DatumError::NoSuchSymbol(i))
                         }
                     }
                     NamedKind::Fixed { size } => self.take(*size),
@@ -127,7 +148,7 @@ impl Walk<'_> {
 
     /// Array and map blocks: a count (negative: followed by the block's size), then items,
     /// until a count of 0.
-    fn blocks(&mut self, mut item: impl FnMut(&mut Self) -> Result<(), String>) -> Result<(), String> {
+    fn blocks(&mut self, mut item: impl FnMut(&mut Self) -> Result<(), DatumError>) -> Result<(), DatumError> {
         loop {
             let n = self.long()?;
             if n == 0 {
@@ -139,7 +160,7 @@ impl Walk<'_> {
             let count = n.unsigned_abs();
             // Each item is counted before it is walked, so a huge claim fails fast.
             if self.items.saturating_add(count) > self.limits.max_items {
-                return Err(format!("the record holds more than {} values", self.limits.max_items));
+                return Err(DatumError::TooManyValues(self.limits.max_items));
             }
             for _ in 0..count {
                 item(self)?;
@@ -190,25 +211,25 @@ mod tests {
         let nulls = AvroSchema::parse(r#"{"type":"array","items":"null"}"#).unwrap();
         let mut bomb = zigzag(500_000_000);
         bomb.extend(zigzag(0));
-        assert!(check_datum(&nulls, &bomb, SAMPLE_LIMITS).unwrap_err().contains("more than 100000 values"));
+        assert!(check_datum(&nulls, &bomb, SAMPLE_LIMITS).unwrap_err().to_string().contains("more than 100000 values"));
         let blocks: Vec<u8> = std::iter::repeat_n(zigzag(90_000), 3).flatten().chain(zigzag(0)).collect();
-        assert!(check_datum(&nulls, &blocks, SAMPLE_LIMITS).unwrap_err().contains("more than"));
+        assert!(check_datum(&nulls, &blocks, SAMPLE_LIMITS).unwrap_err().to_string().contains("more than"));
 
         let s = AvroSchema::parse(r#""string""#).unwrap();
         let mut long_string = zigzag(1 << 40);
         long_string.extend(b"abc");
-        assert!(check_datum(&s, &long_string, SAMPLE_LIMITS).unwrap_err().contains("ends"));
+        assert!(check_datum(&s, &long_string, SAMPLE_LIMITS).unwrap_err().to_string().contains("ends"));
         let u = AvroSchema::parse(r#"["null","long"]"#).unwrap();
-        assert!(check_datum(&u, &zigzag(7), SAMPLE_LIMITS).unwrap_err().contains("branch 7"));
-        assert!(check_datum(&u, &[0x82], SAMPLE_LIMITS).unwrap_err().contains("inside a number"));
+        assert!(check_datum(&u, &zigzag(7), SAMPLE_LIMITS).unwrap_err().to_string().contains("branch 7"));
+        assert!(check_datum(&u, &[0x82], SAMPLE_LIMITS).unwrap_err().to_string().contains("inside a number"));
         let e = AvroSchema::parse(r#"{"type":"enum","name":"E","symbols":["A"]}"#).unwrap();
-        assert!(check_datum(&e, &zigzag(5), SAMPLE_LIMITS).unwrap_err().contains("enum index 5"));
+        assert!(check_datum(&e, &zigzag(5), SAMPLE_LIMITS).unwrap_err().to_string().contains("enum index 5"));
         let deep = AvroSchema::parse(r#"{"type":"array","items":{"type":"array","items":"null"}}"#).unwrap();
         let tight = Limits { max_items: 1_000, max_depth: 1 };
         let mut nested = zigzag(1);
         nested.extend(zigzag(1));
         nested.extend(zigzag(0));
         nested.extend(zigzag(0));
-        assert!(check_datum(&deep, &nested, tight).unwrap_err().contains("deeper"));
+        assert!(check_datum(&deep, &nested, tight).unwrap_err().to_string().contains("deeper"));
     }
 }

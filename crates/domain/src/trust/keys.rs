@@ -9,6 +9,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 
+use super::Refusal;
+use crate::error::Invalid;
 use crate::events::Envelope;
 use crate::model::Principal;
 
@@ -21,11 +23,11 @@ pub struct PublicKey(VerifyingKey);
 
 impl PublicKey {
     /// Parses `ed25519:<base64url>`: what is wrong, for people.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
         let b64 =
             s.strip_prefix(KEY_PREFIX).ok_or_else(|| format!("key `{}` must start with `{KEY_PREFIX}`", short(s)))?;
         if b64.len() != 43 {
-            return Err(format!("key `{}` is not a 32-byte Ed25519 public key", short(s)));
+            return Err(Invalid(format!("key `{}` is not a 32-byte Ed25519 public key", short(s))));
         }
         let bytes = URL_SAFE_NO_PAD.decode(b64).map_err(|e| format!("key `{}` is not base64url: {e}", short(s)))?;
         let bytes: [u8; 32] =
@@ -33,7 +35,7 @@ impl PublicKey {
         let key =
             VerifyingKey::from_bytes(&bytes).map_err(|_| format!("key `{}` is not an Ed25519 point", short(s)))?;
         if key.is_weak() {
-            return Err(format!("key `{}` is a weak Ed25519 key", short(s)));
+            return Err(Invalid(format!("key `{}` is a weak Ed25519 key", short(s))));
         }
         Ok(Self(key))
     }
@@ -97,7 +99,7 @@ impl Signer {
     }
 
     /// A signer from a stored seed ([`Signer::seed_text`]).
-    pub fn from_seed_text(principal: Principal, text: &str) -> Result<Self, String> {
+    pub fn from_seed_text(principal: Principal, text: &str) -> Result<Self, Invalid> {
         let seed = URL_SAFE_NO_PAD
             .decode(text.trim())
             .ok()
@@ -164,22 +166,27 @@ pub fn canonical_bytes(env: &Envelope) -> Vec<u8> {
 
 /// Parsed public keys, so that a batch signed by a few keys decompresses each point once.
 #[derive(Default)]
-pub struct KeyCache(std::collections::HashMap<String, Result<PublicKey, String>>);
+pub struct KeyCache(std::collections::HashMap<String, Result<PublicKey, Refusal>>);
 
 /// Checks an envelope's signature: the key that signed it, or why it does not count.
-pub fn verify(env: &Envelope) -> Result<PublicKey, String> {
+pub fn verify(env: &Envelope) -> Result<PublicKey, Refusal> {
     verify_cached(&mut KeyCache::default(), env)
 }
 
 /// [`verify`] with parsed keys kept in `cache`.
-pub fn verify_cached(cache: &mut KeyCache, env: &Envelope) -> Result<PublicKey, String> {
-    let key_id = env.key.as_deref().ok_or("the event is not signed")?;
-    let sig = env.sig.as_deref().ok_or("the event names a key but carries no signature")?;
-    let key = cache.0.entry(key_id.to_owned()).or_insert_with(|| PublicKey::parse(key_id)).clone()?;
-    let raw = URL_SAFE_NO_PAD.decode(sig).map_err(|_| "the signature is not base64url".to_owned())?;
-    let raw: [u8; 64] = raw.try_into().map_err(|_| "the signature is not 64 bytes".to_owned())?;
+pub fn verify_cached(cache: &mut KeyCache, env: &Envelope) -> Result<PublicKey, Refusal> {
+    let refused = |m: &str| Refusal::Key(m.to_owned());
+    let key_id = env.key.as_deref().ok_or_else(|| refused("the event is not signed"))?;
+    let sig = env.sig.as_deref().ok_or_else(|| refused("the event names a key but carries no signature"))?;
+    let key = cache
+        .0
+        .entry(key_id.to_owned())
+        .or_insert_with(|| PublicKey::parse(key_id).map_err(|e| Refusal::Key(e.0)))
+        .clone()?;
+    let raw = URL_SAFE_NO_PAD.decode(sig).map_err(|_| refused("the signature is not base64url"))?;
+    let raw: [u8; 64] = raw.try_into().map_err(|_| refused("the signature is not 64 bytes"))?;
     key.0
         .verify_strict(&canonical_bytes(env), &Signature::from_bytes(&raw))
-        .map_err(|_| format!("the signature does not match the event (key {})", key.fingerprint()))?;
+        .map_err(|_| Refusal::Key(format!("the signature does not match the event (key {})", key.fingerprint())))?;
     Ok(key)
 }

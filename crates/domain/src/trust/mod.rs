@@ -15,15 +15,24 @@
 //! Whatever fails is kept in the audit as refused, with the reason, and changes nothing.
 
 pub mod keys;
+mod refusal;
+mod rules;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Invalid;
 use crate::events::EventBody;
 use crate::ids::{ProductId, TopicName};
 use crate::model::Principal;
 use crate::policy::Scope;
 
+pub use refusal::Refusal;
+
+/// Whether the rules allow an event, or which rule refuses it.
+pub type Verdict = Result<(), Refusal>;
+
 pub use keys::{KEY_PREFIX, KeyCache, PublicKey, Signer, canonical_bytes, fingerprint, verify, verify_cached};
+pub use rules::authorize;
 
 /// How far an event's own time may be from its record's broker timestamp.
 pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
@@ -49,12 +58,12 @@ impl Role {
             Role::Admin => "admin",
         }
     }
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
         Role::ALL
             .iter()
             .copied()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("role `{s}` must be one of owner, reconciler, admin"))
+            .ok_or_else(|| Invalid(format!("role `{s}` must be one of owner, reconciler, admin")))
     }
 }
 
@@ -89,14 +98,14 @@ pub const MAX_ENVIRONMENT_ID: usize = 200;
 
 impl TrustRoot {
     /// Checks every admin key: what is wrong, for people.
-    pub fn new(admins: Vec<String>, accept_unsigned_before_offset: Option<i64>) -> Result<Self, String> {
+    pub fn new(admins: Vec<String>, accept_unsigned_before_offset: Option<i64>) -> Result<Self, Invalid> {
         for k in &admins {
-            PublicKey::parse(k).map_err(|e| format!("[trust] admins: {e}"))?;
+            PublicKey::parse(k).map_err(|e| e.context("[trust] admins"))?;
         }
         if let Some(o) = accept_unsigned_before_offset
             && o < 0
         {
-            return Err(format!("[trust] accept_unsigned_before_offset must be 0 or more, not {o}"));
+            return Err(Invalid(format!("[trust] accept_unsigned_before_offset must be 0 or more, not {o}")));
         }
         Ok(Self {
             admins,
@@ -108,20 +117,20 @@ impl TrustRoot {
 
     /// The same root bound to the governance identity `environment` (checked: non-empty, at most
     /// [`MAX_ENVIRONMENT_ID`] bytes, no control characters).
-    pub fn bound_to(mut self, environment: &str, accept_unbound_before_offset: Option<i64>) -> Result<Self, String> {
+    pub fn bound_to(mut self, environment: &str, accept_unbound_before_offset: Option<i64>) -> Result<Self, Invalid> {
         if environment.trim().is_empty()
             || environment.len() > MAX_ENVIRONMENT_ID
             || environment.chars().any(char::is_control)
         {
-            return Err(format!(
+            return Err(Invalid(format!(
                 "[trust] environment must be 1 to {MAX_ENVIRONMENT_ID} printable characters, not `{}`",
                 environment.escape_debug()
-            ));
+            )));
         }
         if let Some(o) = accept_unbound_before_offset
             && o < 0
         {
-            return Err(format!("[trust] accept_unbound_before_offset must be 0 or more, not {o}"));
+            return Err(Invalid(format!("[trust] accept_unbound_before_offset must be 0 or more, not {o}")));
         }
         self.environment = environment.to_owned();
         self.accept_unbound_before_offset = accept_unbound_before_offset;
@@ -154,6 +163,12 @@ pub enum KeyState {
     Rejected,
     /// Final: nothing it signs counts any more.
     Revoked,
+}
+
+impl std::fmt::Display for KeyState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl KeyState {
@@ -206,20 +221,24 @@ pub fn standing(
     record: Option<&KeyRecord>,
     actor: &Principal,
     enrolling: bool,
-) -> Result<Standing, String> {
+) -> Result<Standing, Refusal> {
     if root.is_admin_key(signer_key) {
         return Ok(Standing::Root);
     }
     let fp = fingerprint(signer_key);
     match record {
-        Some(r) if r.state == KeyState::Revoked => Err(format!("key {fp} of {} was revoked", r.principal)),
+        Some(r) if r.state == KeyState::Revoked => {
+            Err(Refusal::Key(format!("key {fp} of {} was revoked", r.principal)))
+        }
         Some(r) if r.principal != *actor => {
-            Err(format!("key {fp} belongs to {}, but the event claims to be by {actor}", r.principal))
+            Err(Refusal::Key(format!("key {fp} belongs to {}, but the event claims to be by {actor}", r.principal)))
         }
         Some(r) if r.state == KeyState::Endorsed => Ok(Standing::Endorsed(r.roles.clone())),
         _ if enrolling => Ok(Standing::Enrolling),
-        Some(r) if r.state == KeyState::Rejected => Err(format!("the enrollment of key {fp} was rejected")),
-        _ => Err(format!("key {fp} is not endorsed by a governance admin")),
+        Some(r) if r.state == KeyState::Rejected => {
+            Err(Refusal::Key(format!("the enrollment of key {fp} was rejected")))
+        }
+        _ => Err(Refusal::Key(format!("key {fp} is not endorsed by a governance admin"))),
     }
 }
 
@@ -227,31 +246,31 @@ pub fn standing(
 /// names none but lies below the root's `accept_unbound_before_offset` (written before events
 /// were bound). The environment is inside the signed envelope, so it cannot be changed after
 /// signing: an event carried from another environment's log is refused here.
-pub fn check_environment(root: &TrustRoot, named: Option<&str>, offset: i64) -> Result<bool, String> {
+pub fn check_environment(root: &TrustRoot, named: Option<&str>, offset: i64) -> Result<bool, Refusal> {
     match named {
         Some(e) if !root.environment.is_empty() && e == root.environment => Ok(false),
-        Some(e) => Err(format!(
+        Some(e) => Err(Refusal::Environment(format!(
             "the event was signed for the environment `{}`, not this one (`{}`): events never carry over between environments",
             keys::short(e),
             root.environment
-        )),
+        ))),
         None if root.accepts_unbound_at(offset) => Ok(true),
-        None => Err(format!(
+        None => Err(Refusal::Environment(format!(
             "the event names no environment; every event is signed for one (this one is `{}`)",
             root.environment
-        )),
+        ))),
     }
 }
 
 /// Whether `signer_key` may sign an enrollment for `body`'s key: only that key itself (proof of
 /// possession), so nobody enrolls a public key they saw in the log under their own name.
-pub fn check_possession(signer_key: &str, body: &EventBody) -> Result<(), String> {
+pub fn check_possession(signer_key: &str, body: &EventBody) -> Result<(), Refusal> {
     match body {
-        EventBody::KeyEnrollmentRequested { key, .. } if key != signer_key => Err(format!(
+        EventBody::KeyEnrollmentRequested { key, .. } if key != signer_key => Err(Refusal::Key(format!(
             "an enrollment of key {} must be signed with that key itself (proof of possession), not with {}",
             fingerprint(key),
             fingerprint(signer_key)
-        )),
+        ))),
         _ => Ok(()),
     }
 }
@@ -281,7 +300,7 @@ pub fn reserved_topic(topic: &str, governance_topic: &str) -> Option<&'static st
 pub const MAX_PRODUCT_SCHEMA_BYTES: usize = 256 * 1024;
 
 /// Whether `p`'s schemas fit [`MAX_PRODUCT_SCHEMA_BYTES`]: the reason, for people, when not.
-pub fn check_schema_budget(p: &crate::model::DataProduct) -> Result<(), String> {
+pub fn check_schema_budget(p: &crate::model::DataProduct) -> Result<(), Invalid> {
     let bytes: usize = p
         .output_ports
         .iter()
@@ -289,12 +308,12 @@ pub fn check_schema_budget(p: &crate::model::DataProduct) -> Result<(), String> 
         .map(|s| s.schema.len())
         .sum();
     if bytes > MAX_PRODUCT_SCHEMA_BYTES {
-        return Err(format!(
+        return Err(Invalid(format!(
             "the schemas of {} hold {} KiB together; a product carries at most {} KiB of schemas (split it into products, or move shared types into referenced schemas)",
             p.id,
             bytes.div_ceil(1024),
             MAX_PRODUCT_SCHEMA_BYTES / 1024
-        ));
+        )));
     }
     Ok(())
 }
@@ -305,25 +324,25 @@ pub fn check_compromise(
     compromised: &std::collections::HashMap<String, i64>,
     key: &str,
     at_ms: i64,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     match compromised.get(key) {
-        Some(since) if at_ms >= *since => Err(format!(
+        Some(since) if at_ms >= *since => Err(Refusal::Key(format!(
             "key {} was revoked as compromised since {since} ms: what it signed from then on is void",
             fingerprint(key)
-        )),
+        ))),
         _ => Ok(()),
     }
 }
 
 /// Checks an event's own time against its record's broker timestamp.
-pub fn check_time(at_ms: i64, record_ms: Option<i64>) -> Result<(), String> {
-    let record_ms = record_ms.ok_or("the record has no broker timestamp")?;
+pub fn check_time(at_ms: i64, record_ms: Option<i64>) -> Result<(), Refusal> {
+    let record_ms = record_ms.ok_or_else(|| Refusal::Time("the record has no broker timestamp".into()))?;
     match at_ms.checked_sub(record_ms).map(i64::unsigned_abs) {
         Some(skew) if skew <= MAX_SKEW_MS as u64 => Ok(()),
-        _ => Err(format!(
+        _ => Err(Refusal::Time(format!(
             "the event is dated {at_ms} ms but its record was written at {record_ms} ms: more than {} minutes apart",
             MAX_SKEW_MS / 60_000
-        )),
+        ))),
     }
 }
 
@@ -357,212 +376,6 @@ pub struct Facts {
     pub governance_topic: String,
     /// The event's own (signed, checked) time.
     pub event_at_ms: i64,
-}
-
-/// Whether `actor`, standing as `standing`, may make this event given `facts`. Access decisions
-/// are judged further by [`crate::access::decide`] with the same verified actor.
-pub fn authorize(standing: &Standing, facts: &Facts, actor: &Principal, body: &EventBody) -> Result<(), String> {
-    let admin = standing.is_admin();
-    if *standing == Standing::Enrolling && !matches!(body, EventBody::KeyEnrollmentRequested { .. }) {
-        return Err("a key that is not endorsed can only request enrollment".into());
-    }
-    let need_admin = |what: &str| if admin { Ok(()) } else { Err(format!("only a governance admin may {what}")) };
-    match body {
-        EventBody::KeyEnrollmentRequested { principal, key, .. } => {
-            if principal != actor {
-                return Err(format!("an enrollment for {principal} must be signed by {principal}, not {actor}"));
-            }
-            PublicKey::parse(key)?;
-            match &facts.target_key {
-                Some(r) if r.state == KeyState::Revoked => Err(format!("key {} was revoked", fingerprint(key))),
-                Some(r) if r.principal != *principal => {
-                    Err(format!("key {} already belongs to {}", fingerprint(key), r.principal))
-                }
-                Some(r) if r.state == KeyState::Endorsed => {
-                    Err(format!("key {} is endorsed already", fingerprint(key)))
-                }
-                _ => Ok(()),
-            }
-        }
-        EventBody::KeyEndorsed { principal, key, roles } => {
-            need_admin("endorse keys")?;
-            PublicKey::parse(key)?;
-            if roles.is_empty() {
-                return Err("an endorsement names at least one role".into());
-            }
-            match &facts.target_key {
-                Some(r) if r.state == KeyState::Revoked => {
-                    Err(format!("key {} was revoked; revocation is final", fingerprint(key)))
-                }
-                Some(r) if r.principal != *principal && r.state == KeyState::Endorsed => {
-                    Err(format!("key {} is endorsed for {} already", fingerprint(key), r.principal))
-                }
-                _ => Ok(()),
-            }
-        }
-        EventBody::EnrollmentRejected { key, reason } => {
-            need_admin("reject enrollments")?;
-            if reason.trim().is_empty() {
-                return Err("a rejection needs a reason".into());
-            }
-            match &facts.target_key {
-                Some(r) if r.state == KeyState::Pending => Ok(()),
-                _ => Err(format!("no pending enrollment for key {}", fingerprint(key))),
-            }
-        }
-        EventBody::KeyRevoked { key, reason, compromised_since_ms } => {
-            let Some(r) = &facts.target_key else {
-                return Err(format!("key {} is not known to the log", fingerprint(key)));
-            };
-            if reason.trim().is_empty() {
-                return Err("a revocation says why".into());
-            }
-            if let Some(since) = compromised_since_ms
-                && (*since < 0 || *since > facts.event_at_ms)
-            {
-                return Err("a key is compromised since a time before its revocation".into());
-            }
-            if r.state == KeyState::Revoked {
-                return Err(format!("key {} was revoked already", fingerprint(key)));
-            }
-            if admin || r.principal == *actor { Ok(()) } else { need_admin("revoke another principal's key") }
-        }
-        EventBody::DomainRegistered(d) => {
-            if d.owners.is_empty() {
-                return Err(format!("domain {} must keep at least one owner", d.id));
-            }
-            match &facts.domain_owners {
-                None => need_admin(&format!("create the domain {}", d.id)),
-                Some(owners) if admin || owners.contains(actor) => Ok(()),
-                Some(_) => Err(format!("{actor} does not own the domain {}", d.id)),
-            }
-        }
-        EventBody::ProductPublished(p) => {
-            if p.id.domain() != p.domain {
-                return Err(format!("product {} does not lie in its domain {}", p.id, p.domain));
-            }
-            check_schema_budget(p)?;
-            let Some(owners) = &facts.domain_owners else {
-                return Err(format!("the domain {} is not registered", p.domain));
-            };
-            if !owners.contains(actor) {
-                return Err(format!("{actor} does not own the domain {}", p.domain));
-            }
-            let mut seen = std::collections::HashSet::new();
-            let namespace = format!("{}.", p.domain);
-            for port in &p.output_ports {
-                if !seen.insert(&port.topic) {
-                    return Err(format!("topic {} is named by two ports of {}", port.topic, p.id));
-                }
-            }
-            for port in &p.output_ports {
-                if let Some(d) = &port.deprecation {
-                    crate::change::check_sunset(&d.sunset).map_err(|e| format!("port {}: {e}", port.topic))?;
-                    if let Some(next) = &d.successor
-                        && (next == &port.topic || !p.output_ports.iter().any(|o| &o.topic == next))
-                    {
-                        return Err(format!(
-                            "port {} names {next} as its successor, which is not another port of {}",
-                            port.topic, p.id
-                        ));
-                    }
-                }
-            }
-            if let Some((topic, holder)) = facts.topic_holders.iter().find(|(_, holder)| *holder != p.id) {
-                return Err(format!("topic {topic} is an output port of {holder}"));
-            }
-            // Claims only where the mesh may: the domain's namespace, or what an admin let it
-            // adopt; internal topics never.
-            for port in &p.output_ports {
-                let topic = port.topic.as_str();
-                if let Some(why) = reserved_topic(topic, &facts.governance_topic) {
-                    return Err(format!("topic {topic} can never be a product's port: {why}"));
-                }
-                if !topic.starts_with(&namespace) && !facts.adopted_topics.contains(&port.topic) {
-                    return Err(format!(
-                        "topic {topic} lies outside the domain's namespace ({namespace}…): a product's ports are its domain's topics, or topics a governance admin let the domain adopt"
-                    ));
-                }
-            }
-            // The wizard's policies, as far as the log can judge them.
-            let errors = crate::policy::publication_errors(
-                p,
-                facts.previous_product.as_ref(),
-                &facts.rules_in_force,
-                &facts.adopted_topics,
-            );
-            if !errors.is_empty() {
-                return Err(crate::policy::publication::refusal(&errors));
-            }
-            Ok(())
-        }
-        EventBody::PolicyPublished(rule) => {
-            crate::policy::admissible(rule)?;
-            crate::policy::published::conflict(facts.rule_owner.as_ref(), rule)?;
-            match &rule.owner {
-                Scope::Global => need_admin("publish a global policy rule"),
-                Scope::Domain(d) => domain_rule_author(admin, facts, actor, d, "publish"),
-            }
-        }
-        EventBody::PolicyWithdrawn { id, reason } => {
-            if reason.trim().is_empty() {
-                return Err("withdrawing a rule needs a reason".into());
-            }
-            match &facts.rule_owner {
-                None => Err(format!("no rule `{id}` was published")),
-                Some(_) if facts.rule_withdrawn => Err(format!("the rule `{id}` was withdrawn already")),
-                Some(Scope::Global) => need_admin("withdraw a global policy rule"),
-                Some(Scope::Domain(d)) => domain_rule_author(admin, facts, actor, d, "withdraw"),
-            }
-        }
-        EventBody::TopicAdopted { topic, domain, reason } => {
-            need_admin("let a domain adopt a topic outside its namespace")?;
-            if reason.trim().is_empty() {
-                return Err("an adoption needs a reason".into());
-            }
-            if let Some(why) = reserved_topic(topic.as_str(), &facts.governance_topic) {
-                return Err(format!("topic {topic} can never be adopted: {why}"));
-            }
-            match &facts.domain_owners {
-                None => Err(format!("the domain {domain} is not registered")),
-                Some(_) => match facts.topic_holders.first() {
-                    Some((_, holder)) if holder.domain() != *domain => {
-                        Err(format!("topic {topic} is an output port of {holder}"))
-                    }
-                    _ => Ok(()),
-                },
-            }
-        }
-        EventBody::AccessRequested(_) | EventBody::ChangeAcknowledged { .. } => match standing {
-            Standing::Root | Standing::Endorsed(_) => Ok(()),
-            Standing::Enrolling => Err("only an endorsed principal may request access".into()),
-        },
-        EventBody::AccessApproved { .. }
-        | EventBody::AccessDenied { .. }
-        | EventBody::AccessWithdrawn { .. }
-        | EventBody::AccessRevoked { .. } => Ok(()),
-        EventBody::GrantApplied { request_id, .. } => {
-            if matches!(standing, Standing::Endorsed(r) if r.contains(&Role::Reconciler)) {
-                return Ok(());
-            }
-            match &facts.grant_product_owners {
-                Some(owners) if owners.contains(actor) => Ok(()),
-                Some(_) => {
-                    Err(format!("{actor} is neither a reconciler nor an owner of the product of request {request_id}"))
-                }
-                None => Err(format!("no request {request_id}")),
-            }
-        }
-    }
-}
-
-/// Whether `actor` may publish or withdraw a rule of the domain `d`: its owners and the admins.
-fn domain_rule_author(admin: bool, facts: &Facts, actor: &Principal, d: &str, verb: &str) -> Result<(), String> {
-    match &facts.domain_owners {
-        None => Err(format!("the domain {d} is not registered")),
-        Some(owners) if admin || owners.contains(actor) => Ok(()),
-        Some(_) => Err(format!("{actor} does not own the domain {d}: only its owners {verb} its rules")),
-    }
 }
 
 #[cfg(test)]

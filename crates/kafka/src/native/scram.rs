@@ -12,7 +12,7 @@ use crate::KafkaError;
 pub(crate) const SCRAM_ITERATIONS: i32 = 8192;
 
 /// Each user, with `Err` and the broker's reason where it was refused.
-pub(crate) type UserOutcomes = Vec<(String, Result<(), String>)>;
+pub(crate) type UserOutcomes = Vec<(String, Result<(), KafkaError>)>;
 
 /// Sets (creates or replaces) `user`'s SCRAM-SHA-256 and SCRAM-SHA-512 credentials to
 /// `password`, each with a random salt. One result per user: `Err` with the broker's reason.
@@ -82,7 +82,7 @@ fn upsert_one_mechanism(
             if let Some((c, m)) = item_error(rd::rd_kafka_AlterUserScramCredentials_result_response_error(r))
                 && let Some(slot) = out.iter_mut().find(|(u, _)| *u == user)
             {
-                slot.1 = Err(map_code(c, m).to_string());
+                slot.1 = Err(map_code(c, m));
             }
         }
     }

@@ -31,7 +31,7 @@ fn signed_in(environment: &str, id: &str, actor: &str, at_ms: i64, body: &EventB
 
 fn outcome(events: &[crate::EventRow], id: &str) -> (String, String) {
     let e = events.iter().rev().find(|e| e.id == id).unwrap_or_else(|| panic!("event {id} is in the audit"));
-    (e.outcome.clone(), e.note.clone().unwrap_or_default())
+    (e.outcome.to_string(), e.note.clone().unwrap_or_default())
 }
 
 fn refused_with(events: &[crate::EventRow], id: &str, words: &str) {
@@ -301,7 +301,7 @@ async fn publications_are_held_to_the_policies_by_the_fold_as_by_the_sender(pool
             Some(words) => {
                 refused_with(&audit, id, words);
                 let why = sender.expect_err(id);
-                assert!(why.contains(words), "{id}: the sender says `{why}`");
+                assert!(why.to_string().contains(words), "{id}: the sender says `{why}`");
             }
             None => {
                 applied(&audit, id);

@@ -62,7 +62,7 @@ async fn snapshot(store: &Store) -> String {
 
 fn outcome_of(events: &[crate::EventRow], id: &str) -> (String, String) {
     let e = events.iter().rev().find(|e| e.id == id).unwrap_or_else(|| panic!("event {id} is in the audit"));
-    (e.outcome.clone(), e.note.clone().unwrap_or_default())
+    (e.outcome.to_string(), e.note.clone().unwrap_or_default())
 }
 
 #[sqlx::test(migrations = false)]

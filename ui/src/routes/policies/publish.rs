@@ -24,7 +24,7 @@ fn refusal(rule: &Rule, overview: &PolicyOverview) -> Option<String> {
     }
     let held = overview.rules.iter().find(|r| r.rule.id == rule.id).map(|r| &r.rule.owner);
     admissible(rule).and_then(|()| conflict(held, rule)).err().map(|why| {
-        let why = sentence(&why);
+        let why = sentence(why.message());
         if why.ends_with('.') { why } else { format!("{why}.") }
     })
 }

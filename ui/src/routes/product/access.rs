@@ -181,7 +181,7 @@ pub(super) fn Access(d: ProductDetail) -> impl IntoView {
                                         <td>{v.request.requester_domain.to_string()}</td>
                                         <td>{v.requested_by.clone()}</td>
                                         <td>{if v.expired { "expired".to_owned() } else { v.state.name().to_owned() }}</td>
-                                        <td>{v.grant.map(|g| g.status.replace('_', " ")).unwrap_or_default()}</td>
+                                        <td>{v.grant.map(|g| g.status.words()).unwrap_or_default()}</td>
                                     </tr>
                                 }).collect_view()}</tbody>
                             </table>

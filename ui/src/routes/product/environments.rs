@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use meshdesk_contract::DraftStatus;
 use meshdesk_contract::{
     DraftState, IpcError, ProductEnvironments, ProductPresence, ProductRef, Promote, Promotion, PromotionRequest,
     ReviewPromotion,
@@ -41,7 +42,7 @@ pub(super) fn EnvironmentsTab(id: String) -> impl IntoView {
             let req = PromotionRequest { product: id.clone(), target: path.clone() };
             async move {
                 let r = ipc::call::<Promote>(&req).await;
-                let published = matches!(&r, Ok(s) if s.status == "published");
+                let published = matches!(&r, Ok(s) if s.status == DraftStatus::Published);
                 applied.set(Some(r));
                 reload.update(|n| *n += 1);
                 // The review above shows the target as it is now, not as it was.
@@ -188,12 +189,12 @@ fn Review(
             {move || applied.get().map(|r| match r {
                 Err(error) => view! { <ErrorMessage error id="promote-failed" /> }.into_any(),
                 Ok(s) => view! {
-                    <p id="promote-done" class=if s.status == "published" { "ok" } else { "error" } data-status=s.status.clone()>
-                        {if s.status == "published" { "Promoted.".to_owned() } else { format!("Stopped: {}", s.last_error.clone().unwrap_or_default()) }}
+                    <p id="promote-done" class=if s.status == DraftStatus::Published { "ok" } else { "error" } data-status=s.status.as_str()>
+                        {if s.status == DraftStatus::Published { "Promoted.".to_owned() } else { format!("Stopped: {}", s.last_error.clone().unwrap_or_default()) }}
                     </p>
                     <ol class="plan-steps mono" id="promote-steps">
                         {s.steps.into_iter().map(|st| view! {
-                            <li data-state=st.state.clone()>{st.description}{st.result.map(|r| format!(": {r}"))}</li>
+                            <li data-state=st.state.as_str()>{st.description}{st.result.map(|r| format!(": {r}"))}</li>
                         }).collect_view()}
                     </ol>
                 }.into_any(),

@@ -6,6 +6,8 @@ pub mod secret;
 
 use leptos::prelude::*;
 use meshdesk_contract::{DecideTrust, GetIdentity, GetTrust, IpcError, NoArgs, TrustAction, TrustKey};
+use meshdesk_domain::events::Outcome;
+use meshdesk_domain::trust::KeyState;
 
 use crate::Refresh;
 use crate::components::errors::ErrorList;
@@ -41,8 +43,8 @@ pub fn TrustPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         let (me, t) = data.await?;
                         let admin = me.is_admin;
-                        let pending: Vec<TrustKey> = t.keys.iter().filter(|k| k.state == "pending").cloned().collect();
-                        let others: Vec<TrustKey> = t.keys.iter().filter(|k| k.state != "pending").cloned().collect();
+                        let pending: Vec<TrustKey> = t.keys.iter().filter(|k| k.state == KeyState::Pending).cloned().collect();
+                        let others: Vec<TrustKey> = t.keys.iter().filter(|k| k.state != KeyState::Pending).cloned().collect();
                         Ok::<_, IpcError>(view! {
                             {(!admin).then(|| view! { <p class="muted" id="trust-readonly">"Only governance admins endorse, reject or revoke keys; you can see who is trusted."</p> })}
                             <h2>"Pending enrollment"</h2>
@@ -59,10 +61,10 @@ pub fn TrustPage() -> impl IntoView {
                                 <thead><tr><th>"#"</th><th>"When"</th><th>"Event"</th><th>"Claimed by"</th><th>"Signed with"</th><th>"Outcome"</th></tr></thead>
                                 <tbody>
                                     {t.recent.iter().map(|e| {
-                                        let class = if e.outcome == "refused" { "refused" } else { "" };
+                                        let class = if e.outcome == Outcome::Refused { "refused" } else { "" };
                                         let outcome = match &e.note {
-                                            Some(n) if e.outcome != "applied" => format!("{}: {n}", e.outcome),
-                                            _ => e.outcome.clone(),
+                                            Some(n) if e.outcome != Outcome::Applied => format!("{}: {n}", e.outcome),
+                                            _ => e.outcome.to_string(),
                                         };
                                         view! {
                                             <tr class=class>
@@ -118,20 +120,20 @@ fn KeyCard(
             reload.update(|n| *n += 1);
         }
     });
-    let state_class = match k.state.as_str() {
-        "endorsed" => "badge state-approved",
-        "pending" => "badge state-pending",
-        _ => "badge state-denied",
+    let state_class = match k.state {
+        KeyState::Endorsed => "badge state-approved",
+        KeyState::Pending => "badge state-pending",
+        KeyState::Rejected | KeyState::Revoked => "badge state-denied",
     };
-    let pending = k.state == "pending";
-    let endorsed = k.state == "endorsed";
+    let pending = k.state == KeyState::Pending;
+    let endorsed = k.state == KeyState::Endorsed;
     let when_ms = k.decided_at_ms.or(k.requested_at_ms);
     let (key_e, principal_e, key_r, key_v) = (key.clone(), principal.clone(), key.clone(), key.clone());
     view! {
         <li class="card key">
             <div class="card-head">
                 <strong>{k.principal.clone()}</strong>
-                <span class=state_class>{k.state.clone()}</span>
+                <span class=state_class>{k.state.as_str()}</span>
             </div>
             <p class="mono">{k.fingerprint.clone()}</p>
             <p class="muted">

@@ -125,7 +125,7 @@ fn BreakingPath(draft: RwSignal<WizardDraft>, i: usize, text: RwSignal<String>, 
                 text.set(registered.clone());
                 draft.update(|d| d.product = p);
             }
-            Err(e) => error.set(Some(e)),
+            Err(e) => error.set(Some(e.to_string())),
         }
     };
     view! {

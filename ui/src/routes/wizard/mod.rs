@@ -109,10 +109,10 @@ pub fn WizardStart() -> impl IntoView {
                                             <li class="card draft" data-draft=d.draft.id.clone()>
                                                 <div class="card-head">
                                                     <h3><A href=format!("/wizard/{}", d.draft.id)>{title.clone()}</A></h3>
-                                                    <span class="badge">{d.status.clone()}</span>
+                                                    <span class="badge">{d.status.as_str()}</span>
                                                 </div>
                                                 <p class="muted">{format!("Step {} of 8: {}", d.draft.step + 1, STEPS[d.draft.step.min(7) as usize])}</p>
-                                                {(d.status != "publishing").then(|| view! {
+                                                {(d.status != meshdesk_contract::DraftStatus::Publishing).then(|| view! {
                                                     <crate::components::confirm::ConfirmButton id=format!("discard-{}", id) label="Discard" class="danger discard"
                                                         question=Signal::derive(move || question.clone())
                                                         on_confirm=Callback::new(move |_| {
@@ -319,7 +319,7 @@ fn Wizard(initial: DraftState) -> impl IntoView {
             <h1>{move || { let t = draft.with(|d| d.product.title.clone()); if t.is_empty() { "New data product".to_owned() } else { t } }}</h1>
             <span class="muted" id="draft-saved">{move || match save_error.get() {
                 Some(e) => format!("not saved: {e}"),
-                None => format!("draft saved · {}", status.with(|s| s.status.clone())),
+                None => format!("draft saved · {}", status.with(|s| s.status.as_str())),
             }}</span>
         </div>
         <ol class="wizard-steps">

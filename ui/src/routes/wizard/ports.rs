@@ -49,7 +49,7 @@ pub(super) fn PortsStep(draft: RwSignal<WizardDraft>, findings: Memo<Vec<Finding
                 let name = kebab(&typed);
                 if name.is_empty() { return String::new() }
                 let topic = format!("{}.{name}", draft.with(|d| d.product.domain.to_string()));
-                match policy::check_topic_name(&topic) { Ok(t) => format!("topic: {t} ✓"), Err(e) => e }
+                match policy::check_topic_name(&topic) { Ok(t) => format!("topic: {t} ✓"), Err(e) => e.0 }
             }}</p>
             <button id="port-add" prop:disabled=move || event.with(|e| kebab(e).is_empty() || !unusable_chars(e).is_empty()) on:click=add>"Add port"</button>
         </div>

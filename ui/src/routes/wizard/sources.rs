@@ -31,7 +31,7 @@ pub(super) fn SourcesEditor(draft: RwSignal<WizardDraft>) -> impl IntoView {
             reads,
             group: None,
         });
-        match source.and_then(|s| s.validate().map(|()| s)) {
+        match source.and_then(|s| s.validate().map(|()| s).map_err(String::from)) {
             Ok(s) => {
                 draft.update(|dr| dr.product.sources.push(s));
                 name.set(String::new());
