@@ -150,27 +150,101 @@ fn requests_of(o: AccessOverview) -> Vec<AccessRequest> {
     out
 }
 
+/// The rule being written: each field of the form, as signals.
+#[derive(Clone, Copy)]
+struct Draft {
+    target: RwSignal<String>,
+    condition: RwSignal<String>,
+    /// `None` until the message is written: it then follows the target.
+    written: RwSignal<Option<String>>,
+    severity: RwSignal<String>,
+    id: RwSignal<String>,
+    policy: RwSignal<String>,
+    /// Every domain until chosen (a rule is tried on the whole catalog first); publishing offers
+    /// what this principal may publish for.
+    chosen: RwSignal<String>,
+}
+
+impl Draft {
+    /// An empty rule on output ports that blocks publishing, for every domain.
+    fn new() -> Self {
+        Self {
+            target: RwSignal::new("port".to_owned()),
+            condition: RwSignal::new(String::new()),
+            written: RwSignal::new(None::<String>),
+            severity: RwSignal::new("error".to_owned()),
+            id: RwSignal::new(String::new()),
+            policy: RwSignal::new(String::new()),
+            chosen: RwSignal::new(Scope::Global.key()),
+        }
+    }
+
+    /// The message as written, else the default one for the target.
+    fn message(self) -> String {
+        self.written.get().unwrap_or_else(|| default_message(target_of(&self.target.get())).to_owned())
+    }
+
+    /// The scope chosen.
+    fn scope(self) -> Scope {
+        Scope::from_key(&self.chosen.get()).unwrap_or(Scope::Global)
+    }
+
+    /// The rule as written: tried under a fixed id (its findings name it), published under its own.
+    fn rule(self, id: String) -> Rule {
+        let t = target_of(&self.target.get());
+        let id = id.trim().to_owned();
+        let policy = self.policy.get().trim().to_owned();
+        let condition = self.condition.get();
+        Rule {
+            policy: if policy.is_empty() { id.clone() } else { policy },
+            id,
+            target: t,
+            at: location(t, &condition),
+            condition,
+            severity: if self.severity.get() == "warning" { Severity::Warning } else { Severity::Error },
+            message: self.message(),
+            owner: self.scope(),
+        }
+    }
+}
+
+/// Writing a rule: its form, and its verdict over the catalog as it is typed, with publishing.
 #[component]
 pub(super) fn TryRule(
     catalog: LocalResource<Result<Vec<DataProduct>, IpcError>>,
     overview: Signal<Option<PolicyOverview>>,
     reload: RwSignal<u32>,
 ) -> impl IntoView {
-    let target = RwSignal::new("port".to_owned());
-    let condition = RwSignal::new(String::new());
+    let draft = Draft::new();
     // The access requests this desktop sees, for rules on requests.
     let access = LocalResource::new(|| async { ipc::call::<ListAccess>(&NoArgs {}).await });
-    // `None` until the message is written: it then follows the target.
-    let written = RwSignal::new(None::<String>);
-    let message = move || written.get().unwrap_or_else(|| default_message(target_of(&target.get())).to_owned());
-    let severity = RwSignal::new("error".to_owned());
-    let id = RwSignal::new(String::new());
-    let policy = RwSignal::new(String::new());
     let done: Outcome = RwSignal::new(None);
     let publish = publisher(done, reload);
-    // Every domain until chosen (a rule is tried on the whole catalog first); publishing offers
-    // what this principal may publish for.
-    let chosen = RwSignal::new(Scope::Global.key());
+    view! {
+        <section class="try-rule" id="try-rule">
+            <h2>"Write a rule"</h2>
+            <p class="muted">"Write a condition in CEL that is true when a product complies. It is checked against every product in the catalog as you type; publish it when it says what you mean."</p>
+            <div class="rule-form">
+                <RuleChoices draft overview />
+                <RuleText draft />
+            </div>
+            <Transition fallback=|| view! { <p class="muted">"Reading the catalog…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
+                    {move || Suspend::new(async move {
+                        let catalog = catalog.await?;
+                        let requests = requests_of(access.await?);
+                        Ok::<_, IpcError>(trial(catalog, requests, draft, overview, publish, done))
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+/// The form's choices: what the rule is checked on, what a failure does and where it applies.
+#[component]
+fn RuleChoices(draft: Draft, overview: Signal<Option<PolicyOverview>>) -> impl IntoView {
+    let Draft { target, severity, chosen, .. } = draft;
     let scopes = Signal::derive(move || {
         let mut all = overview.get().map(|o| o.scopes).unwrap_or_default();
         if !all.contains(&Scope::Global) {
@@ -178,125 +252,131 @@ pub(super) fn TryRule(
         }
         all
     });
-    let scope = Signal::derive(move || Scope::from_key(&chosen.get()).unwrap_or(Scope::Global));
-    // The rule as written: tried under a fixed id (its findings name it), published under its own.
-    let rule = move |id: String| {
-        let t = target_of(&target.get());
-        let id = id.trim().to_owned();
-        let policy = policy.get().trim().to_owned();
-        let condition = condition.get();
-        Rule {
-            policy: if policy.is_empty() { id.clone() } else { policy },
-            id,
-            target: t,
-            at: location(t, &condition),
-            condition,
-            severity: if severity.get() == "warning" { Severity::Warning } else { Severity::Error },
-            message: message(),
-            owner: scope.get(),
-        }
-    };
     view! {
-        <section class="try-rule" id="try-rule">
-            <h2>"Write a rule"</h2>
-            <p class="muted">"Write a condition in CEL that is true when a product complies. It is checked against every product in the catalog as you type; publish it when it says what you mean."</p>
-            <div class="rule-form">
-                <label>
-                    "Checked on"
-                    <select id="rule-target" prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))>
-                        <option value="product">"Each product"</option>
-                        <option value="port">"Each output port"</option>
-                        <option value="schema">"Each schema"</option>
-                        <option value="field">"Each schema field"</option>
-                        <option value="request">"Each access request"</option>
-                    </select>
-                </label>
-                <label>
-                    "When it fails"
-                    <select id="rule-severity" prop:value=move || severity.get() on:change=move |ev| severity.set(event_target_value(&ev))>
-                        <option value="error">"Block publishing"</option>
-                        <option value="warning">"Warn"</option>
-                    </select>
-                </label>
-                <label>
-                    "Applies to"
-                    <select id="rule-scope" prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
-                        {move || scopes.get().into_iter().map(|s| view! { <option value=s.key()>{scope_words(&s)}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label class="wide">
-                    "Condition"
-                    <CodeEditor id="rule-condition" value=condition format=SchemaFormat::Json
-                        language="cel" label="Condition" vocabulary=Signal::derive(move || vocabulary(target_of(&target.get()))) />
-                    <span class="hint" id="rule-fields">{move || fields_hint(target_of(&target.get()))}</span>
-                </label>
-                <label class="wide">
-                    "Message"
-                    <input id="rule-message" type="text" prop:value=message
-                        on:input=move |ev| written.set(Some(event_target_value(&ev))) />
-                    <span class="hint">"Text with {expressions} in braces, e.g. {port.partitions}."</span>
-                </label>
-                <label>
-                    "Rule id"
-                    <input id="rule-id" type="text" placeholder="inventory.max-partitions" prop:value=move || id.get()
-                        on:input=move |ev| id.set(event_target_value(&ev)) />
-                </label>
-                <label>
-                    "Reported under"
-                    <input id="rule-policy" type="text" placeholder="the rule's id" prop:value=move || policy.get()
-                        on:input=move |ev| policy.set(event_target_value(&ev)) />
-                </label>
-            </div>
-            <Transition fallback=|| view! { <p class="muted">"Reading the catalog…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
-                    {move || Suspend::new(async move {
-                        let catalog = catalog.await?;
-                        let requests = requests_of(access.await?);
-                        let on_requests = Memo::new(move |_| target.get() == "request");
-                        let (products, asked) = (catalog.len(), requests.len());
-                        // What the rule is tried on: the catalog's products, or the requests.
-                        let count = move || if on_requests.get() { (asked, "access requests") } else { (products, "products") };
-                        let outcome = Memo::new(move |_| {
-                            let text = condition.get();
-                            (!text.trim().is_empty()).then(|| try_rule(rule(DRAFT.into()), &catalog, &requests))
-                        });
-                        let verdict = move || match outcome.get() {
-                            None => {
-                                let (n, what) = count();
-                                view! { <p class="muted" id="rule-verdict">{format!("Write a condition to try it on the {n} {what} this desktop sees.")}</p> }.into_any()
-                            }
-                            Some(Err(reason)) => view! { <p class="error" id="rule-verdict" data-verdict="refused">{sentence(&reason)}</p> }.into_any(),
-                            Some(Ok(_)) if on_requests.get() && asked == 0 => view! {
-                                <p class="muted" id="rule-verdict" data-verdict="nothing">"This desktop sees no access request to try it on; it is checked on each request when it is sent."</p>
-                            }.into_any(),
-                            Some(Ok(failing)) if failing.is_empty() => view! {
-                                <p class="ok" id="rule-verdict" data-verdict="passes">{let (n, what) = count(); format!("Passes for all {n} {what}.")}</p>
-                            }.into_any(),
-                            Some(Ok(failing)) => {
-                                let more = failing.len().saturating_sub(SHOWN);
-                                view! {
-                                    <p class="rule-fails" id="rule-verdict" data-verdict="fails">{let (n, what) = count(); format!("Fails for {} of {n} {what}:", failing.len())}</p>
-                                    <ul class="rule-failing">
-                                        {failing.into_iter().take(SHOWN).map(|f| view! {
-                                            <li data-product=f.id.clone()>
-                                                <A href=format!("/products/{}", f.id)>{f.title}</A>
-                                                <span class="muted">" — "{f.says}</span>
-                                            </li>
-                                        }).collect_view()}
-                                    </ul>
-                                    {(more > 0).then(|| view! { <p class="muted">{format!("and {more} more")}</p> })}
-                                }.into_any()
-                            }
-                        };
-                        let failing = Signal::derive(move || outcome.with(|o| o.as_ref().and_then(|r| r.as_ref().ok()).map(Vec::len)));
-                        let to_publish = Signal::derive(move || rule(id.get()));
-                        Ok::<_, IpcError>(view! {
-                            <div class="rule-result">{verdict}</div>
-                            <PublishRule rule=to_publish failing overview publish done />
-                        })
-                    })}
-                </ErrorBoundary>
-            </Transition>
-        </section>
+        <label>
+            "Checked on"
+            <select id="rule-target" prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))>
+                <option value="product">"Each product"</option>
+                <option value="port">"Each output port"</option>
+                <option value="schema">"Each schema"</option>
+                <option value="field">"Each schema field"</option>
+                <option value="request">"Each access request"</option>
+            </select>
+        </label>
+        <label>
+            "When it fails"
+            <select id="rule-severity" prop:value=move || severity.get() on:change=move |ev| severity.set(event_target_value(&ev))>
+                <option value="error">"Block publishing"</option>
+                <option value="warning">"Warn"</option>
+            </select>
+        </label>
+        <label>
+            "Applies to"
+            <select id="rule-scope" prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
+                {move || scopes.get().into_iter().map(|s| view! { <option value=s.key()>{scope_words(&s)}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The form's text: the condition with its hint, the message, the rule's id and its policy.
+#[component]
+fn RuleText(draft: Draft) -> impl IntoView {
+    let Draft { target, condition, written, id, policy, .. } = draft;
+    view! {
+        <label class="wide">
+            "Condition"
+            <CodeEditor id="rule-condition" value=condition format=SchemaFormat::Json
+                language="cel" label="Condition" vocabulary=Signal::derive(move || vocabulary(target_of(&target.get()))) />
+            <span class="hint" id="rule-fields">{move || fields_hint(target_of(&target.get()))}</span>
+        </label>
+        <label class="wide">
+            "Message"
+            <input id="rule-message" type="text" prop:value=move || draft.message()
+                on:input=move |ev| written.set(Some(event_target_value(&ev))) />
+            <span class="hint">"Text with {expressions} in braces, e.g. {port.partitions}."</span>
+        </label>
+        <label>
+            "Rule id"
+            <input id="rule-id" type="text" placeholder="inventory.max-partitions" prop:value=move || id.get()
+                on:input=move |ev| id.set(event_target_value(&ev)) />
+        </label>
+        <label>
+            "Reported under"
+            <input id="rule-policy" type="text" placeholder="the rule's id" prop:value=move || policy.get()
+                on:input=move |ev| policy.set(event_target_value(&ev)) />
+        </label>
+    }
+}
+
+/// The rule tried on the catalog (or the requests) as it is typed: its verdict, then publishing.
+fn trial(
+    catalog: Vec<DataProduct>,
+    requests: Vec<AccessRequest>,
+    draft: Draft,
+    overview: Signal<Option<PolicyOverview>>,
+    publish: Action<Rule, ()>,
+    done: Outcome,
+) -> impl IntoView {
+    let Draft { target, condition, id, .. } = draft;
+    let on_requests = Memo::new(move |_| target.get() == "request");
+    let (products, asked) = (catalog.len(), requests.len());
+    let outcome = Memo::new(move |_| {
+        let text = condition.get();
+        (!text.trim().is_empty()).then(|| try_rule(draft.rule(DRAFT.into()), &catalog, &requests))
+    });
+    let verdict = move || verdict_of(outcome.get(), on_requests, products, asked);
+    let failing = Signal::derive(move || outcome.with(|o| o.as_ref().and_then(|r| r.as_ref().ok()).map(Vec::len)));
+    let to_publish = Signal::derive(move || draft.rule(id.get()));
+    view! {
+        <div class="rule-result">{verdict}</div>
+        <PublishRule rule=to_publish failing overview publish done />
+    }
+}
+
+/// What the rule does on what it is tried on (`products` products or `asked` requests): nothing
+/// written yet, refused, nothing to try it on, passes, or the items it fails for.
+fn verdict_of(
+    outcome: Option<Result<Vec<Failing>, String>>,
+    on_requests: Memo<bool>,
+    products: usize,
+    asked: usize,
+) -> AnyView {
+    // What the rule is tried on: the catalog's products, or the requests.
+    let count = move || if on_requests.get() { (asked, "access requests") } else { (products, "products") };
+    match outcome {
+        None => {
+            let (n, what) = count();
+            view! { <p class="muted" id="rule-verdict">{format!("Write a condition to try it on the {n} {what} this desktop sees.")}</p> }.into_any()
+        }
+        Some(Err(reason)) => view! { <p class="error" id="rule-verdict" data-verdict="refused">{sentence(&reason)}</p> }.into_any(),
+        Some(Ok(_)) if on_requests.get() && asked == 0 => view! {
+            <p class="muted" id="rule-verdict" data-verdict="nothing">"This desktop sees no access request to try it on; it is checked on each request when it is sent."</p>
+        }.into_any(),
+        Some(Ok(failing)) if failing.is_empty() => view! {
+            <p class="ok" id="rule-verdict" data-verdict="passes">{let (n, what) = count(); format!("Passes for all {n} {what}.")}</p>
+        }.into_any(),
+        Some(Ok(failing)) => {
+            let (n, what) = count();
+            view! { <RuleFails failing n what /> }.into_any()
+        }
+    }
+}
+
+/// The items the rule fails for, out of `n` `what`: the first few named with what they say.
+#[component]
+fn RuleFails(failing: Vec<Failing>, n: usize, what: &'static str) -> impl IntoView {
+    let more = failing.len().saturating_sub(SHOWN);
+    view! {
+        <p class="rule-fails" id="rule-verdict" data-verdict="fails">{format!("Fails for {} of {n} {what}:", failing.len())}</p>
+        <ul class="rule-failing">
+            {failing.into_iter().take(SHOWN).map(|f| view! {
+                <li data-product=f.id.clone()>
+                    <A href=format!("/products/{}", f.id)>{f.title}</A>
+                    <span class="muted">" — "{f.says}</span>
+                </li>
+            }).collect_view()}
+        </ul>
+        {(more > 0).then(|| view! { <p class="muted">{format!("and {more} more")}</p> })}
     }
 }

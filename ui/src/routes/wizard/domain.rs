@@ -2,8 +2,40 @@
 
 use super::*;
 
+/// Step 1: the domains I own to choose from, and registering a new one.
 #[component]
 pub(super) fn DomainStep(draft: RwSignal<WizardDraft>) -> impl IntoView {
+    view! {
+        <h2>"1. Domain"</h2>
+        <p class="muted">"Choose one of your domains, or register a new one."</p>
+        <DomainChoices draft />
+        <NewDomain draft />
+    }
+}
+
+/// Moves the draft's product, its ports' topics and their schemas' subjects to the domain `id`.
+fn set_domain(draft: RwSignal<WizardDraft>, id: String) {
+    draft.update(|d| {
+        if let Ok(dom) = DomainId::parse(&id) {
+            let name = d.product.id.name().to_owned();
+            d.product.id = ProductId::new(&dom, &name).unwrap_or(d.product.id.clone());
+            d.product.domain = dom;
+            for p in &mut d.product.output_ports {
+                let event = p.topic.as_str().split_once('.').map(|(_, e)| e.to_owned()).unwrap_or_default();
+                if let Ok(t) = TopicName::for_event(&d.product.domain, &event) {
+                    p.topic = t.clone();
+                    for s in p.value_schema.iter_mut() {
+                        s.subject = meshdesk_domain::subject_for(&t, false);
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// A radio button for each domain I own, and how many others are not offered.
+#[component]
+fn DomainChoices(draft: RwSignal<WizardDraft>) -> impl IntoView {
     // Only the domains I own can hold my products; the others are counted, not offered.
     let domains = LocalResource::new(|| async {
         let all = ipc::call::<ListDomains>(&NoArgs {}).await?;
@@ -12,29 +44,7 @@ pub(super) fn DomainStep(draft: RwSignal<WizardDraft>) -> impl IntoView {
             all.into_iter().partition(|d| me.as_ref().is_some_and(|m| d.owners.iter().any(|o| o == m)));
         Ok::<_, IpcError>((mine, others.len()))
     });
-    let set_domain = move |id: String| {
-        draft.update(|d| {
-            if let Ok(dom) = DomainId::parse(&id) {
-                let name = d.product.id.name().to_owned();
-                d.product.id = ProductId::new(&dom, &name).unwrap_or(d.product.id.clone());
-                d.product.domain = dom;
-                for p in &mut d.product.output_ports {
-                    let event = p.topic.as_str().split_once('.').map(|(_, e)| e.to_owned()).unwrap_or_default();
-                    if let Ok(t) = TopicName::for_event(&d.product.domain, &event) {
-                        p.topic = t.clone();
-                        for s in p.value_schema.iter_mut() {
-                            s.subject = meshdesk_domain::subject_for(&t, false);
-                        }
-                    }
-                }
-            }
-        })
-    };
-    let new_id_text = RwSignal::new(String::new());
-    let new_domain_id = Memo::new(move |_| draft.with(|d| d.new_domain.as_ref().map(|n| n.id.to_string())));
     view! {
-        <h2>"1. Domain"</h2>
-        <p class="muted">"Choose one of your domains, or register a new one."</p>
         <Transition fallback=|| view! { <p class="muted">"…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                 {move || Suspend::new(async move {
@@ -49,7 +59,7 @@ pub(super) fn DomainStep(draft: RwSignal<WizardDraft>) -> impl IntoView {
                                     <li>
                                         <label>
                                             <input type="radio" name="domain" class="domain-choice" value=d.id.clone() prop:checked=on
-                                                on:change=move |_| { draft.update(|x| x.new_domain = None); set_domain(id.clone()) } />
+                                                on:change=move |_| { draft.update(|x| x.new_domain = None); set_domain(draft, id.clone()) } />
                                             <strong>{d.name.clone()}</strong>" "<span class="muted">{format!("({})", d.id)}</span>
                                         </label>
                                     </li>
@@ -61,6 +71,15 @@ pub(super) fn DomainStep(draft: RwSignal<WizardDraft>) -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
+    }
+}
+
+/// Registering a new domain: its id, then its name, description, owners and contact.
+#[component]
+fn NewDomain(draft: RwSignal<WizardDraft>) -> impl IntoView {
+    let new_id_text = RwSignal::new(String::new());
+    let new_domain_id = Memo::new(move |_| draft.with(|d| d.new_domain.as_ref().map(|n| n.id.to_string())));
+    view! {
         <details class="card" open=move || draft.with(|d| d.new_domain.is_some())>
             <summary>"Register a new domain"</summary>
             <div class="form-grid">
@@ -70,7 +89,7 @@ pub(super) fn DomainStep(draft: RwSignal<WizardDraft>) -> impl IntoView {
                         Ok(id) => {
                             let owners = draft.with_untracked(|d| d.product.owners.clone());
                             draft.update(|d| d.new_domain = Some(Domain { id: id.clone(), name: id.to_string(), description: String::new(), owners, contact: String::new() }));
-                            set_domain(id.to_string());
+                            set_domain(draft, id.to_string());
                         }
                         Err(e) => new_id_text.set(format!("{} ({e})", new_id_text.get_untracked())),
                     }
