@@ -67,7 +67,7 @@ async fn insiders_writing_with_a_stock_client_are_refused_and_a_hostile_schema_d
     let audit = observer.store().events(meshdesk_domain::GOVERNANCE_TOPIC).await.unwrap();
     let outcome = |id: &str| {
         let e = audit.iter().find(|e| e.id == id).unwrap_or_else(|| panic!("{id} is in the audit"));
-        (e.outcome.clone(), e.note.clone().unwrap_or_default())
+        (e.outcome, e.note.clone().unwrap_or_default())
     };
     for (id, why) in [
         ("dev-approval", "signed for the environment `_meshdesk.governance@dev`"),

@@ -119,8 +119,7 @@ impl Walk<'_> {
             }),
             AvroType::Union(branches) => {
                 let i = self.long()?;
-                let b =
-                    usize::try_from(i).ok().and_then(|i| branches.get(i)).ok_or_else(|| DatumError::NoSuchBranch(i))?;
+                let b = usize::try_from(i).ok().and_then(|i| branches.get(i)).ok_or(DatumError::NoSuchBranch(i))?;
                 self.value(b, depth + 1)
             }
             AvroType::Named(i) => {

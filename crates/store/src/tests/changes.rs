@@ -32,9 +32,8 @@ async fn a_breaking_change_is_recorded_for_readers_and_acknowledged(pool: Sqlite
     store.apply(LOG, &root(), &log).await.unwrap();
 
     let events = store.events(LOG).await.unwrap();
-    let outcome = |id: &str| {
-        events.iter().find(|e| e.id == id).map(|e| (e.outcome.clone(), e.note.clone().unwrap_or_default())).unwrap()
-    };
+    let outcome =
+        |id: &str| events.iter().find(|e| e.id == id).map(|e| (e.outcome, e.note.clone().unwrap_or_default())).unwrap();
     assert_eq!(outcome("b1").0, "applied");
     assert_eq!(outcome("a1").0, "applied");
     let (o, why) = outcome("x1");

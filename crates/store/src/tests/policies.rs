@@ -53,7 +53,7 @@ async fn policy_rules_fold_by_the_trust_rules_and_keep_their_history(pool: Sqlit
     let events = store.events(LOG).await.unwrap();
     let outcome = |id: &str| {
         let e = events.iter().find(|e| e.id == id).unwrap();
-        (e.outcome.clone(), e.note.clone().unwrap_or_default())
+        (e.outcome, e.note.clone().unwrap_or_default())
     };
     for id in ["p1", "p2", "p3", "w1"] {
         assert_eq!(outcome(id).0, "applied", "{id}: {:?}", outcome(id));
