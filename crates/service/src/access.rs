@@ -8,7 +8,7 @@ use meshdesk_domain::access::{
     reconcile_actions,
 };
 use meshdesk_domain::events::GrantOutcome;
-use meshdesk_domain::{DomainId, Envelope, EventBody, Principal, ProductId, TopicName};
+use meshdesk_domain::{DomainId, EventBody, Principal, ProductId, TopicName};
 
 use meshdesk_store::AccessRow;
 
@@ -107,23 +107,14 @@ impl Meshdesk {
     pub async fn decide_access(&self, d: &c::DecideRequest) -> Result<c::Decided, ServiceError> {
         let viewer = self.viewer().await.ok_or_else(|| invalid("not connected yet: the decider is not known"))?;
         let actor = Principal::parse(&viewer).map_err(invalid)?;
-        // Decide on the newest state: send what waits, read what others decided. Offline, the
-        // cache and the outbox are what there is.
-        self.settle().await;
+        // Decide on the newest state: read what others decided. Offline, the cache and the
+        // outbox are what there is.
+        let _ = self.sync().await;
         let log = self.governance_topic_now(self.connection().await.ok().as_ref());
-        for e in self.store.pending(&log, 1000).await? {
-            let decided_here = Envelope::from_bytes(&e.envelope)
-                .ok()
-                .and_then(|env| match env.decode() {
-                    meshdesk_domain::Decoded::Known(body) => body.as_decision().map(|(id, _)| id == d.request_id),
-                    _ => None,
-                })
-                .unwrap_or(false);
-            if decided_here {
-                return Err(invalid(
-                    "a decision on this request is already waiting to be sent; it goes out when the cluster is reachable",
-                ));
-            }
+        if self.store.decision_pending(&log, &d.request_id).await? {
+            return Err(invalid(
+                "a decision on this request is already waiting to be sent; it goes out when the cluster is reachable",
+            ));
         }
         let row = self.access_row(&d.request_id).await?;
         let product = self.store.product(row.request.product.as_str()).await?.ok_or_else(|| invalid("product gone"))?;
@@ -135,7 +126,7 @@ impl Meshdesk {
             product_owners: &product.product.owners,
             classification: product.product.classification,
         };
-        let next = decide(&row.state, &ctx, &d.decision, &actor, now_ms()).map_err(invalid)?;
+        let next = decide(&row.state, &ctx, &d.decision, &actor, now_ms())?;
         let request_id = d.request_id.clone();
         let body = match &d.decision {
             Decision::Approve { days } => EventBody::approval(&row.request, *days),
@@ -147,7 +138,7 @@ impl Meshdesk {
         // ACLs follow the log: they change only once this desktop's fold has applied the
         // decision, so a decision that lost a race (a deny or withdrawal that came first)
         // leaves nothing behind. Offline, the reconciler applies it once the log has it.
-        self.settle().await;
+        self.await_folded(&event_id).await;
         let folded = self.access_row(&d.request_id).await.ok().filter(|r| r.state.name() == next.name());
         let (grant, acls) = match (&next, folded) {
             (RequestState::Approved { .. }, Some(_)) => self.enforce(&row.request, true).await,

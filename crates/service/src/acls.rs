@@ -56,7 +56,7 @@ impl Meshdesk {
     pub async fn cluster_access(&self, request_id: &str) -> Result<c::ClusterAccess, ServiceError> {
         let row = self.access_row(request_id).await?;
         let conn = self.connection().await?;
-        let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+        let admin = conn.admin()?;
         let filter = AclFilter { principal: Some(row.request.consumer.to_string()), ..Default::default() };
         let found = match admin.describe_acls(&filter).await? {
             AclOutcome::Done(list) => list,
@@ -132,7 +132,7 @@ impl Meshdesk {
         }
         let result = async {
             let conn = self.connection().await?;
-            let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+            let admin = conn.admin()?;
             Ok::<_, ServiceError>(if apply {
                 summarise(&admin.create_acls(&bindings).await?)
             } else {
@@ -158,7 +158,7 @@ impl Meshdesk {
     /// deleted), and bindings of grants recorded as applied that the cluster lacks.
     pub async fn acl_drift(&self) -> Result<Vec<String>, ServiceError> {
         let conn = self.connection().await?;
-        let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+        let admin = conn.admin()?;
         let now = now_ms();
         let rows = self.store.access_requests().await?;
         let active: Vec<&AccessRow> = rows.iter().filter(|r| r.state.is_active(now)).collect();
@@ -259,7 +259,7 @@ impl Meshdesk {
     /// lists them. Returns them for people; nothing on a cluster without an authorizer.
     pub async fn restore_missing(&self, dry_run: bool) -> Result<Vec<String>, ServiceError> {
         let conn = self.connection().await?;
-        let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+        let admin = conn.admin()?;
         let present: HashSet<meshdesk_kafka::AclBinding> = match admin.describe_acls(&AclFilter::default()).await? {
             AclOutcome::Done(list) => list.into_iter().collect(),
             AclOutcome::SecurityDisabled(_) => return Ok(vec![]),

@@ -165,7 +165,7 @@ impl Meshdesk {
             .collect();
         let mut ports = Vec::new();
         let admin = match self.connection().await {
-            Ok(conn) => meshdesk_kafka::Admin::new(&conn.kafka).map_err(|e| e.to_string()),
+            Ok(conn) => conn.admin().map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
         for port in &p.product.output_ports {
@@ -281,7 +281,7 @@ impl Meshdesk {
         let governance_topic = match self.connection().await {
             Ok(conn) => {
                 let listed = async {
-                    let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+                    let admin = conn.admin()?;
                     admin.list_topics(false).await
                 }
                 .await;
@@ -383,7 +383,7 @@ impl Meshdesk {
             return Err(invalid(format!("{topic} already belongs to {owner}")));
         }
         let conn = self.connection().await?;
-        let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+        let admin = conn.admin()?;
         let d = admin.describe_topic(topic.as_str()).await?;
         let config = |name: &str| d.configs.iter().find(|c| c.name == name).and_then(|c| c.value.clone());
         let retention_ms = config("retention.ms").and_then(|v| v.parse().ok()).unwrap_or(-1);

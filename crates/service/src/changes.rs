@@ -189,7 +189,7 @@ impl Meshdesk {
             return Err(invalid(format!("{} has no such change to acknowledge", req.product)));
         }
         let id = self.publish(&EventBody::ChangeAcknowledged { product, change: req.event_id.clone() }).await?;
-        self.settle().await;
+        self.await_folded(&id).await;
         Ok(id)
     }
 

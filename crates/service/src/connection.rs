@@ -3,11 +3,12 @@
 //! status and settings the window shows about it.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use meshdesk_contract as c;
 use meshdesk_domain::trust::{Signer, TrustRoot};
-use meshdesk_kafka::KafkaProfile;
+use meshdesk_kafka::{Admin, KafkaProfile};
 use meshdesk_registry::RegistryClient;
 use meshdesk_sandbox::{Sandbox, SandboxOptions};
 
@@ -27,6 +28,26 @@ pub(crate) struct Connection {
     pub(crate) reconciler: Option<Signer>,
     /// What is wrong with the environment file (secrets in clear, no admins), for people.
     pub(crate) warnings: Vec<String>,
+    /// The one admin client of this connection, made on first use and shared by every clone
+    /// (an rdkafka client holds threads and buffers: one per call cost a connection each time).
+    pub(crate) admin: SharedAdmin,
+}
+
+/// A lazily made admin client shared by a connection's clones.
+#[derive(Clone, Default)]
+pub(crate) struct SharedAdmin(Arc<std::sync::Mutex<Option<Arc<Admin>>>>);
+
+impl Connection {
+    /// The connection's admin client (made on first use).
+    pub(crate) fn admin(&self) -> Result<Arc<Admin>, meshdesk_kafka::KafkaError> {
+        let mut slot = self.admin.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(a) = slot.as_ref() {
+            return Ok(a.clone());
+        }
+        let a = Arc::new(Admin::new(&self.kafka)?);
+        *slot = Some(a.clone());
+        Ok(a)
+    }
 }
 
 // One per service, rarely moved: the size of `Ready` costs nothing worth a box.
@@ -96,6 +117,7 @@ impl Meshdesk {
                     .ok()
                     .and_then(|p| sb.signer(&p).ok());
                 let conn = Connection {
+                    admin: Default::default(),
                     name: "sandbox".into(),
                     principal,
                     kafka: sb.kafka_profile(),

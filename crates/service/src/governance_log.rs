@@ -18,7 +18,7 @@ impl Meshdesk {
         if self.governance_ready.load(Ordering::Relaxed) {
             return Ok(());
         }
-        let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+        let admin = conn.admin()?;
         let exists = admin.list_topics(true).await?.iter().any(|t| t.name == conn.governance_topic);
         if !exists {
             let spec = meshdesk_kafka::TopicSpec {

@@ -242,6 +242,7 @@ impl Meshdesk {
                 (
                     cache_name,
                     ConnState::Ready(Connection {
+                        admin: Default::default(),
                         name,
                         principal,
                         kafka: cfg.kafka,

@@ -52,7 +52,7 @@ impl Meshdesk {
             Some(c) => c,
             // Not synced yet: the cluster says who it is (events wait for it if it is away).
             None => {
-                meshdesk_kafka::Admin::new(&conn.kafka)?
+                conn.admin()?
                     .describe_cluster()
                     .await
                     .map_err(|e| {
@@ -73,6 +73,19 @@ impl Meshdesk {
     pub(crate) async fn settle(&self) {
         let _ = self.flush_outbox().await;
         let _ = self.sync().await;
+    }
+
+    /// Sends what waits, then folds once unless this desktop's event `event_id` is in the cache
+    /// already (a background fold may have got there first): the one wait an action needs for
+    /// its own event. The flush acknowledges the event, so one fold to the log's end reaches it.
+    /// Offline, it returns at once (the event waits in the outbox).
+    pub(crate) async fn await_folded(&self, event_id: &str) {
+        if self.flush_outbox().await.is_err() {
+            return;
+        }
+        if matches!(self.store.event_folded(event_id).await, Ok(false)) {
+            let _ = self.sync().await;
+        }
     }
 
     /// Why this desktop may not write `body` now (no key, or the trust rules refuse), if so.
@@ -97,7 +110,7 @@ impl Meshdesk {
         let key = signer.public_key().id();
         match self.store.authorize(root, &conn.governance_topic, &key, signer.principal().as_str(), body).await? {
             Ok(()) => Ok(()),
-            Err(why) => Err(ServiceError::Invalid(format!("not allowed: {why}"))),
+            Err(why) => Err(ServiceError::Refused(why)),
         }
     }
 

@@ -56,8 +56,8 @@ impl Meshdesk {
             rule.policy = rule.id.clone();
         }
         policy::admissible(&rule).map_err(invalid)?;
-        self.publish(&EventBody::PolicyPublished(rule)).await?;
-        self.settle().await;
+        let id = self.publish(&EventBody::PolicyPublished(rule)).await?;
+        self.await_folded(&id).await;
         self.policies().await
     }
 
@@ -67,8 +67,8 @@ impl Meshdesk {
             return Err(invalid("say why the rule is withdrawn"));
         }
         let body = EventBody::PolicyWithdrawn { id: w.id.trim().to_owned(), reason: w.reason.trim().to_owned() };
-        self.publish(&body).await?;
-        self.settle().await;
+        let id = self.publish(&body).await?;
+        self.await_folded(&id).await;
         self.policies().await
     }
 

@@ -231,8 +231,8 @@ impl Meshdesk {
                     s.version = Some(version);
                 }
                 let title = p.title.clone();
-                self.publish(&meshdesk_domain::EventBody::ProductPublished(p)).await?;
-                self.settle().await;
+                let id = self.publish(&meshdesk_domain::EventBody::ProductPublished(p)).await?;
+                self.await_folded(&id).await;
                 Some(format!("{title} was published again with version {version}: its readers are told."))
             }
             _ => match self.product_of(&req.subject).await? {

@@ -107,8 +107,8 @@ impl Meshdesk {
             key: signer.public_key().id(),
             note: note.to_owned(),
         };
-        self.publish(&body).await?;
-        self.settle().await;
+        let id = self.publish(&body).await?;
+        self.await_folded(&id).await;
         self.identity().await
     }
 
@@ -182,7 +182,7 @@ impl Meshdesk {
             }
         };
         let id = self.publish(&body).await?;
-        self.settle().await;
+        self.await_folded(&id).await;
         Ok(id)
     }
 }

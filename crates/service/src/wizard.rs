@@ -131,7 +131,7 @@ impl Meshdesk {
     pub async fn check_draft(&self, d: &c::WizardDraft) -> Result<c::DraftCheck, ServiceError> {
         // The cluster's topics now if it answers (the cached list otherwise).
         if let Ok(conn) = self.connection().await
-            && let Ok(admin) = meshdesk_kafka::Admin::new(&conn.kafka)
+            && let Ok(admin) = conn.admin()
             && let Ok(list) = admin.list_topics(true).await
         {
             let topics: Vec<(String, i64)> = list.into_iter().map(|t| (t.name, t.partitions as i64)).collect();
@@ -231,6 +231,12 @@ impl Meshdesk {
         for (i, step) in steps.iter().enumerate() {
             if let Some(result) = done.get(i) {
                 self.note_registration(&mut d, step, result);
+                // Resuming: a domain this plan registered is folded before its product is judged.
+                if matches!(step, Step::RegisterDomain { .. })
+                    && let Some(event) = result["event"].as_str()
+                {
+                    self.await_folded(event).await;
+                }
                 continue;
             }
             // The step's governance event gets an id fixed by the draft, the plan and the step: a
@@ -279,7 +285,7 @@ impl Meshdesk {
         let conn = self.connection().await?;
         Ok(match step {
             Step::CreateTopic { topic, partitions, replication_factor, configs } => {
-                let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+                let admin = conn.admin()?;
                 let spec = TopicSpec {
                     name: topic.as_str().to_owned(),
                     partitions: *partitions,
@@ -330,7 +336,7 @@ impl Meshdesk {
                 done
             }
             Step::GrantOwners { bindings } => {
-                let admin = meshdesk_kafka::Admin::new(&conn.kafka)?;
+                let admin = conn.admin()?;
                 let kafka: Vec<_> = bindings.iter().map(to_kafka).collect();
                 let outcomes = admin.create_acls(&kafka).await?;
                 let refusal = outcomes.iter().find_map(|o| match o {
@@ -351,11 +357,11 @@ impl Meshdesk {
             }
             Step::RegisterDomain { domain } => {
                 let id = self.publish_as(&EventBody::DomainRegistered(domain.clone()), event_id).await?;
+                // The domain must be folded before its product is judged (the plan's last step).
+                self.await_folded(&id).await;
                 serde_json::json!({ "event": id })
             }
             Step::PublishProduct => {
-                // A domain registered by this plan must be folded before its product is judged.
-                self.settle().await;
                 let id = self.publish_as(&EventBody::ProductPublished(d.product.clone()), event_id).await?;
                 serde_json::json!({ "event": id })
             }

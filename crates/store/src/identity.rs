@@ -28,6 +28,14 @@ impl Store {
             .await?)
     }
 
+    /// Whether the fold has judged the event `id` (applied, refused or a duplicate).
+    pub async fn event_folded(&self, id: &str) -> Result<bool> {
+        Ok(sqlx::query_scalar!(r#"SELECT 1 AS "x!: i64" FROM events WHERE id = ? LIMIT 1"#, id)
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some())
+    }
+
     /// Forgets everything folded from the governance log, so it is folded again from offset 0.
     /// Local things stay: drafts, the outbox, the caches of the cluster and the registry (see
     /// [`LOCAL_TABLES`]).

@@ -51,6 +51,23 @@ impl Store {
             .await?)
     }
 
+    /// Whether a decision on the access request `request_id` (an approval, denial, withdrawal or
+    /// revocation) waits in `log`'s outbox, unsent and not parked.
+    pub async fn decision_pending(&self, log: &str, request_id: &str) -> Result<bool> {
+        Ok(sqlx::query_scalar!(
+            r#"SELECT 1 AS "x!: i64" FROM outbox
+               WHERE log = ? AND sent_offset IS NULL AND parked_at_ms IS NULL
+                 AND kind IN ('AccessApproved', 'AccessDenied', 'AccessWithdrawn', 'AccessRevoked')
+                 AND json_extract(CAST(envelope AS TEXT), '$.payload.request_id') = ?
+               LIMIT 1"#,
+            log,
+            request_id
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .is_some())
+    }
+
     /// The oldest pending entries of `log`, in the order they must be sent.
     pub async fn pending(&self, log: &str, limit: i64) -> Result<Vec<OutboxEntry>> {
         let rows = sqlx::query!(
