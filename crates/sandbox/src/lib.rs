@@ -181,6 +181,52 @@ fn lock_dir(dir: &Path) -> anyhow::Result<std::fs::File> {
     Ok(f)
 }
 
+/// Starts the broker on a port for `choice`, starting afresh on other ports when a never-run
+/// broker's port is taken as it starts.
+async fn launch_broker(
+    install: &KafkaInstall,
+    kafka_dir: &Path,
+    choice: PortChoice,
+    state: &mut SandboxState,
+    admin_password: &str,
+) -> anyhow::Result<(u16, KafkaNode)> {
+    // A port found free can be taken by another program before the JVM binds it. A broker
+    // that never ran (its folder made by this attempt) then starts afresh on other ports.
+    let mut attempt = 0;
+    loop {
+        let fresh = !kafka_dir.join("node.json").is_file();
+        let listener = bind(choice, state.broker_port).await?;
+        let broker_port = listener.local_addr()?.port();
+        drop(listener);
+        match KafkaNode::start(install, kafka_dir, broker_port, access::ADMIN_USER, admin_password).await {
+            Ok(node) => return Ok((broker_port, node)),
+            Err(e) if fresh && attempt < 2 && format!("{e:#}").contains("Address already in use") => {
+                attempt += 1;
+                tracing::warn!("the sandbox broker's port was taken as it started; trying other ports");
+                std::fs::remove_dir_all(kafka_dir)
+                    .with_context(|| format!("clearing {} for another start", kafka_dir.display()))?;
+                state.broker_port = None;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Makes the sandbox's own principals SCRAM users on `broker` (at every start: idempotent).
+async fn upsert_own_users(
+    passwords: &access::SandboxPasswords,
+    broker: &KafkaNode,
+    admin_password: &str,
+) -> anyhow::Result<()> {
+    let own: Vec<(String, String)> =
+        passwords.own().filter(|(u, _)| *u != access::ADMIN_USER).map(|(u, p)| (u.to_owned(), p.to_owned())).collect();
+    let admin_profile = access::scram_profile(&broker.bootstrap(), access::ADMIN_USER, admin_password);
+    for (user, outcome) in meshdesk_kafka::Admin::new(&admin_profile)?.upsert_scram_users(&own).await? {
+        outcome.map_err(|e| anyhow::anyhow!("making the sandbox user {user}: {e}"))?;
+    }
+    Ok(())
+}
+
 impl Sandbox {
     pub async fn start(opts: SandboxOptions) -> anyhow::Result<Self> {
         let dir = &opts.data_dir;
@@ -199,36 +245,9 @@ impl Sandbox {
             state.seeded_at_ms = None;
         }
         let admin_password = passwords.password(access::ADMIN_USER).context("the sandbox admin's password")?.to_owned();
-        // A port found free can be taken by another program before the JVM binds it. A broker
-        // that never ran (its folder made by this attempt) then starts afresh on other ports.
-        let mut attempt = 0;
-        let (broker_port, broker) = loop {
-            let fresh = !kafka_dir.join("node.json").is_file();
-            let listener = bind(opts.broker_port, state.broker_port).await?;
-            let broker_port = listener.local_addr()?.port();
-            drop(listener);
-            match KafkaNode::start(&install, &kafka_dir, broker_port, access::ADMIN_USER, &admin_password).await {
-                Ok(node) => break (broker_port, node),
-                Err(e) if fresh && attempt < 2 && format!("{e:#}").contains("Address already in use") => {
-                    attempt += 1;
-                    tracing::warn!("the sandbox broker's port was taken as it started; trying other ports");
-                    std::fs::remove_dir_all(&kafka_dir)
-                        .with_context(|| format!("clearing {} for another start", kafka_dir.display()))?;
-                    state.broker_port = None;
-                }
-                Err(e) => return Err(e),
-            }
-        };
-        // The sandbox's own principals are SCRAM users (set at every start: idempotent).
-        let own: Vec<(String, String)> = passwords
-            .own()
-            .filter(|(u, _)| *u != access::ADMIN_USER)
-            .map(|(u, p)| (u.to_owned(), p.to_owned()))
-            .collect();
-        let admin_profile = access::scram_profile(&broker.bootstrap(), access::ADMIN_USER, &admin_password);
-        for (user, outcome) in meshdesk_kafka::Admin::new(&admin_profile)?.upsert_scram_users(&own).await? {
-            outcome.map_err(|e| anyhow::anyhow!("making the sandbox user {user}: {e}"))?;
-        }
+        let (broker_port, broker) =
+            launch_broker(&install, &kafka_dir, opts.broker_port, &mut state, &admin_password).await?;
+        upsert_own_users(&passwords, &broker, &admin_password).await?;
         let listener = bind(opts.registry_port, state.registry_port).await?;
         let registry = RegistryServer::start(&dir.join("registry"), listener).await?;
 
@@ -251,37 +270,50 @@ impl Sandbox {
             keys: std::sync::Mutex::new(keys),
             _lock: lock,
         };
-        let unbound = me.keys.lock().expect("keys lock").unbound();
+        me.bind_environment().await?;
+        me.seed_once(opts.seed, legacy, &mut state).await?;
+        Ok(me)
+    }
+
+    /// Binds a sandbox from before events were bound to their environment to its identity.
+    async fn bind_environment(&self) -> anyhow::Result<()> {
+        let unbound = self.keys.lock().expect("keys lock").unbound();
         if unbound {
             // A sandbox from before events were bound to their environment: it gets its identity
             // now, and what its log holds stays readable (no log yet: nothing to keep).
-            let end = meshdesk_kafka::watermarks(&me.kafka_profile(), meshdesk_domain::GOVERNANCE_TOPIC, 0)
+            let end = meshdesk_kafka::watermarks(&self.kafka_profile(), meshdesk_domain::GOVERNANCE_TOPIC, 0)
                 .await
                 .map_or(0, |w| w.high);
-            me.keys.lock().expect("keys lock").bind(end)?;
+            self.keys.lock().expect("keys lock").bind(end)?;
         }
-        let environment = me.keys.lock().expect("keys lock").environment().to_owned();
+        Ok(())
+    }
+
+    /// Endorses the seed's principals of a `legacy` (unsigned) sandbox, or seeds the retail example once when `seed`.
+    async fn seed_once(&mut self, seed: bool, legacy: bool, state: &mut SandboxState) -> anyhow::Result<()> {
+        let environment = self.keys.lock().expect("keys lock").environment().to_owned();
         if legacy {
             // What it wrote stays readable, and the seed's principals are endorsed from here on.
-            let end = meshdesk_kafka::watermarks(&me.kafka_profile(), meshdesk_domain::GOVERNANCE_TOPIC, 0).await?.high;
+            let end =
+                meshdesk_kafka::watermarks(&self.kafka_profile(), meshdesk_domain::GOVERNANCE_TOPIC, 0).await?.high;
             let signers = {
-                let mut keys = me.keys.lock().expect("keys lock");
+                let mut keys = self.keys.lock().expect("keys lock");
                 keys.accept_legacy_before(end)?;
                 keys.seed_signers()?
             };
-            seed::endorse(&me.kafka_profile(), &signers, &environment)
+            seed::endorse(&self.kafka_profile(), &signers, &environment)
                 .await
                 .context("endorsing the sandbox's principals")?;
-        } else if opts.seed && state.seeded_at_ms.is_none() {
-            let signers = me.keys.lock().expect("keys lock").seed_signers()?;
-            let report = seed::seed(&me.kafka_profile(), &me.registry_url(), &signers, &environment)
+        } else if seed && state.seeded_at_ms.is_none() {
+            let signers = self.keys.lock().expect("keys lock").seed_signers()?;
+            let report = seed::seed(&self.kafka_profile(), &self.registry_url(), &signers, &environment)
                 .await
                 .context("seeding the retail example")?;
             state.seeded_at_ms = Some(report.at_ms);
-            state.save(dir)?;
-            me.seed_report = Some(report);
+            state.save(&self.data_dir)?;
+            self.seed_report = Some(report);
         }
-        Ok(me)
+        Ok(())
     }
 
     /// The sandbox environment's trust root: its admin's key.

@@ -99,6 +99,48 @@ fn relocate(v: &mut serde_json::Value, base: &str, references: &[(&str, &JsonSch
     }
 }
 
+/// Checks a `"type"` value: a known type name, or a non-empty array of distinct ones.
+fn validate_type(v: &Spanned) -> Result<(), SchemaError> {
+    let names: Vec<&Spanned> = match &v.value {
+        Json::String(_) => vec![v],
+        Json::Array(items) if !items.is_empty() => items.iter().collect(),
+        _ => return err(v.pos, "\"type\" must be a type name or a non-empty array of them"),
+    };
+    for (i, n) in names.iter().enumerate() {
+        match n.as_str() {
+            Some(t) if TYPES.contains(&t) => {
+                if names[..i].iter().any(|m| m.as_str() == Some(t)) {
+                    return err(n.pos, format!("\"type\" lists `{t}` twice"));
+                }
+            }
+            Some(t) => {
+                return err(n.pos, format!("`{t}` is not a JSON Schema type; expected one of {}", TYPES.join(", ")));
+            }
+            None => return err(n.pos, "a type name must be a string"),
+        }
+    }
+    Ok(())
+}
+
+/// Checks a `"required"` value: an array of distinct property names.
+fn validate_required(v: &Spanned) -> Result<(), SchemaError> {
+    match &v.value {
+        Json::Array(items) => {
+            let mut seen = std::collections::HashSet::new();
+            for it in items {
+                let Some(name) = it.as_str() else {
+                    return err(it.pos, "\"required\" lists property names, as strings");
+                };
+                if !seen.insert(name) {
+                    return err(it.pos, format!("\"required\" lists `{name}` twice"));
+                }
+            }
+            Ok(())
+        }
+        _ => err(v.pos, "\"required\" must be an array of property names"),
+    }
+}
+
 fn validate(s: &Spanned) -> Result<(), SchemaError> {
     let Json::Object(members) = &s.value else {
         return match s.value {
@@ -108,47 +150,12 @@ fn validate(s: &Spanned) -> Result<(), SchemaError> {
     };
     for (k, v) in members {
         match k.value.as_str() {
-            "type" => {
-                let names: Vec<&Spanned> = match &v.value {
-                    Json::String(_) => vec![v],
-                    Json::Array(items) if !items.is_empty() => items.iter().collect(),
-                    _ => return err(v.pos, "\"type\" must be a type name or a non-empty array of them"),
-                };
-                for (i, n) in names.iter().enumerate() {
-                    match n.as_str() {
-                        Some(t) if TYPES.contains(&t) => {
-                            if names[..i].iter().any(|m| m.as_str() == Some(t)) {
-                                return err(n.pos, format!("\"type\" lists `{t}` twice"));
-                            }
-                        }
-                        Some(t) => {
-                            return err(
-                                n.pos,
-                                format!("`{t}` is not a JSON Schema type; expected one of {}", TYPES.join(", ")),
-                            );
-                        }
-                        None => return err(n.pos, "a type name must be a string"),
-                    }
-                }
-            }
+            "type" => validate_type(v)?,
             "properties" | "definitions" | "$defs" | "patternProperties" => match &v.value {
                 Json::Object(props) => props.iter().try_for_each(|(_, p)| validate(p))?,
                 _ => return err(v.pos, format!("\"{}\" must be an object of schemas", k.value)),
             },
-            "required" => match &v.value {
-                Json::Array(items) => {
-                    let mut seen = std::collections::HashSet::new();
-                    for it in items {
-                        let Some(name) = it.as_str() else {
-                            return err(it.pos, "\"required\" lists property names, as strings");
-                        };
-                        if !seen.insert(name) {
-                            return err(it.pos, format!("\"required\" lists `{name}` twice"));
-                        }
-                    }
-                }
-                _ => return err(v.pos, "\"required\" must be an array of property names"),
-            },
+            "required" => validate_required(v)?,
             "items" | "additionalItems" | "not" | "contains" | "propertyNames" | "if" | "then" | "else" => {
                 match &v.value {
                     Json::Array(items) if k.value == "items" => items.iter().try_for_each(validate)?,

@@ -132,22 +132,7 @@ impl Judge<'_> {
             return vec![];
         }
         // References first, on either side.
-        let (wr, nr) = match (self.deref(0, wide), self.deref(1, narrow)) {
-            (Err(e), _) | (_, Err(e)) => return vec![undecided(path, e)],
-            (Ok(w), Ok(n)) => (w, n),
-        };
-        if wr.is_some() || nr.is_some() {
-            let key = (
-                wr.as_ref().map(|(r, _)| r.clone()).unwrap_or_else(|| wide.to_string()),
-                nr.as_ref().map(|(r, _)| r.clone()).unwrap_or_else(|| narrow.to_string()),
-            );
-            if !self.assumed.insert(key.clone()) {
-                return vec![];
-            }
-            let w = wr.map(|(_, v)| v).unwrap_or_else(|| wide.clone());
-            let n = nr.map(|(_, v)| v).unwrap_or_else(|| narrow.clone());
-            let out = self.sub(&w, &n, path);
-            self.assumed.remove(&key);
+        if let Some(out) = self.follow_refs(wide, narrow, path) {
             return out;
         }
         if matches!(wide, Value::Bool(false)) {
@@ -159,7 +144,50 @@ impl Judge<'_> {
         if !wide.is_object() || !narrow.is_object() {
             return vec![undecided(path, "a schema that is neither an object nor a boolean")];
         }
-        // A union on the narrow side: each of its branches must be covered.
+        if let Some(out) = self.narrow_union(wide, narrow, path) {
+            return out;
+        }
+        if let Some(parts) = narrow.get("allOf").and_then(Value::as_array) {
+            return self.narrow_intersection(wide, narrow, parts, path);
+        }
+        let mut out = self.wide_combinators(wide, narrow, path);
+        const COMBINATORS: [&str; 4] = ["allOf", "anyOf", "oneOf", "not"];
+        let base: Cow<Value> = if COMBINATORS.iter().any(|k| wide.get(k).is_some()) {
+            Cow::Owned(without(wide, &COMBINATORS))
+        } else {
+            Cow::Borrowed(wide)
+        };
+        out.extend(self.keywords(&base, narrow, path));
+        out
+    }
+
+    /// Compares the targets when either side is a `$ref` (a pair already being compared is
+    /// assumed to hold); `None` when neither side is one.
+    fn follow_refs(&mut self, wide: &Value, narrow: &Value, path: &str) -> Option<Vec<Finding>> {
+        let (wr, nr) = match (self.deref(0, wide), self.deref(1, narrow)) {
+            (Err(e), _) | (_, Err(e)) => return Some(vec![undecided(path, e)]),
+            (Ok(w), Ok(n)) => (w, n),
+        };
+        if wr.is_none() && nr.is_none() {
+            return None;
+        }
+        let key = (
+            wr.as_ref().map(|(r, _)| r.clone()).unwrap_or_else(|| wide.to_string()),
+            nr.as_ref().map(|(r, _)| r.clone()).unwrap_or_else(|| narrow.to_string()),
+        );
+        if !self.assumed.insert(key.clone()) {
+            return Some(vec![]);
+        }
+        let w = wr.map(|(_, v)| v).unwrap_or_else(|| wide.clone());
+        let n = nr.map(|(_, v)| v).unwrap_or_else(|| narrow.clone());
+        let out = self.sub(&w, &n, path);
+        self.assumed.remove(&key);
+        Some(out)
+    }
+
+    /// A union on the narrow side: each of its branches must be covered; `None` when it has no
+    /// `anyOf` or `oneOf`.
+    fn narrow_union(&mut self, wide: &Value, narrow: &Value, path: &str) -> Option<Vec<Finding>> {
         for k in ["anyOf", "oneOf"] {
             if let Some(branches) = narrow.get(k).and_then(Value::as_array) {
                 let base = without(narrow, &[k]);
@@ -170,30 +198,35 @@ impl Judge<'_> {
                         out.push((p, format!("{what} (in branch {} of `{k}`)", i + 1)));
                     }
                 }
-                return out;
+                return Some(out);
             }
         }
-        // An intersection on the narrow side: as one schema where it merges plainly, else any
-        // one part that is covered will do.
-        if let Some(parts) = narrow.get("allOf").and_then(Value::as_array) {
-            let base = without(narrow, &["allOf"]);
-            let merged = parts.iter().try_fold(base.clone(), |acc, p| merge(&acc, p));
-            if let Some(m) = merged {
-                return self.sub(wide, &m, path);
-            }
-            let first = self.sub(wide, &base, path);
-            if first.is_empty() {
-                return first;
-            }
-            for p in parts {
-                if self.sub(wide, p, path).is_empty() {
-                    return vec![];
-                }
-            }
-            return vec![undecided(path, "`allOf` parts that do not combine plainly")];
+        None
+    }
+
+    /// An intersection (`parts`) on the narrow side: as one schema where it merges plainly, else
+    /// any one part that is covered will do.
+    fn narrow_intersection(&mut self, wide: &Value, narrow: &Value, parts: &[Value], path: &str) -> Vec<Finding> {
+        let base = without(narrow, &["allOf"]);
+        let merged = parts.iter().try_fold(base.clone(), |acc, p| merge(&acc, p));
+        if let Some(m) = merged {
+            return self.sub(wide, &m, path);
         }
+        let first = self.sub(wide, &base, path);
+        if first.is_empty() {
+            return first;
+        }
+        for p in parts {
+            if self.sub(wide, p, path).is_empty() {
+                return vec![];
+            }
+        }
+        vec![undecided(path, "`allOf` parts that do not combine plainly")]
+    }
+
+    /// The wide side's combinators (`allOf`, `anyOf`, `oneOf`, `not`): the narrow side must fit each of them.
+    fn wide_combinators(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
         let mut out = Vec::new();
-        // The wide side's combinators: the narrow side must fit each of them.
         if let Some(parts) = wide.get("allOf").and_then(Value::as_array) {
             for (i, p) in parts.iter().enumerate() {
                 for (q, what) in self.sub(p, narrow, path) {
@@ -210,13 +243,6 @@ impl Judge<'_> {
         if let Some(not) = wide.get("not") {
             out.extend(self.not(not, narrow, path));
         }
-        const COMBINATORS: [&str; 4] = ["allOf", "anyOf", "oneOf", "not"];
-        let base: Cow<Value> = if COMBINATORS.iter().any(|k| wide.get(k).is_some()) {
-            Cow::Owned(without(wide, &COMBINATORS))
-        } else {
-            Cow::Borrowed(wide)
-        };
-        out.extend(self.keywords(&base, narrow, path));
         out
     }
 
@@ -282,79 +308,8 @@ impl Judge<'_> {
 
     /// The keywords of one schema (no combinators on the wide side).
     fn keywords(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
-        let mut out = Vec::new();
-        // Types and values.
-        let (wt, nt) = (types(wide), types(narrow));
-        if wide.get("type").is_some() {
-            let lost: Vec<&String> = nt.iter().filter(|t| !covered(t, &wt)).collect();
-            if !lost.is_empty() {
-                out.push((at(path), format!("changed from {} to {}", nt.join(" | "), wt.join(" | "))));
-            }
-        }
-        if let Some(we) = enum_of(wide) {
-            match enum_of(narrow) {
-                Some(ne) => {
-                    let gone: Vec<String> = ne.iter().filter(|v| !we.contains(v)).map(Value::to_string).collect();
-                    if !gone.is_empty() {
-                        out.push((at(path), format!("no longer allows {}", gone.join(", "))));
-                    }
-                }
-                None => out.push((at(path), "now only allows a fixed list of values".into())),
-            }
-        }
-        // Bounds.
-        for (k, upper) in [
-            ("maxLength", true),
-            ("maxItems", true),
-            ("maxProperties", true),
-            ("maximum", true),
-            ("exclusiveMaximum", true),
-            ("minLength", false),
-            ("minItems", false),
-            ("minProperties", false),
-            ("minimum", false),
-            ("exclusiveMinimum", false),
-        ] {
-            if let Some(w) = num(wide, k) {
-                // The narrow side's own bound of the same kind, or its inclusive twin.
-                // An exclusive bound is met by an inclusive one strictly inside it; an inclusive
-                // one by an exclusive one at or inside it.
-                let (twin, strict) = match k {
-                    "exclusiveMaximum" => (Some("maximum"), true),
-                    "exclusiveMinimum" => (Some("minimum"), true),
-                    "maximum" => (Some("exclusiveMaximum"), false),
-                    "minimum" => (Some("exclusiveMinimum"), false),
-                    _ => (None, false),
-                };
-                let inside = |n: f64, strictly: bool| match (upper, strictly) {
-                    (true, true) => n < w,
-                    (true, false) => n <= w,
-                    (false, true) => n > w,
-                    (false, false) => n >= w,
-                };
-                let n = num(narrow, k);
-                let ok = n.is_some_and(|n| inside(n, false))
-                    || twin.and_then(|t| num(narrow, t)).is_some_and(|n| inside(n, strict));
-                if !ok {
-                    let was = n.map(|n| n.to_string()).unwrap_or_else(|| "unbounded".into());
-                    out.push((at(path), format!("`{k}` tightened from {was} to {w}")));
-                }
-            } else if let Some(v) = wide.get(k).filter(|v| v.is_boolean()) {
-                // Draft-04's boolean exclusive bounds.
-                if narrow.get(k) != Some(v) {
-                    out.push(undecided(path, format!("`{k}` changed (draft-04's boolean form)")));
-                }
-            }
-        }
-        if let Some(w) = num(wide, "multipleOf") {
-            let fits = num(narrow, "multipleOf").is_some_and(|n| {
-                let q = n / w;
-                (q - q.round()).abs() < 1e-9
-            });
-            if !fits {
-                out.push((at(path), format!("now needs multiples of {w}")));
-            }
-        }
+        let mut out = type_and_value_changes(wide, narrow, path);
+        out.extend(bound_changes(wide, narrow, path));
         if wide.get("uniqueItems") == Some(&Value::Bool(true)) && narrow.get("uniqueItems") != Some(&Value::Bool(true))
         {
             out.push((at(path), "now refuses arrays with repeated items".into()));
@@ -369,7 +324,14 @@ impl Judge<'_> {
         }
         // Objects.
         out.extend(self.objects(wide, narrow, path));
-        // Arrays.
+        out.extend(self.array_changes(wide, narrow, path));
+        out.extend(unchanged_keyword_changes(wide, narrow, path));
+        out
+    }
+
+    /// Arrays: items (tuples position by position, then the rest) and `contains`.
+    fn array_changes(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+        let mut out = Vec::new();
         let has_items = |v: &Value| {
             v.get("items").is_some() || v.get("prefixItems").is_some() || v.get("additionalItems").is_some()
         };
@@ -389,22 +351,109 @@ impl Judge<'_> {
                 out.push(undecided(path, "`contains` changed"));
             }
         }
-        // Conditionals and the rest compared only when unchanged.
-        let cond = |v: &Value| json!([v.get("if"), v.get("then"), v.get("else")]);
-        if wide.get("if").is_some() && cond(wide) != cond(narrow) {
-            out.push(undecided(path, "`if` / `then` / `else` changed"));
-        }
-        for k in ["unevaluatedProperties", "unevaluatedItems", "minContains", "maxContains"] {
-            if let Some(w) = wide.get(k)
-                && narrow.get(k) != Some(w)
-            {
-                out.push(undecided(path, format!("`{k}` changed")));
-            }
-        }
-        let (wd, nd) = (schema_dependencies(wide), schema_dependencies(narrow));
-        if wd.as_object().is_some_and(|m| !m.is_empty()) && wd != nd {
-            out.push(undecided(path, "schema dependencies changed"));
-        }
         out
     }
+}
+
+/// Types and values: a type no longer listed, enum values no longer allowed.
+fn type_and_value_changes(wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let (wt, nt) = (types(wide), types(narrow));
+    if wide.get("type").is_some() {
+        let lost: Vec<&String> = nt.iter().filter(|t| !covered(t, &wt)).collect();
+        if !lost.is_empty() {
+            out.push((at(path), format!("changed from {} to {}", nt.join(" | "), wt.join(" | "))));
+        }
+    }
+    if let Some(we) = enum_of(wide) {
+        match enum_of(narrow) {
+            Some(ne) => {
+                let gone: Vec<String> = ne.iter().filter(|v| !we.contains(v)).map(Value::to_string).collect();
+                if !gone.is_empty() {
+                    out.push((at(path), format!("no longer allows {}", gone.join(", "))));
+                }
+            }
+            None => out.push((at(path), "now only allows a fixed list of values".into())),
+        }
+    }
+    out
+}
+
+/// Bounds: lengths, sizes, numeric limits (and their exclusive twins) tightened, `multipleOf` added.
+fn bound_changes(wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (k, upper) in [
+        ("maxLength", true),
+        ("maxItems", true),
+        ("maxProperties", true),
+        ("maximum", true),
+        ("exclusiveMaximum", true),
+        ("minLength", false),
+        ("minItems", false),
+        ("minProperties", false),
+        ("minimum", false),
+        ("exclusiveMinimum", false),
+    ] {
+        if let Some(w) = num(wide, k) {
+            // The narrow side's own bound of the same kind, or its inclusive twin.
+            // An exclusive bound is met by an inclusive one strictly inside it; an inclusive
+            // one by an exclusive one at or inside it.
+            let (twin, strict) = match k {
+                "exclusiveMaximum" => (Some("maximum"), true),
+                "exclusiveMinimum" => (Some("minimum"), true),
+                "maximum" => (Some("exclusiveMaximum"), false),
+                "minimum" => (Some("exclusiveMinimum"), false),
+                _ => (None, false),
+            };
+            let inside = |n: f64, strictly: bool| match (upper, strictly) {
+                (true, true) => n < w,
+                (true, false) => n <= w,
+                (false, true) => n > w,
+                (false, false) => n >= w,
+            };
+            let n = num(narrow, k);
+            let ok = n.is_some_and(|n| inside(n, false))
+                || twin.and_then(|t| num(narrow, t)).is_some_and(|n| inside(n, strict));
+            if !ok {
+                let was = n.map(|n| n.to_string()).unwrap_or_else(|| "unbounded".into());
+                out.push((at(path), format!("`{k}` tightened from {was} to {w}")));
+            }
+        } else if let Some(v) = wide.get(k).filter(|v| v.is_boolean()) {
+            // Draft-04's boolean exclusive bounds.
+            if narrow.get(k) != Some(v) {
+                out.push(undecided(path, format!("`{k}` changed (draft-04's boolean form)")));
+            }
+        }
+    }
+    if let Some(w) = num(wide, "multipleOf") {
+        let fits = num(narrow, "multipleOf").is_some_and(|n| {
+            let q = n / w;
+            (q - q.round()).abs() < 1e-9
+        });
+        if !fits {
+            out.push((at(path), format!("now needs multiples of {w}")));
+        }
+    }
+    out
+}
+
+/// Conditionals and the rest, compared only when unchanged: any change is undecided.
+fn unchanged_keyword_changes(wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let cond = |v: &Value| json!([v.get("if"), v.get("then"), v.get("else")]);
+    if wide.get("if").is_some() && cond(wide) != cond(narrow) {
+        out.push(undecided(path, "`if` / `then` / `else` changed"));
+    }
+    for k in ["unevaluatedProperties", "unevaluatedItems", "minContains", "maxContains"] {
+        if let Some(w) = wide.get(k)
+            && narrow.get(k) != Some(w)
+        {
+            out.push(undecided(path, format!("`{k}` changed")));
+        }
+    }
+    let (wd, nd) = (schema_dependencies(wide), schema_dependencies(narrow));
+    if wd.as_object().is_some_and(|m| !m.is_empty()) && wd != nd {
+        out.push(undecided(path, "schema dependencies changed"));
+    }
+    out
 }
