@@ -1,5 +1,7 @@
 //! Meshdesk's domain model. This crate does no IO and compiles for wasm32, so the same rules
 //! run in the browser (live checks) and in the backend (enforcement).
+// Unit tests read as one story each: the 80-line bound is for the code they test.
+#![cfg_attr(test, allow(clippy::too_many_lines))]
 
 pub mod access;
 pub mod change;

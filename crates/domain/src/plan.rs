@@ -121,6 +121,55 @@ pub fn plan(p: &DataProduct, new_domain: Option<&Domain>, contact: Option<&str>)
     steps
 }
 
+/// What a finished step of a publication did: the draft's journal keeps one per step, so a
+/// resumed publication skips what is done and reuses what it registered. Written as JSON; the
+/// shapes are those journals have always had (a sentence, `{id, version}`, `{event}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StepDone {
+    /// The step's governance event was queued (its id).
+    Sent {
+        /// The event's id.
+        event: String,
+    },
+    /// The schema is registered under the subject (now, or before with the same content).
+    Registered {
+        /// The registry's schema id.
+        id: Option<u32>,
+        /// The subject's version.
+        version: Option<u32>,
+        /// The registry that does not keep the contract (metadata and rules), when it does not.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contract_dropped_by: Option<String>,
+    },
+    /// What the step did, in words (a topic created or already there, a compatibility level
+    /// set, the owners' ACLs applied or why not).
+    Done(String),
+}
+
+impl StepDone {
+    /// The step's result, for people.
+    pub fn words(&self) -> String {
+        match self {
+            StepDone::Done(s) => s.clone(),
+            StepDone::Sent { .. } => "sent to the governance log".into(),
+            StepDone::Registered { id, version, contract_dropped_by } => {
+                let registered = match (version, id) {
+                    (Some(version), Some(id)) => format!("registered as version {version} (schema id {id})"),
+                    (Some(version), None) => format!("registered as version {version}"),
+                    _ => "registered".into(),
+                };
+                match contract_dropped_by {
+                    Some(kind) => format!(
+                        "{registered}; {kind} does not keep the contract, so serializers will not check its rules (the catalog keeps it)"
+                    ),
+                    None => registered,
+                }
+            }
+        }
+    }
+}
+
 /// Where a draft stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -128,6 +128,7 @@ fn field(path: &str, description: &str, unit: Option<&str>, example: Option<&str
     }
 }
 
+#[allow(clippy::too_many_lines)] // a table: the seed catalog, product by product
 pub fn products() -> Vec<DataProduct> {
     let p = |id: &str| ProductId::parse(id).expect("seed product ids are valid");
     vec![

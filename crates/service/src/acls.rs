@@ -168,28 +168,8 @@ impl Meshdesk {
             expected.extend(a.bindings.iter().map(to_kafka));
         }
         let bootstrap = conn.kafka.bootstrap_servers().to_owned();
-        let show = |b: &meshdesk_kafka::AclBinding| {
-            format!(
-                "{:?} {} {:?} on {:?} {} ({:?})",
-                b.permission, b.principal, b.operation, b.resource, b.name, b.pattern
-            )
-        };
-        let settle = |b: &meshdesk_kafka::AclBinding| {
-            let remove = format!(
-                "kafka-acls.sh --bootstrap-server {} --remove --{} {} --operation {:?} --{} {} --resource-pattern-type {} --force",
-                rules::shell_quote(&bootstrap),
-                if b.permission == AclPermission::Deny { "deny-principal" } else { "allow-principal" },
-                rules::shell_quote(&b.principal),
-                b.operation,
-                if b.resource == ResourceType::Group { "group" } else { "topic" },
-                rules::shell_quote(&b.name),
-                if b.pattern == PatternType::Prefixed { "prefixed" } else { "literal" },
-            );
-            format!(
-                "left alone; adopt it into a grant (the consumer's domain requests access for {} and an owner approves), or remove it: {remove}",
-                b.principal
-            )
-        };
+        let show = show_binding;
+        let settle = |b: &meshdesk_kafka::AclBinding| remove_advice(&bootstrap, b);
         let mut out = Vec::new();
         let mut present = HashSet::new();
         let mut filters: Vec<AclFilter> = self
@@ -199,14 +179,12 @@ impl Meshdesk {
             .into_iter()
             .map(|(t, _)| AclFilter { resource: Some(ResourceType::Topic), name: Some(t), ..Default::default() })
             .collect();
-        for r in &active {
-            filters.push(AclFilter {
-                resource: Some(ResourceType::Group),
-                name: Some(r.request.group_prefix.clone()),
-                pattern: Some(PatternType::Prefixed),
-                ..Default::default()
-            });
-        }
+        filters.extend(active.iter().map(|r| AclFilter {
+            resource: Some(ResourceType::Group),
+            name: Some(r.request.group_prefix.clone()),
+            pattern: Some(PatternType::Prefixed),
+            ..Default::default()
+        }));
         for f in filters {
             match admin.describe_acls(&f).await? {
                 AclOutcome::Done(list) => {
@@ -290,4 +268,28 @@ impl Meshdesk {
         }
         Ok(missing.iter().map(describe_binding).collect())
     }
+}
+
+/// A cluster binding as the drift report shows it.
+fn show_binding(b: &meshdesk_kafka::AclBinding) -> String {
+    format!("{:?} {} {:?} on {:?} {} ({:?})", b.permission, b.principal, b.operation, b.resource, b.name, b.pattern)
+}
+
+/// What to do about a binding Meshdesk did not make: adopt it into a grant, or the exact
+/// `kafka-acls.sh` command that removes it.
+fn remove_advice(bootstrap: &str, b: &meshdesk_kafka::AclBinding) -> String {
+    let remove = format!(
+        "kafka-acls.sh --bootstrap-server {} --remove --{} {} --operation {:?} --{} {} --resource-pattern-type {} --force",
+        rules::shell_quote(bootstrap),
+        if b.permission == AclPermission::Deny { "deny-principal" } else { "allow-principal" },
+        rules::shell_quote(&b.principal),
+        b.operation,
+        if b.resource == ResourceType::Group { "group" } else { "topic" },
+        rules::shell_quote(&b.name),
+        if b.pattern == PatternType::Prefixed { "prefixed" } else { "literal" },
+    );
+    format!(
+        "left alone; adopt it into a grant (the consumer's domain requests access for {} and an owner approves), or remove it: {remove}",
+        b.principal
+    )
 }

@@ -131,68 +131,10 @@ impl Meshdesk {
         let p = self.published(id).await?;
         let viewer = self.viewer().await;
         let viewer_is_owner = viewer.as_deref().is_some_and(|v| p.product.owners.iter().any(|o| o.as_str() == v));
-        let inputs: Vec<String> = p.product.input_ports.iter().map(|i| i.as_str().to_owned()).collect();
-        let known = self.store.product_refs(&inputs).await?;
-        let upstream = inputs
-            .iter()
-            .map(|i| match known.iter().find(|k| &k.id == i) {
-                Some(k) => node(k.clone()),
-                None => c::LineageNode {
-                    id: i.clone(),
-                    title: i.clone(),
-                    domain: i.split('.').next().unwrap_or_default().to_owned(),
-                    known: false,
-                },
-            })
-            .collect();
+        let upstream = self.upstream_of(&p.product).await?;
         let downstream = self.store.downstream_of(id).await?.into_iter().map(node).collect();
-        let now = crate::now_ms();
-        let consumers = self
-            .store
-            .access_requests_for(id)
-            .await?
-            .into_iter()
-            .filter(|r| r.state.is_active(now))
-            .map(|r| c::Consumer {
-                principal: r.request.consumer.as_str().to_owned(),
-                domain: r.request.requester_domain.as_str().to_owned(),
-                since_ms: r.decided_at_ms.unwrap_or(r.updated_at_ms),
-                until_ms: match r.state {
-                    meshdesk_domain::access::RequestState::Approved { until_ms, .. } => Some(until_ms),
-                    _ => None,
-                },
-            })
-            .collect();
-        let mut ports = Vec::new();
-        let admin = match self.connection().await {
-            Ok(conn) => conn.admin().map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        for port in &p.product.output_ports {
-            let topic = port.topic.as_str().to_owned();
-            let live = match &admin {
-                Err(e) => c::PortLive { topic, partitions: None, configs: vec![], error: Some(e.clone()) },
-                Ok(admin) => match admin.describe_topic(&topic).await {
-                    Ok(d) => c::PortLive {
-                        topic,
-                        partitions: Some(d.partitions.len() as i32),
-                        configs: d
-                            .configs
-                            .into_iter()
-                            .filter(|cv| !cv.is_sensitive)
-                            .map(|cv| c::TopicConfigEntry {
-                                set_on_topic: cv.source == "DynamicTopic",
-                                name: cv.name,
-                                value: cv.value,
-                            })
-                            .collect(),
-                        error: None,
-                    },
-                    Err(e) => c::PortLive { topic, partitions: None, configs: vec![], error: Some(e.to_string()) },
-                },
-            };
-            ports.push(live);
-        }
+        let consumers = self.consumers_of(id).await?;
+        let ports = self.ports_live(&p.product).await;
         let (readers, readers_note) = self.readers_of(&p.product).await?;
         let mut registry = Vec::new();
         for port in &p.product.output_ports {
@@ -224,6 +166,80 @@ impl Meshdesk {
             consumers,
             ports,
         })
+    }
+
+    /// The products a product reads from, as the catalog knows them (or only by id).
+    async fn upstream_of(&self, p: &meshdesk_domain::DataProduct) -> Result<Vec<c::LineageNode>, ServiceError> {
+        let inputs: Vec<String> = p.input_ports.iter().map(|i| i.as_str().to_owned()).collect();
+        let known = self.store.product_refs(&inputs).await?;
+        Ok(inputs
+            .iter()
+            .map(|i| match known.iter().find(|k| &k.id == i) {
+                Some(k) => node(k.clone()),
+                None => c::LineageNode {
+                    id: i.clone(),
+                    title: i.clone(),
+                    domain: i.split('.').next().unwrap_or_default().to_owned(),
+                    known: false,
+                },
+            })
+            .collect())
+    }
+
+    /// Who holds a grant in force on the product now.
+    async fn consumers_of(&self, id: &str) -> Result<Vec<c::Consumer>, ServiceError> {
+        let now = crate::now_ms();
+        Ok(self
+            .store
+            .access_requests_for(id)
+            .await?
+            .into_iter()
+            .filter(|r| r.state.is_active(now))
+            .map(|r| c::Consumer {
+                principal: r.request.consumer.as_str().to_owned(),
+                domain: r.request.requester_domain.as_str().to_owned(),
+                since_ms: r.decided_at_ms.unwrap_or(r.updated_at_ms),
+                until_ms: match r.state {
+                    meshdesk_domain::access::RequestState::Approved { until_ms, .. } => Some(until_ms),
+                    _ => None,
+                },
+            })
+            .collect())
+    }
+
+    /// Each port's topic as the cluster has it now, or why that is unknown.
+    async fn ports_live(&self, p: &meshdesk_domain::DataProduct) -> Vec<c::PortLive> {
+        let admin = match self.connection().await {
+            Ok(conn) => conn.admin().map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        let mut ports = Vec::new();
+        for port in &p.output_ports {
+            let topic = port.topic.as_str().to_owned();
+            let described = match &admin {
+                Err(e) => Err(e.clone()),
+                Ok(admin) => admin.describe_topic(&topic).await.map_err(|e| e.to_string()),
+            };
+            ports.push(match described {
+                Ok(d) => c::PortLive {
+                    topic,
+                    partitions: Some(d.partitions.len() as i32),
+                    configs: d
+                        .configs
+                        .into_iter()
+                        .filter(|cv| !cv.is_sensitive)
+                        .map(|cv| c::TopicConfigEntry {
+                            set_on_topic: cv.source == "DynamicTopic",
+                            name: cv.name,
+                            value: cv.value,
+                        })
+                        .collect(),
+                    error: None,
+                },
+                Err(e) => c::PortLive { topic, partitions: None, configs: vec![], error: Some(e) },
+            });
+        }
+        ports
     }
 
     /// The last records of one port, decoded, with personal data masked unless this desktop's

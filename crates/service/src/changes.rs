@@ -41,32 +41,7 @@ impl Meshdesk {
             Ok(g) => (g, None),
             Err(e) => (vec![], Some(format!("consumer groups could not be read: {e}"))),
         };
-        let mut readers = Vec::new();
-        let mut claimed = HashSet::new();
-        for g in &grants {
-            let until_ms = match g.state {
-                meshdesk_domain::access::RequestState::Approved { until_ms, .. } => Some(until_ms),
-                _ => None,
-            };
-            let mine: Vec<&(String, String, i64)> =
-                groups.iter().filter(|(group, _, _)| group.starts_with(&g.request.group_prefix)).collect();
-            let row = |group: Option<String>, lag: Option<i64>| c::SubjectReader {
-                kind: c::ReaderKind::Grant,
-                who: g.request.consumer.as_str().to_owned(),
-                domain: Some(g.request.requester_domain.as_str().to_owned()),
-                group_prefix: Some(g.request.group_prefix.clone()),
-                group,
-                lag,
-                until_ms,
-            };
-            if mine.is_empty() {
-                readers.push(row(None, None));
-            }
-            for (group, _, lag) in mine {
-                claimed.insert(group.clone());
-                readers.push(row(Some(group.clone()), Some(*lag)));
-            }
-        }
+        let (mut readers, claimed) = grant_readers(&grants, &groups);
         for (group, _, lag) in groups.iter().filter(|(g, _, _)| !claimed.contains(g)) {
             readers.push(c::SubjectReader {
                 kind: c::ReaderKind::Group,
@@ -252,4 +227,39 @@ fn view(r: ChangeRow, title: &str, reads: bool, viewer: Option<&str>, migrations
         viewer_reads: reads,
         migrations,
     }
+}
+
+/// Each grant as a reader, once per consumer group of its prefix (with its lag), or once
+/// without a group when none reads yet; and the groups so claimed.
+fn grant_readers(
+    grants: &[meshdesk_store::AccessRow],
+    groups: &[(String, String, i64)],
+) -> (Vec<c::SubjectReader>, HashSet<String>) {
+    let mut readers = Vec::new();
+    let mut claimed = HashSet::new();
+    for g in grants {
+        let until_ms = match g.state {
+            meshdesk_domain::access::RequestState::Approved { until_ms, .. } => Some(until_ms),
+            _ => None,
+        };
+        let mine: Vec<&(String, String, i64)> =
+            groups.iter().filter(|(group, _, _)| group.starts_with(&g.request.group_prefix)).collect();
+        let row = |group: Option<String>, lag: Option<i64>| c::SubjectReader {
+            kind: c::ReaderKind::Grant,
+            who: g.request.consumer.as_str().to_owned(),
+            domain: Some(g.request.requester_domain.as_str().to_owned()),
+            group_prefix: Some(g.request.group_prefix.clone()),
+            group,
+            lag,
+            until_ms,
+        };
+        if mine.is_empty() {
+            readers.push(row(None, None));
+        }
+        for (group, _, lag) in mine {
+            claimed.insert(group.clone());
+            readers.push(row(Some(group.clone()), Some(*lag)));
+        }
+    }
+    (readers, claimed)
 }

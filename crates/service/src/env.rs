@@ -179,36 +179,7 @@ impl ClusterConfig {
     pub fn parse_with(text: &str, lookup: Resolver<'_>) -> Result<Self, Invalid> {
         let f: FileFormat = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut warnings = Vec::new();
-        let mut properties = BTreeMap::new();
-        for (k, v) in f.kafka {
-            let v = match v {
-                toml::Value::Table(t) if t.len() == 1 && t.get("keyring").is_some_and(toml::Value::is_str) => {
-                    let name = t["keyring"].as_str().unwrap_or_default().to_owned();
-                    resolve(
-                        &format!("kafka property `{k}`"),
-                        SecretValue::Keyring { keyring: name },
-                        lookup,
-                        &mut warnings,
-                    )?
-                }
-                toml::Value::String(s) if is_secret_property(&k) => {
-                    resolve(&format!("kafka property `{k}`"), SecretValue::Plain(s), lookup, &mut warnings)?
-                }
-                toml::Value::String(s) => s,
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
-                other => {
-                    return Err(Invalid(format!(
-                        "kafka property `{k}` must be a string, number or boolean, not {}",
-                        other.type_str()
-                    )));
-                }
-            };
-            properties.insert(k, v);
-        }
-        if properties.get("bootstrap.servers").is_none_or(|s| s.trim().is_empty()) {
-            return Err(Invalid::from("[kafka] needs \"bootstrap.servers\""));
-        }
+        let properties = kafka_properties(f.kafka, lookup, &mut warnings)?;
         let url = f.registry.url.trim().to_owned();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(Invalid(format!("[registry] url `{url}` must start with http:// or https://")));
@@ -230,25 +201,7 @@ impl ClusterConfig {
             (None, Some(t)) => Some(Auth::Bearer(resolve("[registry] bearer_token", t, lookup, &mut warnings)?)),
             (None, None) => None,
         };
-        let trust = f.trust.unwrap_or(TrustSection {
-            admins: vec![],
-            accept_unsigned_before_offset: None,
-            environment: None,
-            accept_unbound_before_offset: None,
-        });
-        let (environment, unbound_before) = (trust.environment, trust.accept_unbound_before_offset);
-        let mut trust = TrustRoot::new(trust.admins, trust.accept_unsigned_before_offset)?;
-        match environment {
-            Some(e) => trust = trust.bound_to(&e, unbound_before)?,
-            // Bound once connected, to the log's topic and the cluster's id (`bound_to` checks the
-            // offset then; it is checked here already so that a bad file is said at once).
-            None => match unbound_before {
-                Some(o) if o < 0 => {
-                    return Err(Invalid(format!("[trust] accept_unbound_before_offset must be 0 or more, not {o}")));
-                }
-                o => trust.accept_unbound_before_offset = o,
-            },
-        }
+        let trust = trust_root(f.trust)?;
         if trust.admins.is_empty() {
             warnings.push(
                 "[trust] names no governance admins: no key can be endorsed, so every signed event is refused (meshctl trust init creates an admin key)".into(),
@@ -270,6 +223,65 @@ impl ClusterConfig {
             warnings,
         })
     }
+}
+
+/// The `[kafka]` table: each property as a string, secrets read from the keyring (or taken in
+/// clear with a warning); `bootstrap.servers` is required.
+fn kafka_properties(
+    table: BTreeMap<String, toml::Value>,
+    lookup: Resolver<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<BTreeMap<String, String>, Invalid> {
+    let mut properties = BTreeMap::new();
+    for (k, v) in table {
+        let v = match v {
+            toml::Value::Table(t) if t.len() == 1 && t.get("keyring").is_some_and(toml::Value::is_str) => {
+                let name = t["keyring"].as_str().unwrap_or_default().to_owned();
+                resolve(&format!("kafka property `{k}`"), SecretValue::Keyring { keyring: name }, lookup, warnings)?
+            }
+            toml::Value::String(s) if is_secret_property(&k) => {
+                resolve(&format!("kafka property `{k}`"), SecretValue::Plain(s), lookup, warnings)?
+            }
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => {
+                return Err(Invalid(format!(
+                    "kafka property `{k}` must be a string, number or boolean, not {}",
+                    other.type_str()
+                )));
+            }
+        };
+        properties.insert(k, v);
+    }
+    if properties.get("bootstrap.servers").is_none_or(|s| s.trim().is_empty()) {
+        return Err(Invalid::from("[kafka] needs \"bootstrap.servers\""));
+    }
+    Ok(properties)
+}
+
+/// The `[trust]` table as the environment's root: its admins, and how an older log is taken.
+fn trust_root(section: Option<TrustSection>) -> Result<TrustRoot, Invalid> {
+    let trust = section.unwrap_or(TrustSection {
+        admins: vec![],
+        accept_unsigned_before_offset: None,
+        environment: None,
+        accept_unbound_before_offset: None,
+    });
+    let (environment, unbound_before) = (trust.environment, trust.accept_unbound_before_offset);
+    let mut root = TrustRoot::new(trust.admins, trust.accept_unsigned_before_offset)?;
+    match environment {
+        Some(e) => root = root.bound_to(&e, unbound_before)?,
+        // Bound once connected, to the log's topic and the cluster's id (`bound_to` checks the
+        // offset then; it is checked here already so that a bad file is said at once).
+        None => match unbound_before {
+            Some(o) if o < 0 => {
+                return Err(Invalid(format!("[trust] accept_unbound_before_offset must be 0 or more, not {o}")));
+            }
+            o => root.accept_unbound_before_offset = o,
+        },
+    }
+    Ok(root)
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 //!
 //! The cache opens first and serves reads at once, offline too; connecting happens in the
 //! background and its progress is visible in [`Meshdesk::environment_status`].
+// Unit tests read as one story each: the 80-line bound is for the code they test.
+#![cfg_attr(test, allow(clippy::too_many_lines))]
 
 pub mod access;
 mod acls;

@@ -3,7 +3,7 @@
 
 use meshdesk_contract as c;
 
-use crate::{Meshdesk, ServiceError};
+use crate::{Meshdesk, ServiceError, invalid};
 
 impl Meshdesk {
     /// Copies every registry version the cache lacks into it; returns (versions added, HTTP
@@ -75,7 +75,7 @@ impl Meshdesk {
             let references = references_of(v.references_json.as_ref());
             let (resolved, unresolved) = match self.resolve_references(&references).await {
                 Ok(r) => (r, None),
-                Err(why) => (vec![], Some(why)),
+                Err(why) => (vec![], Some(why.to_string())),
             };
             let referenced_by = referrers
                 .iter()
@@ -103,7 +103,7 @@ impl Meshdesk {
 
     /// Every schema `refs` reach, from the cache, dependencies first and each once, as
     /// `(name, schema)`; why not, when one is missing or they nest too deep.
-    async fn resolve_references(&self, refs: &[c::SchemaReferenceView]) -> Result<Vec<(String, String)>, String> {
+    async fn resolve_references(&self, refs: &[c::SchemaReferenceView]) -> Result<Vec<(String, String)>, ServiceError> {
         const MAX_DEPTH: usize = 32;
         const MAX_REACHED: usize = 1_000;
         let mut out = Vec::new();
@@ -121,26 +121,26 @@ impl Meshdesk {
             let r = list[i].clone();
             stack.push((list, i + 1));
             if stack.len() > MAX_DEPTH {
-                return Err(format!("references nest deeper than {MAX_DEPTH} levels"));
+                return Err(invalid(format!("references nest deeper than {MAX_DEPTH} levels")));
             }
-            let versions = self.store.registry_versions(&r.subject).await.map_err(|e| e.to_string())?;
+            let versions = self.store.registry_versions(&r.subject).await?;
             let found = if r.version == -1 {
                 versions.last()
             } else {
                 versions.iter().find(|v| i64::from(v.version) == r.version)
             };
             let Some(v) = found else {
-                return Err(format!(
+                return Err(invalid(format!(
                     "`{}` names {} version {}, which is not in the cache",
                     r.name, r.subject, r.version
-                ));
+                )));
             };
             if seen.contains(&(r.subject.clone(), v.version)) {
                 continue;
             }
             seen.push((r.subject.clone(), v.version));
             if seen.len() > MAX_REACHED {
-                return Err(format!("more than {MAX_REACHED} schemas are referenced"));
+                return Err(invalid(format!("more than {MAX_REACHED} schemas are referenced")));
             }
             pending.push((r.name.clone(), v.schema.clone()));
             stack.push((references_of(v.references_json.as_ref()), 0));

@@ -1,5 +1,6 @@
 //! Live topic metrics and decoded samples.
 
+use meshdesk_registry::RegistryError;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -91,7 +92,7 @@ impl Meshdesk {
     ) -> Result<Vec<c::SampleRecord>, ServiceError> {
         let conn = self.connection().await?;
         let records = last_records(&conn.kafka, topic, count.clamp(1, 500)).await?;
-        let mut schemas: HashMap<u32, Result<(String, String), String>> = HashMap::new();
+        let mut schemas: HashMap<u32, Result<(String, String), RegistryError>> = HashMap::new();
         let mut out = Vec::with_capacity(records.len());
         for r in records {
             let value = match r.value.as_deref() {
@@ -101,7 +102,7 @@ impl Meshdesk {
                     Some((id, payload)) => {
                         if let std::collections::hash_map::Entry::Vacant(e) = schemas.entry(id) {
                             let s = conn.registry.schema_by_id(id).await.map(|s| (s.schema_type, s.schema));
-                            e.insert(s.map_err(|e| e.to_string()));
+                            e.insert(s);
                         }
                         decode(bytes, id, payload, &schemas[&id])
                     }
@@ -139,7 +140,7 @@ pub const MAX_SAMPLE_DECODE_BYTES: usize = 1024 * 1024;
 /// bounded walk (`schema::datum`) runs first anyway.
 const AVRO_MAX_ALLOCATION_BYTES: usize = 8 * 1024 * 1024;
 
-fn decode(bytes: &[u8], id: u32, payload: &[u8], schema: &Result<(String, String), String>) -> c::SampleValue {
+fn decode(bytes: &[u8], id: u32, payload: &[u8], schema: &Result<(String, String), RegistryError>) -> c::SampleValue {
     let (format, text) = match schema {
         Ok(s) => s,
         Err(e) => return raw(bytes, Some(id), format!("schema {id} could not be fetched: {e}")),
@@ -213,7 +214,7 @@ pub(crate) async fn groups_reading(
 mod tests {
     use super::*;
 
-    fn avro(schema: &str) -> Result<(String, String), String> {
+    fn avro(schema: &str) -> Result<(String, String), RegistryError> {
         Ok(("AVRO".into(), schema.into()))
     }
 

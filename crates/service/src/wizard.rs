@@ -4,12 +4,14 @@
 
 use meshdesk_contract as c;
 use meshdesk_domain::EventBody;
-use meshdesk_domain::plan::{Step, plan};
+use meshdesk_domain::SchemaFormat;
+use meshdesk_domain::plan::{Step, StepDone, plan};
 use meshdesk_domain::policy::{self, Policies};
 use meshdesk_kafka::{AclOutcome, TopicOutcome, TopicSpec};
 use meshdesk_store::DraftRow;
 
 use crate::access::to_kafka;
+use crate::connection::Connection;
 use crate::{Meshdesk, Notice, ServiceError, invalid};
 
 fn parse_draft(row: &DraftRow) -> Result<c::WizardDraft, ServiceError> {
@@ -60,13 +62,13 @@ impl Meshdesk {
             None => Vec::new(),
         };
         let status = row.status();
-        let done: Vec<serde_json::Value> = serde_json::from_str(&row.done_json).unwrap_or_default();
+        let done = row.journal()?;
         let views = steps
             .iter()
             .enumerate()
             .map(|(i, s)| {
                 let (state, result) = match done.get(i) {
-                    Some(v) => (c::StepState::Done, Some(step_result_words(v))),
+                    Some(v) => (c::StepState::Done, Some(v.words())),
                     None if i == done.len() && status == c::DraftStatus::Failed => {
                         (c::StepState::Failed, row.last_error.clone())
                     }
@@ -223,8 +225,8 @@ impl Meshdesk {
             }
         };
         let plan_key = row_plan_key(&steps, &d.product);
-        let done: Vec<serde_json::Value> = match self.store.draft(id).await? {
-            Some(r) => serde_json::from_str(&r.done_json).unwrap_or_default(),
+        let done = match self.store.draft(id).await? {
+            Some(r) => r.journal()?,
             None => Vec::new(),
         };
         // Registered schema ids and versions, from this run or the journal, for the event.
@@ -232,9 +234,7 @@ impl Meshdesk {
             if let Some(result) = done.get(i) {
                 self.note_registration(&mut d, step, result);
                 // Resuming: a domain this plan registered is folded before its product is judged.
-                if matches!(step, Step::RegisterDomain { .. })
-                    && let Some(event) = result["event"].as_str()
-                {
+                if let (Step::RegisterDomain { .. }, StepDone::Sent { event }) = (step, result) {
                     self.await_folded(event).await;
                 }
                 continue;
@@ -246,7 +246,7 @@ impl Meshdesk {
             match self.apply_step(&d, step, &event_id).await {
                 Ok(result) => {
                     self.note_registration(&mut d, step, &result);
-                    self.store.record_step(id, &result.to_string()).await?;
+                    self.store.record_step(id, &result).await?;
                     self.notify(Notice::StatusChanged);
                 }
                 Err(e) => {
@@ -263,109 +263,126 @@ impl Meshdesk {
     }
 
     /// Fills the product's schema ids and versions from a registration step's result.
-    fn note_registration(&self, d: &mut c::WizardDraft, step: &Step, result: &serde_json::Value) {
-        if let Step::RegisterSchema { subject, .. } = step {
+    fn note_registration(&self, d: &mut c::WizardDraft, step: &Step, result: &StepDone) {
+        if let (Step::RegisterSchema { subject, .. }, StepDone::Registered { id, version, .. }) = (step, result) {
             for port in &mut d.product.output_ports {
                 for s in port.key_schema.iter_mut().chain(port.value_schema.iter_mut()) {
                     if &s.subject == subject {
-                        s.id = result["id"].as_u64().map(|v| v as u32);
-                        s.version = result["version"].as_u64().map(|v| v as u32);
+                        s.id = *id;
+                        s.version = *version;
                     }
                 }
             }
         }
     }
 
-    async fn apply_step(
-        &self,
-        d: &c::WizardDraft,
-        step: &Step,
-        event_id: &str,
-    ) -> Result<serde_json::Value, ServiceError> {
+    async fn apply_step(&self, d: &c::WizardDraft, step: &Step, event_id: &str) -> Result<StepDone, ServiceError> {
         let conn = self.connection().await?;
         Ok(match step {
             Step::CreateTopic { topic, partitions, replication_factor, configs } => {
-                let admin = conn.admin()?;
                 let spec = TopicSpec {
                     name: topic.as_str().to_owned(),
                     partitions: *partitions,
                     replication_factor: *replication_factor,
                     configs: configs.clone(),
                 };
-                match admin.create_topics(&[spec]).await?.pop().map(|(_, o)| o) {
-                    Some(TopicOutcome::Created) => serde_json::json!("created"),
-                    Some(TopicOutcome::AlreadyExists) => {
-                        let have = admin.describe_topic(topic.as_str()).await?.partitions.len() as i32;
-                        if have != *partitions {
-                            return Err(invalid(format!(
-                                "{topic} exists with {have} partitions, not {partitions}; choose another name or adopt it"
-                            )));
-                        }
-                        serde_json::json!("already there")
-                    }
-                    Some(TopicOutcome::Failed { reason }) => return Err(invalid(reason)),
-                    None => return Err(invalid("the cluster gave no answer for the topic")),
-                }
+                create_topic(&conn, spec).await?
             }
             Step::SetCompatibility { subject, level } => {
                 conn.registry.set_compatibility(subject, *level).await?;
-                serde_json::json!(format!("{level}"))
+                StepDone::Done(format!("{level}"))
             }
             Step::RegisterSchema { subject, format, schema, metadata, rule_set } => {
-                // The same schema registered already: kept as it is when Meshdesk did not write
-                // its contract there (an adopted subject is not altered) or wrote the same one;
-                // a changed contract is a new version with the same schema, as Confluent does.
-                let existing = conn.registry.lookup(subject, schema, *format).await?;
-                let ours = |v: &meshdesk_registry::SubjectVersion| {
-                    v.metadata.as_ref().is_some_and(|m| m["properties"]["meshdesk.product"].is_string())
-                };
-                let keep = existing.filter(|v| !ours(v) || (v.metadata == *metadata && v.rule_set == *rule_set));
-                if let Some(v) = keep {
-                    return Ok(serde_json::json!({ "id": v.id, "version": v.version }));
-                }
-                let id = conn
-                    .registry
-                    .register_with(subject, schema, *format, &[], metadata.as_ref(), rule_set.as_ref())
-                    .await?;
-                let version = conn.registry.lookup(subject, schema, *format).await?.map(|v| v.version);
-                let dropped = (metadata.is_some() || rule_set.is_some()) && !conn.registry.keeps_contract();
-                let mut done = serde_json::json!({ "id": id, "version": version });
-                if dropped {
-                    done["contract_dropped_by"] = conn.registry.dialect().name().into();
-                }
-                done
+                register_schema(&conn, subject, *format, schema, metadata.as_ref(), rule_set.as_ref()).await?
             }
-            Step::GrantOwners { bindings } => {
-                let admin = conn.admin()?;
-                let kafka: Vec<_> = bindings.iter().map(to_kafka).collect();
-                let outcomes = admin.create_acls(&kafka).await?;
-                let refusal = outcomes.iter().find_map(|o| match o {
-                    AclOutcome::Done(_) => None,
-                    AclOutcome::SecurityDisabled(m) => Some(Ok(m)),
-                    AclOutcome::Failed(m) => Some(Err(m)),
-                });
-                match refusal {
-                    None => serde_json::json!("applied"),
-                    // Not a failure: a cluster without an authorizer lets everyone produce.
-                    Some(Ok(m)) => {
-                        serde_json::json!(format!(
-                            "not applied: the cluster has no authorizer (SECURITY_DISABLED: {m})"
-                        ))
-                    }
-                    Some(Err(m)) => return Err(invalid(format!("the cluster refused the ACLs: {m}"))),
-                }
-            }
+            Step::GrantOwners { bindings } => grant_owners(&conn, bindings).await?,
             Step::RegisterDomain { domain } => {
                 let id = self.publish_as(&EventBody::DomainRegistered(domain.clone()), event_id).await?;
                 // The domain must be folded before its product is judged (the plan's last step).
                 self.await_folded(&id).await;
-                serde_json::json!({ "event": id })
+                StepDone::Sent { event: id }
             }
             Step::PublishProduct => {
                 let id = self.publish_as(&EventBody::ProductPublished(d.product.clone()), event_id).await?;
-                serde_json::json!({ "event": id })
+                StepDone::Sent { event: id }
             }
         })
+    }
+}
+
+/// Creates the product's topic; one that exists with the planned partitions is taken as it is.
+async fn create_topic(conn: &Connection, spec: TopicSpec) -> Result<StepDone, ServiceError> {
+    let admin = conn.admin()?;
+    let (topic, partitions) = (spec.name.clone(), spec.partitions);
+    match admin.create_topics(&[spec]).await?.pop().map(|(_, o)| o) {
+        Some(TopicOutcome::Created) => Ok(StepDone::Done("created".into())),
+        Some(TopicOutcome::AlreadyExists) => {
+            let have = admin.describe_topic(&topic).await?.partitions.len() as i32;
+            if have != partitions {
+                return Err(invalid(format!(
+                    "{topic} exists with {have} partitions, not {partitions}; choose another name or adopt it"
+                )));
+            }
+            Ok(StepDone::Done("already there".into()))
+        }
+        Some(TopicOutcome::Failed { reason }) => Err(ServiceError::Kafka(meshdesk_kafka::KafkaError::Refused(reason))),
+        None => Err(ServiceError::Kafka(meshdesk_kafka::KafkaError::Refused(
+            "the cluster gave no answer for the topic".into(),
+        ))),
+    }
+}
+
+/// Registers a port's schema with its contract. The same schema registered already is kept as
+/// it is when Meshdesk did not write its contract there (an adopted subject is not altered) or
+/// wrote the same one; a changed contract is a new version with the same schema, as Confluent
+/// does.
+async fn register_schema(
+    conn: &Connection,
+    subject: &str,
+    format: SchemaFormat,
+    schema: &str,
+    metadata: Option<&serde_json::Value>,
+    rule_set: Option<&serde_json::Value>,
+) -> Result<StepDone, ServiceError> {
+    let existing = conn.registry.lookup(subject, schema, format).await?;
+    let ours = |v: &meshdesk_registry::SubjectVersion| {
+        v.metadata.as_ref().is_some_and(|m| m["properties"]["meshdesk.product"].is_string())
+    };
+    let keep = existing.filter(|v| !ours(v) || (v.metadata.as_ref() == metadata && v.rule_set.as_ref() == rule_set));
+    if let Some(v) = keep {
+        return Ok(StepDone::Registered { id: Some(v.id), version: Some(v.version), contract_dropped_by: None });
+    }
+    let id = conn.registry.register_with(subject, schema, format, &[], metadata, rule_set).await?;
+    let version = conn.registry.lookup(subject, schema, format).await?.map(|v| v.version);
+    let dropped = (metadata.is_some() || rule_set.is_some()) && !conn.registry.keeps_contract();
+    Ok(StepDone::Registered {
+        id: Some(id),
+        version,
+        contract_dropped_by: dropped.then(|| conn.registry.dialect().name().to_owned()),
+    })
+}
+
+/// Grants the owning domain's ACLs on its topics. A cluster without an authorizer is not a
+/// failure (everyone may produce there); a refusal is.
+async fn grant_owners(
+    conn: &Connection,
+    bindings: &[meshdesk_domain::access::AclBinding],
+) -> Result<StepDone, ServiceError> {
+    let kafka: Vec<_> = bindings.iter().map(to_kafka).collect();
+    let outcomes = conn.admin()?.create_acls(&kafka).await?;
+    let refusal = outcomes.iter().find_map(|o| match o {
+        AclOutcome::Done(_) => None,
+        AclOutcome::SecurityDisabled(m) => Some(Ok(m)),
+        AclOutcome::Failed(m) => Some(Err(m)),
+    });
+    match refusal {
+        None => Ok(StepDone::Done("applied".into())),
+        Some(Ok(m)) => {
+            Ok(StepDone::Done(format!("not applied: the cluster has no authorizer (SECURITY_DISABLED: {m})")))
+        }
+        Some(Err(m)) => {
+            Err(ServiceError::Kafka(meshdesk_kafka::KafkaError::Refused(format!("the cluster refused the ACLs: {m}"))))
+        }
     }
 }
 
@@ -407,27 +424,5 @@ impl Meshdesk {
         p.status = meshdesk_domain::ProductStatus::Deprecated;
         p.sunset = Some(sunset.to_owned());
         self.publish(&EventBody::ProductPublished(p)).await
-    }
-}
-
-/// A finished step's result in words for the window (the journal keeps the values).
-fn step_result_words(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        v if v.get("version").is_some() => {
-            let registered = match (v["version"].as_u64(), v["id"].as_u64()) {
-                (Some(version), Some(id)) => format!("registered as version {version} (schema id {id})"),
-                (Some(version), None) => format!("registered as version {version}"),
-                _ => "registered".into(),
-            };
-            match v["contract_dropped_by"].as_str() {
-                Some(kind) => format!(
-                    "{registered}; {kind} does not keep the contract, so serializers will not check its rules (the catalog keeps it)"
-                ),
-                None => registered,
-            }
-        }
-        v if v.get("event").is_some() => "sent to the governance log".into(),
-        other => other.to_string(),
     }
 }

@@ -1,7 +1,7 @@
 //! Wizard drafts and the publication journal (see migration 0008).
 
 use crate::{Result, Store, now_ms};
-use meshdesk_domain::plan::DraftStatus;
+use meshdesk_domain::plan::{DraftStatus, StepDone};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DraftRow {
@@ -16,6 +16,12 @@ pub struct DraftRow {
 }
 
 impl DraftRow {
+    /// The publication's journal: what each finished step did, in order.
+    pub fn journal(&self) -> crate::Result<Vec<StepDone>> {
+        serde_json::from_str(&self.done_json)
+            .map_err(|e| crate::StoreError::Corrupt(format!("the journal of draft {}: {e}", self.id)))
+    }
+
     /// Where the draft stands (a status the cache does not know reads as a failed publication,
     /// which the owner can resume or edit).
     pub fn status(&self) -> DraftStatus {
@@ -89,8 +95,9 @@ impl Store {
     }
 
     /// Records the result of the next finished step.
-    pub async fn record_step(&self, id: &str, result_json: &str) -> Result<()> {
+    pub async fn record_step(&self, id: &str, result: &StepDone) -> Result<()> {
         let now = now_ms();
+        let result_json = serde_json::to_string(result).expect("journal entries serialize");
         sqlx::query!(
             "UPDATE drafts SET done_json = json_insert(done_json, '$[#]', json(?)), status = 'publishing',
                     last_error = NULL, updated_at_ms = ? WHERE id = ?",

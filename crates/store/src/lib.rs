@@ -1,6 +1,8 @@
 //! The SQLite cache: the only crate that knows sqlx. It folds governance events into tables and
 //! serves the catalog's reads, offline too. Folding stores the log position in the same
 //! transaction as the changes it made, so a crash never applies an event twice or skips one.
+// Unit tests read as one story each: the 80-line bound is for the code they test.
+#![cfg_attr(test, allow(clippy::too_many_lines))]
 
 mod access;
 mod changes;

@@ -82,12 +82,12 @@ impl Judge<'_> {
 
     /// Follows `$ref` on one side (0 wide, 1 narrow): the target, with the keywords next to it
     /// as an `allOf` where they count. `Err` when the reference cannot be followed.
-    fn deref(&self, side: usize, v: &Value) -> Result<Option<(String, Value)>, String> {
+    fn deref(&self, side: usize, v: &Value) -> Result<Option<(String, Value)>, crate::error::Invalid> {
         let Some(r) = v.get("$ref").and_then(Value::as_str) else {
             return Ok(None);
         };
         if !r.starts_with('#') {
-            return Err(format!("`$ref` to `{r}` (another document) is not followed here"));
+            return Err(crate::error::Invalid(format!("`$ref` to `{r}` (another document) is not followed here")));
         }
         let mut target = pointer(self.roots[side], r).ok_or_else(|| format!("`$ref` `{r}` points at nothing"))?;
         // A chain of bare references is followed to its end; one that comes back to where it
@@ -97,10 +97,12 @@ impl Judge<'_> {
             && obj(target).is_some_and(|m| m.keys().all(|k| k == "$ref" || ANNOTATIONS.contains(&k.as_str())))
         {
             if seen.contains(&next) {
-                return Err(format!("`$ref` `{r}` goes round in a circle of references"));
+                return Err(crate::error::Invalid(format!("`$ref` `{r}` goes round in a circle of references")));
             }
             if !next.starts_with('#') {
-                return Err(format!("`$ref` to `{next}` (another document) is not followed here"));
+                return Err(crate::error::Invalid(format!(
+                    "`$ref` to `{next}` (another document) is not followed here"
+                )));
             }
             seen.push(next);
             target = pointer(self.roots[side], next).ok_or_else(|| format!("`$ref` `{next}` points at nothing"))?;
