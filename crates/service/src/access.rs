@@ -16,6 +16,16 @@ use crate::acls::describe_binding;
 pub use crate::acls::to_kafka;
 use crate::{Meshdesk, ServiceError, invalid, now_ms};
 
+/// What the access area keeps between calls.
+#[derive(Default)]
+pub(crate) struct AccessState {
+    /// The access requests the viewer has been told about, by id, with their state; `None`
+    /// until the first look (nothing is announced for what was there before the app started).
+    pub(crate) seen: std::sync::Mutex<Option<std::collections::HashMap<String, String>>>,
+    /// When the in-app reconciler last ran.
+    pub(crate) last_reconcile: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
 fn grant_result(outcome: &GrantOutcome) -> c::GrantResult {
     match outcome {
         GrantOutcome::Applied => c::GrantResult { status: c::GrantStatus::Applied, detail: None },
@@ -237,7 +247,7 @@ impl Meshdesk {
         let Ok(overview) = self.list_access().await else { return };
         let mut notices = Vec::new();
         {
-            let mut seen = self.access_seen.lock().expect("access_seen lock");
+            let mut seen = self.access.seen.lock().expect("access_seen lock");
             let first = seen.is_none();
             let map = seen.get_or_insert_with(Default::default);
             for v in &overview.incoming {
@@ -274,7 +284,7 @@ impl Meshdesk {
     /// are logged and retried.
     pub(crate) async fn reconcile_in_app(&self) {
         {
-            let mut last = self.last_reconcile.lock().expect("last_reconcile lock");
+            let mut last = self.access.last_reconcile.lock().expect("last_reconcile lock");
             if last.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(60)) {
                 return;
             }

@@ -59,7 +59,7 @@ impl Meshdesk {
             if matches!(self.source, EnvSource::Sandbox { .. }) {
                 self.reconcile_in_app().await;
             }
-            let _ = tokio::time::timeout(every, self.wake.notified()).await;
+            let _ = tokio::time::timeout(every, self.log.wake.notified()).await;
         }
     }
 }

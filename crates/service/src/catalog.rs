@@ -7,11 +7,11 @@ use std::time::Instant;
 use meshdesk_contract as c;
 use meshdesk_domain::{
     CleanupPolicy, CompatibilityLevel, DataProduct, EventBody, OutputPort, Principal, ProductId, ProductStatus,
-    SchemaFormat, SchemaRef, TopicName, mask_pii, policy, subject_for,
+    SchemaFormat, SchemaRef, TopicName, policy, subject_for,
 };
 use meshdesk_store::{MARK_END, MARK_START, SearchQuery};
 
-use crate::{ConnState, Meshdesk, ServiceError, corrupt, invalid};
+use crate::{Meshdesk, ServiceError, corrupt, invalid};
 
 /// A highlighted snippet as parts: the store marks matches with private-use characters.
 fn parts(marked: &str) -> Vec<c::TextPart> {
@@ -57,22 +57,6 @@ fn node(r: meshdesk_store::ProductRef) -> c::LineageNode {
 }
 
 impl Meshdesk {
-    /// The principal this desktop acts as, once connected.
-    pub(crate) async fn viewer(&self) -> Option<String> {
-        match &*self.conn.read().await {
-            ConnState::Ready(c) => Some(c.principal.clone()),
-            _ => None,
-        }
-    }
-
-    /// The environment's bootstrap servers, once connected.
-    pub async fn bootstrap_servers(&self) -> Option<String> {
-        match &*self.conn.read().await {
-            ConnState::Ready(c) => Some(c.kafka.bootstrap_servers().to_owned()),
-            _ => None,
-        }
-    }
-
     /// Full-text search with facets over the cache; works offline.
     pub async fn search(&self, req: &c::SearchRequest) -> Result<c::SearchResponse, ServiceError> {
         let t = Instant::now();
@@ -252,40 +236,6 @@ impl Meshdesk {
         let mut records = self.sample_unmasked(&req.topic, req.count as usize).await?;
         let (masked, masked_values) = self.mask_for_viewer(&p, &mut records).await;
         Ok(c::PortSamples { records, masked, masked_values })
-    }
-
-    /// Masks a product's personal data in sampled records unless the viewer owns the product;
-    /// whether anything is masked for this viewer, and how many values were.
-    pub(crate) async fn mask_for_viewer(
-        &self,
-        p: &meshdesk_domain::DataProduct,
-        records: &mut [c::SampleRecord],
-    ) -> (bool, usize) {
-        let viewer = self.viewer().await;
-        let owner = viewer.as_deref().is_some_and(|v| p.owners.iter().any(|o| o.as_str() == v));
-        let pii = p.pii_paths();
-        let mut masked_values = 0;
-        if owner {
-            return (false, 0);
-        }
-        for r in records.iter_mut() {
-            if let c::SampleValue::Decoded { json, .. } = &mut r.value {
-                masked_values += mask_pii(json, &pii);
-            }
-        }
-        // Raw values cannot be masked field by field: a non-owner sees them only when the
-        // product has no personal data.
-        if !pii.is_empty() {
-            for r in records.iter_mut() {
-                if let c::SampleValue::Raw { text, hex, note, .. } = &mut r.value {
-                    *text = None;
-                    hex.clear();
-                    note.push_str("; hidden: the product holds personal data and the record could not be decoded");
-                    masked_values += 1;
-                }
-            }
-        }
-        (!pii.is_empty(), masked_values)
     }
 
     /// Topics on the cluster and subjects in the registry that belong to no product. The

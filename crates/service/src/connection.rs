@@ -150,6 +150,22 @@ impl Meshdesk {
         }
     }
 
+    /// The principal this desktop acts as, once connected.
+    pub(crate) async fn viewer(&self) -> Option<String> {
+        match &*self.conn.read().await {
+            ConnState::Ready(c) => Some(c.principal.clone()),
+            _ => None,
+        }
+    }
+
+    /// The environment's bootstrap servers, once connected.
+    pub async fn bootstrap_servers(&self) -> Option<String> {
+        match &*self.conn.read().await {
+            ConnState::Ready(c) => Some(c.kafka.bootstrap_servers().to_owned()),
+            _ => None,
+        }
+    }
+
     pub(crate) fn governance_topic_now(&self, conn: Option<&Connection>) -> String {
         conn.map(|c| c.governance_topic.clone()).unwrap_or_else(|| meshdesk_domain::GOVERNANCE_TOPIC.to_owned())
     }
@@ -167,7 +183,7 @@ impl Meshdesk {
             (Ok(next_offset), Ok(Some(at_ms))) => Some(c::SyncInfo { next_offset, at_ms }),
             _ => None,
         };
-        let sync_error = self.sync_state.lock().expect("sync state lock").last_error.clone();
+        let sync_error = self.log.sync_state.lock().expect("sync state lock").last_error.clone();
         let outbox = self.store.outbox_status(&topic).await.unwrap_or_default();
         let (name, bootstrap, registry_url, broker, registry, cluster) = match self.connection().await {
             Ok(conn) => {
@@ -211,7 +227,7 @@ impl Meshdesk {
             sync_error,
             pending_writes: outbox.pending,
             pending_error: outbox.last_error,
-            cache_notice: self.cache_notice.lock().expect("cache notice lock").clone(),
+            cache_notice: self.log.cache_notice.lock().expect("cache notice lock").clone(),
             parked_writes: outbox
                 .parked
                 .into_iter()

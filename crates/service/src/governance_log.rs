@@ -15,7 +15,7 @@ impl Meshdesk {
     /// partition for a total order, records kept forever, the broker's replication factor.
     pub(crate) async fn ensure_governance_topic(&self, conn: &Connection) -> Result<(), ServiceError> {
         use std::sync::atomic::Ordering;
-        if self.governance_ready.load(Ordering::Relaxed) {
+        if self.log.governance_ready.load(Ordering::Relaxed) {
             return Ok(());
         }
         let admin = conn.admin()?;
@@ -56,7 +56,7 @@ impl Meshdesk {
             }
         }
         self.check_cache_identity(conn, &admin).await?;
-        self.governance_ready.store(true, Ordering::Relaxed);
+        self.log.governance_ready.store(true, Ordering::Relaxed);
         Ok(())
     }
 
@@ -113,7 +113,7 @@ impl Meshdesk {
     async fn rebuild_cache(&self, why: &str) -> Result<(), ServiceError> {
         tracing::warn!("rebuilding the cache: {why}");
         self.store.reset_folded().await?;
-        *self.cache_notice.lock().expect("cache notice lock") =
+        *self.log.cache_notice.lock().expect("cache notice lock") =
             Some(format!("The local cache was rebuilt from the governance log: {why}."));
         self.notify(Notice::CatalogChanged);
         Ok(())
@@ -181,6 +181,24 @@ pub(crate) struct SyncState {
     pub(crate) last_error: Option<String>,
 }
 
+/// What the log area keeps: one fold and one flush at a time, the outbox's producer, and what
+/// the status says about the log.
+#[derive(Default)]
+pub(crate) struct LogState {
+    pub(crate) sync_lock: tokio::sync::Mutex<()>,
+    pub(crate) sync_state: std::sync::Mutex<SyncState>,
+    /// The outbox's producer; dropped after a failure so a retry starts afresh.
+    pub(crate) producer: tokio::sync::Mutex<Option<meshdesk_kafka::Producer>>,
+    /// One flush at a time: the background loop and an action that flushes at once would
+    /// otherwise both send the same pending entries (the fold then records duplicates).
+    pub(crate) flush_lock: tokio::sync::Mutex<()>,
+    /// Wakes the background loop (something to send, or to fold).
+    pub(crate) wake: tokio::sync::Notify,
+    pub(crate) governance_ready: std::sync::atomic::AtomicBool,
+    /// Why the cache was last rebuilt from the log, for the status.
+    pub(crate) cache_notice: std::sync::Mutex<Option<String>>,
+}
+
 impl Meshdesk {
     /// Reads the governance log from where the cache stopped up to its end and folds it in,
     /// 1,000 events per transaction.
@@ -191,11 +209,11 @@ impl Meshdesk {
     /// [`Meshdesk::sync`], folding `batch` records per transaction.
     pub async fn sync_batched(&self, batch: usize) -> Result<c::SyncReport, ServiceError> {
         let conn = self.connection().await?;
-        let _one_at_a_time = self.sync_lock.lock().await;
+        let _one_at_a_time = self.log.sync_lock.lock().await;
         let result = self.sync_inner(&conn, batch.max(1)).await;
         let changed = matches!(&result, Ok(r) if r.applied > 0);
         let (old, new) = {
-            let mut st = self.sync_state.lock().expect("sync state lock");
+            let mut st = self.log.sync_state.lock().expect("sync state lock");
             let old = st.last_error.clone();
             st.last_error = result.as_ref().err().map(|e| e.to_string());
             (old, st.last_error.clone())

@@ -9,6 +9,8 @@
 
 pub mod access;
 mod acls;
+#[cfg(test)]
+mod areas;
 mod background;
 mod catalog;
 mod changes;
@@ -33,7 +35,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use meshdesk_contract as c;
-use meshdesk_kafka::Producer;
 use meshdesk_registry::RegistryClient;
 use meshdesk_sandbox::Sandbox;
 use meshdesk_store::Store;
@@ -41,7 +42,6 @@ use tokio::sync::{Mutex, RwLock, broadcast};
 
 use connection::{ConnState, Connection, default_principal, file_signer, nameless_cache_name, own_signer};
 pub use env::{ClusterConfig, EnvError, EnvSource};
-use governance_log::SyncState;
 pub use ipc::Handle;
 pub use meshdesk_sandbox::{PortChoice, meshdesk_data_dir};
 
@@ -171,24 +171,14 @@ pub struct Meshdesk {
     store: Store,
     conn: RwLock<ConnState>,
     sandbox: Mutex<Option<Sandbox>>,
-    sync_lock: Mutex<()>,
-    sync_state: std::sync::Mutex<SyncState>,
     notices: broadcast::Sender<Notice>,
-    /// The outbox's producer; dropped after a failure so a retry starts afresh.
-    producer: Mutex<Option<Producer>>,
-    /// One flush at a time: the background loop and an action that flushes at once would
-    /// otherwise both send the same pending entries (the fold then records duplicates).
-    flush_lock: Mutex<()>,
-    wake: tokio::sync::Notify,
+    /// The governance log's state: the outbox's producer and its flushes, the fold's.
+    log: governance_log::LogState,
+    /// What the access area remembers between calls.
+    access: access::AccessState,
     metrics: std::sync::Mutex<topics::MetricsState>,
-    governance_ready: std::sync::atomic::AtomicBool,
-    /// Why the cache was last rebuilt from the log, for the status.
-    cache_notice: std::sync::Mutex<Option<String>>,
     /// Drafts being published now (one publication per draft at a time).
     publishing: std::sync::Mutex<std::collections::HashSet<String>>,
-    /// The access requests the viewer has been told about, by id, with their state; `None`
-    /// until the first look (nothing is announced for what was there before the app started).
-    access_seen: std::sync::Mutex<Option<std::collections::HashMap<String, String>>>,
     /// The changes to products the viewer reads that were announced; `None` until the first look.
     changes_seen: std::sync::Mutex<Option<std::collections::HashSet<String>>>,
     /// The record rules' last measurement per port (and rule set), with when it was taken.
@@ -196,7 +186,6 @@ pub struct Meshdesk {
     rule_cache: std::sync::Mutex<
         std::collections::HashMap<String, (std::time::Instant, Vec<meshdesk_domain::live_quality::RuleTally>, u32)>,
     >,
-    last_reconcile: std::sync::Mutex<Option<std::time::Instant>>,
     /// Other environments opened beside this one (promotion targets), by their file.
     others: Mutex<std::collections::HashMap<PathBuf, Arc<Meshdesk>>>,
 }
@@ -274,20 +263,13 @@ impl Meshdesk {
             store,
             conn: RwLock::new(conn),
             sandbox: Mutex::new(None),
-            sync_lock: Mutex::new(()),
-            sync_state: Default::default(),
             notices,
-            producer: Mutex::new(None),
-            flush_lock: Mutex::new(()),
-            cache_notice: Default::default(),
+            log: Default::default(),
+            access: Default::default(),
             publishing: Default::default(),
-            wake: tokio::sync::Notify::new(),
             metrics: Default::default(),
-            governance_ready: Default::default(),
-            access_seen: Default::default(),
             changes_seen: Default::default(),
             rule_cache: Default::default(),
-            last_reconcile: Default::default(),
             others: Default::default(),
         }))
     }

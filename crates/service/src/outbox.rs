@@ -146,7 +146,7 @@ impl Meshdesk {
         }
         self.store.enqueue(&conn.governance_topic, &env).await?;
         self.notify(Notice::StatusChanged);
-        self.wake.notify_one();
+        self.log.wake.notify_one();
         Ok(env.id)
     }
 
@@ -163,7 +163,7 @@ impl Meshdesk {
         }
         self.notify(Notice::StatusChanged);
         if a.retry {
-            self.wake.notify_one();
+            self.log.wake.notify_one();
         }
         Ok(())
     }
@@ -173,7 +173,7 @@ impl Meshdesk {
     /// Returns how many were sent.
     pub async fn flush_outbox(&self) -> Result<usize, ServiceError> {
         let conn = self.connection().await?;
-        let _one_flusher = self.flush_lock.lock().await;
+        let _one_flusher = self.log.flush_lock.lock().await;
         self.ensure_governance_topic(&conn).await?;
         let topic = conn.governance_topic.clone();
         let mut sent = 0;
@@ -187,7 +187,7 @@ impl Meshdesk {
                 if entry.next_attempt_at_ms > now {
                     return Ok(sent);
                 }
-                let mut guard = self.producer.lock().await;
+                let mut guard = self.log.producer.lock().await;
                 if guard.is_none() {
                     // A failed attempt gives up after 10 s; the entry is retried with backoff.
                     *guard = Some(Producer::with_timeout(&conn.kafka, Duration::from_secs(10))?);

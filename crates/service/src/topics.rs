@@ -84,6 +84,40 @@ impl Meshdesk {
         Ok(records)
     }
 
+    /// Masks a product's personal data in sampled records unless the viewer owns the product;
+    /// whether anything is masked for this viewer, and how many values were.
+    pub(crate) async fn mask_for_viewer(
+        &self,
+        p: &meshdesk_domain::DataProduct,
+        records: &mut [c::SampleRecord],
+    ) -> (bool, usize) {
+        let viewer = self.viewer().await;
+        let owner = viewer.as_deref().is_some_and(|v| p.owners.iter().any(|o| o.as_str() == v));
+        let pii = p.pii_paths();
+        let mut masked_values = 0;
+        if owner {
+            return (false, 0);
+        }
+        for r in records.iter_mut() {
+            if let c::SampleValue::Decoded { json, .. } = &mut r.value {
+                masked_values += meshdesk_domain::mask_pii(json, &pii);
+            }
+        }
+        // Raw values cannot be masked field by field: a non-owner sees them only when the
+        // product has no personal data.
+        if !pii.is_empty() {
+            for r in records.iter_mut() {
+                if let c::SampleValue::Raw { text, hex, note, .. } = &mut r.value {
+                    *text = None;
+                    hex.clear();
+                    note.push_str("; hidden: the product holds personal data and the record could not be decoded");
+                    masked_values += 1;
+                }
+            }
+        }
+        (!pii.is_empty(), masked_values)
+    }
+
     /// [`Meshdesk::sample_topic`] without masking: for callers that mask themselves.
     pub(crate) async fn sample_unmasked(
         &self,

@@ -258,7 +258,7 @@ impl Meshdesk {
             }
         }
         self.store.finish_draft(id, c::DraftStatus::Published, None).await?;
-        self.wake.notify_one();
+        self.log.wake.notify_one();
         self.get_draft(id).await
     }
 
