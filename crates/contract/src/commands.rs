@@ -68,6 +68,9 @@ macro_rules! with_commands {
                 /// Answers where it was stored, for people ("kernel keyutils", "Secret Service").
                 StoreSecret = store_secret(SecretForm) -> String;
                 GetTrust = get_trust(NoArgs) -> TrustOverview;
+                /// How many of the log's records the fold applied, refused, skipped, found duplicated
+                /// or could not read.
+                GetAuditSummary = audit_summary(NoArgs) -> AuditSummary;
                 // policies
                 GetPolicies = get_policies(NoArgs) -> PolicyOverview;
                 /// Publishes a rule (or a new version of it); answers with the overview after this desktop's

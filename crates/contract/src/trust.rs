@@ -57,6 +57,15 @@ pub struct TrustKey {
     pub decided_at_ms: Option<i64>,
 }
 
+/// How many of the log's records came to each outcome, in [`Outcome::ALL`]'s order (every
+/// outcome listed, zero included).
+///
+/// [`Outcome::ALL`]: meshdesk_domain::events::Outcome::ALL
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditSummary {
+    pub counts: Vec<(meshdesk_domain::events::Outcome, u64)>,
+}
+
 /// One event as the fold judged it, for the audit view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEvent {

@@ -74,6 +74,7 @@ handle! {
     DecideTrust(me, req) => me.decide_trust(&req).await,
     StoreSecret(me, req) => me.store_secret(&req),
     GetTrust(me, _req) => me.trust_overview().await,
+    GetAuditSummary(me, _req) => me.audit_summary().await,
     GetPolicies(me, _req) => me.policies().await,
     PublishPolicy(me, req) => me.publish_policy(&req).await,
     WithdrawPolicy(me, req) => me.withdraw_policy(&req).await,

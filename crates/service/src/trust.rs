@@ -4,6 +4,7 @@
 //! fold applies are checked before anything is queued.
 
 use meshdesk_contract as c;
+use meshdesk_domain::events::Outcome;
 use meshdesk_domain::trust::{KeyState, Role, fingerprint};
 use meshdesk_domain::{EventBody, Principal};
 
@@ -113,6 +114,18 @@ impl Meshdesk {
     }
 
     /// The Trust page: the environment's pinned admins and every key the log mentions.
+    /// How many of the log's records came to each outcome.
+    pub async fn audit_summary(&self) -> Result<c::AuditSummary, ServiceError> {
+        let log = self.governance_topic_now(self.connection().await.ok().as_ref());
+        let counts = self.store.outcome_counts(&log).await?;
+        Ok(c::AuditSummary {
+            counts: Outcome::ALL
+                .into_iter()
+                .map(|o| (o, counts.iter().find(|(k, _)| *k == o).map_or(0, |(_, n)| *n)))
+                .collect(),
+        })
+    }
+
     pub async fn trust_overview(&self) -> Result<c::TrustOverview, ServiceError> {
         let conn = self.connection().await?;
         let keys = self

@@ -290,6 +290,15 @@ impl Store {
             .collect()
     }
 
+    /// How many of a log's records came to each outcome (outcomes with none are left out).
+    pub async fn outcome_counts(&self, log: &str) -> Result<Vec<(Outcome, u64)>> {
+        let rows =
+            sqlx::query!(r#"SELECT outcome, COUNT(*) AS "n!: i64" FROM events WHERE log = ? GROUP BY outcome"#, log)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(|r| Ok((outcome(&r.outcome)?, r.n.max(0) as u64))).collect()
+    }
+
     /// The newest `limit` events read from a log, newest first, with what the fold made of them.
     pub async fn recent_events(&self, log: &str, limit: i64) -> Result<Vec<EventRow>> {
         sqlx::query_as!(

@@ -130,6 +130,12 @@ async fn unknown_events_and_garbage_are_kept_and_skipped(pool: SqlitePool) {
     assert!(store.list_domains().await.unwrap().is_empty());
     let outcomes: Vec<_> = store.events(LOG).await.unwrap().into_iter().map(|e| e.outcome).collect();
     assert_eq!(outcomes, ["skipped", "skipped", "invalid"]);
+    // The Trust page's summary counts the same outcomes.
+    let mut counts = store.outcome_counts(LOG).await.unwrap();
+    counts.sort_by_key(|(o, _)| o.as_str());
+    use meshdesk_domain::events::Outcome;
+    assert_eq!(counts, [(Outcome::Invalid, 1), (Outcome::Skipped, 2)]);
+    assert!(store.outcome_counts("another-log").await.unwrap().is_empty());
 }
 
 #[sqlx::test(migrations = false)]

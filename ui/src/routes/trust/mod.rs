@@ -1,11 +1,12 @@
 //! The Trust page: the environment's pinned governance admins, pending enrollment requests
 //! (an admin endorses or rejects them), endorsed keys with their roles, and revocations.
 
+mod audit;
 pub mod identity;
 pub mod secret;
 
 use leptos::prelude::*;
-use meshdesk_contract::{DecideTrust, GetIdentity, GetTrust, IpcError, NoArgs, TrustAction, TrustKey};
+use meshdesk_contract::{DecideTrust, GetAuditSummary, GetIdentity, GetTrust, IpcError, NoArgs, TrustAction, TrustKey};
 use meshdesk_domain::events::Outcome;
 use meshdesk_domain::trust::KeyState;
 
@@ -24,7 +25,8 @@ pub fn TrustPage() -> impl IntoView {
         async {
             let me = ipc::call::<GetIdentity>(&NoArgs {}).await?;
             let trust = ipc::call::<GetTrust>(&NoArgs {}).await?;
-            Ok::<_, IpcError>((me, trust))
+            let summary = ipc::call::<GetAuditSummary>(&NoArgs {}).await?;
+            Ok::<_, IpcError>((me, trust, summary))
         }
     });
     let last = RwSignal::new(None::<Result<String, String>>);
@@ -41,7 +43,7 @@ pub fn TrustPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                     {move || Suspend::new(async move {
-                        let (me, t) = data.await?;
+                        let (me, t, summary) = data.await?;
                         let admin = me.is_admin;
                         let pending: Vec<TrustKey> = t.keys.iter().filter(|k| k.state == KeyState::Pending).cloned().collect();
                         let others: Vec<TrustKey> = t.keys.iter().filter(|k| k.state != KeyState::Pending).cloned().collect();
@@ -56,6 +58,7 @@ pub fn TrustPage() -> impl IntoView {
                             <h2>"Keys"</h2>
                             <ul class="cards" id="keys">{others.into_iter().map(|k| view! { <KeyCard k admin reload last /> }).collect_view()}</ul>
                             <h2>"What the log said lately"</h2>
+                            <audit::AuditBar summary />
                             <p class="muted">"The newest events this desktop read, with what it made of them. Refused events changed nothing."</p>
                             <table class="audit" id="audit">
                                 <thead><tr><th>"#"</th><th>"When"</th><th>"Event"</th><th>"Claimed by"</th><th>"Signed with"</th><th>"Outcome"</th></tr></thead>
