@@ -375,10 +375,49 @@ async fn access_events_fold_through_the_rules_and_refusals_change_nothing(pool: 
 
 #[sqlx::test(migrations = false)]
 async fn folding_again_forgets_every_table_the_fold_writes(pool: SqlitePool) {
-    // Verifies that every table in the cache's schema is either written by the fold or local (a new table must say which), and that after a fold of the seed, `reset_folded` leaves every table the fold writes empty, the full-text index included.
+    // Verifies that every table in the cache's schema is either written by the fold or local (a new table must say which), and that after a fold that fills every one of them, `reset_folded` leaves each empty, the full-text index included.
     use crate::identity::{FOLDED_TABLES, LOCAL_TABLES};
+    use meshdesk_domain::policy::{Rule, Scope, Severity, Target};
     let store = Store::from_pool(pool).await.unwrap();
-    store.apply(LOG, &root(), &seed_log()).await.unwrap();
+    let tests_trust_request = || crate::tests::trust::request("req-reset", "User:sam");
+    // The seed, then an event for each table the seed leaves empty: a product's breaking change
+    // and a reader's acknowledgement of it, a domain's policy rule, an adopted topic.
+    let mut log = seed_log();
+    let stock = seed::products().into_iter().find(|p| p.id.as_str() == "inventory.stock-levels").unwrap();
+    let registered = stock.output_ports[0].value_schema.as_ref().unwrap().schema.clone();
+    let v2 = registered.replace(r#""type": "int""#, r#""type": "string""#);
+    let moved = meshdesk_domain::change::breaking_path(&stock, 0, &v2, &registered, "2027-03-31", "text").unwrap();
+    let rule = Rule {
+        id: "inventory.partitions".into(),
+        policy: "bounds".into(),
+        target: Target::Port,
+        condition: "port.partitions <= 12".into(),
+        severity: Severity::Error,
+        message: "at most 12 partitions".into(),
+        at: "partitions".into(),
+        owner: Scope::Domain("inventory".into()),
+    };
+    let product = meshdesk_domain::ProductId::parse("inventory.stock-levels").unwrap();
+    let adopted = EventBody::TopicAdopted {
+        topic: meshdesk_domain::TopicName::parse("legacy.shipments").unwrap(),
+        domain: meshdesk_domain::DomainId::parse("sales").unwrap(),
+        reason: "the old shipments feed".into(),
+    };
+    for (id, actor, body) in [
+        ("b1", "User:ines", EventBody::ProductPublished(moved)),
+        ("a1", "User:sam", EventBody::ChangeAcknowledged { product, change: "b1".into() }),
+        ("p1", "User:ines", EventBody::PolicyPublished(rule)),
+        ("t1", seed::SEED_ACTOR, adopted),
+        ("r1", "User:sam", EventBody::AccessRequested(tests_trust_request())),
+    ] {
+        let at = T0 + 1_000 + log.len() as i64;
+        log.push(rec(log.len(), signed(id, actor, at, &body)));
+    }
+    store.apply(LOG, &root(), &log).await.unwrap();
+    for t in FOLDED_TABLES {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}")).fetch_one(&store.pool).await.unwrap();
+        assert!(n > 0, "{t} holds something before the reset (or the test proves nothing for it)");
+    }
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
            AND name NOT LIKE '_sqlx_%' AND name NOT LIKE 'product_search_%'",
