@@ -204,7 +204,7 @@ async fn the_reconciler_dry_run_prints_exact_changes_and_makes_none() {
     assert!(stdout.contains("would create 6 missing binding(s)"), "{stdout}");
     assert!(stdout.contains("drift: 1 finding(s)"), "{stdout}");
     assert!(
-        stdout.contains("unmanaged: Allow User:legacy-etl Read on Topic inventory.stock-level-updated (Literal) (not made by Meshdesk): left alone; adopt it into a grant"),
+        stdout.contains("unmanaged: ALLOW User:legacy-etl Read on topic inventory.stock-level-updated (literal) (not made by Meshdesk): left alone; adopt it into a grant"),
         "{stdout}"
     );
     assert!(stdout.contains("or remove it: kafka-acls.sh --bootstrap-server"), "{stdout}");

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::Sla;
+use crate::time::duration_words as human_ms;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,17 +47,6 @@ pub struct Observed {
 
 /// The share of the freshness SLA after which a port is "at risk".
 pub const AT_RISK_SHARE: f64 = 0.8;
-
-fn human_ms(ms: i64) -> String {
-    let s = ms / 1000;
-    match s {
-        _ if ms < 1000 => format!("{ms} ms"),
-        0..=119 => format!("{s} s"),
-        120..=7199 => format!("{} min", s / 60),
-        7200..=172_799 => format!("{} h", s / 3600),
-        _ => format!("{} days", s / 86_400),
-    }
-}
 
 /// The health of one port: "no data yet" while the topic has never held a record (a product just
 /// published or seeded is not failing anyone yet, nor proven healthy); else freshness against the

@@ -70,6 +70,19 @@ pub fn parse_utc(text: &str) -> Result<i64, Invalid> {
     Ok(((days * 86_400) + h * 3600 + mi * 60 + sec) * 1000)
 }
 
+/// A duration for people, in the largest unit that keeps it readable: `850 ms`, `42 s`, `15 min`,
+/// `6 h`, `12 days`; a negative one (Kafka's "no limit") is `forever`.
+pub fn duration_words(ms: i64) -> String {
+    match ms {
+        ms if ms < 0 => "forever".into(),
+        ms if ms < 1_000 => format!("{ms} ms"),
+        ms if ms < 120_000 => format!("{} s", ms / 1000),
+        ms if ms < 7_200_000 => format!("{} min", ms / 60_000),
+        ms if ms < 172_800_000 => format!("{} h", ms / 3_600_000),
+        ms => format!("{} days", ms / 86_400_000),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -168,7 +168,7 @@ impl Meshdesk {
             expected.extend(a.bindings.iter().map(to_kafka));
         }
         let bootstrap = conn.kafka.bootstrap_servers().to_owned();
-        let show = show_binding;
+        let show = describe_binding;
         let settle = |b: &meshdesk_kafka::AclBinding| remove_advice(&bootstrap, b);
         let mut out = Vec::new();
         let mut present = HashSet::new();
@@ -268,11 +268,6 @@ impl Meshdesk {
         }
         Ok(missing.iter().map(describe_binding).collect())
     }
-}
-
-/// A cluster binding as the drift report shows it.
-fn show_binding(b: &meshdesk_kafka::AclBinding) -> String {
-    format!("{:?} {} {:?} on {:?} {} ({:?})", b.permission, b.principal, b.operation, b.resource, b.name, b.pattern)
 }
 
 /// What to do about a binding Meshdesk did not make: adopt it into a grant, or the exact

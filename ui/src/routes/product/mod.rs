@@ -33,6 +33,7 @@ use access::Access;
 use actions::ProductActions;
 use contract::Contract;
 use lineage::Lineage;
+use meshdesk_domain::time::duration_words as human_ms;
 use ports::{Port, Samples};
 use quality::{HealthBadge, LiveQuality, live_health};
 
@@ -62,17 +63,6 @@ pub fn ProductPage() -> impl IntoView {
                 Some(Ok(d)) => view! { <Product d /> }.into_any(),
             }}
         </section>
-    }
-}
-
-fn human_ms(ms: i64) -> String {
-    match ms {
-        ms if ms < 0 => "forever".into(),
-        ms if ms < 1_000 => format!("{ms} ms"),
-        ms if ms < 120_000 => format!("{} s", ms / 1000),
-        ms if ms < 7_200_000 => format!("{} min", ms / 60_000),
-        ms if ms < 172_800_000 => format!("{} h", ms / 3_600_000),
-        ms => format!("{} days", ms / 86_400_000),
     }
 }
 
