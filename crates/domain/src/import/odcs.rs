@@ -71,6 +71,20 @@ pub(super) fn read(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, 
     let usage = text(&doc["description"]["usage"]);
     p.contract.terms_of_use = if usage == DEFAULT_USAGE { String::new() } else { usage };
     p.tags = doc["tags"].as_array().into_iter().flatten().filter_map(|t| t.as_str().map(str::to_owned)).collect();
+    read_team(doc, &mut p, notes);
+    read_custom(doc, &mut p, notes)?;
+    read_slas(doc, &mut p);
+    let mut quality: Vec<Expectation> = Vec::new();
+    for obj in doc["schema"].as_array().into_iter().flatten() {
+        let port = read_port(obj, &domain, &mut p, &mut quality, notes)?;
+        p.output_ports.push(port);
+    }
+    p.contract.quality = quality;
+    Ok(p)
+}
+
+/// The team's members that are principals become the product's owners.
+fn read_team(doc: &Value, p: &mut DataProduct, notes: &mut Vec<String>) {
     let members = match &doc["team"] {
         Value::Array(a) => a.clone(),
         t => t["members"].as_array().cloned().unwrap_or_default(),
@@ -82,6 +96,10 @@ pub(super) fn read(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, 
             None => notes.push(format!("team member {} is not a principal Meshdesk can use", m["username"])),
         }
     }
+}
+
+/// Meshdesk's own custom properties: classification, input products, sources.
+fn read_custom(doc: &Value, p: &mut DataProduct, notes: &mut Vec<String>) -> Result<(), Invalid> {
     if let Some(c) = custom(doc, "meshdeskClassification").and_then(Value::as_str) {
         p.classification = c.parse::<Classification>().map_err(|e| format!("classification: {e}"))?;
     } else {
@@ -96,6 +114,11 @@ pub(super) fn read(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, 
             s.validate()?;
         }
     }
+    Ok(())
+}
+
+/// The SLA properties Meshdesk keeps: latency (freshness), availability and retention.
+fn read_slas(doc: &Value, p: &mut DataProduct) {
     for s in doc["slaProperties"].as_array().into_iter().flatten() {
         let unit_ms = match s["unit"].as_str().unwrap_or("d") {
             "ms" => 1,
@@ -124,103 +147,120 @@ pub(super) fn read(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, 
             _ => {}
         }
     }
-    let mut quality: Vec<Expectation> = Vec::new();
-    // Rules written as the export writes them (`quantity >= 0`) are read back; others are kept
-    // out (a person restates them in the wizard).
-    fn add(q: &Value, quality: &mut Vec<Expectation>) {
-        if let Some(e) = q["description"].as_str().and_then(Expectation::from_description)
-            && !quality.contains(&e)
-        {
-            quality.push(e);
-        }
+}
+
+/// A quality rule written as the export writes them (`quantity >= 0`), once; others are kept
+/// out (a person restates them in the wizard).
+fn add_quality(q: &Value, quality: &mut Vec<Expectation>) {
+    if let Some(e) = q["description"].as_str().and_then(Expectation::from_description)
+        && !quality.contains(&e)
+    {
+        quality.push(e);
     }
-    for obj in doc["schema"].as_array().into_iter().flatten() {
-        let name = obj["physicalName"].as_str().or(obj["name"].as_str()).unwrap_or_default();
-        let topic = topic_for(&domain, name, notes)?;
-        let mut port = port(topic.clone());
-        port.description = text(&obj["description"]);
-        if let Some(n) = custom(obj, "meshdeskPartitions").and_then(Value::as_i64) {
-            port.partitions = n as i32;
-        }
-        if let Some(n) = custom(obj, "meshdeskReplicationFactor").and_then(Value::as_i64) {
-            port.replication_factor = n as i32;
-        }
-        if let Some(n) = custom(obj, "meshdeskRetentionMs").and_then(Value::as_i64) {
-            port.retention_ms = n;
-        }
-        if let Some(c) = custom(obj, "meshdeskCleanupPolicy").and_then(Value::as_str) {
-            port.cleanup_policy = c.parse::<CleanupPolicy>().map_err(|e| format!("cleanup policy: {e}"))?;
-        }
-        let props = obj["properties"].as_array().cloned().unwrap_or_default();
-        port.value_schema = match custom(obj, "meshdeskValueSchema").and_then(Value::as_str) {
-            Some(text) => {
-                let format = custom(obj, "meshdeskSchemaFormat")
-                    .and_then(Value::as_str)
-                    .unwrap_or("AVRO")
-                    .parse::<SchemaFormat>()
-                    .map_err(|e| format!("schema format: {e}"))?;
-                let mut s = value_schema(&topic, format, text.to_owned());
-                if let Some(subject) = custom(obj, "meshdeskSchemaSubject").and_then(Value::as_str) {
-                    s.subject = subject.to_owned();
-                }
-                if let Some(level) = custom(obj, "meshdeskSchemaCompatibility").and_then(Value::as_str) {
-                    s.compatibility = level.parse::<CompatibilityLevel>().map_err(|e| format!("compatibility: {e}"))?;
-                }
-                Some(s)
-            }
-            None if !props.is_empty() => {
-                let event = topic.as_str().split_once('.').map(|(_, e)| e).unwrap_or(topic.as_str());
-                let fields: Vec<Value> = props
-                    .iter()
-                    .map(|f| {
-                        let mut v = json!({"name": f["name"], "type": avro_type(f)});
-                        if let Some(d) = f["description"].as_str() {
-                            v["doc"] = json!(d);
-                        }
-                        if f["required"] != true {
-                            v["default"] = Value::Null;
-                        }
-                        v
-                    })
-                    .collect();
-                let schema =
-                    json!({"type": "record", "name": pascal(event), "namespace": domain.as_str(), "fields": fields});
-                notes.push(format!("`{topic}`: an Avro schema built from the contract's properties"));
-                Some(value_schema(
-                    &topic,
-                    SchemaFormat::Avro,
-                    serde_json::to_string_pretty(&schema).unwrap_or_default(),
-                ))
-            }
-            None => None,
-        };
-        for f in &props {
-            let Some(name) = f["name"].as_str() else { continue };
-            let unit = f["customProperties"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|c| c["property"] == "unit")
-                .map(|c| text(&c["value"]));
-            let semantics = FieldSemantics {
-                path: name.to_owned(),
-                description: text(&f["description"]),
-                unit,
-                example: f["examples"].as_array().and_then(|e| e.first()).map(text),
-                pii: f["classification"] == "pii",
-            };
-            if !p.contract.fields.iter().any(|x| x.path == semantics.path) {
-                p.contract.fields.push(semantics);
-            }
-            for q in f["quality"].as_array().into_iter().flatten() {
-                add(q, &mut quality);
-            }
-        }
-        for q in obj["quality"].as_array().into_iter().flatten() {
-            add(q, &mut quality);
-        }
-        p.output_ports.push(port);
+}
+
+/// One schema object as an output port: its topic and settings, its value schema (Meshdesk's
+/// own, or an Avro record built from the properties), and its fields' semantics and quality.
+fn read_port(
+    obj: &Value,
+    domain: &crate::ids::DomainId,
+    p: &mut DataProduct,
+    quality: &mut Vec<Expectation>,
+    notes: &mut Vec<String>,
+) -> Result<crate::model::OutputPort, Invalid> {
+    let name = obj["physicalName"].as_str().or(obj["name"].as_str()).unwrap_or_default();
+    let topic = topic_for(domain, name, notes)?;
+    let mut port = port(topic.clone());
+    port.description = text(&obj["description"]);
+    if let Some(n) = custom(obj, "meshdeskPartitions").and_then(Value::as_i64) {
+        port.partitions = n as i32;
     }
-    p.contract.quality = quality;
-    Ok(p)
+    if let Some(n) = custom(obj, "meshdeskReplicationFactor").and_then(Value::as_i64) {
+        port.replication_factor = n as i32;
+    }
+    if let Some(n) = custom(obj, "meshdeskRetentionMs").and_then(Value::as_i64) {
+        port.retention_ms = n;
+    }
+    if let Some(c) = custom(obj, "meshdeskCleanupPolicy").and_then(Value::as_str) {
+        port.cleanup_policy = c.parse::<CleanupPolicy>().map_err(|e| format!("cleanup policy: {e}"))?;
+    }
+    let props = obj["properties"].as_array().cloned().unwrap_or_default();
+    port.value_schema = read_value_schema(obj, &topic, domain, &props, notes)?;
+    for f in &props {
+        read_field(f, p, quality);
+    }
+    for q in obj["quality"].as_array().into_iter().flatten() {
+        add_quality(q, quality);
+    }
+    Ok(port)
+}
+
+/// A port's value schema: Meshdesk's own (with its format, subject and level) when the object
+/// carries it, else an Avro record built from the contract's properties, else none.
+fn read_value_schema(
+    obj: &Value,
+    topic: &crate::ids::TopicName,
+    domain: &crate::ids::DomainId,
+    props: &[Value],
+    notes: &mut Vec<String>,
+) -> Result<Option<crate::model::SchemaRef>, Invalid> {
+    if let Some(text) = custom(obj, "meshdeskValueSchema").and_then(Value::as_str) {
+        let format = custom(obj, "meshdeskSchemaFormat")
+            .and_then(Value::as_str)
+            .unwrap_or("AVRO")
+            .parse::<SchemaFormat>()
+            .map_err(|e| format!("schema format: {e}"))?;
+        let mut s = value_schema(topic, format, text.to_owned());
+        if let Some(subject) = custom(obj, "meshdeskSchemaSubject").and_then(Value::as_str) {
+            s.subject = subject.to_owned();
+        }
+        if let Some(level) = custom(obj, "meshdeskSchemaCompatibility").and_then(Value::as_str) {
+            s.compatibility = level.parse::<CompatibilityLevel>().map_err(|e| format!("compatibility: {e}"))?;
+        }
+        return Ok(Some(s));
+    }
+    if props.is_empty() {
+        return Ok(None);
+    }
+    let event = topic.as_str().split_once('.').map(|(_, e)| e).unwrap_or(topic.as_str());
+    let fields: Vec<Value> = props
+        .iter()
+        .map(|f| {
+            let mut v = json!({"name": f["name"], "type": avro_type(f)});
+            if let Some(d) = f["description"].as_str() {
+                v["doc"] = json!(d);
+            }
+            if f["required"] != true {
+                v["default"] = Value::Null;
+            }
+            v
+        })
+        .collect();
+    let schema = json!({"type": "record", "name": pascal(event), "namespace": domain.as_str(), "fields": fields});
+    notes.push(format!("`{topic}`: an Avro schema built from the contract's properties"));
+    Ok(Some(value_schema(topic, SchemaFormat::Avro, serde_json::to_string_pretty(&schema).unwrap_or_default())))
+}
+
+/// A property's semantics (once per path) and its quality rules.
+fn read_field(f: &Value, p: &mut DataProduct, quality: &mut Vec<Expectation>) {
+    let Some(name) = f["name"].as_str() else { return };
+    let unit = f["customProperties"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["property"] == "unit")
+        .map(|c| text(&c["value"]));
+    let semantics = FieldSemantics {
+        path: name.to_owned(),
+        description: text(&f["description"]),
+        unit,
+        example: f["examples"].as_array().and_then(|e| e.first()).map(text),
+        pii: f["classification"] == "pii",
+    };
+    if !p.contract.fields.iter().any(|x| x.path == semantics.path) {
+        p.contract.fields.push(semantics);
+    }
+    for q in f["quality"].as_array().into_iter().flatten() {
+        add_quality(q, quality);
+    }
 }
