@@ -6,6 +6,7 @@
 
 mod access;
 mod admin;
+mod architecture;
 mod authorizer;
 mod avro_compat;
 mod catalog;
