@@ -60,6 +60,9 @@ fn language_of(format: SchemaFormat) -> &'static str {
     }
 }
 
+/// A mounted editor and the closure it calls on each edit, once mounted.
+type Mounted = StoredValue<Option<(EditorHandle, Closure<dyn Fn(String)>)>, LocalStorage>;
+
 /// A code editor showing `value` and writing every edit back to it. `marker` is drawn in the
 /// gutter and under the text; the wrapper carries `data-error-line` for whoever reads the page.
 #[component]
@@ -84,7 +87,7 @@ pub fn CodeEditor(
 ) -> impl IntoView {
     let language_now = move || language.unwrap_or_else(|| language_of(format.get()));
     let host = NodeRef::<leptos::html::Div>::new();
-    let handle = StoredValue::new_local(None::<(EditorHandle, Closure<dyn Fn(String)>)>);
+    let handle: Mounted = StoredValue::new_local(None);
     let failed = RwSignal::new(None::<String>);
     host.on_load(move |el| {
         let on_change = Closure::<dyn Fn(String)>::new(move |text: String| {
@@ -104,6 +107,28 @@ pub fn CodeEditor(
             Err(e) => failed.set(Some(e.as_string().unwrap_or_else(|| format!("{e:?}")))),
         }
     });
+    sync_effects(handle, value, language_now, vocabulary, marker);
+    on_cleanup(move || {
+        if let Some(Some((h, _))) = handle.try_update_value(|h| h.take()) {
+            h.destroy();
+        }
+    });
+    view! {
+        <div class="code-editor" id=id data-error-line=move || marker.get().map(|m| m.line.to_string())>
+            <div class="code-editor-host" node_ref=host></div>
+            {move || failed.get().map(|why| view! { <Fallback why value read_only on_edit /> })}
+        </div>
+    }
+}
+
+/// Keeps the mounted editor in step with the text, language, vocabulary and error marker.
+fn sync_effects(
+    handle: Mounted,
+    value: RwSignal<String>,
+    language_now: impl Fn() -> &'static str + 'static,
+    vocabulary: Option<Signal<String>>,
+    marker: Signal<Option<Marker>>,
+) {
     Effect::new(move |_| {
         let text = value.get();
         handle.with_value(|h| {
@@ -137,24 +162,19 @@ pub fn CodeEditor(
             _ => {}
         });
     });
-    on_cleanup(move || {
-        if let Some(Some((h, _))) = handle.try_update_value(|h| h.take()) {
-            h.destroy();
-        }
-    });
+}
+
+/// The plain text area that stands in when the editor did not load, and why it did not.
+#[component]
+fn Fallback(why: String, value: RwSignal<String>, read_only: bool, on_edit: Option<Callback<String>>) -> impl IntoView {
     view! {
-        <div class="code-editor" id=id data-error-line=move || marker.get().map(|m| m.line.to_string())>
-            <div class="code-editor-host" node_ref=host></div>
-            {move || failed.get().map(|why| view! {
-                <p class="muted">{format!("The code editor did not load ({why}); a plain text field stands in.")}</p>
-                <textarea class="code-editor-fallback mono" rows="16" spellcheck="false" readonly=read_only
-                    prop:value=move || value.get()
-                    on:input=move |ev| {
-                        let text = event_target_value(&ev);
-                        value.set(text.clone());
-                        if let Some(cb) = on_edit { cb.run(text) }
-                    }></textarea>
-            })}
-        </div>
+        <p class="muted">{format!("The code editor did not load ({why}); a plain text field stands in.")}</p>
+        <textarea class="code-editor-fallback mono" rows="16" spellcheck="false" readonly=read_only
+            prop:value=move || value.get()
+            on:input=move |ev| {
+                let text = event_target_value(&ev);
+                value.set(text.clone());
+                if let Some(cb) = on_edit { cb.run(text) }
+            }></textarea>
     }
 }

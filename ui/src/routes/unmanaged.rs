@@ -93,35 +93,66 @@ pub fn UnmanagedPage() -> impl IntoView {
     }
 }
 
+/// What the adoption form holds: the product (new or existing) the topic goes into.
+#[derive(Clone, Copy)]
+struct AdoptFields {
+    product: RwSignal<String>,
+    title: RwSignal<String>,
+    description: RwSignal<String>,
+    owners: RwSignal<String>,
+    classification: RwSignal<Classification>,
+}
+
+impl AdoptFields {
+    /// The form, empty but for the suggested product id.
+    fn new(suggested_product: Option<String>) -> Self {
+        AdoptFields {
+            product: RwSignal::new(suggested_product.unwrap_or_default()),
+            title: RwSignal::new(String::new()),
+            description: RwSignal::new(String::new()),
+            owners: RwSignal::new(String::new()),
+            classification: RwSignal::new(Classification::Internal),
+        }
+    }
+
+    /// What is wrong with the product id as typed (read reactively), checked by the backend's parser.
+    fn id_problem(self) -> Option<String> {
+        meshdesk_domain::ProductId::parse(self.product.get().trim()).err().map(|_| {
+            "Write the product id as domain.product-name in lower case, for example inventory.shipments.".to_owned()
+        })
+    }
+
+    /// The request to adopt `topic` with what the form holds now (read without tracking).
+    fn request(self, topic: String) -> AdoptRequest {
+        AdoptRequest {
+            topic,
+            product: self.product.get_untracked().trim().to_owned(),
+            title: self.title.get_untracked(),
+            description: self.description.get_untracked(),
+            classification: self.classification.get_untracked(),
+            owners: self
+                .owners
+                .get_untracked()
+                .split(',')
+                .map(|o| o.trim().to_owned())
+                .filter(|o| !o.is_empty())
+                .collect(),
+        }
+    }
+}
+
+/// The adoption form of one topic: adopt it now, or document it in the wizard first.
 #[component]
 fn Adopt(t: UnmanagedTopic, reload: RwSignal<u32>, adopted: RwSignal<Option<String>>) -> impl IntoView {
-    let product = RwSignal::new(t.suggested_product.clone().unwrap_or_default());
-    let title = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let owners = RwSignal::new(String::new());
-    let classification = RwSignal::new(Classification::Internal);
+    let fields = AdoptFields::new(t.suggested_product.clone());
     // A refusal stays next to the form, with what was typed.
     let outcome = RwSignal::new(None::<IpcError>);
     let busy = RwSignal::new(false);
-    // Checked as typed, once the field was touched: the same parser the backend uses.
-    let touched = RwSignal::new(false);
-    let id_problem = move || {
-        meshdesk_domain::ProductId::parse(product.get().trim()).err().map(|_| {
-            "Write the product id as domain.product-name in lower case, for example inventory.shipments.".to_owned()
-        })
-    };
     let topic = t.topic.clone();
     let wizard_topic = t.topic.clone();
     let navigate = use_navigate();
     let in_wizard = move |_| {
-        let req = AdoptRequest {
-            topic: wizard_topic.clone(),
-            product: product.get_untracked().trim().to_owned(),
-            title: title.get_untracked(),
-            description: description.get_untracked(),
-            classification: classification.get_untracked(),
-            owners: owners.get_untracked().split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
-        };
+        let req = fields.request(wizard_topic.clone());
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match ipc::call::<AdoptInWizard>(&req).await {
@@ -131,14 +162,7 @@ fn Adopt(t: UnmanagedTopic, reload: RwSignal<u32>, adopted: RwSignal<Option<Stri
         });
     };
     let adopt = move |_| {
-        let req = AdoptRequest {
-            topic: topic.clone(),
-            product: product.get_untracked().trim().to_owned(),
-            title: title.get_untracked(),
-            description: description.get_untracked(),
-            classification: classification.get_untracked(),
-            owners: owners.get_untracked().split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
-        };
+        let req = fields.request(topic.clone());
         busy.set(true);
         leptos::task::spawn_local(async move {
             let r = ipc::call::<AdoptTopic>(&req).await;
@@ -158,27 +182,39 @@ fn Adopt(t: UnmanagedTopic, reload: RwSignal<u32>, adopted: RwSignal<Option<Stri
     };
     view! {
         <div class="adopt-form" data-topic=t.topic.clone()>
-            <div class="form-grid">
-                <label>"Product id" <input class="adopt-product" class:invalid=move || touched.get() && id_problem().is_some() prop:value=move || product.get() on:input=move |ev| product.set(event_target_value(&ev)) on:blur=move |_| touched.set(true) placeholder="domain.product-name" />
-                    {move || touched.get().then(id_problem).flatten().map(|p| view! { <span class="field-error adopt-product-error">{p}</span> })}
-                </label>
-                <label>"Title (new product)" <input class="adopt-title" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) /></label>
-                <label>"Description" <input class="adopt-description" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
-                <label>"Owners (comma separated, default: you)" <input class="adopt-owners" prop:value=move || owners.get() on:input=move |ev| owners.set(event_target_value(&ev)) placeholder="User:alice" /></label>
-                <label>"Classification"
-                    <select class="adopt-classification" on:change=move |ev| {
-                        if let Ok(c) = event_target_value(&ev).parse() { classification.set(c) }
-                    }>
-                        {Classification::ALL.iter().map(|c| view! { <option value=c.as_str() selected=*c == Classification::Internal>{c.as_str()}</option> }).collect_view()}
-                    </select>
-                </label>
-            </div>
+            <AdoptForm fields />
             <div class="form-row">
-                <button class="adopt-wizard" prop:disabled=move || id_problem().is_some() on:click=in_wizard>"Document it in the wizard, then adopt"</button>
-                <button class="secondary adopt" prop:disabled=move || busy.get() || id_problem().is_some() on:click=adopt>{move || if busy.get() { "Adopting…" } else { "Adopt now as it is" }}</button>
+                <button class="adopt-wizard" prop:disabled=move || fields.id_problem().is_some() on:click=in_wizard>"Document it in the wizard, then adopt"</button>
+                <button class="secondary adopt" prop:disabled=move || busy.get() || fields.id_problem().is_some() on:click=adopt>{move || if busy.get() { "Adopting…" } else { "Adopt now as it is" }}</button>
             </div>
             <p class="muted">"Either way the topic is not recreated or altered."</p>
             {move || outcome.get().map(|e| view! { <div class="adopt-outcome"><crate::components::errors::ErrorMessage error=e /></div> })}
+        </div>
+    }
+}
+
+/// The adoption form's fields: product id (checked once touched), title, description, owners, classification.
+#[component]
+fn AdoptForm(fields: AdoptFields) -> impl IntoView {
+    let AdoptFields { product, title, description, owners, classification } = fields;
+    // Checked as typed, once the field was touched: the same parser the backend uses.
+    let touched = RwSignal::new(false);
+    let id_problem = move || fields.id_problem();
+    view! {
+        <div class="form-grid">
+            <label>"Product id" <input class="adopt-product" class:invalid=move || touched.get() && id_problem().is_some() prop:value=move || product.get() on:input=move |ev| product.set(event_target_value(&ev)) on:blur=move |_| touched.set(true) placeholder="domain.product-name" />
+                {move || touched.get().then(id_problem).flatten().map(|p| view! { <span class="field-error adopt-product-error">{p}</span> })}
+            </label>
+            <label>"Title (new product)" <input class="adopt-title" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) /></label>
+            <label>"Description" <input class="adopt-description" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
+            <label>"Owners (comma separated, default: you)" <input class="adopt-owners" prop:value=move || owners.get() on:input=move |ev| owners.set(event_target_value(&ev)) placeholder="User:alice" /></label>
+            <label>"Classification"
+                <select class="adopt-classification" on:change=move |ev| {
+                    if let Ok(c) = event_target_value(&ev).parse() { classification.set(c) }
+                }>
+                    {Classification::ALL.iter().map(|c| view! { <option value=c.as_str() selected=*c == Classification::Internal>{c.as_str()}</option> }).collect_view()}
+                </select>
+            </label>
         </div>
     }
 }

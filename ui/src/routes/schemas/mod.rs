@@ -1,17 +1,15 @@
 use leptos::prelude::*;
-use meshdesk_contract::{
-    CompatibilityLevel, GetSubject, IpcError, ListSubjects, NoArgs, RegisterRequest, RegisterSchema, SchemaFormat,
-    SubjectDetail, SubjectRequest,
-};
+use meshdesk_contract::{GetSubject, IpcError, ListSubjects, NoArgs, SchemaFormat, SubjectRequest};
+use meshdesk_domain::schema::AvroSchema;
 use meshdesk_domain::schema::diff::{FieldChange, diff};
-use meshdesk_domain::schema::{AvroSchema, ParsedSchema, check_messages};
 
-use crate::components::code_editor::{CodeEditor, Marker};
-use crate::components::confirm::ConfirmButton;
-use crate::components::errors::{ErrorList, ErrorMessage};
+use crate::components::errors::ErrorList;
 use crate::ipc;
 
+mod editor;
 mod references;
+
+use editor::Editor;
 
 /// Bumped when a version was registered: the subject list reads the registry again.
 #[derive(Clone, Copy)]
@@ -106,157 +104,6 @@ fn SubjectView(subject: String) -> impl IntoView {
     }
 }
 
-#[component]
-fn Editor(
-    detail: SubjectDetail,
-    reload: RwSignal<u32>,
-    outcome: RwSignal<Option<Result<meshdesk_contract::Registered, IpcError>>>,
-) -> impl IntoView {
-    let latest = detail.versions.last().map(|v| v.schema.clone()).unwrap_or_default();
-    let format: SchemaFormat =
-        detail.versions.last().and_then(|v| v.schema_type.parse().ok()).unwrap_or(SchemaFormat::Avro);
-    let format_name = format.label();
-    let text = RwSignal::new(if format == SchemaFormat::Protobuf { latest.clone() } else { pretty(&latest) });
-    let level = detail.level.unwrap_or(CompatibilityLevel::Backward);
-    let level_text = match (&detail.level, &detail.level_note) {
-        (Some(l), _) => format!("{l}"),
-        (None, Some(note)) => format!("BACKWARD assumed ({note})"),
-        (None, None) => "BACKWARD assumed".into(),
-    };
-    let previous: Vec<(u32, Result<ParsedSchema, String>)> = detail
-        .versions
-        .iter()
-        .map(|v| (v.version, parse_with(format, &v.schema, &v.resolved).map_err(|e| e.to_string())))
-        .collect();
-    // A new version keeps the latest's references (the service registers it with them).
-    let resolved = detail.versions.last().map(|v| v.resolved.clone()).unwrap_or_default();
-    let parsed = Memo::new(move |_| parse_with(format, &text.get(), &resolved));
-    let verdict = {
-        let previous = previous.clone();
-        Memo::new(move |_| {
-            let new = parsed.get().ok()?;
-            let prev: Vec<(u32, &ParsedSchema)> =
-                previous.iter().filter_map(|(v, s)| s.as_ref().ok().map(|s| (*v, s))).collect();
-            Some(check_messages(level, &prev, &new))
-        })
-    };
-    // Who the version reaches, once it differs from the registered one.
-    let summary = {
-        let previous = previous.clone();
-        let latest = latest.clone();
-        Memo::new(move |_| {
-            let new = parsed.get().ok()?;
-            if text.with(|t| t.trim() == latest.trim()) {
-                return None;
-            }
-            let prev: Vec<(u32, &ParsedSchema)> =
-                previous.iter().filter_map(|(v, s)| s.as_ref().ok().map(|s| (*v, s))).collect();
-            Some(meshdesk_domain::change::impact(level, &prev, &new))
-        })
-    };
-    let subject = detail.subject.clone();
-    let register_subject = subject.clone();
-    let next_version = detail.versions.iter().map(|v| v.version).max().unwrap_or(0) + 1;
-    let register = Action::new_local(move |schema: &String| {
-        let req = RegisterRequest { subject: subject.clone(), schema: schema.clone(), format };
-        async move { ipc::call::<RegisterSchema>(&req).await }
-    });
-    Effect::new(move |_| {
-        if register.pending().get() {
-            outcome.set(None);
-        }
-    });
-    Effect::new(move |_| {
-        let Some(result) = register.value().get() else { return };
-        let done = result.is_ok();
-        outcome.set(Some(result));
-        if done {
-            reload.update(|n| *n += 1);
-            if let Some(SubjectsChanged(c)) = use_context::<SubjectsChanged>() {
-                c.update(|n| *n += 1);
-            }
-        }
-    });
-    let unchanged = {
-        let latest = latest.clone();
-        move || match (
-            serde_json::from_str::<serde_json::Value>(&text.get()),
-            serde_json::from_str::<serde_json::Value>(&latest),
-        ) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => text.with(|t| t.trim() == latest.trim()),
-        }
-    };
-    let can_register = {
-        let unchanged = unchanged.clone();
-        move || parsed.with(|p| p.is_ok()) && verdict.with(|v| v.as_ref().is_some_and(|i| i.is_empty())) && !unchanged()
-    };
-    let versions = detail.versions.clone();
-    view! {
-        <div class="subject-head">
-            <h2 class="mono">{detail.subject.clone()}</h2>
-            <span class="badge">{format!("{} version(s)", detail.versions.len())}</span>
-            <span class="badge" id="subject-level">{level_text}</span>
-        </div>
-        <CodeEditor id="schema-editor" value=text format=Signal::stored(format) marker=Signal::derive(move || parsed.with(|p| p.as_ref().err().map(Marker::from))) />
-        <div class="checks">
-            {move || match parsed.get() {
-                Err(e) => view! { <p class="schema-error" id="schema-error" role="alert">{e.to_string()}</p> }.into_any(),
-                Ok(_) => view! { <p class="ok" id="schema-valid">{format!("Valid {format_name}.")}</p> }.into_any(),
-            }}
-            {move || verdict.get().map(|issues| {
-                let undecided = |m: &String| m.starts_with(meshdesk_domain::schema::jsonschema::CANNOT_JUDGE);
-                if issues.is_empty() {
-                    view! { <p class="ok" id="schema-verdict">{format!("Compatible with the registered versions at {level}.")}</p> }.into_any()
-                } else if issues.iter().all(undecided) {
-                    // No incompatibility found, but a change the check cannot judge: a person
-                    // decides; registering stays off.
-                    view! {
-                        <div class="schema-undecided" id="schema-verdict" role="alert">
-                            <strong>{format!("Undecided at {level}: this check cannot judge the change. Decide by hand before registering:")}</strong>
-                            <ul>{issues.into_iter().map(|m| view! { <li class="issue">{m}</li> }).collect_view()}</ul>
-                        </div>
-                    }.into_any()
-                } else {
-                    view! {
-                        <div class="schema-error" id="schema-verdict">
-                            <strong>{format!("Not compatible at {level}:")}</strong>
-                            <ul>{issues.into_iter().map(|m| view! { <li class="issue">{m}</li> }).collect_view()}</ul>
-                        </div>
-                    }.into_any()
-                }
-            })}
-            <div class="form-row">
-                <ConfirmButton id="register-schema" label="Register as a new version"
-                    question=Signal::derive(move || format!("Register it as version {} of {register_subject}? Registered versions stay.", next_version))
-                    disabled=Signal::derive(move || !can_register() || register.pending().get())
-                    on_confirm=Callback::new(move |_| { register.dispatch(text.get_untracked()); }) />
-            </div>
-            {move || match outcome.get() {
-                None => ().into_any(),
-                Some(Ok(r)) => view! {
-                    <p class="ok" id="register-outcome">{format!("Registered as version {} (schema id {}).", r.version, r.id)}</p>
-                    {r.announced.clone().map(|a| view! { <p class="muted" id="register-announced">{a}</p> })}
-                }.into_any(),
-                Some(Err(e)) => view! { <ErrorMessage error=disagreement(e) id="register-outcome" /> }.into_any(),
-            }}
-        </div>
-        <crate::components::impact::SubjectReadersPanel subject=detail.subject.clone() summary=Signal::derive(move || summary.get()) />
-        <History versions=versions.clone() />
-        <references::References subject=detail.subject.clone() versions reload />
-    }
-}
-
-/// A schema parsed with the schemas it references in place (`(name, text)`, dependencies first).
-fn parse_with(
-    format: SchemaFormat,
-    text: &str,
-    resolved: &[(String, String)],
-) -> Result<ParsedSchema, meshdesk_domain::schema::SchemaError> {
-    let refs: Vec<(&str, &str)> = resolved.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-    ParsedSchema::parse_with_references(format, text, &refs)
-}
-
 /// Version history with a field-level diff between two chosen versions.
 #[component]
 pub(crate) fn History(versions: Vec<meshdesk_contract::SchemaVersionView>) -> impl IntoView {
@@ -333,21 +180,6 @@ pub(crate) fn pretty(schema: &str) -> String {
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| schema.to_owned())
-}
-
-/// The registry refusing what Meshdesk's check passed is a disagreement between the two, said so
-/// in words; the registry's own text stays in the detail.
-fn disagreement(e: IpcError) -> IpcError {
-    if e.code == Some(meshdesk_contract::ErrorCode::RegistryIncompatible) {
-        IpcError {
-            message: "Meshdesk's check finds this version compatible, but the registry refuses it. Registries differ \
-                      on some rules (logical types such as timestamps, for one); the registry decides what it stores."
-                .into(),
-            ..e
-        }
-    } else {
-        e
-    }
 }
 
 fn format_label(schema_type: &str) -> &'static str {

@@ -93,36 +93,15 @@ pub fn TrustPage() -> impl IntoView {
     }
 }
 
+/// The last decision's outcome on the page: what was done, or why not.
+type Last = RwSignal<Option<Result<String, String>>>;
+
+/// One key as a card: whose it is, its state and roles; for an admin, endorse, reject or revoke.
 #[component]
-fn KeyCard(
-    k: TrustKey,
-    admin: bool,
-    reload: RwSignal<u32>,
-    last: RwSignal<Option<Result<String, String>>>,
-) -> impl IntoView {
+fn KeyCard(k: TrustKey, admin: bool, reload: RwSignal<u32>, last: Last) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let confirming = RwSignal::new(None::<&'static str>);
-    // The admin compared the fingerprint with the one its owner read out (out of band).
-    let compared = RwSignal::new(false);
-    // A compromised key: from which day what it signed is void (empty: retired in good order).
-    let since = RwSignal::new(String::new());
-    let since_ms = move || {
-        let d = since.get();
-        if d.trim().is_empty() { Ok(None) } else { meshdesk_domain::time::parse_utc(&d).map(Some) }
-    };
-    let (key, principal) = (k.key.clone(), k.principal.clone());
-    let act = Action::new_local(move |a: &TrustAction| {
-        let a = a.clone();
-        async move {
-            let r = ipc::call::<DecideTrust>(&a).await;
-            last.set(Some(
-                r.map(|_| "Done: the event is signed and on its way to every desktop.".to_owned())
-                    .map_err(|e| e.message),
-            ));
-            confirming.set(None);
-            reload.update(|n| *n += 1);
-        }
-    });
+    let act = trust_action(last, confirming, reload);
     let state_class = match k.state {
         KeyState::Endorsed => "badge state-approved",
         KeyState::Pending => "badge state-pending",
@@ -131,7 +110,7 @@ fn KeyCard(
     let pending = k.state == KeyState::Pending;
     let endorsed = k.state == KeyState::Endorsed;
     let when_ms = k.decided_at_ms.or(k.requested_at_ms);
-    let (key_e, principal_e, key_r, key_v) = (key.clone(), principal.clone(), key.clone(), key.clone());
+    let (key, principal) = (k.key.clone(), k.principal.clone());
     view! {
         <li class="card key">
             <div class="card-head">
@@ -145,45 +124,110 @@ fn KeyCard(
                 {k.decided_by.clone().map(|b| format!("Decided by {b}, ")).unwrap_or_default()}
                 {when_ms.map(|ms| view! { <crate::components::time::When ms /> })}
             </p>
-            {(admin && pending).then(|| view! {
-                <label class="check fingerprint-compared">
-                    <input type="checkbox" class="compare-fingerprint" prop:checked=move || compared.get()
-                        on:change=move |ev| compared.set(event_target_checked(&ev)) />
-                    {format!("{} read me this fingerprint, and it is the one above", k.principal)}
-                </label>
-                <div class="decide">
-                    <button class="primary endorse" disabled=move || !compared.get()
-                        title="Compare the fingerprint with its owner first"
-                        on:click=move |_| { act.dispatch(TrustAction::Endorse { principal: principal_e.clone(), key: key_e.clone(), roles: vec!["owner".into()] }); }>"Endorse as owner"</button>
-                    <input placeholder="Why not (for a rejection)" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
-                    <button class="danger" disabled=move || reason.get().trim().is_empty()
-                        on:click=move |_| { act.dispatch(TrustAction::Reject { key: key_r.clone(), reason: reason.get_untracked() }); }>"Reject"</button>
-                </div>
-            })}
-            {(admin && endorsed).then(|| view! {
-                <div class="decide">
-                    <input placeholder="Why (e.g. laptop lost)" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
-                    {move || if confirming.get() == Some("revoke") {
-                        let key_v = key_v.clone();
-                        let void = move || match since_ms() {
-                            Ok(Some(_)) => format!("Revocation is final, and everything this key signed since {} no longer counts, endorsements included.", since.get()),
-                            _ => "Revocation is final.".to_owned(),
-                        };
-                        view! {
-                            <label class="compromised-since">"If the key was stolen or leaked, since which day?"
-                                <input type="date" class="compromised-date" prop:value=move || since.get() on:input=move |ev| since.set(event_target_value(&ev)) />
-                            </label>
-                            <p class="revoke-consequence">{void}</p>
-                            <button class="danger" disabled=move || since_ms().is_err() on:click=move |_| {
-                                act.dispatch(TrustAction::Revoke { key: key_v.clone(), reason: reason.get_untracked(), compromised_since_ms: since_ms().ok().flatten() });
-                            }>"Revoke for good"</button>
-                            <button on:click=move |_| confirming.set(None)>"Cancel"</button>
-                        }.into_any()
-                    } else {
-                        view! { <button class="danger" disabled=move || reason.get().trim().is_empty() on:click=move |_| confirming.set(Some("revoke"))>"Revoke…"</button> }.into_any()
-                    }}
-                </div>
-            })}
+            {(admin && pending).then(|| view! { <EnrollDecision principal key=key.clone() reason act /> })}
+            {(admin && endorsed).then(|| view! { <RevokeKey key reason confirming act /> })}
         </li>
+    }
+}
+
+/// Signs and sends an admin's decision on a key; its outcome goes to `last`, the page reads again.
+fn trust_action(
+    last: Last,
+    confirming: RwSignal<Option<&'static str>>,
+    reload: RwSignal<u32>,
+) -> Action<TrustAction, ()> {
+    Action::new_local(move |a: &TrustAction| {
+        let a = a.clone();
+        async move {
+            let r = ipc::call::<DecideTrust>(&a).await;
+            last.set(Some(
+                r.map(|_| "Done: the event is signed and on its way to every desktop.".to_owned())
+                    .map_err(|e| e.message),
+            ));
+            confirming.set(None);
+            reload.update(|n| *n += 1);
+        }
+    })
+}
+
+/// An admin's decision on a pending key: endorse it once the fingerprint was compared, or reject it.
+#[component]
+fn EnrollDecision(
+    principal: String,
+    key: String,
+    reason: RwSignal<String>,
+    act: Action<TrustAction, ()>,
+) -> impl IntoView {
+    // The admin compared the fingerprint with the one its owner read out (out of band).
+    let compared = RwSignal::new(false);
+    let (principal_e, key_e, key_r) = (principal.clone(), key.clone(), key);
+    view! {
+        <label class="check fingerprint-compared">
+            <input type="checkbox" class="compare-fingerprint" prop:checked=move || compared.get()
+                on:change=move |ev| compared.set(event_target_checked(&ev)) />
+            {format!("{} read me this fingerprint, and it is the one above", principal)}
+        </label>
+        <div class="decide">
+            <button class="primary endorse" disabled=move || !compared.get()
+                title="Compare the fingerprint with its owner first"
+                on:click=move |_| { act.dispatch(TrustAction::Endorse { principal: principal_e.clone(), key: key_e.clone(), roles: vec!["owner".into()] }); }>"Endorse as owner"</button>
+            <input placeholder="Why not (for a rejection)" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+            <button class="danger" disabled=move || reason.get().trim().is_empty()
+                on:click=move |_| { act.dispatch(TrustAction::Reject { key: key_r.clone(), reason: reason.get_untracked() }); }>"Reject"</button>
+        </div>
+    }
+}
+
+/// An admin revoking an endorsed key with a reason, confirmed in a second step.
+#[component]
+fn RevokeKey(
+    key: String,
+    reason: RwSignal<String>,
+    confirming: RwSignal<Option<&'static str>>,
+    act: Action<TrustAction, ()>,
+) -> impl IntoView {
+    // A compromised key: from which day what it signed is void (empty: retired in good order).
+    let since = RwSignal::new(String::new());
+    view! {
+        <div class="decide">
+            <input placeholder="Why (e.g. laptop lost)" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+            {move || if confirming.get() == Some("revoke") {
+                view! { <ConfirmRevoke key=key.clone() reason since confirming act /> }.into_any()
+            } else {
+                view! { <button class="danger" disabled=move || reason.get().trim().is_empty() on:click=move |_| confirming.set(Some("revoke"))>"Revoke…"</button> }.into_any()
+            }}
+        </div>
+    }
+}
+
+/// The revocation's second step: since when the key was compromised (if it was), and what that voids.
+#[component]
+fn ConfirmRevoke(
+    key: String,
+    reason: RwSignal<String>,
+    since: RwSignal<String>,
+    confirming: RwSignal<Option<&'static str>>,
+    act: Action<TrustAction, ()>,
+) -> impl IntoView {
+    let since_ms = move || {
+        let d = since.get();
+        if d.trim().is_empty() { Ok(None) } else { meshdesk_domain::time::parse_utc(&d).map(Some) }
+    };
+    let void = move || match since_ms() {
+        Ok(Some(_)) => format!(
+            "Revocation is final, and everything this key signed since {} no longer counts, endorsements included.",
+            since.get()
+        ),
+        _ => "Revocation is final.".to_owned(),
+    };
+    view! {
+        <label class="compromised-since">"If the key was stolen or leaked, since which day?"
+            <input type="date" class="compromised-date" prop:value=move || since.get() on:input=move |ev| since.set(event_target_value(&ev)) />
+        </label>
+        <p class="revoke-consequence">{void}</p>
+        <button class="danger" disabled=move || since_ms().is_err() on:click=move |_| {
+            act.dispatch(TrustAction::Revoke { key: key.clone(), reason: reason.get_untracked(), compromised_since_ms: since_ms().ok().flatten() });
+        }>"Revoke for good"</button>
+        <button on:click=move |_| confirming.set(None)>"Cancel"</button>
     }
 }
