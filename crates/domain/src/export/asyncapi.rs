@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{Endpoints, to_yaml};
-use crate::model::{CleanupPolicy, DataProduct, SchemaFormat};
+use crate::model::{CleanupPolicy, DataProduct, OutputPort, SchemaFormat};
 
 fn camel(topic: &str) -> String {
     let mut out = String::new();
@@ -32,60 +32,8 @@ pub fn asyncapi_document(p: &DataProduct, at: &Endpoints) -> Value {
     let mut operations = Map::new();
     for port in &p.output_ports {
         let id = camel(port.topic.as_str());
-        let mut message = json!({
-            "name": id,
-            "title": port.topic.as_str(),
-            "summary": port.description,
-            "bindings": {"kafka": {
-                "schemaIdLocation": "payload",
-                "schemaIdPayloadEncoding": "confluent",
-                "schemaLookupStrategy": "TopicIdStrategy",
-                "bindingVersion": "0.5.0"
-            }},
-        });
-        if let Some(s) = &port.value_schema
-            && let Ok(schema) = serde_json::from_str::<Value>(&s.schema)
-        {
-            let format = match s.format {
-                SchemaFormat::Avro => "application/vnd.apache.avro+json;version=1.9.0",
-                SchemaFormat::Json => "application/schema+json;version=draft-07",
-                SchemaFormat::Protobuf => "application/vnd.google.protobuf;version=3",
-            };
-            message["contentType"] = json!(match s.format {
-                SchemaFormat::Avro => "application/vnd.apache.avro+json",
-                _ => "application/json",
-            });
-            message["payload"] = json!({"schemaFormat": format, "schema": schema});
-        }
-        let cleanup = match port.cleanup_policy {
-            CleanupPolicy::Delete => json!(["delete"]),
-            CleanupPolicy::Compact => json!(["compact"]),
-            CleanupPolicy::CompactDelete => json!(["compact", "delete"]),
-        };
-        channels.insert(
-            id.clone(),
-            json!({
-                "address": port.topic.as_str(),
-                "description": port.description,
-                "messages": { id.clone(): message },
-                "bindings": {"kafka": {
-                    "topic": port.topic.as_str(),
-                    "partitions": port.partitions,
-                    "replicas": port.replication_factor,
-                    "topicConfiguration": {"cleanup.policy": cleanup, "retention.ms": port.retention_ms},
-                    "bindingVersion": "0.5.0"
-                }},
-            }),
-        );
-        operations.insert(
-            format!("send{}{}", id[..1].to_ascii_uppercase(), &id[1..]),
-            json!({
-                "action": "send",
-                "channel": {"$ref": format!("#/channels/{id}")},
-                "summary": format!("The {} domain publishes {}.", p.domain, port.topic),
-                "messages": [{"$ref": format!("#/channels/{id}/messages/{id}")}],
-            }),
-        );
+        channels.insert(id.clone(), channel(port, &id));
+        operations.insert(format!("send{}{}", id[..1].to_ascii_uppercase(), &id[1..]), send_operation(p, port, &id));
     }
     json!({
         "asyncapi": "3.0.0",
@@ -107,5 +55,66 @@ pub fn asyncapi_document(p: &DataProduct, at: &Endpoints) -> Value {
         }},
         "channels": channels,
         "operations": operations,
+    })
+}
+
+/// A port's message: its Kafka bindings, and its value schema as the payload when it parses.
+fn message(port: &OutputPort, id: &str) -> Value {
+    let mut message = json!({
+        "name": id,
+        "title": port.topic.as_str(),
+        "summary": port.description,
+        "bindings": {"kafka": {
+            "schemaIdLocation": "payload",
+            "schemaIdPayloadEncoding": "confluent",
+            "schemaLookupStrategy": "TopicIdStrategy",
+            "bindingVersion": "0.5.0"
+        }},
+    });
+    if let Some(s) = &port.value_schema
+        && let Ok(schema) = serde_json::from_str::<Value>(&s.schema)
+    {
+        let format = match s.format {
+            SchemaFormat::Avro => "application/vnd.apache.avro+json;version=1.9.0",
+            SchemaFormat::Json => "application/schema+json;version=draft-07",
+            SchemaFormat::Protobuf => "application/vnd.google.protobuf;version=3",
+        };
+        message["contentType"] = json!(match s.format {
+            SchemaFormat::Avro => "application/vnd.apache.avro+json",
+            _ => "application/json",
+        });
+        message["payload"] = json!({"schemaFormat": format, "schema": schema});
+    }
+    message
+}
+
+/// A port's channel: its address, its message and the topic's Kafka bindings.
+fn channel(port: &OutputPort, id: &str) -> Value {
+    let cleanup = match port.cleanup_policy {
+        CleanupPolicy::Delete => json!(["delete"]),
+        CleanupPolicy::Compact => json!(["compact"]),
+        CleanupPolicy::CompactDelete => json!(["compact", "delete"]),
+    };
+    json!({
+        "address": port.topic.as_str(),
+        "description": port.description,
+        "messages": { id: message(port, id) },
+        "bindings": {"kafka": {
+            "topic": port.topic.as_str(),
+            "partitions": port.partitions,
+            "replicas": port.replication_factor,
+            "topicConfiguration": {"cleanup.policy": cleanup, "retention.ms": port.retention_ms},
+            "bindingVersion": "0.5.0"
+        }},
+    })
+}
+
+/// The owners' `send` operation on a port's channel.
+fn send_operation(p: &DataProduct, port: &OutputPort, id: &str) -> Value {
+    json!({
+        "action": "send",
+        "channel": {"$ref": format!("#/channels/{id}")},
+        "summary": format!("The {} domain publishes {}.", p.domain, port.topic),
+        "messages": [{"$ref": format!("#/channels/{id}/messages/{id}")}],
     })
 }

@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 
 use super::{identity, pascal, port, principal, topic_for, value_schema};
 use crate::export::DEFAULT_USAGE;
-use crate::ids::ProductId;
+use crate::ids::{DomainId, ProductId, TopicName};
 use crate::model::{
-    Classification, CleanupPolicy, CompatibilityLevel, DataProduct, Expectation, FieldSemantics, ProductStatus,
-    SchemaFormat,
+    Classification, CleanupPolicy, CompatibilityLevel, DataProduct, Expectation, FieldSemantics, OutputPort,
+    ProductStatus, SchemaFormat, SchemaRef,
 };
 
 /// A custom property's value.
@@ -58,12 +58,7 @@ pub(super) fn read(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, 
     let mut p = DataProduct::blank(id, domain.clone());
     p.title = title;
     p.version = doc["version"].as_str().unwrap_or("1.0.0").to_owned();
-    p.status = match doc["status"].as_str() {
-        Some("deprecated") => ProductStatus::Deprecated,
-        Some("retired") => ProductStatus::Retired,
-        Some("draft" | "proposed") => ProductStatus::Draft,
-        _ => ProductStatus::Published,
-    };
+    p.status = status(doc);
     p.description = match &doc["description"] {
         Value::String(s) => s.clone(),
         d => text(&d["purpose"]),
@@ -72,7 +67,7 @@ pub(super) fn read(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, 
     p.contract.terms_of_use = if usage == DEFAULT_USAGE { String::new() } else { usage };
     p.tags = doc["tags"].as_array().into_iter().flatten().filter_map(|t| t.as_str().map(str::to_owned)).collect();
     read_team(doc, &mut p, notes);
-    read_custom(doc, &mut p, notes)?;
+    read_meshdesk_properties(doc, &mut p, notes)?;
     read_slas(doc, &mut p);
     let mut quality: Vec<Expectation> = Vec::new();
     for obj in doc["schema"].as_array().into_iter().flatten() {
@@ -83,7 +78,17 @@ pub(super) fn read(doc: &Value, notes: &mut Vec<String>) -> Result<DataProduct, 
     Ok(p)
 }
 
-/// The team's members that are principals become the product's owners.
+/// The product's status from the contract's `status` (published when it states none we know).
+fn status(doc: &Value) -> ProductStatus {
+    match doc["status"].as_str() {
+        Some("deprecated") => ProductStatus::Deprecated,
+        Some("retired") => ProductStatus::Retired,
+        Some("draft" | "proposed") => ProductStatus::Draft,
+        _ => ProductStatus::Published,
+    }
+}
+
+/// The team's members as the product's owners, with a note for each that is not a principal.
 fn read_team(doc: &Value, p: &mut DataProduct, notes: &mut Vec<String>) {
     let members = match &doc["team"] {
         Value::Array(a) => a.clone(),
@@ -98,8 +103,8 @@ fn read_team(doc: &Value, p: &mut DataProduct, notes: &mut Vec<String>) {
     }
 }
 
-/// Meshdesk's own custom properties: classification, input products, sources.
-fn read_custom(doc: &Value, p: &mut DataProduct, notes: &mut Vec<String>) -> Result<(), Invalid> {
+/// The contract-level `customProperties` Meshdesk writes: classification, inputs and sources.
+fn read_meshdesk_properties(doc: &Value, p: &mut DataProduct, notes: &mut Vec<String>) -> Result<(), Invalid> {
     if let Some(c) = custom(doc, "meshdeskClassification").and_then(Value::as_str) {
         p.classification = c.parse::<Classification>().map_err(|e| format!("classification: {e}"))?;
     } else {
@@ -117,16 +122,21 @@ fn read_custom(doc: &Value, p: &mut DataProduct, notes: &mut Vec<String>) -> Res
     Ok(())
 }
 
-/// The SLA properties Meshdesk keeps: latency (freshness), availability and retention.
+/// An SLA property's unit in milliseconds (days when it states none we know).
+fn unit_ms(s: &Value) -> i64 {
+    match s["unit"].as_str().unwrap_or("d") {
+        "ms" => 1,
+        "s" => 1000,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        _ => 86_400_000,
+    }
+}
+
+/// The `slaProperties` Meshdesk knows (latency, availability, retention) into the product's SLA.
 fn read_slas(doc: &Value, p: &mut DataProduct) {
     for s in doc["slaProperties"].as_array().into_iter().flatten() {
-        let unit_ms = match s["unit"].as_str().unwrap_or("d") {
-            "ms" => 1,
-            "s" => 1000,
-            "m" | "min" => 60_000,
-            "h" => 3_600_000,
-            _ => 86_400_000,
-        };
+        let unit_ms = unit_ms(s);
         match s["property"].as_str() {
             Some("latency") => p.sla.freshness_ms = s["value"].as_i64().map(|v| v * unit_ms),
             Some("availability") => {
@@ -159,19 +169,43 @@ fn add_quality(q: &Value, quality: &mut Vec<Expectation>) {
     }
 }
 
-/// One schema object as an output port: its topic and settings, its value schema (Meshdesk's
-/// own, or an Avro record built from the properties), and its fields' semantics and quality.
+/// One schema object as an output port, its fields' meanings into the contract and its rules
+/// into `quality`.
 fn read_port(
     obj: &Value,
-    domain: &crate::ids::DomainId,
+    domain: &DomainId,
     p: &mut DataProduct,
     quality: &mut Vec<Expectation>,
     notes: &mut Vec<String>,
-) -> Result<crate::model::OutputPort, Invalid> {
+) -> Result<OutputPort, Invalid> {
     let name = obj["physicalName"].as_str().or(obj["name"].as_str()).unwrap_or_default();
     let topic = topic_for(domain, name, notes)?;
     let mut port = port(topic.clone());
     port.description = text(&obj["description"]);
+    read_topic_settings(obj, &mut port)?;
+    let props = obj["properties"].as_array().cloned().unwrap_or_default();
+    port.value_schema = match custom(obj, "meshdeskValueSchema").and_then(Value::as_str) {
+        Some(text) => Some(stated_schema(obj, &topic, text)?),
+        None if !props.is_empty() => Some(schema_from_properties(&props, &topic, domain, notes)),
+        None => None,
+    };
+    for f in &props {
+        let Some(semantics) = field_semantics(f) else { continue };
+        if !p.contract.fields.iter().any(|x| x.path == semantics.path) {
+            p.contract.fields.push(semantics);
+        }
+        for q in f["quality"].as_array().into_iter().flatten() {
+            add_quality(q, quality);
+        }
+    }
+    for q in obj["quality"].as_array().into_iter().flatten() {
+        add_quality(q, quality);
+    }
+    Ok(port)
+}
+
+/// The topic settings Meshdesk writes in a schema object's `customProperties`.
+fn read_topic_settings(obj: &Value, port: &mut OutputPort) -> Result<(), Invalid> {
     if let Some(n) = custom(obj, "meshdeskPartitions").and_then(Value::as_i64) {
         port.partitions = n as i32;
     }
@@ -184,44 +218,28 @@ fn read_port(
     if let Some(c) = custom(obj, "meshdeskCleanupPolicy").and_then(Value::as_str) {
         port.cleanup_policy = c.parse::<CleanupPolicy>().map_err(|e| format!("cleanup policy: {e}"))?;
     }
-    let props = obj["properties"].as_array().cloned().unwrap_or_default();
-    port.value_schema = read_value_schema(obj, &topic, domain, &props, notes)?;
-    for f in &props {
-        read_field(f, p, quality);
-    }
-    for q in obj["quality"].as_array().into_iter().flatten() {
-        add_quality(q, quality);
-    }
-    Ok(port)
+    Ok(())
 }
 
-/// A port's value schema: Meshdesk's own (with its format, subject and level) when the object
-/// carries it, else an Avro record built from the contract's properties, else none.
-fn read_value_schema(
-    obj: &Value,
-    topic: &crate::ids::TopicName,
-    domain: &crate::ids::DomainId,
-    props: &[Value],
-    notes: &mut Vec<String>,
-) -> Result<Option<crate::model::SchemaRef>, Invalid> {
-    if let Some(text) = custom(obj, "meshdeskValueSchema").and_then(Value::as_str) {
-        let format = custom(obj, "meshdeskSchemaFormat")
-            .and_then(Value::as_str)
-            .unwrap_or("AVRO")
-            .parse::<SchemaFormat>()
-            .map_err(|e| format!("schema format: {e}"))?;
-        let mut s = value_schema(topic, format, text.to_owned());
-        if let Some(subject) = custom(obj, "meshdeskSchemaSubject").and_then(Value::as_str) {
-            s.subject = subject.to_owned();
-        }
-        if let Some(level) = custom(obj, "meshdeskSchemaCompatibility").and_then(Value::as_str) {
-            s.compatibility = level.parse::<CompatibilityLevel>().map_err(|e| format!("compatibility: {e}"))?;
-        }
-        return Ok(Some(s));
+/// The value schema Meshdesk's export states: its text, format, subject and compatibility.
+fn stated_schema(obj: &Value, topic: &TopicName, text: &str) -> Result<SchemaRef, Invalid> {
+    let format = custom(obj, "meshdeskSchemaFormat")
+        .and_then(Value::as_str)
+        .unwrap_or("AVRO")
+        .parse::<SchemaFormat>()
+        .map_err(|e| format!("schema format: {e}"))?;
+    let mut s = value_schema(topic, format, text.to_owned());
+    if let Some(subject) = custom(obj, "meshdeskSchemaSubject").and_then(Value::as_str) {
+        s.subject = subject.to_owned();
     }
-    if props.is_empty() {
-        return Ok(None);
+    if let Some(level) = custom(obj, "meshdeskSchemaCompatibility").and_then(Value::as_str) {
+        s.compatibility = level.parse::<CompatibilityLevel>().map_err(|e| format!("compatibility: {e}"))?;
     }
+    Ok(s)
+}
+
+/// An Avro record built from a schema object's properties, with a note that it was built.
+fn schema_from_properties(props: &[Value], topic: &TopicName, domain: &DomainId, notes: &mut Vec<String>) -> SchemaRef {
     let event = topic.as_str().split_once('.').map(|(_, e)| e).unwrap_or(topic.as_str());
     let fields: Vec<Value> = props
         .iter()
@@ -238,29 +256,23 @@ fn read_value_schema(
         .collect();
     let schema = json!({"type": "record", "name": pascal(event), "namespace": domain.as_str(), "fields": fields});
     notes.push(format!("`{topic}`: an Avro schema built from the contract's properties"));
-    Ok(Some(value_schema(topic, SchemaFormat::Avro, serde_json::to_string_pretty(&schema).unwrap_or_default())))
+    value_schema(topic, SchemaFormat::Avro, serde_json::to_string_pretty(&schema).unwrap_or_default())
 }
 
-/// A property's semantics (once per path) and its quality rules.
-fn read_field(f: &Value, p: &mut DataProduct, quality: &mut Vec<Expectation>) {
-    let Some(name) = f["name"].as_str() else { return };
+/// A property's meaning (description, unit, example, PII); none for a property with no name.
+fn field_semantics(f: &Value) -> Option<FieldSemantics> {
+    let name = f["name"].as_str()?;
     let unit = f["customProperties"]
         .as_array()
         .into_iter()
         .flatten()
         .find(|c| c["property"] == "unit")
         .map(|c| text(&c["value"]));
-    let semantics = FieldSemantics {
+    Some(FieldSemantics {
         path: name.to_owned(),
         description: text(&f["description"]),
         unit,
         example: f["examples"].as_array().and_then(|e| e.first()).map(text),
         pii: f["classification"] == "pii",
-    };
-    if !p.contract.fields.iter().any(|x| x.path == semantics.path) {
-        p.contract.fields.push(semantics);
-    }
-    for q in f["quality"].as_array().into_iter().flatten() {
-        add_quality(q, quality);
-    }
+    })
 }

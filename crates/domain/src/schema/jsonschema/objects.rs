@@ -8,23 +8,23 @@ use super::subset::{Finding, Judge, at, child, undecided};
 
 impl Judge<'_> {
     pub(super) fn objects(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+        let mut out = required_changes(wide, narrow, path);
+        out.extend(self.wide_property_changes(wide, narrow, path));
+        out.extend(self.narrow_property_changes(wide, narrow, path));
+        out.extend(pattern_property_changes(wide, narrow, path));
+        out.extend(self.additional_property_changes(wide, narrow, path));
+        out.extend(self.property_name_changes(wide, narrow, path));
+        out
+    }
+
+    /// Properties the wide side describes, against the narrow side's property, pattern or
+    /// `additionalProperties`.
+    fn wide_property_changes(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
         let mut out = Vec::new();
-        let nreq = required(narrow);
-        for r in required(wide).iter().filter(|r| !nreq.contains(r)) {
-            out.push((child(path, r), "became required".into()));
-        }
-        let ndeps = dependencies(narrow);
-        for (name, needs) in dependencies(wide) {
-            let had: Vec<&String> = ndeps.iter().filter(|(n, _)| *n == name).flat_map(|(_, x)| x).collect();
-            for need in needs.iter().filter(|x| !had.contains(x) && !nreq.contains(x)) {
-                out.push((child(path, need), format!("is now required when `{name}` is present")));
-            }
-        }
         let empty = Map::new();
         let (wp, np) = (props(wide).unwrap_or(&empty), props(narrow).unwrap_or(&empty));
-        let (wa, na) = (additional(wide), additional(narrow));
-        let (wpp, npp) = (wide.get("patternProperties"), narrow.get("patternProperties"));
-        // Properties the wide side describes.
+        let na = additional(narrow);
+        let npp = narrow.get("patternProperties");
         for (name, ws) in wp {
             let p = child(path, name);
             match np.get(name) {
@@ -40,7 +40,16 @@ impl Judge<'_> {
                 },
             }
         }
-        // Properties only the narrow side describes: the wide side takes them as additional.
+        out
+    }
+
+    /// Properties only the narrow side describes: the wide side takes them as additional.
+    fn narrow_property_changes(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let empty = Map::new();
+        let (wp, np) = (props(wide).unwrap_or(&empty), props(narrow).unwrap_or(&empty));
+        let wa = additional(wide);
+        let wpp = wide.get("patternProperties");
         for (name, ns) in np.iter().filter(|(n, _)| !wp.contains_key(*n)) {
             if matches!(ns, Value::Bool(false)) {
                 continue;
@@ -58,24 +67,14 @@ impl Judge<'_> {
                 None => {}
             }
         }
-        // Pattern properties.
-        match (wpp, npp) {
-            (Some(w), Some(n)) if w == n => {}
-            (Some(_), Some(_)) => out.push(undecided(path, "`patternProperties` changed")),
-            (Some(_), None) if is_closed(narrow) => {
-                out.push(undecided(path, "`patternProperties` added to a closed object"))
-            }
-            (Some(w), None) if w.as_object().is_some_and(|m| m.values().any(|s| !accepts_anything(s))) => {
-                out.push((at(path), "now constrains properties matching `patternProperties`, which were free".into()));
-            }
-            (None, Some(_)) if wa.is_some_and(|a| !matches!(a, Value::Bool(true))) => {
-                out.push(undecided(path, "`patternProperties` next to `additionalProperties`"))
-            }
-            _ => {}
-        }
-        // Additional properties.
-        if let Some(a) = wa.filter(|a| !matches!(a, Value::Bool(true))) {
-            match na {
+        out
+    }
+
+    /// The wide side's `additionalProperties` against the narrow side's.
+    fn additional_property_changes(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+        let mut out = Vec::new();
+        if let Some(a) = additional(wide).filter(|a| !matches!(a, Value::Bool(true))) {
+            match additional(narrow) {
                 Some(Value::Bool(false)) => {}
                 Some(n) if !matches!(n, Value::Bool(true)) => out.extend(self.sub(a, n, &child(path, "*"))),
                 _ if matches!(a, Value::Bool(false)) => {
@@ -84,6 +83,12 @@ impl Judge<'_> {
                 _ => out.push((at(path), "now constrains additional properties, which were free".into())),
             }
         }
+        out
+    }
+
+    /// The wide side's `propertyNames`, undecided unless the narrow side's is within it.
+    fn property_name_changes(&mut self, wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+        let mut out = Vec::new();
         if let Some(pn) = wide.get("propertyNames") {
             let ok = narrow.get("propertyNames").is_some_and(|n| self.sub(pn, n, path).is_empty());
             if !ok {
@@ -92,4 +97,43 @@ impl Judge<'_> {
         }
         out
     }
+}
+
+/// Properties that became required, outright or when another property is present.
+fn required_changes(wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let nreq = required(narrow);
+    for r in required(wide).iter().filter(|r| !nreq.contains(r)) {
+        out.push((child(path, r), "became required".into()));
+    }
+    let ndeps = dependencies(narrow);
+    for (name, needs) in dependencies(wide) {
+        let had: Vec<&String> = ndeps.iter().filter(|(n, _)| *n == name).flat_map(|(_, x)| x).collect();
+        for need in needs.iter().filter(|x| !had.contains(x) && !nreq.contains(x)) {
+            out.push((child(path, need), format!("is now required when `{name}` is present")));
+        }
+    }
+    out
+}
+
+/// `patternProperties` changed, added or next to `additionalProperties`, mostly undecided.
+fn pattern_property_changes(wide: &Value, narrow: &Value, path: &str) -> Vec<Finding> {
+    let (wpp, npp) = (wide.get("patternProperties"), narrow.get("patternProperties"));
+    let wa = additional(wide);
+    let mut out = Vec::new();
+    match (wpp, npp) {
+        (Some(w), Some(n)) if w == n => {}
+        (Some(_), Some(_)) => out.push(undecided(path, "`patternProperties` changed")),
+        (Some(_), None) if is_closed(narrow) => {
+            out.push(undecided(path, "`patternProperties` added to a closed object"))
+        }
+        (Some(w), None) if w.as_object().is_some_and(|m| m.values().any(|s| !accepts_anything(s))) => {
+            out.push((at(path), "now constrains properties matching `patternProperties`, which were free".into()));
+        }
+        (None, Some(_)) if wa.is_some_and(|a| !matches!(a, Value::Bool(true))) => {
+            out.push(undecided(path, "`patternProperties` next to `additionalProperties`"))
+        }
+        _ => {}
+    }
+    out
 }
