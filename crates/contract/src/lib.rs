@@ -4,6 +4,8 @@
 //! The UI calls `ipc::call::<C>(request)`; the backend registers a `#[tauri::command]` with the
 //! same name taking one argument, [`ARG`]. Errors cross as [`IpcError`]. This crate does no IO.
 
+#![warn(missing_docs)]
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -39,8 +41,11 @@ pub const ARG: &str = "req";
 
 /// One IPC command: its name on the wire and its typed request and response.
 pub trait Command {
+    /// The command's name, as the backend registers it.
     const NAME: &'static str;
+    /// What the command takes, as [`ARG`].
     type Request: Serialize + DeserializeOwned;
+    /// What it answers.
     type Response: Serialize + DeserializeOwned;
 }
 
@@ -49,17 +54,22 @@ pub trait Command {
 /// the UI branches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IpcError {
+    /// What the UI branches on, if anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
+    /// What went wrong, in plain words.
     pub message: String,
+    /// The technical detail, shown on request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
 impl IpcError {
+    /// An error with a message and no code.
     pub fn new(message: impl Into<String>) -> Self {
         Self { code: None, message: message.into(), detail: None }
     }
+    /// An error the UI branches on.
     pub fn with_code(code: ErrorCode, message: impl Into<String>) -> Self {
         Self { code: Some(code), message: message.into(), detail: None }
     }

@@ -1,6 +1,8 @@
 //! Meshdesk's domain model. This crate does no IO and compiles for wasm32, so the same rules
 //! run in the browser (live checks) and in the backend (enforcement).
 
+#![warn(missing_docs)]
+
 pub mod access;
 pub mod change;
 pub mod error;
