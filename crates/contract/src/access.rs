@@ -10,7 +10,9 @@ pub use meshdesk_domain::access::{AccessRequest, AclBinding, Decision, Reconcile
 /// `meshdesk_domain::access::grant_plan`, shown before sending.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessRequestForm {
+    /// The product to read.
     pub product: String,
+    /// The output ports (topics) asked for.
     pub ports: Vec<String>,
     /// The principal that will consume, e.g. `User:sales-app`.
     pub consumer: String,
@@ -18,15 +20,20 @@ pub struct AccessRequestForm {
     pub requester_domain: String,
     /// Defaults to `<requester_domain>.`.
     pub group_prefix: Option<String>,
+    /// Why the access is needed, for the owners deciding.
     pub purpose: String,
     /// Defaults to 90 days.
     pub days: Option<u32>,
 }
 
+/// What sending an access request did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestSent {
+    /// The new request's id.
     pub request_id: String,
+    /// The governance event that carries it.
     pub event_id: String,
+    /// The ACL bindings an approval would create.
     pub plan: Vec<AclBinding>,
     /// In the sandbox, for a consumer principal that had no Kafka user yet: the user made for
     /// it. The password is shown this once and kept in this machine's keyring.
@@ -36,17 +43,22 @@ pub struct RequestSent {
 /// A consumer principal's new sandbox login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsumerLogin {
+    /// The Kafka principal, e.g. `User:sales-app`.
     pub principal: String,
     /// The SASL/SCRAM user name.
     pub user: String,
+    /// The generated password.
     pub password: String,
     /// The keyring entry that keeps it (`meshctl secret` name).
     pub keyring_entry: String,
 }
 
+/// An owner's decision on an access request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecideRequest {
+    /// The request decided.
     pub request_id: String,
+    /// What the owner decided.
     pub decision: Decision,
 }
 
@@ -95,13 +107,16 @@ impl GrantStatus {
 /// The result of applying a grant's ACLs on the cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GrantResult {
+    /// What became of the ACLs.
     pub status: GrantStatus,
     /// Why not, for people (e.g. the cluster has no authorizer: SECURITY_DISABLED).
     pub detail: Option<String>,
 }
 
+/// What deciding an access request did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decided {
+    /// The governance event that records the decision.
     pub event_id: String,
     /// The request's state after the decision.
     pub state: RequestStatus,
@@ -123,31 +138,44 @@ pub struct ClusterAccess {
     pub summary: String,
 }
 
+/// Names an access request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestRef {
+    /// The request's id.
     pub request_id: String,
 }
 
 /// One request as a queue shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessView {
+    /// The request as sent.
     pub request: AccessRequest,
+    /// The principal that sent it.
     pub requested_by: String,
+    /// When it was sent, in ms since the epoch.
     pub requested_at_ms: i64,
+    /// Where it stands, with who decided.
     pub state: RequestState,
     /// Approved and not past its end.
     pub active: bool,
     /// Approved but past its end.
     pub expired: bool,
+    /// The product's title.
     pub product_title: String,
+    /// The product's classification.
     pub classification: Classification,
+    /// Whether the product's schemas carry personal data.
     pub has_pii: bool,
+    /// The ACL bindings the grant means.
     pub plan: Vec<AclBinding>,
+    /// What the cluster made of the grant's ACLs, once applied.
     pub grant: Option<GrantResult>,
 }
 
+/// The Access page: the requests to decide and the requests made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessOverview {
+    /// This desktop's principal; `None` without an identity.
     pub viewer: Option<String>,
     /// Domains whose owners include the viewer.
     pub my_domains: Vec<String>,
@@ -157,9 +185,11 @@ pub struct AccessOverview {
     pub outgoing: Vec<AccessView>,
 }
 
+/// Where the access audit was exported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditExport {
     /// Where the CSV was written; `None` when the save dialog was cancelled.
     pub path: Option<String>,
+    /// How many rows the CSV holds.
     pub rows: usize,
 }

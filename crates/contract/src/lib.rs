@@ -6,6 +6,8 @@
 // Unit tests read as one story each: the 80-line bound is for the code they test.
 #![cfg_attr(test, allow(clippy::too_many_lines))]
 
+#![warn(missing_docs)]
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -41,8 +43,11 @@ pub const ARG: &str = "req";
 
 /// One IPC command: its name on the wire and its typed request and response.
 pub trait Command {
+    /// The command's name, as the backend registers it.
     const NAME: &'static str;
+    /// What the command takes, as [`ARG`].
     type Request: Serialize + DeserializeOwned;
+    /// What it answers.
     type Response: Serialize + DeserializeOwned;
 }
 
@@ -51,17 +56,22 @@ pub trait Command {
 /// the UI branches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IpcError {
+    /// What the UI branches on, if anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
+    /// What went wrong, in plain words.
     pub message: String,
+    /// The technical detail, shown on request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
 impl IpcError {
+    /// An error with a message and no code.
     pub fn new(message: impl Into<String>) -> Self {
         Self { code: None, message: message.into(), detail: None }
     }
+    /// An error the UI branches on.
     pub fn with_code(code: ErrorCode, message: impl Into<String>) -> Self {
         Self { code: Some(code), message: message.into(), detail: None }
     }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// What promoting a product to a target environment would do, before anything is applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Promotion {
+    /// The product's id.
     pub product: String,
     /// The target environment's name.
     pub target: String,
@@ -40,6 +41,7 @@ pub struct KnownEnvironment {
     pub problem: Option<String>,
 }
 
+/// Names an environment file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvironmentFile {
     /// An absolute path to an environment file.
@@ -49,18 +51,23 @@ pub struct EnvironmentFile {
 /// Where a product exists, and at which version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductPresence {
+    /// The environment.
     pub environment: KnownEnvironment,
     /// Its version there; `None`: not there.
     pub version: Option<String>,
 }
 
+/// Names a product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductRef {
+    /// The product's id.
     pub product: String,
 }
 
+/// A promotion of a product to a target environment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PromotionRequest {
+    /// The product's id.
     pub product: String,
     /// The target environment's file.
     pub target: String,
@@ -70,5 +77,6 @@ pub struct PromotionRequest {
 /// embedded sandbox (`None`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvironmentChoice {
+    /// The environment file; `None`: the embedded sandbox.
     pub path: Option<String>,
 }

@@ -2,20 +2,26 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Whether an endpoint answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProbeState {
+    /// Not asked yet (the sandbox is starting).
     Starting,
+    /// It answered.
     Up,
+    /// It did not answer.
     Down,
 }
 
 /// Whether one endpoint answered, and why not if it did not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Probe {
+    /// Whether it answered.
     pub state: ProbeState,
     /// For people: "3 topics, 1 broker" or "connection refused at 127.0.0.1:9092".
     pub detail: String,
+    /// How long the answer took.
     pub latency_ms: Option<u64>,
 }
 
@@ -36,11 +42,13 @@ pub struct ClusterHealth {
 }
 
 impl ClusterHealth {
+    /// Whether a broker is away or a partition is under-replicated or offline.
     pub fn degraded(&self) -> bool {
         !self.brokers_away.is_empty() || self.under_replicated > 0 || self.offline > 0
     }
 }
 
+/// What kind of environment the window runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EnvironmentKind {
@@ -50,6 +58,7 @@ pub enum EnvironmentKind {
     Cluster,
 }
 
+/// Where the governance log's sync stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncInfo {
     /// Events applied from the governance log so far (its next offset).
@@ -58,17 +67,25 @@ pub struct SyncInfo {
     pub at_ms: i64,
 }
 
+/// The environment as the top bar shows it: its endpoints, sync and writes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvironmentStatus {
+    /// The environment's name.
     pub name: String,
+    /// The sandbox or a configured cluster.
     pub kind: EnvironmentKind,
+    /// The Kafka bootstrap servers.
     pub bootstrap_servers: String,
+    /// The Schema Registry's URL.
     pub registry_url: String,
+    /// Whether the brokers answer.
     pub broker: Probe,
     /// Set when the broker answered.
     #[serde(default)]
     pub cluster: Option<ClusterHealth>,
+    /// Whether the registry answers.
     pub registry: Probe,
+    /// The last successful sync; `None` before the first.
     pub last_sync: Option<SyncInfo>,
     /// The last error of the background sync, if the last attempt failed.
     pub sync_error: Option<String>,
@@ -87,22 +104,31 @@ pub struct EnvironmentStatus {
 
 // Sync
 
+/// What a sync of the governance log did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncReport {
+    /// Records the fold applied.
     pub applied: u64,
+    /// Records read that the fold did not apply.
     pub skipped: u64,
+    /// The log's offset the next sync reads from.
     pub next_offset: i64,
 }
 
 // Settings
 
+/// What the Settings page shows about this app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppInfo {
+    /// The app's version.
     pub version: String,
+    /// The folder the app keeps its data in.
     pub data_dir: String,
+    /// The local cache's file.
     pub cache_path: String,
     /// Where the environment came from: "embedded sandbox" or the config file's path.
     pub environment_source: String,
+    /// The governance log's topic.
     pub governance_topic: String,
     /// librdkafka properties in effect, secrets masked.
     pub kafka_properties: Vec<(String, String)>,
@@ -113,15 +139,20 @@ pub struct AppInfo {
 /// A write the cluster refused for good.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParkedWrite {
+    /// The refused event's id.
     pub event_id: String,
     /// The event's type, e.g. `ProductPublished`.
     pub kind: String,
+    /// Why the cluster refused it.
     pub reason: String,
+    /// When it was parked, in ms since the epoch.
     pub parked_at_ms: i64,
 }
 
+/// What to do with a parked write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParkedAction {
+    /// The parked event's id.
     pub event_id: String,
     /// `true`: send it again (after the cause was fixed); `false`: discard it for good.
     pub retry: bool,

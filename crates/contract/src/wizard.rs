@@ -11,9 +11,11 @@ pub use meshdesk_domain::{Domain, plan::Step};
 /// What the wizard edits; saved on every change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WizardDraft {
+    /// The draft's id.
     pub id: String,
     /// The wizard step the owner is on (0 = domain … 7 = publish).
     pub step: u32,
+    /// The product as edited so far.
     pub product: DataProduct,
     /// Set when the owner registers a new domain in step 1.
     pub new_domain: Option<Domain>,
@@ -23,8 +25,11 @@ pub struct WizardDraft {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepState {
+    /// It was applied.
     Done,
+    /// It failed: the step's result says why.
     Failed,
+    /// Not applied yet.
     Pending,
 }
 
@@ -39,9 +44,12 @@ impl StepState {
     }
 }
 
+/// One step of a publication's plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanStepView {
+    /// What the step does, for people.
     pub description: String,
+    /// Where it stands.
     pub state: StepState,
     /// What the step did (`created`, `already there`, schema id, the cluster's refusal, ...).
     pub result: Option<String>,
@@ -50,15 +58,22 @@ pub struct PlanStepView {
 /// A draft with its publication state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftState {
+    /// The draft.
     pub draft: WizardDraft,
+    /// Where its publication stands.
     pub status: DraftStatus,
+    /// Its plan's steps, each with its state.
     pub steps: Vec<PlanStepView>,
+    /// Why the last attempt failed.
     pub last_error: Option<String>,
+    /// When it was last saved, in ms since the epoch.
     pub updated_at_ms: i64,
 }
 
+/// Names a draft.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftRequest {
+    /// The draft's id.
     pub id: String,
 }
 
@@ -66,26 +81,34 @@ pub struct DraftRequest {
 /// collisions) and the plan publishing would apply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftCheck {
+    /// What each policy found.
     pub findings: Vec<Finding>,
+    /// Whether an error among the findings blocks publishing.
     pub blocks: bool,
+    /// The steps publishing would apply, for people.
     pub plan: Vec<String>,
 }
 
+/// Exports a product's contract to a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportRequest {
+    /// The product's id.
     pub id: String,
     /// `odcs` or `asyncapi`.
     pub format: String,
 }
 
+/// Where an export was saved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exported {
     /// Where the file was saved; `None` when the save dialog was cancelled.
     pub path: Option<String>,
 }
 
+/// Deprecates a product with a sunset date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeprecateRequest {
+    /// The product's id.
     pub id: String,
     /// YYYY-MM-DD.
     pub sunset: String,
@@ -95,13 +118,17 @@ pub struct DeprecateRequest {
 /// as JSON or YAML.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportRequest {
+    /// The document's text.
     pub text: String,
 }
 
 /// The draft an import made, the standard it was read as, and what it assumed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportedDraft {
+    /// The new draft.
     pub draft: DraftState,
+    /// The standard it was read as, e.g. `ODCS v3.0.2`.
     pub source: String,
+    /// What the import assumed or left out, for people.
     pub notes: Vec<String>,
 }

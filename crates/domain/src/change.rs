@@ -14,6 +14,7 @@ use crate::schema::{ParsedSchema, check_messages};
 /// What a new schema version does to the subject's readers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImpactSummary {
+    /// Whether the subject's readers can read the new version.
     pub compatible: bool,
     /// Why readers break (incompatible), in words.
     pub problems: Vec<String>,
@@ -154,15 +155,42 @@ pub fn breaking_path(
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     /// A port's schema has a new registered version.
-    NewVersion { topic: String, subject: String, version: Option<u32>, details: Vec<String> },
+    NewVersion {
+        /// The port's topic.
+        topic: String,
+        /// The registry subject.
+        subject: String,
+        /// The version registered, if known.
+        version: Option<u32>,
+        /// What readers will see, in words.
+        details: Vec<String>,
+    },
     /// A port was added (for a breaking change: the successor of a deprecated one).
-    PortAdded { topic: String },
+    PortAdded {
+        /// The new port's topic.
+        topic: String,
+    },
     /// A port is deprecated: readers move to the successor before the sunset date.
-    PortDeprecated { topic: String, sunset: String, successor: Option<String>, reason: String },
+    PortDeprecated {
+        /// The deprecated port's topic.
+        topic: String,
+        /// The date after which it is retired.
+        sunset: String,
+        /// The port readers move to, if any.
+        successor: Option<String>,
+        /// Why, for readers.
+        reason: String,
+    },
     /// A port is gone from the product.
-    PortRemoved { topic: String },
+    PortRemoved {
+        /// The removed port's topic.
+        topic: String,
+    },
     /// The whole product is deprecated.
-    ProductDeprecated { sunset: Option<String> },
+    ProductDeprecated {
+        /// The date after which it is retired, if set.
+        sunset: Option<String>,
+    },
 }
 
 impl Change {
@@ -196,6 +224,7 @@ impl Change {
         matches!(self, Change::PortDeprecated { .. } | Change::PortRemoved { .. } | Change::ProductDeprecated { .. })
     }
 
+    /// The port the change is about; `None` for the whole product.
     pub fn topic(&self) -> Option<&str> {
         match self {
             Change::NewVersion { topic, .. }

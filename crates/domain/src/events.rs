@@ -52,6 +52,7 @@ pub fn governance_topic_problems(
     out
 }
 
+/// The governance topic's configuration: kept forever, never compacted.
 pub const GOVERNANCE_TOPIC_CONFIGS: &[(&str, &str)] = &[("retention.ms", "-1"), ("cleanup.policy", "delete")];
 
 /// An event as it travels through Kafka.
@@ -59,14 +60,17 @@ pub const GOVERNANCE_TOPIC_CONFIGS: &[(&str, &str)] = &[("retention.ms", "-1"), 
 pub struct Envelope {
     /// Unique id; applying an event whose id was applied before changes nothing.
     pub id: String,
+    /// The event's type, as [`EventBody::kind`] names it.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The version of the type's payload.
     pub version: u32,
     /// The principal who caused the event, e.g. `User:alice`.
     pub actor: String,
     /// Milliseconds since the Unix epoch, as the signer says; the fold checks it against the
     /// broker's record timestamp.
     pub at_ms: i64,
+    /// The event's content, as the type and version say.
     pub payload: serde_json::Value,
     /// The environment's governance identity ([`crate::trust::TrustRoot::environment`]) the
     /// event was signed for: covered by the signature, so an event carried from one environment's
@@ -88,11 +92,17 @@ pub struct Envelope {
 // Events are built once and moved a few times; boxing the product would only add indirection.
 #[allow(clippy::large_enum_variant)]
 pub enum EventBody {
+    /// A domain is registered (or its details change).
     DomainRegistered(Domain),
+    /// A product is published: a new product, a new version, or its deprecation.
     ProductPublished(DataProduct),
+    /// A consumer asks for access to a product's ports.
     AccessRequested(AccessRequest),
+    /// An owner approves an access request.
     AccessApproved {
+        /// The request approved.
         request_id: String,
+        /// A shorter duration than asked, in days.
         days: Option<u32>,
         /// The content of the request approved ([`crate::access::request_digest`]): an approval
         /// applies to exactly the request its owner saw, never to another under the same id.
@@ -100,45 +110,65 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         request_digest: Option<String>,
     },
+    /// An owner refuses an access request.
     AccessDenied {
+        /// The request refused.
         request_id: String,
+        /// Why, for the requester.
         reason: String,
     },
+    /// The requester takes a request back.
     AccessWithdrawn {
+        /// The request withdrawn.
         request_id: String,
     },
+    /// An owner ends an approved grant.
     AccessRevoked {
+        /// The request whose grant ends.
         request_id: String,
+        /// Why, for the consumer.
         reason: String,
     },
     /// A desktop or the reconciler tried to apply (or remove) a grant's ACLs on the cluster.
     GrantApplied {
+        /// The request whose ACLs these are.
         request_id: String,
+        /// What the cluster made of them.
         outcome: GrantOutcome,
     },
     /// A principal asks the governance admins to endorse its key; signed by that key.
     KeyEnrollmentRequested {
+        /// The principal the key signs for.
         principal: Principal,
+        /// The key, `ed25519:…`.
         key: String,
+        /// Who asks, for the admins.
         #[serde(default)]
         note: String,
     },
     /// An admin endorses a principal's key with roles.
     KeyEndorsed {
+        /// The principal the key signs for.
         principal: Principal,
+        /// The key, `ed25519:…`.
         key: String,
+        /// The roles the key may act in.
         roles: Vec<Role>,
     },
     /// An admin turns an enrollment request down.
     EnrollmentRejected {
+        /// The key, `ed25519:…`.
         key: String,
+        /// Why, for the requester.
         reason: String,
     },
     /// An admin (or the key's own principal) revokes a key: nothing it signs counts any more.
     /// A key revoked as compromised since a time also loses what it signed from then on, its
     /// endorsements included: every desktop folds the log again without those events.
     KeyRevoked {
+        /// The key, `ed25519:…`.
         key: String,
+        /// Why, for the log.
         reason: String,
         /// When the key was compromised (ms since the epoch), if it was: what it signed from
         /// then on is void. Absent for a key retired in good order.
@@ -151,21 +181,28 @@ pub enum EventBody {
     PolicyPublished(Rule),
     /// A published rule stops being checked; its history stays.
     PolicyWithdrawn {
+        /// The rule's id.
         id: String,
+        /// Why, for the rule's history.
         reason: String,
     },
     /// A governance admin lets a domain adopt an existing topic outside its namespace
     /// (`<domain>.`): from then on a product of that domain may name it as a port. Internal
     /// topics can never be adopted.
     TopicAdopted {
+        /// The topic adopted.
         topic: TopicName,
+        /// The domain that adopts it.
         domain: DomainId,
+        /// Why, for the log.
         reason: String,
     },
     /// A reader of a product has taken note of a change to it (named by the event that made
     /// it); signed by the reader, so it only ever speaks for its signer.
     ChangeAcknowledged {
+        /// The product changed.
         product: ProductId,
+        /// The id of the event that made the change.
         change: String,
     },
 }
@@ -179,10 +216,14 @@ pub enum GrantOutcome {
     /// Every binding was removed (after expiry or revocation).
     Removed,
     /// The cluster refused, e.g. no authorizer (SECURITY_DISABLED) or no rights: the reason.
-    NotApplied { reason: String },
+    NotApplied {
+        /// The cluster's refusal.
+        reason: String,
+    },
 }
 
 impl EventBody {
+    /// The event's type, as the envelope names it.
     pub fn kind(&self) -> &'static str {
         match self {
             EventBody::DomainRegistered(_) => "DomainRegistered",
@@ -269,6 +310,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Every outcome.
     pub const ALL: [Outcome; 5] =
         [Outcome::Applied, Outcome::Refused, Outcome::Duplicate, Outcome::Skipped, Outcome::Invalid];
 
@@ -304,18 +346,22 @@ impl PartialEq<&str> for Outcome {
 /// What a reader made of an envelope.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decoded {
+    /// An event this version knows.
     Known(Box<EventBody>),
     /// Kept, not applied; `reason` says why (unknown type, newer version, bad payload).
     Unknown {
+        /// Why it is not applied.
         reason: String,
     },
 }
 
+/// A record that is not a governance envelope.
 #[derive(Debug, thiserror::Error)]
 #[error("not a governance event: {0}")]
 pub struct EnvelopeError(String);
 
 impl Envelope {
+    /// An unsigned envelope carrying `body`, written by `actor` at `at_ms`.
     pub fn new(id: impl Into<String>, actor: impl Into<String>, at_ms: i64, body: &EventBody) -> Self {
         let value = serde_json::to_value(body).expect("event bodies always serialize");
         let payload = value.get("payload").cloned().unwrap_or(serde_json::Value::Null);
@@ -332,6 +378,7 @@ impl Envelope {
         }
     }
 
+    /// The envelope as JSON bytes, as written to the log.
     pub fn to_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("envelopes always serialize")
     }

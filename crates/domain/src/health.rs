@@ -6,17 +6,22 @@ use serde::{Deserialize, Serialize};
 use crate::model::Sla;
 use crate::time::duration_words as human_ms;
 
+/// How a port stands against its SLA, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HealthLevel {
+    /// Within the SLA.
     Healthy,
     /// The topic has never held a record: nothing to judge yet (neither healthy nor breaching).
     NoData,
+    /// Close to the freshness SLA, or a consumer group is behind by more than it.
     AtRisk,
+    /// The newest record is older than the freshness SLA.
     Breaching,
 }
 
 impl HealthLevel {
+    /// The level in words, for the badge.
     pub fn label(self) -> &'static str {
         match self {
             HealthLevel::Healthy => "healthy",
@@ -30,7 +35,9 @@ impl HealthLevel {
 /// A verdict and the sentences that explain it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
+    /// The verdict.
     pub level: HealthLevel,
+    /// Why, in sentences.
     pub reasons: Vec<String>,
 }
 

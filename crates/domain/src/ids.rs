@@ -7,16 +7,50 @@ use serde::{Deserialize, Serialize};
 /// Why a name was refused, in words a domain owner understands.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
+    /// The name is empty.
     #[error("{what} must not be empty")]
-    Empty { what: &'static str },
+    Empty {
+        /// What was named, e.g. `domain id`.
+        what: &'static str,
+    },
+    /// The name is longer than allowed.
     #[error("{what} `{value}` is {len} characters long; at most {max} are allowed")]
-    TooLong { what: &'static str, value: String, len: usize, max: usize },
+    TooLong {
+        /// What was named.
+        what: &'static str,
+        /// The name refused.
+        value: String,
+        /// Its length in characters.
+        len: usize,
+        /// The most allowed.
+        max: usize,
+    },
+    /// The name holds a character not allowed.
     #[error("{what} `{value}` contains `{ch}` at position {pos}; only {allowed} are allowed")]
-    IllegalChar { what: &'static str, value: String, ch: char, pos: usize, allowed: &'static str },
+    IllegalChar {
+        /// What was named.
+        what: &'static str,
+        /// The name refused.
+        value: String,
+        /// The character.
+        ch: char,
+        /// Its position, from 1.
+        pos: usize,
+        /// The characters allowed, in words.
+        allowed: &'static str,
+    },
+    /// The name is not kebab-case.
     #[error("{what} `{value}` must be kebab-case: lowercase words joined by single hyphens")]
-    NotKebab { what: &'static str, value: String },
+    NotKebab {
+        /// What was named.
+        what: &'static str,
+        /// The name refused.
+        value: String,
+    },
+    /// Kafka reserves the topic name (`.` or `..`).
     #[error("topic name `{0}` is reserved by Kafka")]
     Reserved(String),
+    /// The product id has no `<domain>.` part.
     #[error("product id `{0}` must look like `<domain>.<product>`")]
     NotQualified(String),
 }
@@ -58,6 +92,7 @@ fn check_kebab(what: &'static str, s: &str, max: usize) -> Result<(), IdError> {
 macro_rules! string_id {
     ($name:ident) => {
         impl $name {
+            /// The id as text.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -88,7 +123,9 @@ pub struct DomainId(String);
 string_id!(DomainId);
 
 impl DomainId {
+    /// The longest domain id allowed.
     pub const MAX_LEN: usize = 64;
+    /// Checks `s` is a valid domain id.
     pub fn parse(s: &str) -> Result<Self, IdError> {
         check_kebab("domain id", s, Self::MAX_LEN)?;
         Ok(Self(s.to_owned()))
@@ -102,18 +139,22 @@ pub struct ProductId(String);
 string_id!(ProductId);
 
 impl ProductId {
+    /// Checks `s` is a valid product id, `<domain>.<product>`.
     pub fn parse(s: &str) -> Result<Self, IdError> {
         let (domain, name) = s.split_once('.').ok_or_else(|| IdError::NotQualified(s.to_owned()))?;
         DomainId::parse(domain)?;
         check_kebab("product name", name, 128)?;
         Ok(Self(s.to_owned()))
     }
+    /// The id of product `name` in `domain`.
     pub fn new(domain: &DomainId, name: &str) -> Result<Self, IdError> {
         Self::parse(&format!("{domain}.{name}"))
     }
+    /// The domain part.
     pub fn domain(&self) -> DomainId {
         DomainId(self.0.split_once('.').map(|(d, _)| d).unwrap_or_default().to_owned())
     }
+    /// The product's name within its domain.
     pub fn name(&self) -> &str {
         self.0.split_once('.').map(|(_, n)| n).unwrap_or_default()
     }
@@ -128,6 +169,7 @@ pub struct TopicName(String);
 string_id!(TopicName);
 
 impl TopicName {
+    /// Checks `s` is a name Kafka accepts for a topic.
     pub fn parse(s: &str) -> Result<Self, IdError> {
         const WHAT: &str = "topic name";
         if s.is_empty() {

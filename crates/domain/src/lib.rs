@@ -3,6 +3,8 @@
 // Unit tests read as one story each: the 80-line bound is for the code they test.
 #![cfg_attr(test, allow(clippy::too_many_lines))]
 
+#![warn(missing_docs)]
+
 pub mod access;
 pub mod change;
 pub mod error;

@@ -16,8 +16,11 @@ pub struct Reader {
     pub product: Option<String>,
     /// The consumer group it reads with, when known.
     pub group: Option<String>,
+    /// A product declares it as an input port.
     pub declared: bool,
+    /// An access grant in force names it.
     pub granted: bool,
+    /// The cluster shows it reading (committed offsets).
     pub observed: bool,
     /// Observed reading a restricted product with nothing declaring or granting it.
     pub flagged: bool,
@@ -44,7 +47,9 @@ impl Reader {
 /// A grant in force on the product: who, and the consumer-group prefix it allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantReader {
+    /// The consumer principal.
     pub principal: String,
+    /// The consumer groups it may use start with this.
     pub group_prefix: String,
 }
 

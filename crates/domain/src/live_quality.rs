@@ -21,14 +21,19 @@ const MAX_DEPTH: usize = 64;
 /// One record rule with what the sampled records made of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleTally {
+    /// The rule's name.
     pub name: String,
     /// The expectation in words (`quantity >= 0`).
     pub doc: String,
+    /// The rule's CEL expression.
     pub expr: String,
+    /// Records that met it.
     pub passed: u32,
+    /// Records that broke it.
     pub failed: u32,
     /// Records the rule could not be evaluated on (a field of another type), with the first reason.
     pub errors: u32,
+    /// Why the first of those could not be evaluated.
     pub first_error: Option<String>,
 }
 

@@ -11,6 +11,7 @@ pub struct RateWindow {
 }
 
 impl RateWindow {
+    /// An empty window that keeps `keep_ms` of snapshots.
     pub fn new(keep_ms: i64) -> Self {
         Self { samples: VecDeque::new(), keep_ms }
     }

@@ -36,6 +36,7 @@ impl Principal {
             ))),
         }
     }
+    /// The principal as text, e.g. `User:alice`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -60,20 +61,27 @@ impl fmt::Display for Principal {
 /// A business domain that owns data products.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Domain {
+    /// The domain's id.
     pub id: DomainId,
+    /// Its name for people.
     pub name: String,
+    /// What the domain covers.
     pub description: String,
+    /// The principals that own it.
     pub owners: Vec<Principal>,
+    /// How to reach the owners.
     pub contact: String,
 }
 
 macro_rules! keyword_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+        pub enum $name { $($(#[$vm])* #[serde(rename = $text)] $variant),+ }
         impl $name {
+            /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The keyword, as it is written on the wire and in files.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }
@@ -100,9 +108,13 @@ macro_rules! keyword_enum {
 keyword_enum!(
     /// Who may see a product's data.
     Classification {
+        /// The least sensitive: may be shared freely.
         Public => "public",
+        /// For use inside the organisation.
         Internal => "internal",
+        /// Sensitive: for those with a need to know.
         Confidential => "confidential",
+        /// The most sensitive: access needs two owners' approvals.
         Restricted => "restricted",
     }
 );
@@ -110,9 +122,13 @@ keyword_enum!(
 keyword_enum!(
     /// A product's lifecycle.
     ProductStatus {
+        /// Not published yet.
         Draft => "draft",
+        /// Published and in force.
         Published => "published",
+        /// Still served, retired after its sunset date.
         Deprecated => "deprecated",
+        /// Past its sunset.
         Retired => "retired",
     }
 );
@@ -120,12 +136,19 @@ keyword_enum!(
 keyword_enum!(
     /// The Schema Registry's compatibility levels.
     CompatibilityLevel {
+        /// No compatibility check.
         None => "NONE",
+        /// New schemas read data written with the previous one.
         Backward => "BACKWARD",
+        /// New schemas read data written with every earlier one.
         BackwardTransitive => "BACKWARD_TRANSITIVE",
+        /// The previous schema reads data written with new ones.
         Forward => "FORWARD",
+        /// Every earlier schema reads data written with new ones.
         ForwardTransitive => "FORWARD_TRANSITIVE",
+        /// Both backward and forward with the previous schema.
         Full => "FULL",
+        /// Both backward and forward with every earlier schema.
         FullTransitive => "FULL_TRANSITIVE",
     }
 );
@@ -141,8 +164,11 @@ impl CompatibilityLevel {
 keyword_enum!(
     /// The schema languages the registry speaks.
     SchemaFormat {
+        /// Apache Avro.
         Avro => "AVRO",
+        /// JSON Schema.
         Json => "JSON",
+        /// Protocol Buffers.
         Protobuf => "PROTOBUF",
     }
 );
@@ -150,8 +176,11 @@ keyword_enum!(
 keyword_enum!(
     /// A topic's `cleanup.policy`.
     CleanupPolicy {
+        /// Old records are deleted after the retention time.
         Delete => "delete",
+        /// Only the latest record of each key is kept.
         Compact => "compact",
+        /// Compacted, and old records deleted after the retention time.
         CompactDelete => "compact,delete",
     }
 );
@@ -159,27 +188,38 @@ keyword_enum!(
 /// A schema as the registry stores it, referenced from a port.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchemaRef {
+    /// The registry subject, e.g. `<topic>-value`.
     pub subject: String,
+    /// The schema's language.
     pub format: SchemaFormat,
     /// The schema text, so the catalog can show fields offline.
     pub schema: String,
     /// The registry's id and the subject version, once registered.
     pub id: Option<u32>,
+    /// The subject version, once registered.
     pub version: Option<u32>,
+    /// The subject's compatibility level.
     pub compatibility: CompatibilityLevel,
 }
 
 /// One Kafka topic a product publishes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutputPort {
+    /// The topic.
     pub topic: TopicName,
+    /// What the topic carries, for readers.
     pub description: String,
+    /// The topic's partition count.
     pub partitions: i32,
+    /// How many replicas each partition has.
     pub replication_factor: i32,
     /// `retention.ms`; -1 keeps records forever.
     pub retention_ms: i64,
+    /// `cleanup.policy`.
     pub cleanup_policy: CleanupPolicy,
+    /// The record keys' schema, if any.
     pub key_schema: Option<SchemaRef>,
+    /// The record values' schema, if any.
     pub value_schema: Option<SchemaRef>,
     /// A port on its way out: readers move to the successor before the sunset date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -191,8 +231,10 @@ pub struct OutputPort {
 pub struct PortDeprecation {
     /// YYYY-MM-DD: the last day the port is kept.
     pub sunset: String,
+    /// The port readers move to, if any.
     #[serde(default)]
     pub successor: Option<TopicName>,
+    /// Why, for readers.
     #[serde(default)]
     pub reason: String,
 }
@@ -210,15 +252,25 @@ impl OutputPort {
 /// A data product: metadata, output ports with schemas, and (later) its contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataProduct {
+    /// The product's id, `<domain>.<name>`.
     pub id: ProductId,
+    /// The owning domain.
     pub domain: DomainId,
+    /// The title for people.
     pub title: String,
+    /// What the product holds.
     pub description: String,
+    /// The principals that own it.
     pub owners: Vec<Principal>,
+    /// Who may see its data.
     pub classification: Classification,
+    /// Free tags, for search.
     pub tags: Vec<String>,
+    /// Where it is in its lifecycle.
     pub status: ProductStatus,
+    /// The product's version.
     pub version: String,
+    /// The Kafka topics it publishes.
     pub output_ports: Vec<OutputPort>,
     /// Products this one is derived from (lineage).
     #[serde(default)]
@@ -226,8 +278,10 @@ pub struct DataProduct {
     /// The stream processors and connectors that make it (lineage beyond products).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
+    /// The service levels the product promises.
     #[serde(default)]
     pub sla: Sla,
+    /// The data contract beyond the schemas.
     #[serde(default)]
     pub contract: Contract,
     /// For a deprecated product: the date (YYYY-MM-DD) after which it is retired.
@@ -238,10 +292,15 @@ pub struct DataProduct {
 keyword_enum!(
     /// What kind of thing feeds a product.
     SourceKind {
+        /// A Kafka Streams application.
         KafkaStreams => "kafka_streams",
+        /// A ksqlDB query.
         KsqlDb => "ksqldb",
+        /// An Apache Flink job.
         Flink => "flink",
+        /// A Kafka Connect connector.
         KafkaConnect => "kafka_connect",
+        /// An Apache NiFi flow.
         NiFi => "nifi",
     }
 );
@@ -278,6 +337,7 @@ impl SourceKind {
 /// A stream processor or a connector that feeds a product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
+    /// A processor or a connector, and which.
     pub kind: SourceKind,
     /// A Kafka Streams `application.id`, a ksqlDB query id, a Flink job name, a Kafka Connect
     /// connector name or a NiFi flow.
@@ -345,12 +405,16 @@ pub struct Sla {
 pub struct FieldSemantics {
     /// The field's dotted path in the value schema, e.g. `address.street`.
     pub path: String,
+    /// What the field means.
     #[serde(default)]
     pub description: String,
+    /// Its unit, e.g. `EUR` or `ms`.
     #[serde(default)]
     pub unit: Option<String>,
+    /// An example value.
     #[serde(default)]
     pub example: Option<String>,
+    /// Whether it holds personal data.
     #[serde(default)]
     pub pii: bool,
 }
@@ -360,15 +424,36 @@ pub struct FieldSemantics {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Expectation {
     /// The field is always present and not null.
-    NotNull { field: String },
+    NotNull {
+        /// The field's path.
+        field: String,
+    },
     /// The field's numeric value lies within the bounds (inclusive).
-    Range { field: String, min: Option<i64>, max: Option<i64> },
+    Range {
+        /// The field's path.
+        field: String,
+        /// The least value allowed.
+        min: Option<i64>,
+        /// The greatest value allowed.
+        max: Option<i64>,
+    },
     /// The field only takes one of these values.
-    AllowedValues { field: String, values: Vec<String> },
+    AllowedValues {
+        /// The field's path.
+        field: String,
+        /// The values allowed.
+        values: Vec<String>,
+    },
     /// These fields identify a record: no two live records share them.
-    UniqueKey { fields: Vec<String> },
+    UniqueKey {
+        /// The fields' paths.
+        fields: Vec<String>,
+    },
     /// A new record arrives at least this often.
-    Freshness { max_age_ms: i64 },
+    Freshness {
+        /// The longest time between records, in ms.
+        max_age_ms: i64,
+    },
 }
 
 impl Expectation {
@@ -435,10 +520,13 @@ impl Expectation {
 /// The data contract beyond the schema: field semantics, quality expectations and terms of use.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contract {
+    /// The meaning of the schema's fields.
     #[serde(default)]
     pub fields: Vec<FieldSemantics>,
+    /// The quality expectations.
     #[serde(default)]
     pub quality: Vec<Expectation>,
+    /// How readers may use the data.
     #[serde(default)]
     pub terms_of_use: String,
 }

@@ -13,25 +13,50 @@ use crate::model::{CompatibilityLevel, DataProduct, Domain, Principal, SchemaFor
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
     /// Create the topic (an existing topic with the same partitions counts as done).
-    CreateTopic { topic: TopicName, partitions: i32, replication_factor: i32, configs: Vec<(String, String)> },
+    CreateTopic {
+        /// The topic.
+        topic: TopicName,
+        /// Its partition count.
+        partitions: i32,
+        /// How many replicas each partition has.
+        replication_factor: i32,
+        /// The topic configs to set, e.g. `retention.ms`.
+        configs: Vec<(String, String)>,
+    },
     /// Set the subject's compatibility level (before registering, so the first version is
     /// already checked at that level).
-    SetCompatibility { subject: String, level: CompatibilityLevel },
+    SetCompatibility {
+        /// The subject.
+        subject: String,
+        /// The level to set.
+        level: CompatibilityLevel,
+    },
     /// Register the schema (registering the same schema again returns the same id), with the
     /// contract as the registry carries it (`export::registry_contract`).
     RegisterSchema {
+        /// The subject.
         subject: String,
+        /// The schema's language.
         format: SchemaFormat,
+        /// The schema text.
         schema: String,
+        /// The version's `metadata`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         metadata: Option<serde_json::Value>,
+        /// The version's `ruleSet`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rule_set: Option<serde_json::Value>,
     },
     /// Let the owners produce to the topics: WRITE and DESCRIBE, literal.
-    GrantOwners { bindings: Vec<AclBinding> },
+    GrantOwners {
+        /// The bindings to create.
+        bindings: Vec<AclBinding>,
+    },
     /// Write `DomainRegistered` (a domain new to the catalog).
-    RegisterDomain { domain: Domain },
+    RegisterDomain {
+        /// The domain to register.
+        domain: Domain,
+    },
     /// Write `ProductPublished`, with the registered schema ids and versions.
     PublishProduct,
 }

@@ -16,6 +16,7 @@ fn domain_id(s: &str) -> DomainId {
     DomainId::parse(s).expect("seed domain ids are valid")
 }
 
+/// The seed's three domains.
 pub fn domains() -> Vec<Domain> {
     vec![
         Domain {
@@ -42,6 +43,7 @@ pub fn domains() -> Vec<Domain> {
     ]
 }
 
+/// The Avro value schema of the inventory product (`StockLevelUpdated`).
 pub const STOCK_LEVEL_UPDATED: &str = r#"{
   "type": "record",
   "name": "StockLevelUpdated",
@@ -55,6 +57,7 @@ pub const STOCK_LEVEL_UPDATED: &str = r#"{
   ]
 }"#;
 
+/// The Avro value schema of the sales product (`OrderPlaced`).
 pub const ORDER_PLACED: &str = r#"{
   "type": "record",
   "name": "OrderPlaced",
@@ -73,6 +76,7 @@ pub const ORDER_PLACED: &str = r#"{
   ]
 }"#;
 
+/// The Avro value schema of the customer product (`ProfileUpdated`).
 pub const PROFILE_UPDATED: &str = r#"{
   "type": "record",
   "name": "ProfileUpdated",
@@ -128,6 +132,7 @@ fn field(path: &str, description: &str, unit: Option<&str>, example: Option<&str
     }
 }
 
+/// The seed's three products, one per domain.
 #[allow(clippy::too_many_lines)] // a table: the seed catalog, product by product
 pub fn products() -> Vec<DataProduct> {
     let p = |id: &str| ProductId::parse(id).expect("seed product ids are valid");
@@ -282,7 +287,9 @@ pub fn principals() -> Vec<(Principal, crate::trust::Role)> {
 /// for each principal it endorses.
 #[derive(Debug, Clone)]
 pub struct SeedSigners {
+    /// The sandbox's admin, which signs as [`SEED_ACTOR`].
     pub admin: crate::trust::Signer,
+    /// Each endorsed principal's signer, with its role.
     pub principals: Vec<(crate::trust::Signer, crate::trust::Role)>,
 }
 

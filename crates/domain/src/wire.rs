@@ -3,6 +3,7 @@
 /// The magic byte that starts every record in the Confluent wire format.
 pub const MAGIC: u8 = 0;
 
+/// A record value in the wire format: the header for `schema_id`, then `payload`.
 pub fn encode(schema_id: u32, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(5 + payload.len());
     out.push(MAGIC);

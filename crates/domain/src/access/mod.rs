@@ -8,8 +8,9 @@ use crate::ids::{DomainId, ProductId, TopicName};
 use crate::model::{Classification, Principal};
 use crate::trust::Refusal;
 
-/// Default and maximum lengths of access, in days.
+/// The default length of access, in days.
 pub const DEFAULT_DAYS: u32 = 90;
+/// The longest access a request may ask for, in days.
 pub const MAX_DAYS: u32 = 365;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -18,15 +19,19 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 pub struct AccessRequest {
     /// Chosen by the requester's desktop (a UUID); the request's identity in the log.
     pub id: String,
+    /// The product asked for.
     pub product: ProductId,
     /// The ports (topics) asked for: at least one, all of the product's.
     pub ports: Vec<TopicName>,
     /// The principal that will consume, e.g. `User:sales-app`.
     pub consumer: Principal,
+    /// The domain that asks; its owners answer for the consumer.
     pub requester_domain: DomainId,
     /// Consumer groups the consumer may use: every group starting with this prefix.
     pub group_prefix: String,
+    /// Why the access is needed, for the owners deciding.
     pub purpose: String,
+    /// How long the access is asked for, in days.
     pub days: u32,
 }
 
@@ -129,15 +134,19 @@ pub fn check_request(
 pub enum Decision {
     /// An owner approves; `days` may shorten the requested duration.
     Approve {
+        /// A shorter duration than asked, in days.
         days: Option<u32>,
     },
+    /// An owner refuses the request.
     Deny {
+        /// Why, for the requester.
         reason: String,
     },
     /// The requester takes the request back before it is decided.
     Withdraw,
     /// An owner ends an approved grant.
     Revoke {
+        /// Why, for the consumer.
         reason: String,
     },
 }
@@ -148,20 +157,30 @@ pub enum Decision {
 pub enum RequestState {
     /// Waiting for owners; `approvals` so far (restricted products need two).
     Pending {
+        /// The owners that approved so far.
         approvals: Vec<Principal>,
     },
     /// Approved until `until_ms`; `approvers` who decided.
     Approved {
+        /// The owners that approved.
         approvers: Vec<Principal>,
+        /// When the grant ends, in ms since the epoch.
         until_ms: i64,
     },
+    /// An owner refused it.
     Denied {
+        /// The owner that refused.
         by: Principal,
+        /// Why.
         reason: String,
     },
+    /// The requester took it back.
     Withdrawn,
+    /// An owner ended the grant.
     Revoked {
+        /// The owner that revoked it.
         by: Principal,
+        /// Why.
         reason: String,
     },
 }
@@ -170,10 +189,15 @@ pub enum RequestState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestStatus {
+    /// Waiting for owners.
     Pending,
+    /// Approved.
     Approved,
+    /// An owner refused it.
     Denied,
+    /// The requester took it back.
     Withdrawn,
+    /// An owner ended the grant.
     Revoked,
 }
 
@@ -208,6 +232,7 @@ impl RequestState {
         }
     }
 
+    /// The state's name, as [`RequestStatus::as_str`] writes it.
     pub fn name(&self) -> &'static str {
         match self {
             RequestState::Pending { .. } => "pending",
@@ -227,11 +252,15 @@ impl RequestState {
 /// What the decider knows about the request's context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionContext<'a> {
+    /// The request decided.
     pub request: &'a AccessRequest,
     /// Who asked (the envelope's actor of the request).
     pub requested_by: &'a Principal,
+    /// When it was asked, in ms since the epoch.
     pub requested_at_ms: i64,
+    /// The product's owners: who may decide.
     pub product_owners: &'a [Principal],
+    /// The product's classification: how many approvals it needs.
     pub classification: Classification,
 }
 
@@ -335,21 +364,29 @@ fn past(d: &Decision) -> &'static str {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceKind {
+    /// A topic.
     Topic,
+    /// A consumer group.
     Group,
 }
 
+/// How an ACL binding's resource name matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PatternKind {
+    /// The name exactly.
     Literal,
+    /// Every name starting with it.
     Prefixed,
 }
 
+/// What an ACL binding allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Operation {
+    /// Read records (a topic) or commit offsets (a group).
     Read,
+    /// Read a topic's metadata and configuration.
     Describe,
     /// Only for the owning domain's producers (`plan::owner_bindings`), never in a grant.
     Write,
@@ -358,10 +395,15 @@ pub enum Operation {
 /// One ACL binding: ALLOW `principal` to do `operation` on the resource from any host.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct AclBinding {
+    /// A topic or a group.
     pub resource: ResourceKind,
+    /// The resource's name, or its prefix.
     pub name: String,
+    /// Whether `name` is literal or a prefix.
     pub pattern: PatternKind,
+    /// Who is allowed.
     pub principal: Principal,
+    /// What it is allowed to do.
     pub operation: Operation,
 }
 
@@ -435,11 +477,14 @@ mod tests;
 /// What the reconciler must do for one request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconcileAction {
+    /// The request the bindings belong to.
     pub request_id: String,
     /// `true`: create the bindings (approved, in force, not applied yet); `false`: remove them
     /// (revoked or expired, not removed yet).
     pub apply: bool,
+    /// Why, for people.
     pub why: String,
+    /// The bindings to create or remove.
     pub bindings: Vec<AclBinding>,
 }
 

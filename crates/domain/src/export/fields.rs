@@ -8,27 +8,44 @@ use crate::model::{OutputPort, SchemaFormat};
 /// What kind of value a field holds, in the catalogs' common vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
+    /// Text.
     String,
+    /// An integer or a floating-point number.
     Number,
+    /// True or false.
     Boolean,
+    /// Raw bytes (Avro `bytes` or `fixed`).
     Bytes,
+    /// A calendar date.
     Date,
+    /// A time or a timestamp.
     Time,
+    /// One of a set of symbols.
     Enum,
+    /// A list of values.
     Array,
+    /// A map from strings to values.
     Map,
+    /// A nested record or object.
     Record,
+    /// One of several types.
     Union,
+    /// No value, or a type not recognised.
     Null,
 }
 
+/// One top-level field of a port's value schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
+    /// The field's name.
     pub path: String,
     /// The type as the schema writes it, e.g. `long`, `timestamp-millis`, `Address`.
     pub native: String,
+    /// Its kind in the catalogs' vocabulary.
     pub kind: FieldKind,
+    /// Whether it may be null.
     pub nullable: bool,
+    /// Its documentation in the schema.
     pub doc: Option<String>,
 }
 

@@ -28,7 +28,9 @@ pub use registry::{RegistryContract, cel_condition, registry_contract};
 pub struct Endpoints {
     /// A name for the environment, e.g. `sandbox` or `production`.
     pub name: String,
+    /// The Kafka bootstrap servers.
     pub bootstrap_servers: String,
+    /// The Schema Registry's URL.
     pub registry_url: String,
 }
 

@@ -14,7 +14,9 @@ use crate::schema::avro::{AvroType, NamedKind};
 /// What a schema registration carries besides the schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryContract {
+    /// The version's `metadata`: the product's properties and PII tags.
     pub metadata: Value,
+    /// The version's `ruleSet`, when the contract has rules the registry can run.
     pub rule_set: Option<Value>,
 }
 

@@ -20,6 +20,7 @@ pub const MAX_IMPORT_BYTES: usize = 1024 * 1024;
 /// What an import made, and what it had to assume.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Imported {
+    /// The product read, as a draft.
     pub product: DataProduct,
     /// The standard it was read as, e.g. `ODCS v3.0.2`.
     pub source: String,

@@ -21,6 +21,7 @@ pub use published::{admissible, check_request, check_with, in_force, is_built_in
 pub use rules::{Rule, RuleError, RuleSet, Scope, Target, evaluation_failed};
 pub use view::{FIELDS, FUNCTIONS};
 
+/// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -35,16 +36,20 @@ pub enum Severity {
 pub struct Finding {
     /// The policy's id, e.g. `naming`.
     pub policy: String,
+    /// Whether it blocks publishing.
     pub severity: Severity,
     /// Where: `product.description`, `ports[0].topic`, `ports[0].fields.email`, ...
     pub at: String,
+    /// What is wrong and how to fix it, for people.
     pub message: String,
 }
 
 /// Bounds for one classification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bounds {
+    /// The classification bounded.
     pub classification: Classification,
+    /// The most partitions a port may have.
     pub max_partitions: i32,
     /// The longest retention allowed (ms); `None`: unlimited (-1) is allowed.
     pub max_retention_ms: Option<i64>,
@@ -53,8 +58,11 @@ pub struct Bounds {
 /// The organisation's policy settings (defaults: [`Policies::default`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policies {
+    /// The least compatibility level a port's subject may have.
     pub min_compatibility: CompatibilityLevel,
+    /// The shortest description a product may have, in characters.
     pub min_description_len: usize,
+    /// The bounds per classification.
     pub bounds: Vec<Bounds>,
 }
 

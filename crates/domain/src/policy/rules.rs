@@ -58,7 +58,9 @@ impl Target {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "domain", rename_all = "snake_case")]
 pub enum Scope {
+    /// The organisation's: applies to every product.
     Global,
+    /// A domain's, by id: applies to its products only.
     Domain(String),
 }
 
@@ -88,22 +90,27 @@ pub struct Rule {
     pub id: String,
     /// The policy its findings are reported under: `bounds`, or the rule's own id.
     pub policy: String,
+    /// What the rule is checked on, and so which values it sees.
     pub target: Target,
     /// CEL, true when the target complies: `port.partitions <= 12`.
     pub condition: String,
+    /// Whether a finding blocks publishing.
     pub severity: Severity,
     /// What a finding says: text with `{expression}` holes (CEL), `{{` and `}}` for braces.
     pub message: String,
     /// Where a finding points, a template like the message: absolute for a product rule
     /// (`product.title`), relative to the port otherwise (`partitions`, `fields.{field.path}`).
     pub at: String,
+    /// Whose rule it is.
     pub owner: Scope,
 }
 
 /// Why a rule cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleError {
+    /// The rule's id.
     pub rule: String,
+    /// What is wrong with it.
     pub reason: String,
 }
 
@@ -179,6 +186,7 @@ const COMPREHENSIONS: &[&str] = &["all", "exists", "exists_one", "map", "filter"
 /// How deep loops may nest, and how many a rule may have: each nesting multiplies the work by
 /// a list's length, so a short text could otherwise ask for years of evaluation.
 pub const MAX_LOOP_NESTING: usize = 2;
+/// The most loops (comprehensions) a rule may have.
 pub const MAX_LOOPS: usize = 8;
 
 /// Bounds a CEL text before the parser sees it: its length, its bracket nesting and its loops
@@ -392,14 +400,17 @@ impl RuleSet {
         Ok(RuleSet { rules: compiled, root, by_target })
     }
 
+    /// The rules in the set.
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.rules.iter().map(|c| &c.rule)
     }
 
+    /// How many rules the set has.
     pub fn len(&self) -> usize {
         self.rules.len()
     }
 
+    /// Whether the set has no rules.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }

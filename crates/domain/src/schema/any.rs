@@ -5,14 +5,19 @@ use super::jsonschema::{CANNOT_JUDGE, JsonSchemaDoc, accepts_all};
 use super::protobuf::{ProtoSchema, differences};
 use crate::model::{CompatibilityLevel, SchemaFormat};
 
+/// A schema parsed in its own language.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParsedSchema {
+    /// An Avro schema.
     Avro(AvroSchema),
+    /// A JSON Schema.
     Json(JsonSchemaDoc),
+    /// A Protobuf file.
     Protobuf(Box<ProtoSchema>),
 }
 
 impl ParsedSchema {
+    /// Parses `text` as a schema in `format`.
     pub fn parse(format: SchemaFormat, text: &str) -> Result<Self, SchemaError> {
         Ok(match format {
             SchemaFormat::Avro => Self::Avro(AvroSchema::parse(text)?),

@@ -9,7 +9,9 @@ use super::json::{self, Json, Pos, Spanned};
 /// A mistake in a schema, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SchemaError {
+    /// Where it is in the schema text.
     pub pos: Pos,
+    /// What is wrong, for people.
     pub message: String,
 }
 
@@ -26,18 +28,30 @@ impl std::error::Error for SchemaError {}
 /// more there are.
 pub const MAX_FIELD_PATHS: usize = 2_000;
 
+/// An Avro type, with named types kept apart in [`AvroSchema::named`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum AvroType {
+    /// `null`.
     Null,
+    /// `boolean`.
     Boolean,
+    /// `int`: 32 bits.
     Int,
+    /// `long`: 64 bits.
     Long,
+    /// `float`.
     Float,
+    /// `double`.
     Double,
+    /// `bytes`.
     Bytes,
+    /// `string`.
     String,
+    /// An array of the items' type.
     Array(Box<AvroType>),
+    /// A map from strings to the values' type.
     Map(Box<AvroType>),
+    /// A union of its branches.
     Union(Vec<AvroType>),
     /// A record, enum or fixed: an index into [`AvroSchema::named`].
     Named(usize),
@@ -46,46 +60,78 @@ pub enum AvroType {
     Logical(Box<AvroType>, String),
 }
 
+/// A record's field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
+    /// The field's name.
     pub name: String,
+    /// Names the field was known by before.
     pub aliases: Vec<String>,
+    /// Its documentation.
     pub doc: Option<String>,
+    /// Its type.
     pub ty: AvroType,
+    /// Its default value, as JSON.
     pub default: Option<serde_json::Value>,
+    /// Where it is in the schema text.
     pub pos: Pos,
 }
 
+/// What a named type is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NamedKind {
-    Record { fields: Vec<Field> },
-    Enum { symbols: Vec<String>, default: Option<String> },
-    Fixed { size: u64 },
+    /// A record.
+    Record {
+        /// Its fields, in order.
+        fields: Vec<Field>,
+    },
+    /// An enum.
+    Enum {
+        /// Its symbols, in order.
+        symbols: Vec<String>,
+        /// The symbol a reader falls back to for one it does not know.
+        default: Option<String>,
+    },
+    /// A fixed-size byte string.
+    Fixed {
+        /// Its size in bytes.
+        size: u64,
+    },
 }
 
+/// A record, enum or fixed type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Named {
+    /// Its full name, `namespace.name`.
     pub fullname: String,
     /// Full names this type was known by before.
     pub aliases: Vec<String>,
+    /// Its documentation.
     pub doc: Option<String>,
+    /// Record, enum or fixed, with its details.
     pub kind: NamedKind,
+    /// Where it is in the schema text.
     pub pos: Pos,
 }
 
 impl Named {
+    /// The name without its namespace.
     pub fn short_name(&self) -> &str {
         self.fullname.rsplit('.').next().unwrap_or(&self.fullname)
     }
 }
 
+/// An Avro schema as parsed: the root type and the named types it defines.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AvroSchema {
+    /// The schema's type.
     pub root: AvroType,
+    /// The records, enums and fixed types defined, in order of definition.
     pub named: Vec<Named>,
 }
 
 impl AvroSchema {
+    /// Parses and checks an Avro schema.
     pub fn parse(text: &str) -> Result<Self, SchemaError> {
         // The same schema is read several times in a row (the fold indexes a product's fields,
         // checks its policies and records what changed; the window checks on every keystroke):

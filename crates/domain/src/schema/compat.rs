@@ -12,29 +12,40 @@ use crate::model::CompatibilityLevel;
 pub enum Problem {
     /// The types at `path` cannot be resolved (`reader` cannot read `writer`).
     TypeMismatch {
+        /// The reader's type.
         reader: String,
+        /// The writer's type.
         writer: String,
     },
     /// The reader expects a field the writer's records lack, and the reader gives no default.
     MissingField {
+        /// The missing field's name.
         field: String,
     },
     /// Named types (records, enums, fixed) must keep their name, or list the old one as an alias.
     NameMismatch {
+        /// The reader's type name.
         reader: String,
+        /// The writer's type name.
         writer: String,
     },
     /// The writer may write enum symbols the reader does not know, and the reader has no default.
     UnknownSymbols {
+        /// The enum's name.
         enum_name: String,
+        /// The symbols the reader does not know.
         symbols: Vec<String>,
     },
+    /// Fixed types of different sizes.
     FixedSize {
+        /// The reader's size in bytes.
         reader: u64,
+        /// The writer's size in bytes.
         writer: u64,
     },
     /// A type the writer's union allows that the reader cannot read.
     UnionBranch {
+        /// The writer's branch type.
         writer: String,
     },
 }
@@ -42,7 +53,9 @@ pub enum Problem {
 /// One incompatibility found by [`can_read`], at `path` (`quantity`, `address.city`, `<root>`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incompatibility {
+    /// Where, in the reader's schema.
     pub path: String,
+    /// What is wrong there.
     pub problem: Problem,
 }
 
@@ -195,20 +208,27 @@ pub enum Direction {
 pub struct Issue {
     /// The previous version's label (its registry version, or its position).
     pub version: u32,
+    /// Which side cannot read the other.
     pub direction: Direction,
+    /// Where, as a field path.
     pub path: String,
+    /// What is wrong there.
     pub problem: Problem,
+    /// The issue in words, for people.
     pub message: String,
 }
 
 /// The verdict of a compatibility check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
+    /// The level checked.
     pub level: CompatibilityLevel,
+    /// Every incompatibility found; empty when compatible.
     pub issues: Vec<Issue>,
 }
 
 impl Verdict {
+    /// Whether no issue was found.
     pub fn is_compatible(&self) -> bool {
         self.issues.is_empty()
     }

@@ -6,6 +6,7 @@
 
 use super::avro::{AvroSchema, AvroType, NamedKind};
 
+/// How much of a record a datum check walks before refusing it.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Array items, map entries, record fields and scalars, in all.
@@ -20,22 +21,31 @@ pub const SAMPLE_LIMITS: Limits = Limits { max_items: 100_000, max_depth: 64 };
 /// Why a datum is refused, for people.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DatumError {
+    /// More values than [`Limits::max_items`].
     #[error("the record holds more than {0} values")]
     TooManyValues(u64),
+    /// The bytes end before the schema says.
     #[error("the record ends {0} byte(s) early")]
     EndsEarly(u64),
+    /// The bytes end inside a variable-length number.
     #[error("the record ends inside a number")]
     EndsInNumber,
+    /// A variable-length number longer than 64 bits.
     #[error("a number longer than 64 bits")]
     NumberTooLong,
+    /// A negative length for bytes, a string or a block.
     #[error("a negative length ({0})")]
     NegativeLength(i64),
+    /// Nested deeper than [`Limits::max_depth`].
     #[error("the record nests deeper than {0} levels")]
     TooDeep(usize),
+    /// A union index outside the union.
     #[error("union branch {0} does not exist")]
     NoSuchBranch(i64),
+    /// A named type reference that does not resolve.
     #[error("a schema reference that does not resolve")]
     Unresolved,
+    /// An enum index outside the symbols.
     #[error("enum index {0} is not a symbol")]
     NoSuchSymbol(i64),
 }

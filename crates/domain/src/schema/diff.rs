@@ -4,15 +4,58 @@ use std::collections::{HashMap, HashSet};
 
 use super::avro::{AvroSchema, AvroType, Field, NamedKind};
 
+/// One difference between two versions of an Avro record's fields.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum FieldChange {
-    Added { path: String, ty: String },
-    Removed { path: String, ty: String },
-    Renamed { from: String, to: String },
-    TypeChanged { path: String, from: String, to: String },
-    DefaultChanged { path: String, from: Option<String>, to: Option<String> },
-    DocChanged { path: String, from: Option<String>, to: Option<String> },
+    /// A field was added.
+    Added {
+        /// The field's path.
+        path: String,
+        /// Its type.
+        ty: String,
+    },
+    /// A field was removed.
+    Removed {
+        /// The field's path.
+        path: String,
+        /// Its type.
+        ty: String,
+    },
+    /// A field was renamed (the new name lists the old as an alias).
+    Renamed {
+        /// The old path.
+        from: String,
+        /// The new path.
+        to: String,
+    },
+    /// A field's type changed.
+    TypeChanged {
+        /// The field's path.
+        path: String,
+        /// The old type.
+        from: String,
+        /// The new type.
+        to: String,
+    },
+    /// A field's default changed.
+    DefaultChanged {
+        /// The field's path.
+        path: String,
+        /// The old default.
+        from: Option<String>,
+        /// The new default.
+        to: Option<String>,
+    },
+    /// A field's documentation changed.
+    DocChanged {
+        /// The field's path.
+        path: String,
+        /// The old documentation.
+        from: Option<String>,
+        /// The new documentation.
+        to: Option<String>,
+    },
 }
 
 fn record_fields<'a>(s: &'a AvroSchema, t: &AvroType) -> Option<(usize, &'a [Field])> {

@@ -6,7 +6,9 @@ use std::fmt;
 /// A position in the text: line and column (in characters), both counted from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Pos {
+    /// The line, from 1.
     pub line: u32,
+    /// The column in characters, from 1.
     pub column: u32,
 }
 
@@ -16,35 +18,48 @@ impl fmt::Display for Pos {
     }
 }
 
+/// A JSON value whose parts remember where they start.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A number, with its text as written.
     Number(f64, String),
+    /// A string.
     String(String),
+    /// An array.
     Array(Vec<Spanned>),
+    /// An object's members, in the text's order.
     Object(Vec<(Spanned<String>, Spanned)>),
 }
 
+/// A value with where it starts in the text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T = Json> {
+    /// Where the value starts.
     pub pos: Pos,
+    /// The value.
     pub value: T,
 }
 
 impl Spanned {
+    /// An object's member named `key`.
     pub fn get(&self, key: &str) -> Option<&Spanned> {
         match &self.value {
             Json::Object(members) => members.iter().find(|(k, _)| k.value == key).map(|(_, v)| v),
             _ => None,
         }
     }
+    /// Where an object's key `key` starts.
     pub fn key_pos(&self, key: &str) -> Option<Pos> {
         match &self.value {
             Json::Object(members) => members.iter().find(|(k, _)| k.value == key).map(|(k, _)| k.pos),
             _ => None,
         }
     }
+    /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
             Json::String(s) => Some(s),
@@ -64,6 +79,7 @@ impl Spanned {
             }
         }
     }
+    /// The kind of value, for messages: `a string`, `an object`, ...
     pub fn kind(&self) -> &'static str {
         match self.value {
             Json::Null => "null",
@@ -79,7 +95,9 @@ impl Spanned {
 /// A syntax error with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError {
+    /// Where the error is.
     pub pos: Pos,
+    /// What is wrong, for people.
     pub message: String,
 }
 

@@ -9,8 +9,10 @@ use prost_types::{DescriptorProto, FieldDescriptorProto, FileDescriptorProto};
 use super::avro::SchemaError;
 use super::json::Pos;
 
+/// A parsed Protobuf schema (one `.proto` file).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProtoSchema {
+    /// The file's descriptor.
     pub file: FileDescriptorProto,
     /// (message full name, field number) → the field's type: a scalar's name, or the full name
     /// of the message or enum it refers to.
@@ -158,6 +160,7 @@ impl Checker<'_> {
 }
 
 impl ProtoSchema {
+    /// Parses and checks a `.proto` file.
     pub fn parse(text: &str) -> Result<Self, SchemaError> {
         // protox-parse asserts things about its input in debug builds (a leading-zero number
         // such as `008` trips one): a pasted schema must never bring the app down, so a panic

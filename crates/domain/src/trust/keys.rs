@@ -108,10 +108,12 @@ impl Signer {
         Ok(Self::from_seed(principal, &seed))
     }
 
+    /// The principal the key signs for.
     pub fn principal(&self) -> &Principal {
         &self.principal
     }
 
+    /// The public half of the key.
     pub fn public_key(&self) -> PublicKey {
         PublicKey(self.key.verifying_key())
     }

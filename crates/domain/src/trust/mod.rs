@@ -50,7 +50,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role.
     pub const ALL: &'static [Role] = &[Role::Owner, Role::Reconciler, Role::Admin];
+    /// The role's name, as events and files write it.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Owner => "owner",
@@ -58,6 +60,7 @@ impl Role {
             Role::Admin => "admin",
         }
     }
+    /// The role named `s`.
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         Role::ALL
             .iter()
@@ -143,6 +146,7 @@ impl TrustRoot {
         self.accept_unbound_before_offset.is_some_and(|o| offset < o)
     }
 
+    /// Whether `key` is one of the pinned admin keys.
     pub fn is_admin_key(&self, key: &str) -> bool {
         self.admins.iter().any(|a| a == key)
     }
@@ -159,7 +163,9 @@ impl TrustRoot {
 pub enum KeyState {
     /// Its principal asked for enrollment; no admin has answered.
     Pending,
+    /// An admin endorsed it: its signatures count.
     Endorsed,
+    /// An admin turned its enrollment down.
     Rejected,
     /// Final: nothing it signs counts any more.
     Revoked,
@@ -172,6 +178,7 @@ impl std::fmt::Display for KeyState {
 }
 
 impl KeyState {
+    /// The state's name, as the cache and the window write it.
     pub fn as_str(self) -> &'static str {
         match self {
             KeyState::Pending => "pending",
@@ -185,9 +192,13 @@ impl KeyState {
 /// What the log says of one key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyRecord {
+    /// The public key, `ed25519:…`.
     pub key: String,
+    /// The principal it signs for.
     pub principal: Principal,
+    /// Where it stands.
     pub state: KeyState,
+    /// The roles an endorsement gave it.
     pub roles: Vec<Role>,
 }
 
@@ -203,6 +214,7 @@ pub enum Standing {
 }
 
 impl Standing {
+    /// Whether the signer may act as a governance admin.
     pub fn is_admin(&self) -> bool {
         match self {
             Standing::Root => true,
@@ -362,6 +374,7 @@ pub struct Facts {
     /// Policy events: whose rule the id is already (`None`: never published), and whether it
     /// was withdrawn. For a domain's rule, `domain_owners` are that domain's owners.
     pub rule_owner: Option<Scope>,
+    /// Whether that rule was withdrawn.
     pub rule_withdrawn: bool,
     /// `ProductPublished`: the product's topics outside its domain's namespace that an admin's
     /// adoption gave to its domain. `TopicAdopted`: whether the domain is registered, in
@@ -371,6 +384,7 @@ pub struct Facts {
     /// rules in force: a publication may not bring a policy error its product did not have
     /// ([`crate::policy::publication_errors`]).
     pub previous_product: Option<crate::model::DataProduct>,
+    /// The published rules in force.
     pub rules_in_force: Vec<crate::policy::Rule>,
     /// The governance log's topic (never claimable).
     pub governance_topic: String,

@@ -12,7 +12,9 @@ const TYPES: &[&str] = &["null", "boolean", "object", "array", "number", "string
 /// A parsed JSON Schema document (its positions kept for errors, and its value for comparisons).
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonSchemaDoc {
+    /// The document with each value's position.
     pub root: Spanned,
+    /// The document as plain JSON.
     pub value: serde_json::Value,
 }
 
@@ -21,6 +23,7 @@ fn err<T>(pos: Pos, message: impl Into<String>) -> Result<T, SchemaError> {
 }
 
 impl JsonSchemaDoc {
+    /// Parses a JSON Schema document and checks the keywords it uses.
     pub fn parse(text: &str) -> Result<Self, SchemaError> {
         let root = json::parse(text).map_err(|e| SchemaError { pos: e.pos, message: e.message })?;
         validate(&root)?;
