@@ -5,7 +5,6 @@
 //! same name taking one argument, [`ARG`]. Errors cross as [`IpcError`]. This crate does no IO.
 // Unit tests read as one story each: the 80-line bound is for the code they test.
 #![cfg_attr(test, allow(clippy::too_many_lines))]
-
 #![warn(missing_docs)]
 
 use serde::de::DeserializeOwned;

@@ -79,6 +79,7 @@ pub struct TrustKey {
 /// [`Outcome::ALL`]: meshdesk_domain::events::Outcome::ALL
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditSummary {
+    /// Each outcome and how many records came to it.
     pub counts: Vec<(meshdesk_domain::events::Outcome, u64)>,
 }
 

@@ -2,7 +2,6 @@
 //! run in the browser (live checks) and in the backend (enforcement).
 // Unit tests read as one story each: the 80-line bound is for the code they test.
 #![cfg_attr(test, allow(clippy::too_many_lines))]
-
 #![warn(missing_docs)]
 
 pub mod access;
