@@ -92,8 +92,9 @@ async fn a_newcomer_enrolls_and_an_admin_endorses_through_the_window() {
     let applied: u64 = summary
         .split("Applied ")
         .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .map(|n| n.replace(',', ""))
+        .map(|r| {
+            r.chars().take_while(|c| c.is_ascii_digit() || *c == ',').filter(char::is_ascii_digit).collect::<String>()
+        })
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
     assert!(applied > 1 && summary.contains("Not events 0"), "{summary}");
